@@ -1,0 +1,181 @@
+"""Code lists as dated data.
+
+Each list is a TOML file in ``sosreg/codelists/data/`` (one file per list, e.g.
+``ekb_hinderkod.toml``). Every code has a label and a validity in statistikår:
+``from`` and ``to`` (both inclusive; absent means open). Adding a code for 2025 is an
+edit of that file: a new ``[[codes]]`` entry with ``from = 2025``.
+
+A user can bring a list of their own (for example the year's KVÅ list) with
+:func:`register`, or load one from a TOML file with :func:`load_file`.
+"""
+
+from __future__ import annotations
+
+import enum
+import tomllib
+from collections.abc import Iterable, Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+
+class Validity(enum.Enum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    """The code existed but its last valid year is before the reporting year."""
+    NOT_YET = "not_yet"
+    """The code exists but becomes valid after the reporting year."""
+    UNKNOWN = "unknown"
+
+
+@attrs.frozen
+class Code:
+    code: str
+    label: str
+    valid_from: int | None = None
+    valid_to: int | None = None
+    label_en: str | None = None
+    warning: str | None = None
+    """A note that makes any use of this code a warning (e.g. Socialstyrelsen's example
+    municipality ``9999``)."""
+
+    def valid_in(self, year: int) -> bool:
+        return (self.valid_from is None or self.valid_from <= year) and (
+            self.valid_to is None or year <= self.valid_to
+        )
+
+    def validity_text(self) -> str:
+        """``"2017–"``, ``"–2016"``, ``"2017–2020"`` or ``"alla år"``."""
+        if self.valid_from is None and self.valid_to is None:
+            return "alla år"
+        return f"{self.valid_from or ''}–{self.valid_to or ''}"
+
+
+@attrs.frozen
+class CodeList:
+    name: str
+    title: str
+    codes: tuple[Code, ...]
+    title_en: str = ""
+    width: int | None = None
+    """Fixed width of every code, where the list has one (hinderkod: 3)."""
+    provenance: str = "provisional"
+    sources: tuple[str, ...] = ()
+    _index: dict[str, tuple[Code, ...]] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        index: dict[str, list[Code]] = {}
+        for c in self.codes:
+            index.setdefault(c.code, []).append(c)
+        object.__setattr__(self, "_index", {k: tuple(v) for k, v in index.items()})
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._index
+
+    def __iter__(self) -> Iterator[Code]:
+        return iter(self.codes)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def lookup(self, code: str, year: int) -> tuple[Validity, Code | None]:
+        """The validity of ``code`` in statistikår ``year`` and the entry that decides it.
+
+        For an expired code the entry returned is the latest one, so that a message can
+        say "giltig till och med 2016".
+        """
+        entries = self._index.get(code)
+        if not entries:
+            return Validity.UNKNOWN, None
+        for e in entries:
+            if e.valid_in(year):
+                return Validity.VALID, e
+        past = [e for e in entries if e.valid_to is not None and e.valid_to < year]
+        if past:
+            return Validity.EXPIRED, max(past, key=lambda e: e.valid_to or 0)
+        return Validity.NOT_YET, min(entries, key=lambda e: e.valid_from or 0)
+
+    def is_valid(self, code: str, year: int) -> bool:
+        return self.lookup(code, year)[0] is Validity.VALID
+
+    def as_of(self, year: int) -> list[Code]:
+        """The codes valid in statistikår ``year``, in list order."""
+        return [c for c in self.codes if c.valid_in(year)]
+
+    def label(self, code: str, year: int) -> str | None:
+        status, entry = self.lookup(code, year)
+        return entry.label if entry is not None else None
+
+
+def _code_from_dict(item: dict[str, Any]) -> Code:
+    return Code(
+        code=str(item["code"]),
+        label=item.get("label", ""),
+        valid_from=item.get("from"),
+        valid_to=item.get("to"),
+        label_en=item.get("label_en"),
+        warning=item.get("warning"),
+    )
+
+
+def from_dict(data: dict[str, Any]) -> CodeList:
+    return CodeList(
+        name=data["name"],
+        title=data.get("title", data["name"]),
+        title_en=data.get("title_en", ""),
+        codes=tuple(_code_from_dict(c) for c in data.get("codes", [])),
+        width=data.get("width"),
+        provenance=data.get("provenance", "provisional"),
+        sources=tuple(data.get("sources", ())),
+    )
+
+
+def load_file(path: str | Path) -> CodeList:
+    """Load a code list from a TOML file in the format of ``sosreg/codelists/data``."""
+    with open(path, "rb") as fh:
+        return from_dict(tomllib.load(fh))
+
+
+_REGISTRY: dict[str, CodeList] = {}
+
+
+def _builtin_names() -> list[str]:
+    data = resources.files("sosreg.codelists").joinpath("data")
+    return sorted(
+        p.name.removesuffix(".toml") for p in data.iterdir() if p.name.endswith(".toml")
+    )
+
+
+def names() -> list[str]:
+    """The names of all known lists (built in and registered)."""
+    return sorted(set(_builtin_names()) | set(_REGISTRY))
+
+
+def get(name: str) -> CodeList:
+    """The list called ``name``. Raises ``KeyError`` if there is none."""
+    found = _REGISTRY.get(name)
+    if found is not None:
+        return found
+    res = resources.files("sosreg.codelists").joinpath("data", f"{name}.toml")
+    if not res.is_file():
+        raise KeyError(name)
+    cl = from_dict(tomllib.loads(res.read_text("utf-8")))
+    _REGISTRY[name] = cl
+    return cl
+
+
+def register(codelist: CodeList, *, replace: bool = True) -> None:
+    """Make ``codelist`` available under its name (e.g. an imported KVÅ list)."""
+    if not replace and codelist.name in _REGISTRY:
+        raise ValueError(f"code list {codelist.name} already registered")
+    _REGISTRY[codelist.name] = codelist
+
+
+def unregister(name: str) -> None:
+    _REGISTRY.pop(name, None)
+
+
+def make(name: str, title: str, codes: Iterable[Code], **kw: Any) -> CodeList:
+    return CodeList(name=name, title=title, codes=tuple(codes), **kw)

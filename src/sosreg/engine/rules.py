@@ -1,0 +1,138 @@
+"""The rule catalogue: the one place where rule metadata lives.
+
+Rule metadata (code, category, severity, titles and messages in Swedish and English) is
+*data*: ``sosreg/engine/rules.toml`` for the checks every register gets, and
+``sosreg/registers/<register>/rules.toml`` for each register's own rules. The Python
+code that implements a rule refers to it by code only.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from collections.abc import Iterable, Iterator
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from sosreg.engine.findings import Category, Severity
+
+if TYPE_CHECKING:
+    from sosreg.engine.findings import Finding
+
+
+class _Defaulting(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+_FORMATTER = string.Formatter()
+
+
+@attrs.frozen
+class Rule:
+    """Metadata of one rule."""
+
+    code: str
+    category: Category
+    severity: Severity
+    title_sv: str
+    title_en: str
+    message_sv: str
+    message_en: str
+    register: str | None = None
+    """``None`` for the engine's checks that every register gets."""
+    check: str | None = None
+    """For field checks named per register: the generic check this rule names."""
+
+    def title(self, lang: str = "sv") -> str:
+        return self.title_en if lang == "en" else self.title_sv
+
+    def template(self, lang: str = "sv") -> str:
+        return self.message_en if lang == "en" else self.message_sv
+
+    def placeholders(self) -> set[str]:
+        names: set[str] = set()
+        for text in (self.message_sv, self.message_en):
+            for _, name, _, _ in _FORMATTER.parse(text):
+                if name:
+                    names.add(name)
+        return names
+
+
+class Catalogue:
+    """All known rules, by code."""
+
+    def __init__(self) -> None:
+        self._rules: dict[str, Rule] = {}
+
+    def add(self, rule: Rule) -> None:
+        if rule.code in self._rules and self._rules[rule.code] != rule:
+            raise ValueError(f"rule {rule.code} defined twice")
+        self._rules[rule.code] = rule
+
+    def load_toml(self, text: str, register: str | None) -> None:
+        data = tomllib.loads(text)
+        for item in data.get("rules", []):
+            self.add(rule_from_dict(item, register))
+
+    def __getitem__(self, code: str) -> Rule:
+        return self._rules[code]
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._rules
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(sorted(self._rules.values(), key=lambda r: r.code))
+
+    def for_register(self, register: str | None) -> list[Rule]:
+        """The engine's rules plus the rules of ``register`` (all rules if ``None``)."""
+        return [r for r in self if register is None or r.register in (None, register)]
+
+    def message(self, finding: Finding, lang: str = "sv") -> str:
+        rule = self._rules.get(finding.code)
+        if rule is None:
+            return finding.code
+        values = _Defaulting(finding.params)
+        suffix = "_en" if lang == "en" else "_sv"
+        for key, val in finding.params:
+            if key.endswith(suffix):
+                values[key[:-3]] = val
+        values.setdefault("field", finding.field or "")
+        values.setdefault("value", finding.value or "")
+        return rule.template(lang).format_map(values)
+
+
+def rule_from_dict(item: dict[str, Any], register: str | None) -> Rule:
+    return Rule(
+        code=item["code"],
+        category=Category(item["category"]),
+        severity=Severity[item["severity"].upper()],
+        title_sv=item["title_sv"],
+        title_en=item["title_en"],
+        message_sv=item["message_sv"],
+        message_en=item["message_en"],
+        register=register,
+        check=item.get("check"),
+    )
+
+
+def _load_default() -> Catalogue:
+    cat = Catalogue()
+    cat.load_toml(
+        resources.files("sosreg.engine").joinpath("rules.toml").read_text("utf-8"), None
+    )
+    return cat
+
+
+CATALOGUE: Catalogue = _load_default()
+"""The process-wide catalogue. Registers add their rules when they are imported."""
+
+
+def register_rules(register: str, toml_text: str) -> None:
+    CATALOGUE.load_toml(toml_text, register)
+
+
+def codes(rules: Iterable[Rule]) -> list[str]:
+    return [r.code for r in rules]

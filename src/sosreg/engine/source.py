@@ -1,0 +1,246 @@
+"""Reading input: bytes to physical lines, with the encoding detected and reported.
+
+Two passes over the bytes: the first (C-speed decoders, fixed memory) hashes the input,
+decides the encoding and looks for signs of a non-text file; the second streams lines.
+Nothing is guessed silently: the encoding chosen is part of the :class:`TextFormat`
+and of the report.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO, Final
+
+import attrs
+
+CHUNK: Final = 1 << 16
+MAX_LINE: Final = 100_000
+"""Longest physical line, in characters, that is split into fields."""
+
+Source = str | bytes | bytearray | memoryview | os.PathLike[str]
+"""A path (``str`` that is not a file's content is taken as a path only via ``Path``),
+bytes, or text."""
+
+
+@attrs.frozen
+class TextFormat:
+    """How a file is written: what :func:`sosreg.serialize` needs to write it back."""
+
+    encoding: str = "utf-8"
+    """``utf-8``, ``cp1252``, ``latin-1`` or ``utf-16``."""
+    bom: bool = False
+    newline: str = "\r\n"
+    final_newline: bool = True
+
+
+@attrs.frozen
+class Sniff:
+    size: int
+    sha256: str
+    encoding: str
+    bom: bool
+    ascii_only: bool
+    magic: str | None
+    """``"xlsx"``, ``"xls"``, ``"pdf"`` or ``None``: the input is not a text file."""
+    nul: bool
+
+
+_MAGIC: Final = (
+    (b"PK\x03\x04", "xlsx"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "xls"),
+    (b"%PDF", "pdf"),
+)
+
+
+def _open_binary(source: Source) -> tuple[BinaryIO, str | None]:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return io.BytesIO(bytes(source)), None
+    if isinstance(source, str):
+        raise TypeError("text input is handled by the caller")
+    path = Path(source)
+    return open(path, "rb"), path.name  # noqa: SIM115 - closed by caller
+
+
+def sniff(fh: BinaryIO) -> Sniff:
+    """First pass: size, hash, encoding."""
+    h = hashlib.sha256()
+    size = 0
+    first = b""
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    cp1252 = codecs.getincrementaldecoder("cp1252")()
+    utf8_ok = cp_ok = True
+    ascii_only = True
+    nul = False
+    while True:
+        chunk = fh.read(CHUNK)
+        if not chunk:
+            break
+        if not first:
+            first = chunk[:8]
+        size += len(chunk)
+        h.update(chunk)
+        if ascii_only and not chunk.isascii():
+            ascii_only = False
+        if not nul and b"\x00" in chunk:
+            nul = True
+        if utf8_ok and not ascii_only:
+            try:
+                utf8.decode(chunk)
+            except UnicodeDecodeError:
+                utf8_ok = False
+        if cp_ok and not ascii_only:
+            try:
+                cp1252.decode(chunk)
+            except UnicodeDecodeError:
+                cp_ok = False
+    if utf8_ok:
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8_ok = False
+    magic = next((name for sig, name in _MAGIC if first.startswith(sig)), None)
+    bom = first.startswith(codecs.BOM_UTF8)
+    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding, bom = "utf-16", True
+    elif utf8_ok:
+        encoding = "utf-8"
+    elif cp_ok:
+        encoding = "cp1252"
+    else:
+        encoding = "latin-1"
+    return Sniff(size, h.hexdigest(), encoding, bom, ascii_only, magic, nul)
+
+
+@attrs.frozen
+class PhysicalLine:
+    number: int
+    text: str
+    """The line without its ending (and, for line 1, without a BOM)."""
+    ending: str
+    """``"\\r\\n"``, ``"\\n"``, ``"\\r"`` or ``""`` (last line without one)."""
+    length: int
+    """Length in characters; for an over-long line, the real length (``text`` is cut)."""
+
+    @property
+    def too_long(self) -> bool:
+        return self.length > len(self.text) or self.length > MAX_LINE
+
+
+def iter_lines(text_stream: io.TextIOBase | io.StringIO) -> Iterator[PhysicalLine]:
+    """Physical lines of a text stream opened with ``newline=""``."""
+    number = 0
+    readline = text_stream.readline
+    while True:
+        raw = readline(MAX_LINE + 2)
+        if not raw:
+            return
+        number += 1
+        if raw.endswith("\r\n"):
+            yield PhysicalLine(number, raw[:-2], "\r\n", len(raw) - 2)
+            continue
+        last = raw[-1]
+        if last == "\n" or last == "\r":
+            # A "\r" at the end may be the first half of "\r\n" split by the limit.
+            if last == "\r" and len(raw) == MAX_LINE + 2:
+                nxt = readline(1)
+                if nxt == "\n":
+                    yield PhysicalLine(number, raw[:-1], "\r\n", len(raw) - 1)
+                    continue
+                if nxt:
+                    # put back: not possible on a stream; treat as its own line start
+                    yield PhysicalLine(number, raw[:-1], "\r", len(raw) - 1)
+                    number += 1
+                    rest, ending, extra = _drain(readline, nxt)
+                    yield PhysicalLine(number, rest, ending, len(rest) + extra)
+                    continue
+            yield PhysicalLine(number, raw[:-1], last, len(raw) - 1)
+            continue
+        if len(raw) < MAX_LINE + 2:
+            yield PhysicalLine(number, raw, "", len(raw))
+            return
+        # Over-long line: keep the start, count the rest.
+        text, ending, extra = _drain(readline, raw)
+        yield PhysicalLine(number, text, ending, len(text) + extra)
+
+
+def _drain(readline: object, start: str) -> tuple[str, str, int]:
+    """Read the rest of a line that began with ``start``; return (kept text, ending,
+    characters not kept)."""
+    assert callable(readline)
+    text = start
+    extra = 0
+    while True:
+        if text.endswith("\r\n"):
+            return text[:-2][: MAX_LINE + 1], "\r\n", extra + max(0, len(text) - 2 - MAX_LINE - 1)
+        if text.endswith(("\n", "\r")):
+            kept = text[:-1]
+            return kept[: MAX_LINE + 1], text[-1], extra + max(0, len(kept) - MAX_LINE - 1)
+        more = readline(CHUNK)
+        if not more:
+            return text[: MAX_LINE + 1], "", extra + max(0, len(text) - MAX_LINE - 1)
+        if len(text) > MAX_LINE + 1:
+            extra += len(text) - (MAX_LINE + 1)
+            text = text[: MAX_LINE + 1]
+        text += more
+
+
+class Input:
+    """An opened input: its sniffed facts and a way to stream its lines."""
+
+    def __init__(self, source: Source) -> None:
+        self.name: str | None = None
+        self._text: str | None = None
+        self._fh: BinaryIO | None = None
+        if isinstance(source, str) and not isinstance(source, os.PathLike):
+            self._text = source
+            data = source.encode("utf-8")
+            self.sniff = Sniff(
+                len(data),
+                hashlib.sha256(data).hexdigest(),
+                "text",
+                source.startswith("\ufeff"),
+                source.isascii(),
+                None,
+                "\x00" in source,
+            )
+            return
+        self._fh, self.name = _open_binary(source)
+        self.sniff = sniff(self._fh)
+
+    @property
+    def encoding(self) -> str:
+        return self.sniff.encoding
+
+    def lines(self) -> Iterator[PhysicalLine]:
+        if self._text is not None:
+            text = self._text[1:] if self._text.startswith("\ufeff") else self._text
+            yield from iter_lines(io.StringIO(text, newline=""))
+            return
+        assert self._fh is not None
+        self._fh.seek(0)
+        codec = self.sniff.encoding
+        if codec == "utf-8" and self.sniff.bom:
+            codec = "utf-8-sig"
+        stream = io.TextIOWrapper(
+            self._fh, encoding=codec, errors="replace", newline="", write_through=False
+        )
+        try:
+            yield from iter_lines(stream)
+        finally:
+            stream.detach()
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+    def __enter__(self) -> Input:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

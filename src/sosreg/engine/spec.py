@@ -1,0 +1,277 @@
+"""File specifications as data.
+
+A :class:`FileSpec` describes one file of one register for a range of statistikår: its
+fields in order (name, label, type, length, whether mandatory, code list), its period,
+its parameters (thresholds used by rules) and its provenance. Specs are TOML files in
+``sosreg/registers/<register>/specs/``; a user can load a spec of their own with
+:func:`load_spec` and pass it to :func:`sosreg.validate` (or :func:`register_spec`).
+
+Field types:
+
+``code``
+    A code, kept as text; checked against ``codelist`` (and ``width``) where given.
+``integer``
+    Whole number, written without leading zeros; ``min``/``max`` bound it; values in
+    ``special`` (a code list) are accepted beside the range (e.g. ``777`` = dygnet runt).
+``amount``
+    Whole kronor, may be negative (a repayment), no decimals, no thousands separators.
+``date``
+    ``ÅÅÅÅMMDD``.
+``yearmonth``
+    ``ÅÅÅÅMM``.
+``year``
+    ``ÅÅÅÅ``.
+``identity``
+    Personnummer and friends, see :mod:`sosreg.identity`; ``accept`` lists the kinds.
+``text``
+    Free text up to ``length`` characters.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+
+from sosreg.engine.findings import Severity
+
+FIELD_TYPES: Final = (
+    "code",
+    "integer",
+    "amount",
+    "date",
+    "yearmonth",
+    "year",
+    "identity",
+    "text",
+)
+
+CHECKS: Final = (
+    "mandatory",
+    "format",
+    "length",
+    "range",
+    "code.unknown",
+    "code.expired",
+    "code.not_yet",
+    "code.lost_zero",
+    "code.flagged",
+    "identity",
+    "identity.scientific",
+    "period.mismatch",
+)
+"""Generic field checks. A field can name any of them with a register rule code of its
+own (``rules = { "code.unknown" = "EKB-069" }``); otherwise the engine's code is used."""
+
+
+@attrs.frozen
+class FieldSpec:
+    name: str
+    label: str
+    type: str
+    mandatory: bool = False
+    length: int | None = None
+    """Maximum length of the value (for ``code`` with ``width``: exact width)."""
+    width: int | None = None
+    codelist: str | None = None
+    special: str | None = None
+    """Code list of special values accepted beside the numeric range."""
+    min: int | None = None
+    max: int | None = None
+    accept: tuple[str, ...] = ()
+    label_en: str = ""
+    alias: str | None = None
+    """Another name the field is known by (e.g. Socialstyrelsen's variable ``EkbBel01``)."""
+    description: str = ""
+    provenance: str | None = None
+    rules: Mapping[str, str] = attrs.field(factory=dict)
+    position: int = 0
+    """1-based position in the line."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.type not in FIELD_TYPES:
+            raise ValueError(f"field {self.name}: unknown type {self.type!r}")
+        for check in self.rules:
+            if check not in CHECKS:
+                raise ValueError(f"field {self.name}: unknown check {check!r}")
+
+    def rule_for(self, check: str, default: str) -> str:
+        return self.rules.get(check, default)
+
+
+@attrs.frozen
+class FileSpec:
+    register: str
+    file: str
+    title: str
+    years_from: int
+    years_to: int | None
+    period: str
+    """``"month"`` (ÅÅÅÅMM) or ``"year"`` (ÅÅÅÅ)."""
+    fields: tuple[FieldSpec, ...]
+    period_field: str | None = None
+    provenance: str = "provisional"
+    sources: tuple[str, ...] = ()
+    description: str = ""
+    params: Mapping[str, Any] = attrs.field(factory=dict)
+    severity: Mapping[str, Severity] = attrs.field(factory=dict)
+    """Per-spec severity overrides: a rule can be a warning one year, an error the next."""
+    filename_tokens: tuple[str, ...] = ()
+    source_path: str | None = None
+    _by_name: dict[str, FieldSpec] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        by_name = {f.name: f for f in self.fields}
+        if len(by_name) != len(self.fields):
+            raise ValueError(f"{self.key}: duplicate field names")
+        if self.period_field is not None and self.period_field not in by_name:
+            raise ValueError(f"{self.key}: period_field {self.period_field} not a field")
+        object.__setattr__(self, "_by_name", by_name)
+
+    @property
+    def key(self) -> str:
+        end = self.years_to if self.years_to is not None else ""
+        return f"{self.register}/{self.file}/{self.years_from}-{end}"
+
+    @property
+    def n_fields(self) -> int:
+        return len(self.fields)
+
+    def field(self, name: str) -> FieldSpec:
+        return self._by_name[name]
+
+    def has_field(self, name: str) -> bool:
+        return name in self._by_name
+
+    def covers(self, year: int) -> bool:
+        return self.years_from <= year and (self.years_to is None or year <= self.years_to)
+
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+def _expand(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for item in items:
+        if "repeat" in item:
+            for i in range(1, int(item["repeat"]) + 1):
+                key = f"{i:02d}"
+                for sub in item["fields"]:
+                    yield {
+                        k: (v.replace("{mm}", key) if isinstance(v, str) else v)
+                        for k, v in sub.items()
+                    }
+        else:
+            yield item
+
+
+def _field_from_dict(item: dict[str, Any], position: int) -> FieldSpec:
+    known = {a.name for a in attrs.fields(FieldSpec)}
+    unknown = set(item) - known
+    if unknown:
+        raise ValueError(f"field {item.get('name')}: unknown keys {sorted(unknown)}")
+    kw = dict(item)
+    if "accept" in kw:
+        kw["accept"] = tuple(kw["accept"])
+    kw["position"] = position
+    return FieldSpec(**kw)
+
+
+def spec_from_dict(data: dict[str, Any], source_path: str | None = None) -> FileSpec:
+    """Build a :class:`FileSpec` from parsed TOML/JSON data."""
+    fields = tuple(
+        _field_from_dict(item, i) for i, item in enumerate(_expand(data["fields"]), start=1)
+    )
+    years = data["years"]
+    return FileSpec(
+        register=data["register"],
+        file=data["file"],
+        title=data.get("title", data["file"]),
+        years_from=int(years["from"]),
+        years_to=int(years["to"]) if years.get("to") is not None else None,
+        period=data["period"],
+        period_field=data.get("period_field"),
+        fields=fields,
+        provenance=data.get("provenance", "provisional"),
+        sources=tuple(data.get("sources", ())),
+        description=data.get("description", ""),
+        params=data.get("params", {}),
+        severity={k: Severity[v.upper()] for k, v in data.get("severity", {}).items()},
+        filename_tokens=tuple(data.get("filename_tokens", ())),
+        source_path=source_path,
+    )
+
+
+def load_spec(path: str | Path) -> FileSpec:
+    """Load a spec from a TOML (or JSON) file, e.g. a corrected or official layout."""
+    p = Path(path)
+    if p.suffix == ".json":
+        import json
+
+        data = json.loads(p.read_text("utf-8"))
+    else:
+        with open(p, "rb") as fh:
+            data = tomllib.load(fh)
+    return spec_from_dict(data, str(p))
+
+
+class SpecNotFound(LookupError):
+    pass
+
+
+class SpecRegistry:
+    """Resolves the spec for (register, file, statistikår)."""
+
+    def __init__(self) -> None:
+        self._specs: list[FileSpec] = []
+        self._loaded_packages: set[str] = set()
+
+    def add(self, spec: FileSpec, *, replace: bool = False) -> None:
+        clash = [
+            s
+            for s in self._specs
+            if s.register == spec.register
+            and s.file == spec.file
+            and _overlap(s, spec)
+        ]
+        if clash and not replace:
+            raise ValueError(f"{spec.key} overlaps {clash[0].key}")
+        for s in clash:
+            self._specs.remove(s)
+        self._specs.append(spec)
+
+    def load_package(self, package: str) -> None:
+        """Load every ``*.toml`` in ``<package>/specs``."""
+        if package in self._loaded_packages:
+            return
+        self._loaded_packages.add(package)
+        folder = resources.files(package).joinpath("specs")
+        for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+            if entry.name.endswith(".toml"):
+                data = tomllib.loads(entry.read_text("utf-8"))
+                self.add(spec_from_dict(data, f"{package}/specs/{entry.name}"))
+
+    def resolve(self, register: str, file: str, year: int) -> FileSpec:
+        for s in self._specs:
+            if s.register == register and s.file == file and s.covers(year):
+                return s
+        known = sorted({s.file for s in self._specs if s.register == register})
+        raise SpecNotFound(
+            f"no spec for register {register!r}, file {file!r}, statistikår {year}"
+            + (f" (files: {', '.join(known)})" if known else "")
+        )
+
+    def all(self, register: str | None = None) -> list[FileSpec]:
+        return sorted(
+            (s for s in self._specs if register is None or s.register == register),
+            key=lambda s: (s.register, s.file, s.years_from),
+        )
+
+
+def _overlap(a: FileSpec, b: FileSpec) -> bool:
+    a_end = a.years_to if a.years_to is not None else 10**6
+    b_end = b.years_to if b.years_to is not None else 10**6
+    return a.years_from <= b_end and b.years_from <= a_end

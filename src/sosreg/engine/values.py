@@ -1,0 +1,130 @@
+"""Value types of record fields, and their text form in files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Final
+
+import attrs
+
+
+@attrs.frozen(order=True)
+class YearMonth:
+    """A calendar month, written ``ÅÅÅÅMM``."""
+
+    year: int
+    month: int = attrs.field()
+
+    @month.validator
+    def _check(self, attribute: object, value: int) -> None:
+        if not 1 <= value <= 12:
+            raise ValueError(f"month {value} not in 1..12")
+
+    @classmethod
+    def parse(cls, text: str) -> YearMonth:
+        if len(text) != 6 or not text.isdigit():
+            raise ValueError(f"not ÅÅÅÅMM: {text!r}")
+        return cls(int(text[:4]), int(text[4:]))
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}{self.month:02d}"
+
+    def __add__(self, months: int) -> YearMonth:
+        index = self.year * 12 + self.month - 1 + months
+        return YearMonth(index // 12, index % 12 + 1)
+
+    def __sub__(self, other: YearMonth) -> int:
+        return (self.year * 12 + self.month) - (other.year * 12 + other.month)
+
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    def last_day(self) -> dt.date:
+        return (self + 1).first_day() - dt.timedelta(days=1)
+
+
+class Special(str):
+    """A special value of a numeric field that is a code, not a quantity
+    (e.g. ``777`` = dygnet runt, ``88`` = ej aktuellt)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"Special({str.__repr__(self)})"
+
+
+Value = str | int | dt.date | YearMonth | None
+
+FORMAT_SV: Final = {
+    "code": "en kod",
+    "integer": "ett heltal utan inledande nollor",
+    "amount": "ett belopp i hela kronor (utan decimaler, mellanslag eller tusentalsavgränsare)",
+    "date": "ett datum ÅÅÅÅMMDD",
+    "yearmonth": "år och månad ÅÅÅÅMM",
+    "year": "ett år ÅÅÅÅ",
+    "identity": "ett personnummer med 12 siffror",
+    "text": "text",
+}
+FORMAT_EN: Final = {
+    "code": "a code",
+    "integer": "a whole number without leading zeros",
+    "amount": "an amount in whole kronor (no decimals, spaces or thousands separators)",
+    "date": "a date YYYYMMDD",
+    "yearmonth": "a year and month YYYYMM",
+    "year": "a year YYYY",
+    "identity": "a 12-digit personnummer",
+    "text": "text",
+}
+
+_INT: Final = re.compile(r"^(?:0|[1-9][0-9]*)$")
+_AMOUNT: Final = re.compile(r"^(?:0|-?[1-9][0-9]*)$")
+
+
+def is_canonical_int(text: str) -> bool:
+    return _INT.match(text) is not None
+
+
+def is_canonical_amount(text: str) -> bool:
+    return _AMOUNT.match(text) is not None
+
+
+def parse_date(text: str) -> dt.date | None:
+    if len(text) != 8 or not text.isdigit():
+        return None
+    try:
+        return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return None
+
+
+def parse_yearmonth(text: str) -> YearMonth | None:
+    if len(text) != 6 or not text.isdigit():
+        return None
+    m = int(text[4:])
+    if not 1 <= m <= 12:
+        return None
+    return YearMonth(int(text[:4]), m)
+
+
+def parse_year(text: str) -> int | None:
+    if len(text) != 4 or not text.isdigit():
+        return None
+    return int(text)
+
+
+def to_text(value: Any) -> str:
+    """The text form of a field value in a file (the inverse of parsing)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        raise TypeError("bool is not a field value")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.date):
+        return f"{value.year:04d}{value.month:02d}{value.day:02d}"
+    if isinstance(value, YearMonth):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} to a file")

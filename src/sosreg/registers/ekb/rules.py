@@ -1,0 +1,194 @@
+"""The rules of the EKB register. Metadata (severity, messages) is in ``rules.toml``;
+thresholds are ``params`` of the specs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sosreg import identity
+from sosreg.engine.core import Context
+from sosreg.engine.findings import Finding
+from sosreg.engine.values import YearMonth
+from sosreg.registers.ekb import REGISTER
+
+MONTHS = [f"{m:02d}" for m in range(1, 13)]
+
+
+# --- persons --------------------------------------------------------------------------
+
+
+@REGISTER.record("EKB-020")
+def medsokande_is_sokande(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+    if rec.medsokande is not None and rec.medsokande == rec.sokande:
+        yield ctx.finding("EKB-020", line=line, field="medsokande", value=rec.medsokande)
+
+
+@REGISTER.record(("EKB-021", "EKB-022", "EKB-023"))
+def ages(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+    on = ctx.reference_date
+    min_age = int(ctx.params.get("min_age_sokande", 18))
+    for field, code in (("sokande", "EKB-021"), ("medsokande", "EKB-022")):
+        value = getattr(rec, field)
+        if value is None:
+            continue
+        who = identity.parse(value)
+        if not isinstance(who, identity.Identity):
+            continue  # the field stage has reported it
+        youngest, oldest = who.age_range(on)
+        if oldest < 0:
+            yield ctx.finding("EKB-023", line=line, field=field, value=value, date=on)
+        elif oldest < min_age:
+            yield ctx.finding(
+                code, line=line, field=field, value=value, age=oldest, date=on, min_age=min_age
+            )
+
+
+# --- household data that belongs to a co-applicant ----------------------------------------
+
+
+def _medsokande_pairs(
+    rec: Any, line: int, ctx: Context, fields: tuple[str, ...]
+) -> Iterator[Finding]:
+    has_med = rec.medsokande is not None
+    for field in fields:
+        value = getattr(rec, field)
+        if has_med and value is None:
+            yield ctx.finding("EKB-025", line=line, field=field)
+        elif not has_med and value is not None:
+            yield ctx.finding("EKB-024", line=line, field=field, value=str(value))
+
+
+@REGISTER.record(("EKB-024", "EKB-025"), files=("manad",))
+def medsokande_fields_manad(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+    yield from _medsokande_pairs(rec, line, ctx, ("hinder_medsokande", "insats_medsokande"))
+    if rec.medsokande is None and rec.insatsdagar_medsokande is not None:
+        yield ctx.finding(
+            "EKB-024", line=line, field="insatsdagar_medsokande",
+            value=str(rec.insatsdagar_medsokande),
+        )
+
+
+@REGISTER.record(("EKB-024", "EKB-025"), files=("ao",))
+def medsokande_fields_ao(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+    yield from _medsokande_pairs(rec, line, ctx, ("avslutsorsak_medsokande",))
+
+
+@REGISTER.record("EKB-027", files=("manad",))
+def insatsdagar(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+    for insats_field, days_field in (
+        ("insats_sokande", "insatsdagar_sokande"),
+        ("insats_medsokande", "insatsdagar_medsokande"),
+    ):
+        insats = getattr(rec, insats_field)
+        days = getattr(rec, days_field)
+        if insats is None or days is None:
+            continue
+        if (insats == "0") != (days == 0):
+            yield ctx.finding("EKB-027", line=line, field=days_field, value=str(days), insats=insats)
+
+
+# --- amounts and months ---------------------------------------------------------------
+
+
+@REGISTER.record("EKB-028", files=("manad",))
+def no_amount_manad(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+    a, b = rec.belopp_forsorjningsstod, rec.belopp_ovrigt
+    if a is not None and b is not None and a <= 0 and b <= 0:
+        yield ctx.finding("EKB-028", line=line, field="belopp_forsorjningsstod", value=str(a))
+
+
+@REGISTER.record("EKB-029", files=("manad", "ao"))
+def avseendemanad_window(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+    month = rec.avseendemanad
+    period = ctx.period
+    if month is None or not isinstance(period, YearMonth):
+        return
+    lo = int(ctx.params.get("avseendemanad_min_offset", 0))
+    hi = int(ctx.params.get("avseendemanad_max_offset", 0))
+    offset = month - period
+    if not lo <= offset <= hi:
+        if lo == hi == 0:
+            window, window_en = f"ska vara {period}", f"must be {period}"
+        else:
+            window = f"tillåtet {period + lo}–{period + hi}"
+            window_en = f"allowed {period + lo}–{period + hi}"
+        yield ctx.finding(
+            "EKB-029", line=line, field="avseendemanad", value=str(month), period=period,
+            window=window, window_en=window_en,
+        )
+
+
+@REGISTER.record(("EKB-012", "EKB-040", "EKB-041", "EKB-024", "EKB-025"), files=("ar",))
+def annual_months(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+    paid_any = False
+    has_med = rec.medsokande is not None
+    for mm in MONTHS:
+        amount = getattr(rec, f"belopp_{mm}")
+        paid = amount is not None and amount != 0
+        paid_any = paid_any or paid
+        fields = {
+            kind: getattr(rec, f"{kind}_{mm}")
+            for kind in ("hinder_sokande", "hinder_medsokande", "insats_sokande", "insats_medsokande")
+        }
+        if not paid:
+            for kind, value in fields.items():
+                if value is not None:
+                    yield ctx.finding(
+                        "EKB-040", line=line, field=f"{kind}_{mm}", value=value, month=mm
+                    )
+            continue
+        for kind in ("hinder_sokande", "insats_sokande"):
+            if fields[kind] is None:
+                yield ctx.finding("EKB-041", line=line, field=f"{kind}_{mm}", month=mm)
+        for kind in ("hinder_medsokande", "insats_medsokande"):
+            if has_med and fields[kind] is None:
+                yield ctx.finding("EKB-025", line=line, field=f"{kind}_{mm}")
+            elif not has_med and fields[kind] is not None:
+                yield ctx.finding("EKB-024", line=line, field=f"{kind}_{mm}", value=fields[kind])
+    if not paid_any:
+        yield ctx.finding("EKB-012", line=line)
+
+
+# --- cross-record ---------------------------------------------------------------------
+
+
+@REGISTER.cross(("EKB-050", "EKB-051"))
+class SamePersonTwice:
+    """A person may be in one household per month (per year in the annual file):
+    sökande once, and never sökande on one line and medsökande on another."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str], tuple[str, int]] = {}
+
+    def feed(self, rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+        key_period = str(getattr(rec, "avseendemanad", None) or ctx.period)
+        for field in ("sokande", "medsokande"):
+            person = getattr(rec, field)
+            if person is None:
+                continue
+            if "TF00" in person:
+                continue  # a birth date, not a unique person
+            key = (key_period, person)
+            prior = self.seen.get(key)
+            if prior is None:
+                self.seen[key] = (field, line)
+                continue
+            prior_field, prior_line = prior
+            if prior_line == line:
+                continue  # EKB-020 covers sökande == medsökande
+            if field == "sokande" and prior_field == "sokande":
+                yield ctx.finding(
+                    "EKB-050", line=line, field=field, value=person, first=prior_line,
+                    period=key_period,
+                )
+            else:
+                yield ctx.finding(
+                    "EKB-051", line=line, field=field, value=person, first=prior_line,
+                    period=key_period,
+                    other_role=prior_field.replace("sokande", "sökande"),
+                    other_role_en="applicant" if prior_field == "sokande" else "co-applicant",
+                )
+
+    def finish(self, ctx: Context) -> Iterator[Finding]:
+        return iter(())

@@ -1,0 +1,174 @@
+"""Hypothesis strategies for valid identities, records and files (needs the
+``hypothesis`` extra: ``pip install sosreg[hypothesis]``).
+
+Generic strategies are derived from the spec (field types, code lists as of the year);
+a register adds its own constraints in ``sosreg/registers/<name>/strategies.py``
+(e.g. EKB: no medsökande data without a medsökande). Every file these strategies make
+is *godkänd* by :func:`sosreg.validate`; sosreg's own tests rely on that.
+
+>>> from hypothesis import given
+>>> from sosreg import strategies as st_sos
+>>> @given(st_sos.files("ekb", "manad", 2023))  # doctest: +SKIP
+... def test_my_export(records): ...
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from hypothesis import strategies as st
+
+from sosreg import codelists
+from sosreg import registers as _registers
+from sosreg.engine.records import record_class
+from sosreg.engine.spec import FieldSpec, FileSpec
+from sosreg.engine.values import Special, YearMonth
+from sosreg.identity import luhn_digit
+
+__all__ = [
+    "adult_identities",
+    "codes",
+    "field_values",
+    "files",
+    "identities",
+    "records",
+]
+
+
+def _born(birth: dt.date) -> str:
+    return f"{birth.year:04d}{birth.month:02d}{birth.day:02d}"
+
+
+@st.composite
+def identities(
+    draw: st.DrawFn,
+    kinds: tuple[str, ...] = ("pnr", "snr", "tf", "t3"),
+    born_from: dt.date = dt.date(1920, 1, 1),
+    born_to: dt.date = dt.date(2020, 12, 31),
+) -> str:
+    """A valid identity of one of ``kinds``, born in ``[born_from, born_to]``."""
+    kind = draw(st.sampled_from(kinds))
+    birth = draw(st.dates(min_value=born_from, max_value=born_to))
+    if kind in ("pnr", "snr"):
+        day = birth.day + (60 if kind == "snr" else 0)
+        serial = draw(st.integers(0, 999))
+        body = f"{birth.year % 100:02d}{birth.month:02d}{day:02d}{serial:03d}"
+        return f"{birth.year // 100:02d}{body}{luhn_digit(body)}"
+    if kind == "t3":
+        return f"{_born(birth)}T{draw(st.integers(0, 999)):03d}"
+    precision = draw(st.sampled_from(("day", "month", "year")))
+    if precision == "day":
+        return f"{_born(birth)}TF00"
+    if precision == "month":
+        return f"{birth.year:04d}{birth.month:02d}TF00"
+    return f"{birth.year:04d}TF00"
+
+
+def adult_identities(
+    on: dt.date, min_age: int = 18, kinds: tuple[str, ...] = ("pnr", "snr", "tf", "t3")
+) -> st.SearchStrategy[str]:
+    """Identities of people who are certainly at least ``min_age`` on ``on``."""
+    latest = dt.date(on.year - min_age - 1, 12, 31)
+    return identities(kinds, born_from=dt.date(on.year - 95, 1, 1), born_to=latest)
+
+
+def codes(name: str, year: int) -> st.SearchStrategy[str]:
+    """Codes of list ``name`` valid in ``year`` (codes flagged with a warning left out)."""
+    valid = [c.code for c in codelists.get(name).as_of(year) if c.warning is None]
+    return st.sampled_from(valid)
+
+
+def field_values(f: FieldSpec, year: int, period: YearMonth | int) -> st.SearchStrategy[Any]:
+    """Valid values of one field (``None`` allowed where the field is optional)."""
+    strategy: st.SearchStrategy[Any]
+    if f.type == "code":
+        if f.codelist:
+            strategy = codes(f.codelist, year)
+        else:
+            size = f.width or f.length or 3
+            strategy = st.text("0123456789", min_size=size if f.width else 1, max_size=size)
+    elif f.type in ("integer", "amount"):
+        lo = f.min if f.min is not None else (0 if f.type == "integer" else -50_000)
+        hi = f.max if f.max is not None else 200_000
+        strategy = st.integers(lo, hi)
+        if f.special:
+            specials = [Special(c.code) for c in codelists.get(f.special).as_of(year)]
+            strategy = strategy | st.sampled_from(specials)
+    elif f.type == "year":
+        strategy = st.just(period if isinstance(period, int) else period.year)
+    elif f.type == "yearmonth":
+        strategy = st.just(period) if f.name == "period" else st.builds(
+            YearMonth, st.integers(year - 1, year), st.integers(1, 12)
+        )
+    elif f.type == "date":
+        strategy = st.dates(dt.date(year - 5, 1, 1), dt.date(year, 12, 31))
+    elif f.type == "identity":
+        strategy = identities(f.accept or ("pnr", "snr", "tf", "t3"))
+    else:
+        size = f.length or 10
+        strategy = st.text(
+            st.characters(codec="ascii", categories=("Lu", "Ll", "Nd")), min_size=1, max_size=size
+        )
+    if not f.mandatory:
+        strategy = st.none() | strategy
+    return strategy
+
+
+def _hook(register: str, name: str) -> Callable[..., Any] | None:
+    try:
+        module = importlib.import_module(f"sosreg.registers.{register}.strategies")
+    except ModuleNotFoundError:
+        return None
+    fn = getattr(module, name, None)
+    return fn if callable(fn) else None
+
+
+def default_period(spec: FileSpec, year: int) -> YearMonth | int:
+    return YearMonth(year, 1) if spec.period == "month" else year
+
+
+def generic_records(
+    spec: FileSpec, year: int, period: YearMonth | int
+) -> st.SearchStrategy[Any]:
+    """Records whose every field is valid on its own (no register constraints)."""
+    cls = record_class(spec)
+    return st.fixed_dictionaries(
+        {f.name: field_values(f, year, period) for f in spec.fields}
+    ).map(lambda d: cls(**d))
+
+
+def records(
+    register: str,
+    file: str,
+    year: int,
+    period: YearMonth | int | None = None,
+) -> st.SearchStrategy[Any]:
+    """Valid records of one file of a register."""
+    spec = _registers.resolve_spec(register, file, year)
+    per = period if period is not None else default_period(spec, year)
+    hook = _hook(register, "records")
+    if hook is not None:
+        strategy: st.SearchStrategy[Any] = hook(spec, year, per)
+        return strategy
+    return generic_records(spec, year, per)
+
+
+def files(
+    register: str,
+    file: str,
+    year: int,
+    period: YearMonth | int | None = None,
+    min_size: int = 1,
+    max_size: int = 20,
+) -> st.SearchStrategy[list[Any]]:
+    """Lists of records that together form a valid file (e.g. no person twice)."""
+    spec = _registers.resolve_spec(register, file, year)
+    per = period if period is not None else default_period(spec, year)
+    hook = _hook(register, "files")
+    if hook is not None:
+        strategy: st.SearchStrategy[list[Any]] = hook(spec, year, per, min_size, max_size)
+        return strategy
+    return st.lists(records(register, file, year, per), min_size=min_size, max_size=max_size)
