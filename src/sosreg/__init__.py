@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sosreg._version import __version__
+from sosreg.engine.delivery import DeliveryReport, validate_delivery
 from sosreg.engine.findings import Category, Finding, Severity, Status
 from sosreg.engine.pipeline import Parsed, Row, UsageError, load, parse, serialize, write
 from sosreg.engine.records import converter, from_dict, record_class, to_dict
@@ -22,6 +23,7 @@ from sosreg.report import Report
 
 __all__ = [
     "Category",
+    "DeliveryReport",
     "FieldSpec",
     "FileSpec",
     "Finding",
@@ -46,6 +48,7 @@ __all__ = [
     "serialize",
     "to_dict",
     "validate",
+    "validate_delivery",
     "write",
 ]
 

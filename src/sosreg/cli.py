@@ -15,6 +15,7 @@ from typing import NoReturn
 import sosreg
 from sosreg import codelists
 from sosreg import registers as _registers
+from sosreg.engine.delivery import validate_delivery
 from sosreg.engine.rules import CATALOGUE
 
 EXIT_USAGE = 3
@@ -32,7 +33,7 @@ def _build() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     v = sub.add_parser("validate", help="check a file and print a feedback report")
-    v.add_argument("path")
+    v.add_argument("path", nargs="+", help="one file, or several to check as one delivery")
     v.add_argument("--register", help="e.g. ekb (default: from the file name)")
     v.add_argument("--file", help="e.g. manad, ao, ar (default: from the file name)")
     v.add_argument("--year", type=int, help="statistikår (default: from the file)")
@@ -88,9 +89,28 @@ def _validate(args: argparse.Namespace) -> int:
     for path in args.codelist:
         cl = codelists.load_file(path)
         lists[cl.name] = cl
+    kwargs = {"register": args.register, "year": args.year, "codelists": lists}
+    if len(args.path) > 1:
+        if args.file or args.period or spec:
+            raise sosreg.UsageError("--file, --period and --spec take a single file")
+        delivery = validate_delivery(args.path, **kwargs)
+        if args.format == "json":
+            sys.stdout.write(json.dumps(delivery.to_dict(args.lang), ensure_ascii=False, indent=2))
+            sys.stdout.write("\n")
+        else:
+            for rep in delivery.reports:
+                sys.stdout.write(rep.to_text(args.lang, args.max_details) + "\n")
+            head = "Kontroller mellan filerna" if args.lang == "sv" else "Checks across files"
+            sys.stdout.write(f"{head}: {len(delivery.findings)}\n")
+            for f in delivery.findings:
+                where = f" rad {f.line}" if f.line else ""
+                sys.stdout.write(f"  {f.code}{where}: {f.message(args.lang)}\n")
+            status = delivery.status
+            label = status.value if args.lang == "sv" else status.label_en
+            sys.stdout.write(f"Leveransens status: {label.upper()}\n")
+        return delivery.status.exit_code
     report = sosreg.validate(
-        args.path, register=args.register, file=args.file, year=args.year,
-        period=args.period, spec=spec, codelists=lists,
+        args.path[0], file=args.file, period=args.period, spec=spec, **kwargs
     )
     if args.format == "json":
         sys.stdout.write(report.to_json(args.lang) + "\n")

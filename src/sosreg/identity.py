@@ -195,11 +195,14 @@ def is_valid(value: str, accept: tuple[str, ...] = KINDS) -> bool:
 def mask(value: str) -> str:
     """A rendering of an identity value that is safe in reports: ``19121212-****``.
 
-    Whatever ``value`` is, at most its first eight characters are kept.
+    Whatever ``value`` is, at most its first eight characters are kept; the rest is
+    replaced by ``*`` (``1,9121E+11`` becomes ``1,9121E+**``).
     """
     if len(value) <= 8:
         return value
-    return value[:8] + "-" + "*" * min(4, len(value) - 8)
+    if len(value) == 12 and value[:8].isdigit():
+        return value[:8] + "-****"
+    return value[:8] + "*" * min(4, len(value) - 8)
 
 
 def mask_text(text: str) -> str:

@@ -234,14 +234,18 @@ class Parsed:
             add(ctx.finding("SOS-009", year=self.year))
         if isinstance(self.period, YearMonth) and self.period.year != self.year:
             add(ctx.finding("SOS-010", period=self.period, year=self.year))
-        add(
+        if sn.size:
+            add(self._checked_against(ctx))
+        self.file_findings.extend(self.parser.notes)
+
+    def _checked_against(self, ctx: Context) -> Finding:
+        return (
             ctx.finding(
                 "SOS-014", spec=self.spec.key, year=self.year, period=self.period,
                 provenance_sv=_PROVENANCE_SV.get(self.spec.provenance, self.spec.provenance),
                 provenance_en=_PROVENANCE_EN.get(self.spec.provenance, self.spec.provenance),
             )
         )
-        self.file_findings.extend(self.parser.notes)
 
     # -- streaming -----------------------------------------------------------------
 

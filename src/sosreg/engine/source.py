@@ -22,9 +22,9 @@ CHUNK: Final = 1 << 16
 MAX_LINE: Final = 100_000
 """Longest physical line, in characters, that is split into fields."""
 
-Source = str | bytes | bytearray | memoryview | os.PathLike[str]
-"""A path (``str`` that is not a file's content is taken as a path only via ``Path``),
-bytes, or text."""
+Source = str | bytes | bytearray | memoryview | os.PathLike[str] | io.TextIOBase | BinaryIO
+"""What :func:`sosreg.parse` reads: a path (``str`` or ``os.PathLike``), the file's bytes,
+an open binary file, or text (an open text stream such as ``io.StringIO``)."""
 
 
 @attrs.frozen
@@ -60,9 +60,14 @@ _MAGIC: Final = (
 def _open_binary(source: Source) -> tuple[BinaryIO, str | None]:
     if isinstance(source, (bytes, bytearray, memoryview)):
         return io.BytesIO(bytes(source)), None
-    if isinstance(source, str):
-        raise TypeError("text input is handled by the caller")
-    path = Path(source)
+    if isinstance(source, (io.RawIOBase, io.BufferedIOBase)) or (
+        hasattr(source, "read") and not isinstance(source, io.TextIOBase)
+    ):
+        fh: BinaryIO = source  # type: ignore[assignment]
+        if not fh.seekable():
+            fh = io.BytesIO(fh.read())
+        return fh, getattr(source, "name", None) and Path(str(source.name)).name  # type: ignore[union-attr]
+    path = Path(source)  # type: ignore[arg-type]
     return open(path, "rb"), path.name  # noqa: SIM115 - closed by caller
 
 
@@ -196,17 +201,19 @@ class Input:
         self.name: str | None = None
         self._text: str | None = None
         self._fh: BinaryIO | None = None
-        if isinstance(source, str) and not isinstance(source, os.PathLike):
-            self._text = source
-            data = source.encode("utf-8")
+        if isinstance(source, io.TextIOBase):
+            text = source.read()
+            self._text = text
+            self.name = getattr(source, "name", None)
+            data = text.encode("utf-8", "surrogatepass")
             self.sniff = Sniff(
                 len(data),
                 hashlib.sha256(data).hexdigest(),
                 "text",
-                source.startswith("\ufeff"),
-                source.isascii(),
+                text.startswith("\ufeff"),
+                text.isascii(),
                 None,
-                "\x00" in source,
+                "\x00" in text,
             )
             return
         self._fh, self.name = _open_binary(source)

@@ -115,7 +115,7 @@ def avseendemanad_window(rec: Any, line: int, ctx: Context) -> Iterator[Finding]
             window_en = f"allowed {period + lo}–{period + hi}"
         yield ctx.finding(
             "EKB-029", line=line, field="avseendemanad", value=str(month), period=period,
-            window=window, window_en=window_en,
+            window_sv=window, window_en=window_en,
         )
 
 
@@ -186,9 +186,55 @@ class SamePersonTwice:
                 yield ctx.finding(
                     "EKB-051", line=line, field=field, value=person, first=prior_line,
                     period=key_period,
-                    other_role=prior_field.replace("sokande", "sökande"),
+                    other_role_sv=prior_field.replace("sokande", "sökande"),
                     other_role_en="applicant" if prior_field == "sokande" else "co-applicant",
                 )
 
     def finish(self, ctx: Context) -> Iterator[Finding]:
         return iter(())
+
+
+# --- cross-file -----------------------------------------------------------------------
+
+
+@REGISTER.cross_file("EKB-061")
+def both_files_every_month(files: list[Any]) -> Iterator[Finding]:
+    """EKB-Månad and EKB-AO are both due every month; one alone leaves it incomplete."""
+    by_period: dict[str, dict[str, Any]] = {}
+    for f in files:
+        if f.file in ("manad", "ao"):
+            by_period.setdefault(str(f.period), {})[f.file] = f
+    titles = {"manad": "EKB-Månad", "ao": "EKB-AO"}
+    for period, present in sorted(by_period.items()):
+        if len(present) == 1:
+            (have, f), = present.items()
+            missing = "ao" if have == "manad" else "manad"
+            yield f.context.finding(
+                "EKB-061", period=period, present=titles[have], missing=titles[missing],
+                name=f.name,
+            )
+
+
+@REGISTER.cross_file("EKB-060")
+def ao_has_payment(files: list[Any]) -> Iterator[Finding]:
+    """An avslutsorsak is reported for the last month with paid assistance: the household
+    should be in that month's EKB-Månad, where it is part of the delivery."""
+    paid: dict[str, set[str]] = {}
+    for f in files:
+        if f.file == "manad":
+            people = paid.setdefault(str(f.period), set())
+            for _, rec in f.records:
+                if rec.sokande is not None:
+                    people.add(rec.sokande)
+    for f in files:
+        if f.file != "ao":
+            continue
+        for line, rec in f.records:
+            month = str(rec.avseendemanad) if rec.avseendemanad is not None else None
+            if month is None or month not in paid or rec.sokande is None:
+                continue
+            if rec.sokande not in paid[month]:
+                yield f.context.finding(
+                    "EKB-060", line=line, field="sokande", value=rec.sokande, month=month,
+                    name=f.name,
+                )

@@ -1,0 +1,288 @@
+"""Every rule: one input that fires it (code, severity, line checked) and a near-identical
+one that does not. ``test_every_rule_has_a_case`` fails when a rule is added without a case.
+"""
+
+from __future__ import annotations
+
+import codecs
+from typing import Any
+
+import attrs
+import pytest
+from helpers import (
+    A_MED,
+    A_SOLO,
+    AO_MED,
+    AO_SOLO,
+    CHILD,
+    M_MED,
+    M_SOLO,
+    P0,
+    P1,
+    P2,
+    UNBORN,
+    annual,
+    run,
+)
+
+import sosreg
+from sosreg import codelists
+from sosreg.engine.rules import CATALOGUE
+from sosreg.registers import all_registers
+
+
+@attrs.frozen
+class Case:
+    code: str
+    bad: Any
+    good: Any
+    line: int | None
+    file: str = "manad"
+    kw: dict[str, Any] = attrs.field(factory=dict)
+    good_kw: dict[str, Any] | None = None
+
+
+def _replace(line: str, index: int, value: str) -> str:
+    parts = line.split(";")
+    parts[index] = value
+    return ";".join(parts)
+
+
+def _insats_list(**changes: dict[str, int]) -> codelists.CodeList:
+    base = codelists.get("ekb_arbetsmarknadsinsats")
+    codes = [
+        attrs.evolve(c, **changes[c.code]) if c.code in changes else c for c in base.codes
+    ]
+    return attrs.evolve(base, codes=tuple(codes))
+
+
+def _user_spec(tmp_text_edit: Any) -> sosreg.FileSpec:
+    from importlib import resources
+
+    text = (
+        resources.files("sosreg.registers.ekb")
+        .joinpath("specs", "manad_2017.toml")
+        .read_text("utf-8")
+    )
+    return sosreg.engine.spec.spec_from_dict(  # type: ignore[attr-defined]
+        __import__("tomllib").loads(tmp_text_edit(text))
+    )
+
+
+def _spec_without_period_override() -> sosreg.FileSpec:
+    return _user_spec(lambda t: t.replace('rules = { "period.mismatch" = "EKB-001" }', ""))
+
+
+def _spec_with_missing_list() -> sosreg.FileSpec:
+    return _user_spec(
+        lambda t: t.replace('codelist = "ekb_arbetsmarknadsinsats"', 'codelist = "no_such_list"')
+    )
+
+
+LONG = "0330;" + "9" * 100_050
+SPLIT_A = f"0330;;202301;202301;{P2};;0;52"
+SPLIT_B = "30;0;021;;0;;;"
+
+CASES = [
+    # --- file stage ---
+    Case("SOS-001", b"", [M_SOLO], None),
+    Case("SOS-002", b"PK\x03\x04" + b"\x00" * 40, [M_SOLO], None),
+    Case("SOS-002", b"0330;;\x00\x00\x00\r\n", [M_SOLO], None),
+    Case("SOS-003", [M_SOLO], b"", None),
+    Case("SOS-004", (M_SOLO + "\r\n").encode("utf-16"), [M_SOLO], None),
+    Case("SOS-005", (M_SOLO + "\r\n" + M_MED + "\n").encode(), [M_SOLO, M_MED], None),
+    Case(
+        "SOS-006", [M_SOLO], [M_SOLO], None,
+        kw={"name": "Ekb_0330_202301_20230214T0930.txt.csv"},
+        good_kw={"name": "Ekb_0330_202301_20230214T0930.txt"},
+    ),
+    Case(
+        "SOS-007", [M_SOLO], [M_SOLO], None,
+        kw={"name": "Ekb_0330_202302_20230314T0930.txt", "period": None},
+        good_kw={"name": "Ekb_0330_202301_20230214T0930.txt", "period": None},
+    ),
+    Case("SOS-008", ["Kommun;Stadsdel;Period"], [M_SOLO], None),
+    Case(
+        "SOS-009", [_replace(M_SOLO, 2, "2023-1")], [M_SOLO], None,
+        kw={"year": None, "period": None}, good_kw={"year": None, "period": None},
+    ),
+    Case("SOS-010", [M_SOLO], [M_SOLO], None, kw={"year": 2022}, good_kw={}),
+    Case("SOS-011", b"0330;;202301;\x81\r\n", [M_SOLO], None),
+    Case(
+        "SOS-013", [M_SOLO], [M_SOLO], None,
+        kw={"spec": _spec_with_missing_list()}, good_kw={},
+    ),
+    Case("SOS-014", [M_SOLO], b"", None),
+    # --- line stage ---
+    Case("SOS-101", [M_SOLO, "", M_MED], [M_SOLO, M_MED], 2),
+    Case("SOS-102", [M_SOLO, LONG], [M_SOLO], 2),
+    Case("SOS-103", [M_SOLO.replace(";;", ";\x00;", 1)], [M_SOLO], 1),
+    Case("SOS-104", [M_MED, f'"{M_SOLO}"'], [M_MED, M_SOLO], 2),
+    Case("SOS-105", [_replace(M_SOLO, 4, f'"{P2}"')], [M_SOLO], 1),
+    Case("SOS-106", ["Kommun;Stadsdel;Period;Avseendemånad;Sökande", M_SOLO], [M_SOLO], 1),
+    Case("SOS-107", [M_SOLO.replace(";", "\t")], [M_SOLO], 1),
+    Case("SOS-108", [M_SOLO, M_MED.rsplit(";", 2)[0]], [M_SOLO, M_MED], 2),
+    Case("SOS-109", [M_SOLO + ";"], [M_SOLO], 1),
+    Case("SOS-110", [_replace(M_SOLO, 7, " 5230")], [M_SOLO], 1),
+    Case("SOS-111", [M_MED, SPLIT_A, SPLIT_B], [M_MED, M_SOLO], 2),
+    Case("SOS-112", M_SOLO.replace("0330", "03\ufffd0") + "\r\n", [M_SOLO], 1),
+    # --- field stage ---
+    Case("SOS-201", [_replace(M_SOLO, 4, "")], [M_SOLO], 1),
+    Case("SOS-202", [M_MED, _replace(M_SOLO, 7, "5230,50")], [M_MED, M_SOLO], 2),
+    Case("SOS-203", [_replace(M_SOLO, 1, "12345")], [_replace(M_SOLO, 1, "1234")], 1),
+    Case("SOS-204", [_replace(M_MED, 13, "45")], [M_MED], 1),
+    Case("SOS-205", [_replace(M_SOLO, 11, "9")], [M_SOLO], 1),
+    Case(
+        "SOS-206", [_replace(M_SOLO, 11, "8")], [M_SOLO], 1,
+        kw={"codelists": {"ekb_arbetsmarknadsinsats": _insats_list(**{"8": {"valid_to": 2020}})}},
+    ),
+    Case(
+        "SOS-207", [_replace(M_SOLO, 11, "8")], [M_SOLO], 1,
+        kw={"codelists": {"ekb_arbetsmarknadsinsats": _insats_list(**{"8": {"valid_from": 2030}})}},
+    ),
+    Case("SOS-208", [_replace(M_SOLO, 0, "330")], [M_SOLO], 1),
+    Case("SOS-209", [_replace(M_SOLO, 0, "9999")], [M_SOLO], 1),
+    Case("SOS-210", [_replace(M_SOLO, 4, P2[:-1] + str((int(P2[-1]) + 1) % 10))], [M_SOLO], 1),
+    Case("SOS-211", [M_MED, _replace(M_SOLO, 4, "1,99201E+11")], [M_MED, M_SOLO], 2),
+    Case(
+        "SOS-212", [M_SOLO, _replace(M_MED, 2, "202302")], [M_SOLO, M_MED], 2,
+        kw={"spec": _spec_without_period_override()},
+    ),
+    # --- EKB field checks ---
+    Case("EKB-001", [M_SOLO, _replace(M_MED, 2, "202302")], [M_SOLO, M_MED], 2),
+    Case("EKB-010", [_replace(M_SOLO, 9, "999")], [M_SOLO], 1),
+    Case("EKB-011", [M_MED, _replace(M_SOLO, 9, "011")], [M_MED, M_SOLO], 2),
+    Case("EKB-013", [_replace(M_SOLO, 9, "21")], [M_SOLO], 1),
+    Case("EKB-069", [_replace(M_MED, 10, "999")], [M_MED], 1),
+    Case("EKB-070", [_replace(M_MED, 10, "080")], [M_MED], 1),
+    # --- EKB record stage ---
+    Case(
+        "EKB-012", [A_MED, annual(P2, None, {})], [A_MED, A_SOLO], 2, file="ar",
+    ),
+    Case("EKB-020", [_replace(M_MED, 5, P0)], [M_MED], 1),
+    Case("EKB-021", [_replace(M_SOLO, 4, CHILD)], [M_SOLO], 1),
+    Case("EKB-022", [M_SOLO, _replace(M_MED, 5, CHILD)], [M_SOLO, M_MED], 2),
+    Case("EKB-023", [_replace(M_SOLO, 4, UNBORN)], [M_SOLO], 1),
+    Case("EKB-024", [_replace(M_SOLO, 10, "111")], [M_SOLO], 1),
+    Case("EKB-025", [_replace(M_SOLO, 5, P1)], [M_SOLO], 1),
+    Case("EKB-027", [_replace(M_SOLO, 13, "5")], [M_SOLO], 1),
+    Case("EKB-028", [_replace(_replace(M_SOLO, 7, "0"), 8, "0")], [M_SOLO], 1),
+    Case("EKB-029", [_replace(M_SOLO, 3, "202212")], [M_SOLO], 1),
+    Case("EKB-029", [AO_MED, _replace(AO_SOLO, 3, "202209")], [AO_MED, AO_SOLO], 2, file="ao"),
+    Case(
+        "EKB-040",
+        [annual(P2, None, {1: ("5230", "021", "", "0", ""), 2: ("", "021", "", "", "")})],
+        [A_SOLO], 1, file="ar",
+    ),
+    Case(
+        "EKB-041", [annual(P2, None, {1: ("5230", "", "", "0", "")})], [A_SOLO], 1, file="ar",
+    ),
+    # --- EKB cross-record ---
+    Case("EKB-050", [M_SOLO, M_MED, _replace(M_SOLO, 7, "100")], [M_SOLO, M_MED], 3),
+    Case("EKB-051", [M_MED, _replace(M_SOLO, 4, P1)], [M_MED, M_SOLO], 2),
+]
+
+
+def _ids(case: Case) -> str:
+    return f"{case.code}-{case.file}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_rule_fires(case: Case) -> None:
+    report = run(case.bad, case.file, **case.kw)
+    hits = report.by_code(case.code)
+    assert hits, f"{case.code} did not fire: {[(f.code, f.line) for f in report.findings]}"
+    rule = CATALOGUE[case.code]
+    assert hits[0].severity is rule.severity
+    assert hits[0].line == case.line
+    assert hits[0].message("sv") != hits[0].message("en")
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_rule_quiet_on_good_input(case: Case) -> None:
+    kw = case.kw if case.good_kw is None else case.good_kw
+    report = run(case.good, case.file, **kw)
+    assert case.code not in report.codes(), [
+        (f.code, f.line, f.message()) for f in report.findings
+    ]
+
+
+def test_every_rule_has_a_case() -> None:
+    all_registers()
+    covered = {c.code for c in CASES} | {"SOS-900", "EKB-060", "EKB-061"}
+    missing = sorted(r.code for r in CATALOGUE if r.register in (None, "ekb") and r.code not in covered)
+    assert not missing, f"rules without a test case: {missing}"
+
+
+def test_every_register_rule_is_implemented_or_named_by_a_field() -> None:
+    for reg in all_registers():
+        named = {code for s in sosreg.registers.specs(reg.name) for f in s.fields for code in f.rules.values()}
+        implemented = reg.implemented_codes()
+        for rule in CATALOGUE.for_register(reg.name):
+            if rule.register != reg.name:
+                continue
+            assert rule.code in implemented | named, f"{rule.code} is neither implemented nor named"
+            if rule.check is not None:
+                assert rule.code in named, f"{rule.code} is a field check no field names"
+
+
+def test_messages_have_no_unknown_placeholders() -> None:
+    """Every placeholder in a message is filled by the finding that fires it."""
+    for case in CASES:
+        report = run(case.bad, case.file, **case.kw)
+        for f in report.by_code(case.code):
+            rule = CATALOGUE[f.code]
+            params = {k.removesuffix("_sv").removesuffix("_en") for k, _ in f.params}
+            params |= {"field", "value"}
+            missing = rule.placeholders() - params
+            assert not missing, (f.code, missing)
+
+
+def test_rule_that_raises_becomes_one_internal_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    reg = sosreg.registers.get("ekb")
+    rule = next(r for r in reg.record_rules if "EKB-020" in r.codes)
+
+    def boom(rec: Any, line: int, ctx: Any) -> Any:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(rule, "fn", boom)
+    report = run([M_SOLO, M_MED])
+    internal = report.by_code("SOS-900")
+    assert [f.line for f in internal] == [1, 2]
+    assert internal[0].param_dict["rule"] == "EKB-020"
+    assert internal[0].param_dict["error"] == "ZeroDivisionError"
+    assert report.status is sosreg.Status.INTE_GODKAND
+    # the other rules still ran: EKB-021 fires beside the broken rule
+    other = run([M_SOLO.replace(P2, CHILD)])
+    assert {"SOS-900", "EKB-021"} <= other.codes()
+
+
+def test_cross_file_rules(tmp_path: Any) -> None:
+    manad = tmp_path / "Ekb_0330_202301_20230214T0930.txt"
+    manad.write_bytes(("\r\n".join([M_SOLO, M_MED]) + "\r\n").encode())
+    ao = tmp_path / "Ekb_AO_0330_202301_20230214T0931.txt"
+    ao.write_bytes(("\r\n".join([AO_MED, _replace(AO_SOLO, 3, "202301")]) + "\r\n").encode())
+    result = sosreg.validate_delivery([manad, ao])
+    e60 = [f for f in result.findings if f.code == "EKB-060"]
+    assert [f.line for f in e60] == [2]
+    assert e60[0].severity is sosreg.Severity.WARNING
+    assert "EKB-061" not in {f.code for f in result.findings}
+    assert result.status is sosreg.Status.GODKAND_MED_VARNINGAR
+
+    good_ao = tmp_path / "Ekb_AO_0330_202301_20230214T0932.txt"
+    good_ao.write_bytes((AO_MED + "\r\n").encode())
+    result = sosreg.validate_delivery([manad, good_ao])
+    assert not result.findings
+    assert result.status is sosreg.Status.GODKAND
+
+    result = sosreg.validate_delivery([manad])
+    e61 = [f for f in result.findings if f.code == "EKB-061"]
+    assert len(e61) == 1 and e61[0].line is None
+    assert e61[0].severity is sosreg.Severity.WARNING
+    assert "EKB-AO" in e61[0].message()
+
+
+def test_bom_is_reported_not_an_error() -> None:
+    report = run(codecs.BOM_UTF8 + (M_SOLO + "\r\n").encode())
+    assert report.status is sosreg.Status.GODKAND
+    assert "BOM" in report.by_code("SOS-003")[0].message()
