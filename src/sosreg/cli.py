@@ -76,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _codes(args)
         if args.command == "spec":
             return _spec(args)
-    except (sosreg.UsageError, KeyError, OSError, ValueError) as exc:
+    except (sosreg.UsageError, LookupError, OSError, ValueError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"sosreg: {msg}", file=sys.stderr)
         return EXIT_USAGE

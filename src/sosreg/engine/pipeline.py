@@ -91,6 +91,21 @@ class Parsed:
         except OSError as exc:
             raise UsageError(f"cannot read {source!s}: {exc.strerror or exc}") from exc
         self.name = name or self.input.name
+        try:
+            self._setup(register, file, year, period, spec, codelists)
+        except BaseException:
+            self.input.close()
+            raise
+
+    def _setup(
+        self,
+        register: str | None,
+        file: str | None,
+        year: int | None,
+        period: str | int | YearMonth | None,
+        spec: FileSpec | None,
+        codelists: Mapping[str, CodeList] | None,
+    ) -> None:
         self.file_findings: list[Finding] = []
         self.findings: list[Finding] = []
         self.lines_read = 0
@@ -321,7 +336,7 @@ class Parsed:
             encoding="utf-8" if enc == "text" else enc,
             bom=self.input.sniff.bom,
             newline=newline,
-            final_newline=bool(self._last_ending) or not self._endings,
+            final_newline=bool(self._last_ending),
         )
 
     def records(self) -> Iterator[Any]:

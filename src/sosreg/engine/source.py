@@ -239,7 +239,10 @@ class Input:
         try:
             yield from iter_lines(stream)
         finally:
-            stream.detach()
+            try:
+                stream.detach()
+            except ValueError:  # the file was closed under us
+                pass
 
     def close(self) -> None:
         if self._fh is not None:

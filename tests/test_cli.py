@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import M_MED, M_SOLO, P0
+
+from sosreg.cli import main
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+GOOD = EXAMPLES / "Ekb_0330_202301_20230214T0930.txt"
+BAD = EXAMPLES / "Ekb_0330_202302_20230314T1200.txt.csv"
+
+
+def write(tmp_path: Path, name: str, lines: list[str]) -> Path:
+    path = tmp_path / name
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    return path
+
+
+def test_exit_0_for_godkand(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(GOOD)]) == 0
+    out = capsys.readouterr().out
+    assert "Status: GODKÄND" in out
+
+
+def test_exit_1_for_warnings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "Ekb_9999_202301_20230214T0930.txt", [M_SOLO.replace("0330", "9999")])
+    assert main(["validate", str(path)]) == 1
+    assert "GODKÄND MED VARNINGAR" in capsys.readouterr().out
+
+
+def test_exit_2_for_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(BAD)]) == 2
+    out = capsys.readouterr().out
+    assert "INTE GODKÄND" in out
+    assert "rad 3" in out and "SOS-211" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate", "/no/such/Ekb_0330_202301_x.txt"],
+        ["validate", "--register", "nope", "x.txt"],
+        ["validate", "--register", "ekb", "--file", "nope", str(GOOD)],
+        ["validate", "--year", "2010", str(GOOD)],
+        ["validate", str(Path(__file__))],  # no register in the name
+    ],
+)
+def test_exit_3_when_it_cannot_run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 3
+    assert capsys.readouterr().err.startswith("sosreg: ")
+
+
+@pytest.mark.parametrize("argv", [["validate", "--year", "notayear", "x.txt"], ["frobnicate"], []])
+def test_argparse_errors_exit_3(argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 3
+
+
+def test_json_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "Ekb_0330_202301_20230214T0930.txt", [M_SOLO, M_MED.replace(P0, "1,98503E+11")])
+    assert main(["validate", str(path), "--format", "json"]) == 2
+    data = json.loads(capsys.readouterr().out)
+    assert data["status"] == "inte godkänd"
+    assert data["register"] == "ekb" and data["file"] == "manad" and data["period"] == "202301"
+    assert data["input"]["size"] == path.stat().st_size
+    assert len(data["input"]["sha256"]) == 64
+    assert data["sosreg_version"]
+    assert {"code": "SOS-211", "severity": "error", "title": "Personnummer i exponentform", "count": 1} in data["counts"]
+    f = next(f for f in data["findings"] if f["code"] == "SOS-211")
+    assert f["line"] == 2 and f["field"] == "sokande" and f["severity"] == "error"
+    assert f["category"] == "field"
+
+
+def test_explicit_arguments_override_the_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, "export.txt", [M_SOLO])
+    assert main(["validate", str(path), "--register", "ekb", "--file", "manad", "--year", "2023"]) == 0
+
+
+def test_english(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(BAD), "--lang", "en"]) == 2
+    out = capsys.readouterr().out
+    assert "REJECTED" in out and "scientific notation" in out
+
+
+def test_delivery(capsys: pytest.CaptureFixture[str]) -> None:
+    ao = EXAMPLES / "Ekb_AO_0330_202301_20230214T0931.txt"
+    assert main(["validate", str(GOOD), str(ao)]) == 0
+    assert main(["validate", str(GOOD), str(ao), "--format", "json"]) == 0
+    out = capsys.readouterr().out
+    data = json.loads(out[out.index("{"):])
+    assert data["status"] == "godkänd" and len(data["files"]) == 2
+
+
+def test_rules_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "--register", "ekb"]) == 0
+    out = capsys.readouterr().out
+    assert "EKB-069" in out and "SOS-108" in out
+    assert main(["rules", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert any(r["code"] == "EKB-012" and r["severity"] == "error" for r in data)
+
+
+def test_codes_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["codes", "ekb_hinderkod", "--year", "2017"]) == 0
+    out = capsys.readouterr().out
+    assert "111" in out and "011" not in out
+    assert main(["codes", "ekb_hinderkod"]) == 0
+    out = capsys.readouterr().out
+    assert "011" in out and "–2016" in out
+    assert main(["codes"]) == 0
+    assert "kommun" in capsys.readouterr().out
+    assert main(["codes", "nope"]) == 3
+
+
+def test_spec_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["spec", "--register", "ekb", "--file", "ar", "--year", "2023"]) == 0
+    out = capsys.readouterr().out
+    assert "belopp_12" in out
+    assert main(["spec", "--register", "ekb", "--file", "ar", "--year", "2016"]) == 3

@@ -1,0 +1,131 @@
+"""Round trips and robustness, property-based."""
+
+from __future__ import annotations
+
+import codecs
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+import sosreg
+from sosreg import strategies as sos_st
+from sosreg.engine.records import from_dict, to_dict
+from sosreg.engine.source import TextFormat
+
+FILES = {
+    "manad": sosreg.YearMonth(2023, 5),
+    "ao": sosreg.YearMonth(2023, 5),
+    "ar": 2023,
+}
+
+formats = st.builds(
+    TextFormat,
+    encoding=st.sampled_from(["utf-8", "cp1252"]),
+    bom=st.booleans(),
+    newline=st.sampled_from(["\r\n", "\n"]),
+    final_newline=st.booleans(),
+).filter(lambda f: not (f.bom and f.encoding != "utf-8"))
+
+
+def _check_round_trip(file: str, records: list[object], fmt: TextFormat) -> None:
+    data = sosreg.serialize(records, format=fmt)
+    parsed = sosreg.parse(data, register="ekb", file=file, year=2023, period=FILES[file])
+    rows = list(parsed)
+    assert [r.record for r in rows] == records
+    assert [r.line for r in rows] == list(range(1, len(records) + 1))
+    assert sosreg.serialize([r.record for r in rows], format=parsed.format) == data
+    report = sosreg.validate(data, register="ekb", file=file, year=2023, period=FILES[file])
+    assert report.status is sosreg.Status.GODKAND, [
+        (f.code, f.line, f.message()) for f in report.findings if f.severity
+    ]
+
+
+@given(sos_st.files("ekb", "manad", 2023, FILES["manad"], 1, 12), formats)
+def test_manad_round_trip_and_valid(records: list[object], fmt: TextFormat) -> None:
+    _check_round_trip("manad", records, fmt)
+
+
+@given(sos_st.files("ekb", "ao", 2023, FILES["ao"], 1, 12), formats)
+def test_ao_round_trip_and_valid(records: list[object], fmt: TextFormat) -> None:
+    _check_round_trip("ao", records, fmt)
+
+
+@given(sos_st.files("ekb", "ar", 2023, 2023, 1, 6), formats)
+def test_ar_round_trip_and_valid(records: list[object], fmt: TextFormat) -> None:
+    _check_round_trip("ar", records, fmt)
+
+
+@given(sos_st.records("ekb", "ar", 2023))
+def test_cattrs_dict_round_trip(record: object) -> None:
+    spec = sosreg.get_spec("ekb", "ar", 2023)
+    assert from_dict(to_dict(record), spec) == record
+
+
+@given(st.binary(max_size=2000))
+def test_any_bytes_give_findings_not_exceptions(data: bytes) -> None:
+    report = sosreg.validate(data, register="ekb", file="manad", year=2023, period="202301")
+    assert report.size == len(data)
+    assert report.status in tuple(sosreg.Status)
+
+
+@given(
+    st.lists(
+        st.text(
+            st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80
+        ).map(lambda s: s.replace("\n", "").replace("\r", "")),
+        max_size=8,
+    ),
+    st.sampled_from(["manad", "ao", "ar"]),
+)
+def test_any_text_gives_findings_not_exceptions(lines: list[str], file: str) -> None:
+    data = "\r\n".join(lines).encode("utf-8")
+    report = sosreg.validate(data, register="ekb", file=file, year=2023)
+    # every physical line is accounted for: a record, or at least one finding on it
+    lines_with_findings = {f.line for f in report.findings if f.line}
+    assert report.records + len(lines_with_findings) >= report.lines
+
+
+@given(sos_st.files("ekb", "manad", 2023, FILES["manad"], 2, 6), st.data())
+def test_excel_damage_is_found_on_the_right_line(records: list[object], data: st.DataObject) -> None:
+    clean = sosreg.serialize(records).decode("utf-8").split("\r\n")[:-1]
+    target = data.draw(st.integers(0, len(clean) - 1))
+    damage = data.draw(st.sampled_from(["quote", "semicolon", "space", "header"]))
+    damaged = list(clean)
+    if damage == "quote":
+        damaged[target] = f'"{damaged[target]}"'
+        code = "SOS-104"
+    elif damage == "semicolon":
+        damaged[target] += ";"
+        code = "SOS-109"
+    elif damage == "space":
+        parts = damaged[target].split(";")
+        parts[7] = " " + parts[7]
+        damaged[target] = ";".join(parts)
+        code = "SOS-110"
+    else:
+        damaged.insert(target, "Kommun;Stadsdel;Period;Sökande")
+        code = "SOS-106"
+    report = sosreg.validate(
+        ("\r\n".join(damaged) + "\r\n").encode(), register="ekb", file="manad", year=2023,
+        period="202305",
+    )
+    assert [f.line for f in report.by_code(code)] == [target + 1]
+    assert report.status is sosreg.Status.INTE_GODKAND
+
+
+def test_cp1252_file_round_trips_byte_for_byte() -> None:
+    line = "0330;Söd;202301;202301;198503122346;;0;5230;0;021;;0;;;"
+    data = (line + "\r\n").encode("cp1252")
+    parsed = sosreg.parse(data, register="ekb", file="manad")
+    records = list(parsed.records())
+    assert records[0].stadsdel == "Söd"
+    assert parsed.format.encoding == "cp1252"
+    assert sosreg.serialize(records, format=parsed.format) == data
+
+
+def test_utf8_bom_round_trips() -> None:
+    data = codecs.BOM_UTF8 + b"0330;;202301;202301;198503122346;;0;5230;0;021;;0;;;"
+    parsed = sosreg.parse(data, register="ekb", file="manad")
+    records = list(parsed.records())
+    assert parsed.format == TextFormat("utf-8", True, "\r\n", False)
+    assert sosreg.serialize(records, format=parsed.format) == data
