@@ -61,7 +61,9 @@ def test_argparse_errors_exit_3(argv: list[str]) -> None:
 
 
 def test_json_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = write(tmp_path, "Ekb_0330_202301_20230214T0930.txt", [M_SOLO, M_MED.replace(P0, "1,98503E+11")])
+    path = write(
+        tmp_path, "Ekb_0330_202301_20230214T0930.txt", [M_SOLO, M_MED.replace(P0, "1,98503E+11")]
+    )
     assert main(["validate", str(path), "--format", "json"]) == 2
     data = json.loads(capsys.readouterr().out)
     assert data["status"] == "inte godkänd"
@@ -69,15 +71,24 @@ def test_json_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert data["input"]["size"] == path.stat().st_size
     assert len(data["input"]["sha256"]) == 64
     assert data["sosreg_version"]
-    assert {"code": "SOS-211", "severity": "error", "title": "Personnummer i exponentform", "count": 1} in data["counts"]
+    assert {
+        "code": "SOS-211",
+        "severity": "error",
+        "title": "Personnummer i exponentform",
+        "count": 1,
+    } in data["counts"]
     f = next(f for f in data["findings"] if f["code"] == "SOS-211")
     assert f["line"] == 2 and f["field"] == "sokande" and f["severity"] == "error"
     assert f["category"] == "field"
 
 
-def test_explicit_arguments_override_the_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_explicit_arguments_override_the_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write(tmp_path, "export.txt", [M_SOLO])
-    assert main(["validate", str(path), "--register", "ekb", "--file", "manad", "--year", "2023"]) == 0
+    assert (
+        main(["validate", str(path), "--register", "ekb", "--file", "manad", "--year", "2023"]) == 0
+    )
 
 
 def test_english(capsys: pytest.CaptureFixture[str]) -> None:
@@ -91,7 +102,7 @@ def test_delivery(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(GOOD), str(ao)]) == 0
     assert main(["validate", str(GOOD), str(ao), "--format", "json"]) == 0
     out = capsys.readouterr().out
-    data = json.loads(out[out.index("{"):])
+    data = json.loads(out[out.index("{") :])
     assert data["status"] == "godkänd" and len(data["files"]) == 2
 
 

@@ -70,9 +70,9 @@ def test_any_bytes_give_findings_not_exceptions(data: bytes) -> None:
 
 @given(
     st.lists(
-        st.text(
-            st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80
-        ).map(lambda s: s.replace("\n", "").replace("\r", "")),
+        st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80).map(
+            lambda s: s.replace("\n", "").replace("\r", "")
+        ),
         max_size=8,
     ),
     st.sampled_from(["manad", "ao", "ar"]),
@@ -86,7 +86,9 @@ def test_any_text_gives_findings_not_exceptions(lines: list[str], file: str) -> 
 
 
 @given(sos_st.files("ekb", "manad", 2023, FILES["manad"], 2, 6), st.data())
-def test_excel_damage_is_found_on_the_right_line(records: list[object], data: st.DataObject) -> None:
+def test_excel_damage_is_found_on_the_right_line(
+    records: list[object], data: st.DataObject
+) -> None:
     clean = sosreg.serialize(records).decode("utf-8").split("\r\n")[:-1]
     target = data.draw(st.integers(0, len(clean) - 1))
     damage = data.draw(st.sampled_from(["quote", "semicolon", "space", "header"]))
@@ -106,7 +108,10 @@ def test_excel_damage_is_found_on_the_right_line(records: list[object], data: st
         damaged.insert(target, "Kommun;Stadsdel;Period;Sökande")
         code = "SOS-106"
     report = sosreg.validate(
-        ("\r\n".join(damaged) + "\r\n").encode(), register="ekb", file="manad", year=2023,
+        ("\r\n".join(damaged) + "\r\n").encode(),
+        register="ekb",
+        file="manad",
+        year=2023,
         period="202305",
     )
     assert [f.line for f in report.by_code(code)] == [target + 1]

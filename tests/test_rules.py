@@ -50,9 +50,7 @@ def _replace(line: str, index: int, value: str) -> str:
 
 def _insats_list(**changes: dict[str, int]) -> codelists.CodeList:
     base = codelists.get("ekb_arbetsmarknadsinsats")
-    codes = [
-        attrs.evolve(c, **changes[c.code]) if c.code in changes else c for c in base.codes
-    ]
+    codes = [attrs.evolve(c, **changes[c.code]) if c.code in changes else c for c in base.codes]
     return attrs.evolve(base, codes=tuple(codes))
 
 
@@ -92,25 +90,39 @@ CASES = [
     Case("SOS-004", (M_SOLO + "\r\n").encode("utf-16"), [M_SOLO], None),
     Case("SOS-005", (M_SOLO + "\r\n" + M_MED + "\n").encode(), [M_SOLO, M_MED], None),
     Case(
-        "SOS-006", [M_SOLO], [M_SOLO], None,
+        "SOS-006",
+        [M_SOLO],
+        [M_SOLO],
+        None,
         kw={"name": "Ekb_0330_202301_20230214T0930.txt.csv"},
         good_kw={"name": "Ekb_0330_202301_20230214T0930.txt"},
     ),
     Case(
-        "SOS-007", [M_SOLO], [M_SOLO], None,
+        "SOS-007",
+        [M_SOLO],
+        [M_SOLO],
+        None,
         kw={"name": "Ekb_0330_202302_20230314T0930.txt", "period": None},
         good_kw={"name": "Ekb_0330_202301_20230214T0930.txt", "period": None},
     ),
     Case("SOS-008", ["Kommun;Stadsdel;Period"], [M_SOLO], None),
     Case(
-        "SOS-009", [_replace(M_SOLO, 2, "2023-1")], [M_SOLO], None,
-        kw={"year": None, "period": None}, good_kw={"year": None, "period": None},
+        "SOS-009",
+        [_replace(M_SOLO, 2, "2023-1")],
+        [M_SOLO],
+        None,
+        kw={"year": None, "period": None},
+        good_kw={"year": None, "period": None},
     ),
     Case("SOS-010", [M_SOLO], [M_SOLO], None, kw={"year": 2022}, good_kw={}),
     Case("SOS-011", b"0330;;202301;\x81\r\n", [M_SOLO], None),
     Case(
-        "SOS-013", [M_SOLO], [M_SOLO], None,
-        kw={"spec": _spec_with_missing_list()}, good_kw={},
+        "SOS-013",
+        [M_SOLO],
+        [M_SOLO],
+        None,
+        kw={"spec": _spec_with_missing_list()},
+        good_kw={},
     ),
     Case("SOS-014", [M_SOLO], b"", None),
     # --- line stage ---
@@ -133,11 +145,17 @@ CASES = [
     Case("SOS-204", [_replace(M_MED, 13, "45")], [M_MED], 1),
     Case("SOS-205", [_replace(M_SOLO, 11, "9")], [M_SOLO], 1),
     Case(
-        "SOS-206", [_replace(M_SOLO, 11, "8")], [M_SOLO], 1,
+        "SOS-206",
+        [_replace(M_SOLO, 11, "8")],
+        [M_SOLO],
+        1,
         kw={"codelists": {"ekb_arbetsmarknadsinsats": _insats_list(**{"8": {"valid_to": 2020}})}},
     ),
     Case(
-        "SOS-207", [_replace(M_SOLO, 11, "8")], [M_SOLO], 1,
+        "SOS-207",
+        [_replace(M_SOLO, 11, "8")],
+        [M_SOLO],
+        1,
         kw={"codelists": {"ekb_arbetsmarknadsinsats": _insats_list(**{"8": {"valid_from": 2030}})}},
     ),
     Case("SOS-208", [_replace(M_SOLO, 0, "330")], [M_SOLO], 1),
@@ -145,7 +163,10 @@ CASES = [
     Case("SOS-210", [_replace(M_SOLO, 4, P2[:-1] + str((int(P2[-1]) + 1) % 10))], [M_SOLO], 1),
     Case("SOS-211", [M_MED, _replace(M_SOLO, 4, "1,99201E+11")], [M_MED, M_SOLO], 2),
     Case(
-        "SOS-212", [M_SOLO, _replace(M_MED, 2, "202302")], [M_SOLO, M_MED], 2,
+        "SOS-212",
+        [M_SOLO, _replace(M_MED, 2, "202302")],
+        [M_SOLO, M_MED],
+        2,
         kw={"spec": _spec_without_period_override()},
     ),
     # --- EKB field checks ---
@@ -157,7 +178,11 @@ CASES = [
     Case("EKB-070", [_replace(M_MED, 10, "080")], [M_MED], 1),
     # --- EKB record stage ---
     Case(
-        "EKB-012", [A_MED, annual(P2, None, {})], [A_MED, A_SOLO], 2, file="ar",
+        "EKB-012",
+        [A_MED, annual(P2, None, {})],
+        [A_MED, A_SOLO],
+        2,
+        file="ar",
     ),
     Case("EKB-020", [_replace(M_MED, 5, P0)], [M_MED], 1),
     Case("EKB-021", [_replace(M_SOLO, 4, CHILD)], [M_SOLO], 1),
@@ -172,10 +197,16 @@ CASES = [
     Case(
         "EKB-040",
         [annual(P2, None, {1: ("5230", "021", "", "0", ""), 2: ("", "021", "", "", "")})],
-        [A_SOLO], 1, file="ar",
+        [A_SOLO],
+        1,
+        file="ar",
     ),
     Case(
-        "EKB-041", [annual(P2, None, {1: ("5230", "", "", "0", "")})], [A_SOLO], 1, file="ar",
+        "EKB-041",
+        [annual(P2, None, {1: ("5230", "", "", "0", "")})],
+        [A_SOLO],
+        1,
+        file="ar",
     ),
     # --- EKB cross-record ---
     Case("EKB-050", [M_SOLO, M_MED, _replace(M_SOLO, 7, "100")], [M_SOLO, M_MED], 3),
@@ -202,21 +233,26 @@ def test_rule_fires(case: Case) -> None:
 def test_rule_quiet_on_good_input(case: Case) -> None:
     kw = case.kw if case.good_kw is None else case.good_kw
     report = run(case.good, case.file, **kw)
-    assert case.code not in report.codes(), [
-        (f.code, f.line, f.message()) for f in report.findings
-    ]
+    assert case.code not in report.codes(), [(f.code, f.line, f.message()) for f in report.findings]
 
 
 def test_every_rule_has_a_case() -> None:
     all_registers()
     covered = {c.code for c in CASES} | {"SOS-900", "EKB-060", "EKB-061"}
-    missing = sorted(r.code for r in CATALOGUE if r.register in (None, "ekb") and r.code not in covered)
+    missing = sorted(
+        r.code for r in CATALOGUE if r.register in (None, "ekb") and r.code not in covered
+    )
     assert not missing, f"rules without a test case: {missing}"
 
 
 def test_every_register_rule_is_implemented_or_named_by_a_field() -> None:
     for reg in all_registers():
-        named = {code for s in sosreg.registers.specs(reg.name) for f in s.fields for code in f.rules.values()}
+        named = {
+            code
+            for s in sosreg.registers.specs(reg.name)
+            for f in s.fields
+            for code in f.rules.values()
+        }
         implemented = reg.implemented_codes()
         for rule in CATALOGUE.for_register(reg.name):
             if rule.register != reg.name:

@@ -40,7 +40,10 @@ def _build() -> argparse.ArgumentParser:
     v.add_argument("--period", help="ÅÅÅÅMM or ÅÅÅÅ (default: from the file)")
     v.add_argument("--spec", help="a spec file (TOML/JSON) to use instead of the built-in one")
     v.add_argument(
-        "--codelist", action="append", default=[], metavar="PATH",
+        "--codelist",
+        action="append",
+        default=[],
+        metavar="PATH",
         help="a code list TOML file to use (replaces the built-in list of the same name)",
     )
     v.add_argument("--format", choices=("text", "json"), default="text")
@@ -109,9 +112,7 @@ def _validate(args: argparse.Namespace) -> int:
             label = status.value if args.lang == "sv" else status.label_en
             sys.stdout.write(f"Leveransens status: {label.upper()}\n")
         return delivery.status.exit_code
-    report = sosreg.validate(
-        args.path[0], file=args.file, period=args.period, spec=spec, **kwargs
-    )
+    report = sosreg.validate(args.path[0], file=args.file, period=args.period, spec=spec, **kwargs)
     if args.format == "json":
         sys.stdout.write(report.to_json(args.lang) + "\n")
     else:

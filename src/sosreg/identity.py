@@ -164,14 +164,14 @@ def _parse_any(value: str) -> Identity | Invalid:
     if "T" in value:
         match = _TF.match(value)
         if match:
-            y = int(match.group(1))
-            m = int(match.group(2)) if match.group(2) else None
-            d = int(match.group(3)) if match.group(3) else None
-            if m is not None and not 1 <= m <= 12:
+            ty = int(match.group(1))
+            tm = int(match.group(2)) if match.group(2) else None
+            td = int(match.group(3)) if match.group(3) else None
+            if tm is not None and not 1 <= tm <= 12:
                 return Invalid("date")
-            if m is not None and d is not None and not _valid_date(y, m, d):
+            if tm is not None and td is not None and not _valid_date(ty, tm, td):
                 return Invalid("date")
-            return Identity("tf", y, m, d, None)
+            return Identity("tf", ty, tm, td, None)
         match = _T3.match(value)
         if match:
             y, m, d = (int(g) for g in match.groups())

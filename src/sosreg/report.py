@@ -53,10 +53,14 @@ class Report:
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity is Severity.WARNING]
 
+    def severities(self) -> dict[str, Severity]:
+        """The severity of each rule code found (specs can override the catalogue's)."""
+        return {f.code: f.severity for f in self.findings}
+
     def counts(self) -> dict[str, int]:
         """Number of findings per rule code, most serious rules first."""
         c = Counter(f.code for f in self.findings)
-        sev = {f.code: f.severity for f in self.findings}
+        sev = self.severities()
         return dict(sorted(c.items(), key=lambda kv: (-int(sev[kv[0]]), kv[0])))
 
     def codes(self) -> set[str]:
@@ -67,6 +71,7 @@ class Report:
 
     def to_dict(self, lang: str = "sv") -> dict[str, Any]:
         status = self.status
+        severities = self.severities()
         return {
             "status": status.value,
             "status_en": status.label_en,
@@ -88,9 +93,7 @@ class Report:
             "counts": [
                 {
                     "code": code,
-                    "severity": CATALOGUE[code].severity.name.lower()
-                    if code in CATALOGUE
-                    else None,
+                    "severity": severities[code].name.lower(),
                     "title": CATALOGUE[code].title(lang) if code in CATALOGUE else code,
                     "count": n,
                 }
@@ -167,9 +170,10 @@ def _text_lines(r: Report, lang: str, max_details: int | None) -> Iterable[str]:
     counts = r.counts()
     if not counts:
         yield f"  {t['none']}"
+    severities = r.severities()
     for code, n in counts.items():
-        rule = CATALOGUE[code] if code in CATALOGUE else None
-        sev = rule.severity if rule else Severity.ERROR
+        rule = CATALOGUE.get(code)
+        sev = severities[code]
         sev_label = sev.label_sv if lang != "en" else sev.label_en
         title = rule.title(lang) if rule else code
         yield f"  {code:<8} {sev_label:<11} {n:>6}  {title}"

@@ -100,8 +100,10 @@ def field_values(f: FieldSpec, year: int, period: YearMonth | int) -> st.SearchS
     elif f.type == "year":
         strategy = st.just(period if isinstance(period, int) else period.year)
     elif f.type == "yearmonth":
-        strategy = st.just(period) if f.name == "period" else st.builds(
-            YearMonth, st.integers(year - 1, year), st.integers(1, 12)
+        strategy = (
+            st.just(period)
+            if f.name == "period"
+            else st.builds(YearMonth, st.integers(year - 1, year), st.integers(1, 12))
         )
     elif f.type == "date":
         strategy = st.dates(dt.date(year - 5, 1, 1), dt.date(year, 12, 31))
@@ -130,14 +132,12 @@ def default_period(spec: FileSpec, year: int) -> YearMonth | int:
     return YearMonth(year, 1) if spec.period == "month" else year
 
 
-def generic_records(
-    spec: FileSpec, year: int, period: YearMonth | int
-) -> st.SearchStrategy[Any]:
+def generic_records(spec: FileSpec, year: int, period: YearMonth | int) -> st.SearchStrategy[Any]:
     """Records whose every field is valid on its own (no register constraints)."""
     cls = record_class(spec)
-    return st.fixed_dictionaries(
-        {f.name: field_values(f, year, period) for f in spec.fields}
-    ).map(lambda d: cls(**d))
+    return st.fixed_dictionaries({f.name: field_values(f, year, period) for f in spec.fields}).map(
+        lambda d: cls(**d)
+    )
 
 
 def records(

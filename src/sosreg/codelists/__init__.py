@@ -105,7 +105,7 @@ class CodeList:
         return [c for c in self.codes if c.valid_in(year)]
 
     def label(self, code: str, year: int) -> str | None:
-        status, entry = self.lookup(code, year)
+        _status, entry = self.lookup(code, year)
         return entry.label if entry is not None else None
 
 
@@ -143,9 +143,7 @@ _REGISTRY: dict[str, CodeList] = {}
 
 def _builtin_names() -> list[str]:
     data = resources.files("sosreg.codelists").joinpath("data")
-    return sorted(
-        p.name.removesuffix(".toml") for p in data.iterdir() if p.name.endswith(".toml")
-    )
+    return sorted(p.name.removesuffix(".toml") for p in data.iterdir() if p.name.endswith(".toml"))
 
 
 def names() -> list[str]:

@@ -162,8 +162,13 @@ def compile_field(f: FieldSpec, ctx: Context, notes: list[Finding]) -> Converter
     def bad_format(text: str, line: int, out: list[Finding], **extra: str) -> None:
         out.append(
             ctx.finding(
-                code_format, line=line, field=name, value=text, category=Category.FIELD,
-                **_format_params(f), **extra,
+                code_format,
+                line=line,
+                field=name,
+                value=text,
+                category=Category.FIELD,
+                **_format_params(f),
+                **extra,
             )
         )
 
@@ -171,8 +176,13 @@ def compile_field(f: FieldSpec, ctx: Context, notes: list[Finding]) -> Converter
         if length is not None and len(text) > length:
             out.append(
                 ctx.finding(
-                    code_length, line=line, field=name, value=text, category=Category.FIELD,
-                    length=len(text), max=length,
+                    code_length,
+                    line=line,
+                    field=name,
+                    value=text,
+                    category=Category.FIELD,
+                    length=len(text),
+                    max=length,
                 )
             )
             return True
@@ -246,7 +256,10 @@ def _compile_code(
             if width is not None and len(text) != width:
                 out.append(
                     ctx.finding(
-                        codes["format"], line=line, field=name, value=text,
+                        codes["format"],
+                        line=line,
+                        field=name,
+                        value=text,
                         category=Category.FIELD,
                         format_sv=f"en kod med {width} tecken",
                         format_en=f"a code of {width} characters",
@@ -260,8 +273,12 @@ def _compile_code(
             assert entry is not None and entry.warning is not None
             out.append(
                 ctx.finding(
-                    codes["flagged"], line=line, field=name, value=text,
-                    category=Category.FIELD, note=entry.warning,
+                    codes["flagged"],
+                    line=line,
+                    field=name,
+                    value=text,
+                    category=Category.FIELD,
+                    note=entry.warning,
                 )
             )
             return text
@@ -273,8 +290,13 @@ def _compile_code(
         ):
             out.append(
                 ctx.finding(
-                    codes["lost_zero"], line=line, field=name, value=text,
-                    category=Category.FIELD, suggestion=text.zfill(width), list=listname,
+                    codes["lost_zero"],
+                    line=line,
+                    field=name,
+                    value=text,
+                    category=Category.FIELD,
+                    suggestion=text.zfill(width),
+                    list=listname,
                 )
             )
             return text
@@ -282,8 +304,13 @@ def _compile_code(
             assert entry is not None
             out.append(
                 ctx.finding(
-                    codes["expired"], line=line, field=name, value=text,
-                    category=Category.FIELD, valid_to=entry.valid_to, year=year,
+                    codes["expired"],
+                    line=line,
+                    field=name,
+                    value=text,
+                    category=Category.FIELD,
+                    valid_to=entry.valid_to,
+                    year=year,
                     list=listname,
                 )
             )
@@ -291,16 +318,26 @@ def _compile_code(
             assert entry is not None
             out.append(
                 ctx.finding(
-                    codes["not_yet"], line=line, field=name, value=text,
-                    category=Category.FIELD, valid_from=entry.valid_from, year=year,
+                    codes["not_yet"],
+                    line=line,
+                    field=name,
+                    value=text,
+                    category=Category.FIELD,
+                    valid_from=entry.valid_from,
+                    year=year,
                     list=listname,
                 )
             )
         else:
             out.append(
                 ctx.finding(
-                    codes["unknown"], line=line, field=name, value=text,
-                    category=Category.FIELD, year=year, list=listname,
+                    codes["unknown"],
+                    line=line,
+                    field=name,
+                    value=text,
+                    category=Category.FIELD,
+                    year=year,
+                    list=listname,
                 )
             )
         return text
@@ -342,13 +379,17 @@ def _compile_number(
                 return None
             if f.type == "amount" and _DECIMAL.match(text):
                 bad_format(
-                    text, line, out,
+                    text,
+                    line,
+                    out,
                     hint_sv=" Ange beloppet i hela kronor utan decimaler.",
                     hint_en=" Give the amount in whole kronor without decimals.",
                 )
             elif _SPACED_NUMBER.match(text):
                 bad_format(
-                    text, line, out,
+                    text,
+                    line,
+                    out,
                     hint_sv=" Ta bort tusentalsavgränsaren.",
                     hint_en=" Remove the thousands separator.",
                 )
@@ -359,8 +400,13 @@ def _compile_number(
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             out.append(
                 ctx.finding(
-                    code_range, line=line, field=name, value=text, category=Category.FIELD,
-                    min="" if lo is None else lo, max="" if hi is None else hi,
+                    code_range,
+                    line=line,
+                    field=name,
+                    value=text,
+                    category=Category.FIELD,
+                    min="" if lo is None else lo,
+                    max="" if hi is None else hi,
                 )
             )
         elif too_long(text, line, out):
@@ -389,12 +435,19 @@ def _compile_identity(
             return text
         assert isinstance(result, _identity.Invalid)
         if result.reason == "scientific":
-            out.append(ctx.finding(code_sci, line=line, field=name, value=text, category=Category.FIELD))
+            out.append(
+                ctx.finding(code_sci, line=line, field=name, value=text, category=Category.FIELD)
+            )
         else:
             out.append(
                 ctx.finding(
-                    code_invalid, line=line, field=name, value=text, category=Category.FIELD,
-                    reason=result.reason, reason_sv=_REASONS_SV[result.reason],
+                    code_invalid,
+                    line=line,
+                    field=name,
+                    value=text,
+                    category=Category.FIELD,
+                    reason=result.reason,
+                    reason_sv=_REASONS_SV[result.reason],
                     reason_en=_REASONS_EN[result.reason],
                 )
             )
@@ -485,8 +538,11 @@ class LineParser:
             if pv is not None and pv != self.period:
                 out.append(
                     ctx.finding(
-                        self.period_code, line=line, field=self.names[self.period_index],
-                        value=values[self.period_index], period=self.period,
+                        self.period_code,
+                        line=line,
+                        field=self.names[self.period_index],
+                        value=values[self.period_index],
+                        period=self.period,
                         category=Category.FIELD,
                     )
                 )
@@ -502,12 +558,23 @@ class LineParser:
         if n < self.n:
             last = self.spec.fields[n - 1]
             return self.ctx.finding(
-                "SOS-108", line=line, count=n, expected=self.n,
-                where_sv=f" Raden slutar efter fält {n} ({last.name}); fält {n + 1}–{self.n} saknas.",
-                where_en=f" The line ends after field {n} ({last.name}); fields {n + 1}–{self.n} are missing.",
+                "SOS-108",
+                line=line,
+                count=n,
+                expected=self.n,
+                where_sv=(
+                    f" Raden slutar efter fält {n} ({last.name}); fält {n + 1}–{self.n} saknas."
+                ),
+                where_en=(
+                    f" The line ends after field {n} ({last.name});"
+                    f" fields {n + 1}–{self.n} are missing."
+                ),
             )
         return self.ctx.finding(
-            "SOS-108", line=line, count=n, expected=self.n,
+            "SOS-108",
+            line=line,
+            count=n,
+            expected=self.n,
             where_sv=f" Raden har {n - self.n} fält för mycket.",
             where_en=f" The line has {n - self.n} fields too many.",
         )

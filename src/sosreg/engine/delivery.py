@@ -110,7 +110,9 @@ def validate_delivery(
                 ctx = mine[0].context
                 findings.append(
                     ctx.finding(
-                        "SOS-900", rule=rule.codes[0], error=type(exc).__name__,
+                        "SOS-900",
+                        rule=rule.codes[0],
+                        error=type(exc).__name__,
                         category=Category.INTERNAL,
                     )
                 )

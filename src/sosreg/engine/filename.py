@@ -42,7 +42,10 @@ def parse_filename(name: str, prefixes: dict[str, str]) -> FileName:
         )
     elif suffixes and suffixes[-1] in (".xlsx", ".xls"):
         problems.append(
-            ("är en Excel-fil; filen ska vara text (.txt)", "is an Excel file; it must be text (.txt)")
+            (
+                "är en Excel-fil; filen ska vara text (.txt)",
+                "is an Excel file; it must be text (.txt)",
+            )
         )
     for suffix in reversed(suffixes):
         if re.fullmatch(r"\.[A-Za-z]{2,4}", suffix):
@@ -63,8 +66,6 @@ def parse_filename(name: str, prefixes: dict[str, str]) -> FileName:
         if t.isdigit():
             if len(t) == 4 and kommun is None:
                 kommun = t
-            elif len(t) == 6 and period is None:
-                period = t
-            elif len(t) == 4 and period is None:
+            elif (len(t) == 6 and period is None) or (len(t) == 4 and period is None):
                 period = t
     return FileName(base, tokens, register, kommun, period, tuple(problems))

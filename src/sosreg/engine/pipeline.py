@@ -232,8 +232,10 @@ class Parsed:
         if sn.size:
             add(
                 ctx.finding(
-                    "SOS-003", encoding=encoding,
-                    bom_sv=" med BOM" if sn.bom else "", bom_en=" with BOM" if sn.bom else "",
+                    "SOS-003",
+                    encoding=encoding,
+                    bom_sv=" med BOM" if sn.bom else "",
+                    bom_en=" with BOM" if sn.bom else "",
                 )
             )
         if sn.encoding == "utf-16":
@@ -254,12 +256,13 @@ class Parsed:
         self.file_findings.extend(self.parser.notes)
 
     def _checked_against(self, ctx: Context) -> Finding:
-        return (
-            ctx.finding(
-                "SOS-014", spec=self.spec.key, year=self.year, period=self.period,
-                provenance_sv=_PROVENANCE_SV.get(self.spec.provenance, self.spec.provenance),
-                provenance_en=_PROVENANCE_EN.get(self.spec.provenance, self.spec.provenance),
-            )
+        return ctx.finding(
+            "SOS-014",
+            spec=self.spec.key,
+            year=self.year,
+            period=self.period,
+            provenance_sv=_PROVENANCE_SV.get(self.spec.provenance, self.spec.provenance),
+            provenance_en=_PROVENANCE_EN.get(self.spec.provenance, self.spec.provenance),
         )
 
     # -- streaming -----------------------------------------------------------------
@@ -317,9 +320,7 @@ class Parsed:
             except Exception as exc:
                 out.append(_internal(ctx, codes[0], exc, None))
         if len(self._endings) > 1:
-            text = ", ".join(
-                f"{_ENDING_NAMES[e]} {n}" for e, n in sorted(self._endings.items())
-            )
+            text = ", ".join(f"{_ENDING_NAMES[e]} {n}" for e, n in sorted(self._endings.items()))
             out.append(ctx.finding("SOS-005", endings=text))
         if self.records_count == 0 and self.input.sniff.size > 0:
             out.append(ctx.finding("SOS-008", lines=self.lines_read))
@@ -384,8 +385,14 @@ def parse(
     this file only (e.g. an imported KVÅ list).
     """
     return Parsed(
-        source, register=register, file=file, year=year, period=period, spec=spec,
-        codelists=codelists, name=name,
+        source,
+        register=register,
+        file=file,
+        year=year,
+        period=period,
+        spec=spec,
+        codelists=codelists,
+        name=name,
     )
 
 
@@ -397,7 +404,7 @@ def load(source: Source, **kwargs: Any) -> list[Any]:
 def serialize(
     records: Iterable[Any],
     *,
-    format: TextFormat | None = None,  # noqa: A002 - mirrors Parsed.format
+    format: TextFormat | None = None,
     spec: FileSpec | None = None,
 ) -> bytes:
     """Write records in the file format of their spec.

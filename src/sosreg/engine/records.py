@@ -82,7 +82,9 @@ def spec_of(record: object) -> FileSpec:
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter()
     conv.register_unstructure_hook(YearMonth, str)
-    conv.register_structure_hook(YearMonth, lambda v, _: v if isinstance(v, YearMonth) else YearMonth.parse(str(v)))
+    conv.register_structure_hook(
+        YearMonth, lambda v, _: v if isinstance(v, YearMonth) else YearMonth.parse(str(v))
+    )
     conv.register_unstructure_hook(dt.date, lambda d: d.isoformat())
     conv.register_structure_hook(
         dt.date, lambda v, _: v if isinstance(v, dt.date) else dt.date.fromisoformat(v)

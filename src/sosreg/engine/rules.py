@@ -80,6 +80,9 @@ class Catalogue:
     def __getitem__(self, code: str) -> Rule:
         return self._rules[code]
 
+    def get(self, code: str) -> Rule | None:
+        return self._rules.get(code)
+
     def __contains__(self, code: object) -> bool:
         return code in self._rules
 
@@ -120,9 +123,7 @@ def rule_from_dict(item: dict[str, Any], register: str | None) -> Rule:
 
 def _load_default() -> Catalogue:
     cat = Catalogue()
-    cat.load_toml(
-        resources.files("sosreg.engine").joinpath("rules.toml").read_text("utf-8"), None
-    )
+    cat.load_toml(resources.files("sosreg.engine").joinpath("rules.toml").read_text("utf-8"), None)
     return cat
 
 

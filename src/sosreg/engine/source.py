@@ -9,6 +9,7 @@ and of the report.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import hashlib
 import io
 import os
@@ -68,7 +69,7 @@ def _open_binary(source: Source) -> tuple[BinaryIO, str | None]:
             fh = io.BytesIO(fh.read())
         return fh, getattr(source, "name", None) and Path(str(source.name)).name  # type: ignore[union-attr]
     path = Path(source)  # type: ignore[arg-type]
-    return open(path, "rb"), path.name  # noqa: SIM115 - closed by caller
+    return open(path, "rb"), path.name
 
 
 def sniff(fh: BinaryIO) -> Sniff:
@@ -239,10 +240,8 @@ class Input:
         try:
             yield from iter_lines(stream)
         finally:
-            try:
+            with contextlib.suppress(ValueError):  # the file was closed under us
                 stream.detach()
-            except ValueError:  # the file was closed under us
-                pass
 
     def close(self) -> None:
         if self._fh is not None:

@@ -233,9 +233,7 @@ class SpecRegistry:
         clash = [
             s
             for s in self._specs
-            if s.register == spec.register
-            and s.file == spec.file
-            and _overlap(s, spec)
+            if s.register == spec.register and s.file == spec.file and _overlap(s, spec)
         ]
         if clash and not replace:
             raise ValueError(f"{spec.key} overlaps {clash[0].key}")
@@ -252,7 +250,8 @@ class SpecRegistry:
         for entry in sorted(folder.iterdir(), key=lambda p: p.name):
             if entry.name.endswith(".toml"):
                 data = tomllib.loads(entry.read_text("utf-8"))
-                self.add(spec_from_dict(data, f"{package}/specs/{entry.name}"))
+                path = f"{package.replace('.', '/')}/specs/{entry.name}"
+                self.add(spec_from_dict(data, path))
 
     def resolve(self, register: str, file: str, year: int) -> FileSpec:
         for s in self._specs:

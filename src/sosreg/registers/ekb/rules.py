@@ -35,7 +35,7 @@ def ages(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
         who = identity.parse(value)
         if not isinstance(who, identity.Identity):
             continue  # the field stage has reported it
-        youngest, oldest = who.age_range(on)
+        _youngest, oldest = who.age_range(on)
         if oldest < 0:
             yield ctx.finding("EKB-023", line=line, field=field, value=value, date=on)
         elif oldest < min_age:
@@ -64,7 +64,9 @@ def medsokande_fields_manad(rec: Any, line: int, ctx: Context) -> Iterator[Findi
     yield from _medsokande_pairs(rec, line, ctx, ("hinder_medsokande", "insats_medsokande"))
     if rec.medsokande is None and rec.insatsdagar_medsokande is not None:
         yield ctx.finding(
-            "EKB-024", line=line, field="insatsdagar_medsokande",
+            "EKB-024",
+            line=line,
+            field="insatsdagar_medsokande",
             value=str(rec.insatsdagar_medsokande),
         )
 
@@ -85,7 +87,9 @@ def insatsdagar(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
         if insats is None or days is None:
             continue
         if (insats == "0") != (days == 0):
-            yield ctx.finding("EKB-027", line=line, field=days_field, value=str(days), insats=insats)
+            yield ctx.finding(
+                "EKB-027", line=line, field=days_field, value=str(days), insats=insats
+            )
 
 
 # --- amounts and months ---------------------------------------------------------------
@@ -114,8 +118,13 @@ def avseendemanad_window(rec: Any, line: int, ctx: Context) -> Iterator[Finding]
             window = f"tillåtet {period + lo}–{period + hi}"
             window_en = f"allowed {period + lo}–{period + hi}"
         yield ctx.finding(
-            "EKB-029", line=line, field="avseendemanad", value=str(month), period=period,
-            window_sv=window, window_en=window_en,
+            "EKB-029",
+            line=line,
+            field="avseendemanad",
+            value=str(month),
+            period=period,
+            window_sv=window,
+            window_en=window_en,
         )
 
 
@@ -129,7 +138,12 @@ def annual_months(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
         paid_any = paid_any or paid
         fields = {
             kind: getattr(rec, f"{kind}_{mm}")
-            for kind in ("hinder_sokande", "hinder_medsokande", "insats_sokande", "insats_medsokande")
+            for kind in (
+                "hinder_sokande",
+                "hinder_medsokande",
+                "insats_sokande",
+                "insats_medsokande",
+            )
         }
         if not paid:
             for kind, value in fields.items():
@@ -179,12 +193,20 @@ class SamePersonTwice:
                 continue  # EKB-020 covers sökande == medsökande
             if field == "sokande" and prior_field == "sokande":
                 yield ctx.finding(
-                    "EKB-050", line=line, field=field, value=person, first=prior_line,
+                    "EKB-050",
+                    line=line,
+                    field=field,
+                    value=person,
+                    first=prior_line,
                     period=key_period,
                 )
             else:
                 yield ctx.finding(
-                    "EKB-051", line=line, field=field, value=person, first=prior_line,
+                    "EKB-051",
+                    line=line,
+                    field=field,
+                    value=person,
+                    first=prior_line,
                     period=key_period,
                     other_role_sv=prior_field.replace("sokande", "sökande"),
                     other_role_en="applicant" if prior_field == "sokande" else "co-applicant",
@@ -207,10 +229,13 @@ def both_files_every_month(files: list[Any]) -> Iterator[Finding]:
     titles = {"manad": "EKB-Månad", "ao": "EKB-AO"}
     for period, present in sorted(by_period.items()):
         if len(present) == 1:
-            (have, f), = present.items()
+            ((have, f),) = present.items()
             missing = "ao" if have == "manad" else "manad"
             yield f.context.finding(
-                "EKB-061", period=period, present=titles[have], missing=titles[missing],
+                "EKB-061",
+                period=period,
+                present=titles[have],
+                missing=titles[missing],
                 name=f.name,
             )
 
@@ -235,6 +260,10 @@ def ao_has_payment(files: list[Any]) -> Iterator[Finding]:
                 continue
             if rec.sokande not in paid[month]:
                 yield f.context.finding(
-                    "EKB-060", line=line, field="sokande", value=rec.sokande, month=month,
+                    "EKB-060",
+                    line=line,
+                    field="sokande",
+                    value=rec.sokande,
+                    month=month,
                     name=f.name,
                 )

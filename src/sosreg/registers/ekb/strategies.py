@@ -55,7 +55,9 @@ def records(draw: st.DrawFn, spec: FileSpec, year: int, period: YearMonth | int)
             base[f"hinder_{role}"] = draw(codes("ekb_hinderkod", year))
             insats = draw(codes("ekb_arbetsmarknadsinsats", year))
             base[f"insats_{role}"] = insats
-            days = draw(st.none() | st.integers(1 if insats != "0" else 0, 0 if insats == "0" else 31))
+            days = draw(
+                st.none() | st.integers(1 if insats != "0" else 0, 0 if insats == "0" else 31)
+            )
             base[f"insatsdagar_{role}"] = days
     elif spec.file == "ao":
         if not has_med:
@@ -66,8 +68,13 @@ def records(draw: st.DrawFn, spec: FileSpec, year: int, period: YearMonth | int)
         paid = draw(st.lists(st.booleans(), min_size=12, max_size=12).filter(any))
         for mm, is_paid in zip(MONTHS, paid, strict=True):
             if not is_paid:
-                for k in ("belopp", "hinder_sokande", "hinder_medsokande", "insats_sokande",
-                          "insats_medsokande"):
+                for k in (
+                    "belopp",
+                    "hinder_sokande",
+                    "hinder_medsokande",
+                    "insats_sokande",
+                    "insats_medsokande",
+                ):
                     base[f"{k}_{mm}"] = None
                 continue
             base[f"belopp_{mm}"] = draw(st.integers(1, 40_000))
@@ -88,7 +95,11 @@ def _people(rec: Any) -> set[str]:
 
 @st.composite
 def files(
-    draw: st.DrawFn, spec: FileSpec, year: int, period: YearMonth | int, min_size: int,
+    draw: st.DrawFn,
+    spec: FileSpec,
+    year: int,
+    period: YearMonth | int,
+    min_size: int,
     max_size: int,
 ) -> list[Any]:
     """Records with no person in two lines (EKB-050/051)."""
