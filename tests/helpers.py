@@ -41,10 +41,27 @@ def annual(sok: str, med: str | None, months: dict[int, tuple[str, str, str, str
 A_SOLO = annual(P2, None, {1: ("5230", "021", "", "0", ""), 2: ("5230", "021", "", "0", "")})
 A_MED = annual(P0, P1, {m: ("8450", "111", "051", "2", "0") for m in range(1, 13)})
 
+# SOL1, SOL2 (period 202301)
+S1 = f"0330;;202301;{P0};2;1;777;0;0;0;0;9;8;0;0;0;0;0;0;0;0;0;8;88;0"
+S1_B = f"0330;;202301;{P1};1;1;40;0;1;1;0;0;0;1;0;0;0;0;0;0;0;0;1;12;1"
+S2 = f"0330;;202301;{P0};0;88;88;8;1;20221210;20230105;20230124;2;0;1;0;0;0;0;0;0;0;0;0;0;9;1;1;0;0;3;3"
+S2_OPEN = (
+    f"0330;;202301;{P1};0;88;88;1;1;20230102;20230110;;8;1;1;0;0;0;1;0;0;0;0;0;0;0;2;2;0;0;2;2"
+)
+# KHSL1, KHSL2 (period 202301); P0 and P1 are women (kön 2)
+K1 = f"0330;;202301;{P0};2;1"
+K1_B = f"0330;;202301;{P1};2;2"
+K2 = f"0330;;{P0};2;;PD008;20230124;XS919;;;;"
+K2_B = f"0330;;{P1};2;;QB010;20230103;XS919;XS921;;;"
+
 DEFAULTS: dict[str, dict[str, Any]] = {
     "manad": {"register": "ekb", "file": "manad", "year": 2023, "period": "202301"},
     "ao": {"register": "ekb", "file": "ao", "year": 2023, "period": "202301"},
     "ar": {"register": "ekb", "file": "ar", "year": 2023},
+    "sol1": {"register": "sol", "file": "sol1", "year": 2023, "period": "202301"},
+    "sol2": {"register": "sol", "file": "sol2", "year": 2023, "period": "202301"},
+    "khsl1": {"register": "khsl", "file": "khsl1", "year": 2023, "period": "202301"},
+    "khsl2": {"register": "khsl", "file": "khsl2", "year": 2023, "period": "202301"},
 }
 
 

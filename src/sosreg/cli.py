@@ -15,6 +15,7 @@ from typing import NoReturn
 import sosreg
 from sosreg import codelists
 from sosreg import registers as _registers
+from sosreg.codelists import importers
 from sosreg.engine.delivery import validate_delivery
 from sosreg.engine.rules import CATALOGUE
 
@@ -60,6 +61,15 @@ def _build() -> argparse.ArgumentParser:
     c.add_argument("--year", type=int, help="statistikår (default: every code, with validity)")
     c.add_argument("--format", choices=("text", "json"), default="text")
 
+    i = sub.add_parser(
+        "import-codes", help="import a published code list (e.g. KVÅ from Excel/CSV) as TOML"
+    )
+    i.add_argument("name", help="list name, e.g. kva")
+    i.add_argument("path", help="the published list: .xlsx, .csv or .txt")
+    i.add_argument("--year", type=int, required=True, help="the statistikår the list is for")
+    i.add_argument("--merge", help="the list as of earlier years (TOML) to extend")
+    i.add_argument("--output", "-o", help="where to write the TOML (default: stdout)")
+
     s = sub.add_parser("spec", help="print the fields of a file's spec")
     s.add_argument("--register", required=True)
     s.add_argument("--file", required=True)
@@ -79,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _codes(args)
         if args.command == "spec":
             return _spec(args)
+        if args.command == "import-codes":
+            return _import_codes(args)
     except (sosreg.UsageError, LookupError, OSError, ValueError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"sosreg: {msg}", file=sys.stderr)
@@ -171,6 +183,23 @@ def _codes(args: argparse.Namespace) -> int:
     for c in codes:
         validity = "" if args.year else f"  [{c.validity_text()}]"
         print(f"  {c.code:<6} {c.label}{validity}")
+    return 0
+
+
+def _import_codes(args: argparse.Namespace) -> int:
+    previous = codelists.load_file(args.merge) if args.merge else None
+    if args.name == "kva":
+        cl = importers.import_kva(args.path, args.year, previous)
+    else:
+        cl = importers.import_codes(args.path, name=args.name, year=args.year, previous=previous)
+    text = importers.to_toml(cl)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        valid = len(cl.as_of(args.year))
+        print(f"{args.output}: {valid} codes valid in {args.year} ({len(cl)} entries)")
+    else:
+        sys.stdout.write(text)
     return 0
 
 

@@ -110,7 +110,7 @@ def register_page(name: str) -> str:
         record_rules, cross_rules = reg.rules_for(spec.file)
         implemented = {code for r in record_rules for code in r.codes}
         implemented |= {code for c in cross_rules for code in c.codes}
-        named = {code for f in spec.fields for code in f.rules.values()}
+        named = {code for f in spec.fields for code in f.named_codes()}
         mine = [r for r in rules if r.code in implemented | named]
         out.append(f"\nRules of this file: {', '.join(f'`{r.code}`' for r in mine)}\n")
     return "\n".join(out).replace("\n\n\n", "\n\n") + "\n"

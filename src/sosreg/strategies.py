@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -85,8 +86,13 @@ def field_values(f: FieldSpec, year: int, period: YearMonth | int) -> st.SearchS
     """Valid values of one field (``None`` allowed where the field is optional)."""
     strategy: st.SearchStrategy[Any]
     if f.type == "code":
-        if f.codelist:
+        if f.codelist and f.codelist in codelists.names() and codelists.get(f.codelist).as_of(year):
             strategy = codes(f.codelist, year)
+        elif f.pattern:
+            rejects = [re.compile(rx) for rx in f.reject.values()]
+            strategy = st.from_regex(f.pattern, fullmatch=True).filter(
+                lambda v: not any(rx.search(v) for rx in rejects)
+            )
         else:
             size = f.width or f.length or 3
             strategy = st.text("0123456789", min_size=size if f.width else 1, max_size=size)

@@ -228,9 +228,13 @@ def _compile_code(
     name = f.name
     year = ctx.year
     cl = ctx.codelist(f.codelist) if f.codelist else None
+    if cl is not None and not cl.as_of(year):
+        cl = None  # a list with nothing for this year cannot say what is valid in it
     if f.codelist and cl is None:
         notes.append(
-            ctx.finding("SOS-013", field=name, codelist=f.codelist, category=Category.FILE)
+            ctx.finding(
+                "SOS-013", field=name, codelist=f.codelist, year=year, category=Category.FILE
+            )
         )
     width = f.width or (cl.width if cl is not None else None)
     fast: frozenset[str] = frozenset(
@@ -243,8 +247,51 @@ def _compile_code(
         "lost_zero": f.rule_for("code.lost_zero", "SOS-208"),
         "flagged": f.rule_for("code.flagged", "SOS-209"),
         "format": f.rule_for("format", "SOS-202"),
+        "padded": f.rule_for("code.padded", "SOS-213"),
     }
     listname = cl.title if cl is not None else ""
+    rejects = [(code, re.compile(rx)) for code, rx in f.reject.items()]
+    pattern = re.compile(f.pattern) if f.pattern else None
+    pad_width = f.pad_width
+
+    def check_shape(text: str, line: int, out: list[Finding]) -> bool:
+        """Reject patterns and the field's pattern; True if the value may go on."""
+        for code, rx in rejects:
+            if rx.search(text):
+                out.append(
+                    ctx.finding(code, line=line, field=name, value=text, category=Category.FIELD)
+                )
+                return False
+        if pattern is None or pattern.fullmatch(text):
+            return True
+        if pad_width is not None and len(text) <= pad_width:
+            for cut in range(len(text) - 1, 0, -1):
+                head, tail = text[:cut], text[cut:]
+                if tail.strip(" 0") == "" and pattern.fullmatch(head):
+                    out.append(
+                        ctx.finding(
+                            codes["padded"],
+                            line=line,
+                            field=name,
+                            value=text,
+                            category=Category.FIELD,
+                            suggestion=head,
+                            width=pad_width,
+                        )
+                    )
+                    return False
+        out.append(
+            ctx.finding(
+                codes["format"],
+                line=line,
+                field=name,
+                value=text,
+                category=Category.FIELD,
+                format_sv=f.pattern_text or f"på formen {f.pattern}",
+                format_en=f.pattern_text_en or f"of the form {f.pattern}",
+            )
+        )
+        return False
 
     def conv_code(text: str, line: int, out: list[Finding]) -> Any:
         if text in fast:
@@ -252,6 +299,8 @@ def _compile_code(
         if not text:
             missing(line, out)
             return None
+        if (rejects or pattern is not None) and not check_shape(text, line, out):
+            return text
         if cl is None:
             if width is not None and len(text) != width:
                 out.append(
@@ -474,6 +523,11 @@ class LineParser:
             pf = self.spec.fields[self.period_index]
             self.period_code = pf.rule_for("period.mismatch", "SOS-212")
         self.period = ctx.period
+        self.padded = {
+            i: (f.rule_for("code.padded", "SOS-213"), f.pad_width)
+            for i, f in enumerate(self.spec.fields)
+            if f.pad_width is not None
+        }
         self.pending_short: tuple[int, int] | None = None
 
     def parse(self, pl: PhysicalLine) -> tuple[Any, list[Finding]]:
@@ -526,7 +580,21 @@ class LineParser:
             for i, v in enumerate(values):
                 s = v.strip(" \u00a0\t")
                 if s != v:
-                    out.append(ctx.finding("SOS-110", line=line, field=self.names[i], value=v))
+                    padded = self.padded.get(i)
+                    if padded is not None and v.lstrip() == v and len(v) <= padded[1]:
+                        out.append(
+                            ctx.finding(
+                                padded[0],
+                                line=line,
+                                field=self.names[i],
+                                value=v,
+                                suggestion=s,
+                                width=padded[1],
+                                category=Category.FIELD,
+                            )
+                        )
+                    else:
+                        out.append(ctx.finding("SOS-110", line=line, field=self.names[i], value=v))
                     v = s
                 if len(v) >= 2 and v[0] == '"' and v[-1] == '"':
                     out.append(ctx.finding("SOS-105", line=line, field=self.names[i], value=v))
@@ -557,18 +625,27 @@ class LineParser:
         n = len(values)
         if n < self.n:
             last = self.spec.fields[n - 1]
+            where_sv = f" Raden slutar efter fält {n} ({last.name}); fält {n + 1}–{self.n} saknas."
+            where_en = (
+                f" The line ends after field {n} ({last.name});"
+                f" fields {n + 1}–{self.n} are missing."
+            )
+            if not any(f.mandatory for f in self.spec.fields[n:]):
+                where_sv += (
+                    f" Fälten är frivilliga men semikolonen ska stå kvar:"
+                    f" raden ska alltid ha {self.n - 1} semikolon."
+                )
+                where_en += (
+                    f" The fields are optional but their semicolons must stay:"
+                    f" a line always has {self.n - 1} semicolons."
+                )
             return self.ctx.finding(
                 "SOS-108",
                 line=line,
                 count=n,
                 expected=self.n,
-                where_sv=(
-                    f" Raden slutar efter fält {n} ({last.name}); fält {n + 1}–{self.n} saknas."
-                ),
-                where_en=(
-                    f" The line ends after field {n} ({last.name});"
-                    f" fields {n + 1}–{self.n} are missing."
-                ),
+                where_sv=where_sv,
+                where_en=where_en,
             )
         return self.ctx.finding(
             "SOS-108",

@@ -190,14 +190,17 @@ class Parsed:
             self._head.append(pl)
             if not pl.text.strip():
                 continue
-            if spec.period_field is None:
+            field = spec.period_field or spec.period_hint_field
+            if field is None:
                 return None
             text = pl.text.strip().strip('"')
             values = text.split(";")
-            idx = spec.field(spec.period_field).position - 1
+            idx = spec.field(field).position - 1
             if idx >= len(values):
                 return None
             value = values[idx].strip()
+            if spec.period_field is None:
+                value = value[:6]  # a date ÅÅÅÅMMDD gives its month
             return parse_yearmonth(value) if spec.period == "month" else parse_year(value)
         return None
 

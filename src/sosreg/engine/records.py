@@ -39,8 +39,9 @@ def _masked_repr(value: object) -> str:
 
 
 def _class_name(spec: FileSpec) -> str:
-    parts = [spec.register, spec.file, str(spec.years_from)]
-    return "".join(p[:1].upper() + p[1:] for p in parts).replace("-", "_")
+    """``EkbManad_2017``, ``Sol1_2017``, ``Khsl2_2019``."""
+    parts = [spec.file] if spec.file.startswith(spec.register) else [spec.register, spec.file]
+    return "".join(p[:1].upper() + p[1:] for p in parts) + f"_{spec.years_from}"
 
 
 def record_class(spec: FileSpec) -> type:

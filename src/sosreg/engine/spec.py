@@ -60,6 +60,7 @@ CHECKS: Final = (
     "code.not_yet",
     "code.lost_zero",
     "code.flagged",
+    "code.padded",
     "identity",
     "identity.scientific",
     "period.mismatch",
@@ -89,6 +90,17 @@ class FieldSpec:
     description: str = ""
     provenance: str | None = None
     rules: Mapping[str, str] = attrs.field(factory=dict)
+    pattern: str | None = None
+    """A regular expression the whole value must match (after the code list's fast path)."""
+    pattern_text: str = ""
+    """The pattern in words, Swedish (e.g. "tre bokstäver och två siffror")."""
+    pattern_text_en: str = ""
+    reject: Mapping[str, str] = attrs.field(factory=dict)
+    """Rule code -> regular expression of values that are a known mistake in this field
+    (e.g. a yrkesbeteckning in the KVÅ field), reported with that rule's code."""
+    pad_width: int | None = None
+    """Width some systems pad this field to (trailing spaces or zeros): reported as
+    ``code.padded`` rather than a generic error."""
     position: int = 0
     """1-based position in the line."""
 
@@ -98,6 +110,12 @@ class FieldSpec:
         for check in self.rules:
             if check not in CHECKS:
                 raise ValueError(f"field {self.name}: unknown check {check!r}")
+        if (self.reject or self.pattern or self.pad_width) and self.type != "code":
+            raise ValueError(f"field {self.name}: pattern, reject and pad_width need type code")
+
+    def named_codes(self) -> set[str]:
+        """The register rule codes this field names (its checks and rejects)."""
+        return set(self.rules.values()) | set(self.reject)
 
     def rule_for(self, check: str, default: str) -> str:
         return self.rules.get(check, default)
@@ -121,6 +139,9 @@ class FileSpec:
     severity: Mapping[str, Severity] = attrs.field(factory=dict)
     """Per-spec severity overrides: a rule can be a warning one year, an error the next."""
     filename_tokens: tuple[str, ...] = ()
+    period_hint_field: str | None = None
+    """For files without a period field: a date field whose month (on the first data
+    line) gives the period when neither the arguments nor the file name do."""
     source_path: str | None = None
     _by_name: dict[str, FieldSpec] = attrs.field(init=False, repr=False, eq=False)
 
@@ -128,8 +149,10 @@ class FileSpec:
         by_name = {f.name: f for f in self.fields}
         if len(by_name) != len(self.fields):
             raise ValueError(f"{self.key}: duplicate field names")
-        if self.period_field is not None and self.period_field not in by_name:
-            raise ValueError(f"{self.key}: period_field {self.period_field} not a field")
+        for attr in ("period_field", "period_hint_field"):
+            name = getattr(self, attr)
+            if name is not None and name not in by_name:
+                raise ValueError(f"{self.key}: {attr} {name} is not a field")
         object.__setattr__(self, "_by_name", by_name)
 
     @property
@@ -201,6 +224,7 @@ def spec_from_dict(data: dict[str, Any], source_path: str | None = None) -> File
         params=data.get("params", {}),
         severity={k: Severity[v.upper()] for k, v in data.get("severity", {}).items()},
         filename_tokens=tuple(data.get("filename_tokens", ())),
+        period_hint_field=data.get("period_hint_field"),
         source_path=source_path,
     )
 

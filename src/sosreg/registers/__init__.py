@@ -4,6 +4,9 @@
 name       register                                                         package
 =========  ===============================================================  ==========
 ``ekb``    Ekonomiskt bistånd (HSLF-FS 2015:30)                             ``ekb/``
+``sol``    SoL-insatser till äldre och personer med funktionsnedsättning    ``sol/``
+           (HSLF-FS 2021:106)
+``khsl``   Kommunal hälso- och sjukvård (HSLF-FS 2017:67)                   ``khsl/``
 =========  ===============================================================  ==========
 
 A register package is imported on first use; importing it registers its rules and its
@@ -18,7 +21,7 @@ from typing import Final
 from sosreg.engine.register import Register
 from sosreg.engine.spec import FileSpec, SpecRegistry
 
-KNOWN: Final = ("ekb",)
+KNOWN: Final = ("ekb", "sol", "khsl")
 
 SPECS = SpecRegistry()
 """Every spec of every register, resolved by (register, file, statistikår)."""

@@ -1,0 +1,33 @@
+"""Kommunal hälso- och sjukvård (KHSL), HSLF-FS 2017:67, from 2019.
+
+Files: ``khsl1`` (vårdinsatser, bilaga 1) and ``khsl2`` (KVÅ-koder, bilaga 2: 12 fields,
+always 11 semicolons). KVÅ codes are checked for form always and against the year's KVÅ
+list when one has been imported (``sosreg import-codes kva ...``). Layouts:
+``specs/*.toml`` (provisional); rules: ``rules.toml`` and
+:mod:`sosreg.registers.khsl.rules`.
+"""
+
+from __future__ import annotations
+
+from sosreg.engine.register import Register
+
+
+def _infer_file(tokens: list[str]) -> str | None:
+    for t in tokens:
+        low = t.lower()
+        if low in ("khsl1", "khsl2"):
+            return low
+    return None
+
+
+REGISTER = Register(
+    name="khsl",
+    title="Kommunal hälso- och sjukvård (KHSL)",
+    title_en="Municipal health care (KHSL)",
+    package="sosreg.registers.khsl",
+    files={"khsl1": "KHSL1", "khsl2": "KHSL2"},
+    filename_prefixes=("khsl", "khsl1", "khsl2"),
+    infer_file=_infer_file,
+)
+
+from sosreg.registers.khsl import rules as rules  # noqa: E402  (registers the rules)

@@ -1,0 +1,107 @@
+"""The rules of the KHSL register. Metadata in ``rules.toml``; the KVÅ field's form,
+group codes, padding and yrkesbeteckningar in the wrong field are field checks named in
+``specs/khsl2_2019.toml``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sosreg import identity
+from sosreg.engine.core import Context
+from sosreg.engine.findings import Finding
+from sosreg.engine.values import YearMonth, to_text
+from sosreg.registers.khsl import REGISTER
+
+YRKEN = [f"yrkesbeteckning_{i}" for i in range(1, 6)]
+SEX = {"1": "M", "2": "K"}
+SEX_LABEL_SV = {"M": "man (1)", "K": "kvinna (2)"}
+SEX_LABEL_EN = {"M": "male (1)", "K": "female (2)"}
+
+
+@REGISTER.record("KHSL-002", files=("khsl2",))
+def date_in_period(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+    date, period = rec.datum, ctx.period
+    if date is None or not isinstance(period, YearMonth):
+        return
+    if YearMonth(date.year, date.month) != period:
+        yield ctx.finding("KHSL-002", line=line, field="datum", value=to_text(date), period=period)
+
+
+@REGISTER.record(("KHSL-020", "KHSL-021"), files=("khsl2",))
+def professions(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+    first_empty: str | None = None
+    seen: dict[str, str] = {}
+    for field in YRKEN:
+        value = getattr(rec, field)
+        if value is None:
+            first_empty = first_empty or field
+            continue
+        if first_empty is not None:
+            yield ctx.finding("KHSL-020", line=line, field=field, value=value, empty=first_empty)
+            first_empty = None
+        if value in seen:
+            yield ctx.finding("KHSL-021", line=line, field=field, value=value, first=seen[value])
+        else:
+            seen[value] = field
+
+
+@REGISTER.record("KHSL-022")
+def sex_matches_number(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+    sex, number = rec.kon, rec.personnummer
+    if sex not in SEX or number is None:
+        return
+    who = identity.parse(number)
+    if isinstance(who, identity.Identity) and who.sex is not None and who.sex != SEX[sex]:
+        yield ctx.finding(
+            "KHSL-022",
+            line=line,
+            field="kon",
+            value=sex,
+            expected_sv=SEX_LABEL_SV[who.sex],
+            expected_en=SEX_LABEL_EN[who.sex],
+        )
+
+
+@REGISTER.cross("KHSL-030", files=("khsl1",))
+class OnePersonOneLine:
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+
+    def feed(self, rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+        if rec.personnummer is None:
+            return
+        first = self.seen.setdefault(rec.personnummer, line)
+        if first != line:
+            yield ctx.finding(
+                "KHSL-030", line=line, field="personnummer", value=rec.personnummer, first=first
+            )
+
+    def finish(self, ctx: Context) -> Iterator[Finding]:
+        return iter(())
+
+
+@REGISTER.cross("KHSL-031", files=("khsl2",))
+class SameActionTwice:
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str, str, tuple[str, ...]], int] = {}
+
+    def feed(self, rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+        if rec.personnummer is None or rec.kva is None or rec.datum is None:
+            return
+        staff = tuple(getattr(rec, f) or "" for f in YRKEN)
+        key = (rec.personnummer, rec.kva, to_text(rec.datum), staff)
+        first = self.seen.setdefault(key, line)
+        if first != line:
+            yield ctx.finding(
+                "KHSL-031",
+                line=line,
+                field="personnummer",
+                value=rec.personnummer,
+                first=first,
+                kva=rec.kva,
+                date=to_text(rec.datum),
+            )
+
+    def finish(self, ctx: Context) -> Iterator[Finding]:
+        return iter(())

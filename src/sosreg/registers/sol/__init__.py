@@ -1,0 +1,33 @@
+"""Socialtjänstinsatser till äldre och personer med funktionsnedsättning (SoL),
+HSLF-FS 2021:106 (before June 2022: HSLF-FS 2016:86).
+
+Files: ``sol1`` (insatser ongoing on the last day of the month, 25 fields) and ``sol2``
+(verkställighet started or ended during the month, 32 fields). Layouts:
+``specs/*.toml`` (provisional); rule metadata: ``rules.toml``; rule logic:
+:mod:`sosreg.registers.sol.rules`.
+"""
+
+from __future__ import annotations
+
+from sosreg.engine.register import Register
+
+
+def _infer_file(tokens: list[str]) -> str | None:
+    for t in tokens:
+        low = t.lower()
+        if low in ("sol1", "sol2"):
+            return low
+    return None
+
+
+REGISTER = Register(
+    name="sol",
+    title="Socialtjänstinsatser till äldre och personer med funktionsnedsättning (SoL)",
+    title_en="Social services for older people and people with disabilities (SoL)",
+    package="sosreg.registers.sol",
+    files={"sol1": "SOL1", "sol2": "SOL2"},
+    filename_prefixes=("sol", "sol1", "sol2"),
+    infer_file=_infer_file,
+)
+
+from sosreg.registers.sol import rules as rules  # noqa: E402  (registers the rules)

@@ -1,0 +1,172 @@
+"""The rules of the SoL register. Metadata in ``rules.toml``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sosreg.engine.core import Context
+from sosreg.engine.findings import Finding
+from sosreg.engine.values import Special, YearMonth, to_text
+from sosreg.registers.sol import REGISTER
+
+NOT_APPLICABLE_DAYS = Special("88")
+NOT_APPLICABLE_HOURS = Special("888")
+
+
+def _d(value: Any) -> str:
+    return to_text(value) if value is not None else "–"
+
+
+@REGISTER.record(("SOL-020", "SOL-021", "SOL-023"), files=("sol2",))
+def date_order(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+    decided, start, end = rec.beslutsdatum, rec.verkstallighet_start, rec.verkstallighet_slut
+    if decided is not None and start is not None and decided > start:
+        yield ctx.finding(
+            "SOL-020", line=line, field="beslutsdatum", value=_d(decided), start=_d(start)
+        )
+    if start is not None and end is not None and end < start:
+        yield ctx.finding(
+            "SOL-021", line=line, field="verkstallighet_slut", value=_d(end), start=_d(start)
+        )
+    last = ctx.reference_date
+    for field in ("beslutsdatum", "verkstallighet_start", "verkstallighet_slut"):
+        value = getattr(rec, field)
+        if value is not None and value > last:
+            yield ctx.finding("SOL-023", line=line, field=field, value=_d(value), date=_d(last))
+
+
+@REGISTER.record("SOL-022", files=("sol2",))
+def start_or_end_in_period(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+    period = ctx.period
+    start, end = rec.verkstallighet_start, rec.verkstallighet_slut
+    if not isinstance(period, YearMonth) or start is None:
+        return
+    months = {YearMonth(d.year, d.month) for d in (start, end) if d is not None}
+    if period not in months:
+        yield ctx.finding(
+            "SOL-022",
+            line=line,
+            field="verkstallighet_start",
+            value=_d(start),
+            start=_d(start),
+            end=_d(end),
+            period=period,
+        )
+
+
+@REGISTER.record("SOL-024", files=("sol1",))
+def korttid_days(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+    flag, days = rec.korttidsplats, rec.korttid_dygn
+    if flag is None or days is None:
+        return
+    if flag == "1" and days == NOT_APPLICABLE_DAYS:
+        yield ctx.finding(
+            "SOL-024",
+            line=line,
+            field="korttid_dygn",
+            value=str(days),
+            flag=flag,
+            expect_sv="ange antal dygn 0–31",
+            expect_en="give the number of days 0–31",
+        )
+    elif (
+        flag in ("0", "8") and isinstance(days, int) and not isinstance(days, Special) and days > 0
+    ):
+        yield ctx.finding(
+            "SOL-024",
+            line=line,
+            field="korttid_dygn",
+            value=str(days),
+            flag=flag,
+            expect_sv="ange 88 (ej aktuellt) eller 0",
+            expect_en="give 88 (not applicable) or 0",
+        )
+
+
+@REGISTER.record("SOL-025", files=("sol1",))
+def hemtjanst_hours(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+    flag, hours = rec.hemtjanst, rec.hemtjanst_timmar
+    if flag is None or hours is None:
+        return
+    if flag == "1" and hours == NOT_APPLICABLE_HOURS:
+        yield ctx.finding(
+            "SOL-025",
+            line=line,
+            field="hemtjanst_timmar",
+            value=str(hours),
+            flag=flag,
+            expect_sv="ange antal timmar eller 777 (dygnet runt)",
+            expect_en="give the hours or 777 (round the clock)",
+        )
+    elif flag in ("0", "8") and not (hours == NOT_APPLICABLE_HOURS or hours == 0):
+        yield ctx.finding(
+            "SOL-025",
+            line=line,
+            field="hemtjanst_timmar",
+            value=str(hours),
+            flag=flag,
+            expect_sv="ange 888 (ej aktuellt) eller 0",
+            expect_en="give 888 (not applicable) or 0",
+        )
+
+
+@REGISTER.record("SOL-026", files=("sol2",))
+def reason_and_end(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+    end, reason = rec.verkstallighet_slut, rec.avslutsorsak
+    if end is not None and reason in (None, "8"):
+        yield ctx.finding(
+            "SOL-026",
+            line=line,
+            field="avslutsorsak",
+            value=reason or "",
+            problem_sv=f"Verkställigheten avslutades {_d(end)} men orsak till avslut saknas.",
+            problem_en=f"The implementation ended {_d(end)} but the reason for ending is missing.",
+        )
+    elif end is None and reason not in (None, "8"):
+        yield ctx.finding(
+            "SOL-026",
+            line=line,
+            field="avslutsorsak",
+            value=reason,
+            problem_sv=(
+                f"Orsak till avslut är {reason} men verkställigheten har inget avslutsdatum."
+            ),
+            problem_en=f"The reason for ending is {reason} but the implementation has no end date.",
+        )
+
+
+@REGISTER.cross("SOL-030", files=("sol1",))
+class OnePersonOneLine:
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+
+    def feed(self, rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+        person = rec.personnummer
+        if person is None:
+            return
+        first = self.seen.setdefault(person, line)
+        if first != line:
+            yield ctx.finding("SOL-030", line=line, field="personnummer", value=person, first=first)
+
+    def finish(self, ctx: Context) -> Iterator[Finding]:
+        return iter(())
+
+
+@REGISTER.cross("SOL-031", files=("sol2",))
+class SameImplementationTwice:
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, str, str], int] = {}
+
+    def feed(self, rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+        if rec.personnummer is None or rec.insats is None or rec.verkstallighet_start is None:
+            return
+        key = (rec.personnummer, rec.insats, _d(rec.verkstallighet_start))
+        first = self.seen.setdefault(key, line)
+        if first != line:
+            yield ctx.finding(
+                "SOL-031", line=line, field="personnummer", value=rec.personnummer, first=first
+            )
+
+    def finish(self, ctx: Context) -> Iterator[Finding]:
+        return iter(())
