@@ -26,3 +26,9 @@ def test_rule_list_names_every_rule() -> None:
 def test_provisional_layouts_are_marked() -> None:
     page = (DOCS / "registers" / "ekb.md").read_text("utf-8")
     assert page.count("**Provisional layout.**") == 3
+
+
+def test_every_register_has_a_page_marking_provisional_layouts() -> None:
+    for name, files in (("sol", 2), ("khsl", 2)):
+        page = (DOCS / "registers" / f"{name}.md").read_text("utf-8")
+        assert page.count("**Provisional layout.**") == files

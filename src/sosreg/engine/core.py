@@ -529,6 +529,8 @@ class LineParser:
             if f.pad_width is not None
         }
         self.pending_short: tuple[int, int] | None = None
+        self.data_lines = 0
+        """Lines that are neither blank nor header/template text."""
 
     def parse(self, pl: PhysicalLine) -> tuple[Any, list[Finding]]:
         """Returns (record or None, findings) for one physical line."""
@@ -555,6 +557,7 @@ class LineParser:
         if not text[:1].isdigit() and self._looks_like_header(text):
             out.append(ctx.finding("SOS-106", line=line, value=text[:60]))
             return None, out
+        self.data_lines += 1
         values = text.split(";")
         n = len(values)
         if n == 1 and self.n > 1:

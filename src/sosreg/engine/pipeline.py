@@ -325,7 +325,7 @@ class Parsed:
         if len(self._endings) > 1:
             text = ", ".join(f"{_ENDING_NAMES[e]} {n}" for e, n in sorted(self._endings.items()))
             out.append(ctx.finding("SOS-005", endings=text))
-        if self.records_count == 0 and self.input.sniff.size > 0:
+        if self.parser.data_lines == 0 and self.input.sniff.size > 0:
             out.append(ctx.finding("SOS-008", lines=self.lines_read))
         return out
 
