@@ -66,8 +66,16 @@ def _field_row(spec: FileSpec, i: int) -> str:
         extra.append("accepts " + ", ".join(f.accept))
     if f.alias:
         extra.append(f"alias `{f.alias}`")
+    if f.pattern:
+        extra.append(f"form `{f.pattern}`")
+    if f.pad_width:
+        extra.append(f"padding to {f.pad_width} reported")
+    if f.reject:
+        extra.append("rejects " + ", ".join(f"`{rx}`→`{c}`" for c, rx in sorted(f.reject.items())))
     if f.rules:
         extra.append("codes " + ", ".join(f"{k}→`{v}`" for k, v in sorted(f.rules.items())))
+    if f.provenance:
+        extra.append(f"*{f.provenance}*")
     return (
         f"| {f.position} | `{f.name}` | {_esc(f.label)} | {f.type} | "
         f"{'yes' if f.mandatory else ''} | {_esc('; '.join(extra))} |"
@@ -89,10 +97,17 @@ def register_page(name: str) -> str:
             )
         if spec.description:
             out.append(_esc(spec.description) + "\n")
+        where = (
+            f"field `{spec.period_field}`"
+            if spec.period_field
+            else f"the month of field `{spec.period_hint_field}`, or the file name"
+            if spec.period_hint_field
+            else "the file name or arguments"
+        )
         out.append(
-            f"Period: {'ÅÅÅÅMM' if spec.period == 'month' else 'ÅÅÅÅ'} "
-            f"(field `{spec.period_field}`). Fields per line: {spec.n_fields}, "
-            f"separated by `;` ({spec.n_fields - 1} semicolons).\n"
+            f"Period: {'ÅÅÅÅMM' if spec.period == 'month' else 'ÅÅÅÅ'} ({where}). "
+            f"Fields per line: {spec.n_fields}, separated by `;` "
+            f"({spec.n_fields - 1} semicolons).\n"
         )
         out.append("| # | field | label | type | mandatory | notes |")
         out.append("|---|---|---|---|---|---|")

@@ -43,9 +43,7 @@ def records(draw: st.DrawFn, spec: FileSpec, year: int, period: YearMonth | int)
         if end is None:
             base["avslutsorsak"] = draw(st.sampled_from([None, "8"]))
         else:
-            base["avslutsorsak"] = draw(
-                codes("sol_avslutsorsak", year).filter(lambda c: c != "8")
-            )
+            base["avslutsorsak"] = draw(codes("sol_avslutsorsak", year).filter(lambda c: c != "8"))
     return cls(**base)
 
 
@@ -57,12 +55,18 @@ def _key(spec: FileSpec, rec: Any) -> Any:
 
 @st.composite
 def files(
-    draw: st.DrawFn, spec: FileSpec, year: int, period: YearMonth | int, min_size: int,
+    draw: st.DrawFn,
+    spec: FileSpec,
+    year: int,
+    period: YearMonth | int,
+    min_size: int,
     max_size: int,
 ) -> list[Any]:
     return draw(
         st.lists(
-            records(spec, year, period), min_size=min_size, max_size=max_size,
+            records(spec, year, period),
+            min_size=min_size,
+            max_size=max_size,
             unique_by=lambda r: _key(spec, r),
         )
     )
