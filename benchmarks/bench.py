@@ -116,6 +116,7 @@ def best_of(fn: Callable[[], Any], repeat: int) -> tuple[float, list[float], Any
     result: Any = None
     for _ in range(repeat):
         result = None  # let the previous run's result go before the next run
+        sosreg.clear_caches()  # every run starts cold: no identity/date cache from the last
         gc.collect()
         t0 = time.perf_counter()
         result = fn()

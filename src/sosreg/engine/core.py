@@ -53,17 +53,18 @@ class Context:
     codelists: dict[str, CodeList | None] = attrs.field(factory=dict)
     """The lists the spec names; ``None`` where a list is not available."""
     _severity: dict[str, Severity] = attrs.field(factory=dict, init=False)
+    reference_date: dt.date = attrs.field(init=False)
+    """The day ages are computed on: the last day of the period."""
+
+    def __attrs_post_init__(self) -> None:
+        if isinstance(self.period, YearMonth):
+            self.reference_date = self.period.last_day()
+        else:
+            self.reference_date = dt.date(self.period, 12, 31)
 
     @property
     def params(self) -> Mapping[str, Any]:
         return self.spec.params
-
-    @property
-    def reference_date(self) -> dt.date:
-        """The day ages are computed on: the last day of the period."""
-        if isinstance(self.period, YearMonth):
-            return self.period.last_day()
-        return dt.date(self.period, 12, 31)
 
     def severity(self, code: str) -> Severity:
         sev = self._severity.get(code)
@@ -423,7 +424,9 @@ def _compile_number(
             if y is None:
                 bad_format(text, line, out)
             return y
-        if not canonical(text):
+        if text.isdigit() and text.isascii() and (text[0] != "0" or len(text) == 1):
+            value = int(text)  # the common case: a non-negative number, written plainly
+        elif not canonical(text):
             if too_long(text, line, out):
                 return None
             if f.type == "amount" and _DECIMAL.match(text):
@@ -445,7 +448,8 @@ def _compile_number(
             else:
                 bad_format(text, line, out)
             return None
-        value = int(text)
+        else:
+            value = int(text)
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             out.append(
                 ctx.finding(

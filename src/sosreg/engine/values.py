@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any, Final
 
@@ -89,6 +90,7 @@ def is_canonical_amount(text: str) -> bool:
     return _AMOUNT.match(text) is not None
 
 
+@functools.lru_cache(maxsize=1 << 15)
 def parse_date(text: str) -> dt.date | None:
     if len(text) != 8 or not text.isdigit():
         return None
@@ -98,6 +100,7 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def parse_yearmonth(text: str) -> YearMonth | None:
     if len(text) != 6 or not text.isdigit():
         return None

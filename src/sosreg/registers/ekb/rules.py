@@ -173,22 +173,27 @@ class SamePersonTwice:
     sökande once, and never sökande on one line and medsökande on another."""
 
     def __init__(self) -> None:
-        self.seen: dict[tuple[str, str], tuple[str, int]] = {}
+        # period -> person -> line; a negative line marks the person as medsökande
+        self.seen: dict[object, dict[str, int]] = {}
 
     def feed(self, rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
-        key_period = str(getattr(rec, "avseendemanad", None) or ctx.period)
-        for field in ("sokande", "medsokande"):
+        period = getattr(rec, "avseendemanad", None) or ctx.period
+        seen = self.seen.get(period)
+        if seen is None:
+            seen = self.seen[period] = {}
+        for field, mark in (("sokande", line), ("medsokande", -line)):
             person = getattr(rec, field)
             if person is None:
                 continue
             if "TF00" in person:
                 continue  # a birth date, not a unique person
-            key = (key_period, person)
-            prior = self.seen.get(key)
+            prior = seen.get(person)
             if prior is None:
-                self.seen[key] = (field, line)
+                seen[person] = mark
                 continue
-            prior_field, prior_line = prior
+            prior_field = "sokande" if prior > 0 else "medsokande"
+            prior_line = abs(prior)
+            key_period = str(period)
             if prior_line == line:
                 continue  # EKB-020 covers sökande == medsökande
             if field == "sokande" and prior_field == "sokande":
