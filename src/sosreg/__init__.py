@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
+
+from sosreg import frames
 from sosreg._version import __version__
 from sosreg.engine.delivery import DeliveryReport, validate_delivery
 from sosreg.engine.findings import Category, Finding, Severity, Status
@@ -40,6 +43,7 @@ __all__ = [
     "__version__",
     "clear_caches",
     "converter",
+    "frames",
     "from_dict",
     "get_spec",
     "load",
@@ -54,18 +58,34 @@ __all__ = [
 ]
 
 
-def validate(source: Source, **kwargs: Any) -> Report:
+def validate(source: Source, *, previous: Source | None = None, **kwargs: Any) -> Report:
     """Check ``source`` and return a :class:`Report`.
 
     Takes the arguments of :func:`parse` (``register``, ``file``, ``year``, ``period``,
-    ``spec``, ``codelists``, ``name``). Raises :class:`UsageError` only when the input
-    cannot be checked at all (unknown register, no spec for the year, unreadable path);
-    everything wrong *in* the input is a finding.
+    ``spec``, ``codelists``, ``name``). With ``previous`` (the same file for the
+    previous period), the register's previous-period rules compare the two, as the
+    collector compares a delivery with earlier ones. Raises :class:`UsageError` only
+    when the input cannot be checked at all (unknown register, no spec for the year,
+    unreadable path); everything wrong *in* the input is a finding.
     """
-    parsed = parse(source, **kwargs)
-    for _ in parsed:
-        pass
-    return report_of(parsed)
+    if previous is None:
+        parsed = parse(source, **kwargs)
+        for _ in parsed:
+            pass
+        return report_of(parsed)
+    from sosreg.engine.delivery import compare_previous, read_file
+
+    report, current = read_file(source, **kwargs)
+    lists = kwargs.get("codelists")
+    try:  # the earlier file says what it is, if its name can
+        _, before = read_file(previous, codelists=lists)
+    except UsageError:
+        _, before = read_file(
+            previous, register=current.register, file=current.file, codelists=lists
+        )
+    extra = compare_previous(current, before)
+    findings = sorted((*report.findings, *extra), key=lambda f: f.line or 0)
+    return attrs.evolve(report, findings=tuple(findings))
 
 
 def clear_caches() -> None:

@@ -47,6 +47,9 @@ def _build() -> argparse.ArgumentParser:
         metavar="PATH",
         help="a code list TOML file to use (replaces the built-in list of the same name)",
     )
+    v.add_argument(
+        "--previous", metavar="PATH", help="the same file for the previous period, to compare"
+    )
     v.add_argument("--format", choices=("text", "json"), default="text")
     v.add_argument("--lang", choices=("sv", "en"), default="sv")
     v.add_argument("--max-details", type=int, default=None, help="details shown in text output")
@@ -106,8 +109,8 @@ def _validate(args: argparse.Namespace) -> int:
         lists[cl.name] = cl
     kwargs = {"register": args.register, "year": args.year, "codelists": lists}
     if len(args.path) > 1:
-        if args.file or args.period or spec:
-            raise sosreg.UsageError("--file, --period and --spec take a single file")
+        if args.file or args.period or spec or args.previous:
+            raise sosreg.UsageError("--file, --period, --spec and --previous take a single file")
         delivery = validate_delivery(args.path, **kwargs)
         if args.format == "json":
             sys.stdout.write(json.dumps(delivery.to_dict(args.lang), ensure_ascii=False, indent=2))
@@ -124,7 +127,14 @@ def _validate(args: argparse.Namespace) -> int:
             label = status.value if args.lang == "sv" else status.label_en
             sys.stdout.write(f"Leveransens status: {label.upper()}\n")
         return delivery.status.exit_code
-    report = sosreg.validate(args.path[0], file=args.file, period=args.period, spec=spec, **kwargs)
+    report = sosreg.validate(
+        args.path[0],
+        file=args.file,
+        period=args.period,
+        spec=spec,
+        previous=args.previous,
+        **kwargs,
+    )
     if args.format == "json":
         sys.stdout.write(report.to_json(args.lang) + "\n")
     else:

@@ -8,7 +8,7 @@ Cross-file findings name the file they point into (parameter ``name``) and its l
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -16,6 +16,9 @@ from sosreg.engine.core import Context
 from sosreg.engine.findings import Category, Finding, Severity, Status
 from sosreg.engine.pipeline import Parsed, parse
 from sosreg.engine.source import Source
+
+if TYPE_CHECKING:
+    from sosreg.report import Report
 
 
 @attrs.frozen
@@ -75,28 +78,12 @@ def validate_delivery(
     ``kwargs`` go to :func:`sosreg.parse` for every file (``register``, ``year``,
     ``codelists``...); the file of each is read from its name.
     """
-    from sosreg import report_of
-
     reports = []
     files: list[ParsedFile] = []
     for src in sources:
-        parsed: Parsed = parse(src, **kwargs)
-        records: list[tuple[int, Any]] = []
-        for row in parsed:
-            if row.record is not None:
-                records.append((row.line, row.record))
-        reports.append(report_of(parsed))
-        files.append(
-            ParsedFile(
-                name=parsed.name or f"#{len(files) + 1}",
-                register=parsed.register.name,
-                file=parsed.file,
-                period=parsed.period,
-                year=parsed.year,
-                records=tuple(records),
-                context=parsed.context,
-            )
-        )
+        report, pf = read_file(src, **kwargs)
+        reports.append(report)
+        files.append(pf)
     findings: list[Finding] = []
     from sosreg import registers as _registers
 
@@ -117,3 +104,88 @@ def validate_delivery(
                     )
                 )
     return DeliveryReport(tuple(reports), tuple(findings))
+
+
+def read_file(source: Source, **kwargs: Any) -> tuple[Report, ParsedFile]:
+    """Parse ``source`` completely: (its :class:`~sosreg.Report`, its records)."""
+    from sosreg import report_of
+
+    parsed: Parsed = parse(source, **kwargs)
+    records: list[tuple[int, Any]] = []
+    for row in parsed:
+        if row.record is not None:
+            records.append((row.line, row.record))
+    pf = ParsedFile(
+        name=parsed.name or "-",
+        register=parsed.register.name,
+        file=parsed.file,
+        period=parsed.period,
+        year=parsed.year,
+        records=tuple(records),
+        context=parsed.context,
+    )
+    return report_of(parsed), pf
+
+
+def compare_previous(current: ParsedFile, previous: ParsedFile) -> list[Finding]:
+    """Run the register's previous-period rules for ``current`` against ``previous``."""
+    from sosreg import registers as _registers
+
+    reg = _registers.get(current.register)
+    findings: list[Finding] = []
+    if previous.register != current.register or previous.file != current.file:
+        return [
+            current.context.finding(
+                "SOS-015",
+                name=previous.name,
+                expected=f"{current.register}/{current.file}",
+                got=f"{previous.register}/{previous.file}",
+            )
+        ]
+    expected = current.period - 1 if isinstance(current.period, int) else current.period + -1
+    if previous.period != expected:
+        findings.append(
+            current.context.finding(
+                "SOS-016", name=previous.name, got=previous.period, expected=expected
+            )
+        )
+    for rule in reg.previous_rules:
+        if rule.files is not None and current.file not in rule.files:
+            continue
+        try:
+            findings.extend(rule.fn(current, previous))
+        except Exception as exc:  # a rule that raises is one finding
+            findings.append(
+                current.context.finding(
+                    "SOS-900",
+                    rule=rule.codes[0],
+                    error=type(exc).__name__,
+                    category=Category.INTERNAL,
+                )
+            )
+    return findings
+
+
+def change_finding(
+    code: str,
+    current: ParsedFile,
+    previous: ParsedFile,
+    now: float,
+    before: float,
+    limit_pct: float,
+) -> Iterable[Finding]:
+    """A finding of ``code`` when ``now`` differs from ``before`` by more than
+    ``limit_pct`` percent (the collector's comparison with earlier deliveries)."""
+    if before <= 0:
+        return
+    change = (now - before) * 100.0 / before
+    if abs(change) > limit_pct:
+        yield current.context.finding(
+            code,
+            now=f"{now:.0f}",
+            before=f"{before:.0f}",
+            change=f"{change:+.0f}",
+            limit=f"{limit_pct:g}",
+            previous_period=previous.period,
+            period=current.period,
+        )

@@ -10,8 +10,11 @@ decorators of :class:`Register`:
     a class with ``feed(record, line, ctx)`` and ``finish(ctx)``, both yielding findings,
     that sees all records of a file (cross-record stage);
 ``@REGISTER.cross_file("EKB-060")``
-    a function ``(files: dict[str, ParsedFile], ctx) -> Iterable[Finding]`` for a
-    delivery of several files.
+    a function ``(files: list[ParsedFile]) -> Iterable[Finding]`` for a delivery of
+    several files;
+``@REGISTER.previous("EKB-080", files=("ar",))``
+    a function ``(current: ParsedFile, previous: ParsedFile) -> Iterable[Finding]``
+    comparing a file with the same file of the previous period.
 
 The engine knows nothing register-specific; it only calls what is registered here.
 """
@@ -60,6 +63,13 @@ class CrossFileRule:
     fn: Callable[..., Iterable[Finding]]
 
 
+@attrs.define
+class PreviousRule:
+    codes: tuple[str, ...]
+    files: tuple[str, ...] | None
+    fn: Callable[..., Iterable[Finding]]
+
+
 def _codes(code: str | tuple[str, ...]) -> tuple[str, ...]:
     codes = (code,) if isinstance(code, str) else tuple(code)
     for c in codes:
@@ -82,6 +92,7 @@ class Register:
     record_rules: list[RecordRule] = attrs.field(factory=list)
     cross_rules: list[CrossRuleFactory] = attrs.field(factory=list)
     cross_file_rules: list[CrossFileRule] = attrs.field(factory=list)
+    previous_rules: list[PreviousRule] = attrs.field(factory=list)
     infer_file: Callable[[list[str]], str | None] | None = None
     """Given the tokens of a file name, which file of the register it is."""
 
@@ -123,6 +134,19 @@ class Register:
 
         return deco
 
+    def previous(
+        self, code: str | tuple[str, ...], *, files: tuple[str, ...] | None = None
+    ) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
+        """A previous-period rule: ``fn(current, previous)`` over two
+        :class:`~sosreg.engine.delivery.ParsedFile` of the same file, one period apart."""
+        codes = _codes(code)
+
+        def deco(fn: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
+            self.previous_rules.append(PreviousRule(codes, files, fn))
+            return fn
+
+        return deco
+
     def rules_for(self, file: str) -> tuple[list[RecordRule], list[CrossRuleFactory]]:
         return (
             [r for r in self.record_rules if r.files is None or file in r.files],
@@ -137,4 +161,6 @@ class Register:
             out.update(c.codes)
         for x in self.cross_file_rules:
             out.update(x.codes)
+        for p in self.previous_rules:
+            out.update(p.codes)
         return out

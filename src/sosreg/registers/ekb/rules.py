@@ -8,6 +8,7 @@ from typing import Any
 
 from sosreg import identity
 from sosreg.engine.core import Context
+from sosreg.engine.delivery import change_finding
 from sosreg.engine.findings import Finding
 from sosreg.engine.values import YearMonth
 from sosreg.registers.ekb import REGISTER
@@ -272,3 +273,23 @@ def ao_has_payment(files: list[Any]) -> Iterator[Finding]:
                     month=month,
                     name=f.name,
                 )
+
+
+# --- previous period ------------------------------------------------------------------
+
+
+def _paid(rec: Any) -> int:
+    if hasattr(rec, "belopp_forsorjningsstod"):
+        return int(rec.belopp_forsorjningsstod or 0) + int(rec.belopp_ovrigt or 0)
+    return sum(int(getattr(rec, f"belopp_{mm}") or 0) for mm in MONTHS)
+
+
+@REGISTER.previous(("EKB-080", "EKB-081"), files=("manad", "ar"))
+def compared_with_previous(current: Any, previous: Any) -> Iterator[Finding]:
+    limit = float(current.context.params.get("previous_max_change_pct", 25))
+    yield from change_finding(
+        "EKB-080", current, previous, len(current.records), len(previous.records), limit
+    )
+    now = sum(_paid(rec) for _, rec in current.records)
+    before = sum(_paid(rec) for _, rec in previous.records)
+    yield from change_finding("EKB-081", current, previous, now, before, limit)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sosreg import identity
 from sosreg.engine.core import Context
+from sosreg.engine.delivery import change_finding
 from sosreg.engine.findings import Finding
 from sosreg.engine.values import YearMonth, to_text
 from sosreg.registers.khsl import REGISTER
@@ -105,3 +106,11 @@ class SameActionTwice:
 
     def finish(self, ctx: Context) -> Iterator[Finding]:
         return iter(())
+
+
+@REGISTER.previous("KHSL-080")
+def compared_with_previous(current: Any, previous: Any) -> Iterator[Finding]:
+    limit = float(current.context.params.get("previous_max_change_pct", 30))
+    yield from change_finding(
+        "KHSL-080", current, previous, len(current.records), len(previous.records), limit
+    )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sosreg.engine.core import Context
+from sosreg.engine.delivery import change_finding
 from sosreg.engine.findings import Finding
 from sosreg.engine.values import Special, YearMonth, to_text
 from sosreg.registers.sol import REGISTER
@@ -170,3 +171,11 @@ class SameImplementationTwice:
 
     def finish(self, ctx: Context) -> Iterator[Finding]:
         return iter(())
+
+
+@REGISTER.previous("SOL-080", files=("sol1",))
+def compared_with_previous(current: Any, previous: Any) -> Iterator[Finding]:
+    limit = float(current.context.params.get("previous_max_change_pct", 10))
+    yield from change_finding(
+        "SOL-080", current, previous, len(current.records), len(previous.records), limit
+    )
