@@ -6,7 +6,8 @@ module                  what it does
 ``source``              bytes in: encoding detection, physical lines
 ``spec``                file specs as data, the spec registry
 ``values``              field value types (year-month, special codes)
-``core``                the per-line path: lexical and field checks
+``core``                the per-line path: rule context, lexical checks
+``fields``              field converters and field checks
 ``records``             typed attrs records per spec, cattrs converter
 ``register``            how a register plugs in its rules
 ``rules``               the rule catalogue (metadata from ``rules.toml``)

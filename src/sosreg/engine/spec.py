@@ -50,23 +50,24 @@ FIELD_TYPES: Final = (
     "text",
 )
 
-CHECKS: Final = (
-    "mandatory",
-    "format",
-    "length",
-    "range",
-    "code.unknown",
-    "code.expired",
-    "code.not_yet",
-    "code.lost_zero",
-    "code.flagged",
-    "code.padded",
-    "identity",
-    "identity.scientific",
-    "period.mismatch",
-)
-"""Generic field checks. A field can name any of them with a register rule code of its
-own (``rules = { "code.unknown" = "EKB-069" }``); otherwise the engine's code is used."""
+CHECKS: Final[Mapping[str, str]] = {
+    "mandatory": "SOS-201",
+    "format": "SOS-202",
+    "length": "SOS-203",
+    "range": "SOS-204",
+    "code.unknown": "SOS-205",
+    "code.expired": "SOS-206",
+    "code.not_yet": "SOS-207",
+    "code.lost_zero": "SOS-208",
+    "code.flagged": "SOS-209",
+    "identity": "SOS-210",
+    "identity.scientific": "SOS-211",
+    "period.mismatch": "SOS-212",
+    "code.padded": "SOS-213",
+}
+"""Generic field checks and the engine's rule code for each. A field can name any of
+them with a register rule code of its own (``rules = { "code.unknown" = "EKB-069" }``);
+otherwise the engine's code is used."""
 
 
 @attrs.frozen
@@ -117,8 +118,9 @@ class FieldSpec:
         """The register rule codes this field names (its checks and rejects)."""
         return set(self.rules.values()) | set(self.reject)
 
-    def rule_for(self, check: str, default: str) -> str:
-        return self.rules.get(check, default)
+    def rule_for(self, check: str) -> str:
+        """The rule code of ``check`` for this field: its own, or the engine's."""
+        return self.rules.get(check) or CHECKS[check]
 
 
 @attrs.frozen

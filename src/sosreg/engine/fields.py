@@ -1,0 +1,330 @@
+"""Field converters: text of one field to its typed value, with the field checks.
+
+:func:`compile_field` makes one converter per field of a spec, once per file. Each has a
+fast path for valid values (a set lookup, a digit test, a cached parse); only a value
+that fails it is diagnosed. Findings are made by a :class:`FieldChecks`, which knows the
+field's rule code for every generic check (its own, from the spec, or the engine's).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final
+
+from sosreg import identity as _identity
+from sosreg.codelists import CodeList, Validity
+from sosreg.engine.findings import Category, Finding
+from sosreg.engine.spec import CHECKS, FieldSpec
+from sosreg.engine.values import (
+    FORMAT_EN,
+    FORMAT_SV,
+    Special,
+    is_canonical_amount,
+    is_canonical_int,
+    parse_date,
+    parse_year,
+    parse_yearmonth,
+)
+
+if TYPE_CHECKING:
+    from sosreg.engine.core import Context
+
+Converter = Callable[[str, int, list[Finding]], Any]
+"""``(text, line, findings) -> value``: appends its findings to ``findings``."""
+
+_DECIMAL: Final = re.compile(r"^-?\d+[.,]\d+$")
+_SPACED_NUMBER: Final = re.compile(r"^-?\d{1,3}(?:[  .]\d{3})+$")
+
+_REASONS_SV: Final = {
+    "empty": "värdet saknas",
+    "ten_digits": "personnumret har 10 siffror; skriv det med 12 siffror (ÅÅÅÅMMDDNNNC)",
+    "separator": "personnumret ska skrivas med 12 siffror utan bindestreck",
+    "format": "värdet är varken ett personnummer, ett samordningsnummer eller ett tillfälligt id",
+    "date": "datumdelen är inte ett giltigt datum",
+    "luhn": "kontrollsiffran stämmer inte",
+    "kind": "den sortens id godtas inte i fältet",
+}
+_REASONS_EN: Final = {
+    "empty": "the value is missing",
+    "ten_digits": "the personnummer has 10 digits; write it with 12 (YYYYMMDDNNNC)",
+    "separator": "write the personnummer as 12 digits without a hyphen",
+    "format": "the value is not a personnummer, samordningsnummer or temporary id",
+    "date": "the date part is not a valid date",
+    "luhn": "the check digit is wrong",
+    "kind": "that kind of id is not accepted in this field",
+}
+
+
+class FieldChecks:
+    """Makes the findings of one field."""
+
+    def __init__(self, f: FieldSpec, ctx: Context) -> None:
+        self.f = f
+        self.ctx = ctx
+        self.codes = {check: f.rule_for(check) for check in CHECKS}
+
+    def emit(
+        self, out: list[Finding], check: str, line: int, text: str | None = None, **params: object
+    ) -> None:
+        """A finding of ``check`` (a generic check name, or a rule code) on ``line``."""
+        code = self.codes.get(check, check)
+        out.append(
+            self.ctx.finding(
+                code, line=line, field=self.f.name, value=text, category=Category.FIELD, **params
+            )
+        )
+
+    def missing(self, line: int, out: list[Finding]) -> None:
+        if self.f.mandatory:
+            self.emit(out, "mandatory", line)
+
+    def bad_format(self, text: str, line: int, out: list[Finding], **extra: str) -> None:
+        extra.setdefault("format_sv", FORMAT_SV[self.f.type])
+        extra.setdefault("format_en", FORMAT_EN[self.f.type])
+        self.emit(out, "format", line, text, **extra)
+
+    def too_long(self, text: str, line: int, out: list[Finding]) -> bool:
+        length = self.f.length
+        if length is not None and len(text) > length:
+            self.emit(out, "length", line, text, length=len(text), max=length)
+            return True
+        return False
+
+    def list_or_note(self, name: str | None, notes: list[Finding]) -> CodeList | None:
+        """The code list ``name`` if it has codes for the year; else a file-level note
+        that membership was not checked (SOS-013), and ``None``."""
+        if name is None:
+            return None
+        cl = self.ctx.codelist(name)
+        if cl is not None and not cl.as_of(self.ctx.year):
+            cl = None  # a list with nothing for this year cannot say what is valid in it
+        if cl is None:
+            notes.append(
+                self.ctx.finding(
+                    "SOS-013",
+                    field=self.f.name,
+                    codelist=name,
+                    year=self.ctx.year,
+                    category=Category.FILE,
+                )
+            )
+        return cl
+
+
+def compile_field(f: FieldSpec, ctx: Context, notes: list[Finding]) -> Converter:
+    """The converter of field ``f``. ``notes`` collects file-level findings made while
+    compiling (a code list that is not available)."""
+    checks = FieldChecks(f, ctx)
+    if f.type == "code":
+        return _code(checks, notes)
+    if f.type in ("integer", "amount", "year"):
+        return _number(checks, notes)
+    if f.type in ("date", "yearmonth"):
+        return _date(checks)
+    if f.type == "identity":
+        return _identity_field(checks)
+    return _text(checks)
+
+
+def _text(c: FieldChecks) -> Converter:
+    def conv_text(text: str, line: int, out: list[Finding]) -> Any:
+        if not text:
+            c.missing(line, out)
+            return None
+        c.too_long(text, line, out)
+        return text
+
+    return conv_text
+
+
+def _date(c: FieldChecks) -> Converter:
+    parse = parse_date if c.f.type == "date" else parse_yearmonth
+
+    def conv_date(text: str, line: int, out: list[Finding]) -> Any:
+        if not text:
+            c.missing(line, out)
+            return None
+        value = parse(text)
+        if value is None:
+            c.bad_format(text, line, out)
+        return value
+
+    return conv_date
+
+
+def _code(c: FieldChecks, notes: list[Finding]) -> Converter:
+    f, year = c.f, c.ctx.year
+    cl = c.list_or_note(f.codelist, notes)
+    width = f.width or (cl.width if cl is not None else None)
+    fast: frozenset[str] = frozenset(
+        e.code for e in (cl.as_of(year) if cl is not None else ()) if e.warning is None
+    )
+    listname = cl.title if cl is not None else ""
+    rejects = [(code, re.compile(rx)) for code, rx in f.reject.items()]
+    pattern = re.compile(f.pattern) if f.pattern else None
+
+    def shape_ok(text: str, line: int, out: list[Finding]) -> bool:
+        """Reject patterns, padding and the field's pattern."""
+        for code, rx in rejects:
+            if rx.search(text):
+                c.emit(out, code, line, text)
+                return False
+        if pattern is None or pattern.fullmatch(text):
+            return True
+        if f.pad_width is not None and len(text) <= f.pad_width:
+            for cut in range(len(text) - 1, 0, -1):
+                head, tail = text[:cut], text[cut:]
+                if tail.strip(" 0") == "" and pattern.fullmatch(head):
+                    c.emit(out, "code.padded", line, text, suggestion=head, width=f.pad_width)
+                    return False
+        c.bad_format(
+            text,
+            line,
+            out,
+            format_sv=f.pattern_text or f"på formen {f.pattern}",
+            format_en=f.pattern_text_en or f"of the form {f.pattern}",
+        )
+        return False
+
+    def conv_code(text: str, line: int, out: list[Finding]) -> Any:
+        if text in fast:
+            return text
+        if not text:
+            c.missing(line, out)
+            return None
+        if (rejects or pattern is not None) and not shape_ok(text, line, out):
+            return text
+        if cl is None:
+            if width is not None and len(text) != width:
+                c.bad_format(
+                    text,
+                    line,
+                    out,
+                    format_sv=f"en kod med {width} tecken",
+                    format_en=f"a code of {width} characters",
+                )
+            else:
+                c.too_long(text, line, out)
+            return text
+        status, entry = cl.lookup(text, year)
+        if status is Validity.VALID:
+            assert entry is not None and entry.warning is not None
+            c.emit(out, "code.flagged", line, text, note=entry.warning)
+        elif (
+            width is not None
+            and len(text) < width
+            and text.isdigit()
+            and cl.is_valid(text.zfill(width), year)
+        ):
+            c.emit(out, "code.lost_zero", line, text, suggestion=text.zfill(width), list=listname)
+        elif status is Validity.EXPIRED:
+            assert entry is not None
+            c.emit(
+                out, "code.expired", line, text, valid_to=entry.valid_to, year=year, list=listname
+            )
+        elif status is Validity.NOT_YET:
+            assert entry is not None
+            c.emit(
+                out,
+                "code.not_yet",
+                line,
+                text,
+                valid_from=entry.valid_from,
+                year=year,
+                list=listname,
+            )
+        else:
+            c.emit(out, "code.unknown", line, text, year=year, list=listname)
+        return text
+
+    return conv_code
+
+
+def _number(c: FieldChecks, notes: list[Finding]) -> Converter:
+    f = c.f
+    lo, hi = f.min, f.max
+    canonical = is_canonical_amount if f.type == "amount" else is_canonical_int
+    special_cl = c.list_or_note(f.special, notes)
+    specials = frozenset(e.code for e in special_cl.as_of(c.ctx.year)) if special_cl else ()
+    is_year = f.type == "year"
+
+    def diagnose(text: str, line: int, out: list[Finding]) -> None:
+        if c.too_long(text, line, out):
+            return
+        if f.type == "amount" and _DECIMAL.match(text):
+            c.bad_format(
+                text,
+                line,
+                out,
+                hint_sv=" Ange beloppet i hela kronor utan decimaler.",
+                hint_en=" Give the amount in whole kronor without decimals.",
+            )
+        elif _SPACED_NUMBER.match(text):
+            c.bad_format(
+                text,
+                line,
+                out,
+                hint_sv=" Ta bort tusentalsavgränsaren.",
+                hint_en=" Remove the thousands separator.",
+            )
+        else:
+            c.bad_format(text, line, out)
+
+    def conv_number(text: str, line: int, out: list[Finding]) -> Any:
+        if text in specials:
+            return Special(text)
+        if not text:
+            c.missing(line, out)
+            return None
+        if is_year:
+            year = parse_year(text)
+            if year is None:
+                c.bad_format(text, line, out)
+            return year
+        if text.isdigit() and text.isascii() and (text[0] != "0" or len(text) == 1):
+            value = int(text)  # the common case: a non-negative number, written plainly
+        elif canonical(text):
+            value = int(text)
+        else:
+            diagnose(text, line, out)
+            return None
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            c.emit(
+                out, "range", line, text, min="" if lo is None else lo, max="" if hi is None else hi
+            )
+        else:
+            c.too_long(text, line, out)
+        return value
+
+    return conv_number
+
+
+def _identity_field(c: FieldChecks) -> Converter:
+    accept = c.f.accept or _identity.KINDS
+    parse = _identity.parse
+    valid = _identity.Identity
+
+    def conv_identity(text: str, line: int, out: list[Finding]) -> Any:
+        if not text:
+            c.missing(line, out)
+            return None
+        result = parse(text, accept)
+        if type(result) is valid:
+            return text
+        assert isinstance(result, _identity.Invalid)
+        if result.reason == "scientific":
+            c.emit(out, "identity.scientific", line, text)
+        else:
+            c.emit(
+                out,
+                "identity",
+                line,
+                text,
+                reason=result.reason,
+                reason_sv=_REASONS_SV[result.reason],
+                reason_en=_REASONS_EN[result.reason],
+            )
+        return text
+
+    return conv_identity
