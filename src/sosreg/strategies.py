@@ -3,7 +3,9 @@
 
 Generic strategies are derived from the spec (field types, code lists as of the year);
 a register adds its own constraints in ``sosreg/registers/<name>/strategies.py``
-(e.g. EKB: no medsökande data without a medsökande). Every file these strategies make
+(``records(spec, year, period)``, and ``unique_key(spec, record)`` for what may not
+repeat in a file, or a ``files(...)`` of its own; e.g. EKB: no medsökande data without
+a medsökande). Every file these strategies make
 is *godkänd* by :func:`sosreg.validate`; sosreg's own tests rely on that.
 
 >>> from hypothesis import given
@@ -177,4 +179,10 @@ def files(
     if hook is not None:
         strategy: st.SearchStrategy[list[Any]] = hook(spec, year, per, min_size, max_size)
         return strategy
-    return st.lists(records(register, file, year, per), min_size=min_size, max_size=max_size)
+    key = _hook(register, "unique_key")
+    return st.lists(
+        records(register, file, year, per),
+        min_size=min_size,
+        max_size=max_size,
+        unique_by=(lambda rec: key(spec, rec)) if key is not None else None,
+    )

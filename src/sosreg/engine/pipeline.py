@@ -127,8 +127,8 @@ class Parsed:
             self.register: Register = _registers.get(register)
         except KeyError as exc:
             raise UsageError(str(exc.args[0])) from exc
-        if file is None and fname is not None and self.register.infer_file is not None:
-            file = self.register.infer_file(list(fname.tokens))
+        if file is None and fname is not None:
+            file = self.register.file_from_tokens(list(fname.tokens))
         if file is None:
             raise UsageError(
                 f"the file of register {register} is not given and cannot be read from the "

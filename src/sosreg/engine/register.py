@@ -21,7 +21,7 @@ The engine knows nothing register-specific; it only calls what is registered her
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from importlib import resources
 from typing import Any, Protocol
 
@@ -94,7 +94,8 @@ class Register:
     cross_file_rules: list[CrossFileRule] = attrs.field(factory=list)
     previous_rules: list[PreviousRule] = attrs.field(factory=list)
     infer_file: Callable[[list[str]], str | None] | None = None
-    """Given the tokens of a file name, which file of the register it is."""
+    """Given the tokens of a file name, which file of the register it is (default: a
+    token that is a file key, e.g. ``SOL1``)."""
 
     def __attrs_post_init__(self) -> None:
         toml = resources.files(self.package).joinpath("rules.toml")
@@ -146,6 +147,53 @@ class Register:
             return fn
 
         return deco
+
+    def file_from_tokens(self, tokens: list[str]) -> str | None:
+        if self.infer_file is not None:
+            return self.infer_file(tokens)
+        return next((t.lower() for t in tokens if t.lower() in self.files), None)
+
+    def unique(
+        self,
+        code: str,
+        *,
+        key: Callable[[Any], Hashable | None],
+        field: str,
+        files: tuple[str, ...] | None = None,
+        params: Callable[[Any], dict[str, object]] | None = None,
+    ) -> None:
+        """A cross-record rule: ``code`` for every record whose ``key`` (``None`` = no
+        key) was already seen, naming the first line (``first``) and ``field``."""
+
+        class Unique:
+            def __init__(self) -> None:
+                self.seen: dict[Hashable, int] = {}
+
+            def feed(self, rec: Any, line: int, ctx: Context) -> Iterable[Finding]:
+                k = key(rec)
+                if k is None:
+                    return ()
+                first = self.seen.setdefault(k, line)
+                if first == line:
+                    return ()
+                extra: dict[str, Any] = params(rec) if params is not None else {}
+                value = getattr(rec, field)
+                return (
+                    ctx.finding(
+                        code,
+                        line=line,
+                        field=field,
+                        value=None if value is None else str(value),
+                        first=first,
+                        **extra,
+                    ),
+                )
+
+            def finish(self, ctx: Context) -> Iterable[Finding]:
+                return ()
+
+        Unique.__name__ = f"Unique_{code.replace('-', '_')}"
+        self.cross_rules.append(CrossRuleFactory(_codes(code), files, Unique))
 
     def rules_for(self, file: str) -> tuple[list[RecordRule], list[CrossRuleFactory]]:
         return (

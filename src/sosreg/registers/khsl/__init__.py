@@ -11,15 +11,6 @@ from __future__ import annotations
 
 from sosreg.engine.register import Register
 
-
-def _infer_file(tokens: list[str]) -> str | None:
-    for t in tokens:
-        low = t.lower()
-        if low in ("khsl1", "khsl2"):
-            return low
-    return None
-
-
 REGISTER = Register(
     name="khsl",
     title="Kommunal hälso- och sjukvård (KHSL)",
@@ -27,7 +18,6 @@ REGISTER = Register(
     package="sosreg.registers.khsl",
     files={"khsl1": "KHSL1", "khsl2": "KHSL2"},
     filename_prefixes=("khsl", "khsl1", "khsl2"),
-    infer_file=_infer_file,
 )
 
 from sosreg.registers.khsl import rules as rules  # noqa: E402  (registers the rules)

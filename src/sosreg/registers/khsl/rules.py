@@ -64,48 +64,24 @@ def sex_matches_number(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
         )
 
 
-@REGISTER.cross("KHSL-030", files=("khsl1",))
-class OnePersonOneLine:
-    def __init__(self) -> None:
-        self.seen: dict[str, int] = {}
-
-    def feed(self, rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
-        if rec.personnummer is None:
-            return
-        first = self.seen.setdefault(rec.personnummer, line)
-        if first != line:
-            yield ctx.finding(
-                "KHSL-030", line=line, field="personnummer", value=rec.personnummer, first=first
-            )
-
-    def finish(self, ctx: Context) -> Iterator[Finding]:
-        return iter(())
+REGISTER.unique(
+    "KHSL-030", files=("khsl1",), field="personnummer", key=lambda rec: rec.personnummer
+)
 
 
-@REGISTER.cross("KHSL-031", files=("khsl2",))
-class SameActionTwice:
-    def __init__(self) -> None:
-        self.seen: dict[tuple[str, str, str, tuple[str, ...]], int] = {}
+def _action(rec: Any) -> tuple[object, ...] | None:
+    if rec.personnummer is None or rec.kva is None or rec.datum is None:
+        return None
+    return (rec.personnummer, rec.kva, rec.datum, *(getattr(rec, f) for f in YRKEN))
 
-    def feed(self, rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
-        if rec.personnummer is None or rec.kva is None or rec.datum is None:
-            return
-        staff = tuple(getattr(rec, f) or "" for f in YRKEN)
-        key = (rec.personnummer, rec.kva, to_text(rec.datum), staff)
-        first = self.seen.setdefault(key, line)
-        if first != line:
-            yield ctx.finding(
-                "KHSL-031",
-                line=line,
-                field="personnummer",
-                value=rec.personnummer,
-                first=first,
-                kva=rec.kva,
-                date=to_text(rec.datum),
-            )
 
-    def finish(self, ctx: Context) -> Iterator[Finding]:
-        return iter(())
+REGISTER.unique(
+    "KHSL-031",
+    files=("khsl2",),
+    field="personnummer",
+    key=_action,
+    params=lambda rec: {"kva": rec.kva, "date": to_text(rec.datum)},
+)
 
 
 @REGISTER.previous("KHSL-080")

@@ -11,15 +11,6 @@ from __future__ import annotations
 
 from sosreg.engine.register import Register
 
-
-def _infer_file(tokens: list[str]) -> str | None:
-    for t in tokens:
-        low = t.lower()
-        if low in ("sol1", "sol2"):
-            return low
-    return None
-
-
 REGISTER = Register(
     name="sol",
     title="Socialtjänstinsatser till äldre och personer med funktionsnedsättning (SoL)",
@@ -27,7 +18,6 @@ REGISTER = Register(
     package="sosreg.registers.sol",
     files={"sol1": "SOL1", "sol2": "SOL2"},
     filename_prefixes=("sol", "sol1", "sol2"),
-    infer_file=_infer_file,
 )
 
 from sosreg.registers.sol import rules as rules  # noqa: E402  (registers the rules)

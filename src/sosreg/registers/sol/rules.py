@@ -137,40 +137,17 @@ def reason_and_end(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
         )
 
 
-@REGISTER.cross("SOL-030", files=("sol1",))
-class OnePersonOneLine:
-    def __init__(self) -> None:
-        self.seen: dict[str, int] = {}
-
-    def feed(self, rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
-        person = rec.personnummer
-        if person is None:
-            return
-        first = self.seen.setdefault(person, line)
-        if first != line:
-            yield ctx.finding("SOL-030", line=line, field="personnummer", value=person, first=first)
-
-    def finish(self, ctx: Context) -> Iterator[Finding]:
-        return iter(())
-
-
-@REGISTER.cross("SOL-031", files=("sol2",))
-class SameImplementationTwice:
-    def __init__(self) -> None:
-        self.seen: dict[tuple[str, str, str], int] = {}
-
-    def feed(self, rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
-        if rec.personnummer is None or rec.insats is None or rec.verkstallighet_start is None:
-            return
-        key = (rec.personnummer, rec.insats, _d(rec.verkstallighet_start))
-        first = self.seen.setdefault(key, line)
-        if first != line:
-            yield ctx.finding(
-                "SOL-031", line=line, field="personnummer", value=rec.personnummer, first=first
-            )
-
-    def finish(self, ctx: Context) -> Iterator[Finding]:
-        return iter(())
+REGISTER.unique("SOL-030", files=("sol1",), field="personnummer", key=lambda rec: rec.personnummer)
+REGISTER.unique(
+    "SOL-031",
+    files=("sol2",),
+    field="personnummer",
+    key=lambda rec: (
+        None
+        if rec.personnummer is None or rec.insats is None or rec.verkstallighet_start is None
+        else (rec.personnummer, rec.insats, rec.verkstallighet_start)
+    ),
+)
 
 
 @REGISTER.previous("SOL-080", files=("sol1",))

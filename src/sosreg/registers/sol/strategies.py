@@ -47,26 +47,8 @@ def records(draw: st.DrawFn, spec: FileSpec, year: int, period: YearMonth | int)
     return cls(**base)
 
 
-def _key(spec: FileSpec, rec: Any) -> Any:
+def unique_key(spec: FileSpec, rec: Any) -> Any:
+    """What may not repeat in one file (see the register's SOL/KHSL-03x rules)."""
     if spec.file == "sol1":
         return rec.personnummer
     return (rec.personnummer, rec.insats, rec.verkstallighet_start)
-
-
-@st.composite
-def files(
-    draw: st.DrawFn,
-    spec: FileSpec,
-    year: int,
-    period: YearMonth | int,
-    min_size: int,
-    max_size: int,
-) -> list[Any]:
-    return draw(
-        st.lists(
-            records(spec, year, period),
-            min_size=min_size,
-            max_size=max_size,
-            unique_by=lambda r: _key(spec, r),
-        )
-    )
