@@ -11,9 +11,6 @@ from sosreg.engine.findings import Finding
 from sosreg.engine.values import Special, YearMonth, to_text
 from sosreg.registers.sol import REGISTER
 
-NOT_APPLICABLE_DAYS = Special("88")
-NOT_APPLICABLE_HOURS = Special("888")
-
 
 def _d(value: Any) -> str:
     return to_text(value) if value is not None else "–"
@@ -56,59 +53,48 @@ def start_or_end_in_period(rec: Any, line: int, ctx: Context) -> Iterator[Findin
         )
 
 
-@REGISTER.record("SOL-024", files=("sol1",))
-def korttid_days(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
-    flag, days = rec.korttidsplats, rec.korttid_dygn
-    if flag is None or days is None:
-        return
-    if flag == "1" and days == NOT_APPLICABLE_DAYS:
-        yield ctx.finding(
-            "SOL-024",
-            line=line,
-            field="korttid_dygn",
-            value=str(days),
-            flag=flag,
-            expect_sv="ange antal dygn 0–31",
-            expect_en="give the number of days 0–31",
-        )
-    elif (
-        flag in ("0", "8") and isinstance(days, int) and not isinstance(days, Special) and days > 0
-    ):
-        yield ctx.finding(
-            "SOL-024",
-            line=line,
-            field="korttid_dygn",
-            value=str(days),
-            flag=flag,
-            expect_sv="ange 88 (ej aktuellt) eller 0",
-            expect_en="give 88 (not applicable) or 0",
-        )
+# A yes/no flag and the quantity that goes with it: (rule, flag field, quantity field,
+# the quantity's "ej aktuellt" code, what to give when the flag is yes (sv, en)).
+FLAGGED_QUANTITIES = (
+    (
+        "SOL-024",
+        "korttidsplats",
+        "korttid_dygn",
+        Special("88"),
+        ("ange antal dygn 0–31", "give the number of days 0–31"),
+    ),
+    (
+        "SOL-025",
+        "hemtjanst",
+        "hemtjanst_timmar",
+        Special("888"),
+        ("ange antal timmar eller 777 (dygnet runt)", "give the hours or 777 (round the clock)"),
+    ),
+)
 
 
-@REGISTER.record("SOL-025", files=("sol1",))
-def hemtjanst_hours(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
-    flag, hours = rec.hemtjanst, rec.hemtjanst_timmar
-    if flag is None or hours is None:
-        return
-    if flag == "1" and hours == NOT_APPLICABLE_HOURS:
+@REGISTER.record(("SOL-024", "SOL-025"), files=("sol1",))
+def flag_and_quantity(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+    """Flag 1 (ja) needs a quantity; flag 0 or 8 needs the "ej aktuellt" code or 0."""
+    for code, flag_field, field, not_applicable, (yes_sv, yes_en) in FLAGGED_QUANTITIES:
+        flag, quantity = getattr(rec, flag_field), getattr(rec, field)
+        if flag is None or quantity is None:
+            continue
+        if flag == "1" and quantity == not_applicable:
+            expect_sv, expect_en = yes_sv, yes_en
+        elif flag in ("0", "8") and quantity not in (not_applicable, 0):
+            expect_sv = f"ange {not_applicable} (ej aktuellt) eller 0"
+            expect_en = f"give {not_applicable} (not applicable) or 0"
+        else:
+            continue
         yield ctx.finding(
-            "SOL-025",
+            code,
             line=line,
-            field="hemtjanst_timmar",
-            value=str(hours),
+            field=field,
+            value=str(quantity),
             flag=flag,
-            expect_sv="ange antal timmar eller 777 (dygnet runt)",
-            expect_en="give the hours or 777 (round the clock)",
-        )
-    elif flag in ("0", "8") and not (hours == NOT_APPLICABLE_HOURS or hours == 0):
-        yield ctx.finding(
-            "SOL-025",
-            line=line,
-            field="hemtjanst_timmar",
-            value=str(hours),
-            flag=flag,
-            expect_sv="ange 888 (ej aktuellt) eller 0",
-            expect_en="give 888 (not applicable) or 0",
+            expect_sv=expect_sv,
+            expect_en=expect_en,
         )
 
 
