@@ -95,6 +95,12 @@ def test_inputs_path_file_object_and_text(tmp_path: Path) -> None:
     assert report.records == 1 and report.encoding == "text"
 
 
+def test_a_str_is_a_path_and_content_gets_a_hint() -> None:
+    with pytest.raises(sosreg.UsageError, match=r"io\.StringIO") as exc:
+        sosreg.validate(M_SOLO + "\n", register="ekb", file="manad")
+    assert "199201014579" not in str(exc.value)
+
+
 def test_empty_and_whitespace_only() -> None:
     assert run(b"").codes() >= {"SOS-001"}
     report = run(b"\r\n\r\n")

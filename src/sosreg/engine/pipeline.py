@@ -26,6 +26,7 @@ from sosreg.engine.register import CrossRule, Register
 from sosreg.engine.source import Input, PhysicalLine, Source, TextFormat
 from sosreg.engine.spec import FileSpec, SpecNotFound
 from sosreg.engine.values import YearMonth, parse_year, parse_yearmonth, to_text
+from sosreg.identity import mask_text
 
 
 class UsageError(ValueError):
@@ -89,7 +90,11 @@ class Parsed:
         try:
             self.input = Input(source)
         except OSError as exc:
-            raise UsageError(f"cannot read {source!s}: {exc.strerror or exc}") from exc
+            hint = ""
+            if isinstance(source, str) and (";" in source or "\n" in source):
+                hint = " (a str is a path; to check text, pass io.StringIO(text) or text.encode())"
+                source = mask_text(source[:40]) + "…"
+            raise UsageError(f"cannot read {source!s}: {exc.strerror or exc}{hint}") from exc
         self.name = name or self.input.name
         try:
             self._setup(register, file, year, period, spec, codelists)
