@@ -70,6 +70,9 @@ def test_no_personnummer_in_reports_or_reprs() -> None:
     for text in (report.to_text(), report.to_text("en"), report.to_json(), repr(report)):
         assert not _leaks(text, numbers)
         assert not FULL_NUMBER.findall(text.replace(report.sha256, ""))
+    rows = list(sosreg.parse(("\r\n".join([M_SOLO, M_MED])).encode(), register="ekb", file="manad"))
+    assert not _leaks(repr(rows), numbers)
+    assert rows[0].text == M_SOLO  # the data itself is whole
     records = sosreg.load(("\r\n".join([M_SOLO, M_MED])).encode(), register="ekb", file="manad")
     assert not _leaks(repr(records), numbers)
     assert "19920101-****" in repr(records[0])

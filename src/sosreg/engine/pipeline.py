@@ -40,7 +40,8 @@ class Row:
     the findings of the line, field and record stages."""
 
     line: int
-    text: str
+    text: str = attrs.field(repr=lambda t: repr(mask_text(t)))
+    """The line as read (not masked: it is the data); its ``repr`` is masked."""
     ending: str
     record: Any
     findings: tuple[Finding, ...]
