@@ -141,3 +141,29 @@ def test_filenames(
 def test_file_inferred_from_name(name: str, file: str) -> None:
     parsed = sosreg.parse(b"", name=name)
     assert parsed.file == file
+
+
+def test_fifteen_lines_of_template_text_at_the_top() -> None:
+    template = [
+        "Mall för inrapportering av ekonomiskt bistånd",
+        "Version 2.1, uppdaterad 2023-01-15",
+        "",
+        "Fyll i en rad per hushåll och månad.",
+        "Kolumn A: Kommunkod (4 siffror)",
+        "Kolumn B: Stadsdel",
+        "Kolumn C: Period ÅÅÅÅMM",
+        "Kolumn D: Avseendemånad ÅÅÅÅMM",
+        "Kolumn E: Personnummer sökande ÅÅÅÅMMDDNNNN",
+        "Kolumn F: Personnummer medsökande",
+        "Kolumn G: Antal barn",
+        "Kolumn H-I: Belopp i hela kronor",
+        "Kolumn J-K: Hinderkoder (tre siffror, t.ex. 021)",
+        "Kolumn L-O: Arbetsmarknadsinsatser",
+        "Kommun;Stadsdel;Period;Avseendemånad;Sökande;Medsökande;Barn;Fs;Övr;Hs;Hm;Is;Im;Ds;Dm",
+    ]
+    report = run([*template, M_SOLO, M_MED])
+    assert [f.line for f in report.by_code("SOS-106")] == [1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
+    assert [f.line for f in report.by_code("SOS-101")] == [3]
+    assert report.records == 2
+    errors = {f.code for f in report.findings if f.severity is sosreg.Severity.ERROR}
+    assert errors == {"SOS-106"}
