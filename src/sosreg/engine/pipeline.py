@@ -28,6 +28,9 @@ from sosreg.engine.spec import FileSpec, SpecNotFound
 from sosreg.engine.values import YearMonth, parse_year, parse_yearmonth, to_text
 from sosreg.identity import mask_text
 
+PERIOD_SEARCH_LINES = 50
+"""How many lines at the top are read to find the file's period."""
+
 
 class UsageError(ValueError):
     """The input cannot be checked at all: unknown register or file, no spec for the
@@ -192,22 +195,24 @@ class Parsed:
     # -- file stage ----------------------------------------------------------------
 
     def _period_from_lines(self, spec: FileSpec) -> YearMonth | int | None:
+        """The period on the first line that has one (header and template lines at the
+        top are passed over); the lines read are kept and parsed later."""
+        field = spec.period_field or spec.period_hint_field
+        if field is None:
+            return None
+        idx = spec.field(field).position - 1
         for pl in self._lines:
             self._head.append(pl)
-            if not pl.text.strip():
-                continue
-            field = spec.period_field or spec.period_hint_field
-            if field is None:
-                return None
-            text = pl.text.strip().strip('"')
-            values = text.split(";")
-            idx = spec.field(field).position - 1
-            if idx >= len(values):
-                return None
-            value = values[idx].strip()
-            if spec.period_field is None:
-                value = value[:6]  # a date ÅÅÅÅMMDD gives its month
-            return parse_yearmonth(value) if spec.period == "month" else parse_year(value)
+            values = pl.text.strip().strip('"').split(";")
+            if idx < len(values):
+                value = values[idx].strip()
+                if spec.period_field is None:
+                    value = value[:6]  # a date ÅÅÅÅMMDD gives its month
+                found = parse_yearmonth(value) if spec.period == "month" else parse_year(value)
+                if found is not None:
+                    return found
+            if len(self._head) >= PERIOD_SEARCH_LINES:
+                break
         return None
 
     def _file_stage(
