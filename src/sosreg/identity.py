@@ -28,13 +28,6 @@ from typing import Final
 import attrs
 
 KINDS: Final = ("pnr", "snr", "tf", "t3")
-KIND_LABELS_SV: Final = {
-    "pnr": "personnummer",
-    "snr": "samordningsnummer",
-    "tf": "födelsedatum + TF00",
-    "t3": "födelsedatum + T + tre siffror",
-}
-
 _TF = re.compile(r"^(\d{4})(\d{2})?(\d{2})?TF00$")
 _T3 = re.compile(r"^(\d{4})(\d{2})(\d{2})T\d{3}$")
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")

@@ -96,9 +96,6 @@ class Finding:
 
         return CATALOGUE.message(self, lang)
 
-    def sort_key(self) -> tuple[int, int, str]:
-        return (self.line or 0, -int(self.severity), self.code)
-
     def to_dict(self, lang: str = "sv") -> dict[str, Any]:
         return {
             "code": self.code,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import string
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -133,7 +133,3 @@ CATALOGUE: Catalogue = _load_default()
 
 def register_rules(register: str, toml_text: str) -> None:
     CATALOGUE.load_toml(toml_text, register)
-
-
-def codes(rules: Iterable[Rule]) -> list[str]:
-    return [r.code for r in rules]

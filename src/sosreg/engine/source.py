@@ -220,10 +220,6 @@ class Input:
         self._fh, self.name = _open_binary(source)
         self.sniff = sniff(self._fh)
 
-    @property
-    def encoding(self) -> str:
-        return self.sniff.encoding
-
     def lines(self) -> Iterator[PhysicalLine]:
         if self._text is not None:
             text = self._text[1:] if self._text.startswith("\ufeff") else self._text

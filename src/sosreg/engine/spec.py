@@ -140,7 +140,6 @@ class FileSpec:
     params: Mapping[str, Any] = attrs.field(factory=dict)
     severity: Mapping[str, Severity] = attrs.field(factory=dict)
     """Per-spec severity overrides: a rule can be a warning one year, an error the next."""
-    filename_tokens: tuple[str, ...] = ()
     period_hint_field: str | None = None
     """For files without a period field: a date field whose month (on the first data
     line) gives the period when neither the arguments nor the file name do."""
@@ -225,7 +224,6 @@ def spec_from_dict(data: dict[str, Any], source_path: str | None = None) -> File
         description=data.get("description", ""),
         params=data.get("params", {}),
         severity={k: Severity[v.upper()] for k, v in data.get("severity", {}).items()},
-        filename_tokens=tuple(data.get("filename_tokens", ())),
         period_hint_field=data.get("period_hint_field"),
         source_path=source_path,
     )
