@@ -1,6 +1,7 @@
 """Generate the reference pages in ``docs/`` from the specs, rules and code lists.
 
-``python -m sosreg.docgen docs`` writes them; the test suite checks that the committed
+``python -m sosreg.docgen docs`` writes them (and, from a checkout, the example report
+page made from ``examples/``); the test suite checks that the committed
 pages equal what this module generates, so the docs cannot drift from the data.
 """
 
@@ -155,20 +156,47 @@ def codelists_page() -> str:
     return "\n".join(out) + "\n"
 
 
-def pages() -> dict[str, str]:
-    """Relative path -> content of every generated page."""
+REPORT_EXAMPLES = (
+    "Ekb_0330_202302_20230314T1200.txt.csv",
+    "KHSL2_0330_202301_20230314T0952_med-fel.txt",
+)
+
+
+def report_page(examples: Path) -> str:
+    """What the feedback looks like, for the damaged examples in ``examples/``."""
+    from sosreg import validate
+
+    out = [
+        GENERATED,
+        "# What a report looks like",
+        "",
+        "`sosreg validate` on two of the bundled examples, each damaged on purpose (text "
+        "format, Swedish; `--lang en` gives English, `--format json` the same as data). "
+        "Personnummer are masked; line numbers are physical lines of the file.",
+    ]
+    for name in REPORT_EXAMPLES:
+        report = validate(examples / name)
+        out += ["", f"## `examples/{name}`", "", "```text", report.to_text().rstrip(), "```"]
+    return "\n".join(out) + "\n"
+
+
+def pages(examples: Path | None = None) -> dict[str, str]:
+    """Relative path -> content of every generated page (the report page only when the
+    repository's ``examples/`` folder is given)."""
     result = {
         "rules.md": rules_page(),
         "codelists.md": codelists_page(),
     }
     for name in _registers.KNOWN:
         result[f"registers/{name}.md"] = register_page(name)
+    if examples is not None:
+        result["report-example.md"] = report_page(examples)
     return result
 
 
-def write(root: Path) -> list[Path]:
+def write(root: Path, examples: Path | None = None) -> list[Path]:
     written = []
-    for rel, text in pages().items():
+    for rel, text in pages(examples).items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, "utf-8")
@@ -179,7 +207,8 @@ def write(root: Path) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     root = Path(args[0] if args else "docs")
-    for path in write(root):
+    examples = root.parent / "examples"
+    for path in write(root, examples if examples.is_dir() else None):
         print(path)
     return 0
 
