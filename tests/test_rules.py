@@ -322,6 +322,8 @@ def test_every_rule_has_a_case() -> None:
         "SOS-900": "test_rules.py",
         "EKB-060": "test_rules.py",
         "EKB-061": "test_rules.py",
+        "EKB-062": "test_rules.py",
+        "EKB-063": "test_rules.py",
         "SOS-015": "test_previous_and_frames.py",
         "SOS-016": "test_previous_and_frames.py",
         "EKB-080": "test_previous_and_frames.py",
@@ -414,3 +416,27 @@ def test_bom_is_reported_not_an_error() -> None:
     report = run(codecs.BOM_UTF8 + (M_SOLO + "\r\n").encode())
     assert report.status is sosreg.Status.GODKAND
     assert "BOM" in report.by_code("SOS-003")[0].message()
+
+
+def test_annual_file_against_monthly_files(tmp_path: Any) -> None:
+    manad = tmp_path / "Ekb_0330_202301_20230214T0930.txt"
+    manad.write_bytes(("\r\n".join([M_SOLO, M_MED]) + "\r\n").encode())
+    ar = tmp_path / "Ekb_0330_2023_20240410T0900.txt"
+    # A_MED pays 8450 in January; the monthly file paid 8450 + 1200 to that household
+    ar.write_bytes(("\r\n".join([A_SOLO, A_MED]) + "\r\n").encode())
+    result = sosreg.validate_delivery([manad, ar])
+    e62 = [f for f in result.findings if f.code == "EKB-062"]
+    assert [(f.line, f.field, f.severity) for f in e62] == [
+        (2, "belopp_01", sosreg.Severity.WARNING)
+    ]
+    assert "9650" in e62[0].message() and "8450" in e62[0].message()
+
+    agreeing = annual(P0, P1, {1: ("9650", "111", "051", "2", "0")})
+    ar.write_bytes(("\r\n".join([A_SOLO, agreeing]) + "\r\n").encode())
+    result = sosreg.validate_delivery([manad, ar])
+    assert not {"EKB-062", "EKB-063"} & {f.code for f in result.findings}
+
+    ar.write_bytes((A_SOLO + "\r\n").encode())
+    result = sosreg.validate_delivery([manad, ar])
+    e63 = [f for f in result.findings if f.code == "EKB-063"]
+    assert [(f.line, f.severity) for f in e63] == [(2, sosreg.Severity.WARNING)]

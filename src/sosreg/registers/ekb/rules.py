@@ -293,3 +293,44 @@ def compared_with_previous(current: Any, previous: Any) -> Iterator[Finding]:
     now = sum(_paid(rec) for _, rec in current.records)
     before = sum(_paid(rec) for _, rec in previous.records)
     yield from change_finding("EKB-081", current, previous, now, before, limit)
+
+
+@REGISTER.cross_file(("EKB-062", "EKB-063"))
+def annual_agrees_with_months(files: list[Any]) -> Iterator[Finding]:
+    """The annual file repeats the year's months: where a month's EKB-Månad is in the
+    delivery, each household's amount for that month must be the same in both."""
+    for annual in (f for f in files if f.file == "ar"):
+        by_person = {rec.sokande: (line, rec) for line, rec in annual.records if rec.sokande}
+        for month_file in (f for f in files if f.file == "manad"):
+            period = month_file.period
+            if not isinstance(period, YearMonth) or period.year != annual.period:
+                continue
+            mm = f"{period.month:02d}"
+            for line, rec in month_file.records:
+                if rec.sokande is None:
+                    continue
+                found = by_person.get(rec.sokande)
+                if found is None:
+                    yield month_file.context.finding(
+                        "EKB-063",
+                        line=line,
+                        field="sokande",
+                        value=rec.sokande,
+                        name=month_file.name,
+                        annual=annual.name,
+                    )
+                    continue
+                annual_line, annual_rec = found
+                paid_annual = int(getattr(annual_rec, f"belopp_{mm}") or 0)
+                if paid_annual != _paid(rec):
+                    yield annual.context.finding(
+                        "EKB-062",
+                        line=annual_line,
+                        field=f"belopp_{mm}",
+                        value=str(paid_annual),
+                        month=str(period),
+                        monthly=_paid(rec),
+                        name=annual.name,
+                        monthly_name=month_file.name,
+                        monthly_line=line,
+                    )
