@@ -183,3 +183,9 @@ def test_fifteen_lines_of_template_text_at_the_top() -> None:
     assert report.records == 2
     errors = {f.code for f in report.findings if f.severity is sosreg.Severity.ERROR}
     assert errors == {"SOS-106"}
+
+
+def test_ctrl_z_at_the_end_is_one_finding() -> None:
+    report = run(("\r\n".join([M_SOLO, M_MED]) + "\r\n\x1a").encode())
+    assert [(f.line, f.code) for f in report.findings if f.severity] == [(3, "SOS-103")]
+    assert report.records == 2

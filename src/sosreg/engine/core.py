@@ -148,6 +148,8 @@ class LineParser:
         if _CONTROL.search(text):
             out.append(ctx.finding("SOS-103", line=line))
             text = _CONTROL.sub("", text)
+            if not text.strip():  # e.g. a lone Ctrl-Z (DOS end of file) on the last line
+                return None, out
         if "\ufffd" in text:
             out.append(ctx.finding("SOS-112", line=line))
         if '"' in text:
