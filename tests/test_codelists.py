@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+import sosreg
 from sosreg import codelists
 from sosreg.codelists import Code, Validity
 
@@ -98,3 +99,18 @@ def test_every_builtin_list_loads_with_unique_codes_per_period() -> None:
         for year in range(2015, 2030):
             codes = [c.code for c in cl.as_of(year)]
             assert len(codes) == len(set(codes)), (name, year)
+
+
+def test_a_code_added_for_2025_is_valid_from_2025_only() -> None:
+    """What "add a code to the 2025 hinder list" means: one entry with from = 2025."""
+    import attrs
+    from helpers import M_SOLO, run
+
+    hinder = codelists.get("ekb_hinderkod")
+    extended = attrs.evolve(hinder, codes=(*hinder.codes, Code("116", "Ny kod", 2025, None)))
+    lists = {"ekb_hinderkod": extended}
+    line = M_SOLO.replace(";021;", ";116;")
+    r2024 = run([line.replace("2023", "2024")], year=2024, period="202401", codelists=lists)
+    r2025 = run([line.replace("2023", "2025")], year=2025, period="202501", codelists=lists)
+    assert [f.code for f in r2024.findings if f.severity] == ["EKB-010"]
+    assert r2025.status is sosreg.Status.GODKAND
