@@ -91,6 +91,12 @@ class Context:
             params,
         )
 
+    def internal(self, code: str, exc: Exception, line: int | None = None) -> Finding:
+        """The one finding (SOS-900) that rule ``code`` raising ``exc`` becomes."""
+        return self.finding(
+            "SOS-900", line=line, rule=code, error=type(exc).__name__, category=Category.INTERNAL
+        )
+
     def codelist(self, name: str) -> CodeList | None:
         if name not in self.codelists:
             try:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from sosreg.engine.core import Context
-from sosreg.engine.findings import Category, Finding, Severity, Status
+from sosreg.engine.findings import Finding, Severity, Status
 from sosreg.engine.pipeline import Parsed, parse
 from sosreg.engine.source import Source
 
@@ -94,15 +94,7 @@ def validate_delivery(
             try:
                 findings.extend(rule.fn(mine))
             except Exception as exc:  # a rule that raises is one finding
-                ctx = mine[0].context
-                findings.append(
-                    ctx.finding(
-                        "SOS-900",
-                        rule=rule.codes[0],
-                        error=type(exc).__name__,
-                        category=Category.INTERNAL,
-                    )
-                )
+                findings.append(mine[0].context.internal(rule.codes[0], exc))
     return DeliveryReport(tuple(reports), tuple(findings))
 
 
@@ -155,14 +147,7 @@ def compare_previous(current: ParsedFile, previous: ParsedFile) -> list[Finding]
         try:
             findings.extend(rule.fn(current, previous))
         except Exception as exc:  # a rule that raises is one finding
-            findings.append(
-                current.context.finding(
-                    "SOS-900",
-                    rule=rule.codes[0],
-                    error=type(exc).__name__,
-                    category=Category.INTERNAL,
-                )
-            )
+            findings.append(current.context.internal(rule.codes[0], exc))
     return findings
 
 

@@ -20,7 +20,7 @@ from sosreg import registers as _registers
 from sosreg.codelists import CodeList
 from sosreg.engine.core import Context, LineParser
 from sosreg.engine.filename import FileName, parse_filename
-from sosreg.engine.findings import Category, Finding
+from sosreg.engine.findings import Finding
 from sosreg.engine.records import record_class, spec_of
 from sosreg.engine.register import CrossRule, Register
 from sosreg.engine.source import Input, PhysicalLine, Source, TextFormat
@@ -313,12 +313,12 @@ class Parsed:
                     try:
                         out.extend(rule.fn(record, line, ctx))
                     except Exception as exc:  # a rule that raises is one finding
-                        out.append(_internal(ctx, rule.codes[0], exc, line))
+                        out.append(ctx.internal(rule.codes[0], exc, line))
                 for codes, c in cross:
                     try:
                         out.extend(c.feed(record, line, ctx))
                     except Exception as exc:
-                        out.append(_internal(ctx, codes[0], exc, line))
+                        out.append(ctx.internal(codes[0], exc, line))
             if out:
                 findings.extend(out)
             yield Row(pl.number, pl.text, pl.ending, record, tuple(out))
@@ -332,7 +332,7 @@ class Parsed:
             try:
                 out.extend(c.finish(ctx))
             except Exception as exc:
-                out.append(_internal(ctx, codes[0], exc, None))
+                out.append(ctx.internal(codes[0], exc))
         if len(self._endings) > 1:
             text = ", ".join(f"{_ENDING_NAMES[e]} {n}" for e, n in sorted(self._endings.items()))
             out.append(ctx.finding("SOS-005", endings=text))
@@ -371,12 +371,6 @@ _PROVENANCE_EN = {
     "official": "official layout",
     "user": "user-supplied layout",
 }
-
-
-def _internal(ctx: Context, code: str, exc: Exception, line: int | None) -> Finding:
-    return ctx.finding(
-        "SOS-900", line=line, rule=code, error=type(exc).__name__, category=Category.INTERNAL
-    )
 
 
 def parse(
