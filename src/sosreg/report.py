@@ -38,12 +38,7 @@ class Report:
 
     @property
     def status(self) -> Status:
-        worst = max((f.severity for f in self.findings), default=Severity.INFO)
-        if worst is Severity.ERROR:
-            return Status.INTE_GODKAND
-        if worst is Severity.WARNING:
-            return Status.GODKAND_MED_VARNINGAR
-        return Status.GODKAND
+        return Status.of(f.severity for f in self.findings)
 
     @property
     def errors(self) -> list[Finding]:

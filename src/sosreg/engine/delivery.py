@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from sosreg.engine.core import Context
-from sosreg.engine.findings import Finding, Severity, Status
+from sosreg.engine.findings import Finding, Status
 from sosreg.engine.pipeline import Parsed, parse
 from sosreg.engine.source import Source
 
@@ -43,23 +43,10 @@ class DeliveryReport:
 
     @property
     def status(self) -> Status:
-        worst = max(
-            [f.severity for f in self.findings]
-            + [
-                Severity.ERROR
-                if r.status is Status.INTE_GODKAND
-                else Severity.WARNING
-                if r.status is Status.GODKAND_MED_VARNINGAR
-                else Severity.INFO
-                for r in self.reports
-            ],
-            default=Severity.INFO,
+        """The worst of every file's findings and the cross-file findings."""
+        return Status.of(
+            f.severity for f in (*self.findings, *(g for r in self.reports for g in r.findings))
         )
-        return {
-            Severity.ERROR: Status.INTE_GODKAND,
-            Severity.WARNING: Status.GODKAND_MED_VARNINGAR,
-            Severity.INFO: Status.GODKAND,
-        }[worst]
 
     def to_dict(self, lang: str = "sv") -> dict[str, Any]:
         return {
@@ -134,7 +121,7 @@ def compare_previous(current: ParsedFile, previous: ParsedFile) -> list[Finding]
                 got=f"{previous.register}/{previous.file}",
             )
         ]
-    expected = current.period - 1 if isinstance(current.period, int) else current.period + -1
+    expected = current.period + -1  # the month before (YearMonth) or the year before (int)
     if previous.period != expected:
         findings.append(
             current.context.finding(

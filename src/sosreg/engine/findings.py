@@ -9,7 +9,7 @@ and the message parameters. The message text itself comes from the rule catalogu
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -58,6 +58,17 @@ class Status(enum.StrEnum):
             "godkänd med varningar": "accepted with warnings",
             "inte godkänd": "rejected",
         }[self.value]
+
+    @classmethod
+    def of(cls, severities: Iterable[Severity]) -> Status:
+        """The status findings of these severities give: any error rejects, any
+        warning accepts with warnings."""
+        worst = max(severities, default=Severity.INFO)
+        if worst is Severity.ERROR:
+            return cls.INTE_GODKAND
+        if worst is Severity.WARNING:
+            return cls.GODKAND_MED_VARNINGAR
+        return cls.GODKAND
 
     @property
     def exit_code(self) -> int:
