@@ -66,18 +66,23 @@ def test_json_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     )
     assert main(["validate", str(path), "--format", "json"]) == 2
     data = json.loads(capsys.readouterr().out)
-    assert data["status"] == "inte godkänd"
-    assert data["register"] == "ekb" and data["file"] == "manad" and data["period"] == "202301"
-    assert data["input"]["size"] == path.stat().st_size
-    assert len(data["input"]["sha256"]) == 64
-    assert data["sosreg_version"]
+    assert data["status"]["code"] == "inte_godkand"
+    assert data["status"]["label_sv"] == "inte godkänd" and data["status"]["exit_code"] == 2
+    assert data["schema_version"] and data["sosreg_version"]
+    (report,) = data["files"]
+    assert report["register"] == "ekb" and report["file"] == "manad"
+    assert report["period"] == "202301" and report["kommun"] == "0330"
+    assert report["input"]["size"] == path.stat().st_size
+    assert len(report["input"]["sha256"]) == 64
     assert {
         "code": "SOS-211",
         "severity": "error",
+        "severity_label": "fel",
         "title": "Personnummer i exponentform",
         "count": 1,
-    } in data["counts"]
-    f = next(f for f in data["findings"] if f["code"] == "SOS-211")
+        "shown": 1,
+    } in report["counts"]
+    f = next(f for f in report["findings"] if f["code"] == "SOS-211")
     assert f["line"] == 2 and f["field"] == "sokande" and f["severity"] == "error"
     assert f["category"] == "field"
 
@@ -103,7 +108,7 @@ def test_delivery(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(GOOD), str(ao), "--format", "json"]) == 0
     out = capsys.readouterr().out
     data = json.loads(out[out.index("{") :])
-    assert data["status"] == "godkänd" and len(data["files"]) == 2
+    assert data["status"]["code"] == "godkand" and len(data["files"]) == 2
 
 
 def test_rules_command(capsys: pytest.CaptureFixture[str]) -> None:

@@ -25,6 +25,7 @@ from helpers import (
     P0,
     P1,
     P2,
+    P3,
     S1,
     S1_B,
     S2,
@@ -287,6 +288,29 @@ CASES = [
     Case("KHSL-022", [_replace(K2, 3, "1")], [K2], 1, file="khsl2"),
     Case("KHSL-030", [K1, K1_B, _replace(K1, 5, "2")], [K1, K1_B], 3, file="khsl1"),
     Case("KHSL-031", [K2, K2_B, K2], [K2, K2_B], 3, file="khsl2"),
+    Case(
+        "SOS-214",
+        [M_MED, _replace(M_SOLO, 0, "0114"), _replace(M_SOLO, 4, P3)],
+        [M_MED, M_SOLO, _replace(M_SOLO, 4, P3)],
+        2,
+    ),
+    Case(
+        "SOS-214",
+        [M_SOLO],
+        [M_SOLO],
+        1,
+        kw={"name": "Ekb_0114_202301_20230214T0930.txt"},
+        good_kw={"name": "Ekb_0330_202301_20230214T0930.txt"},
+    ),
+    Case("EKB-030", [_replace(M_SOLO, 6, "11")], [_replace(M_SOLO, 6, "10")], 1),
+    Case("EKB-031", [M_MED, _replace(M_SOLO, 7, "60001")], [M_MED, _replace(M_SOLO, 7, "60000")], 2),
+    Case(
+        "EKB-031",
+        [annual(P2, None, {3: ("75000", "021", "", "0", "")})],
+        [annual(P2, None, {3: ("60000", "021", "", "0", "")})],
+        1,
+        file="ar",
+    ),
     # --- EKB cross-record ---
     Case("EKB-050", [M_SOLO, M_MED, _replace(M_SOLO, 7, "100")], [M_SOLO, M_MED], 3),
     Case("EKB-051", [M_MED, _replace(M_SOLO, 4, P1)], [M_MED, M_SOLO], 2),
@@ -320,6 +344,9 @@ def test_every_rule_has_a_case() -> None:
     # rules with tests of their own (several files, a raising rule, a previous period)
     elsewhere = {
         "SOS-900": "test_rules.py",
+        "SOS-301": "test_delivery.py",
+        "SOS-302": "test_delivery.py",
+        "SOS-303": "test_delivery.py",
         "EKB-060": "test_rules.py",
         "EKB-061": "test_rules.py",
         "EKB-062": "test_rules.py",

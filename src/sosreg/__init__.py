@@ -4,25 +4,37 @@
 >>> report = sosreg.validate("Ekb_0330_201707_20170815T1011.txt")  # doctest: +SKIP
 >>> report.status  # doctest: +SKIP
 <Status.GODKAND: 'godkänd'>
+
+Importing :mod:`sosreg` plugs the built-in registers (:mod:`sosreg.plugins`) and report
+renderers (:mod:`sosreg.reports`) into the engine (:mod:`sosreg.engine`), which itself
+knows neither.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-import attrs
-
-from sosreg import frames
+from sosreg import frames, plugins, reports
 from sosreg._version import __version__
 from sosreg.engine.delivery import DeliveryReport, validate_delivery
 from sosreg.engine.findings import Category, Finding, Severity, Status
-from sosreg.engine.pipeline import Parsed, Row, UsageError, load, parse, serialize, write
+from sosreg.engine.pipeline import (
+    Parsed,
+    Row,
+    UsageError,
+    load,
+    parse,
+    serialize,
+    validate,
+    write,
+)
 from sosreg.engine.records import converter, from_dict, record_class, to_dict
+from sosreg.engine.register import REGISTRY
+from sosreg.engine.report import Report
 from sosreg.engine.source import Source, TextFormat
 from sosreg.engine.spec import FieldSpec, FileSpec, load_spec
 from sosreg.engine.values import Special, YearMonth
-from sosreg.registers import resolve_spec as get_spec
-from sosreg.report import Report
+
+plugins.install()
+del reports  # imported for its renderers
 
 __all__ = [
     "Category",
@@ -58,34 +70,9 @@ __all__ = [
 ]
 
 
-def validate(source: Source, *, previous: Source | None = None, **kwargs: Any) -> Report:
-    """Check ``source`` and return a :class:`Report`.
-
-    Takes the arguments of :func:`parse` (``register``, ``file``, ``year``, ``period``,
-    ``spec``, ``codelists``, ``name``). With ``previous`` (the same file for the
-    previous period), the register's previous-period rules compare the two, as the
-    collector compares a delivery with earlier ones. Raises :class:`UsageError` only
-    when the input cannot be checked at all (unknown register, no spec for the year,
-    unreadable path); everything wrong *in* the input is a finding.
-    """
-    if previous is None:
-        parsed = parse(source, **kwargs)
-        for _ in parsed:
-            pass
-        return report_of(parsed)
-    from sosreg.engine.delivery import compare_previous, read_file
-
-    report, current = read_file(source, **kwargs)
-    lists = kwargs.get("codelists")
-    try:  # the earlier file says what it is, if its name can
-        _, before = read_file(previous, codelists=lists)
-    except UsageError:
-        _, before = read_file(
-            previous, register=current.register, file=current.file, codelists=lists
-        )
-    extra = compare_previous(current, before)
-    findings = sorted((*report.findings, *extra), key=lambda f: f.line or 0)
-    return attrs.evolve(report, findings=tuple(findings))
+def get_spec(register: str, file: str, year: int) -> FileSpec:
+    """The built-in spec of ``register``/``file`` for statistikår ``year``."""
+    return REGISTRY.resolve_spec(register, file, year)
 
 
 def clear_caches() -> None:
@@ -97,24 +84,3 @@ def clear_caches() -> None:
     identity._parse_cached.cache_clear()
     values.parse_date.cache_clear()
     values.parse_yearmonth.cache_clear()
-
-
-def report_of(parsed: Parsed) -> Report:
-    """The report of a :class:`Parsed` that has been iterated."""
-    findings = sorted(parsed.findings, key=lambda f: f.line or 0)
-    sn = parsed.input.sniff
-    return Report(
-        name=parsed.name,
-        register=parsed.register.name,
-        file=parsed.file,
-        year=parsed.year,
-        period=str(parsed.period),
-        spec=parsed.spec.key,
-        spec_provenance=parsed.spec.provenance,
-        encoding=sn.encoding + ("+bom" if sn.bom else ""),
-        size=sn.size,
-        sha256=sn.sha256,
-        lines=parsed.lines_read,
-        records=parsed.records_count,
-        findings=tuple(findings),
-    )

@@ -1,7 +1,16 @@
 """The ``sosreg`` command.
 
-Exit codes of ``sosreg validate``: 0 godkänd, 1 godkänd med varningar, 2 inte godkänd,
-3 could not run (bad arguments, unreadable file, no spec for the year).
+Exit codes (every command):
+
+* ``0`` done; for ``validate``: godkänd
+* ``1`` ``validate``: godkänd med varningar
+* ``2`` ``validate``: inte godkänd
+* ``3`` could not run: bad arguments, an unreadable file, no spec for the year, a file
+  that cannot be imported (a :class:`~sosreg.UsageError` or an import error, with one
+  line on stderr)
+* ``4`` internal error: a bug in sosreg (the traceback is printed; please report it)
+
+Everything wrong *in* a checked file is a finding in the report, never an exit 3 or 4.
 """
 
 from __future__ import annotations
@@ -9,17 +18,38 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, Any, NoReturn
 
 import sosreg
 from sosreg import codelists
-from sosreg import registers as _registers
 from sosreg.codelists import importers
 from sosreg.engine.delivery import validate_delivery
+from sosreg.engine.findings import Finding
+from sosreg.engine.pipeline import UsageError
+from sosreg.engine.register import REGISTRY
 from sosreg.engine.rules import CATALOGUE
+from sosreg.engine.spec import SpecError
+from sosreg.reports import text as text_report
+from sosreg.reports.json_report import FindingSpool, write_streaming
 
+_DEFAULT: Any = object()
 EXIT_USAGE = 3
+EXIT_INTERNAL = 4
+
+EXIT_CODES = """exit codes:
+  0  godkänd (done)
+  1  godkänd med varningar
+  2  inte godkänd
+  3  could not run: bad arguments, unreadable file, no spec for the year
+  4  internal error in sosreg (a bug: please report it with the traceback)"""
+
+EXIT_CODES_SIMPLE = """exit codes:
+  0  done
+  3  could not run: bad arguments, or a file that cannot be read or imported
+  4  internal error in sosreg (a bug: please report it with the traceback)"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,17 +58,48 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
+def _max_details(text: str) -> int | None:
+    if text.lower() == "all":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number or 'all': {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, or 'all': {text}")
+    return value
+
+
+def _year(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a year ÅÅÅÅ: {text!r}") from None
+    return value
+
+
 def _build() -> argparse.ArgumentParser:
-    p = _Parser(prog="sosreg", description="Socialstyrelsen's social-services registers.")
+    p = _Parser(
+        prog="sosreg",
+        description="Socialstyrelsen's social-services registers.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--version", action="version", version=f"sosreg {sosreg.__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    raw = argparse.RawDescriptionHelpFormatter
 
-    v = sub.add_parser("validate", help="check a file and print a feedback report")
+    v = sub.add_parser(
+        "validate",
+        help="check a file (or a delivery of files) and print a feedback report",
+        epilog=EXIT_CODES,
+        formatter_class=raw,
+    )
     v.add_argument("path", nargs="+", help="one file, or several to check as one delivery")
     v.add_argument("--register", help="e.g. ekb (default: from the file name)")
     v.add_argument("--file", help="e.g. manad, ao, ar (default: from the file name)")
-    v.add_argument("--year", type=int, help="statistikår (default: from the file)")
-    v.add_argument("--period", help="ÅÅÅÅMM or ÅÅÅÅ (default: from the file)")
+    v.add_argument("--year", type=_year, help="statistikår (default: from the file)")
+    v.add_argument("--period", help="ÅÅÅÅMM or ÅÅÅÅ (default: from the file name or lines)")
     v.add_argument("--spec", help="a spec file (TOML/JSON) to use instead of the built-in one")
     v.add_argument(
         "--codelist",
@@ -52,102 +113,189 @@ def _build() -> argparse.ArgumentParser:
     )
     v.add_argument("--format", choices=("text", "json"), default="text")
     v.add_argument("--lang", choices=("sv", "en"), default="sv")
-    v.add_argument("--max-details", type=int, default=None, help="details shown in text output")
+    v.add_argument(
+        "--max-details",
+        type=_max_details,
+        default=_DEFAULT,
+        metavar="N|all",
+        help="details shown per rule (text: 100, json: all); counts are always exact",
+    )
+    v.add_argument("-o", "--output", metavar="PATH", help="write the report here (default: stdout)")
 
-    r = sub.add_parser("rules", help="list the rules (avvikelsekoder)")
+    r = sub.add_parser(
+        "rules",
+        help="list the rules (avvikelsekoder)",
+        epilog=EXIT_CODES_SIMPLE,
+        formatter_class=raw,
+    )
     r.add_argument("--register", help="only the engine's and this register's rules")
     r.add_argument("--format", choices=("text", "json"), default="text")
     r.add_argument("--lang", choices=("sv", "en"), default="sv")
 
-    c = sub.add_parser("codes", help="print a code list as of a statistikår")
+    c = sub.add_parser(
+        "codes",
+        help="print a code list as of a statistikår",
+        epilog=EXIT_CODES_SIMPLE,
+        formatter_class=raw,
+    )
     c.add_argument("name", nargs="?", help="list name; omit to list the names")
-    c.add_argument("--year", type=int, help="statistikår (default: every code, with validity)")
+    c.add_argument("--year", type=_year, help="statistikår (default: every code, with validity)")
     c.add_argument("--format", choices=("text", "json"), default="text")
 
     i = sub.add_parser(
-        "import-codes", help="import a published code list (e.g. KVÅ from Excel/CSV) as TOML"
+        "import-codes",
+        help="import a published code list (e.g. KVÅ from Excel/CSV) as TOML",
+        epilog=EXIT_CODES_SIMPLE,
+        formatter_class=raw,
     )
     i.add_argument("name", help="list name, e.g. kva")
     i.add_argument("path", help="the published list: .xlsx, .csv or .txt")
-    i.add_argument("--year", type=int, required=True, help="the statistikår the list is for")
+    i.add_argument("--year", type=_year, required=True, help="the statistikår the list is for")
     i.add_argument("--merge", help="the list as of earlier years (TOML) to extend")
     i.add_argument("--output", "-o", help="where to write the TOML (default: stdout)")
 
-    s = sub.add_parser("spec", help="print the fields of a file's spec")
+    s = sub.add_parser(
+        "spec",
+        help="print the fields of a file's spec",
+        epilog=EXIT_CODES_SIMPLE,
+        formatter_class=raw,
+    )
     s.add_argument("--register", required=True)
     s.add_argument("--file", required=True)
-    s.add_argument("--year", type=int, required=True)
+    s.add_argument("--year", type=_year, required=True)
     s.add_argument("--format", choices=("text", "json"), default="text")
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _build().parse_args(argv)
+    commands: dict[str, Callable[[argparse.Namespace], int]] = {
+        "validate": _validate,
+        "rules": _rules,
+        "codes": _codes,
+        "spec": _spec,
+        "import-codes": _import_codes,
+    }
     try:
-        if args.command == "validate":
-            return _validate(args)
-        if args.command == "rules":
-            return _rules(args)
-        if args.command == "codes":
-            return _codes(args)
-        if args.command == "spec":
-            return _spec(args)
-        if args.command == "import-codes":
-            return _import_codes(args)
-    except (sosreg.UsageError, LookupError, OSError, ValueError) as exc:
-        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"sosreg: {msg}", file=sys.stderr)
+        return commands[args.command](args)
+    except (UsageError, importers.CodeListImportError, SpecError) as exc:
+        print(f"sosreg: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    return EXIT_USAGE
+    except BrokenPipeError:  # e.g. `sosreg validate … | head`
+        return EXIT_USAGE
+    except Exception:
+        print("sosreg: internal error (a bug in sosreg; please report it):", file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+# -- validate --------------------------------------------------------------------------
+
+
+def _open_output(path: str | None) -> IO[str]:
+    if path is None:
+        return sys.stdout
+    try:
+        return open(path, "w", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _load_codelists(paths: list[str]) -> dict[str, codelists.CodeList]:
+    out = {}
+    for path in paths:
+        try:
+            cl = codelists.load_file(path)
+        except codelists.CodeListError as exc:
+            raise UsageError(str(exc)) from exc
+        out[cl.name] = cl
+    return out
 
 
 def _validate(args: argparse.Namespace) -> int:
-    spec = sosreg.load_spec(args.spec) if args.spec else None
-    lists = {}
-    for path in args.codelist:
-        cl = codelists.load_file(path)
-        lists[cl.name] = cl
-    kwargs = {"register": args.register, "year": args.year, "codelists": lists}
-    if len(args.path) > 1:
-        if args.file or args.period or spec or args.previous:
-            raise sosreg.UsageError("--file, --period, --spec and --previous take a single file")
-        delivery = validate_delivery(args.path, **kwargs)
-        if args.format == "json":
-            sys.stdout.write(json.dumps(delivery.to_dict(args.lang), ensure_ascii=False, indent=2))
-            sys.stdout.write("\n")
+    spec = None
+    if args.spec:
+        try:
+            spec = sosreg.load_spec(args.spec)
+        except SpecError as exc:
+            raise UsageError(str(exc)) from exc
+    kwargs: dict[str, Any] = {
+        "register": args.register,
+        "year": args.year,
+        "codelists": _load_codelists(args.codelist),
+    }
+    lang = args.lang
+    fmt = args.format
+    max_details = args.max_details
+    if max_details is _DEFAULT:
+        max_details = text_report.DEFAULT_MAX_DETAILS if fmt == "text" else None
+    stream = fmt == "json" and max_details is None
+    delivery = len(args.path) > 1
+    if delivery and (args.file or args.period or spec or args.previous):
+        raise UsageError("--file, --period, --spec and --previous take a single file")
+    spools: list[FindingSpool] = []
+
+    def sink() -> Callable[[Finding], None] | None:
+        if not stream:
+            return None
+        spool = FindingSpool(lang)
+        spools.append(spool)
+        return spool.add
+
+    out = _open_output(args.output)
+    try:
+        if delivery:
+            sinks = iter([sink() for _ in args.path]) if stream else None
+            result: sosreg.Report | sosreg.DeliveryReport = validate_delivery(
+                args.path,
+                max_details=0 if stream else max_details,
+                sinks=sinks,
+                **kwargs,
+            )
         else:
-            for rep in delivery.reports:
-                sys.stdout.write(rep.to_text(args.lang, args.max_details) + "\n")
-            head = "Kontroller mellan filerna" if args.lang == "sv" else "Checks across files"
-            sys.stdout.write(f"{head}: {len(delivery.findings)}\n")
-            for f in delivery.findings:
-                where = f" rad {f.line}" if f.line else ""
-                sys.stdout.write(f"  {f.code}{where}: {f.message(args.lang)}\n")
-            status = delivery.status
-            label = status.value if args.lang == "sv" else status.label_en
-            sys.stdout.write(f"Leveransens status: {label.upper()}\n")
-        return delivery.status.exit_code
-    report = sosreg.validate(
-        args.path[0],
-        file=args.file,
-        period=args.period,
-        spec=spec,
-        previous=args.previous,
-        **kwargs,
-    )
-    if args.format == "json":
-        sys.stdout.write(report.to_json(args.lang) + "\n")
-    else:
-        sys.stdout.write(report.to_text(args.lang, args.max_details))
-    return report.status.exit_code
+            result = sosreg.validate(
+                args.path[0],
+                file=args.file,
+                period=args.period,
+                spec=spec,
+                previous=args.previous,
+                max_details=0 if stream else max_details,
+                sink=sink(),
+                **kwargs,
+            )
+        if stream:
+            reports = result.reports if isinstance(result, sosreg.DeliveryReport) else (result,)
+            cross = list(result.findings) if isinstance(result, sosreg.DeliveryReport) else []
+            write_streaming(
+                out, result.status, list(zip(reports, spools, strict=True)), cross, lang
+            )
+        elif fmt == "json":
+            out.write(result.to_json(lang) + "\n")
+        else:
+            out.write(result.to_text(lang, max_details))
+    finally:
+        for spool in spools:
+            spool.close()
+        if out is not sys.stdout:
+            out.close()
+    return result.status.exit_code
+
+
+# -- the other commands ----------------------------------------------------------------
+
+
+def _register(name: str) -> str:
+    try:
+        return REGISTRY.get(name).name
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from exc
 
 
 def _rules(args: argparse.Namespace) -> int:
     if args.register:
-        _registers.get(args.register)
-        rules = CATALOGUE.for_register(args.register.lower())
+        rules = CATALOGUE.for_register(_register(args.register))
     else:
-        _registers.all_registers()
+        REGISTRY.all()
         rules = list(CATALOGUE)
     if args.format == "json":
         data = [
@@ -155,7 +303,7 @@ def _rules(args: argparse.Namespace) -> int:
                 "code": r.code,
                 "register": r.register,
                 "category": r.category.value,
-                "severity": r.severity.name.lower(),
+                "severity": r.severity.code,
                 "title": r.title(args.lang),
                 "message": r.template(args.lang),
             }
@@ -164,8 +312,8 @@ def _rules(args: argparse.Namespace) -> int:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
     for r in rules:
-        sev = r.severity.label_sv if args.lang == "sv" else r.severity.label_en
-        print(f"{r.code:<8} {sev:<11} {r.category.value:<13} {r.title(args.lang)}")
+        sev = r.severity.label(args.lang)
+        print(f"{r.code:<8} {sev:<11} {r.category.value:<15} {r.title(args.lang)}")
     return 0
 
 
@@ -174,7 +322,12 @@ def _codes(args: argparse.Namespace) -> int:
         for name in codelists.names():
             print(f"{name:<28} {codelists.get(name).title}")
         return 0
-    cl = codelists.get(args.name)
+    try:
+        cl = codelists.get(args.name)
+    except KeyError:
+        raise UsageError(
+            f"no code list {args.name!r}; the lists are: {', '.join(codelists.names())}"
+        ) from None
     codes = cl.as_of(args.year) if args.year else list(cl)
     if args.format == "json":
         print(
@@ -197,15 +350,27 @@ def _codes(args: argparse.Namespace) -> int:
 
 
 def _import_codes(args: argparse.Namespace) -> int:
-    previous = codelists.load_file(args.merge) if args.merge else None
-    if args.name == "kva":
-        cl = importers.import_kva(args.path, args.year, previous)
-    else:
-        cl = importers.import_codes(args.path, name=args.name, year=args.year, previous=previous)
+    previous = None
+    if args.merge:
+        try:
+            previous = codelists.load_file(args.merge)
+        except codelists.CodeListError as exc:
+            raise UsageError(str(exc)) from exc
+    try:
+        if args.name == "kva":
+            cl = importers.import_kva(args.path, args.year, previous)
+        else:
+            cl = importers.import_codes(
+                args.path, name=args.name, year=args.year, previous=previous
+            )
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.path}: {exc.strerror or exc}") from exc
     text = importers.to_toml(cl)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
         valid = len(cl.as_of(args.year))
         print(f"{args.output}: {valid} codes valid in {args.year} ({len(cl)} entries)")
     else:
@@ -214,7 +379,10 @@ def _import_codes(args: argparse.Namespace) -> int:
 
 
 def _spec(args: argparse.Namespace) -> int:
-    spec = sosreg.get_spec(args.register, args.file, args.year)
+    try:
+        spec = sosreg.get_spec(_register(args.register), args.file, args.year)
+    except LookupError as exc:
+        raise UsageError(str(exc.args[0] if exc.args else exc)) from exc
     if args.format == "json":
         print(
             json.dumps(

@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 from hypothesis import strategies as st
 
 from sosreg import codelists
@@ -172,17 +173,29 @@ def files(
     min_size: int = 1,
     max_size: int = 20,
 ) -> st.SearchStrategy[list[Any]]:
-    """Lists of records that together form a valid file (e.g. no person twice)."""
+    """Lists of records that together form a valid file (e.g. no person twice, one
+    kommun on every line)."""
     spec = _registers.resolve_spec(register, file, year)
     per = period if period is not None else default_period(spec, year)
     hook = _hook(register, "files")
+    strategy: st.SearchStrategy[list[Any]]
     if hook is not None:
-        strategy: st.SearchStrategy[list[Any]] = hook(spec, year, per, min_size, max_size)
-        return strategy
-    key = _hook(register, "unique_key")
-    return st.lists(
-        records(register, file, year, per),
-        min_size=min_size,
-        max_size=max_size,
-        unique_by=(lambda rec: key(spec, rec)) if key is not None else None,
-    )
+        strategy = hook(spec, year, per, min_size, max_size)
+    else:
+        key = _hook(register, "unique_key")
+        strategy = st.lists(
+            records(register, file, year, per),
+            min_size=min_size,
+            max_size=max_size,
+            unique_by=(lambda rec: key(spec, rec)) if key is not None else None,
+        )
+    return strategy.map(lambda recs: one_kommun(spec, recs))
+
+
+def one_kommun(spec: FileSpec, records: list[Any]) -> list[Any]:
+    """``records`` with the first one's kommun on every line (a file is for one kommun)."""
+    name = spec.kommun_field
+    if name is None or not records:
+        return records
+    kommun = getattr(records[0], name)
+    return [attrs.evolve(r, **{name: kommun}) for r in records]

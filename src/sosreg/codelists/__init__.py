@@ -40,6 +40,7 @@ class Code:
     warning: str | None = None
     """A note that makes any use of this code a warning (e.g. Socialstyrelsen's example
     municipality ``9999``)."""
+    warning_en: str | None = None
 
     def valid_in(self, year: int) -> bool:
         return (self.valid_from is None or self.valid_from <= year) and (
@@ -117,6 +118,7 @@ def _code_from_dict(item: dict[str, Any]) -> Code:
         valid_to=item.get("to"),
         label_en=item.get("label_en"),
         warning=item.get("warning"),
+        warning_en=item.get("warning_en"),
     )
 
 
@@ -132,10 +134,28 @@ def from_dict(data: dict[str, Any]) -> CodeList:
     )
 
 
+class CodeListError(ValueError):
+    """A code list file that cannot be read or is not a code list."""
+
+
 def load_file(path: str | Path) -> CodeList:
-    """Load a code list from a TOML file in the format of ``sosreg/codelists/data``."""
-    with open(path, "rb") as fh:
-        return from_dict(tomllib.load(fh))
+    """Load a code list from a TOML file in the format of ``sosreg/codelists/data``.
+
+    Raises :class:`CodeListError` (naming the file) when it cannot be read or is not a
+    code list.
+    """
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_bytes().decode("utf-8"))
+    except OSError as exc:
+        raise CodeListError(f"cannot read the code list {p}: {exc.strerror or exc}") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CodeListError(f"{p} is not a TOML code list ({exc})") from exc
+    try:
+        return from_dict(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        what = f"missing key {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
+        raise CodeListError(f"{p} is not a valid code list: {what}") from exc
 
 
 _REGISTRY: dict[str, CodeList] = {}

@@ -1,4 +1,4 @@
-"""The per-line path: the rule context, lexical checks, and the field converters of
+"""The per-line path: lexical checks and the field converters of
 :mod:`sosreg.engine.fields`.
 
 A :class:`LineParser` is compiled once per file from the spec, the statistikår and the
@@ -7,115 +7,30 @@ code lists; its :meth:`LineParser.parse` is the hot path.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Mapping
 from typing import Any, Final
 
-import attrs
-
-from sosreg import codelists as _codelists
-from sosreg import identity as _identity
-from sosreg.codelists import CodeList
+from sosreg.engine.context import Context
 from sosreg.engine.fields import compile_field
-from sosreg.engine.findings import Category, Finding, Severity
-from sosreg.engine.rules import CATALOGUE
+from sosreg.engine.findings import Category, Finding
 from sosreg.engine.source import MAX_LINE, PhysicalLine
-from sosreg.engine.spec import FieldSpec, FileSpec
-from sosreg.engine.values import YearMonth
 
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _DIGITS: Final = str.maketrans("", "", "0123456789")
 
 
-@attrs.define
-class Context:
-    """What rules know about the file being checked."""
-
-    spec: FileSpec
-    year: int
-    """Statistikår."""
-    period: YearMonth | int
-    """The file's period: a :class:`YearMonth` for monthly files, the year for annual."""
-    codelists: dict[str, CodeList | None] = attrs.field(factory=dict)
-    """The lists the spec names; ``None`` where a list is not available."""
-    _severity: dict[str, Severity] = attrs.field(factory=dict, init=False)
-    reference_date: dt.date = attrs.field(init=False)
-    """The day ages are computed on: the last day of the period."""
-
-    def __attrs_post_init__(self) -> None:
-        if isinstance(self.period, YearMonth):
-            self.reference_date = self.period.last_day()
-        else:
-            self.reference_date = dt.date(self.period, 12, 31)
-
-    @property
-    def params(self) -> Mapping[str, Any]:
-        return self.spec.params
-
-    def severity(self, code: str) -> Severity:
-        sev = self._severity.get(code)
-        if sev is None:
-            sev = self.spec.severity.get(code) or CATALOGUE[code].severity
-            self._severity[code] = sev
-        return sev
-
-    def finding(
-        self,
-        code: str,
-        *,
-        line: int | None = None,
-        field: str | None = None,
-        value: str | None = None,
-        category: Category | None = None,
-        **params: object,
-    ) -> Finding:
-        """A finding of rule ``code``. ``value`` is masked here; ``field`` adds the
-        field's label to the parameters."""
-        rule = CATALOGUE[code]
-        if field is not None and self.spec.has_field(field):
-            f = self.spec.field(field)
-            params.setdefault("label_sv", f.label)
-            params.setdefault("label_en", f.label_en or f.label)
-            if value is not None:
-                value = mask_value(f, value)
-        elif value is not None:
-            value = _identity.mask_text(value)[:80]
-        return Finding(
-            code,
-            self.severity(code),
-            category or rule.category,
-            line,
-            field,
-            value,
-            params,
-        )
-
-    def internal(self, code: str, exc: Exception, line: int | None = None) -> Finding:
-        """The one finding (SOS-900) that rule ``code`` raising ``exc`` becomes."""
-        return self.finding(
-            "SOS-900", line=line, rule=code, error=type(exc).__name__, category=Category.INTERNAL
-        )
-
-    def codelist(self, name: str) -> CodeList | None:
-        if name not in self.codelists:
-            try:
-                self.codelists[name] = _codelists.get(name)
-            except KeyError:
-                self.codelists[name] = None
-        return self.codelists[name]
-
-
-def mask_value(f: FieldSpec, value: str) -> str:
-    if f.type == "identity":
-        return _identity.mask(value)
-    return _identity.mask_text(value)[:80]
-
-
 class LineParser:
     """Compiled for one file: turns a physical line into values and findings."""
 
-    def __init__(self, ctx: Context, record_cls: type) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        record_cls: type,
+        *,
+        period_source: tuple[str, str] = ("", ""),
+        kommun: str | None = None,
+        kommun_source: tuple[str, str] = ("", ""),
+    ) -> None:
         self.ctx = ctx
         self.spec = ctx.spec
         self.record_cls = record_cls
@@ -130,6 +45,14 @@ class LineParser:
             pf = self.spec.fields[self.period_index]
             self.period_code = pf.rule_for("period.mismatch")
         self.period = ctx.period
+        self.period_source = period_source
+        self.kommun = kommun
+        self.kommun_source = kommun_source
+        self.kommun_index = (
+            self.names.index(self.spec.kommun_field)
+            if self.spec.kommun_field and kommun is not None
+            else None
+        )
         self.padded = {
             i: (f.rule_for("code.padded"), f.pad_width)
             for i, f in enumerate(self.spec.fields)
@@ -163,7 +86,7 @@ class LineParser:
             if len(stripped) >= 2 and stripped[0] == '"' and stripped[-1] == '"':
                 out.append(ctx.finding("SOS-104", line=line))
                 text = stripped[1:-1].replace('""', '"')
-        if not text[:1].isdigit() and self._looks_like_header(text):
+        if not "0" <= text[:1] <= "9" and self._looks_like_header(text):
             out.append(ctx.finding("SOS-106", line=line, value=text[:60]))
             return None, out
         self.data_lines += 1
@@ -223,7 +146,23 @@ class LineParser:
                         field=self.names[self.period_index],
                         value=values[self.period_index],
                         period=self.period,
+                        source_sv=self.period_source[0],
+                        source_en=self.period_source[1],
                         category=Category.FIELD,
+                    )
+                )
+        if self.kommun_index is not None:
+            kv = values[self.kommun_index]
+            if kv and kv != self.kommun:
+                out.append(
+                    ctx.finding(
+                        "SOS-214",
+                        line=line,
+                        field=self.names[self.kommun_index],
+                        value=kv,
+                        kommun=self.kommun,
+                        source_sv=self.kommun_source[0],
+                        source_en=self.kommun_source[1],
                     )
                 )
         return self.record_cls(*converted), out

@@ -7,18 +7,20 @@ Cross-file findings name the file they point into (parameter ``name``) and its l
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import attrs
 
-from sosreg.engine.core import Context
-from sosreg.engine.findings import Finding, Status
-from sosreg.engine.pipeline import Parsed, parse
+from sosreg.engine.context import Context
+from sosreg.engine.findings import Finding
+from sosreg.engine.pipeline import Parsed, UsageError, parse
+from sosreg.engine.register import REGISTRY
+from sosreg.engine.report import DeliveryReport, Report
 from sosreg.engine.source import Source
 
-if TYPE_CHECKING:
-    from sosreg.report import Report
+__all__ = ["DeliveryReport", "ParsedFile", "compare_previous", "read_file", "validate_delivery"]
 
 
 @attrs.frozen
@@ -32,50 +34,38 @@ class ParsedFile:
     year: int
     records: tuple[tuple[int, Any], ...]
     context: Context
-
-
-@attrs.frozen
-class DeliveryReport:
-    reports: tuple[Any, ...]
-    """A :class:`~sosreg.Report` per file, in the order given."""
-    findings: tuple[Finding, ...]
-    """Cross-file findings."""
-
-    @property
-    def status(self) -> Status:
-        """The worst of every file's findings and the cross-file findings."""
-        return Status.of(
-            f.severity for f in (*self.findings, *(g for r in self.reports for g in r.findings))
-        )
-
-    def to_dict(self, lang: str = "sv") -> dict[str, Any]:
-        return {
-            "status": self.status.value,
-            "status_en": self.status.label_en,
-            "files": [r.to_dict(lang) for r in self.reports],
-            "cross_file_findings": [f.to_dict(lang) for f in self.findings],
-        }
+    kommun: str | None = None
 
 
 def validate_delivery(
-    sources: Sequence[Source] | Iterable[Source], **kwargs: Any
+    sources: Sequence[Source] | Iterable[Source],
+    *,
+    sinks: Iterable[Callable[[Finding], None] | None] | None = None,
+    **kwargs: Any,
 ) -> DeliveryReport:
     """Validate several files together (e.g. a month's EKB-Månad and EKB-AO).
 
     ``kwargs`` go to :func:`sosreg.parse` for every file (``register``, ``year``,
-    ``codelists``...); the file of each is read from its name.
+    ``codelists``, ``max_details``...); the file of each is read from its name. Besides
+    each file's own findings, the delivery is checked as a whole: the same file twice
+    (SOS-301), several registers (SOS-302) or kommuner (SOS-303) in one delivery, and
+    the registers' cross-file rules. ``sinks`` gives each file's ``sink`` in turn (see
+    :func:`sosreg.parse`).
     """
+    sources = list(sources)
+    if not sources:
+        raise UsageError("a delivery needs at least one file")
     reports = []
     files: list[ParsedFile] = []
+    sink_iter = iter(sinks) if sinks is not None else None
     for src in sources:
-        report, pf = read_file(src, **kwargs)
+        sink = next(sink_iter, None) if sink_iter is not None else None
+        report, pf = read_file(src, sink=sink, **kwargs)
         reports.append(report)
         files.append(pf)
-    findings: list[Finding] = []
-    from sosreg import registers as _registers
-
+    findings: list[Finding] = list(_delivery_checks(files))
     for reg_name in sorted({f.register for f in files}):
-        reg = _registers.get(reg_name)
+        reg = REGISTRY.get(reg_name)
         mine = [f for f in files if f.register == reg_name]
         for rule in reg.cross_file_rules:
             try:
@@ -85,10 +75,35 @@ def validate_delivery(
     return DeliveryReport(tuple(reports), tuple(findings))
 
 
+def _delivery_checks(files: list[ParsedFile]) -> Iterable[Finding]:
+    """The delivery as a whole: each file once; one register; one kommun."""
+    first = files[0].context
+    seen: dict[tuple[str, str, str, str | None], ParsedFile] = {}
+    for f in files:
+        key = (f.register, f.file, str(f.period), f.kommun)
+        prior = seen.setdefault(key, f)
+        if prior is not f:
+            yield f.context.finding(
+                "SOS-301",
+                kind=REGISTRY.get(f.register).files.get(f.file, f.file),
+                period=f.period,
+                kommun=f.kommun or "-",
+                name=f.name,
+                other=prior.name,
+            )
+    registers = sorted({f.register for f in files})
+    if len(registers) > 1:
+        yield first.finding("SOS-302", registers=", ".join(r.upper() for r in registers))
+    by_kommun: dict[str, list[str]] = defaultdict(list)
+    for f in files:
+        if f.kommun is not None:
+            by_kommun[f.kommun].append(f.name)
+    if len(by_kommun) > 1:
+        yield first.finding("SOS-303", kommuner=", ".join(sorted(by_kommun)))
+
+
 def read_file(source: Source, **kwargs: Any) -> tuple[Report, ParsedFile]:
     """Parse ``source`` completely: (its :class:`~sosreg.Report`, its records)."""
-    from sosreg import report_of
-
     parsed: Parsed = parse(source, **kwargs)
     records: list[tuple[int, Any]] = []
     for row in parsed:
@@ -102,15 +117,14 @@ def read_file(source: Source, **kwargs: Any) -> tuple[Report, ParsedFile]:
         year=parsed.year,
         records=tuple(records),
         context=parsed.context,
+        kommun=parsed.kommun,
     )
-    return report_of(parsed), pf
+    return parsed.report(), pf
 
 
 def compare_previous(current: ParsedFile, previous: ParsedFile) -> list[Finding]:
     """Run the register's previous-period rules for ``current`` against ``previous``."""
-    from sosreg import registers as _registers
-
-    reg = _registers.get(current.register)
+    reg = REGISTRY.get(current.register)
     findings: list[Finding] = []
     if previous.register != current.register or previous.file != current.file:
         return [

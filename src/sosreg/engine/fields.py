@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from sosreg import identity as _identity
 from sosreg.codelists import CodeList, Validity
+from sosreg.engine.context import Context
 from sosreg.engine.findings import Category, Finding
 from sosreg.engine.spec import CHECKS, FieldSpec
 from sosreg.engine.values import (
@@ -22,19 +23,17 @@ from sosreg.engine.values import (
     Special,
     is_canonical_amount,
     is_canonical_int,
+    is_digits,
     parse_date,
     parse_year,
     parse_yearmonth,
 )
 
-if TYPE_CHECKING:
-    from sosreg.engine.core import Context
-
 Converter = Callable[[str, int, list[Finding]], Any]
 """``(text, line, findings) -> value``: appends its findings to ``findings``."""
 
-_DECIMAL: Final = re.compile(r"^-?\d+[.,]\d+$")
-_SPACED_NUMBER: Final = re.compile(r"^-?\d{1,3}(?:[  .]\d{3})+$")
+_DECIMAL: Final = re.compile(r"-?[0-9]+[.,][0-9]+", re.ASCII)
+_SPACED_NUMBER: Final = re.compile(r"-?[0-9]{1,3}(?:[  .][0-9]{3})+", re.ASCII)
 
 _REASONS_SV: Final = {
     "empty": "värdet saknas",
@@ -160,9 +159,12 @@ def _code(c: FieldChecks, notes: list[Finding]) -> Converter:
     fast: frozenset[str] = frozenset(
         e.code for e in (cl.as_of(year) if cl is not None else ()) if e.warning is None
     )
-    listname = cl.title if cl is not None else ""
-    rejects = [(code, re.compile(rx)) for code, rx in f.reject.items()]
-    pattern = re.compile(f.pattern) if f.pattern else None
+    names = {
+        "list_sv": cl.title if cl is not None else "",
+        "list_en": (cl.title_en or cl.title) if cl is not None else "",
+    }
+    rejects = [(code, re.compile(rx, re.ASCII)) for code, rx in f.reject.items()]
+    pattern = re.compile(f.pattern, re.ASCII) if f.pattern else None
 
     def shape_ok(text: str, line: int, out: list[Finding]) -> bool:
         """Reject patterns, padding and the field's pattern."""
@@ -210,18 +212,25 @@ def _code(c: FieldChecks, notes: list[Finding]) -> Converter:
         status, entry = cl.lookup(text, year)
         if status is Validity.VALID:
             assert entry is not None and entry.warning is not None
-            c.emit(out, "code.flagged", line, text, note=entry.warning)
+            c.emit(
+                out,
+                "code.flagged",
+                line,
+                text,
+                note_sv=entry.warning,
+                note_en=entry.warning_en or entry.warning,
+            )
         elif (
             width is not None
             and len(text) < width
-            and text.isdigit()
+            and is_digits(text)
             and cl.is_valid(text.zfill(width), year)
         ):
-            c.emit(out, "code.lost_zero", line, text, suggestion=text.zfill(width), list=listname)
+            c.emit(out, "code.lost_zero", line, text, suggestion=text.zfill(width), **names)
         elif status is Validity.EXPIRED:
             assert entry is not None
             c.emit(
-                out, "code.expired", line, text, valid_to=entry.valid_to, year=year, list=listname
+                out, "code.expired", line, text, valid_to=entry.valid_to, year=year, **names
             )
         elif status is Validity.NOT_YET:
             assert entry is not None
@@ -232,10 +241,10 @@ def _code(c: FieldChecks, notes: list[Finding]) -> Converter:
                 text,
                 valid_from=entry.valid_from,
                 year=year,
-                list=listname,
+                **names,
             )
         else:
-            c.emit(out, "code.unknown", line, text, year=year, list=listname)
+            c.emit(out, "code.unknown", line, text, year=year, **names)
         return text
 
     return conv_code
@@ -252,7 +261,7 @@ def _number(c: FieldChecks, notes: list[Finding]) -> Converter:
     def diagnose(text: str, line: int, out: list[Finding]) -> None:
         if c.too_long(text, line, out):
             return
-        if f.type == "amount" and _DECIMAL.match(text):
+        if f.type == "amount" and _DECIMAL.fullmatch(text):
             c.bad_format(
                 text,
                 line,
@@ -260,7 +269,7 @@ def _number(c: FieldChecks, notes: list[Finding]) -> Converter:
                 hint_sv=" Ange beloppet i hela kronor utan decimaler.",
                 hint_en=" Give the amount in whole kronor without decimals.",
             )
-        elif _SPACED_NUMBER.match(text):
+        elif _SPACED_NUMBER.fullmatch(text):
             c.bad_format(
                 text,
                 line,
@@ -282,7 +291,7 @@ def _number(c: FieldChecks, notes: list[Finding]) -> Converter:
             if year is None:
                 c.bad_format(text, line, out)
             return year
-        if text.isdigit() and text.isascii() and (text[0] != "0" or len(text) == 1):
+        if text.isascii() and text.isdigit() and (text[0] != "0" or len(text) == 1):
             value = int(text)  # the common case: a non-negative number, written plainly
         elif canonical(text):
             value = int(text)

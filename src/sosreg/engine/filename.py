@@ -1,8 +1,14 @@
 """Filip-style file names: ``Ekb_0330_201707_20170815T1011.txt``.
 
-``register_kommun_period_timestamp``; the avslutsorsak file carries an extra ``AO``
-token. We read the tokens leniently (any order after the register) and report what
-looks wrong (e.g. ``.txt.csv``).
+The collector splits a name on ``_``: token 0 names the file (``Ekb``, ``SOL1``,
+``KHSL2``, ``LSS``, ``BU``), a register may have a token of its own next (``AO`` for
+EKB-AO, the level for BU), then come the organisation's kommunkod (4 digits), the period
+(``ÅÅÅÅMM`` or ``ÅÅÅÅ``) and a timestamp ``ÅÅÅÅMMDDTHHMM`` (domain.md §9).
+
+A name is *Filip-style* when it has that shape up to the period; only then are its
+kommun and period used. Any other name is not an error: its tokens may still say which
+register and file it is (``sol1_100000.txt``), and everything else comes from the
+arguments and the lines. Only the ASCII digits ``0-9`` count as digits.
 """
 
 from __future__ import annotations
@@ -12,7 +18,9 @@ from pathlib import PurePath
 
 import attrs
 
-_TIMESTAMP = re.compile(r"^\d{8}T\d{4,6}$")
+from sosreg.engine.values import is_digits
+
+__all__ = ["FileName", "is_digits", "parse_filename"]
 
 
 @attrs.frozen
@@ -20,11 +28,22 @@ class FileName:
     name: str
     tokens: tuple[str, ...]
     register: str | None = None
+    """The register whose prefix is token 0 (or any token, for a name that is not
+    Filip-style)."""
     kommun: str | None = None
+    """The kommunkod of a Filip-style name."""
     period: str | None = None
-    """``ÅÅÅÅMM`` or ``ÅÅÅÅ`` as written in the name."""
+    """``ÅÅÅÅMM`` or ``ÅÅÅÅ`` as written in a Filip-style name (a valid month or year)."""
+    filip: bool = False
+    """The name has the collector's shape up to the period."""
     problems: tuple[tuple[str, str], ...] = ()
     """(Swedish, English) descriptions of what is wrong with the name."""
+
+
+def _valid_period(token: str) -> bool:
+    if len(token) == 4:
+        return 1900 <= int(token) <= 2099
+    return len(token) == 6 and 1900 <= int(token[:4]) <= 2099 and 1 <= int(token[4:]) <= 12
 
 
 def parse_filename(name: str, prefixes: dict[str, str]) -> FileName:
@@ -53,19 +72,33 @@ def parse_filename(name: str, prefixes: dict[str, str]) -> FileName:
         else:
             break
     tokens = tuple(t for t in re.split(r"[_\-\s]+", stem) if t)
-    register = None
-    kommun = None
-    period = None
-    for t in tokens:
-        low = t.lower()
-        if register is None and low in prefixes:
-            register = prefixes[low]
-            continue
-        if _TIMESTAMP.match(t):
-            continue
-        if t.isdigit():
-            if len(t) == 4 and kommun is None:
-                kommun = t
-            elif (len(t) == 6 and period is None) or (len(t) == 4 and period is None):
-                period = t
-    return FileName(base, tokens, register, kommun, period, tuple(problems))
+    register = prefixes.get(tokens[0].lower()) if tokens else None
+    kommun = period = None
+    filip = False
+    if register is not None:
+        i = 1
+        while i < len(tokens) and not is_digits(tokens[i]):
+            i += 1  # a register's own token (AO, the BU level)
+        if (
+            i + 1 < len(tokens)
+            and len(tokens[i]) == 4
+            and is_digits(tokens[i])
+            and len(tokens[i + 1]) in (4, 6)
+            and is_digits(tokens[i + 1])
+        ):
+            filip = True
+            kommun = tokens[i]
+            if _valid_period(tokens[i + 1]):
+                period = tokens[i + 1]
+            else:
+                problems.append(
+                    (
+                        f"anger perioden {tokens[i + 1]}, som inte är en giltig period"
+                        " (ÅÅÅÅMM eller ÅÅÅÅ)",
+                        f"gives the period {tokens[i + 1]}, which is not a valid period"
+                        " (YYYYMM or YYYY)",
+                    )
+                )
+    else:  # not Filip-style: a register prefix anywhere is still a hint
+        register = next((prefixes[t.lower()] for t in tokens if t.lower() in prefixes), None)
+    return FileName(base, tokens, register, kommun, period, filip, tuple(problems))

@@ -4,89 +4,62 @@ A :class:`Finding` is plain data: a stable rule code, a severity, a category (th
 stage that found it), the 1-based physical line number, the field, a *masked* value
 and the message parameters. The message text itself comes from the rule catalogue
 (:mod:`sosreg.engine.rules`), so it exists in one place only.
+
+Masking is structural: every string a finding carries (its value, every parameter) and
+every message it renders passes :func:`sosreg.identity.mask_text`, whatever the field,
+so a personnummer typed into any field never leaves a finding in full.
+
+A :class:`FindingLog` collects the findings of one file with bounded memory: exact
+counts per rule, the details up to a cap per rule, and every finding passed on to an
+optional sink (a streaming writer) as it is made.
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Final
 
 import attrs
 
+from sosreg.engine.rules import CATALOGUE
+from sosreg.engine.severity import Category, Severity, Status
+from sosreg.identity import mask_text
 
-class Severity(enum.IntEnum):
-    """How bad a finding is. Ordered: ``INFO < WARNING < ERROR``."""
+__all__ = [
+    "DEFAULT_MAX_DETAILS",
+    "Category",
+    "Finding",
+    "FindingLog",
+    "Severity",
+    "Status",
+    "order_key",
+]
 
-    INFO = 0
-    WARNING = 1
-    ERROR = 2
-
-    @property
-    def label_sv(self) -> str:
-        return {0: "information", 1: "varning", 2: "fel"}[self.value]
-
-    @property
-    def label_en(self) -> str:
-        return self.name.lower()
-
-
-class Category(enum.StrEnum):
-    """The stage a rule runs in."""
-
-    FILE = "file"
-    LINE = "line"
-    FIELD = "field"
-    RECORD = "record"
-    CROSS_RECORD = "cross-record"
-    CROSS_FILE = "cross-file"
-    PREVIOUS_PERIOD = "previous-period"
-    INTERNAL = "internal"
+DEFAULT_MAX_DETAILS: Final = 1000
+"""Details kept per rule by :func:`sosreg.validate` unless told otherwise; counts are
+always exact."""
 
 
-class Status(enum.StrEnum):
-    """The delivery status, as in Socialstyrelsen's feedback file."""
-
-    GODKAND = "godkänd"
-    GODKAND_MED_VARNINGAR = "godkänd med varningar"
-    INTE_GODKAND = "inte godkänd"
-
-    @property
-    def label_en(self) -> str:
-        return {
-            "godkänd": "accepted",
-            "godkänd med varningar": "accepted with warnings",
-            "inte godkänd": "rejected",
-        }[self.value]
-
-    @classmethod
-    def of(cls, severities: Iterable[Severity]) -> Status:
-        """The status findings of these severities give: any error rejects, any
-        warning accepts with warnings."""
-        worst = max(severities, default=Severity.INFO)
-        if worst is Severity.ERROR:
-            return cls.INTE_GODKAND
-        if worst is Severity.WARNING:
-            return cls.GODKAND_MED_VARNINGAR
-        return cls.GODKAND
-
-    @property
-    def exit_code(self) -> int:
-        return {"godkänd": 0, "godkänd med varningar": 1, "inte godkänd": 2}[self.value]
-
-
-def _freeze(params: Mapping[str, Any] | None) -> tuple[tuple[str, str], ...]:
+def _freeze(
+    params: Mapping[str, Any] | Iterable[tuple[str, str]] | None,
+) -> tuple[tuple[str, str], ...]:
     if not params:
         return ()
-    return tuple((str(k), str(v)) for k, v in params.items())
+    items = params.items() if isinstance(params, Mapping) else params
+    return tuple((str(k), mask_text(str(v))) for k, v in items)
+
+
+def _mask_value(value: str | None) -> str | None:
+    return None if value is None else mask_text(value)
 
 
 @attrs.frozen(order=False)
 class Finding:
     """One finding of one rule at one place.
 
-    ``value`` is already masked (see :func:`sosreg.identity.mask_text`); a finding never
-    carries a full personnummer.
+    ``value`` and every parameter are masked when the finding is made
+    (:func:`sosreg.identity.mask_text`); a finding never carries a full personnummer.
     """
 
     code: str
@@ -94,7 +67,7 @@ class Finding:
     category: Category
     line: int | None = None
     field: str | None = None
-    value: str | None = None
+    value: str | None = attrs.field(default=None, converter=_mask_value)
     params: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_freeze)
 
     @property
@@ -102,19 +75,86 @@ class Finding:
         return dict(self.params)
 
     def message(self, lang: str = "sv") -> str:
-        """The message in Swedish (``"sv"``) or English (``"en"``)."""
-        from sosreg.engine.rules import CATALOGUE
+        """The message in Swedish (``"sv"``) or English (``"en"``), masked."""
+        return mask_text(CATALOGUE.message(self, lang))
 
-        return CATALOGUE.message(self, lang)
+    def title(self, lang: str = "sv") -> str:
+        rule = CATALOGUE.get(self.code)
+        return rule.title(lang) if rule is not None else self.code
 
     def to_dict(self, lang: str = "sv") -> dict[str, Any]:
+        """The finding as in the JSON report (see ``docs/report-format.md``)."""
         return {
             "code": self.code,
-            "severity": self.severity.name.lower(),
+            "severity": self.severity.code,
+            "severity_label": self.severity.label(lang),
             "category": self.category.value,
             "line": self.line,
             "field": self.field,
             "value": self.value,
+            "title": self.title(lang),
             "message": self.message(lang),
             "params": dict(self.params),
         }
+
+
+def order_key(f: Finding) -> tuple[int, int]:
+    """The order of findings in a report: file-level findings (no line) first, then by
+    line. Sorting is stable, so findings of one line keep the order the stages made
+    them in (line, field by position, record, cross-record)."""
+    return (0, 0) if f.line is None else (1, f.line)
+
+
+class FindingLog:
+    """The findings of one file, with bounded memory.
+
+    Counts per rule code (and the severity each code had) are exact. The details kept
+    are the first ``limit`` findings of each code (``None``: all). ``sink``, when given,
+    receives every finding as it is added, kept or not (a streaming writer).
+    """
+
+    __slots__ = ("_kept_per_code", "counts", "kept", "limit", "severities", "sink")
+
+    def __init__(
+        self, limit: int | None = DEFAULT_MAX_DETAILS, sink: Callable[[Finding], None] | None = None
+    ) -> None:
+        if limit is not None and limit < 0:
+            raise ValueError("limit must be >= 0 or None")
+        self.limit = limit
+        self.sink = sink
+        self.counts: Counter[str] = Counter()
+        self.severities: dict[str, Severity] = {}
+        self.kept: list[Finding] = []
+        self._kept_per_code: Counter[str] = Counter()
+
+    def add(self, f: Finding) -> None:
+        code = f.code
+        self.counts[code] += 1
+        prior = self.severities.get(code)
+        if prior is None or f.severity > prior:
+            self.severities[code] = f.severity
+        if self.limit is None or self._kept_per_code[code] < self.limit:
+            self._kept_per_code[code] += 1
+            self.kept.append(f)
+        if self.sink is not None:
+            self.sink(f)
+
+    def extend(self, findings: Iterable[Finding]) -> None:
+        for f in findings:
+            self.add(f)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def omitted(self) -> dict[str, int]:
+        """Per code, the findings counted but not kept."""
+        return {
+            c: n - self._kept_per_code[c]
+            for c, n in self.counts.items()
+            if n > self._kept_per_code[c]
+        }
+
+    @property
+    def status(self) -> Status:
+        return Status.of(self.severities.values())

@@ -1,40 +1,61 @@
 """parse, validate and serialize.
 
-:func:`parse` opens the input, decides the register, file, period and spec, and returns
-a :class:`Parsed`: iterate it to stream :class:`Row` objects (one per physical line),
-each with its record (or ``None``) and its findings. Stages run in order per line
-(line, field, record) and, at the end, cross-record; file-stage findings come first.
+:func:`parse` opens the input, decides the register, file, period, kommun and spec, and
+returns a :class:`Parsed`: iterate it to stream :class:`Row` objects (one per physical
+line), each with its record (or ``None``) and its findings. Stages run in order per line
+(line, field, record, cross-record as fed) and, at the end, the cross-record rules'
+closing checks; file-stage findings come first.
+
+How the file's facts are decided, in this order (the first that gives one wins):
+
+* **register and file**: the arguments (or the ``spec`` given); the file name's tokens
+  (``Ekb_AO_…``, ``SOL1_…``; any name, Filip-style or not); a register with one file.
+* **period**: the ``period`` argument; a Filip-style file name (its period token); the
+  value most of the first :data:`HEAD_LINES` lines agree on (not the first line); for a
+  file without a period field, the month most of its dates fall in. A ``year`` argument
+  narrows every step to that statistikår. A line that disagrees gets its own finding.
+* **kommun**: a Filip-style file name; otherwise the value most lines agree on. A line
+  with another kommun gets its own finding (SOS-214).
+
+Everything wrong *in* the input is a finding. :class:`UsageError` is raised only when the
+input cannot be checked at all: arguments of the wrong type or out of range, an unknown
+register or file, no spec for the year, an unreadable path.
 """
 
 from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import chain
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
-from sosreg import registers as _registers
 from sosreg.codelists import CodeList
-from sosreg.engine.core import Context, LineParser
+from sosreg.engine.context import Context
+from sosreg.engine.core import LineParser
 from sosreg.engine.filename import FileName, parse_filename
-from sosreg.engine.findings import Finding
+from sosreg.engine.findings import DEFAULT_MAX_DETAILS, Finding, FindingLog, order_key
 from sosreg.engine.records import record_class, spec_of
-from sosreg.engine.register import CrossRule, Register
+from sosreg.engine.register import REGISTRY, CrossRule, Register
+from sosreg.engine.report import Report
 from sosreg.engine.source import Input, PhysicalLine, Source, TextFormat
 from sosreg.engine.spec import FileSpec, SpecNotFound
 from sosreg.engine.values import YearMonth, parse_year, parse_yearmonth, to_text
 from sosreg.identity import mask_text
 
-PERIOD_SEARCH_LINES = 50
-"""How many lines at the top are read to find the file's period."""
+HEAD_LINES: Final = 1000
+"""How many lines at the top are read (and kept) to decide the period and kommun."""
+
+YEARS: Final = (1990, 2099)
+"""Statistikår sosreg accepts as arguments (inclusive); the specs narrow it further."""
 
 
 class UsageError(ValueError):
-    """The input cannot be checked at all: unknown register or file, no spec for the
-    year, unreadable path. The CLI exits with 3."""
+    """The input cannot be checked at all: arguments of the wrong type or out of range,
+    unknown register or file, no spec for the year, unreadable path. The CLI exits
+    with 3."""
 
 
 @attrs.frozen
@@ -52,28 +73,90 @@ class Row:
 
 _ENDING_NAMES = {"\r\n": "CRLF", "\n": "LF", "\r": "CR"}
 
+_SOURCE: Final = {
+    "argument": ("som angavs", "as given"),
+    "name": ("enligt filnamnet", "from the file name"),
+    "lines": ("som flertalet rader har", "that most lines have"),
+    "assumed": ("antagen", "assumed"),
+}
 
-def _prefixes() -> dict[str, str]:
-    out: dict[str, str] = {}
-    for reg in _registers.all_registers():
-        for p in reg.filename_prefixes:
-            out[p.lower()] = reg.name
-    return out
+
+# -- arguments -------------------------------------------------------------------------
 
 
-def _coerce_period(period: str | int | YearMonth | None) -> YearMonth | int | None:
-    if period is None or isinstance(period, YearMonth):
-        return period
-    if isinstance(period, int):
-        return period
-    text = str(period).strip()
-    ym = parse_yearmonth(text)
-    if ym is not None:
-        return ym
-    y = parse_year(text)
-    if y is not None:
-        return y
-    raise UsageError(f"period {period!r} is neither ÅÅÅÅMM nor ÅÅÅÅ")
+def _check_year(year: object) -> int | None:
+    if year is None:
+        return None
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise UsageError(f"year must be an int (e.g. 2023), not {type(year).__name__} {year!r}")
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise UsageError(f"year {year} is out of range ({YEARS[0]}–{YEARS[1]})")
+    return year
+
+
+def _coerce_period(period: object) -> YearMonth | int | None:
+    """A period argument: ``"ÅÅÅÅMM"``, ``"ÅÅÅÅ"``, a :class:`YearMonth`, or a year as
+    an int (``2023``; a month as an int, ``202301``, is refused: write ``"202301"``)."""
+    if period is None:
+        return None
+    if isinstance(period, YearMonth):
+        value: YearMonth | int = period
+    elif isinstance(period, int) and not isinstance(period, bool) and period < 10_000:
+        value = period
+    elif isinstance(period, str):
+        text = period.strip()
+        found = parse_yearmonth(text) if len(text) == 6 else parse_year(text)
+        if found is None:
+            raise UsageError(f"period {period!r} is neither ÅÅÅÅMM nor ÅÅÅÅ")
+        value = found
+    else:
+        raise UsageError(
+            f"period must be a str 'ÅÅÅÅMM' or 'ÅÅÅÅ', a YearMonth or a year, not "
+            f"{type(period).__name__} {period!r} (write period='{period}')"
+        )
+    year = value.year if isinstance(value, YearMonth) else value
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise UsageError(f"period {period!r} is out of range ({YEARS[0]}–{YEARS[1]})")
+    return value
+
+
+def _check_str(name: str, value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise UsageError(f"{name} must be a str, not {type(value).__name__} {value!r}")
+
+
+def _check_codelists(codelists: object) -> dict[str, CodeList]:
+    if codelists is None:
+        return {}
+    if not isinstance(codelists, Mapping):
+        raise UsageError(
+            "codelists must be a mapping of list name to CodeList (e.g. "
+            f"{{'kva': sosreg.codelists.load_file(path)}}), not {type(codelists).__name__}"
+        )
+    for key, value in codelists.items():
+        if not isinstance(value, CodeList):
+            raise UsageError(
+                f"codelists[{key!r}] must be a CodeList (sosreg.codelists.load_file(path)), "
+                f"not {type(value).__name__}"
+            )
+    return dict(codelists)
+
+
+def check_max_details(max_details: object) -> int | None:
+    if max_details is None:
+        return None
+    if isinstance(max_details, bool) or not isinstance(max_details, int) or max_details < 0:
+        raise UsageError(f"max_details must be an int >= 0 or None (all), not {max_details!r}")
+    return max_details
+
+
+def _majority(counter: Counter[Any]) -> Any:
+    """The most common value; a tie goes to the value seen first."""
+    return counter.most_common(1)[0][0] if counter else None
+
+
+# -- parsing ---------------------------------------------------------------------------
 
 
 class Parsed:
@@ -86,11 +169,25 @@ class Parsed:
         register: str | None = None,
         file: str | None = None,
         year: int | None = None,
-        period: str | int | YearMonth | None = None,
+        period: str | YearMonth | None = None,
         spec: FileSpec | None = None,
         codelists: Mapping[str, CodeList] | None = None,
         name: str | None = None,
+        max_details: int | None = DEFAULT_MAX_DETAILS,
+        sink: Callable[[Finding], None] | None = None,
     ) -> None:
+        register = _check_str("register", register)
+        file = _check_str("file", file)
+        name = _check_str("name", name)
+        year = _check_year(year)
+        per = _coerce_period(period)
+        lists = _check_codelists(codelists)
+        max_details = check_max_details(max_details)
+        if spec is not None and not isinstance(spec, FileSpec):
+            raise UsageError(
+                f"spec must be a FileSpec (sosreg.load_spec(path) or sosreg.get_spec(register, "
+                f"file, year)), not {type(spec).__name__} {spec!r}"
+            )
         try:
             self.input = Input(source)
         except OSError as exc:
@@ -99,9 +196,15 @@ class Parsed:
                 hint = " (a str is a path; to check text, pass io.StringIO(text) or text.encode())"
                 source = mask_text(source[:40]) + "…"
             raise UsageError(f"cannot read {source!s}: {exc.strerror or exc}{hint}") from exc
+        except TypeError as exc:
+            raise UsageError(
+                f"cannot read a {type(source).__name__}: give a path, bytes, an open binary "
+                "file or an open text stream"
+            ) from exc
         self.name = name or self.input.name
+        self.log = FindingLog(max_details, sink)
         try:
-            self._setup(register, file, year, period, spec, codelists)
+            self._setup(register, file, year, per, spec, lists)
         except BaseException:
             self.input.close()
             raise
@@ -111,12 +214,11 @@ class Parsed:
         register: str | None,
         file: str | None,
         year: int | None,
-        period: str | int | YearMonth | None,
+        per: YearMonth | int | None,
         spec: FileSpec | None,
-        codelists: Mapping[str, CodeList] | None,
+        codelists: dict[str, CodeList],
     ) -> None:
         self.file_findings: list[Finding] = []
-        self.findings: list[Finding] = []
         self.lines_read = 0
         self.records_count = 0
         self._consumed = False
@@ -125,102 +227,162 @@ class Parsed:
 
         fname: FileName | None = None
         if self.name:
-            fname = parse_filename(self.name, _prefixes())
+            fname = parse_filename(self.name, REGISTRY.prefixes())
         if spec is not None:
             register, file = spec.register, spec.file
         if register is None and fname is not None:
             register = fname.register
         if register is None:
-            raise UsageError("the register is not given and cannot be read from the file name")
+            raise UsageError(
+                "the register is not given and cannot be read from the file name "
+                f"(give --register: {', '.join(REGISTRY.names())})"
+            )
         try:
-            self.register: Register = _registers.get(register)
+            self.register: Register = REGISTRY.get(register)
         except KeyError as exc:
             raise UsageError(str(exc.args[0])) from exc
         if file is None and fname is not None:
             file = self.register.file_from_tokens(list(fname.tokens))
+        if file is None and len(self.register.files) == 1:
+            file = next(iter(self.register.files))
         if file is None:
             raise UsageError(
-                f"the file of register {register} is not given and cannot be read from the "
-                f"file name (files: {', '.join(self.register.files)})"
+                f"the file of register {self.register.name} is not given and cannot be read "
+                f"from the file name (files: {', '.join(self.register.files)})"
             )
         file = file.lower()
         if file not in self.register.files:
             raise UsageError(
-                f"unknown file {file!r} of register {register} "
+                f"unknown file {file!r} of register {self.register.name} "
                 f"(files: {', '.join(self.register.files)})"
             )
         self.file = file
-        self._lines = self.input.lines()
+        self.fname = fname
+        sn = self.input.sniff
+        self.text_input = sn.magic is None and not sn.binary
+        """False for a binary file, a workbook or a PDF: it gets one file finding and
+        its lines are not checked one by one."""
+        self._lines: Iterator[PhysicalLine] = self.input.lines() if self.text_input else iter(())
         self._head: list[PhysicalLine] = []
 
-        # The period: argument, else the first data line, else the file name.
-        per = _coerce_period(period)
-        candidates = [spec] if spec is not None else _registers.SPECS.all(self.register.name)
-        candidates = [s for s in candidates if s is not None and s.file == file]
+        if spec is not None:
+            candidates = [spec]
+        else:
+            candidates = [s for s in REGISTRY.all_specs(self.register.name) if s.file == file]
+            if year is not None:
+                candidates = [s for s in candidates if s.covers(year)] or candidates
         if not candidates:
-            raise UsageError(f"no spec for {register}/{file}")
-        from_lines = self._period_from_lines(candidates[-1])
-        name_period = _coerce_period(fname.period) if fname and fname.period else None
-        assumed = False
-        if per is None and year is not None and isinstance(from_lines, YearMonth):
-            per = from_lines if from_lines.year == year else None
-        if per is None and year is not None and candidates[-1].period == "year":
-            per = year
+            raise UsageError(f"no spec for {self.register.name}/{file}")
+        layout = candidates[-1]
+        periods, kommuner = self._scan_head(layout)
+
+        # The period.
+        name_period = None
+        if fname is not None and fname.filip and fname.period is not None:
+            name_period = _coerce_period(fname.period)
+        if layout.period == "year" and isinstance(name_period, YearMonth):
+            name_period = None  # an annual file named with a month: not its period
+        if layout.period == "month" and isinstance(name_period, int):
+            name_period = None
+
+        def year_of(p: YearMonth | int) -> int:
+            return p.year if isinstance(p, YearMonth) else p
+
+        if year is not None:
+            periods = Counter({p: n for p, n in periods.items() if year_of(p) == year})
+        from_lines = _majority(periods)
+        source = "argument"
+        if (
+            per is None
+            and name_period is not None
+            and (year is None or year_of(name_period) == year)
+        ):
+            per, source = name_period, "name"
+        if per is None and from_lines is not None:
+            per, source = from_lines, "lines"
+        if per is None and year is not None and layout.period == "year":
+            per, source = year, "argument"
+        assumed = per is None or (isinstance(per, int) and layout.period == "month")
         if per is None:
-            per = from_lines if from_lines is not None else name_period
-        if per is None:
-            per = year if year is not None else candidates[-1].years_from
-            assumed = True
-        if isinstance(per, int) and candidates[-1].period == "month":
+            per = year if year is not None else layout.years_from
+        if isinstance(per, int) and layout.period == "month":
             per = YearMonth(per, 1)
-            assumed = True
+        if assumed:
+            source = "assumed"
         self.period: YearMonth | int = per
-        self.year = year if year is not None else (per.year if isinstance(per, YearMonth) else per)
+        self.period_source = source
+        self.period_from_lines: YearMonth | int | None = from_lines
+        self.year = year if year is not None else year_of(per)
+        self.year_given = year is not None
+
+        # The kommun.
+        self.kommun: str | None = None
+        self.kommun_source = "lines"
+        if fname is not None and fname.filip and fname.kommun is not None:
+            self.kommun, self.kommun_source = fname.kommun, "name"
+        elif kommuner:
+            self.kommun = _majority(kommuner)
+
         if spec is None:
             try:
-                spec = _registers.resolve_spec(self.register.name, file, self.year)
+                spec = REGISTRY.resolve_spec(self.register.name, file, self.year)
             except SpecNotFound as exc:
                 raise UsageError(str(exc)) from exc
         self.spec: FileSpec = spec
-        self.context = Context(spec, self.year, self.period, dict(codelists or {}))
+        lists: dict[str, CodeList | None] = dict(codelists)
+        self.context = Context(spec, self.year, self.period, lists)
         self.record_class = record_class(spec)
-        self.parser = LineParser(self.context, self.record_class)
+        self.parser = LineParser(
+            self.context,
+            self.record_class,
+            period_source=_SOURCE[self.period_source],
+            kommun=self.kommun,
+            kommun_source=_SOURCE[self.kommun_source],
+        )
         record_rules, cross = self.register.rules_for(file)
         self._record_rules = record_rules
         self._cross: list[tuple[tuple[str, ...], CrossRule]] = [
             (c.codes, c.factory()) for c in cross
         ]
-        self._file_stage(fname, name_period, from_lines, assumed)
+        self._file_stage(fname, name_period, assumed)
 
     # -- file stage ----------------------------------------------------------------
 
-    def _period_from_lines(self, spec: FileSpec) -> YearMonth | int | None:
-        """The period on the first line that has one (header and template lines at the
-        top are passed over); the lines read are kept and parsed later."""
+    def _scan_head(self, spec: FileSpec) -> tuple[Counter[Any], Counter[str]]:
+        """Read the first :data:`HEAD_LINES` lines (kept, and parsed later) and count
+        the periods and kommuner they give."""
+        periods: Counter[Any] = Counter()
+        kommuner: Counter[str] = Counter()
         field = spec.period_field or spec.period_hint_field
-        if field is None:
-            return None
-        idx = spec.field(field).position - 1
+        p_idx = spec.field(field).position - 1 if field is not None else None
+        k_idx = spec.field(spec.kommun_field).position - 1 if spec.kommun_field else None
+        whole = spec.period_field is not None
+        monthly = spec.period == "month"
         for pl in self._lines:
             self._head.append(pl)
             values = pl.text.strip().strip('"').split(";")
-            if idx < len(values):
-                value = values[idx].strip()
-                if spec.period_field is None:
-                    value = value[:6]  # a date ÅÅÅÅMMDD gives its month
-                found = parse_yearmonth(value) if spec.period == "month" else parse_year(value)
-                if found is not None:
-                    return found
-            if len(self._head) >= PERIOD_SEARCH_LINES:
+            if p_idx is not None and p_idx < len(values):
+                value = values[p_idx].strip()
+                if not whole:
+                    value = value[:6] if len(value) == 8 else ""  # a date's month
+                found = parse_yearmonth(value) if monthly else parse_year(value)
+                if (
+                    found is not None
+                    and YEARS[0]
+                    <= (found.year if isinstance(found, YearMonth) else found)
+                    <= YEARS[1]
+                ):
+                    periods[found] += 1
+            if k_idx is not None and k_idx < len(values):
+                value = values[k_idx].strip()
+                if len(value) == 4 and value.isascii() and value.isdigit():
+                    kommuner[value] += 1
+            if len(self._head) >= HEAD_LINES:
                 break
-        return None
+        return periods, kommuner
 
     def _file_stage(
-        self,
-        fname: FileName | None,
-        name_period: YearMonth | int | None,
-        from_lines: YearMonth | int | None,
-        assumed: bool,
+        self, fname: FileName | None, name_period: YearMonth | int | None, assumed: bool
     ) -> None:
         ctx = self.context
         sn = self.input.sniff
@@ -232,37 +394,65 @@ class Parsed:
                 "pdf": ("en PDF-fil", "a PDF file"),
             }[sn.magic]
             add(ctx.finding("SOS-002", kind_sv=kinds[0], kind_en=kinds[1]))
-        elif sn.nul and sn.encoding != "utf-16":
+        elif not self.text_input:
             add(ctx.finding("SOS-002", kind_sv="en binärfil", kind_en="a binary file"))
         if sn.size == 0:
             add(ctx.finding("SOS-001"))
-        encoding = {
-            "utf-8": "UTF-8" if not sn.ascii_only else "UTF-8 (endast ASCII-tecken)",
-            "cp1252": "Windows-1252",
-            "latin-1": "ISO-8859-1",
-            "utf-16": "UTF-16",
-            "text": "text (redan avkodad)",
-        }[sn.encoding]
-        if sn.size:
+        if sn.size and self.text_input:
+            name_sv, name_en = _encoding_names(sn.encoding, sn.ascii_only)
             add(
                 ctx.finding(
                     "SOS-003",
-                    encoding=encoding,
+                    encoding_sv=name_sv,
+                    encoding_en=name_en,
                     bom_sv=" med BOM" if sn.bom else "",
                     bom_en=" with BOM" if sn.bom else "",
                 )
             )
-        if sn.encoding == "utf-16":
-            add(ctx.finding("SOS-004"))
-        elif sn.encoding == "latin-1":
-            add(ctx.finding("SOS-011"))
+            if sn.encoding.startswith("utf-16"):
+                add(ctx.finding("SOS-004"))
+            elif sn.encoding == "latin-1":
+                add(ctx.finding("SOS-011"))
         if fname is not None:
             for sv, en in fname.problems:
                 add(ctx.finding("SOS-006", name=fname.name, problem_sv=sv, problem_en=en))
-            if name_period is not None and name_period != self.period and not assumed:
-                add(ctx.finding("SOS-007", name_period=fname.period, period=self.period))
-        if assumed and sn.size:
-            add(ctx.finding("SOS-009", year=self.year))
+            if name_period is not None and not assumed:
+                lines = self.period_from_lines
+                if name_period != self.period:
+                    other = (f"filen gäller {self.period}", f"the file is for {self.period}")
+                elif lines is not None and lines != name_period:
+                    other = (f"flertalet rader anger {lines}", f"most lines give {lines}")
+                else:
+                    other = None
+                if other is not None:
+                    add(
+                        ctx.finding(
+                            "SOS-007",
+                            name_period=fname.period,
+                            period=self.period,
+                            other_sv=other[0],
+                            other_en=other[1],
+                        )
+                    )
+        if assumed and sn.size and self.text_input:
+            if self.year_given:
+                add(
+                    ctx.finding(
+                        "SOS-009",
+                        year=self.year,
+                        assumed_sv=f"statistikår {self.year} (angivet), månad {self.period}",
+                        assumed_en=f"statistical year {self.year} (as given), month {self.period}",
+                    )
+                )
+            else:
+                add(
+                    ctx.finding(
+                        "SOS-009",
+                        year=self.year,
+                        assumed_sv=f"statistikår {self.year} antogs",
+                        assumed_en=f"statistical year {self.year} was assumed",
+                    )
+                )
         if isinstance(self.period, YearMonth) and self.period.year != self.year:
             add(ctx.finding("SOS-010", period=self.period, year=self.year))
         if sn.size:
@@ -281,16 +471,21 @@ class Parsed:
 
     # -- streaming -----------------------------------------------------------------
 
+    @property
+    def findings(self) -> list[Finding]:
+        """The findings kept so far (at most ``max_details`` per rule)."""
+        return self.log.kept
+
     def __iter__(self) -> Iterator[Row]:
         if self._consumed:
             raise RuntimeError("a Parsed result can be iterated once; call parse() again")
         self._consumed = True
-        self.findings.extend(self.file_findings)
+        self.log.extend(self.file_findings)
         try:
             yield from self._rows()
         finally:
             self.input.close()
-        self.findings.extend(self._finish())
+        self.log.extend(self._finish())
 
     def _rows(self) -> Iterator[Row]:
         parse_line = self.parser.parse
@@ -298,7 +493,7 @@ class Parsed:
         cross = self._cross
         ctx = self.context
         endings = self._endings
-        findings = self.findings
+        add = self.log.add
         last = None
         for pl in chain(self._head, self._lines):
             self.lines_read += 1
@@ -319,8 +514,8 @@ class Parsed:
                         out.extend(c.feed(record, line, ctx))
                     except Exception as exc:
                         out.append(ctx.internal(codes[0], exc, line))
-            if out:
-                findings.extend(out)
+            for f in out:
+                add(f)
             yield Row(pl.number, pl.text, pl.ending, record, tuple(out))
         self._last_ending = last.ending if last is not None else ""
         self._head = []
@@ -336,7 +531,7 @@ class Parsed:
         if len(self._endings) > 1:
             text = ", ".join(f"{_ENDING_NAMES[e]} {n}" for e, n in sorted(self._endings.items()))
             out.append(ctx.finding("SOS-005", endings=text))
-        if self.parser.data_lines == 0 and self.input.sniff.size > 0:
+        if self.parser.data_lines == 0 and self.input.sniff.size > 0 and self.text_input:
             out.append(ctx.finding("SOS-008", lines=self.lines_read))
         return out
 
@@ -360,6 +555,55 @@ class Parsed:
             if row.record is not None:
                 yield row.record
 
+    def report(self) -> Report:
+        """The report (iterates the rows first if that has not been done)."""
+        if not self._consumed:
+            for _ in self:
+                pass
+        sn = self.input.sniff
+        log = self.log
+        return Report(
+            name=self.name,
+            register=self.register.name,
+            file=self.file,
+            year=self.year,
+            period=str(self.period),
+            spec=self.spec.key,
+            spec_provenance=self.spec.provenance,
+            encoding=encoding_label(sn.encoding, sn.bom),
+            size=sn.size,
+            sha256=sn.sha256,
+            lines=self.lines_read,
+            records=self.records_count,
+            findings=tuple(sorted(log.kept, key=order_key)),
+            rule_counts=dict(log.counts),
+            rule_severities=dict(log.severities),
+            max_details=log.limit,
+            kommun=self.kommun,
+        )
+
+
+def encoding_label(encoding: str, bom: bool) -> str:
+    """The encoding as the report names it: ``utf-8+bom``, ``cp1252``, ``utf-16-le``."""
+    return encoding + ("+bom" if bom else "")
+
+
+def _encoding_names(encoding: str, ascii_only: bool) -> tuple[str, str]:
+    if encoding == "utf-8" and ascii_only:
+        return "UTF-8 (endast ASCII-tecken)", "UTF-8 (ASCII characters only)"
+    names = {
+        "utf-8": "UTF-8",
+        "cp1252": "Windows-1252",
+        "latin-1": "ISO-8859-1",
+        "utf-16": "UTF-16",
+        "utf-16-le": "UTF-16LE",
+        "utf-16-be": "UTF-16BE",
+    }
+    if encoding == "text":
+        return "text (redan avkodad)", "text (already decoded)"
+    name = names.get(encoding, encoding)
+    return name, name
+
 
 _PROVENANCE_SV = {
     "provisional": "preliminär layout, ej bekräftad mot den officiella tekniska beskrivningen",
@@ -379,18 +623,23 @@ def parse(
     register: str | None = None,
     file: str | None = None,
     year: int | None = None,
-    period: str | int | YearMonth | None = None,
+    period: str | YearMonth | None = None,
     spec: FileSpec | None = None,
     codelists: Mapping[str, CodeList] | None = None,
     name: str | None = None,
+    max_details: int | None = DEFAULT_MAX_DETAILS,
+    sink: Callable[[Finding], None] | None = None,
 ) -> Parsed:
-    """Open ``source`` (a path, bytes or text) for streaming.
+    """Open ``source`` (a path, bytes, an open binary file or a text stream) for
+    streaming.
 
-    ``register``/``file``/``period`` are read from a Filip-style file name and the
-    file's lines when not given. ``year`` is the statistikår and chooses the spec;
-    ``spec`` overrides the choice (e.g. a spec loaded with
-    :func:`sosreg.load_spec`). ``codelists`` adds or replaces code lists by name for
-    this file only (e.g. an imported KVÅ list).
+    ``register``/``file`` are read from the file name when not given; the period from
+    a Filip-style file name or the lines (see the module's docs). ``year`` is the
+    statistikår and chooses the spec; ``spec`` overrides the choice (e.g. a spec
+    loaded with :func:`sosreg.load_spec`). ``codelists`` adds or replaces code lists
+    by name for this file only (e.g. an imported KVÅ list). ``max_details`` caps the
+    findings kept per rule (``None``: all; counts are always exact) and ``sink``
+    receives every finding as it is made.
     """
     return Parsed(
         source,
@@ -401,7 +650,47 @@ def parse(
         spec=spec,
         codelists=codelists,
         name=name,
+        max_details=max_details,
+        sink=sink,
     )
+
+
+def validate(
+    source: Source,
+    *,
+    previous: Source | None = None,
+    **kwargs: Any,
+) -> Report:
+    """Check ``source`` and return a :class:`~sosreg.engine.report.Report`.
+
+    Takes the arguments of :func:`parse`. With ``previous`` (the same file for the
+    previous period), the register's previous-period rules compare the two, as the
+    collector compares a delivery with earlier ones. Raises :class:`UsageError` only
+    when the input cannot be checked at all; everything wrong *in* the input is a
+    finding.
+    """
+    if previous is None:
+        return parse(source, **kwargs).report()
+    from sosreg.engine.delivery import compare_previous, read_file
+
+    report, current = read_file(source, **kwargs)
+    lists = kwargs.get("codelists")
+    try:  # the earlier file says what it is, if its name can
+        _, before = read_file(previous, codelists=lists, max_details=0)
+    except UsageError:
+        _, before = read_file(
+            previous,
+            register=current.register,
+            file=current.file,
+            codelists=lists,
+            max_details=0,
+        )
+    extra = compare_previous(current, before)
+    sink = kwargs.get("sink")
+    if sink is not None:
+        for f in extra:
+            sink(f)
+    return report.with_findings(extra)
 
 
 def load(source: Source, **kwargs: Any) -> list[Any]:

@@ -15,7 +15,7 @@ import cattrs
 
 from sosreg.engine.spec import FieldSpec, FileSpec
 from sosreg.engine.values import Special, YearMonth
-from sosreg.identity import mask
+from sosreg.identity import mask, mask_text
 
 _CLASSES: dict[int, type] = {}
 
@@ -35,7 +35,14 @@ def python_type(f: FieldSpec) -> Any:
 
 
 def _masked_repr(value: object) -> str:
+    """The repr of an identity field: ``'19121212-****'``."""
     return "None" if value is None else repr(mask(str(value)))
+
+
+def _safe_repr(value: object) -> str:
+    """The repr of any other field, with any identity number in it masked (a
+    personnummer typed into ``kommun`` or an amount field must not show)."""
+    return mask_text(repr(value))
 
 
 def _class_name(spec: FileSpec) -> str:
@@ -53,7 +60,7 @@ def record_class(spec: FileSpec) -> type:
         f.name: attrs.field(
             type=python_type(f),
             default=None,
-            repr=_masked_repr if f.type == "identity" else True,
+            repr=_masked_repr if f.type == "identity" else _safe_repr,
         )
         for f in spec.fields
     }

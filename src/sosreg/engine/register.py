@@ -21,15 +21,17 @@ The engine knows nothing register-specific; it only calls what is registered her
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Hashable, Iterable
 from importlib import resources
 from typing import Any, Protocol
 
 import attrs
 
-from sosreg.engine.core import Context
+from sosreg.engine.context import Context
 from sosreg.engine.findings import Finding
 from sosreg.engine.rules import CATALOGUE, register_rules
+from sosreg.engine.spec import FileSpec, SpecRegistry
 
 RecordFn = Callable[[Any, int, Context], Iterable[Finding]]
 
@@ -212,3 +214,93 @@ class Register:
         for p in self.previous_rules:
             out.update(p.codes)
         return out
+
+
+class Registry:
+    """The registers the engine knows, by name, and their specs.
+
+    Registers plug in: :mod:`sosreg` adds its built-in registers by import path
+    (``"sosreg.registers.ekb:REGISTER"``), and any installed package can add one through
+    the entry-point group ``sosreg.registers`` (read when a name is not otherwise known,
+    as hypothesis reads its ``hypothesis`` group). A register is imported on first use;
+    importing it registers its rules, and its specs are loaded from its package. The
+    engine itself imports no register.
+    """
+
+    ENTRY_POINT_GROUP = "sosreg.registers"
+
+    def __init__(self) -> None:
+        self._paths: dict[str, str] = {}
+        self._loaded: dict[str, Register] = {}
+        self._entry_points_read = False
+        self.specs = SpecRegistry()
+
+    def add(self, name: str, where: str | Register) -> None:
+        """Make register ``name`` known: a :class:`Register`, or ``"module:ATTR"``
+        naming one (imported on first use)."""
+        key = name.lower()
+        if isinstance(where, Register):
+            self._loaded[key] = where
+            self.specs.load_package(where.package)
+        else:
+            self._paths[key] = where
+
+    def _read_entry_points(self) -> None:
+        if self._entry_points_read:
+            return
+        self._entry_points_read = True
+        from importlib.metadata import entry_points
+
+        for ep in entry_points(group=self.ENTRY_POINT_GROUP):
+            self._paths.setdefault(ep.name.lower(), ep.value)
+
+    def names(self) -> list[str]:
+        """Every known register name, in the order they were added."""
+        self._read_entry_points()
+        return list(dict.fromkeys([*self._paths, *self._loaded]))
+
+    def get(self, name: str) -> Register:
+        """The register called ``name``. Raises ``KeyError`` if unknown."""
+        key = name.lower()
+        found = self._loaded.get(key)
+        if found is not None:
+            return found
+        if key not in self._paths:
+            self._read_entry_points()
+        path = self._paths.get(key)
+        if path is None:
+            raise KeyError(f"unknown register {name!r} (known: {', '.join(self.names())})")
+        module_name, _, attr = path.partition(":")
+        module = importlib.import_module(module_name)
+        reg = getattr(module, attr or "REGISTER")
+        if not isinstance(reg, Register):
+            raise TypeError(f"{path} is not a sosreg Register")
+        self.add(key, reg)
+        return reg
+
+    def all(self) -> list[Register]:
+        return [self.get(n) for n in self.names()]
+
+    def resolve_spec(self, register: str, file: str, year: int) -> FileSpec:
+        self.get(register)
+        return self.specs.resolve(register.lower(), file.lower(), year)
+
+    def all_specs(self, register: str | None = None) -> list[FileSpec]:
+        if register is None:
+            self.all()
+        else:
+            self.get(register)
+        return self.specs.all(register)
+
+    def prefixes(self) -> dict[str, str]:
+        """Lower-case file-name prefixes (token 0 of a Filip name) -> register name."""
+        out: dict[str, str] = {}
+        for reg in self.all():
+            for p in reg.filename_prefixes:
+                out[p.lower()] = reg.name
+        return out
+
+
+REGISTRY = Registry()
+"""The process-wide registry the pipeline resolves registers and specs from."""
+SPECS = REGISTRY.specs

@@ -12,14 +12,24 @@ import string
 import tomllib
 from collections.abc import Iterator
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import attrs
 
-from sosreg.engine.findings import Category, Severity
+from sosreg.engine.severity import Category, Severity
 
-if TYPE_CHECKING:
-    from sosreg.engine.findings import Finding
+
+class Messageable(Protocol):
+    """What a message is made from: a finding, or anything shaped like one."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def params(self) -> tuple[tuple[str, str], ...]: ...
+    @property
+    def field(self) -> str | None: ...
+    @property
+    def value(self) -> str | None: ...
 
 
 class _Defaulting(dict[str, str]):
@@ -93,7 +103,7 @@ class Catalogue:
         """The engine's rules plus the rules of ``register`` (all rules if ``None``)."""
         return [r for r in self if register is None or r.register in (None, register)]
 
-    def message(self, finding: Finding, lang: str = "sv") -> str:
+    def message(self, finding: Messageable, lang: str = "sv") -> str:
         rule = self._rules.get(finding.code)
         if rule is None:
             return finding.code

@@ -49,7 +49,20 @@ class Sniff:
     magic: str | None
     """``"xlsx"``, ``"xls"``, ``"pdf"`` or ``None``: the input is not a text file."""
     nul: bool
+    control_ratio: float = 0.0
+    """Share of control bytes (C0 controls but tab, LF, CR, Ctrl-Z; DEL) in the first
+    64 KiB: text has almost none, binary files many."""
 
+    @property
+    def binary(self) -> bool:
+        """Not a text file: many control bytes (an image, an executable, random
+        bytes). A UTF-16 file is text, whatever its NUL bytes."""
+        return not self.encoding.startswith("utf-16") and self.control_ratio >= BINARY_RATIO
+
+
+BINARY_RATIO: Final = 0.05
+"""A file whose first 64 KiB are at least this share control bytes is not text."""
+_CONTROL_BYTES: Final = bytes(b for b in range(32) if b not in (9, 10, 13, 26)) + b"\x7f"
 
 _MAGIC: Final = (
     (b"PK\x03\x04", "xlsx"),
@@ -82,12 +95,14 @@ def sniff(fh: BinaryIO) -> Sniff:
     utf8_ok = cp_ok = True
     ascii_only = True
     nul = False
+    control_ratio = 0.0
     while True:
         chunk = fh.read(CHUNK)
         if not chunk:
             break
         if not first:
             first = chunk[:8]
+            control_ratio = (len(chunk) - len(chunk.translate(None, _CONTROL_BYTES))) / len(chunk)
         size += len(chunk)
         h.update(chunk)
         if ascii_only and not chunk.isascii():
@@ -119,7 +134,7 @@ def sniff(fh: BinaryIO) -> Sniff:
         encoding = "cp1252"
     else:
         encoding = "latin-1"
-    return Sniff(size, h.hexdigest(), encoding, bom, ascii_only, magic, nul)
+    return Sniff(size, h.hexdigest(), encoding, bom, ascii_only, magic, nul, control_ratio)
 
 
 @attrs.frozen

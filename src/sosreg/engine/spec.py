@@ -144,13 +144,16 @@ class FileSpec:
     """For files without a period field: a date field whose month (on the first data
     line) gives the period when neither the arguments nor the file name do."""
     source_path: str | None = None
+    kommun_field: str | None = None
+    """The field holding the reporting kommun: the same on every line, and the kommun of
+    a Filip-style file name (SOS-214). Default: a field called ``kommun``."""
     _by_name: dict[str, FieldSpec] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         by_name = {f.name: f for f in self.fields}
         if len(by_name) != len(self.fields):
             raise ValueError(f"{self.key}: duplicate field names")
-        for attr in ("period_field", "period_hint_field"):
+        for attr in ("period_field", "period_hint_field", "kommun_field"):
             name = getattr(self, attr)
             if name is not None and name not in by_name:
                 raise ValueError(f"{self.key}: {attr} {name} is not a field")
@@ -226,20 +229,43 @@ def spec_from_dict(data: dict[str, Any], source_path: str | None = None) -> File
         severity={k: Severity[v.upper()] for k, v in data.get("severity", {}).items()},
         period_hint_field=data.get("period_hint_field"),
         source_path=source_path,
+        kommun_field=data.get(
+            "kommun_field", "kommun" if any(f.name == "kommun" for f in fields) else None
+        ),
     )
 
 
-def load_spec(path: str | Path) -> FileSpec:
-    """Load a spec from a TOML (or JSON) file, e.g. a corrected or official layout."""
-    p = Path(path)
-    if p.suffix == ".json":
-        import json
+class SpecError(ValueError):
+    """A spec file that cannot be read or does not describe a file layout."""
 
-        data = json.loads(p.read_text("utf-8"))
-    else:
-        with open(p, "rb") as fh:
-            data = tomllib.load(fh)
-    return spec_from_dict(data, str(p))
+
+def load_spec(path: str | Path) -> FileSpec:
+    """Load a spec from a TOML (or JSON) file, e.g. a corrected or official layout.
+
+    Raises :class:`SpecError` (naming the file) when it cannot be read or is not a spec.
+    """
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise SpecError(f"cannot read the spec {p}: {exc.strerror or exc}") from exc
+    try:
+        if p.suffix.lower() == ".json":
+            import json
+
+            data = json.loads(raw.decode("utf-8"))
+        else:
+            data = tomllib.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        kind = "JSON" if p.suffix.lower() == ".json" else "TOML"
+        raise SpecError(f"{p} is not a {kind} spec ({exc})") from exc
+    if not isinstance(data, dict):
+        raise SpecError(f"{p} is not a spec (no table of keys)")
+    try:
+        return spec_from_dict(data, str(p))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        what = f"missing key {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
+        raise SpecError(f"{p} is not a valid spec: {what}") from exc
 
 
 class SpecNotFound(LookupError):

@@ -24,7 +24,7 @@ class YearMonth:
 
     @classmethod
     def parse(cls, text: str) -> YearMonth:
-        if len(text) != 6 or not text.isdigit():
+        if len(text) != 6 or not is_digits(text):
             raise ValueError(f"not ÅÅÅÅMM: {text!r}")
         return cls(int(text[:4]), int(text[4:]))
 
@@ -78,21 +78,33 @@ FORMAT_EN: Final = {
     "text": "text",
 }
 
-_INT: Final = re.compile(r"^(?:0|[1-9][0-9]*)$")
-_AMOUNT: Final = re.compile(r"^(?:0|-?[1-9][0-9]*)$")
+_INT: Final = re.compile(r"(?:0|[1-9][0-9]*)", re.ASCII)
+_AMOUNT: Final = re.compile(r"(?:0|-?[1-9][0-9]*)", re.ASCII)
+
+
+def is_digits(text: str) -> bool:
+    """True if ``text`` is one or more ASCII digits ``0-9``.
+
+    ``str.isdigit()`` is also true for ``¹²³``, ``２０２３`` and ``٢٠٢٣``, which ``int()``
+    then reads or refuses; in a register file only ``0-9`` are digits.
+
+    >>> is_digits("2023"), is_digits("２０２３"), is_digits("2023¹"), is_digits("")
+    (True, False, False, False)
+    """
+    return text.isascii() and text.isdigit()
 
 
 def is_canonical_int(text: str) -> bool:
-    return _INT.match(text) is not None
+    return _INT.fullmatch(text) is not None
 
 
 def is_canonical_amount(text: str) -> bool:
-    return _AMOUNT.match(text) is not None
+    return _AMOUNT.fullmatch(text) is not None
 
 
 @functools.lru_cache(maxsize=1 << 15)
 def parse_date(text: str) -> dt.date | None:
-    if len(text) != 8 or not text.isdigit():
+    if len(text) != 8 or not is_digits(text):
         return None
     try:
         return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
@@ -102,7 +114,7 @@ def parse_date(text: str) -> dt.date | None:
 
 @functools.lru_cache(maxsize=1 << 12)
 def parse_yearmonth(text: str) -> YearMonth | None:
-    if len(text) != 6 or not text.isdigit():
+    if len(text) != 6 or not is_digits(text):
         return None
     m = int(text[4:])
     if not 1 <= m <= 12:
@@ -111,7 +123,7 @@ def parse_yearmonth(text: str) -> YearMonth | None:
 
 
 def parse_year(text: str) -> int | None:
-    if len(text) != 4 or not text.isdigit():
+    if len(text) != 4 or not is_digits(text):
         return None
     return int(text)
 

@@ -9,48 +9,33 @@ name       register                                                         pack
 ``khsl``   Kommunal hälso- och sjukvård (HSLF-FS 2017:67)                   ``khsl/``
 =========  ===============================================================  ==========
 
-A register package is imported on first use; importing it registers its rules and its
-specs.
+Each package plugs into the engine's registry
+(:data:`sosreg.engine.register.REGISTRY`): :mod:`sosreg` adds them by import path, so a
+register package is imported on first use, and importing it registers its rules and
+specs. The functions here are conveniences over that registry.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Final
+from sosreg.engine.register import REGISTRY, SPECS, Register
+from sosreg.engine.spec import FileSpec
+from sosreg.plugins import BUILTIN_REGISTERS as KNOWN
 
-from sosreg.engine.register import Register
-from sosreg.engine.spec import FileSpec, SpecRegistry
-
-KNOWN: Final = ("ekb", "sol", "khsl")
-
-SPECS = SpecRegistry()
-"""Every spec of every register, resolved by (register, file, statistikår)."""
+__all__ = ["KNOWN", "SPECS", "all_registers", "get", "resolve_spec", "specs"]
 
 
 def get(name: str) -> Register:
     """The register called ``name`` (e.g. ``"ekb"``). Raises ``KeyError`` if unknown."""
-    key = name.lower()
-    if key not in KNOWN:
-        raise KeyError(f"unknown register {name!r} (known: {', '.join(KNOWN)})")
-    module = importlib.import_module(f"sosreg.registers.{key}")
-    reg = module.REGISTER
-    assert isinstance(reg, Register)
-    SPECS.load_package(reg.package)
-    return reg
+    return REGISTRY.get(name)
 
 
 def all_registers() -> list[Register]:
-    return [get(n) for n in KNOWN]
+    return REGISTRY.all()
 
 
 def resolve_spec(register: str, file: str, year: int) -> FileSpec:
-    get(register)
-    return SPECS.resolve(register.lower(), file.lower(), year)
+    return REGISTRY.resolve_spec(register, file, year)
 
 
 def specs(register: str | None = None) -> list[FileSpec]:
-    if register is None:
-        all_registers()
-    else:
-        get(register)
-    return SPECS.all(register)
+    return REGISTRY.all_specs(register)

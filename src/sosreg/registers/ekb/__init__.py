@@ -7,13 +7,14 @@ rule metadata: ``rules.toml``; rule implementations: :mod:`sosreg.registers.ekb.
 
 from __future__ import annotations
 
+from sosreg.engine.filename import is_digits
 from sosreg.engine.register import Register
 
 
 def _infer_file(tokens: list[str]) -> str | None:
     if any(t.upper() == "AO" for t in tokens):
         return "ao"
-    digits = [t for t in tokens if t.isdigit()]
+    digits = [t for t in tokens if is_digits(t)]
     if any(len(t) == 6 for t in digits):
         return "manad"
     if sum(1 for t in digits if len(t) == 4) >= 2:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sosreg import identity
-from sosreg.engine.core import Context
+from sosreg.engine.context import Context
 from sosreg.engine.delivery import change_finding
 from sosreg.engine.findings import Finding
 from sosreg.engine.values import YearMonth
@@ -94,6 +94,43 @@ def insatsdagar(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
 
 
 # --- amounts and months ---------------------------------------------------------------
+
+
+@REGISTER.record("EKB-030", files=("manad",))
+def many_children(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+    limit = int(ctx.params["plausible_max_antal_barn"])
+    n = rec.antal_barn
+    if isinstance(n, int) and n > limit:
+        yield ctx.finding("EKB-030", line=line, field="antal_barn", value=str(n), limit=limit)
+
+
+@REGISTER.record("EKB-031", files=("manad", "ar"))
+def large_amount(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+    """More paid to a household in one month than ``plausible_max_belopp_manad``."""
+    limit = int(ctx.params["plausible_max_belopp_manad"])
+    if hasattr(rec, "belopp_forsorjningsstod"):
+        paid = int(rec.belopp_forsorjningsstod or 0) + int(rec.belopp_ovrigt or 0)
+        if paid > limit:
+            yield ctx.finding(
+                "EKB-031",
+                line=line,
+                field="belopp_forsorjningsstod",
+                value=str(paid),
+                month=str(rec.avseendemanad or ctx.period),
+                limit=limit,
+            )
+        return
+    for mm in MONTHS:
+        amount = getattr(rec, f"belopp_{mm}")
+        if isinstance(amount, int) and amount > limit:
+            yield ctx.finding(
+                "EKB-031",
+                line=line,
+                field=f"belopp_{mm}",
+                value=str(amount),
+                month=f"{ctx.period}{mm}",
+                limit=limit,
+            )
 
 
 @REGISTER.record("EKB-028", files=("manad",))

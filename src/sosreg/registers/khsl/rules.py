@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sosreg import identity
-from sosreg.engine.core import Context
+from sosreg.engine.context import Context
 from sosreg.engine.delivery import change_finding
 from sosreg.engine.findings import Finding
 from sosreg.engine.values import YearMonth, to_text

@@ -1,0 +1,106 @@
+"""The rule context: what rules know about the file being checked, and the one way
+findings are made (:meth:`Context.finding`).
+
+Imported by the per-line path (:mod:`sosreg.engine.core`, :mod:`sosreg.engine.fields`),
+by :mod:`sosreg.engine.register` and by register rules; it imports none of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from sosreg import codelists as _codelists
+from sosreg import identity as _identity
+from sosreg.codelists import CodeList
+from sosreg.engine.findings import Category, Finding, Severity
+from sosreg.engine.rules import CATALOGUE
+from sosreg.engine.spec import FieldSpec, FileSpec
+from sosreg.engine.values import YearMonth
+
+
+@attrs.define
+class Context:
+    """What rules know about the file being checked."""
+
+    spec: FileSpec
+    year: int
+    """Statistikår."""
+    period: YearMonth | int
+    """The file's period: a :class:`YearMonth` for monthly files, the year for annual."""
+    codelists: dict[str, CodeList | None] = attrs.field(factory=dict)
+    """The lists the spec names; ``None`` where a list is not available."""
+    _severity: dict[str, Severity] = attrs.field(factory=dict, init=False)
+    reference_date: dt.date = attrs.field(init=False)
+    """The day ages are computed on: the last day of the period."""
+
+    def __attrs_post_init__(self) -> None:
+        if isinstance(self.period, YearMonth):
+            self.reference_date = self.period.last_day()
+        else:
+            self.reference_date = dt.date(self.period, 12, 31)
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return self.spec.params
+
+    def severity(self, code: str) -> Severity:
+        sev = self._severity.get(code)
+        if sev is None:
+            sev = self.spec.severity.get(code) or CATALOGUE[code].severity
+            self._severity[code] = sev
+        return sev
+
+    def finding(
+        self,
+        code: str,
+        *,
+        line: int | None = None,
+        field: str | None = None,
+        value: str | None = None,
+        category: Category | None = None,
+        **params: object,
+    ) -> Finding:
+        """A finding of rule ``code``. ``value`` is masked here; ``field`` adds the
+        field's label to the parameters."""
+        rule = CATALOGUE[code]
+        if field is not None and self.spec.has_field(field):
+            f = self.spec.field(field)
+            params.setdefault("label_sv", f.label)
+            params.setdefault("label_en", f.label_en or f.label)
+            if value is not None:
+                value = mask_value(f, value)
+        elif value is not None:
+            value = _identity.mask_text(value)[:80]
+        return Finding(
+            code,
+            self.severity(code),
+            category or rule.category,
+            line,
+            field,
+            value,
+            params,
+        )
+
+    def internal(self, code: str, exc: Exception, line: int | None = None) -> Finding:
+        """The one finding (SOS-900) that rule ``code`` raising ``exc`` becomes."""
+        return self.finding(
+            "SOS-900", line=line, rule=code, error=type(exc).__name__, category=Category.INTERNAL
+        )
+
+    def codelist(self, name: str) -> CodeList | None:
+        if name not in self.codelists:
+            try:
+                self.codelists[name] = _codelists.get(name)
+            except KeyError:
+                self.codelists[name] = None
+        return self.codelists[name]
+
+
+def mask_value(f: FieldSpec, value: str) -> str:
+    if f.type == "identity":
+        return _identity.mask(value)
+    return _identity.mask_text(value)[:80]

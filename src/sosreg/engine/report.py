@@ -1,0 +1,295 @@
+"""The report model: what a validation says, as data.
+
+A :class:`Report` holds one file's status (godkänd / godkänd med varningar / inte
+godkänd), the exact count of findings per rule, the findings kept as details (the first
+``max_details`` of each rule; counts stay exact), the spec and sosreg version used, and
+the input's size and SHA-256. A :class:`DeliveryReport` holds several files checked
+together and the cross-file findings.
+
+:meth:`Report.to_dict` is the JSON report, an interface others build on: it is
+versioned (:data:`SCHEMA_VERSION`) and described by the JSON Schema shipped in
+``sosreg/schemas/report.schema.json`` (see ``docs/report-format.md``). One file and
+several files have the same top-level shape.
+
+Rendering to text, CSV, Excel or HTML is not done here: renderers plug in with
+:func:`register_renderer` (sosreg's own are in :mod:`sosreg.reports`), and
+:meth:`Report.render` calls them, so every format is made from this one model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Final
+
+import attrs
+
+from sosreg._version import __version__
+from sosreg.engine.findings import Finding, Severity, Status, order_key
+from sosreg.engine.rules import CATALOGUE
+
+SCHEMA_VERSION: Final = "1.0"
+"""Version of the JSON report's shape. Minor: fields added; major: fields changed or
+removed. Recorded in the CHANGELOG."""
+
+Renderer = Callable[..., Any]
+RENDERERS: dict[str, Renderer] = {}
+"""Format name -> renderer ``(report, **options) -> str | bytes | None``."""
+
+
+def register_renderer(name: str, fn: Renderer) -> None:
+    """Make ``fn`` the renderer of format ``name`` for :meth:`Report.render`."""
+    RENDERERS[name] = fn
+
+
+def render(report: Report | DeliveryReport, fmt: str, **options: Any) -> Any:
+    fn = RENDERERS.get(fmt)
+    if fn is None:
+        known = ", ".join(sorted(RENDERERS)) or "none (import sosreg)"
+        raise ValueError(f"no renderer for format {fmt!r} (known: {known})")
+    return fn(report, **options)
+
+
+def _counts_of(findings: Iterable[Finding]) -> dict[str, int]:
+    return dict(Counter(f.code for f in findings))
+
+
+def _severities_of(findings: Iterable[Finding]) -> dict[str, Severity]:
+    out: dict[str, Severity] = {}
+    for f in findings:
+        if f.code not in out or f.severity > out[f.code]:
+            out[f.code] = f.severity
+    return out
+
+
+def status_dict(status: Status) -> dict[str, Any]:
+    return {
+        "code": status.code,
+        "label_sv": status.label("sv"),
+        "label_en": status.label("en"),
+        "exit_code": status.exit_code,
+    }
+
+
+def counts_list(
+    counts: Mapping[str, int],
+    severities: Mapping[str, Severity],
+    shown: Mapping[str, int],
+    lang: str,
+) -> list[dict[str, Any]]:
+    """Counts per rule, most serious first, as in the JSON report."""
+    order = sorted(counts, key=lambda c: (-int(severities[c]), c))
+    return [
+        {
+            "code": code,
+            "severity": severities[code].code,
+            "severity_label": severities[code].label(lang),
+            "title": CATALOGUE[code].title(lang) if code in CATALOGUE else code,
+            "count": counts[code],
+            "shown": shown.get(code, 0),
+        }
+        for code in order
+    ]
+
+
+@attrs.frozen
+class Report:
+    """The report of one file. ``findings`` are the details kept (in report order:
+    file-level first, then by line); :meth:`counts` are exact."""
+
+    name: str | None
+    register: str
+    file: str
+    year: int
+    period: str
+    spec: str
+    spec_provenance: str
+    encoding: str
+    size: int
+    sha256: str
+    lines: int
+    records: int
+    findings: tuple[Finding, ...]
+    sosreg_version: str = __version__
+    rule_counts: Mapping[str, int] | None = attrs.field(default=None, eq=False, repr=False)
+    """Exact findings per rule code; ``None``: count :attr:`findings`."""
+    rule_severities: Mapping[str, Severity] | None = attrs.field(default=None, eq=False, repr=False)
+    max_details: int | None = None
+    """The cap on details per rule that was used (``None``: every finding kept)."""
+    kommun: str | None = None
+    deadline: dt.date | None = None
+    """The last day to report this file (``sosreg.deadline``), where known."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.rule_counts is None:
+            object.__setattr__(self, "rule_counts", _counts_of(self.findings))
+        if self.rule_severities is None:
+            object.__setattr__(self, "rule_severities", _severities_of(self.findings))
+
+    # -- the model ---------------------------------------------------------------------
+
+    @property
+    def status(self) -> Status:
+        return Status.of(self.severities().values())
+
+    def severities(self) -> dict[str, Severity]:
+        """The severity of each rule code found (specs can override the catalogue's)."""
+        assert self.rule_severities is not None
+        return dict(self.rule_severities)
+
+    def counts(self) -> dict[str, int]:
+        """Exact number of findings per rule code, most serious rules first."""
+        assert self.rule_counts is not None
+        sev = self.severities()
+        return dict(sorted(self.rule_counts.items(), key=lambda kv: (-int(sev[kv[0]]), kv[0])))
+
+    def shown(self) -> dict[str, int]:
+        """Details kept per rule code."""
+        return _counts_of(self.findings)
+
+    def omitted(self) -> dict[str, int]:
+        """Per rule code, the findings counted but not kept as details."""
+        shown = self.shown()
+        return {c: n - shown.get(c, 0) for c, n in self.counts().items() if n > shown.get(c, 0)}
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts().values())
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+    def codes(self) -> set[str]:
+        return set(self.counts())
+
+    def by_code(self, code: str) -> list[Finding]:
+        return [f for f in self.findings if f.code == code]
+
+    def with_findings(self, extra: Iterable[Finding]) -> Report:
+        """This report with ``extra`` findings added (e.g. previous-period ones)."""
+        extra = list(extra)
+        counts = Counter(self.counts())
+        counts.update(f.code for f in extra)
+        sev = self.severities()
+        for code, s in _severities_of(extra).items():
+            sev[code] = max(s, sev.get(code, s))
+        findings = sorted((*self.findings, *extra), key=order_key)
+        return attrs.evolve(
+            self, findings=tuple(findings), rule_counts=dict(counts), rule_severities=sev
+        )
+
+    def header_dict(self, lang: str = "sv") -> dict[str, Any]:
+        """Everything of the file's JSON object but its findings and counts."""
+        return {
+            "name": self.name,
+            "register": self.register,
+            "file": self.file,
+            "year": self.year,
+            "period": self.period,
+            "kommun": self.kommun,
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+            "spec": {"key": self.spec, "provenance": self.spec_provenance},
+            "input": {
+                "size": self.size,
+                "sha256": self.sha256,
+                "encoding": self.encoding,
+                "lines": self.lines,
+                "records": self.records,
+            },
+        }
+
+    def file_dict(self, lang: str = "sv") -> dict[str, Any]:
+        """The file's object in the JSON report's ``files`` array."""
+        counts = self.counts()
+        omitted = self.omitted()
+        return {
+            **self.header_dict(lang),
+            "status": status_dict(self.status),
+            "total": sum(counts.values()),
+            "counts": counts_list(counts, self.severities(), self.shown(), lang),
+            "max_details": self.max_details,
+            "omitted": sum(omitted.values()),
+            "findings": [f.to_dict(lang) for f in self.findings],
+        }
+
+    def to_dict(self, lang: str = "sv") -> dict[str, Any]:
+        """The JSON report (schema :data:`SCHEMA_VERSION`), same shape as a delivery's."""
+        return document(self.status, [self.file_dict(lang)], [], lang)
+
+    # -- rendering (renderers plug in; see sosreg.reports) ------------------------------
+
+    def render(self, fmt: str, **options: Any) -> Any:
+        return render(self, fmt, **options)
+
+    def to_json(self, lang: str = "sv", indent: int | None = 2) -> str:
+        out: str = self.render("json", lang=lang, indent=indent)
+        return out
+
+    def to_text(self, lang: str = "sv", max_details: int | None = None) -> str:
+        out: str = self.render("text", lang=lang, max_details=max_details)
+        return out
+
+
+def document(
+    status: Status, files: list[dict[str, Any]], cross: list[Finding], lang: str
+) -> dict[str, Any]:
+    """The top-level JSON object, for one file or a delivery."""
+    cross_counts = _counts_of(cross)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "sosreg_version": __version__,
+        "lang": lang,
+        "status": status_dict(status),
+        "files": files,
+        "cross_file": {
+            "counts": counts_list(cross_counts, _severities_of(cross), cross_counts, lang),
+            "findings": [f.to_dict(lang) for f in cross],
+        },
+    }
+
+
+@attrs.frozen
+class DeliveryReport:
+    """Several files checked together: a :class:`Report` per file and the cross-file
+    findings."""
+
+    reports: tuple[Report, ...]
+    """A report per file, in the order given."""
+    findings: tuple[Finding, ...]
+    """Cross-file findings (each names its file in the parameter ``name``)."""
+
+    @property
+    def status(self) -> Status:
+        """The worst of every file's findings and the cross-file findings."""
+        return Status.of(
+            [
+                *(f.severity for f in self.findings),
+                *(s for r in self.reports for s in r.severities().values()),
+            ]
+        )
+
+    def counts(self) -> dict[str, int]:
+        """Cross-file findings per rule code."""
+        return _counts_of(self.findings)
+
+    def to_dict(self, lang: str = "sv") -> dict[str, Any]:
+        return document(
+            self.status, [r.file_dict(lang) for r in self.reports], list(self.findings), lang
+        )
+
+    def render(self, fmt: str, **options: Any) -> Any:
+        return render(self, fmt, **options)
+
+    def to_json(self, lang: str = "sv", indent: int | None = 2) -> str:
+        out: str = self.render("json", lang=lang, indent=indent)
+        return out
+
+    def to_text(self, lang: str = "sv", max_details: int | None = None) -> str:
+        out: str = self.render("text", lang=lang, max_details=max_details)
+        return out

@@ -1,0 +1,153 @@
+"""The feedback as plain text, in Swedish or English, shaped like Socialstyrelsen's
+feedback file: the file and spec, the status, counts per rule (exact), and details with
+line numbers (at most ``max_details`` per rule; the rest are counted, not shown)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import Final
+
+from sosreg.engine.findings import Finding, Status
+from sosreg.engine.report import DeliveryReport, Report
+from sosreg.engine.rules import CATALOGUE
+
+DEFAULT_MAX_DETAILS: Final = 100
+"""Details shown per rule in text (and CSV) output unless told otherwise."""
+
+_T: Final = {
+    "sv": {
+        "head": "Återkoppling",
+        "file": "Fil",
+        "spec": "Specifikation",
+        "status": "Status",
+        "summary": "Sammanfattning",
+        "details": "Detaljer",
+        "line": "rad",
+        "none": "Inga avvikelser.",
+        "more": "… och {n} till av {code} (antalen ovan är exakta; --max-details all visar alla)",
+        "input": "Indata",
+        "lines": "rader",
+        "records": "poster",
+        "bytes": "byte",
+        "file_level": "fil",
+        "deadline": "Sista dag för inrapportering",
+        "cross": "Kontroller mellan filerna",
+        "delivery": "Leveransens status",
+        "kommun": "kommun",
+        "unknown": "okänd",
+    },
+    "en": {
+        "head": "Feedback",
+        "file": "File",
+        "spec": "Spec",
+        "status": "Status",
+        "summary": "Summary",
+        "details": "Details",
+        "line": "line",
+        "none": "No findings.",
+        "more": "… and {n} more of {code} (counts above are exact; --max-details all shows all)",
+        "input": "Input",
+        "lines": "lines",
+        "records": "records",
+        "bytes": "bytes",
+        "file_level": "file",
+        "deadline": "Last day to report",
+        "cross": "Checks across files",
+        "delivery": "Status of the delivery",
+        "kommun": "municipality",
+        "unknown": "unknown",
+    },
+}
+
+_PROVENANCE: Final = {
+    "sv": {
+        "provisional": "preliminär layout",
+        "official": "officiell layout",
+        "user": "egen layout",
+    },
+    "en": {
+        "provisional": "provisional layout",
+        "official": "official layout",
+        "user": "user layout",
+    },
+}
+
+
+def _lang(lang: str) -> str:
+    return "en" if lang == "en" else "sv"
+
+
+def render(
+    report: Report | DeliveryReport,
+    *,
+    lang: str = "sv",
+    max_details: int | None = DEFAULT_MAX_DETAILS,
+) -> str:
+    """The report as text. ``max_details``: details per rule (``None``: all)."""
+    if isinstance(report, DeliveryReport):
+        return "\n".join(_delivery_lines(report, lang, max_details)) + "\n"
+    return "\n".join(_report_lines(report, lang, max_details)) + "\n"
+
+
+def _status_text(status: Status, lang: str) -> str:
+    return status.label(lang).upper()
+
+
+def _report_lines(r: Report, lang: str, max_details: int | None) -> Iterator[str]:
+    lang = _lang(lang)
+    t = _T[lang]
+    yield f"{t['head']}: {r.name or '-'}"
+    kommun = f", {t['kommun']} {r.kommun}" if r.kommun else ""
+    yield f"{t['file']}: {r.register.upper()} {r.file}, {r.period} ({r.year}){kommun}"
+    if r.deadline is not None:
+        yield f"{t['deadline']}: {r.deadline.isoformat()}"
+    prov = _PROVENANCE[lang].get(r.spec_provenance, r.spec_provenance)
+    yield f"{t['spec']}: {r.spec} [{prov}], sosreg {r.sosreg_version}"
+    yield (
+        f"{t['input']}: {r.size} {t['bytes']}, {r.encoding}, {r.lines} {t['lines']}, "
+        f"{r.records} {t['records']}, sha256 {r.sha256[:16]}…"
+    )
+    yield ""
+    yield f"{t['status']}: {_status_text(r.status, lang)}"
+    yield ""
+    yield f"{t['summary']}:"
+    counts = r.counts()
+    if not counts:
+        yield f"  {t['none']}"
+    severities = r.severities()
+    for code, n in counts.items():
+        rule = CATALOGUE.get(code)
+        title = rule.title(lang) if rule else code
+        yield f"  {code:<8} {severities[code].label(lang):<11} {n:>6}  {title}"
+    if r.findings:
+        yield ""
+        yield f"{t['details']}:"
+        yield from _details(r.findings, lang, max_details, r.counts())
+
+
+def _details(
+    findings: Iterable[Finding], lang: str, max_details: int | None, counts: dict[str, int]
+) -> Iterator[str]:
+    t = _T[lang]
+    shown: Counter[str] = Counter()
+    for f in findings:
+        if max_details is not None and shown[f.code] >= max_details:
+            continue
+        shown[f.code] += 1
+        where = f"{t['line']} {f.line}" if f.line else t["file_level"]
+        yield f"  {where:>10}  {f.code:<8} {f.severity.label(lang):<11} {f.message(lang)}"
+    for code, n in counts.items():
+        if n > shown[code]:
+            yield "  " + t["more"].format(n=n - shown[code], code=code)
+
+
+def _delivery_lines(d: DeliveryReport, lang: str, max_details: int | None) -> Iterator[str]:
+    lang = _lang(lang)
+    t = _T[lang]
+    for r in d.reports:
+        yield from _report_lines(r, lang, max_details)
+        yield ""
+    yield f"{t['cross']}: {len(d.findings)}"
+    yield from _details(d.findings, lang, max_details, d.counts())
+    yield f"{t['delivery']}: {_status_text(d.status, lang)}"
