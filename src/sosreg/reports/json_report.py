@@ -46,24 +46,25 @@ class FindingSpool:
             self._late.append(f)
         else:
             self._last_line = f.line
-            self._fh.write(json.dumps(f.to_dict(self.lang), ensure_ascii=False))
-            self._fh.write("\n")
+            self._fh.write(f"{f.line}\t{json.dumps(f.to_dict(self.lang), ensure_ascii=False)}\n")
 
-    def ordered(self) -> Iterator[dict[str, Any]]:
+    def ordered(self) -> Iterator[str]:
+        """The findings as JSON texts, in report order."""
         for f in self._file_level:
-            yield f.to_dict(self.lang)
+            yield json.dumps(f.to_dict(self.lang), ensure_ascii=False)
         late = sorted(self._late, key=order_key)
         i = 0
         self._fh.flush()
         self._fh.seek(0)
         for raw in self._fh:
-            item = json.loads(raw)
-            while i < len(late) and (late[i].line or 0) < item["line"]:
-                yield late[i].to_dict(self.lang)
+            tab = raw.index("\t")
+            line = int(raw[:tab])
+            while i < len(late) and (late[i].line or 0) < line:
+                yield json.dumps(late[i].to_dict(self.lang), ensure_ascii=False)
                 i += 1
-            yield item
+            yield raw[tab + 1 : -1]
         for f in late[i:]:
-            yield f.to_dict(self.lang)
+            yield json.dumps(f.to_dict(self.lang), ensure_ascii=False)
 
     def close(self) -> None:
         self._fh.close()
@@ -107,7 +108,16 @@ def write_streaming(
             for j, item in enumerate(spool.ordered()):
                 if j:
                     out.write(sep)
-                out.write(json.dumps(item, ensure_ascii=False))
+                out.write(item)
             out.write("]}")
         out.write("]")
     out.write("}\n")
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the report (``sosreg/schemas/report.schema.json``)."""
+    from importlib import resources
+
+    text = resources.files("sosreg").joinpath("schemas", "report.schema.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
