@@ -1,0 +1,103 @@
+"""Coverage-guided fuzz target for sosreg's parser and validator (atheris, libFuzzer).
+
+    pip install -e ".[fuzz]"
+    python fuzz/fuzz_validate.py fuzz/corpus -max_total_time=1200   # 20 minutes
+    python fuzz/fuzz_validate.py -runs=0 fuzz/corpus                 # replay the corpus
+
+The first bytes of each input choose the register, file and statistikår (and whether a
+Filip-style name, a period argument or a previous file is given); the rest is the file.
+Every input goes through :func:`sosreg.validate` (and the text and JSON renderers) and
+``serialize(parse(...))``. Anything but a report or a :class:`sosreg.UsageError` is a
+crash: libFuzzer writes the input to ``crash-<sha1>``; turn it into a regression test in
+``tests/test_fuzz_regressions.py``.
+
+Invariants checked beyond "no exception":
+
+* a report's counts agree with its findings when every finding is kept;
+* no finding, message or rendered report contains a 12-digit run that is a valid
+  personnummer or samordningsnummer;
+* a godkänd file serializes back to the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import atheris
+
+with atheris.instrument_imports(include=["sosreg"]):
+    import sosreg
+    from sosreg import identity
+
+FILES = [
+    ("ekb", "manad"),
+    ("ekb", "ao"),
+    ("ekb", "ar"),
+    ("sol", "sol1"),
+    ("sol", "sol2"),
+    ("khsl", "khsl1"),
+    ("khsl", "khsl2"),
+]
+PREFIX = {
+    "manad": "Ekb_0330_{p}_20230214T0930.txt",
+    "ao": "Ekb_AO_0330_{p}_20230214T0930.txt",
+    "ar": "Ekb_0330_{y}_20240214T0930.txt",
+    "sol1": "SOL1_0330_{p}_20230214T0930.txt",
+    "sol2": "SOL2_0330_{p}_20230214T0930.txt",
+    "khsl1": "KHSL1_0330_{p}_20230214T0930.txt",
+    "khsl2": "KHSL2_0330_{p}_20230214T0930.txt",
+}
+TWELVE = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
+
+
+def _leaks(text: str) -> list[str]:
+    return [m for m in TWELVE.findall(text) if isinstance(identity.parse(m), identity.Identity)]
+
+
+def check(data: bytes) -> None:
+    fdp = atheris.FuzzedDataProvider(data)
+    register, file = FILES[fdp.ConsumeIntInRange(0, len(FILES) - 1)]
+    year = fdp.ConsumeIntInRange(2015, 2026)
+    mode = fdp.ConsumeIntInRange(0, 3)
+    body = fdp.ConsumeBytes(fdp.remaining_bytes())
+    month = f"{year}{(year % 12) + 1:02d}"
+    kwargs: dict[str, object] = {}
+    if mode == 0:
+        kwargs = {"register": register, "file": file, "year": year}
+    elif mode == 1:
+        kwargs = {"name": PREFIX[file].format(p=month, y=year)}
+    elif mode == 2:
+        kwargs = {
+            "register": register,
+            "file": file,
+            "period": month if file != "ar" else str(year),
+        }
+    else:
+        kwargs = {"register": register, "file": file, "max_details": 2}
+    try:
+        report = sosreg.validate(body, **kwargs)  # type: ignore[arg-type]
+    except sosreg.UsageError:
+        return
+    if report.max_details is None or report.max_details > 1000:
+        assert sum(report.counts().values()) == len(report.findings)
+    for text in (report.to_text("sv"), report.to_text("en"), report.to_json("en"), repr(report)):
+        leaks = _leaks(text.replace(report.sha256, ""))
+        assert not leaks, leaks
+    parsed = sosreg.parse(body, **kwargs)  # type: ignore[arg-type]
+    rows = list(parsed)
+    if report.status is sosreg.Status.GODKAND and rows:
+        out = sosreg.serialize(
+            [r.record for r in rows if r.record is not None], format=parsed.format
+        )
+        assert out == body, (out[:200], body[:200])
+    repr(rows[:5])
+
+
+def main() -> None:
+    atheris.Setup(sys.argv, check)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()
