@@ -303,7 +303,9 @@ CASES = [
         good_kw={"name": "Ekb_0330_202301_20230214T0930.txt"},
     ),
     Case("EKB-030", [_replace(M_SOLO, 6, "11")], [_replace(M_SOLO, 6, "10")], 1),
-    Case("EKB-031", [M_MED, _replace(M_SOLO, 7, "60001")], [M_MED, _replace(M_SOLO, 7, "60000")], 2),
+    Case(
+        "EKB-031", [M_MED, _replace(M_SOLO, 7, "60001")], [M_MED, _replace(M_SOLO, 7, "60000")], 2
+    ),
     Case(
         "EKB-031",
         [annual(P2, None, {3: ("75000", "021", "", "0", "")})],

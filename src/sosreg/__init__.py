@@ -13,6 +13,7 @@ knows neither.
 from __future__ import annotations
 
 from sosreg import frames, plugins, reports
+from sosreg.deadlines import deadline
 from sosreg._version import __version__
 from sosreg.engine.delivery import DeliveryReport, validate_delivery
 from sosreg.engine.findings import Category, Finding, Severity, Status
@@ -55,6 +56,7 @@ __all__ = [
     "__version__",
     "clear_caches",
     "converter",
+    "deadline",
     "frames",
     "from_dict",
     "get_spec",

@@ -154,6 +154,17 @@ def _build() -> argparse.ArgumentParser:
     i.add_argument("--merge", help="the list as of earlier years (TOML) to extend")
     i.add_argument("--output", "-o", help="where to write the TOML (default: stdout)")
 
+    d = sub.add_parser(
+        "deadlines",
+        help="print the year's calendar of due dates for every register and file",
+        epilog=EXIT_CODES_SIMPLE,
+        formatter_class=raw,
+    )
+    d.add_argument("--year", type=_year, required=True, help="statistikår")
+    d.add_argument("--register", help="only this register")
+    d.add_argument("--format", choices=("text", "json"), default="text")
+    d.add_argument("--lang", choices=("sv", "en"), default="sv")
+
     s = sub.add_parser(
         "spec",
         help="print the fields of a file's spec",
@@ -175,6 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "codes": _codes,
         "spec": _spec,
         "import-codes": _import_codes,
+        "deadlines": _deadlines,
     }
     try:
         return commands[args.command](args)
@@ -375,6 +387,39 @@ def _import_codes(args: argparse.Namespace) -> int:
         print(f"{args.output}: {valid} codes valid in {args.year} ({len(cl)} entries)")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _deadlines(args: argparse.Namespace) -> int:
+    from sosreg.deadlines import calendar
+
+    if args.year < 1990 or args.year > 2099:
+        raise UsageError(f"year {args.year} is out of range (1990–2099)")
+    due = calendar(args.year)
+    if args.register:
+        name = _register(args.register)
+        due = [d for d in due if d.register == name]
+    if args.format == "json":
+        data = [
+            {
+                "register": d.register,
+                "file": d.file,
+                "title": d.title,
+                "period": d.period,
+                "due": d.due.isoformat(),
+            }
+            for d in due
+        ]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    head = (
+        f"Sista dag för inrapportering, statistikår {args.year}"
+        if args.lang == "sv"
+        else f"Last day to report, statistical year {args.year}"
+    )
+    print(head)
+    for d in due:
+        print(f"  {d.due.isoformat()}  {d.title:<10} {d.period}")
     return 0
 
 

@@ -229,9 +229,7 @@ def _code(c: FieldChecks, notes: list[Finding]) -> Converter:
             c.emit(out, "code.lost_zero", line, text, suggestion=text.zfill(width), **names)
         elif status is Validity.EXPIRED:
             assert entry is not None
-            c.emit(
-                out, "code.expired", line, text, valid_to=entry.valid_to, year=year, **names
-            )
+            c.emit(out, "code.expired", line, text, valid_to=entry.valid_to, year=year, **names)
         elif status is Validity.NOT_YET:
             assert entry is not None
             c.emit(

@@ -94,7 +94,7 @@ def _check_year(year: object) -> int | None:
     return year
 
 
-def _coerce_period(period: object) -> YearMonth | int | None:
+def coerce_period(period: object) -> YearMonth | int | None:
     """A period argument: ``"ÅÅÅÅMM"``, ``"ÅÅÅÅ"``, a :class:`YearMonth`, or a year as
     an int (``2023``; a month as an int, ``202301``, is refused: write ``"202301"``)."""
     if period is None:
@@ -180,7 +180,7 @@ class Parsed:
         file = _check_str("file", file)
         name = _check_str("name", name)
         year = _check_year(year)
-        per = _coerce_period(period)
+        per = coerce_period(period)
         lists = _check_codelists(codelists)
         max_details = check_max_details(max_details)
         if spec is not None and not isinstance(spec, FileSpec):
@@ -279,7 +279,7 @@ class Parsed:
         # The period.
         name_period = None
         if fname is not None and fname.filip and fname.period is not None:
-            name_period = _coerce_period(fname.period)
+            name_period = coerce_period(fname.period)
         if layout.period == "year" and isinstance(name_period, YearMonth):
             name_period = None  # an annual file named with a month: not its period
         if layout.period == "month" and isinstance(name_period, int):
@@ -580,6 +580,7 @@ class Parsed:
             rule_severities=dict(log.severities),
             max_details=log.limit,
             kommun=self.kommun,
+            deadline=self.spec.deadline_for(self.period),
         )
 
 

@@ -29,6 +29,7 @@ Field types:
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from collections.abc import Iterator, Mapping
 from importlib import resources
@@ -144,6 +145,12 @@ class FileSpec:
     """For files without a period field: a date field whose month (on the first data
     line) gives the period when neither the arguments nor the file name do."""
     source_path: str | None = None
+    deadline: Mapping[str, int] = attrs.field(factory=dict)
+    """When the file is due, as :class:`dateutil.relativedelta.relativedelta` arguments
+    applied to the first day of the period (``{ months = 1, day = 15 }``: the 15th of
+    the next month; ``{ months = 2, day = 31 }``: the last day of the month two months
+    after; ``{ years = 1, month = 4, day = 15 }``: 15 April of the next year). Empty:
+    not known. See :meth:`deadline_for`."""
     kommun_field: str | None = None
     """The field holding the reporting kommun: the same on every line, and the kommun of
     a Filip-style file name (SOS-214). Default: a field called ``kommun``."""
@@ -158,6 +165,15 @@ class FileSpec:
             if name is not None and name not in by_name:
                 raise ValueError(f"{self.key}: {attr} {name} is not a field")
         object.__setattr__(self, "_by_name", by_name)
+
+    def deadline_for(self, period: Any) -> dt.date | None:
+        """The last day to report the file of ``period`` (a year-month or a year)."""
+        if not self.deadline:
+            return None
+        from dateutil.relativedelta import relativedelta
+
+        year, month = (period, 1) if isinstance(period, int) else (period.year, period.month)
+        return dt.date(year, month, 1) + relativedelta(**self.deadline)
 
     @property
     def key(self) -> str:
@@ -207,6 +223,16 @@ def _field_from_dict(item: dict[str, Any], position: int) -> FieldSpec:
     return FieldSpec(**kw)
 
 
+_DEADLINE_KEYS: Final = ("years", "months", "month", "day")
+
+
+def _deadline(data: Mapping[str, Any]) -> dict[str, int]:
+    unknown = set(data) - set(_DEADLINE_KEYS)
+    if unknown:
+        raise ValueError(f"deadline: unknown keys {sorted(unknown)} (known: {_DEADLINE_KEYS})")
+    return {k: int(v) for k, v in data.items()}
+
+
 def spec_from_dict(data: dict[str, Any], source_path: str | None = None) -> FileSpec:
     """Build a :class:`FileSpec` from parsed TOML/JSON data."""
     fields = tuple(
@@ -228,6 +254,7 @@ def spec_from_dict(data: dict[str, Any], source_path: str | None = None) -> File
         params=data.get("params", {}),
         severity={k: Severity[v.upper()] for k, v in data.get("severity", {}).items()},
         period_hint_field=data.get("period_hint_field"),
+        deadline=_deadline(data.get("deadline", {})),
         source_path=source_path,
         kommun_field=data.get(
             "kommun_field", "kommun" if any(f.name == "kommun" for f in fields) else None
