@@ -13,8 +13,8 @@ knows neither.
 from __future__ import annotations
 
 from sosreg import frames, plugins, reports
-from sosreg.deadlines import deadline
 from sosreg._version import __version__
+from sosreg.deadlines import deadline
 from sosreg.engine.delivery import DeliveryReport, validate_delivery
 from sosreg.engine.findings import Category, Finding, Severity, Status
 from sosreg.engine.pipeline import (
