@@ -173,7 +173,8 @@ class FileSpec:
         from dateutil.relativedelta import relativedelta
 
         year, month = (period, 1) if isinstance(period, int) else (period.year, period.month)
-        return dt.date(year, month, 1) + relativedelta(**self.deadline)
+        due: dt.date = dt.date(year, month, 1) + relativedelta(**self.deadline)  # type: ignore[arg-type]
+        return due
 
     @property
     def key(self) -> str:
