@@ -11,30 +11,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-import attrs
-
-from sosreg.engine.context import Context
 from sosreg.engine.findings import Finding
+from sosreg.engine.joins import ParsedFile, check_references, join
 from sosreg.engine.pipeline import Parsed, UsageError, parse
 from sosreg.engine.register import REGISTRY
 from sosreg.engine.report import DeliveryReport, Report
 from sosreg.engine.source import Source
 
 __all__ = ["DeliveryReport", "ParsedFile", "compare_previous", "read_file", "validate_delivery"]
-
-
-@attrs.frozen
-class ParsedFile:
-    """One file of a delivery, with its records and their line numbers."""
-
-    name: str
-    register: str
-    file: str
-    period: Any
-    year: int
-    records: tuple[tuple[int, Any], ...]
-    context: Context
-    kommun: str | None = None
 
 
 def validate_delivery(
@@ -67,11 +51,23 @@ def validate_delivery(
     for reg_name in sorted({f.register for f in files}):
         reg = REGISTRY.get(reg_name)
         mine = [f for f in files if f.register == reg_name]
+        ctx = mine[0].context
+        try:
+            findings.extend(check_references(mine))
+        except Exception as exc:  # a reference that cannot be checked is one finding
+            codes = [r.missing for f in mine for r in f.context.spec.references]
+            findings.append(ctx.internal(codes[0] if codes else "SOS-900", exc))
+        for jr in reg.joined_rules:
+            try:
+                for parent, children in join(jr.parent, jr.child, mine):
+                    findings.extend(jr.fn(parent, children))
+            except Exception as exc:  # a rule that raises is one finding
+                findings.append(ctx.internal(jr.codes[0], exc))
         for rule in reg.cross_file_rules:
             try:
                 findings.extend(rule.fn(mine))
             except Exception as exc:  # a rule that raises is one finding
-                findings.append(mine[0].context.internal(rule.codes[0], exc))
+                findings.append(ctx.internal(rule.codes[0], exc))
     return DeliveryReport(tuple(reports), tuple(findings))
 
 

@@ -12,6 +12,11 @@ decorators of :class:`Register`:
 ``@REGISTER.cross_file("EKB-060")``
     a function ``(files: list[ParsedFile]) -> Iterable[Finding]`` for a delivery of
     several files;
+``@REGISTER.joined("BU-040", parent="insats", child="placering")``
+    a function ``(parent: Linked, children: list[Linked]) -> Iterable[Finding]`` called,
+    in a delivery, for every record of the ``parent`` file with the records of the
+    ``child`` file that refer to it (the child spec's ``[[references]]``; see
+    :mod:`sosreg.engine.joins`);
 ``@REGISTER.previous("EKB-080", files=("ar",))``
     a function ``(current: ParsedFile, previous: ParsedFile) -> Iterable[Finding]``
     comparing a file with the same file of the previous period.
@@ -66,6 +71,14 @@ class CrossFileRule:
 
 
 @attrs.define
+class JoinedRule:
+    codes: tuple[str, ...]
+    parent: str
+    child: str
+    fn: Callable[..., Iterable[Finding]]
+
+
+@attrs.define
 class PreviousRule:
     codes: tuple[str, ...]
     files: tuple[str, ...] | None
@@ -95,6 +108,7 @@ class Register:
     cross_rules: list[CrossRuleFactory] = attrs.field(factory=list)
     cross_file_rules: list[CrossFileRule] = attrs.field(factory=list)
     previous_rules: list[PreviousRule] = attrs.field(factory=list)
+    joined_rules: list[JoinedRule] = attrs.field(factory=list)
     infer_file: Callable[[list[str]], str | None] | None = None
     """Given the tokens of a file name, which file of the register it is (default: a
     token that is a file key, e.g. ``SOL1``)."""
@@ -133,6 +147,19 @@ class Register:
 
         def deco(fn: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
             self.cross_file_rules.append(CrossFileRule(codes, fn))
+            return fn
+
+        return deco
+
+    def joined(
+        self, code: str | tuple[str, ...], *, parent: str, child: str
+    ) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
+        """A rule on joined records: ``fn(parent, children)`` for every record of the
+        ``parent`` file in a delivery, with the ``child`` records that refer to it."""
+        codes = _codes(code)
+
+        def deco(fn: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
+            self.joined_rules.append(JoinedRule(codes, parent, child, fn))
             return fn
 
         return deco
@@ -213,6 +240,8 @@ class Register:
             out.update(x.codes)
         for p in self.previous_rules:
             out.update(p.codes)
+        for j in self.joined_rules:
+            out.update(j.codes)
         return out
 
 

@@ -124,6 +124,38 @@ class FieldSpec:
         return self.rules.get(check) or CHECKS[check]
 
 
+PSEUDO_FIELDS: Final = ("@period", "@year", "@kommun")
+"""File-level values a reference can match on: the file's period, statistikår and kommun."""
+
+
+@attrs.frozen
+class Reference:
+    """Records of this file refer to records of another file of the same register (in a
+    delivery): e.g. every BU placering belongs to an insats. Declared in the spec as
+    ``[[references]]`` with ``to``, ``fields`` (this file's field -> the other file's
+    field; either side may be a pseudo-field ``@period``, ``@year`` or ``@kommun``),
+    ``missing`` (the rule when no record matches, on this file's line) and, optionally,
+    ``unreferenced`` (the rule on a record of the other file that nothing here refers
+    to). A reference is checked only when the delivery holds a file of kind ``to`` whose
+    file-level values (the pairs with a pseudo-field on the other side) match."""
+
+    to: str
+    pairs: tuple[tuple[str, str], ...]
+    missing: str
+    unreferenced: str | None = None
+
+    @property
+    def record_pairs(self) -> tuple[tuple[str, str], ...]:
+        return tuple(p for p in self.pairs if p[1] not in PSEUDO_FIELDS)
+
+    @property
+    def file_pairs(self) -> tuple[tuple[str, str], ...]:
+        return tuple(p for p in self.pairs if p[1] in PSEUDO_FIELDS)
+
+    def codes(self) -> set[str]:
+        return {self.missing} | ({self.unreferenced} if self.unreferenced else set())
+
+
 @attrs.frozen
 class FileSpec:
     register: str
@@ -151,6 +183,8 @@ class FileSpec:
     the next month; ``{ months = 2, day = 31 }``: the last day of the month two months
     after; ``{ years = 1, month = 4, day = 15 }``: 15 April of the next year). Empty:
     not known. See :meth:`deadline_for`."""
+    references: tuple[Reference, ...] = ()
+    """Records of this file refer to records of these files (see :class:`Reference`)."""
     kommun_field: str | None = None
     """The field holding the reporting kommun: the same on every line, and the kommun of
     a Filip-style file name (SOS-214). Default: a field called ``kommun``."""
@@ -164,6 +198,10 @@ class FileSpec:
             name = getattr(self, attr)
             if name is not None and name not in by_name:
                 raise ValueError(f"{self.key}: {attr} {name} is not a field")
+        for ref in self.references:
+            for mine, _ in ref.pairs:
+                if mine not in by_name and mine not in PSEUDO_FIELDS:
+                    raise ValueError(f"{self.key}: reference to {ref.to}: {mine} is not a field")
         object.__setattr__(self, "_by_name", by_name)
 
     def deadline_for(self, period: Any) -> dt.date | None:
@@ -184,6 +222,16 @@ class FileSpec:
     @property
     def n_fields(self) -> int:
         return len(self.fields)
+
+    def named_codes(self) -> set[str]:
+        """The register rule codes this spec names: its fields' checks and rejects, and
+        its references' rules."""
+        out: set[str] = set()
+        for f in self.fields:
+            out |= f.named_codes()
+        for ref in self.references:
+            out |= ref.codes()
+        return out
 
     def field(self, name: str) -> FieldSpec:
         return self._by_name[name]
@@ -234,6 +282,24 @@ def _deadline(data: Mapping[str, Any]) -> dict[str, int]:
     return {k: int(v) for k, v in data.items()}
 
 
+def _reference(data: Mapping[str, Any]) -> Reference:
+    unknown = set(data) - {"to", "fields", "missing", "unreferenced"}
+    if unknown:
+        raise ValueError(f"reference: unknown keys {sorted(unknown)}")
+    fields = data["fields"]
+    pairs = (
+        tuple((str(k), str(v)) for k, v in fields.items())
+        if isinstance(fields, Mapping)
+        else tuple((str(f), str(f)) for f in fields)
+    )
+    return Reference(
+        to=data["to"],
+        pairs=pairs,
+        missing=data["missing"],
+        unreferenced=data.get("unreferenced"),
+    )
+
+
 def spec_from_dict(data: dict[str, Any], source_path: str | None = None) -> FileSpec:
     """Build a :class:`FileSpec` from parsed TOML/JSON data."""
     fields = tuple(
@@ -256,6 +322,7 @@ def spec_from_dict(data: dict[str, Any], source_path: str | None = None) -> File
         severity={k: Severity[v.upper()] for k, v in data.get("severity", {}).items()},
         period_hint_field=data.get("period_hint_field"),
         deadline=_deadline(data.get("deadline", {})),
+        references=tuple(_reference(r) for r in data.get("references", ())),
         source_path=source_path,
         kommun_field=data.get(
             "kommun_field", "kommun" if any(f.name == "kommun" for f in fields) else None
