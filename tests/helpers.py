@@ -54,7 +54,7 @@ K1_B = f"0330;;202301;{P1};2;2"
 K2 = f"0330;;{P0};2;;PD008;20230124;XS919;;;;"
 K2_B = f"0330;;{P1};2;;QB010;20230103;XS919;XS921;;;"
 
-DEFAULTS: dict[str, dict[str, Any]] = {
+DEFAULTS: dict[str, dict[str, Any]] = {  # registers in tests/cases_*.py add their files
     "manad": {"register": "ekb", "file": "manad", "year": 2023, "period": "202301"},
     "ao": {"register": "ekb", "file": "ao", "year": 2023, "period": "202301"},
     "ar": {"register": "ekb", "file": "ar", "year": 2023},

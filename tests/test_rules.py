@@ -319,6 +319,25 @@ CASES = [
 ]
 
 
+def _register_cases() -> tuple[list[Case], dict[str, str]]:
+    """Rule cases of registers kept in modules of their own: ``tests/cases_<name>.py``
+    with ``CASES`` (a list of :class:`Case`) and, optionally, ``ELSEWHERE`` (rule code ->
+    test module, for rules tested elsewhere, e.g. cross-file)."""
+    import importlib
+
+    cases: list[Case] = []
+    elsewhere: dict[str, str] = {}
+    for path in sorted(Path(__file__).parent.glob("cases_*.py")):
+        module = importlib.import_module(path.stem)
+        cases.extend(module.CASES)
+        elsewhere.update(getattr(module, "ELSEWHERE", {}))
+    return cases, elsewhere
+
+
+_MORE_CASES, _MORE_ELSEWHERE = _register_cases()
+CASES.extend(_MORE_CASES)
+
+
 def _ids(case: Case) -> str:
     return f"{case.code}-{case.file}"
 
@@ -360,6 +379,7 @@ def test_every_rule_has_a_case() -> None:
         "SOL-080": "test_previous_and_frames.py",
         "KHSL-080": "test_previous_and_frames.py",
     }
+    elsewhere.update(_MORE_ELSEWHERE)
     here = Path(__file__).parent
     for code, module in elsewhere.items():
         assert f'"{code}"' in (here / module).read_text("utf-8"), (code, module)
