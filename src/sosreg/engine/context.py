@@ -35,13 +35,11 @@ class Context:
     """The lists the spec names; ``None`` where a list is not available."""
     _severity: dict[str, Severity] = attrs.field(factory=dict, init=False)
     reference_date: dt.date = attrs.field(init=False)
-    """The day ages are computed on: the last day of the period."""
+    """The day ages are computed on: the spec's ``reference`` day of the period (LSS: 1
+    October), else the last day of the period."""
 
     def __attrs_post_init__(self) -> None:
-        if isinstance(self.period, YearMonth):
-            self.reference_date = self.period.last_day()
-        else:
-            self.reference_date = dt.date(self.period, 12, 31)
+        self.reference_date = self.spec.reference_date_for(self.period)
 
     @property
     def params(self) -> Mapping[str, Any]:

@@ -65,7 +65,9 @@ class Linked:
             value = getattr(self.record, field, None)
         text = None if value is None else to_text(value) if not isinstance(value, str) else value
         params.setdefault("name", self.file.name)
-        return self.file.context.finding(code, line=self.line, field=field, value=text, **params)
+        return self.file.context.finding(
+            code, line=self.line, field=field, value=text, category=None, **params
+        )
 
 
 def _value(pf: ParsedFile, rec: Any, name: str) -> str | None:

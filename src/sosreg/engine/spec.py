@@ -185,6 +185,10 @@ class FileSpec:
     not known. See :meth:`deadline_for`."""
     references: tuple[Reference, ...] = ()
     """Records of this file refer to records of these files (see :class:`Reference`)."""
+    reference: Mapping[str, int] = attrs.field(factory=dict)
+    """The day the file describes, where it is not the period's last day, as
+    relativedelta arguments applied to the period's first day (LSS, the situation on 1
+    October: ``{ month = 10, day = 1 }``). Ages are computed on it."""
     kommun_field: str | None = None
     """The field holding the reporting kommun: the same on every line, and the kommun of
     a Filip-style file name (SOS-214). Default: a field called ``kommun``."""
@@ -213,6 +217,20 @@ class FileSpec:
         year, month = (period, 1) if isinstance(period, int) else (period.year, period.month)
         due: dt.date = dt.date(year, month, 1) + relativedelta(**self.deadline)  # type: ignore[arg-type]
         return due
+
+    def reference_date_for(self, period: Any) -> dt.date:
+        """The day ages are computed on for ``period``: :attr:`reference`, else the
+        period's last day."""
+        from dateutil.relativedelta import relativedelta
+
+        year, month = (period, 1) if isinstance(period, int) else (period.year, period.month)
+        start = dt.date(year, month, 1)
+        if self.reference:
+            on: dt.date = start + relativedelta(**self.reference)  # type: ignore[arg-type]
+            return on
+        length = relativedelta(years=1) if isinstance(period, int) else relativedelta(months=1)
+        end: dt.date = start + length - relativedelta(days=1)
+        return end
 
     @property
     def key(self) -> str:
@@ -322,6 +340,7 @@ def spec_from_dict(data: dict[str, Any], source_path: str | None = None) -> File
         severity={k: Severity[v.upper()] for k, v in data.get("severity", {}).items()},
         period_hint_field=data.get("period_hint_field"),
         deadline=_deadline(data.get("deadline", {})),
+        reference=_deadline(data.get("reference", {})),
         references=tuple(_reference(r) for r in data.get("references", ())),
         source_path=source_path,
         kommun_field=data.get(
