@@ -82,7 +82,8 @@ def check(data: bytes) -> None:
     if report.max_details is None or report.max_details > 1000:
         assert sum(report.counts().values()) == len(report.findings)
     for text in (report.to_text("sv"), report.to_text("en"), report.to_json("en"), repr(report)):
-        leaks = _leaks(text.replace(report.sha256, ""))
+        # the input's hash (whole in JSON and repr, 16 characters in text) is not data
+        leaks = _leaks(text.replace(report.sha256, "").replace(report.sha256[:16], ""))
         assert not leaks, leaks
     parsed = sosreg.parse(body, **kwargs)  # type: ignore[arg-type]
     rows = list(parsed)

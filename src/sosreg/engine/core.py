@@ -35,7 +35,8 @@ class LineParser:
         self.spec = ctx.spec
         self.record_cls = record_cls
         self.notes: list[Finding] = []
-        self.converters = [compile_field(f, ctx, self.notes) for f in self.spec.fields]
+        self.fields = [compile_field(f, ctx, self.notes) for f in self.spec.fields]
+        self.converters = [f.conv for f in self.fields]
         self.n = len(self.spec.fields)
         self.names = self.spec.field_names()
         self.period_index = (
@@ -93,9 +94,11 @@ class LineParser:
         values = text.split(";")
         n = len(values)
         if n == 1 and self.n > 1:
-            for sep, sep_name in (("\t", "tabb"), (",", "komma")):
+            for sep, sep_sv, sep_en in (("\t", "tabb", "tab"), (",", "komma", "comma")):
                 if text.count(sep) == self.n - 1:
-                    out.append(ctx.finding("SOS-107", line=line, separator=sep_name))
+                    out.append(
+                        ctx.finding("SOS-107", line=line, separator_sv=sep_sv, separator_en=sep_en)
+                    )
                     values = text.split(sep)
                     n = len(values)
                     break
@@ -139,33 +142,43 @@ class LineParser:
         if self.period_index is not None:
             pv = converted[self.period_index]
             if pv is not None and pv != self.period:
-                out.append(
-                    ctx.finding(
-                        self.period_code,
-                        line=line,
-                        field=self.names[self.period_index],
-                        value=values[self.period_index],
-                        period=self.period,
-                        source_sv=self.period_source[0],
-                        source_en=self.period_source[1],
-                        category=Category.FIELD,
-                    )
-                )
+                self.wrong_period(values[self.period_index], line, out)
         if self.kommun_index is not None:
             kv = values[self.kommun_index]
             if kv and kv != self.kommun:
-                out.append(
-                    ctx.finding(
-                        "SOS-214",
-                        line=line,
-                        field=self.names[self.kommun_index],
-                        value=kv,
-                        kommun=self.kommun,
-                        source_sv=self.kommun_source[0],
-                        source_en=self.kommun_source[1],
-                    )
-                )
+                self.wrong_kommun(kv, line, out)
         return self.record_cls(*converted), out
+
+    def wrong_period(self, value: str, line: int, out: list[Finding]) -> None:
+        """The finding of a line whose period is not the file's."""
+        assert self.period_index is not None
+        out.append(
+            self.ctx.finding(
+                self.period_code,
+                line=line,
+                field=self.names[self.period_index],
+                value=value,
+                period=self.period,
+                source_sv=self.period_source[0],
+                source_en=self.period_source[1],
+                category=Category.FIELD,
+            )
+        )
+
+    def wrong_kommun(self, value: str, line: int, out: list[Finding]) -> None:
+        """The finding of a line whose kommun is not the file's (SOS-214)."""
+        assert self.kommun_index is not None
+        out.append(
+            self.ctx.finding(
+                "SOS-214",
+                line=line,
+                field=self.names[self.kommun_index],
+                value=value,
+                kommun=self.kommun,
+                source_sv=self.kommun_source[0],
+                source_en=self.kommun_source[1],
+            )
+        )
 
     def _looks_like_header(self, text: str) -> bool:
         digits = len(text) - len(text.translate(_DIGITS))

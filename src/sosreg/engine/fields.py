@@ -9,8 +9,10 @@ field's rule code for every generic check (its own, from the spec, or the engine
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Final
+
+import attrs
 
 from sosreg import identity as _identity
 from sosreg.codelists import CodeList, Validity
@@ -31,6 +33,22 @@ from sosreg.engine.values import (
 
 Converter = Callable[[str, int, list[Finding]], Any]
 """``(text, line, findings) -> value``: appends its findings to ``findings``."""
+
+
+@attrs.frozen
+class CompiledField:
+    """A field compiled for one file: its converter (the reference: every finding of
+    the field is made here) and what a compiled line function needs for its fast path
+    (:mod:`sosreg.engine.compiled`): the codes valid without a finding, the special
+    values of a numeric field."""
+
+    spec: FieldSpec
+    conv: Converter
+    fast: frozenset[str] = frozenset()
+    """For a code field: values that are valid with no finding (the year's codes)."""
+    specials: Mapping[str, Any] = attrs.field(factory=dict)
+    """For a numeric field: special codes and the value each converts to."""
+
 
 _DECIMAL: Final = re.compile(r"-?[0-9]+[.,][0-9]+", re.ASCII)
 _SPACED_NUMBER: Final = re.compile(r"-?[0-9]{1,3}(?:[  .][0-9]{3})+", re.ASCII)
@@ -111,19 +129,21 @@ class FieldChecks:
         return cl
 
 
-def compile_field(f: FieldSpec, ctx: Context, notes: list[Finding]) -> Converter:
-    """The converter of field ``f``. ``notes`` collects file-level findings made while
-    compiling (a code list that is not available)."""
+def compile_field(f: FieldSpec, ctx: Context, notes: list[Finding]) -> CompiledField:
+    """Field ``f`` compiled for one file. ``notes`` collects file-level findings made
+    while compiling (a code list that is not available)."""
     checks = FieldChecks(f, ctx)
     if f.type == "code":
-        return _code(checks, notes)
+        conv, fast = _code(checks, notes)
+        return CompiledField(f, conv, fast=fast)
     if f.type in ("integer", "amount", "year"):
-        return _number(checks, notes)
+        conv, specials = _number(checks, notes)
+        return CompiledField(f, conv, specials={s: Special(s) for s in specials})
     if f.type in ("date", "yearmonth"):
-        return _date(checks)
+        return CompiledField(f, _date(checks))
     if f.type == "identity":
-        return _identity_field(checks)
-    return _text(checks)
+        return CompiledField(f, _identity_field(checks))
+    return CompiledField(f, _text(checks))
 
 
 def _text(c: FieldChecks) -> Converter:
@@ -152,7 +172,7 @@ def _date(c: FieldChecks) -> Converter:
     return conv_date
 
 
-def _code(c: FieldChecks, notes: list[Finding]) -> Converter:
+def _code(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[str]]:
     f, year = c.f, c.ctx.year
     cl = c.list_or_note(f.codelist, notes)
     width = f.width or (cl.width if cl is not None else None)
@@ -245,15 +265,17 @@ def _code(c: FieldChecks, notes: list[Finding]) -> Converter:
             c.emit(out, "code.unknown", line, text, year=year, **names)
         return text
 
-    return conv_code
+    return conv_code, fast
 
 
-def _number(c: FieldChecks, notes: list[Finding]) -> Converter:
+def _number(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[str]]:
     f = c.f
     lo, hi = f.min, f.max
     canonical = is_canonical_amount if f.type == "amount" else is_canonical_int
     special_cl = c.list_or_note(f.special, notes)
-    specials = frozenset(e.code for e in special_cl.as_of(c.ctx.year)) if special_cl else ()
+    specials: frozenset[str] = (
+        frozenset(e.code for e in special_cl.as_of(c.ctx.year)) if special_cl else frozenset()
+    )
     is_year = f.type == "year"
 
     def diagnose(text: str, line: int, out: list[Finding]) -> None:
@@ -304,7 +326,7 @@ def _number(c: FieldChecks, notes: list[Finding]) -> Converter:
             c.too_long(text, line, out)
         return value
 
-    return conv_number
+    return conv_number, specials
 
 
 def _identity_field(c: FieldChecks) -> Converter:
@@ -335,3 +357,16 @@ def _identity_field(c: FieldChecks) -> Converter:
         return text
 
     return conv_identity
+
+
+def identity_predicate(cf: CompiledField) -> Callable[[str], bool]:
+    """For an identity field: a test that is true exactly for the values its converter
+    accepts with no finding (used by compiled line functions)."""
+    accept = cf.spec.accept or _identity.KINDS
+    parse = _identity.parse
+    valid = _identity.Identity
+
+    def ok(value: str) -> bool:
+        return type(parse(value, accept)) is valid
+
+    return ok

@@ -33,8 +33,10 @@ from typing import Any, Final
 import attrs
 
 from sosreg.codelists import CodeList
+from sosreg.engine.compiled import compile_line
 from sosreg.engine.context import Context
 from sosreg.engine.core import LineParser
+from sosreg.engine.fields import identity_predicate
 from sosreg.engine.filename import FileName, parse_filename
 from sosreg.engine.findings import DEFAULT_MAX_DETAILS, Finding, FindingLog, order_key
 from sosreg.engine.records import record_class, spec_of
@@ -488,19 +490,34 @@ class Parsed:
         self.log.extend(self._finish())
 
     def _rows(self) -> Iterator[Row]:
-        parse_line = self.parser.parse
+        for number, text, ending, record, out in self._process():
+            yield Row(number, text, ending, record, tuple(out))
+
+    def _process(self) -> Iterator[tuple[int, str, str, Any, list[Finding]]]:
+        """Every physical line: (number, text, ending, record or None, findings). A
+        clean line goes through the file's compiled line function, any other through
+        the reference :meth:`LineParser.parse`; both give the same result."""
+        parser = self.parser
+        parse_line = parser.parse
+        fast = compile_line(parser, identity_predicate).fn
         rules = self._record_rules
         cross = self._cross
         ctx = self.context
         endings = self._endings
         add = self.log.add
         last = None
+        fast_lines = 0
         for pl in chain(self._head, self._lines):
             self.lines_read += 1
             if pl.ending:
                 endings[pl.ending] += 1
             last = pl
-            record, out = parse_line(pl)
+            out: list[Finding] = []
+            record = None if pl.too_long else fast(pl.text, pl.number, out)
+            if record is None:
+                record, out = parse_line(pl)
+            else:
+                fast_lines += 1
             if record is not None:
                 self.records_count += 1
                 line = pl.number
@@ -516,7 +533,8 @@ class Parsed:
                         out.append(ctx.internal(codes[0], exc, line))
             for f in out:
                 add(f)
-            yield Row(pl.number, pl.text, pl.ending, record, tuple(out))
+            yield pl.number, pl.text, pl.ending, record, out
+        parser.data_lines += fast_lines
         self._last_ending = last.ending if last is not None else ""
         self._head = []
 
@@ -558,8 +576,14 @@ class Parsed:
     def report(self) -> Report:
         """The report (iterates the rows first if that has not been done)."""
         if not self._consumed:
-            for _ in self:
-                pass
+            self._consumed = True
+            self.log.extend(self.file_findings)
+            try:
+                for _ in self._process():
+                    pass
+            finally:
+                self.input.close()
+            self.log.extend(self._finish())
         sn = self.input.sniff
         log = self.log
         return Report(

@@ -1,0 +1,194 @@
+"""One specialised line function per spec: the fast path of the row engine.
+
+:meth:`LineParser.parse <sosreg.engine.core.LineParser.parse>` is the reference: it
+loops over the fields' converters and makes every finding. For a file, this module
+writes the source of one function that does the same for a *clean* line (ASCII, no
+quotes, spaces or control characters, the right number of fields, a digit first), with
+the loop unrolled: per field, a test that the value is valid as it stands (a set
+lookup, a digit test, a cached parse) and, only where it fails, a call to the field's
+converter, so findings are still made in one place. A line that is not clean gets
+``None`` back, and the caller runs the reference on it.
+
+As attrs writes ``__init__`` per class, the source is compiled once per spec *shape*
+(field types and which fields have fast sets or specials) and cached; the per-file
+objects (converters, code sets, the record class, the period) are bound as default
+arguments of the generated function, so the hot code reads locals. The source is kept
+in :mod:`linecache` under ``<sosreg line register/file years>`` so tracebacks show it,
+and on :attr:`LineFunction.source`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import linecache
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from sosreg.engine.core import LineParser
+from sosreg.engine.findings import Finding
+from sosreg.engine.values import parse_date, parse_yearmonth
+
+LineFn = Callable[[str, int, list[Finding]], Any]
+"""``(text, line, findings) -> record | None``: ``None`` means "not clean: use the
+reference"; findings of a clean line are appended to ``findings``."""
+
+_CODE_CACHE: dict[str, Any] = {}
+
+
+@attrs.frozen
+class LineFunction:
+    fn: LineFn
+    source: str
+    filename: str
+
+
+def clear_cache() -> None:
+    """Forget the compiled code objects (and their linecache entries)."""
+    for name in list(linecache.cache):
+        if name.startswith("<sosreg line "):
+            del linecache.cache[name]
+    _CODE_CACHE.clear()
+
+
+def _field_block(i: int, kind: str, p: LineParser) -> list[str]:
+    """The source lines that turn ``v{i}`` into ``x{i}``."""
+    f = p.fields[i]
+    spec = f.spec
+    v, x = f"v{i}", f"x{i}"
+    slow = [f"        {x} = conv{i}({v}, line, out)"]
+    if kind == "code":
+        if not f.fast:
+            return [f"    {x} = conv{i}({v}, line, out)"]
+        return [f"    if {v} in fast{i}:", f"        {x} = {v}", "    else:", *slow]
+    if kind in ("integer", "amount"):
+        lo = spec.min if spec.min is not None else None
+        hi = spec.max if spec.max is not None else None
+        tests = [f"{v}.isdigit()", f"({v}[0] != '0' or len({v}) == 1)"]
+        if spec.length is not None:
+            tests.append(f"len({v}) <= {spec.length}")
+        rng = f"({x} := int({v}))"
+        if lo is not None and hi is not None:
+            tests.append(f"{lo} <= {rng} <= {hi}")
+        elif lo is not None:
+            tests.append(f"{lo} <= {rng}")
+        elif hi is not None:
+            tests.append(f"{rng} <= {hi}")
+        else:
+            tests.append(f"({rng}) is not None")
+        out = []
+        if f.specials:
+            out += [f"    {x} = specials{i}.get({v})", f"    if {x} is not None:", "        pass"]
+            out += [f"    elif {' and '.join(tests)}:", "        pass"]
+        else:
+            out += [f"    if {' and '.join(tests)}:", "        pass"]
+        return [*out, "    else:", *slow]
+    if kind == "year":
+        return [
+            f"    if len({v}) == 4 and {v}.isdigit():",
+            f"        {x} = int({v})",
+            "    else:",
+            *slow,
+        ]
+    if kind in ("date", "yearmonth"):
+        parse = "parse_date" if kind == "date" else "parse_yearmonth"
+        return [f"    {x} = {parse}({v})", f"    if {x} is None:", *slow]
+    if kind == "identity":
+        return [f"    if ident{i}({v}):", f"        {x} = {v}", "    else:", *slow]
+    # text
+    cond = f"{v} and len({v}) <= {spec.length}" if spec.length is not None else v
+    return [f"    if {cond}:", f"        {x} = {v}", "    else:", *slow]
+
+
+def _shape(p: LineParser) -> tuple[Any, ...]:
+    fields = tuple(
+        (f.spec.type, bool(f.fast), bool(f.specials), f.spec.min, f.spec.max, f.spec.length)
+        for f in p.fields
+    )
+    return (*fields, p.period_index, p.kommun_index, p.n)
+
+
+def _source(p: LineParser, name: str) -> str:
+    n = p.n
+    args = ["conv", "fast", "specials", "ident"]
+    head = ", ".join(
+        [f"{a}{i}=__{a}[{i}]" for i in range(n) for a in args]
+        + ["cls=__cls", "period=__period", "kommun=__kommun"]
+        + ["wrong_period=__wrong_period", "wrong_kommun=__wrong_kommun"]
+        + ["parse_date=__parse_date", "parse_yearmonth=__parse_yearmonth"]
+    )
+    lines = [
+        "def __make(__conv, __fast, __specials, __ident, __cls, __period, __kommun,",
+        "           __wrong_period, __wrong_kommun, __parse_date, __parse_yearmonth):",
+        f"  def {name}(text, line, out, {head}):",
+        "    if not (text.isascii() and text.isprintable()) or '\"' in text or ' ' in text:",
+        "        return None",
+        "    if not ('0' <= text[:1] <= '9'):",
+        "        return None",
+        "    values = text.split(';')",
+        f"    if len(values) != {n}:",
+        "        return None",
+        f"    {', '.join(f'v{i}' for i in range(n))}{',' if n == 1 else ''} = values",
+    ]
+    for i, f in enumerate(p.fields):
+        lines.append(f"    # field {i + 1}: {f.spec.name} ({f.spec.type})")
+        block = _field_block(i, f.spec.type, p)
+        if not f.spec.mandatory:  # an empty optional field is None, with no finding
+            block = [
+                f"    if not v{i}:",
+                f"        x{i} = None",
+                "    else:",
+                *("    " + b for b in block),
+            ]
+        lines += block
+    if p.period_index is not None:
+        i = p.period_index
+        lines += [
+            f"    if x{i} is not None and x{i} != period:",
+            f"        wrong_period(v{i}, line, out)",
+        ]
+    if p.kommun_index is not None:
+        i = p.kommun_index
+        lines += [f"    if v{i} and v{i} != kommun:", f"        wrong_kommun(v{i}, line, out)"]
+    lines.append(f"    return cls({', '.join(f'x{i}' for i in range(n))})")
+    lines.append(f"  return {name}")
+    return "\n".join(lines) + "\n"
+
+
+def compile_line(
+    p: LineParser, identity_ok: Callable[[Any], Callable[[str], bool]]
+) -> LineFunction:
+    """The line function of the file ``p`` was compiled for. ``identity_ok(field)``
+    gives, for an identity field, a predicate that is true for values the field's
+    converter accepts with no finding."""
+    spec = p.spec
+    end = spec.years_to if spec.years_to is not None else ""
+    shape = _shape(p)
+    digest = hashlib.sha256(repr(shape).encode()).hexdigest()[:12]
+    filename = f"<sosreg line {spec.register}/{spec.file} {spec.years_from}-{end} {digest}>"
+    cached = _CODE_CACHE.get(filename)
+    if cached is None:
+        name = f"line_{spec.register}_{spec.file}"
+        source = _source(p, name)
+        code = compile(source, filename, "exec")
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        namespace: dict[str, Any] = {}
+        exec(code, namespace)
+        cached = _CODE_CACHE[filename] = (namespace["__make"], source)
+    make, source = cached
+    fields = p.fields
+    fn = make(
+        [f.conv for f in fields],
+        [f.fast for f in fields],
+        [f.specials for f in fields],
+        [identity_ok(f) if f.spec.type == "identity" else None for f in fields],
+        p.record_cls,
+        p.period,
+        p.kommun,
+        p.wrong_period,
+        p.wrong_kommun,
+        parse_date,
+        parse_yearmonth,
+    )
+    return LineFunction(fn, source, filename)
