@@ -35,6 +35,7 @@ import attrs
 
 from sosreg.engine.context import Context
 from sosreg.engine.findings import Finding
+from sosreg.engine.index import IntIndex, Packer, identity_of
 from sosreg.engine.rules import CATALOGUE, register_rules
 from sosreg.engine.spec import FileSpec, SpecRegistry
 
@@ -192,16 +193,37 @@ class Register:
         params: Callable[[Any], dict[str, object]] | None = None,
     ) -> None:
         """A cross-record rule: ``code`` for every record whose ``key`` (``None`` = no
-        key) was already seen, naming the first line (``first``) and ``field``."""
+        key) was already seen, naming the first line (``first``) and ``field``.
+
+        Keys whose first part is the ``field``'s value and a 12-digit number are kept in
+        an :class:`~sosreg.engine.index.IntIndex` (16 bytes a record) and reported at the
+        end of the file, in line order; other keys (and rules with ``params``) in a dict,
+        reported as they come."""
 
         class Unique:
             def __init__(self) -> None:
                 self.seen: dict[Hashable, int] = {}
+                self.index = IntIndex()
+                self.packer = Packer()
 
             def feed(self, rec: Any, line: int, ctx: Context) -> Iterable[Finding]:
                 k = key(rec)
                 if k is None:
                     return ()
+                if params is None:
+                    value = getattr(rec, field)
+                    head = k[0] if isinstance(k, tuple) else k
+                    if (
+                        value == head
+                        and type(value) is str
+                        and len(value) == 12
+                        and value.isascii()
+                        and value.isdigit()
+                    ):
+                        packed = self.packer.pack(k)
+                        if packed is not None:
+                            self.index.add(packed, line)
+                            return ()
                 first = self.seen.setdefault(k, line)
                 if first == line:
                     return ()
@@ -219,7 +241,10 @@ class Register:
                 )
 
             def finish(self, ctx: Context) -> Iterable[Finding]:
-                return ()
+                dups = sorted((line, first, k) for k, line, first in self.index.duplicates())
+                for line, first, k in dups:
+                    value = identity_of(self.packer.first_part(k))
+                    yield ctx.finding(code, line=line, field=field, value=value, first=first)
 
         Unique.__name__ = f"Unique_{code.replace('-', '_')}"
         self.cross_rules.append(CrossRuleFactory(_codes(code), files, Unique))

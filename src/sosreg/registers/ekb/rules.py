@@ -10,6 +10,7 @@ from sosreg import identity
 from sosreg.engine.context import Context
 from sosreg.engine.delivery import change_finding
 from sosreg.engine.findings import Finding
+from sosreg.engine.index import IntIndex, identity_of
 from sosreg.engine.joins import Linked
 from sosreg.engine.values import YearMonth
 from sosreg.registers.ekb import REGISTER
@@ -209,55 +210,73 @@ def annual_months(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
 @REGISTER.cross(("EKB-050", "EKB-051"))
 class SamePersonTwice:
     """A person may be in one household per month (per year in the annual file):
-    sökande once, and never sökande on one line and medsökande on another."""
+    sökande once, and never sökande on one line and medsökande on another.
+
+    Personnummer are kept as integers (an :class:`IntIndex`, 16 bytes a mention) and
+    compared at the end of the file; other ids (temporary ids) in a dict as they come.
+    TF00 ids are birth dates, not persons, and are left out."""
+
+    ROLES = ("sokande", "medsokande")
 
     def __init__(self) -> None:
+        self.index = IntIndex()
+        self.periods: dict[int, object] = {}
         # period -> person -> line; a negative line marks the person as medsökande
         self.seen: dict[object, dict[str, int]] = {}
 
     def feed(self, rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
         period = getattr(rec, "avseendemanad", None) or ctx.period
-        seen = self.seen.get(period)
-        if seen is None:
-            seen = self.seen[period] = {}
-        for field, mark in (("sokande", line), ("medsokande", -line)):
+        pkey = period.year * 12 + period.month if isinstance(period, YearMonth) else period
+        self.periods.setdefault(pkey, period)
+        for role, field in enumerate(self.ROLES):
             person = getattr(rec, field)
-            if person is None:
+            if person is None or "TF00" in person:
                 continue
-            if "TF00" in person:
-                continue  # a birth date, not a unique person
-            prior = seen.get(person)
-            if prior is None:
-                seen[person] = mark
+            if len(person) == 12 and person.isascii() and person.isdigit():
+                self.index.add(pkey * 10**12 + int(person), line * 2 + role)
                 continue
-            prior_field = "sokande" if prior > 0 else "medsokande"
-            prior_line = abs(prior)
-            key_period = str(period)
-            if prior_line == line:
-                continue  # EKB-020 covers sökande == medsökande
-            if field == "sokande" and prior_field == "sokande":
-                yield ctx.finding(
-                    "EKB-050",
-                    line=line,
-                    field=field,
-                    value=person,
-                    first=prior_line,
-                    period=key_period,
-                )
-            else:
-                yield ctx.finding(
-                    "EKB-051",
-                    line=line,
-                    field=field,
-                    value=person,
-                    first=prior_line,
-                    period=key_period,
-                    other_role_sv=prior_field.replace("sokande", "sökande"),
-                    other_role_en="applicant" if prior_field == "sokande" else "co-applicant",
-                )
+            seen = self.seen.setdefault(period, {})
+            prior = seen.setdefault(person, line if role == 0 else -line)
+            if abs(prior) != line:
+                yield self._finding(ctx, line, role, person, abs(prior), prior > 0, period)
 
     def finish(self, ctx: Context) -> Iterator[Finding]:
-        return iter(())
+        found = []
+        for key, marks in self.index.groups():
+            first_line, first_role = divmod(marks[0], 2)
+            period = self.periods[key // 10**12]
+            person = identity_of(key % 10**12)
+            for mark in marks[1:]:
+                line, role = divmod(mark, 2)
+                if line != first_line:
+                    found.append((line, role, person, first_line, first_role == 0, period))
+        for line, role, person, first, first_sokande, period in sorted(found):
+            yield self._finding(ctx, line, role, person, first, first_sokande, period)
+
+    def _finding(
+        self,
+        ctx: Context,
+        line: int,
+        role: int,
+        person: str,
+        first: int,
+        first_sokande: bool,
+        period: object,
+    ) -> Finding:
+        if role == 0 and first_sokande:
+            return ctx.finding(
+                "EKB-050", line=line, field="sokande", value=person, first=first, period=period
+            )
+        return ctx.finding(
+            "EKB-051",
+            line=line,
+            field=self.ROLES[role],
+            value=person,
+            first=first,
+            period=period,
+            other_role_sv="sökande" if first_sokande else "medsökande",
+            other_role_en="applicant" if first_sokande else "co-applicant",
+        )
 
 
 # --- cross-file -----------------------------------------------------------------------
