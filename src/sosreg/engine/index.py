@@ -26,18 +26,20 @@ _EPOCH: Final = dt.date(1800, 1, 1).toordinal()
 class IntIndex:
     """(key, line) pairs, 16 bytes each; :meth:`duplicates` at the end."""
 
-    __slots__ = ("_keys", "_lines", "size")
+    __slots__ = ("_keys", "_lines")
 
     def __init__(self) -> None:
         self._keys = [array("q") for _ in range(BUCKETS)]
         self._lines = [array("q") for _ in range(BUCKETS)]
-        self.size = 0
 
     def add(self, key: int, line: int) -> None:
-        b = key % BUCKETS
+        b = key & 255
         self._keys[b].append(key)
         self._lines[b].append(line)
-        self.size += 1
+
+    @property
+    def size(self) -> int:
+        return sum(len(k) for k in self._keys)
 
     def groups(self) -> Iterator[tuple[int, list[int]]]:
         """Every key seen more than once, with its lines in the order added."""

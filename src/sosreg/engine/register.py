@@ -205,6 +205,8 @@ class Register:
                 self.seen: dict[Hashable, int] = {}
                 self.index = IntIndex()
                 self.packer = Packer()
+                self.single: bool | None = None
+                """True: the index holds single personnummer; False: packed tuples."""
 
             def feed(self, rec: Any, line: int, ctx: Context) -> Iterable[Finding]:
                 k = key(rec)
@@ -212,18 +214,25 @@ class Register:
                     return ()
                 if params is None:
                     value = getattr(rec, field)
-                    head = k[0] if isinstance(k, tuple) else k
-                    if (
-                        value == head
-                        and type(value) is str
-                        and len(value) == 12
-                        and value.isascii()
-                        and value.isdigit()
-                    ):
-                        packed = self.packer.pack(k)
-                        if packed is not None:
-                            self.index.add(packed, line)
+                    if type(k) is str:  # one value: a personnummer is its own integer
+                        if (
+                            self.single is not False
+                            and k == value
+                            and len(k) == 12
+                            and k.isascii()
+                            and k.isdigit()
+                        ):
+                            self.single = True
+                            self.index.add(int(k), line)
                             return ()
+                    elif self.single is not True and type(k) is tuple and k and k[0] == value:
+                        head = k[0]
+                        if type(head) is str and len(head) == 12 and head.isascii():
+                            packed = self.packer.pack(k)
+                            if packed is not None:
+                                self.single = False
+                                self.index.add(packed, line)
+                                return ()
                 first = self.seen.setdefault(k, line)
                 if first == line:
                     return ()
@@ -243,7 +252,7 @@ class Register:
             def finish(self, ctx: Context) -> Iterable[Finding]:
                 dups = sorted((line, first, k) for k, line, first in self.index.duplicates())
                 for line, first, k in dups:
-                    value = identity_of(self.packer.first_part(k))
+                    value = identity_of(k if self.single else self.packer.first_part(k))
                     yield ctx.finding(code, line=line, field=field, value=value, first=first)
 
         Unique.__name__ = f"Unique_{code.replace('-', '_')}"
