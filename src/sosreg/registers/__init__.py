@@ -7,6 +7,7 @@ name       register                                                         pack
 ``sol``    SoL-insatser till äldre och personer med funktionsnedsättning    ``sol/``
            (HSLF-FS 2021:106)
 ``khsl``   Kommunal hälso- och sjukvård (HSLF-FS 2017:67)                   ``khsl/``
+``lss``    Insatser enligt LSS (SOSFS 2005:21, form HSLF-FS 2016:48)        ``lss/``
 =========  ===============================================================  ==========
 
 Each package plugs into the engine's registry

@@ -1,0 +1,23 @@
+"""Insatser enligt LSS (lagen om stöd och service till vissa funktionshindrade),
+SOSFS 2005:21 with the form of HSLF-FS 2016:48 (from statistikår 2016).
+
+One annual file, ``lss``: one line per person who on 1 October has at least one insats
+enligt 9 § 2–10 LSS that is both decided and verkställd; due 25 October. Layout:
+``specs/lss_2016.toml`` (provisional: the columns are the form's, their coding is our
+assumption); rule metadata: ``rules.toml``; rule logic: :mod:`sosreg.registers.lss.rules`.
+"""
+
+from __future__ import annotations
+
+from sosreg.engine.register import Register
+
+REGISTER = Register(
+    name="lss",
+    title="Insatser enligt LSS",
+    title_en="Services under LSS (support and service for persons with certain disabilities)",
+    package="sosreg.registers.lss",
+    files={"lss": "LSS"},
+    filename_prefixes=("lss",),
+)
+
+from sosreg.registers.lss import rules as rules  # noqa: E402  (registers the rules)
