@@ -74,28 +74,36 @@ FLAGGED_QUANTITIES = (
 
 
 @REGISTER.record(("SOL-024", "SOL-025"), files=("sol1",))
-def flag_and_quantity(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
-    """Flag 1 (ja) needs a quantity; flag 0 or 8 needs the "ej aktuellt" code or 0."""
+def flag_and_quantity(rec: Any, line: int, ctx: Context) -> list[Finding]:
+    """Flag 1 (ja) needs a quantity; flag 0 or 8 needs the "ej aktuellt" code or 0.
+
+    A plain function returning a list (not a generator): it runs on every SOL1 line."""
+    out: list[Finding] = []
     for code, flag_field, field, not_applicable, (yes_sv, yes_en) in FLAGGED_QUANTITIES:
         flag, quantity = getattr(rec, flag_field), getattr(rec, field)
         if flag is None or quantity is None:
             continue
-        if flag == "1" and quantity == not_applicable:
+        if flag == "1":
+            if quantity != not_applicable:
+                continue
             expect_sv, expect_en = yes_sv, yes_en
-        elif flag in ("0", "8") and quantity not in (not_applicable, 0):
+        elif (flag == "0" or flag == "8") and quantity != not_applicable and quantity != 0:
             expect_sv = f"ange {not_applicable} (ej aktuellt) eller 0"
             expect_en = f"give {not_applicable} (not applicable) or 0"
         else:
             continue
-        yield ctx.finding(
-            code,
-            line=line,
-            field=field,
-            value=str(quantity),
-            flag=flag,
-            expect_sv=expect_sv,
-            expect_en=expect_en,
+        out.append(
+            ctx.finding(
+                code,
+                line=line,
+                field=field,
+                value=str(quantity),
+                flag=flag,
+                expect_sv=expect_sv,
+                expect_en=expect_en,
+            )
         )
+    return out
 
 
 @REGISTER.record("SOL-026", files=("sol2",))
