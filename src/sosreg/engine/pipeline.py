@@ -47,6 +47,9 @@ from sosreg.engine.spec import FileSpec, SpecNotFound
 from sosreg.engine.values import YearMonth, parse_year, parse_yearmonth, to_text
 from sosreg.identity import mask_text
 
+ENGINES: Final = ("row", "columnar")
+"""The engines :func:`validate` can use; ``row`` is the reference."""
+
 HEAD_LINES: Final = 1000
 """How many lines at the top are read (and kept) to decide the period and kommun."""
 
@@ -177,7 +180,16 @@ class Parsed:
         name: str | None = None,
         max_details: int | None = DEFAULT_MAX_DETAILS,
         sink: Callable[[Finding], None] | None = None,
+        engine: str = "row",
     ) -> None:
+        if engine not in ENGINES:
+            raise UsageError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+        if engine == "columnar":
+            from sosreg.engine import columnar
+
+            if not columnar.available():
+                raise UsageError("the columnar engine needs polars: pip install 'sosreg[fast]'")
+        self.engine = engine
         register = _check_str("register", register)
         file = _check_str("file", file)
         name = _check_str("name", name)
@@ -343,9 +355,11 @@ class Parsed:
         )
         record_rules, cross = self.register.rules_for(file)
         self._record_rules = record_rules
+        self._cross_factories = cross
         self._cross: list[tuple[tuple[str, ...], CrossRule]] = [
             (c.codes, c.factory()) for c in cross
         ]
+        self._fast = compile_line(self.parser, identity_predicate).fn
         self._file_stage(fname, name_period, assumed)
 
     # -- file stage ----------------------------------------------------------------
@@ -490,34 +504,47 @@ class Parsed:
         self.log.extend(self._finish())
 
     def _rows(self) -> Iterator[Row]:
-        for number, text, ending, record, out in self._process():
-            yield Row(number, text, ending, record, tuple(out))
+        for pl, record, out in self._process(chain(self._head, self._lines)):
+            yield Row(pl.number, pl.text, pl.ending, record, tuple(out))
+        self._head = []
 
-    def _process(self) -> Iterator[tuple[int, str, str, Any, list[Finding]]]:
-        """Every physical line: (number, text, ending, record or None, findings). A
-        clean line goes through the file's compiled line function, any other through
-        the reference :meth:`LineParser.parse`; both give the same result."""
-        parser = self.parser
-        parse_line = parser.parse
-        fast = compile_line(parser, identity_predicate).fn
+    def _parse_line(self, pl: PhysicalLine) -> tuple[Any, list[Finding]]:
+        """The line and field stages of one line: (record or None, findings). A clean
+        line goes through the file's compiled line function, any other through the
+        reference :meth:`LineParser.parse`; both give the same result."""
+        out: list[Finding] = []
+        record = None if pl.too_long else self._fast(pl.text, pl.number, out)
+        if record is None:
+            return self.parser.parse(pl)
+        self.parser.data_lines += 1
+        return record, out
+
+    def _process(
+        self,
+        lines: Iterable[PhysicalLine],
+        parsed: Mapping[int, tuple[Any, list[Finding]]] | None = None,
+        *,
+        count: bool = True,
+    ) -> Iterator[tuple[PhysicalLine, Any, list[Finding]]]:
+        """Every line of ``lines``, in order, through every stage: (line, record or
+        None, findings), the findings added to the log. ``parsed`` holds lines whose
+        line and field stages were run already (by the columnar engine). With
+        ``count``, the lines and their endings are counted."""
+        parse_line = self._parse_line
         rules = self._record_rules
         cross = self._cross
         ctx = self.context
         endings = self._endings
         add = self.log.add
         last = None
-        fast_lines = 0
-        for pl in chain(self._head, self._lines):
-            self.lines_read += 1
-            if pl.ending:
-                endings[pl.ending] += 1
-            last = pl
-            out: list[Finding] = []
-            record = None if pl.too_long else fast(pl.text, pl.number, out)
-            if record is None:
-                record, out = parse_line(pl)
-            else:
-                fast_lines += 1
+        for pl in lines:
+            if count:
+                self.lines_read += 1
+                if pl.ending:
+                    endings[pl.ending] += 1
+                last = pl
+            done = parsed.get(pl.number) if parsed is not None else None
+            record, out = parse_line(pl) if done is None else done
             if record is not None:
                 self.records_count += 1
                 line = pl.number
@@ -533,9 +560,14 @@ class Parsed:
                         out.append(ctx.internal(codes[0], exc, line))
             for f in out:
                 add(f)
-            yield pl.number, pl.text, pl.ending, record, out
-        parser.data_lines += fast_lines
-        self._last_ending = last.ending if last is not None else ""
+            yield pl, record, out
+        if count:
+            self._last_ending = last.ending if last is not None else ""
+
+    def _run_rows(self) -> None:
+        """The row engine over the whole file."""
+        for _ in self._process(chain(self._head, self._lines)):
+            pass
         self._head = []
 
     def _finish(self) -> list[Finding]:
@@ -579,8 +611,12 @@ class Parsed:
             self._consumed = True
             self.log.extend(self.file_findings)
             try:
-                for _ in self._process():
-                    pass
+                if self.engine == "columnar":
+                    from sosreg.engine import columnar
+
+                    columnar.run(self)
+                else:
+                    self._run_rows()
             finally:
                 self.input.close()
             self.log.extend(self._finish())
@@ -654,6 +690,7 @@ def parse(
     name: str | None = None,
     max_details: int | None = DEFAULT_MAX_DETAILS,
     sink: Callable[[Finding], None] | None = None,
+    engine: str = "row",
 ) -> Parsed:
     """Open ``source`` (a path, bytes, an open binary file or a text stream) for
     streaming.
@@ -664,7 +701,9 @@ def parse(
     loaded with :func:`sosreg.load_spec`). ``codelists`` adds or replaces code lists
     by name for this file only (e.g. an imported KVÅ list). ``max_details`` caps the
     findings kept per rule (``None``: all; counts are always exact) and ``sink``
-    receives every finding as it is made.
+    receives every finding as it is made. ``engine`` is ``"row"`` (the reference) or
+    ``"columnar"`` (polars, ``sosreg[fast]``; same findings, used by
+    :meth:`Parsed.report` — iterating rows always uses the row engine).
     """
     return Parsed(
         source,
@@ -677,6 +716,7 @@ def parse(
         name=name,
         max_details=max_details,
         sink=sink,
+        engine=engine,
     )
 
 

@@ -52,6 +52,9 @@ class RecordRule:
     codes: tuple[str, ...]
     files: tuple[str, ...] | None
     fn: RecordFn
+    mask: Callable[[Any], Any] | None = None
+    """For the columnar engine: a polars expression over the raw fields (see
+    :class:`~sosreg.engine.columnar.Columns`) true wherever the rule *might* fire."""
 
     @property
     def name(self) -> str:
@@ -63,6 +66,9 @@ class CrossRuleFactory:
     codes: tuple[str, ...]
     files: tuple[str, ...] | None
     factory: Callable[[], CrossRule]
+    mask: Callable[[Any], Any] | None = None
+    """For the columnar engine: the rows that can matter to the rule (feeding only
+    those, in order, gives the same findings as feeding all)."""
 
 
 @attrs.define
@@ -84,6 +90,25 @@ class PreviousRule:
     codes: tuple[str, ...]
     files: tuple[str, ...] | None
     fn: Callable[..., Iterable[Finding]]
+
+
+def _fields_key(names: tuple[str, ...]) -> Callable[[Any], Hashable | None]:
+    """The key of ``REGISTER.unique(fields=...)``: the field's value, or the tuple of
+    the fields' values (``None`` if any is empty)."""
+    if len(names) == 1:
+        (only,) = names
+
+        def one(rec: Any) -> Hashable | None:
+            value: Hashable | None = getattr(rec, only)
+            return value
+
+        return one
+
+    def several(rec: Any) -> Hashable | None:
+        values = tuple(getattr(rec, n) for n in names)
+        return None if None in values else values
+
+    return several
 
 
 def _codes(code: str | tuple[str, ...]) -> tuple[str, ...]:
@@ -120,23 +145,31 @@ class Register:
             register_rules(self.name, toml.read_text("utf-8"))
 
     def record(
-        self, code: str | tuple[str, ...], *, files: tuple[str, ...] | None = None
+        self,
+        code: str | tuple[str, ...],
+        *,
+        files: tuple[str, ...] | None = None,
+        mask: Callable[[Any], Any] | None = None,
     ) -> Callable[[RecordFn], RecordFn]:
         codes = _codes(code)
 
         def deco(fn: RecordFn) -> RecordFn:
-            self.record_rules.append(RecordRule(codes, files, fn))
+            self.record_rules.append(RecordRule(codes, files, fn, mask))
             return fn
 
         return deco
 
     def cross(
-        self, code: str | tuple[str, ...], *, files: tuple[str, ...] | None = None
+        self,
+        code: str | tuple[str, ...],
+        *,
+        files: tuple[str, ...] | None = None,
+        mask: Callable[[Any], Any] | None = None,
     ) -> Callable[[type], type]:
         codes = _codes(code)
 
         def deco(cls: type) -> type:
-            self.cross_rules.append(CrossRuleFactory(codes, files, cls))
+            self.cross_rules.append(CrossRuleFactory(codes, files, cls, mask))
             return cls
 
         return deco
@@ -187,8 +220,9 @@ class Register:
         self,
         code: str,
         *,
-        key: Callable[[Any], Hashable | None],
         field: str,
+        key: Callable[[Any], Hashable | None] | None = None,
+        fields: tuple[str, ...] | None = None,
         files: tuple[str, ...] | None = None,
         params: Callable[[Any], dict[str, object]] | None = None,
     ) -> None:
@@ -198,7 +232,16 @@ class Register:
         Keys whose first part is the ``field``'s value and a 12-digit number are kept in
         an :class:`~sosreg.engine.index.IntIndex` (16 bytes a record) and reported at the
         end of the file, in line order; other keys (and rules with ``params``) in a dict,
-        reported as they come."""
+        reported as they come.
+
+        ``fields`` names the key's fields (the key is then their values, ``None`` if any
+        is empty), which also lets the columnar engine find the duplicates as a column;
+        ``key`` is any function of the record."""
+        if (key is None) == (fields is None):
+            raise ValueError(f"{code}: give key or fields")
+        key_fn: Callable[[Any], Hashable | None] = (
+            key if key is not None else _fields_key(fields or ())
+        )
 
         class Unique:
             def __init__(self) -> None:
@@ -209,7 +252,7 @@ class Register:
                 """True: the index holds single personnummer; False: packed tuples."""
 
             def feed(self, rec: Any, line: int, ctx: Context) -> Iterable[Finding]:
-                k = key(rec)
+                k = key_fn(rec)
                 if k is None:
                     return ()
                 if params is None:
@@ -256,7 +299,14 @@ class Register:
                     yield ctx.finding(code, line=line, field=field, value=value, first=first)
 
         Unique.__name__ = f"Unique_{code.replace('-', '_')}"
-        self.cross_rules.append(CrossRuleFactory(_codes(code), files, Unique))
+        mask = None
+        if fields is not None:
+            cols = fields
+
+            def mask(c: Any) -> Any:
+                return c.duplicated(cols)
+
+        self.cross_rules.append(CrossRuleFactory(_codes(code), files, Unique, mask))
 
     def rules_for(self, file: str) -> tuple[list[RecordRule], list[CrossRuleFactory]]:
         return (

@@ -254,6 +254,18 @@ class Input:
             with contextlib.suppress(ValueError):  # the file was closed under us
                 stream.detach()
 
+    def text(self) -> str:
+        """The whole input decoded as :meth:`lines` decodes it (BOM removed), for the
+        columnar engine, which reads a file at once."""
+        if self._text is not None:
+            return self._text[1:] if self._text.startswith("\ufeff") else self._text
+        assert self._fh is not None
+        self._fh.seek(0)
+        codec = self.sniff.encoding
+        if codec == "utf-8" and self.sniff.bom:
+            codec = "utf-8-sig"
+        return self._fh.read().decode(codec, errors="replace")
+
     def close(self) -> None:
         if self._fh is not None:
             self._fh.close()

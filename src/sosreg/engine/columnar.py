@@ -1,0 +1,301 @@
+"""The columnar engine: whole columns checked at once with polars (``sosreg[fast]``).
+
+The row engine stays the reference; this engine decides, column by column, which lines
+*cannot* give a finding, and hands every other line to the row engine. So its findings
+are the row engine's by construction (the differential tests in
+``tests/test_engines.py`` check that on generated files with injected damage):
+
+1. The file is split into lines; a line is *suspect* when it is not plain printable
+   ASCII starting with a digit, holds a quote, or has the wrong number of fields (the
+   line stage's findings all need one of those).
+2. The other lines are split into fields. Each field gets a **mask**: a polars
+   expression that is true where the value is valid as it stands, exactly as the
+   compiled line function's fast test (:mod:`sosreg.engine.compiled`): in the year's
+   code set, a canonical number in range, a real date, a personnummer with a right
+   check digit…
+3. Each record rule may declare a mask of its own (``@REGISTER.record(...,
+   mask=...)``): the rows where it *might* fire, assuming valid fields. A rule without
+   one makes every line need the row engine.
+4. Each cross-record rule likewise declares the rows that can matter to it (for
+   ``REGISTER.unique(..., fields=...)``: the duplicated keys).
+
+Lines flagged by any of these go through the row engine in line order (the same
+compiled function and :class:`~sosreg.engine.core.LineParser`, the same record and
+cross-record rules); the rest are counted as clean records. Masks detect; the row engine
+diagnoses.
+
+Polars is imported on first use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+from sosreg.engine.source import MAX_LINE, PhysicalLine
+from sosreg.engine.values import YearMonth
+
+if TYPE_CHECKING:
+    from sosreg.engine.core import LineParser
+    from sosreg.engine.fields import CompiledField
+    from sosreg.engine.pipeline import Parsed
+
+_INT: Final = r"^(?:0|[1-9][0-9]*)$"
+_AMOUNT: Final = r"^(?:0|-?[1-9][0-9]*)$"
+
+
+def available() -> bool:
+    try:
+        import polars  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class Columns:
+    """What a rule's mask sees: the raw text of each field of the clean rows (``c["x"]``
+    is a polars expression), numbers, the spec's params, the file's period and the
+    reference day. Masks may assume every field is valid as it stands: rows where one is
+    not go to the row engine anyway."""
+
+    def __init__(self, parser: LineParser, extra: list[Any]) -> None:
+        import polars as pl
+
+        self.pl = pl
+        self.extra = extra
+        """The records of the suspect lines (which the row engine reads)."""
+        self.ctx = parser.ctx
+        self.params: Mapping[str, Any] = parser.ctx.params
+        self.period: YearMonth | int = parser.ctx.period
+        self.reference_date: dt.date = parser.ctx.reference_date
+
+    def __getitem__(self, name: str) -> Any:
+        return self.pl.col(name)
+
+    def int(self, name: str) -> Any:
+        """The field as an integer (null where it is empty or a special code)."""
+        return self.pl.col(name).cast(self.pl.Int64, strict=False)
+
+    def empty(self, name: str) -> Any:
+        return self.pl.col(name).is_null() | (self.pl.col(name) == "")
+
+    def duplicated(self, fields: tuple[str, ...]) -> Any:
+        """True where the key of ``fields`` (all non-empty) occurs more than once in the
+        file: twice among the clean rows, or also in a record of a suspect line."""
+        pl = self.pl
+        from sosreg.engine.values import to_text
+
+        present = pl.all_horizontal([pl.col(n) != "" for n in fields])
+        key = pl.concat_str([pl.col(n) for n in fields], separator="\x1f")
+        others = [
+            "\x1f".join(to_text(getattr(r, n)) for n in fields)
+            for r in self.extra
+            if all(getattr(r, n) is not None for n in fields)
+        ]
+        return present & (key.is_duplicated() | key.is_in(others))
+
+    def birth_date(self, name: str) -> Any:
+        """The birth date of a 12-digit personnummer or samordningsnummer field (null
+        where it is not one, or the day is unknown)."""
+        return identity_birth_date(self.pl, self.pl.col(name))
+
+
+def identity_birth_date(pl: Any, col: Any) -> Any:
+    y = col.str.slice(0, 4).cast(pl.Int32, strict=False)
+    m = col.str.slice(4, 2).cast(pl.Int32, strict=False)
+    d = col.str.slice(6, 2).cast(pl.Int32, strict=False)
+    d = pl.when(d > 60).then(d - 60).otherwise(d)
+    return pl.date(y, m, d)
+
+
+def _luhn_ok(pl: Any, col: Any) -> Any:
+    """Luhn over digits 3–12 of a 12-digit string (weights 2,1,2,… from digit 3)."""
+    total = pl.lit(0, dtype=pl.Int32)
+    for i in range(10):
+        digit = col.str.slice(2 + i, 1).cast(pl.Int32, strict=False)
+        if i % 2 == 0:
+            doubled = digit * 2
+            digit = pl.when(doubled > 9).then(doubled - 9).otherwise(doubled)
+        total = total + digit
+    return (total % 10) == 0
+
+
+def _valid_ymd(pl: Any, y: Any, m: Any, d: Any) -> Any:
+    """True where (y, m, d) is a real date (years 1–9999)."""
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    last = (
+        pl.when(m == 2)
+        .then(pl.when(leap).then(29).otherwise(28))
+        .when(m.is_in([4, 6, 9, 11]))
+        .then(30)
+        .otherwise(31)
+    )
+    return (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= last)
+
+
+def identity_ok(pl: Any, col: Any, accept: tuple[str, ...]) -> Any:
+    """True where the value is a personnummer or samordningsnummer of an accepted kind
+    that :func:`sosreg.identity.parse` accepts (12 ASCII digits, right check digit,
+    a real date; samordningsnummer: day + 60, or day 60 with an unknown day). Other
+    kinds (temporary ids) are left to the row engine."""
+    digits = col.str.contains(r"^[0-9]{12}$")
+    y = col.str.slice(0, 4).cast(pl.Int32, strict=False)
+    m = col.str.slice(4, 2).cast(pl.Int32, strict=False)
+    d = col.str.slice(6, 2).cast(pl.Int32, strict=False)
+    ok = pl.lit(False)
+    if "pnr" in accept:
+        ok = ok | _valid_ymd(pl, y, m, d)
+    if "snr" in accept:
+        known = (d >= 61) & (d <= 91) & _valid_ymd(pl, y, m, d - 60)
+        unknown_day = (d == 60) & (m >= 0) & (m <= 12)
+        ok = ok | known | unknown_day
+    return digits & ok & _luhn_ok(pl, col)
+
+
+def field_ok(pl: Any, cf: CompiledField, ctx: Any) -> Any:
+    """The mask of one field: true where the value is valid as it stands (no finding),
+    mirroring the converter's fast path and :mod:`sosreg.engine.compiled`."""
+    f = cf.spec
+    col = pl.col(f.name)
+    kind = f.type
+    if kind == "code":
+        ok = col.is_in(sorted(cf.fast)) if cf.fast else pl.lit(False)
+    elif kind in ("integer", "amount"):
+        rx = _INT if kind == "integer" else _AMOUNT
+        ok = col.str.contains(rx)
+        if f.length is not None:
+            ok = ok & (col.str.len_chars() <= f.length)
+        num = col.cast(pl.Int64, strict=False)
+        if f.min is not None:
+            ok = ok & (num >= f.min)
+        if f.max is not None:
+            ok = ok & (num <= f.max)
+        ok = ok & num.is_not_null()
+        if cf.specials:
+            ok = ok | col.is_in(sorted(cf.specials))
+    elif kind == "year":
+        ok = col.str.contains(r"^[0-9]{4}$")
+    elif kind == "date":
+        y = col.str.slice(0, 4).cast(pl.Int32, strict=False)
+        m = col.str.slice(4, 2).cast(pl.Int32, strict=False)
+        d = col.str.slice(6, 2).cast(pl.Int32, strict=False)
+        ok = col.str.contains(r"^[0-9]{8}$") & _valid_ymd(pl, y, m, d)
+    elif kind == "yearmonth":
+        ok = col.str.contains(r"^[0-9]{4}(?:0[1-9]|1[0-2])$")
+    elif kind == "identity":
+        from sosreg.identity import KINDS
+
+        ok = identity_ok(pl, col, f.accept or KINDS)
+    else:  # text
+        ok = col.str.len_chars() > 0
+        if f.length is not None:
+            ok = ok & (col.str.len_chars() <= f.length)
+    if not f.mandatory:
+        ok = ok | (col == "")
+    return ok.fill_null(False)
+
+
+def run(parsed: Parsed) -> None:
+    """Validate ``parsed`` column by column; findings go to ``parsed.log`` exactly as
+    the row engine's would."""
+    import polars as pl
+
+    parser = parsed.parser
+    if not parsed.text_input:
+        return parsed._run_rows()
+    text = parsed.input.text()
+    crlf = text.count("\r\n")
+    if text.count("\r") != crlf:  # lines ending in a lone CR: the row engine reads those
+        return parsed._run_rows()
+    final = text.endswith("\n")
+    bare_lf = text.count("\n") - crlf
+    parts = text.split("\n")
+    del text
+    if final or parts[-1] == "":
+        parts.pop()
+    total = len(parts)
+    frame = pl.DataFrame({"raw": pl.Series(parts, dtype=pl.String)})
+    del parts
+    frame = frame.select(
+        pl.int_range(1, total + 1, dtype=pl.Int64).alias("line"),
+        pl.col("raw").str.ends_with("\r").alias("crlf"),
+        pl.col("raw").str.strip_suffix("\r").alias("text"),
+    )
+    n = parser.n
+    suspect = (
+        ~pl.col("text").str.contains(r"^[0-9][\x21-\x7e]*$")
+        | pl.col("text").str.contains('"', literal=True)
+        | (pl.col("text").str.count_matches(";", literal=True) != n - 1)
+    )
+    frame = frame.with_columns(suspect.alias("suspect"))
+    last_crlf = bool(frame.get_column("crlf")[-1]) if total else False
+
+    def physical(number: int, line_text: str, line_crlf: bool) -> PhysicalLine:
+        ending = "" if (number == total and not final) else ("\r\n" if line_crlf else "\n")
+        return PhysicalLine(number, line_text[: MAX_LINE + 1], ending, len(line_text))
+
+    # 1. the suspect lines through the line and field stages of the row engine
+    done: dict[int, tuple[Any, list[Any]]] = {}
+    extra: list[Any] = []
+    for number, line_text, line_crlf in (
+        frame.filter(pl.col("suspect")).select("line", "text", "crlf").iter_rows()
+    ):
+        record, out = parsed._parse_line(physical(number, line_text, line_crlf))
+        done[number] = (record, out)
+        if record is not None:
+            extra.append(record)
+
+    # 2. the clean lines, split into fields and checked as columns
+    names = parser.names
+    clean = (
+        frame.filter(~pl.col("suspect"))
+        .select(
+            "line",
+            pl.col("text").str.split_exact(";", n - 1).struct.rename_fields(names).alias("f"),
+        )
+        .unnest("f")
+    )
+    ctx = parser.ctx
+    flags = [~field_ok(pl, cf, ctx) for cf in parser.fields]
+    if parser.period_index is not None:
+        flags.append(pl.col(names[parser.period_index]) != str(parser.period))
+    if parser.kommun_index is not None:
+        k = pl.col(names[parser.kommun_index])
+        flags.append((k != "") & (k != parser.kommun))
+    cols = Columns(parser, extra)
+    for rule in parsed._record_rules:
+        flags.append(pl.lit(True) if rule.mask is None else rule.mask(cols))
+    for factory in parsed._cross_factories:
+        flags.append(pl.lit(True) if factory.mask is None else factory.mask(cols))
+    flagged = (
+        clean.select("line", pl.any_horizontal([f.fill_null(True) for f in flags]).alias("flag"))
+        .filter(pl.col("flag"))
+        .get_column("line")
+    )
+    skipped = clean.height - len(flagged)
+    del clean
+
+    # 3. every line that may give a finding, in order, through the rest of the row engine
+    todo = frame.filter(pl.col("suspect") | pl.col("line").is_in(flagged.implode()))
+    del frame
+    lines = (physical(*row) for row in todo.select("line", "text", "crlf").iter_rows())
+    for _ in parsed._process(lines, done, count=False):
+        pass
+    parsed.lines_read = total
+    parsed.records_count += skipped
+    parser.data_lines += skipped
+    if crlf:
+        parsed._endings["\r\n"] += crlf
+    if bare_lf:
+        parsed._endings["\n"] += bare_lf
+    parsed._last_ending = "" if not final else ("\r\n" if last_crlf else "\n")
+
+
+def _ending(crlf: bool, number: int, total: int, last_ending: str) -> str:
+    if number == total and not last_ending:
+        return ""
+    return "\r\n" if crlf else "\n"
+
+
+Mask = Callable[[Columns], Any]
