@@ -247,6 +247,7 @@ def test_shared_strings_workbook_and_a_workbook_named_csv(tmp_path: Path) -> Non
     rows = [["Kod", "Titel"], ["PD008", "Bedömning"]]
     path = _xlsx(tmp_path / "kva.xlsx", rows)
     assert read_table(path) == rows
+    assert [c.code for c in import_kva(path, 2023, sheet="kva")] == ["PD008"]
     renamed = tmp_path / "kva.csv"
     renamed.write_bytes(path.read_bytes())
     assert read_table(renamed) == rows

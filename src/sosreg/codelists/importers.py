@@ -196,7 +196,9 @@ def import_codes(
     )
 
 
-def import_kva(path: str | Path, year: int, previous: CodeList | None = None) -> CodeList:
+def import_kva(
+    path: str | Path, year: int, previous: CodeList | None = None, *, sheet: str | int = 0
+) -> CodeList:
     """Socialstyrelsen's KVÅ list for ``year`` as the code list ``kva`` that KHSL2 uses."""
     return import_codes(
         path,
@@ -205,6 +207,7 @@ def import_kva(path: str | Path, year: int, previous: CodeList | None = None) ->
         title="KVÅ, Klassifikation av vårdåtgärder",
         previous=previous,
         pattern=KVA_PATTERN,
+        sheet=sheet,
     )
 
 
