@@ -3,130 +3,142 @@ code lists.
 
 Socialstyrelsen publishes KVÅ as an Excel workbook with columns such as *Kod* and
 *Titel*; users also keep CSV exports. :func:`read_table` reads ``.csv``/``.txt``
-(separator sniffed) and ``.xlsx`` (with the standard library only: an ``.xlsx`` is a zip
-of XML). :func:`import_codes` finds the code and label columns by their headers and
-returns a :class:`~sosreg.codelists.CodeList` valid for the given statistikår, merged
-with an earlier year's list when given (so a code removed this year is *expired*, and
-a finding can say so).
+(separator sniffed; UTF-8 with or without BOM, UTF-16 with BOM, Windows-1252; CR, LF
+or CRLF line ends, mixed too) and ``.xlsx`` (with :mod:`sosreg.xlsx`, the standard
+library only, streamed in bounded memory). :func:`import_codes` finds the code and
+label columns by their headers and returns a :class:`~sosreg.codelists.CodeList` valid
+for the given statistikår, merged with an earlier year's list when given (so a code
+removed this year is *expired*, and a finding can say so).
+
+Every failure to read a file is a :class:`CodeListImportError` whose one-line message
+names the file.
 """
 
 from __future__ import annotations
 
 import csv
-import io
+import itertools
 import re
-import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Final
-from xml.etree import ElementTree
 
+from sosreg import xlsx
 from sosreg.codelists import Code, CodeList
-
-_NS: Final = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-_REL_NS: Final = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL_NS: Final = "http://schemas.openxmlformats.org/package/2006/relationships"
+from sosreg.engine.source import MAX_LINE, Input
 
 CODE_HEADERS: Final = ("kod", "code", "kvå-kod", "kva-kod", "åtgärdskod")
 LABEL_HEADERS: Final = ("titel", "benämning", "text", "label", "beskrivning", "title")
 
 KVA_PATTERN: Final = re.compile(r"^(?:[A-Z]{3}[0-9]{2}|[A-Z]{2}[0-9]{3})$")
 
+WORKBOOK_SUFFIXES: Final = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls")
+MAX_CODES: Final = 1_000_000
+"""Most distinct codes in one imported list."""
+HEADER_ROWS: Final = 30
+"""How many rows are searched for the header row."""
+
 
 class CodeListImportError(ValueError):
     """The file cannot be read as a code list."""
 
 
-def _col_index(ref: str) -> int:
-    letters = "".join(ch for ch in ref if ch.isalpha())
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + (ord(ch) - 64)
-    return n - 1
+def _error(name: str, message: str) -> CodeListImportError:
+    return CodeListImportError(f"{name}: {' '.join(message.split())}")
 
 
-def _read_xlsx(path: Path) -> list[list[str]]:
+def _xlsx_rows(path: Path, sheet: str | int) -> Iterator[list[str]]:
     try:
-        zf = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
-        raise CodeListImportError(f"{path.name} is not an .xlsx workbook") from exc
-    with zf:
-        names = set(zf.namelist())
-        shared: list[str] = []
-        if "xl/sharedStrings.xml" in names:
-            root = ElementTree.fromstring(zf.read("xl/sharedStrings.xml"))
-            for si in root.findall("m:si", _NS):
-                shared.append("".join(t.text or "" for t in si.iter(f"{{{_NS['m']}}}t")))
-        sheet = "xl/worksheets/sheet1.xml"
-        if "xl/workbook.xml" in names and "xl/_rels/workbook.xml.rels" in names:
-            wb = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-            first = wb.find("m:sheets/m:sheet", _NS)
-            rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-            if first is not None:
-                rid = first.get(f"{{{_REL_NS}}}id")
-                for rel in rels.findall(f"{{{_PKG_REL_NS}}}Relationship"):
-                    if rel.get("Id") == rid:
-                        target = rel.get("Target", "")
-                        sheet = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        if sheet not in names:
-            raise CodeListImportError(f"{path.name}: no worksheet found")
-        root = ElementTree.fromstring(zf.read(sheet))
-        rows: list[list[str]] = []
-        for row in root.iter(f"{{{_NS['m']}}}row"):
-            cells: dict[int, str] = {}
-            for i, c in enumerate(row.findall("m:c", _NS)):
-                ref = c.get("r")
-                idx = _col_index(ref) if ref else i
-                kind = c.get("t")
-                if kind == "s":
-                    v = c.find("m:v", _NS)
-                    text = shared[int(v.text)] if v is not None and v.text else ""
-                elif kind == "inlineStr":
-                    text = "".join(t.text or "" for t in c.iter(f"{{{_NS['m']}}}t"))
-                else:
-                    v = c.find("m:v", _NS)
-                    text = v.text or "" if v is not None else ""
-                cells[idx] = text
-            if cells:
-                rows.append([cells.get(i, "") for i in range(max(cells) + 1)])
-        return rows
+        with xlsx.Workbook(path) as wb:
+            for row in wb.rows(sheet):
+                yield [cell.text for cell in row]
+    except xlsx.WorkbookError as exc:
+        raise CodeListImportError(str(exc)) from exc
 
 
-def _read_csv(path: Path) -> list[list[str]]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):
+def _lines(source: Input, name: str) -> Iterator[str]:
+    for line in source.lines():
+        if line.too_long:
+            raise _error(name, f"line {line.number} is longer than {MAX_LINE} characters")
+        yield line.text + line.ending
+
+
+def _csv_rows(path: Path, sheet: str | int) -> Iterator[list[str]]:
+    name = path.name
+    try:
+        source = Input(path)
+    except FileNotFoundError:
+        raise _error(name, "no such file") from None
+    except IsADirectoryError:
+        raise _error(name, "is a directory, not a file") from None
+    except OSError as exc:
+        raise _error(name, f"cannot be read ({exc.strerror or exc})") from None
+    with source:
+        found = source.sniff
+        if found.magic in ("xlsx", "xls"):  # a workbook under another name
+            yield from _xlsx_rows(path, sheet)
+            return
+        if found.magic is not None:
+            raise _error(name, f"is a {found.magic.upper()} file, not a table")
+        if found.nul and found.encoding != "utf-16":
+            raise _error(
+                name,
+                "contains NUL bytes: not a text file (UTF-16 text needs a byte-order mark; "
+                "save as CSV UTF-8)",
+            )
         try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes nearly everything
-        text = raw.decode("latin-1")
-    sample = text[:4096]
-    delimiter = max((";", ",", "\t"), key=sample.count)
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+            lines = _lines(source, name)
+            head = list(itertools.islice(lines, 50))
+            sample = "".join(head)[:4096]
+            delimiter = max((";", ",", "\t"), key=sample.count)
+            reader = csv.reader(itertools.chain(head, lines), delimiter=delimiter)
+            yield from reader
+        except csv.Error as exc:
+            raise _error(name, f"line {reader.line_num}: {exc}") from None
+        except OSError as exc:
+            raise _error(name, f"cannot be read ({exc.strerror or exc})") from None
 
 
-def read_table(path: str | Path) -> list[list[str]]:
-    """The rows of a CSV/TXT or XLSX file as lists of strings."""
+def iter_table(path: str | Path, *, sheet: str | int = 0) -> Iterator[list[str]]:
+    """The rows of a CSV/TXT or XLSX file as lists of strings, lazily.
+
+    For a workbook, ``sheet`` (a name, matched as :meth:`sosreg.xlsx.Workbook.sheet`
+    does, or a position) chooses the sheet; each cell is its displayed text
+    (:attr:`sosreg.xlsx.Cell.text`: a code stored as the number 21 with the format
+    ``000`` is ``"021"``) and rows empty in Excel are ``[]``, as blank lines are in a
+    CSV file. The file's content decides how it is read, except that the workbook
+    suffixes (``.xlsx``, ``.xlsm``, ``.xls`` …) are always read as workbooks.
+    """
     p = Path(path)
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(p)
-    if p.suffix.lower() == ".xls":
-        raise CodeListImportError("old .xls workbooks are not supported; save as .xlsx or .csv")
-    return _read_csv(p)
+    rows = _xlsx_rows(p, sheet) if p.suffix.lower() in WORKBOOK_SUFFIXES else _csv_rows(p, sheet)
+    try:
+        yield from rows
+    except CodeListImportError:
+        raise
+    except MemoryError:
+        raise _error(p.name, "is too large to read") from None
+    except Exception as exc:  # a bug or an unforeseen failure: still one clean error
+        raise _error(p.name, f"cannot be read ({type(exc).__name__}: {exc})") from exc
 
 
-def _find_columns(rows: list[list[str]]) -> tuple[int, int, int | None]:
+def read_table(path: str | Path, *, sheet: str | int = 0) -> list[list[str]]:
+    """The rows of a CSV/TXT or XLSX file as lists of strings (see :func:`iter_table`)."""
+    return list(iter_table(path, sheet=sheet))
+
+
+def _find_columns(rows: Iterable[list[str]], name: str) -> tuple[int, int, int | None]:
     """(header row index, code column, label column)."""
-    for r, row in enumerate(rows[:30]):
+    for r, row in enumerate(itertools.islice(rows, HEADER_ROWS)):
         lowered = [c.strip().lower() for c in row]
         code_col = next((i for i, c in enumerate(lowered) if c in CODE_HEADERS), None)
         if code_col is None:
             continue
         label_col = next((i for i, c in enumerate(lowered) if c in LABEL_HEADERS), None)
         return r, code_col, label_col
-    raise CodeListImportError(
-        "no header row with a code column (" + ", ".join(CODE_HEADERS) + ") among the first 30 rows"
+    raise _error(
+        name,
+        "no header row with a code column (" + ", ".join(CODE_HEADERS) + ") among the first "
+        f"{HEADER_ROWS} rows",
     )
 
 
@@ -138,18 +150,22 @@ def import_codes(
     title: str = "",
     previous: CodeList | None = None,
     pattern: re.Pattern[str] | None = None,
+    sheet: str | int = 0,
 ) -> CodeList:
     """A code list of the codes in ``path``, valid in statistikår ``year``.
 
     With ``previous`` (the list as it was up to ``year - 1``), a code present in both
     keeps its start year, and a code no longer present keeps its end year (so using it
     in ``year`` is reported as expired). Rows whose code does not match ``pattern`` are
-    skipped (headings, notes).
+    skipped (headings, notes). For a workbook, ``sheet`` chooses the sheet (see
+    :func:`iter_table`).
     """
-    rows = read_table(path)
-    header, code_col, label_col = _find_columns(rows)
+    filename = Path(path).name
+    rows = iter_table(path, sheet=sheet)
+    head = list(itertools.islice(rows, HEADER_ROWS))
+    header, code_col, label_col = _find_columns(head, filename)
     found: dict[str, str] = {}
-    for row in rows[header + 1 :]:
+    for row in itertools.chain(head[header + 1 :], rows):
         if code_col >= len(row):
             continue
         code = row[code_col].strip().upper()
@@ -157,8 +173,10 @@ def import_codes(
             continue
         label = row[label_col].strip() if label_col is not None and label_col < len(row) else ""
         found.setdefault(code, label)
+        if len(found) > MAX_CODES:
+            raise _error(filename, f"has more than {MAX_CODES} codes: not a code list")
     if not found:
-        raise CodeListImportError(f"{Path(path).name}: no codes found")
+        raise _error(filename, "no codes found")
     codes: list[Code] = []
     earlier = {c.code: c for c in previous} if previous is not None else {}
     for code, label in sorted(found.items()):
@@ -178,7 +196,9 @@ def import_codes(
     )
 
 
-def import_kva(path: str | Path, year: int, previous: CodeList | None = None) -> CodeList:
+def import_kva(
+    path: str | Path, year: int, previous: CodeList | None = None, *, sheet: str | int = 0
+) -> CodeList:
     """Socialstyrelsen's KVÅ list for ``year`` as the code list ``kva`` that KHSL2 uses."""
     return import_codes(
         path,
@@ -187,6 +207,7 @@ def import_kva(path: str | Path, year: int, previous: CodeList | None = None) ->
         title="KVÅ, Klassifikation av vårdåtgärder",
         previous=previous,
         pattern=KVA_PATTERN,
+        sheet=sheet,
     )
 
 
