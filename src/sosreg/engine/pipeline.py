@@ -232,7 +232,7 @@ class Parsed:
                 "pdf": ("en PDF-fil", "a PDF file"),
             }[sn.magic]
             add(ctx.finding("SOS-002", kind_sv=kinds[0], kind_en=kinds[1]))
-        elif sn.nul and sn.encoding != "utf-16":
+        elif sn.nul and not sn.utf16:
             add(ctx.finding("SOS-002", kind_sv="en binärfil", kind_en="a binary file"))
         if sn.size == 0:
             add(ctx.finding("SOS-001"))
@@ -240,7 +240,8 @@ class Parsed:
             "utf-8": "UTF-8" if not sn.ascii_only else "UTF-8 (endast ASCII-tecken)",
             "cp1252": "Windows-1252",
             "latin-1": "ISO-8859-1",
-            "utf-16": "UTF-16",
+            "utf-16-le": "UTF-16LE",
+            "utf-16-be": "UTF-16BE",
             "text": "text (redan avkodad)",
         }[sn.encoding]
         if sn.size:
@@ -252,7 +253,7 @@ class Parsed:
                     bom_en=" with BOM" if sn.bom else "",
                 )
             )
-        if sn.encoding == "utf-16":
+        if sn.utf16:
             add(ctx.finding("SOS-004"))
         elif sn.encoding == "latin-1":
             add(ctx.finding("SOS-011"))
@@ -418,8 +419,9 @@ def serialize(
     """Write records in the file format of their spec.
 
     ``format`` gives encoding, BOM, line ending and final newline (default: UTF-8,
-    CRLF, final newline). Parsing a valid file and serializing its records with
-    ``parsed.format`` gives the same bytes.
+    CRLF, final newline); see :meth:`TextFormat.encode` for the encodings and the
+    errors. Parsing a valid file and serializing its records with ``parsed.format``
+    gives the same bytes, in every encoding sosreg reads (UTF-16 keeps its byte order).
     """
     fmt = format or TextFormat()
     lines: list[str] = []
@@ -431,10 +433,7 @@ def serialize(
     text = fmt.newline.join(lines)
     if lines and fmt.final_newline:
         text += fmt.newline
-    codec = "utf-8-sig" if (fmt.encoding == "utf-8" and fmt.bom) else fmt.encoding
-    if fmt.encoding == "utf-16":
-        codec = "utf-16"
-    return text.encode(codec)
+    return fmt.encode(text)
 
 
 def write(records: Iterable[Any], path: str | os.PathLike[str], **kwargs: Any) -> None:
