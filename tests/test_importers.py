@@ -280,7 +280,7 @@ BAD_FILES: dict[str, tuple[Callable[[Path], Path], str]] = {
     "tom.xlsx": (_write(b""), r"not an \.xlsx workbook \(an empty file\)"),
     "text.xlsx": (_write(b"Kod;Titel\n"), r"not an \.xlsx workbook"),
     "trasig.xlsx": (_write(b"PK\x03\x04" + bytes(60)), "damaged zip"),
-    "binar.csv": (_write(b"Kod;Titel\n\x00\x01\x02\x00PD008;x\n"), "NUL bytes"),
+    "binar.csv": (_write(b"Kod;Titel\n\x00\x01\x02\x00PD008;x\n"), "not a text file"),
     "dokument.csv": (_write(b"%PDF-1.7\n..."), "PDF file"),
     "lang.csv": (
         _write(b"Kod;Titel\n" + b"x" * 200_000 + b"\n"),

@@ -80,12 +80,8 @@ def _csv_rows(path: Path, sheet: str | int) -> Iterator[list[str]]:
             return
         if found.magic is not None:
             raise _error(name, f"is a {found.magic.upper()} file, not a table")
-        if found.nul and found.encoding != "utf-16":
-            raise _error(
-                name,
-                "contains NUL bytes: not a text file (UTF-16 text needs a byte-order mark; "
-                "save as CSV UTF-8)",
-            )
+        if found.binary or (found.nul and not found.utf16):
+            raise _error(name, "is not a text file (save it as CSV UTF-8)")
         try:
             lines = _lines(source, name)
             head = list(itertools.islice(lines, 50))

@@ -425,7 +425,7 @@ class Parsed:
                     bom_en=" with BOM" if sn.bom else "",
                 )
             )
-            if sn.encoding.startswith("utf-16"):
+            if sn.utf16:
                 add(ctx.finding("SOS-004"))
             elif sn.encoding == "latin-1":
                 add(ctx.finding("SOS-011"))
@@ -772,8 +772,9 @@ def serialize(
     """Write records in the file format of their spec.
 
     ``format`` gives encoding, BOM, line ending and final newline (default: UTF-8,
-    CRLF, final newline). Parsing a valid file and serializing its records with
-    ``parsed.format`` gives the same bytes.
+    CRLF, final newline); see :meth:`TextFormat.encode` for the encodings and the
+    errors. Parsing a valid file and serializing its records with ``parsed.format``
+    gives the same bytes, in every encoding sosreg reads (UTF-16 keeps its byte order).
     """
     fmt = format or TextFormat()
     lines: list[str] = []
@@ -785,10 +786,7 @@ def serialize(
     text = fmt.newline.join(lines)
     if lines and fmt.final_newline:
         text += fmt.newline
-    codec = "utf-8-sig" if (fmt.encoding == "utf-8" and fmt.bom) else fmt.encoding
-    if fmt.encoding == "utf-16":
-        codec = "utf-16"
-    return text.encode(codec)
+    return fmt.encode(text)
 
 
 def write(records: Iterable[Any], path: str | os.PathLike[str], **kwargs: Any) -> None:

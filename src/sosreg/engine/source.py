@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import io
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, Final
@@ -28,15 +29,45 @@ Source = str | bytes | bytearray | memoryview | os.PathLike[str] | io.TextIOBase
 an open binary file, or text (an open text stream such as ``io.StringIO``)."""
 
 
+_BOMS: Final = {
+    "utf-8": codecs.BOM_UTF8,
+    "utf-16-le": codecs.BOM_UTF16_LE,
+    "utf-16-be": codecs.BOM_UTF16_BE,
+}
+
+
 @attrs.frozen
 class TextFormat:
     """How a file is written: what :func:`sosreg.serialize` needs to write it back."""
 
     encoding: str = "utf-8"
-    """``utf-8``, ``cp1252``, ``latin-1`` or ``utf-16``."""
+    """``utf-8``, ``cp1252``, ``latin-1``, ``utf-16-le`` or ``utf-16-be`` (what
+    :attr:`Parsed.format <sosreg.Parsed.format>` gives); any other name Python knows
+    is written as Python encodes it. ``utf-16`` (what earlier versions reported for
+    either byte order) is written as UTF-16LE with a BOM, whatever ``bom`` says, and
+    ``utf-8-sig`` as UTF-8 with a BOM."""
     bom: bool = False
+    """Whether the file starts with a byte order mark (UTF-8 and UTF-16 only)."""
     newline: str = "\r\n"
     final_newline: bool = True
+
+    def encode(self, text: str) -> bytes:
+        """``text`` in this encoding, with the BOM if there is one.
+
+        Raises ``ValueError`` for a BOM in an encoding that has none (``cp1252``,
+        ``latin-1``), ``LookupError`` for an unknown encoding and ``UnicodeEncodeError``
+        for a character the encoding cannot write."""
+        codec = codecs.lookup(self.encoding).name
+        bom = self.bom
+        if codec == "utf-8-sig":
+            codec, bom = "utf-8", True
+        elif codec == "utf-16":
+            codec, bom = "utf-16-le", True
+        if not bom:
+            return text.encode(codec)
+        if codec not in _BOMS:
+            raise ValueError(f"encoding {self.encoding!r} has no byte order mark (bom=True)")
+        return _BOMS[codec] + text.encode(codec)
 
 
 @attrs.frozen
@@ -44,20 +75,29 @@ class Sniff:
     size: int
     sha256: str
     encoding: str
+    """``utf-8``, ``cp1252``, ``latin-1``, ``utf-16-le``, ``utf-16-be``, or ``text``
+    (the input was already text)."""
     bom: bool
     ascii_only: bool
+    """All bytes are ASCII (a UTF-16 file never is)."""
     magic: str | None
     """``"xlsx"``, ``"xls"``, ``"pdf"`` or ``None``: the input is not a text file."""
     nul: bool
+    """The bytes include NUL (a UTF-16 file's always do: see :attr:`utf16`)."""
     control_ratio: float = 0.0
     """Share of control bytes (C0 controls but tab, LF, CR, Ctrl-Z; DEL) in the first
     64 KiB: text has almost none, binary files many."""
 
     @property
+    def utf16(self) -> bool:
+        """UTF-16, either byte order, with or without a BOM."""
+        return self.encoding.startswith("utf-16")
+
+    @property
     def binary(self) -> bool:
         """Not a text file: many control bytes (an image, an executable, random
         bytes). A UTF-16 file is text, whatever its NUL bytes."""
-        return not self.encoding.startswith("utf-16") and self.control_ratio >= BINARY_RATIO
+        return not self.utf16 and self.control_ratio >= BINARY_RATIO
 
 
 BINARY_RATIO: Final = 0.05
@@ -85,8 +125,52 @@ def _open_binary(source: Source) -> tuple[BinaryIO, str | None]:
     return open(path, "rb"), path.name
 
 
+UTF16_MIN_UNITS: Final = 2
+"""A file shorter than this many UTF-16 code units is not taken for UTF-16 without a BOM."""
+UTF16_ZERO_SHARE: Final = 0.9
+"""Without a BOM, UTF-16 needs at least this share of the high bytes of the code units
+in the first chunk to be zero (Latin-1 text: all are) ..."""
+UTF16_OTHER_SHARE: Final = 0.1
+"""... at most this share of the low bytes to be zero (text: none are; a file of NULs,
+or UTF-32: half or more), and at most this share of the code units to be control
+characters other than tab, LF and CR (a table of small 16-bit integers: many)."""
+_C0: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def utf16_without_bom(sample: bytes) -> str | None:
+    """``"utf-16-le"`` or ``"utf-16-be"`` if ``sample`` (the first bytes of a file
+    that has no BOM) looks like UTF-16 text, else ``None``.
+
+    Mostly-Latin-1 text in UTF-16 has a zero byte in every code unit: the high byte,
+    second in UTF-16LE (odd offsets) and first in UTF-16BE (even offsets); the other
+    byte is the character and is not zero. Random bytes, compressed data (xlsx, PDF
+    streams), a file of NULs and UTF-32 do not show that pattern."""
+    units = len(sample) // 2
+    if units < UTF16_MIN_UNITS:
+        return None
+    even = sample[0 : 2 * units : 2].count(0)
+    odd = sample[1 : 2 * units : 2].count(0)
+    if odd >= UTF16_ZERO_SHARE * units and even <= UTF16_OTHER_SHARE * units:
+        codec = "utf-16-le"
+    elif even >= UTF16_ZERO_SHARE * units and odd <= UTF16_OTHER_SHARE * units:
+        codec = "utf-16-be"
+    else:
+        return None
+    text = sample[: 2 * units].decode(codec, "replace")
+    if len(_C0.findall(text)) > UTF16_OTHER_SHARE * units:
+        return None
+    return codec
+
+
 def sniff(fh: BinaryIO) -> Sniff:
-    """First pass: size, hash, encoding."""
+    """First pass: size, hash, encoding.
+
+    The encoding is the first of: UTF-8 if the file starts with a UTF-8 BOM (bytes
+    that are not UTF-8 are then replaced, and reported line by line); UTF-16LE or
+    UTF-16BE if it starts with their BOM, or, without one, if the first chunk looks
+    like UTF-16 (:func:`utf16_without_bom`); UTF-8 if all of it is valid UTF-8 (so an
+    ASCII file is UTF-8); Windows-1252 if it decodes; ISO-8859-1 (which always does).
+    """
     h = hashlib.sha256()
     size = 0
     first = b""
@@ -101,7 +185,7 @@ def sniff(fh: BinaryIO) -> Sniff:
         if not chunk:
             break
         if not first:
-            first = chunk[:8]
+            first = chunk
             control_ratio = (len(chunk) - len(chunk.translate(None, _CONTROL_BYTES))) / len(chunk)
         size += len(chunk)
         h.update(chunk)
@@ -125,15 +209,14 @@ def sniff(fh: BinaryIO) -> Sniff:
         except UnicodeDecodeError:
             utf8_ok = False
     magic = next((name for sig, name in _MAGIC if first.startswith(sig)), None)
-    bom = first.startswith(codecs.BOM_UTF8)
-    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding, bom = "utf-16", True
-    elif utf8_ok:
-        encoding = "utf-8"
-    elif cp_ok:
-        encoding = "cp1252"
-    else:
-        encoding = "latin-1"
+    encoding = next((name for name, sig in _BOMS.items() if first.startswith(sig)), None)
+    bom = encoding is not None
+    if encoding is None and magic is None:
+        encoding = utf16_without_bom(first)
+    if encoding is None:
+        encoding = "utf-8" if utf8_ok else "cp1252" if cp_ok else "latin-1"
+    elif encoding != "utf-8":
+        ascii_only = False
     return Sniff(size, h.hexdigest(), encoding, bom, ascii_only, magic, nul, control_ratio)
 
 
@@ -242,11 +325,8 @@ class Input:
             return
         assert self._fh is not None
         self._fh.seek(0)
-        codec = self.sniff.encoding
-        if codec == "utf-8" and self.sniff.bom:
-            codec = "utf-8-sig"
         stream = io.TextIOWrapper(
-            self._fh, encoding=codec, errors="replace", newline="", write_through=False
+            self._fh, encoding=self._codec(), errors="replace", newline="", write_through=False
         )
         try:
             yield from iter_lines(stream)
@@ -261,10 +341,15 @@ class Input:
             return self._text[1:] if self._text.startswith("\ufeff") else self._text
         assert self._fh is not None
         self._fh.seek(0)
+        return self._fh.read().decode(self._codec(), errors="replace")
+
+    def _codec(self) -> str:
+        """The codec that decodes the input; a BOM is read and dropped (for UTF-16, it
+        gives the byte order)."""
         codec = self.sniff.encoding
-        if codec == "utf-8" and self.sniff.bom:
-            codec = "utf-8-sig"
-        return self._fh.read().decode(codec, errors="replace")
+        if self.sniff.bom:
+            codec = "utf-8-sig" if codec == "utf-8" else "utf-16"
+        return codec
 
     def close(self) -> None:
         if self._fh is not None:
