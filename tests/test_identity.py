@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 from helpers import pnr
-from hypothesis import given
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample
 
 from sosreg import identity
 from sosreg.identity import Identity, Invalid
@@ -54,13 +57,190 @@ def test_samordningsnummer_day_plus_60() -> None:
     assert who.birth_date() == dt.date(1980, 1, 1)
 
 
-@pytest.mark.parametrize("mmdd", ["0000", "0500", "0060"])
-def test_samordningsnummer_month_or_day_00(mmdd: str) -> None:
-    body = "80" + mmdd + "123"
-    value = "19" + body + identity.luhn_digit(body)
-    who = identity.parse(value)
-    assert isinstance(who, Identity) and who.kind == "snr"
+def _with_check(first_eleven: str) -> str:
+    """``ÅÅÅÅMMDDNNN`` and its right check digit."""
+    return first_eleven + identity.luhn_digit(first_eleven[2:])
+
+
+@pytest.mark.parametrize(
+    ("mmdd", "month"),
+    [("0060", None), ("0560", 5), ("1260", 12)],
+)
+def test_samordningsnummer_with_unknown_birth_day(mmdd: str, month: int | None) -> None:
+    who = identity.parse(_with_check("1980" + mmdd + "123"))
+    assert who == Identity("snr", 1980, month, None, "M")
     assert who.birth_date() is None
+
+
+@pytest.mark.parametrize(
+    "mmdd",
+    [
+        "0000",  # month 00 goes only with day 60
+        "0023",
+        "0046",
+        "0098",
+        "0072",
+        "0500",  # day 00 is never a day
+        "1360",  # month 13
+        "9960",
+        "0592",  # day 92-99 is never a samordningsnummer
+        "0599",
+        "0545",  # day 32-59 neither
+        "0532",
+        "0259",
+        "0290",  # 30 February + 60
+        "0491",  # 31 April + 60
+    ],
+)
+def test_samordningsnummer_impossible_dates(mmdd: str) -> None:
+    value = _with_check("1980" + mmdd + "123")
+    assert identity.luhn_ok(value[2:])
+    assert identity.parse(value) == Invalid("date")
+
+
+@pytest.mark.parametrize("value", ["191500237688", "189800463680", "198507001348", "193900987110"])
+def test_former_false_samordningsnummer_are_invalid(value: str) -> None:
+    """These were accepted as samordningsnummer (check digits right, dates not)."""
+    assert identity.luhn_ok(value[2:])
+    assert identity.parse(value) == Invalid("date")
+
+
+def test_leap_day_plus_60() -> None:
+    assert identity.parse(_with_check("20000289124")) == Identity("snr", 2000, 2, 29, "K")
+    assert identity.parse(_with_check("19000289123")) == Invalid("date")
+
+
+@pytest.mark.parametrize("value", ["0000TF00", "000001TF00", "00000101TF00", "00000101T123"])
+def test_year_0000_is_no_date(value: str) -> None:
+    """Was a valid ``tf`` whose ``age_range`` raised (there is no year 0 in ``dt.date``)."""
+    assert identity.parse(value) == Invalid("date")
+
+
+@pytest.mark.parametrize("mmdd", ["0060", "0160"])
+def test_year_0000_samordningsnummer_is_no_date(mmdd: str) -> None:
+    assert identity.parse(_with_check("0000" + mmdd + "123")) == Invalid("date")
+
+
+def _oracle(year: int, month: int, day: int) -> Identity | None:
+    """The rules of domain.md §3 written out directly."""
+
+    def real(m: int, d: int) -> bool:
+        return year >= 1 and 1 <= m <= 12 and 1 <= d <= calendar.monthrange(year, m)[1]
+
+    if 61 <= day <= 91:
+        return Identity("snr", year, month, day - 60, "K") if real(month, day - 60) else None
+    if day == 60:
+        if month == 0:
+            return Identity("snr", year, None, None, "K") if year >= 1 else None
+        return Identity("snr", year, month, None, "K") if real(month, 1) else None
+    return Identity("pnr", year, month, day, "K") if real(month, day) else None
+
+
+@pytest.mark.parametrize("year", [0, 1800, 1900, 1985, 2000, 2024, 2099])
+def test_every_month_and_day(year: int) -> None:
+    """All 100 × 100 MMDD of a year, check digit right, against the rules."""
+    for month in range(100):
+        for day in range(100):
+            value = _with_check(f"{year:04d}{month:02d}{day:02d}124")
+            expected = _oracle(year, month, day)
+            got = identity.parse(value)
+            assert got == (expected or Invalid("date")), value
+
+
+@given(
+    st.dates(dt.date(1800, 1, 1), dt.date(2099, 12, 31)),
+    st.integers(0, 999),
+    st.sampled_from(["day", "month", "year"]),
+)
+@settings(max_examples=300)
+def test_valid_samordningsnummer_parse_with_their_birth_date(
+    born: dt.date, serial: int, known: str
+) -> None:
+    mm = f"{born.month:02d}" if known != "year" else "00"
+    dd = f"{born.day + 60}" if known == "day" else "60"
+    value = _with_check(f"{born.year:04d}{mm}{dd}{serial:03d}")
+    who = identity.parse(value)
+    assert isinstance(who, Identity), (value, who)
+    assert who.kind == "snr"
+    assert who.year == born.year
+    assert who.month == (born.month if known != "year" else None)
+    assert who.day == (born.day if known == "day" else None)
+    assert who.sex == ("M" if serial % 2 else "K")
+    assert who.earliest_birth() <= born <= who.latest_birth()
+    assert identity.parse(value, accept=("pnr",)) == Invalid("kind", "snr")
+
+
+@given(
+    st.integers(1800, 2099),
+    st.integers(0, 99),
+    st.integers(0, 59) | st.integers(92, 99),
+    st.integers(0, 999),
+)
+@settings(max_examples=300)
+def test_no_day_below_60_or_above_91_is_a_samordningsnummer(
+    year: int, month: int, day: int, serial: int
+) -> None:
+    value = _with_check(f"{year:04d}{month:02d}{day:02d}{serial:03d}")
+    result = identity.parse(value)
+    if 1 <= day <= 31 and 1 <= month <= 12 and day <= calendar.monthrange(year, month)[1]:
+        assert result == Identity("pnr", year, month, day, "M" if serial % 2 else "K")
+    else:
+        assert result == Invalid("date"), value
+    assert not identity.is_valid(value, accept=("snr",))
+
+
+NON_ASCII_DIGITS = ["¹²³", "２０２３", "٢٠٢٣", "۲۰۲۳", "२०२३", "𝟐𝟎𝟐𝟑"]
+
+
+def _spread(digits: str, template: str) -> str:
+    """``template`` with its ``#`` replaced by ``digits``, repeated."""
+    out, i = [], 0
+    for c in template:
+        if c == "#":
+            out.append(digits[i % len(digits)])
+            i += 1
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+@pytest.mark.parametrize("digits", NON_ASCII_DIGITS)
+@pytest.mark.parametrize(
+    "template",
+    [
+        "############",
+        "##########",
+        "########-####",
+        "######-####",
+        "####TF00",
+        "######TF00",
+        "########TF00",
+        "########T###",
+        "#,####E+##",
+    ],
+)
+def test_non_ascii_digits_are_never_an_identity(digits: str, template: str) -> None:
+    value = _spread(digits, template)
+    result = identity.parse(value)
+    assert isinstance(result, Invalid), (value, result)
+    assert result.reason == "format", (value, result)
+
+
+@pytest.mark.parametrize("position", range(12))
+@pytest.mark.parametrize("digit", ["²", "２", "٢", "९"])
+def test_one_non_ascii_digit_in_a_valid_number(position: int, digit: str) -> None:
+    valid = "191212121212"
+    assert identity.is_valid(valid)
+    value = valid[:position] + digit + valid[position + 1 :]
+    assert identity.parse(value) == Invalid("format")
+    assert not identity.luhn_ok(value[2:]) or position < 2
+
+
+@pytest.mark.parametrize(
+    "value", ["1980TF00\n", "191212121212\n", "20120101T123\n", "1212121212\n"]
+)
+def test_a_final_newline_is_not_ignored(value: str) -> None:
+    assert isinstance(identity.parse(value), Invalid)
 
 
 def test_personnummer_must_have_real_date() -> None:
@@ -123,6 +303,47 @@ def test_mask_text_hides_every_number_in_a_line() -> None:
 @given(identities())
 def test_generated_identities_are_valid(value: str) -> None:
     assert identity.is_valid(value)
+
+
+@given(st.data(), st.dates(dt.date(1900, 1, 1), dt.date(2020, 12, 31)), st.integers(0, 800))
+@settings(max_examples=200)
+def test_generated_identities_are_born_within_the_bounds(
+    data: st.DataObject, born_from: dt.date, days: int
+) -> None:
+    born_to = born_from + dt.timedelta(days=days)
+    kinds = data.draw(st.sampled_from([("pnr",), ("snr",), ("tf",), ("t3",), identity.KINDS]))
+    value = data.draw(identities(kinds, born_from=born_from, born_to=born_to))
+    who = identity.parse(value)
+    assert isinstance(who, Identity), (value, who)
+    assert who.kind in kinds
+    assert born_from <= who.earliest_birth() <= who.latest_birth() <= born_to, value
+
+
+@pytest.mark.parametrize(
+    ("form", "wanted"),
+    [
+        ("day + 60", lambda v: int(v[6:8]) > 60),
+        ("day unknown", lambda v: v[6:8] == "60" and v[4:6] != "00"),
+        ("month and day unknown", lambda v: v[4:8] == "0060"),
+    ],
+)
+def test_samordningsnummer_of_every_form_are_generated(
+    form: str, wanted: Callable[[str], bool]
+) -> None:
+    value = find(identities(("snr",)), wanted)
+    assert identity.parse(value).kind == "snr"  # type: ignore[union-attr]
+
+
+def test_no_unknown_dates_where_the_bounds_are_narrower() -> None:
+    narrow = identities(("snr", "tf"), dt.date(1985, 3, 5), dt.date(1985, 3, 20))
+    with pytest.raises(NoSuchExample):
+        find(
+            narrow,
+            lambda v: v[6:8] == "60" or (v.endswith("TF00") and len(v) < 12),
+            settings=settings(max_examples=300, database=None),
+        )
+    month = identities(("snr",), dt.date(1985, 3, 1), dt.date(1985, 3, 31))
+    assert find(month, lambda v: v[6:8] == "60")[4:8] == "0360"
 
 
 @given(st.text(max_size=20))

@@ -9,13 +9,19 @@ Kinds (the names used in specs, field by field):
     Personnummer, 12 digits ``ÅÅÅÅMMDDNNNC``; Luhn check digit over ``ÅÅMMDDNNN``;
     the second-to-last digit is odd for men and even for women.
 ``snr``
-    Samordningsnummer: as ``pnr`` with day + 60 (61–91); month or day may be ``00``.
+    Samordningsnummer: as ``pnr`` with day + 60 (61–91). Where the birth day is not
+    known the day is ``60``, and where the month is not known either, the month is
+    ``00`` too: ``ÅÅÅÅMM60NNNC`` or ``ÅÅÅÅ0060NNNC``. Month ``00`` goes only with day
+    ``60``; a day ``00``, ``32``–``59`` or ``92``–``99`` is never valid.
 ``tf``
     No number known (EKB, HSLF-FS 2015:30): birth date as far as known followed by
     ``TF00``: ``ÅÅÅÅMMDDTF00``, ``ÅÅÅÅMMTF00`` or ``ÅÅÅÅTF00``.
 ``t3``
     Birth date + ``T`` + three digits: ``ÅÅÅÅMMDDT123`` (BU, HSLF-FS 2016:22; also
     accepted in EKB).
+
+Only the ASCII digits ``0``–``9`` are digits here (``str.isdigit`` and a ``str``
+regex's ``\\d`` also accept ``²``, ``２`` and ``٢``).
 """
 
 from __future__ import annotations
@@ -28,11 +34,16 @@ from typing import Final
 import attrs
 
 KINDS: Final = ("pnr", "snr", "tf", "t3")
-_TF = re.compile(r"^(\d{4})(\d{2})?(\d{2})?TF00$")
-_T3 = re.compile(r"^(\d{4})(\d{2})(\d{2})T\d{3}$")
-_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
-_SEPARATED = re.compile(r"^(?:\d{6}|\d{8})[-+ ]\d{4}$")
-_MASKABLE = re.compile(r"(?<![0-9])(\d{6}|\d{8})([-+]?)(\d{4}|T\d{3}|TF00)(?![0-9])")
+# Patterns are used with ``fullmatch`` (``$`` would also match before a final "\n").
+_TF = re.compile(r"([0-9]{4})([0-9]{2})?([0-9]{2})?TF00")
+_T3 = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})T[0-9]{3}")
+_SCIENTIFIC = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+")
+_SEPARATED = re.compile(r"(?:[0-9]{6}|[0-9]{8})[-+ ][0-9]{4}")
+
+
+def _is_ascii_digits(s: str) -> bool:
+    """``s`` is non-empty and only ASCII ``0``–``9`` (``"²"``, ``"２"`` are not)."""
+    return s.isascii() and s.isdigit()
 
 
 @attrs.frozen
@@ -93,22 +104,36 @@ def age(born: dt.date, on: dt.date) -> int:
     return years
 
 
-_DOUBLED: Final = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+_DOUBLED: Final = str.maketrans("0123456789", "0246813579")  # 2·d, digits summed
+
+
+def _luhn_sum(digits: str) -> int:
+    """The Luhn sum of ASCII ``digits`` (weights 1, 2, 1, … from the right)."""
+    rev = digits[::-1]
+    # Every digit is chr(48 + d), so the byte sum less 48 per digit is the digit sum.
+    return sum((rev[0::2] + rev[1::2].translate(_DOUBLED)).encode()) - 48 * len(digits)
 
 
 def luhn_ok(digits: str) -> bool:
-    """Luhn (mod 10, weights 2,1,2,1,…) over a string of digits, check digit last."""
-    rev = digits[::-1]  # from the right: the check digit has weight 1, the next 2, ...
-    total = sum(map(int, rev[0::2])) + sum([_DOUBLED[int(c)] for c in rev[1::2]])
-    return total % 10 == 0
+    """Luhn (mod 10, weights 2,1,2,1,…) over a string of digits, check digit last.
+
+    False for anything but ASCII digits.
+
+    >>> luhn_ok("8112289874"), luhn_ok("8112289875"), luhn_ok("８112289874")
+    (True, False, False)
+    """
+    return _is_ascii_digits(digits) and _luhn_sum(digits) % 10 == 0
 
 
 def luhn_digit(digits: str) -> str:
-    """The check digit that makes ``digits + check`` pass :func:`luhn_ok`."""
-    for c in "0123456789":
-        if luhn_ok(digits + c):
-            return c
-    raise AssertionError("unreachable")
+    """The check digit that makes ``digits + check`` pass :func:`luhn_ok`.
+
+    >>> luhn_digit("811228987")
+    '4'
+    """
+    if digits and not _is_ascii_digits(digits):
+        raise ValueError(f"not ASCII digits: {digits!r}")
+    return str(-_luhn_sum(digits + "0") % 10)
 
 
 def _valid_date(y: int, m: int, d: int) -> bool:
@@ -134,52 +159,56 @@ def _parse_any(value: str) -> Identity | Invalid:
     n = len(value)
     if n == 0:
         return Invalid("empty")
-    if n == 12 and value.isdigit() and value.isascii():
-        y, m, d = int(value[0:4]), int(value[4:6]), int(value[6:8])
+    if n == 12 and _is_ascii_digits(value):
         if not luhn_ok(value[2:]):
             return Invalid("luhn")
-        sex = "M" if int(value[10]) % 2 else "K"
-        if d > 60:
-            real_day = d - 60
-            if m == 0:
-                return Identity("snr", y, None, real_day or None, sex)
-            if not _valid_date(y, m, real_day):
-                return Invalid("date")
-            return Identity("snr", y, m, real_day, sex)
-        if (m == 0 or d == 0) and (m <= 12):
-            # Month or day 00 occurs only in samordningsnummer, which then may
-            # carry no day + 60.
-            if m and not 1 <= m <= 12:
-                return Invalid("date")
-            return Identity("snr", y, m or None, None, sex)
-        if not _valid_date(y, m, d):
-            return Invalid("date")
-        return Identity("pnr", y, m, d, sex)
+        return _parse_twelve(value)
     if "T" in value:
-        match = _TF.match(value)
+        match = _TF.fullmatch(value)
         if match:
             ty = int(match.group(1))
             tm = int(match.group(2)) if match.group(2) else None
             td = int(match.group(3)) if match.group(3) else None
             if tm is not None and not 1 <= tm <= 12:
                 return Invalid("date")
-            if tm is not None and td is not None and not _valid_date(ty, tm, td):
+            if not _valid_date(ty, tm or 1, td or 1):  # also year 0000
                 return Invalid("date")
             return Identity("tf", ty, tm, td, None)
-        match = _T3.match(value)
+        match = _T3.fullmatch(value)
         if match:
             y, m, d = (int(g) for g in match.groups())
             if not _valid_date(y, m, d):
                 return Invalid("date")
             return Identity("t3", y, m, d, None)
         return Invalid("format")
-    if _SCIENTIFIC.match(value):
+    if _SCIENTIFIC.fullmatch(value):
         return Invalid("scientific")
-    if n == 10 and value.isdigit():
+    if n == 10 and _is_ascii_digits(value):
         return Invalid("ten_digits")
-    if _SEPARATED.match(value):
+    if _SEPARATED.fullmatch(value):
         return Invalid("separator")
     return Invalid("format")
+
+
+def _parse_twelve(value: str) -> Identity | Invalid:
+    """Twelve ASCII digits with a right check digit: ``pnr``, ``snr`` or a bad date.
+
+    ``snr``: day 61–91 is a real day + 60 of a month 01–12; day 60 is "day unknown"
+    with month 01–12, or month 00 (unknown too). Month 00 goes only with day 60.
+    """
+    y, m, d = int(value[0:4]), int(value[4:6]), int(value[6:8])
+    sex = "M" if int(value[10]) % 2 else "K"
+    if 61 <= d <= 91:
+        if m == 0 or not _valid_date(y, m, d - 60):
+            return Invalid("date")
+        return Identity("snr", y, m, d - 60, sex)
+    if d == 60:
+        if m > 12 or not _valid_date(y, m or 1, 1):  # month 13-99, or year 0000
+            return Invalid("date")
+        return Identity("snr", y, m or None, None, sex)
+    if m == 0 or d == 0 or not _valid_date(y, m, d):
+        return Invalid("date")
+    return Identity("pnr", y, m, d, sex)
 
 
 _parse_cached = functools.lru_cache(maxsize=1 << 16)(_parse_any)
@@ -197,9 +226,12 @@ def mask(value: str) -> str:
     """
     if len(value) <= 8:
         return value
-    if len(value) == 12 and value[:8].isdigit():
+    if len(value) == 12 and _is_ascii_digits(value[:8]):
         return value[:8] + "-****"
     return value[:8] + "*" * min(4, len(value) - 8)
+
+
+_MASKABLE = re.compile(r"(?<![0-9])([0-9]{6}|[0-9]{8})([-+]?)([0-9]{4}|T[0-9]{3}|TF00)(?![0-9])")
 
 
 def mask_text(text: str) -> str:
