@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import doctest
 from collections.abc import Callable
 
 import pytest
 from helpers import pnr
-from hypothesis import find, given, settings
+from hypothesis import assume, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
@@ -292,12 +293,166 @@ def test_mask_keeps_birth_date_only() -> None:
     assert identity.mask("1980TF00") == "1980TF00"
 
 
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [
+        ("8503122345", "850312-****"),  # was 85031223**: two of the last four shown
+        ("850312-2345", "850312-****"),  # was 850312-2***
+        ("850312+2345", "850312-****"),
+        ("19850312 2345", "19850312-****"),
+        ("198513122345", "19851312-****"),  # no date: still only the first eight
+        ("8513122345", "851312-****"),
+        ("19121212TF01", "19121212-****"),
+        ("20120101T123", "20120101-****"),
+        ("１９８５０３１２２３４５", "１９８５０３１２****"),
+        ("x198503122345", "x1985031****"),
+        (" 198503122345", " 1985031****"),
+    ],
+)
+def test_mask_never_shows_the_last_four(value: str, masked: str) -> None:
+    assert identity.mask(value) == masked
+
+
+@given(st.text(max_size=30) | st.builds(lambda a, b: a + b, st.text(max_size=8), identities()))
+def test_mask_shows_no_more_than_mask_text(value: str) -> None:
+    shown = identity.mask(value)
+    kept = shown.rstrip("*").removesuffix("-")
+    assert identity.mask_text(value).startswith(kept), (value, shown)
+    assert len(kept) <= 8 or shown == identity.mask_text(value)
+
+
 def test_mask_text_hides_every_number_in_a_line() -> None:
     line = "0330;;202301;191212121212;121212-1212;19121212-1212"
     masked = identity.mask_text(line)
     assert "121212121212" not in masked
     assert masked.count("-****") == 3
     assert masked.startswith("0330;;202301;")
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("198503122345", "19850312-****"),
+        ("198503122346", "19850312-****"),  # wrong check digit: still masked
+        ("8503122345", "850312-****"),
+        ("19850312-2345", "19850312-****"),
+        ("19850312+2345", "19850312-****"),
+        ("19850312 2345", "19850312-****"),
+        ("850312-2345", "850312-****"),
+        ("850312+2345", "850312-****"),
+        ("850312 2345", "850312-****"),
+        ("198503722342", "19850372-****"),  # snr
+        ("198503602349", "19850360-****"),  # snr, day unknown
+        ("198500602344", "19850060-****"),  # snr, month and day unknown
+        ("191500237688", "19150023-****"),  # no longer valid, still identity shaped
+        ("198500002340", "19850000-****"),
+        ("199912312345", "19991231-****"),
+        ("199912912345", "19991291-****"),
+        ("20120101T123", "20120101-****"),
+        ("19800115TF00", "19800115-****"),
+        ("19800115-TF00", "19800115-****"),
+        ("800115T123", "800115-****"),
+        ("a198503122345b", "a19850312-****b"),
+        ("id=850312-2345, 850312-2346.", "id=850312-****, 850312-****."),
+        ("ä198503122345ö", "ä19850312-****ö"),
+        ("198503122345\n850312+2345", "19850312-****\n850312-****"),
+    ],
+)
+def test_mask_text_masks(text: str, masked: str) -> None:
+    assert identity.mask_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "021",
+        "5230",
+        "202301",
+        "0330;;202301;202301;;;2;8450;1200;111;051;2;0;12;",
+        "1985031223456",  # 13 digits
+        "11985031223",  # 11 digits
+        "1198503122345",  # a 12-digit number inside a longer run
+        "19850312-23456",
+        "019850312-2345",
+        "198513122345",  # month 13
+        "8513122345",
+        "198503322345",  # day 32
+        "198503592345",  # day 59
+        "198503922345",  # day 92
+        "85031-22345",
+        "850312--2345",
+        "850312-23456",
+        "5560360793",  # organisationsnummer: month 60
+        "1,9121E+11",
+        "1980TF00",
+        "198001TF00",
+        "800115TF00",
+        "19800115T1234",
+        "１９８５０３１２２３４５",  # not ASCII digits (mask() handles identity fields)
+    ],
+)
+def test_mask_text_leaves_other_numbers(text: str) -> None:
+    assert identity.mask_text(text) == text
+
+
+def _no_digit_at(end: str) -> st.SearchStrategy[str]:
+    strip = str.rstrip if end == "end" else str.lstrip
+    return st.text(max_size=30).map(lambda s: strip(s, "0123456789"))
+
+
+@given(
+    identities(("pnr", "snr")),
+    _no_digit_at("end"),
+    _no_digit_at("start"),
+    st.sampled_from(["", "-", "+", " "]),
+    st.booleans(),
+)
+@settings(max_examples=300)
+def test_mask_text_hides_every_valid_number_anywhere(
+    value: str, before: str, after: str, separator: str, century: bool
+) -> None:
+    digits = value if century else value[2:]
+    embedded = digits[:-4] + separator + digits[-4:]
+    forms = [value, value[2:], value[:8] + "-" + value[8:], value[2:8] + "-" + value[8:]]
+    assume(not any(f in before or f in after for f in forms))
+    masked = identity.mask_text(before + embedded + after)
+    for form in forms:
+        assert form not in masked
+    assert digits[:-4] + "-****" in masked
+
+
+_DIGITS_AND_SEPARATORS = st.text("0123456789-+ ;", max_size=16)
+_NO_SEPARATORS = str.maketrans("", "", "-+ ")
+
+
+@given(
+    st.text(max_size=40)
+    | _DIGITS_AND_SEPARATORS
+    | st.builds(
+        lambda a, b, c: a + b + c,
+        _DIGITS_AND_SEPARATORS,
+        identities(("pnr", "snr")),
+        _DIGITS_AND_SEPARATORS,
+    )
+)
+@settings(max_examples=200)
+def test_mask_text_only_masks_digits(text: str) -> None:
+    once = identity.mask_text(text)
+    assert identity.mask_text(once) == once
+    if "T" in text:
+        return  # T123 and TF00 become -****
+    # Separators aside (a masked number gets "-"), only digits change, into stars.
+    before, after = (t.translate(_NO_SEPARATORS) for t in (text, once))
+    assert len(before) == len(after)
+    for a, b in zip(before, after, strict=True):
+        assert a == b or (a in "0123456789" and b == "*")
+
+
+def test_doctests() -> None:
+    result = doctest.testmod(identity, optionflags=doctest.ELLIPSIS)
+    assert result.attempted >= 12
+    assert result.failed == 0
 
 
 @given(identities())

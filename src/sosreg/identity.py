@@ -218,22 +218,82 @@ def is_valid(value: str, accept: tuple[str, ...] = KINDS) -> bool:
     return isinstance(parse(value, accept), Identity)
 
 
+_DIGIT_SHAPED = re.compile(r"([0-9]{6}|[0-9]{8})(?:[-+ ]?[0-9]{4}|-\*{4})")
+
+
 def mask(value: str) -> str:
     """A rendering of an identity value that is safe in reports: ``19121212-****``.
 
-    Whatever ``value`` is, at most its first eight characters are kept; the rest is
-    replaced by ``*`` (``1,9121E+11`` becomes ``1,9121E+**``).
+    Never shows more than :func:`mask_text` would: what it returns is a prefix of
+    ``mask_text(value)`` followed by ``*`` (or ``-****``). A value of 10 or 12 digits
+    (with or without ``-``, ``+`` or a space before the last four) keeps only its
+    first six or eight, whatever the date; anything else at most its first eight
+    characters.
+
+    >>> mask("191212121212")
+    '19121212-****'
+    >>> mask("121212+1212")
+    '121212-****'
+    >>> mask("199913451234")  # no date, and still masked
+    '19991345-****'
+    >>> mask("1,9121E+11")
+    '1,9121E+**'
+    >>> mask("1980TF00")
+    '1980TF00'
     """
-    if len(value) <= 8:
-        return value
-    if len(value) == 12 and _is_ascii_digits(value[:8]):
-        return value[:8] + "-****"
-    return value[:8] + "*" * min(4, len(value) - 8)
+    masked = mask_text(value)
+    shaped = _DIGIT_SHAPED.fullmatch(masked)
+    if shaped:
+        return shaped.group(1) + "-****"
+    if len(masked) <= 8:
+        return masked
+    if len(masked) == 12 and _is_ascii_digits(masked[:8]):
+        return masked[:8] + "-****"
+    return masked[:8] + "*" * min(4, len(masked) - 8)
 
 
-_MASKABLE = re.compile(r"(?<![0-9])([0-9]{6}|[0-9]{8})([-+]?)([0-9]{4}|T[0-9]{3}|TF00)(?![0-9])")
+# The first ASCII digit of a run (a character class first lets the regex engine skip
+# to digits quickly), then the rest of the birth-date part (group 1: identity shaped,
+# groups 2 and 3: a temporary id), then the last four, then the end of the run.
+_MONTH_DAY: Final = r"(?:0[0-9]|1[0-2])(?:[0-2][0-9]|3[01]|[6-8][0-9]|9[01])"
+_MASKABLE: Final = re.compile(
+    r"[0-9](?<![0-9]{2})(?:"
+    r"((?:[0-9]{2})?[0-9]" + _MONTH_DAY + r")[-+ ]?[0-9]{4}"
+    r"|([0-9]{7})[-+]?T(?:[0-9]{3}|F00)|([0-9]{5})[-+]?T[0-9]{3}"
+    r")(?![0-9])"
+)
+
+
+def _masked(match: re.Match[str]) -> str:
+    return match[0][0] + (match[1] or match[2] or match[3]) + "-****"
 
 
 def mask_text(text: str) -> str:
-    """Mask everything in ``text`` that looks like a full identity number."""
-    return _MASKABLE.sub(lambda m: m.group(1) + "-****", text)
+    """Mask every identity-shaped run of digits in ``text``: the birth-date part is
+    kept, the last four digits become ``****`` and the separator ``-``.
+
+    Identity-shaped: 10 or 12 ASCII digits, not next to another digit, optionally
+    with ``-``, ``+`` or a space before the last four, whose birth-date part could be
+    a personnummer's or samordningsnummer's (month 00–12, day 00–31 or 60–91). The
+    check digit is not looked at: a mistyped personnummer is personal data too. The
+    temporary ids ``ÅÅÅÅMMDDT123`` (also ``ÅÅMMDDT123``) and ``ÅÅÅÅMMDDTF00`` are
+    masked as well (not ``ÅÅÅÅMMTF00``, which is a year and a month).
+
+    >>> mask_text("0330;;202301;198503122345;;2")
+    '0330;;202301;19850312-****;;2'
+    >>> mask_text("850312+2345 and 19850312 2345, 8503122346 (a typo)")
+    '850312-**** and 19850312-****, 850312-**** (a typo)'
+    >>> mask_text("samordningsnummer 198503722342, unknown day 198503602349")
+    'samordningsnummer 19850372-****, unknown day 19850360-****'
+    >>> mask_text("20120101T123;19800115TF00")
+    '20120101-****;19800115-****'
+
+    Other numbers are left alone: periods, amounts, digit runs of other lengths or
+    without a date (month 13, day 45):
+
+    >>> mask_text("202301;8450;12345678901;198513122345;850345-2345")
+    '202301;8450;12345678901;198513122345;850345-2345'
+    """
+    if len(text) < 10:  # the shortest maskable run is 10 characters
+        return text
+    return _MASKABLE.sub(_masked, text)
