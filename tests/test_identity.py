@@ -3,6 +3,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import doctest
+import random
 from collections.abc import Callable
 
 import pytest
@@ -499,6 +500,69 @@ def test_no_unknown_dates_where_the_bounds_are_narrower() -> None:
         )
     month = identities(("snr",), dt.date(1985, 3, 1), dt.date(1985, 3, 31))
     assert find(month, lambda v: v[6:8] == "60")[4:8] == "0360"
+
+
+def _distinct_pnr(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    found: set[str] = set()
+    while len(found) < n:
+        born = dt.date(1900, 1, 1) + dt.timedelta(days=rng.randrange(120 * 365))
+        found.add(pnr(born.strftime("%Y%m%d"), rng.randrange(1000)))
+    return sorted(found)
+
+
+def test_pseudonyms_of_100k_people_do_not_collide() -> None:
+    people = _distinct_pnr(100_000, 1)
+    key = bytes(range(32))
+    pseudonyms = {identity.pseudonym(p, key) for p in people}
+    assert len(pseudonyms) == len(people)
+    assert all(p.startswith("p_") and len(p) == 18 for p in pseudonyms)
+
+
+def test_pseudonym_is_stable_per_key_and_differs_between_keys() -> None:
+    people = _distinct_pnr(1000, 2)
+    one, other = b"k" * 32, b"K" * 32
+    assert [identity.pseudonym(p, one) for p in people] == [
+        identity.pseudonym(p, one) for p in people
+    ]
+    different = sum(identity.pseudonym(p, one) != identity.pseudonym(p, other) for p in people)
+    assert different == len(people)
+
+
+@pytest.mark.parametrize(
+    "variant", ["19121212-1212", "19121212+1212", "19121212 1212", " 191212121212\n"]
+)
+def test_pseudonym_of_the_same_number_written_differently(variant: str) -> None:
+    key = bytes(32)
+    assert identity.pseudonym(variant, key) == identity.pseudonym("191212121212", key)
+
+
+@pytest.mark.parametrize("other", ["121212-1212", "1212121212", "121212+1212", "191212121213"])
+def test_pseudonym_does_not_guess(other: str) -> None:
+    """A 10-digit form's century is not known here: it is not the 12-digit one."""
+    key = bytes(32)
+    assert identity.pseudonym(other, key) != identity.pseudonym("191212121212", key)
+
+
+def test_pseudonym_of_any_text_and_key_length() -> None:
+    key = bytes(16)
+    assert identity.pseudonym("\udc80", key) != identity.pseudonym("", key)
+    with pytest.raises(ValueError, match="16 bytes"):
+        identity.pseudonym("191212121212", b"short")
+    with pytest.raises(ValueError, match="16 bytes"):
+        identity.Pseudonymizer(b"")
+
+
+def test_session_key_and_pseudonymizer() -> None:
+    key = identity.session_key()
+    assert len(key) == 32 and identity.session_key() is key
+    default = identity.Pseudonymizer()
+    assert default.key is key
+    assert default("191212121212") == identity.pseudonym("191212121212", key)
+    assert key.hex() not in repr(default) and repr(key) not in repr(default)
+    other = identity.Pseudonymizer(bytes(range(32)))
+    assert other("191212121212") == "p_6352af149e826f2d"
+    assert other("191212121212") != default("191212121212")
 
 
 @given(st.text(max_size=20))
