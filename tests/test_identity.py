@@ -12,6 +12,7 @@ from hypothesis import assume, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
+import sosreg
 from sosreg import identity
 from sosreg.identity import Identity, Invalid
 from sosreg.strategies import identities
@@ -448,6 +449,18 @@ def test_mask_text_only_masks_digits(text: str) -> None:
     assert len(before) == len(after)
     for a, b in zip(before, after, strict=True):
         assert a == b or (a in "0123456789" and b == "*")
+
+
+@pytest.mark.parametrize("at", range(20, 45))
+def test_text_given_as_a_path_is_masked_before_it_is_cut(at: int) -> None:
+    """``validate(text)`` takes a str for a path; the error shows the start of it."""
+    number = pnr("19850312", 234)
+    text = ";" * at + number + ";x\n"
+    with pytest.raises(sosreg.UsageError, match="cannot read") as raised:
+        sosreg.validate(text, register="ekb", file="manad", period=202301)
+    message = str(raised.value)
+    assert number[:9] not in message  # the date part and the first of the last four
+    assert number[2:9] not in message
 
 
 def test_doctests() -> None:
