@@ -36,7 +36,8 @@ def _write(path: Path, lines: list[str]) -> Path:
 
 
 def _snr(digits8: str, serial: int) -> str:
-    """A samordningsnummer: ``digits8`` is ÅÅÅÅMMDD as written (day + 60, or 00)."""
+    """A samordningsnummer: ``digits8`` is ÅÅÅÅMMDD as written (day + 60; 60 alone when
+    the day is unknown)."""
     body = digits8[2:] + f"{serial:03d}"
     return digits8[:2] + body + luhn_digit(body)
 
@@ -151,11 +152,11 @@ def test_born_on_1_october_is_reported_born_the_day_after_is_not() -> None:
 
 
 def test_unknown_birth_date_gives_no_age_warning() -> None:
-    """A samordningsnummer with month and day 00 (born some day of 1956): 66 or 67 on
+    """A samordningsnummer with month 00 and day 60 (born some day of 1956): 66 or 67 on
     1 October 2023, so the age is not certainly 67."""
-    unsure = _snr("19560000", 451)
+    unsure = _snr("19560060", 451)
     assert "LSS-023" not in run([lss(unsure, daglig_verksamhet="1")], "lss").codes()
-    sure = _snr("19550000", 451)  # 67 or 68
+    sure = _snr("19550060", 451)  # 67 or 68
     assert "LSS-023" in run([lss(sure, daglig_verksamhet="1")], "lss").codes()
 
 

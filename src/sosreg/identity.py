@@ -9,30 +9,44 @@ Kinds (the names used in specs, field by field):
     Personnummer, 12 digits ``ÅÅÅÅMMDDNNNC``; Luhn check digit over ``ÅÅMMDDNNN``;
     the second-to-last digit is odd for men and even for women.
 ``snr``
-    Samordningsnummer: as ``pnr`` with day + 60 (61–91); month or day may be ``00``.
+    Samordningsnummer: as ``pnr`` with day + 60 (61–91). Where the birth day is not
+    known the day is ``60``, and where the month is not known either, the month is
+    ``00`` too: ``ÅÅÅÅMM60NNNC`` or ``ÅÅÅÅ0060NNNC``. Month ``00`` goes only with day
+    ``60``; a day ``00``, ``32``–``59`` or ``92``–``99`` is never valid.
 ``tf``
     No number known (EKB, HSLF-FS 2015:30): birth date as far as known followed by
     ``TF00``: ``ÅÅÅÅMMDDTF00``, ``ÅÅÅÅMMTF00`` or ``ÅÅÅÅTF00``.
 ``t3``
     Birth date + ``T`` + three digits: ``ÅÅÅÅMMDDT123`` (BU, HSLF-FS 2016:22; also
     accepted in EKB).
+
+Only the ASCII digits ``0``–``9`` are digits here (``str.isdigit`` and a ``str``
+regex's ``\\d`` also accept ``²``, ``２`` and ``٢``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
+import hmac
 import re
+import secrets
 from typing import Final
 
 import attrs
 
 KINDS: Final = ("pnr", "snr", "tf", "t3")
-_TF = re.compile(r"^(\d{4})(\d{2})?(\d{2})?TF00$")
-_T3 = re.compile(r"^(\d{4})(\d{2})(\d{2})T\d{3}$")
-_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
-_SEPARATED = re.compile(r"^(?:\d{6}|\d{8})[-+ ]\d{4}$")
-_MASKABLE = re.compile(r"(?<![0-9])(\d{6}|\d{8})([-+]?)(\d{4}|T\d{3}|TF00)(?![0-9])")
+# Patterns are used with ``fullmatch`` (``$`` would also match before a final "\n").
+_TF = re.compile(r"([0-9]{4})([0-9]{2})?([0-9]{2})?TF00")
+_T3 = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})T[0-9]{3}")
+_SCIENTIFIC = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+")
+_SEPARATED = re.compile(r"(?:[0-9]{6}|[0-9]{8})[-+ ][0-9]{4}")
+
+
+def _is_ascii_digits(s: str) -> bool:
+    """``s`` is non-empty and only ASCII ``0``–``9`` (``"²"``, ``"２"`` are not)."""
+    return s.isascii() and s.isdigit()
 
 
 @attrs.frozen
@@ -93,22 +107,36 @@ def age(born: dt.date, on: dt.date) -> int:
     return years
 
 
-_DOUBLED: Final = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+_DOUBLED: Final = str.maketrans("0123456789", "0246813579")  # 2·d, digits summed
+
+
+def _luhn_sum(digits: str) -> int:
+    """The Luhn sum of ASCII ``digits`` (weights 1, 2, 1, … from the right)."""
+    rev = digits[::-1]
+    # Every digit is chr(48 + d), so the byte sum less 48 per digit is the digit sum.
+    return sum((rev[0::2] + rev[1::2].translate(_DOUBLED)).encode()) - 48 * len(digits)
 
 
 def luhn_ok(digits: str) -> bool:
-    """Luhn (mod 10, weights 2,1,2,1,…) over a string of digits, check digit last."""
-    rev = digits[::-1]  # from the right: the check digit has weight 1, the next 2, ...
-    total = sum(map(int, rev[0::2])) + sum([_DOUBLED[int(c)] for c in rev[1::2]])
-    return total % 10 == 0
+    """Luhn (mod 10, weights 2,1,2,1,…) over a string of digits, check digit last.
+
+    False for anything but ASCII digits.
+
+    >>> luhn_ok("8112289874"), luhn_ok("8112289875"), luhn_ok("８112289874")
+    (True, False, False)
+    """
+    return _is_ascii_digits(digits) and _luhn_sum(digits) % 10 == 0
 
 
 def luhn_digit(digits: str) -> str:
-    """The check digit that makes ``digits + check`` pass :func:`luhn_ok`."""
-    for c in "0123456789":
-        if luhn_ok(digits + c):
-            return c
-    raise AssertionError("unreachable")
+    """The check digit that makes ``digits + check`` pass :func:`luhn_ok`.
+
+    >>> luhn_digit("811228987")
+    '4'
+    """
+    if digits and not _is_ascii_digits(digits):
+        raise ValueError(f"not ASCII digits: {digits!r}")
+    return str(-_luhn_sum(digits + "0") % 10)
 
 
 def _valid_date(y: int, m: int, d: int) -> bool:
@@ -134,52 +162,56 @@ def _parse_any(value: str) -> Identity | Invalid:
     n = len(value)
     if n == 0:
         return Invalid("empty")
-    if n == 12 and value.isdigit() and value.isascii():
-        y, m, d = int(value[0:4]), int(value[4:6]), int(value[6:8])
+    if n == 12 and _is_ascii_digits(value):
         if not luhn_ok(value[2:]):
             return Invalid("luhn")
-        sex = "M" if int(value[10]) % 2 else "K"
-        if d > 60:
-            real_day = d - 60
-            if m == 0:
-                return Identity("snr", y, None, real_day or None, sex)
-            if not _valid_date(y, m, real_day):
-                return Invalid("date")
-            return Identity("snr", y, m, real_day, sex)
-        if (m == 0 or d == 0) and (m <= 12):
-            # Month or day 00 occurs only in samordningsnummer, which then may
-            # carry no day + 60.
-            if m and not 1 <= m <= 12:
-                return Invalid("date")
-            return Identity("snr", y, m or None, None, sex)
-        if not _valid_date(y, m, d):
-            return Invalid("date")
-        return Identity("pnr", y, m, d, sex)
+        return _parse_twelve(value)
     if "T" in value:
-        match = _TF.match(value)
+        match = _TF.fullmatch(value)
         if match:
             ty = int(match.group(1))
             tm = int(match.group(2)) if match.group(2) else None
             td = int(match.group(3)) if match.group(3) else None
             if tm is not None and not 1 <= tm <= 12:
                 return Invalid("date")
-            if tm is not None and td is not None and not _valid_date(ty, tm, td):
+            if not _valid_date(ty, tm or 1, td or 1):  # also year 0000
                 return Invalid("date")
             return Identity("tf", ty, tm, td, None)
-        match = _T3.match(value)
+        match = _T3.fullmatch(value)
         if match:
             y, m, d = (int(g) for g in match.groups())
             if not _valid_date(y, m, d):
                 return Invalid("date")
             return Identity("t3", y, m, d, None)
         return Invalid("format")
-    if _SCIENTIFIC.match(value):
+    if _SCIENTIFIC.fullmatch(value):
         return Invalid("scientific")
-    if n == 10 and value.isdigit():
+    if n == 10 and _is_ascii_digits(value):
         return Invalid("ten_digits")
-    if _SEPARATED.match(value):
+    if _SEPARATED.fullmatch(value):
         return Invalid("separator")
     return Invalid("format")
+
+
+def _parse_twelve(value: str) -> Identity | Invalid:
+    """Twelve ASCII digits with a right check digit: ``pnr``, ``snr`` or a bad date.
+
+    ``snr``: day 61–91 is a real day + 60 of a month 01–12; day 60 is "day unknown"
+    with month 01–12, or month 00 (unknown too). Month 00 goes only with day 60.
+    """
+    y, m, d = int(value[0:4]), int(value[4:6]), int(value[6:8])
+    sex = "M" if int(value[10]) % 2 else "K"
+    if 61 <= d <= 91:
+        if m == 0 or not _valid_date(y, m, d - 60):
+            return Invalid("date")
+        return Identity("snr", y, m, d - 60, sex)
+    if d == 60:
+        if m > 12 or not _valid_date(y, m or 1, 1):  # month 13-99, or year 0000
+            return Invalid("date")
+        return Identity("snr", y, m or None, None, sex)
+    if m == 0 or d == 0 or not _valid_date(y, m, d):
+        return Invalid("date")
+    return Identity("pnr", y, m, d, sex)
 
 
 _parse_cached = functools.lru_cache(maxsize=1 << 16)(_parse_any)
@@ -189,19 +221,164 @@ def is_valid(value: str, accept: tuple[str, ...] = KINDS) -> bool:
     return isinstance(parse(value, accept), Identity)
 
 
+_DIGIT_SHAPED = re.compile(r"([0-9]{6}|[0-9]{8})(?:[-+ ]?[0-9]{4}|-\*{4})")
+
+
 def mask(value: str) -> str:
     """A rendering of an identity value that is safe in reports: ``19121212-****``.
 
-    Whatever ``value`` is, at most its first eight characters are kept; the rest is
-    replaced by ``*`` (``1,9121E+11`` becomes ``1,9121E+**``).
+    Never shows more than :func:`mask_text` would: what it returns is a prefix of
+    ``mask_text(value)`` followed by ``*`` (or ``-****``). A value of 10 or 12 digits
+    (with or without ``-``, ``+`` or a space before the last four) keeps only its
+    first six or eight, whatever the date; anything else at most its first eight
+    characters.
+
+    >>> mask("191212121212")
+    '19121212-****'
+    >>> mask("121212+1212")
+    '121212-****'
+    >>> mask("199913451234")  # no date, and still masked
+    '19991345-****'
+    >>> mask("1,9121E+11")
+    '1,9121E+**'
+    >>> mask("1980TF00")
+    '1980TF00'
     """
-    if len(value) <= 8:
-        return value
-    if len(value) == 12 and value[:8].isdigit():
-        return value[:8] + "-****"
-    return value[:8] + "*" * min(4, len(value) - 8)
+    masked = mask_text(value)
+    shaped = _DIGIT_SHAPED.fullmatch(masked)
+    if shaped:
+        return shaped.group(1) + "-****"
+    if len(masked) <= 8:
+        return masked
+    if len(masked) == 12 and _is_ascii_digits(masked[:8]):
+        return masked[:8] + "-****"
+    return masked[:8] + "*" * min(4, len(masked) - 8)
+
+
+# The first ASCII digit of a run (a character class first lets the regex engine skip
+# to digits quickly), then the rest of the birth-date part (group 1: identity shaped,
+# groups 2 and 3: a temporary id), then the last four, then the end of the run.
+_MONTH_DAY: Final = r"(?:0[0-9]|1[0-2])(?:[0-2][0-9]|3[01]|[6-8][0-9]|9[01])"
+_MASKABLE: Final = re.compile(
+    r"[0-9](?<![0-9]{2})(?:"
+    r"((?:[0-9]{2})?[0-9]" + _MONTH_DAY + r")[-+ ]?[0-9]{4}"
+    r"|([0-9]{7})[-+]?T(?:[0-9]{3}|F00)|([0-9]{5})[-+]?T[0-9]{3}"
+    r")(?![0-9])"
+)
+
+
+def _masked(match: re.Match[str]) -> str:
+    return match[0][0] + (match[1] or match[2] or match[3]) + "-****"
 
 
 def mask_text(text: str) -> str:
-    """Mask everything in ``text`` that looks like a full identity number."""
-    return _MASKABLE.sub(lambda m: m.group(1) + "-****", text)
+    """Mask every identity-shaped run of digits in ``text``: the birth-date part is
+    kept, the last four digits become ``****`` and the separator ``-``.
+
+    Identity-shaped: 10 or 12 ASCII digits, not next to another digit, optionally
+    with ``-``, ``+`` or a space before the last four, whose birth-date part could be
+    a personnummer's or samordningsnummer's (month 00–12, day 00–31 or 60–91). The
+    check digit is not looked at: a mistyped personnummer is personal data too. The
+    temporary ids ``ÅÅÅÅMMDDT123`` (also ``ÅÅMMDDT123``) and ``ÅÅÅÅMMDDTF00`` are
+    masked as well (not ``ÅÅÅÅMMTF00``, which is a year and a month).
+
+    >>> mask_text("0330;;202301;198503122345;;2")
+    '0330;;202301;19850312-****;;2'
+    >>> mask_text("850312+2345 and 19850312 2345, 8503122346 (a typo)")
+    '850312-**** and 19850312-****, 850312-**** (a typo)'
+    >>> mask_text("samordningsnummer 198503722342, unknown day 198503602349")
+    'samordningsnummer 19850372-****, unknown day 19850360-****'
+    >>> mask_text("20120101T123;19800115TF00")
+    '20120101-****;19800115-****'
+
+    Other numbers are left alone: periods, amounts, digit runs of other lengths or
+    without a date (month 13, day 45):
+
+    >>> mask_text("202301;8450;12345678901;198513122345;850345-2345")
+    '202301;8450;12345678901;198513122345;850345-2345'
+    """
+    if len(text) < 10:  # the shortest maskable run is 10 characters
+        return text
+    return _MASKABLE.sub(_masked, text)
+
+
+_TWELVE: Final = re.compile(r"([0-9]{8})[-+ ]?([0-9]{4})")
+_MIN_KEY_BYTES: Final = 16
+
+
+def _normalised(value: str) -> str:
+    text = value.strip()
+    twelve = _TWELVE.fullmatch(text)
+    return twelve[1] + twelve[2] if twelve else text
+
+
+def pseudonym(value: str, key: bytes) -> str:
+    """A short stable token for the person ``value`` identifies, for analysts who must
+    follow people across files without seeing their numbers.
+
+    ``"p_"`` and the first 16 hex digits (64 bits) of HMAC-SHA-256 under ``key`` of
+    the value normalised: surrounding whitespace stripped, and the 12-digit forms
+    with a separator (``19121212-1212``) written without it. A 10-digit form is not
+    given a century (that depends on a reference date, and ``-``/``+`` tells it), so
+    ``121212-1212`` and ``191212121212`` get different pseudonyms; so do all other
+    strings that differ after stripping.
+
+    The same value gets the same pseudonym under one key and, but for chance,
+    different values get different ones: with 64 bits, the odds of any two of ``n``
+    different values colliding are about ``n² / 2⁶⁵``, about 3·10⁻¹⁰ for 100 000
+    people and 3·10⁻⁶ for 10 million. Keep the key secret: there are few enough
+    personnummer that anyone with the key can recover a number from its pseudonym by
+    trying them all. ``TF00`` ids are not unique to a person, and neither are their
+    pseudonyms.
+
+    >>> key = bytes(range(32))
+    >>> pseudonym("191212121212", key)
+    'p_6352af149e826f2d'
+    >>> pseudonym(" 19121212-1212 ", key) == pseudonym("191212121212", key)
+    True
+    >>> pseudonym("191212121212", bytes(32)) == pseudonym("191212121212", key)
+    False
+    """
+    if len(key) < _MIN_KEY_BYTES:
+        raise ValueError(f"a pseudonym key has at least {_MIN_KEY_BYTES} bytes")
+    data = _normalised(value).encode("utf-8", "surrogatepass")
+    return "p_" + hmac.new(key, data, hashlib.sha256).hexdigest()[:16]
+
+
+@functools.cache
+def session_key() -> bytes:
+    """A random 32-byte key, made once per process (``secrets.token_bytes``).
+
+    Pseudonyms under it can be linked within one run and never across runs. A
+    process forked from this one after the first call shares the key; one started
+    afresh (``multiprocessing`` with *spawn*) gets its own.
+    """
+    return secrets.token_bytes(32)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _pseudonym_cached(value: str, key: bytes) -> str:
+    return pseudonym(value, key)
+
+
+@attrs.frozen
+class Pseudonymizer:
+    """:func:`pseudonym` under one key, as a function of the value (results cached).
+    The key defaults to :func:`session_key` and is never shown in the repr.
+
+    >>> to_pseudonym = Pseudonymizer(bytes(range(32)))
+    >>> to_pseudonym("191212121212")
+    'p_6352af149e826f2d'
+    >>> to_pseudonym
+    Pseudonymizer()
+    """
+
+    key: bytes = attrs.field(factory=session_key, repr=False)
+
+    @key.validator
+    def _check_key(self, _: attrs.Attribute[bytes], key: bytes) -> None:
+        if len(key) < _MIN_KEY_BYTES:
+            raise ValueError(f"a pseudonym key has at least {_MIN_KEY_BYTES} bytes")
+
+    def __call__(self, value: str) -> str:
+        return _pseudonym_cached(value, self.key)

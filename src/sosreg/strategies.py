@@ -46,6 +46,23 @@ def _born(birth: dt.date) -> str:
     return f"{birth.year:04d}{birth.month:02d}{birth.day:02d}"
 
 
+def _precisions(birth: dt.date, born_from: dt.date, born_to: dt.date) -> list[str]:
+    """How much of ``birth`` an identity may leave out and still promise a birth in
+    ``[born_from, born_to]``: ``"day"`` (all known), ``"month"`` (day unknown),
+    ``"year"`` (month and day unknown)."""
+    precisions = ["day"]
+    if born_from <= birth.replace(day=1) and _month_end(birth) <= born_to:
+        precisions.append("month")
+    if born_from <= dt.date(birth.year, 1, 1) and dt.date(birth.year, 12, 31) <= born_to:
+        precisions.append("year")
+    return precisions
+
+
+def _month_end(day: dt.date) -> dt.date:
+    nxt = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
 @st.composite
 def identities(
     draw: st.DrawFn,
@@ -53,17 +70,30 @@ def identities(
     born_from: dt.date = dt.date(1920, 1, 1),
     born_to: dt.date = dt.date(2020, 12, 31),
 ) -> str:
-    """A valid identity of one of ``kinds``, born in ``[born_from, born_to]``."""
+    """A valid identity of one of ``kinds``, born in ``[born_from, born_to]``.
+
+    Samordningsnummer come with day + 60 and, where the bounds allow, in the forms
+    for an unknown birth day (``ÅÅÅÅMM60NNNC``) or month and day (``ÅÅÅÅ0060NNNC``);
+    ``TF00`` ids likewise with the birth date known to the day, month or year.
+    """
     kind = draw(st.sampled_from(kinds))
     birth = draw(st.dates(min_value=born_from, max_value=born_to))
-    if kind in ("pnr", "snr"):
-        day = birth.day + (60 if kind == "snr" else 0)
-        serial = draw(st.integers(0, 999))
-        body = f"{birth.year % 100:02d}{birth.month:02d}{day:02d}{serial:03d}"
-        return f"{birth.year // 100:02d}{body}{luhn_digit(body)}"
     if kind == "t3":
         return f"{_born(birth)}T{draw(st.integers(0, 999)):03d}"
-    precision = draw(st.sampled_from(("day", "month", "year")))
+    precision = "day"
+    if kind in ("snr", "tf"):
+        precision = draw(st.sampled_from(_precisions(birth, born_from, born_to)))
+    if kind in ("pnr", "snr"):
+        month, day = birth.month, birth.day
+        if kind == "snr":
+            day += 60
+            if precision != "day":
+                day = 60
+            if precision == "year":
+                month = 0
+        serial = draw(st.integers(0, 999))
+        body = f"{birth.year % 100:02d}{month:02d}{day:02d}{serial:03d}"
+        return f"{birth.year // 100:02d}{body}{luhn_digit(body)}"
     if precision == "day":
         return f"{_born(birth)}TF00"
     if precision == "month":

@@ -208,7 +208,9 @@ class Parsed:
             hint = ""
             if isinstance(source, str) and (";" in source or "\n" in source):
                 hint = " (a str is a path; to check text, pass io.StringIO(text) or text.encode())"
-                source = mask_text(source[:40]) + "…"
+                # Mask, then cut: a number cut short is no longer identity shaped.
+                # (A run ending before 40 is whole in the first 53 characters.)
+                source = mask_text(source[:60])[:40] + "…"
             raise UsageError(f"cannot read {source!s}: {exc.strerror or exc}{hint}") from exc
         except TypeError as exc:
             raise UsageError(

@@ -34,6 +34,11 @@ def _choices(name: str, year: int, none: str) -> st.SearchStrategy[str]:
     return codes(name, year).filter(lambda c: c != none)
 
 
+def _full_date(value: str) -> bool:
+    who = identity.parse(value)
+    return isinstance(who, identity.Identity) and who.birth_date() is not None
+
+
 @st.composite
 def records(draw: st.DrawFn, spec: FileSpec, year: int, period: YearMonth | int) -> Any:
     assert isinstance(period, int)
@@ -43,11 +48,16 @@ def records(draw: st.DrawFn, spec: FileSpec, year: int, period: YearMonth | int)
     cls = record_class(spec)
     base = {f.name: draw(field_values(f, year, period)) for f in spec.fields}
     base["ar"] = period
-    pnr = draw(identities(("pnr", "snr"), born_from=dt.date(on.year - 90, 1, 1), born_to=on))
+    # full birth dates only: with an unknown day or month the age may be uncertain
+    pnr = draw(
+        identities(("pnr", "snr"), born_from=dt.date(on.year - 90, 1, 1), born_to=on).filter(
+            lambda v: _full_date(v)
+        )
+    )
     who = identity.parse(pnr)
     assert isinstance(who, identity.Identity)
     age, oldest = who.age_range(on)
-    assert age == oldest  # a full birth date
+    assert age == oldest
     base["personnummer"] = pnr
     flag = st.sampled_from([no, yes])
     for name in OPEN_TO_ALL:
