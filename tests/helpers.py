@@ -4,8 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
+
 import sosreg
 from sosreg.identity import luhn_digit
+
+
+@attrs.frozen
+class Case:
+    """A rule case (see ``test_rules.py``): ``bad`` fires ``code`` on ``line`` (with
+    ``kw``), ``good`` does not (with ``good_kw``, default ``kw``)."""
+
+    code: str
+    bad: Any
+    good: Any
+    line: int | None
+    file: str = "manad"
+    kw: dict[str, Any] = attrs.field(factory=dict)
+    good_kw: dict[str, Any] | None = None
 
 
 def pnr(date: str, serial: int = 123) -> str:

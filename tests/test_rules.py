@@ -31,6 +31,7 @@ from helpers import (
     S2,
     S2_OPEN,
     UNBORN,
+    Case,
     annual,
     run,
 )
@@ -39,17 +40,6 @@ import sosreg
 from sosreg import codelists
 from sosreg.engine.rules import CATALOGUE
 from sosreg.registers import all_registers
-
-
-@attrs.frozen
-class Case:
-    code: str
-    bad: Any
-    good: Any
-    line: int | None
-    file: str = "manad"
-    kw: dict[str, Any] = attrs.field(factory=dict)
-    good_kw: dict[str, Any] | None = None
 
 
 def _replace(line: str, index: int, value: str) -> str:
