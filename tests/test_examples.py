@@ -65,5 +65,15 @@ def test_damaged_khsl2_example() -> None:
 
 def test_every_register_has_examples() -> None:
     names = [p.name.lower() for p in VALID]
-    for prefix in ("ekb_0", "ekb_ao", "sol1", "sol2", "khsl1", "khsl2"):
+    for prefix in (
+        "ekb_0",
+        "ekb_ao",
+        "sol1",
+        "sol2",
+        "khsl1",
+        "khsl2",
+        "bu_barn",
+        "bu_insats",
+        "bu_placering",
+    ):
         assert any(n.startswith(prefix) for n in names), prefix

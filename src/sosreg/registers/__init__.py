@@ -7,6 +7,7 @@ name       register                                                         pack
 ``sol``    SoL-insatser till äldre och personer med funktionsnedsättning    ``sol/``
            (HSLF-FS 2021:106)
 ``khsl``   Kommunal hälso- och sjukvård (HSLF-FS 2017:67)                   ``khsl/``
+``bu``     Insatser för barn och unga (HSLF-FS 2016:3, 2016:22)             ``bu/``
 =========  ===============================================================  ==========
 
 Each package plugs into the engine's registry
