@@ -12,8 +12,8 @@ from sosreg.identity import luhn_digit
 
 @attrs.frozen
 class Case:
-    """A rule case (see ``tests/test_rules.py``): ``bad`` fires ``code`` on ``line`` of
-    ``file``, ``good`` (near-identical) does not."""
+    """A rule case (see ``test_rules.py``): ``bad`` fires ``code`` on ``line`` (with
+    ``kw``), ``good`` does not (with ``good_kw``, default ``kw``)."""
 
     code: str
     bad: Any

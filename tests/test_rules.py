@@ -144,6 +144,7 @@ CASES = [
     # --- line stage ---
     Case("SOS-101", [M_SOLO, "", M_MED], [M_SOLO, M_MED], 2),
     Case("SOS-102", [M_SOLO, LONG], [M_SOLO], 2),
+    Case("SOS-202", [_replace(M_SOLO, 3, "2023-1")], [M_SOLO], 1),
     Case("SOS-103", [M_SOLO.replace(";;", ";\x00;", 1)], [M_SOLO], 1),
     Case("SOS-104", [M_MED, f'"{M_SOLO}"'], [M_MED, M_SOLO], 2),
     Case("SOS-105", [_replace(M_SOLO, 4, f'"{P2}"')], [M_SOLO], 1),

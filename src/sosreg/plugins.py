@@ -12,7 +12,7 @@ from typing import Final
 
 from sosreg.engine.register import REGISTRY, Registry
 
-BUILTIN_REGISTERS: Final = ("ekb", "sol", "khsl", "lss")
+BUILTIN_REGISTERS: Final = ("ekb", "sol", "khsl", "lss", "bu")
 """The registers shipped with sosreg, each a package ``sosreg.registers.<name>``."""
 
 

@@ -99,6 +99,8 @@ class FieldChecks:
     def bad_format(self, text: str, line: int, out: list[Finding], **extra: str) -> None:
         extra.setdefault("format_sv", FORMAT_SV[self.f.type])
         extra.setdefault("format_en", FORMAT_EN[self.f.type])
+        extra.setdefault("hint_sv", "")
+        extra.setdefault("hint_en", "")
         self.emit(out, "format", line, text, **extra)
 
     def too_long(self, text: str, line: int, out: list[Finding]) -> bool:

@@ -8,6 +8,7 @@ name       register                                                         pack
            (HSLF-FS 2021:106)
 ``khsl``   Kommunal hälso- och sjukvård (HSLF-FS 2017:67)                   ``khsl/``
 ``lss``    Insatser enligt LSS (SOSFS 2005:21, form HSLF-FS 2016:48)        ``lss/``
+``bu``     Insatser för barn och unga (HSLF-FS 2016:3, 2016:22)             ``bu/``
 =========  ===============================================================  ==========
 
 Each package plugs into the engine's registry
