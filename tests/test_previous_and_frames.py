@@ -87,8 +87,12 @@ def test_dataframe_typed_and_masked() -> None:
     df = sosreg.frames.read_pandas(examples / "Ekb_0330_2023_20240410T0900.txt")
     assert list(df["line"]) == [1, 2, 3]
     assert str(df["belopp_01"].dtype) == "Int64"
-    assert df["sokande"].iloc[0] == "19850312-****"
+    assert df["sokande"].str.match(r"^p_[0-9a-f]{16}$").all()  # pseudonyms by default
     assert df["medsokande"].isna().tolist() == [False, True, True]
+    masked = sosreg.frames.read_pandas(
+        examples / "Ekb_0330_2023_20240410T0900.txt", identities="mask"
+    )
+    assert masked["sokande"].iloc[0] == "19850312-****"
     kept = sosreg.frames.read_pandas(
         examples / "Ekb_0330_2023_20240410T0900.txt", identities="keep"
     )
