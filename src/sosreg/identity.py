@@ -216,6 +216,47 @@ def _parse_twelve(value: str) -> Identity | Invalid:
 
 _parse_cached = functools.lru_cache(maxsize=1 << 16)(_parse_any)
 
+_MONTH_DAYS: Final = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _date_kind(head: str) -> str | None:
+    """The kind the date part ``ÅÅÅÅMMDD`` of a 12-digit number makes it (``pnr`` or
+    ``snr``), or ``None`` for no date; :func:`_parse_twelve`'s rule, without the
+    objects. Cached: a file has far fewer birth dates than persons."""
+    y, m, d = int(head[0:4]), int(head[4:6]), int(head[6:8])
+    if y == 0 or m > 12:
+        return None
+    if d == 60:
+        return "snr"
+    if m == 0:
+        return None
+    kind = "pnr"
+    if 61 <= d <= 91:
+        d -= 60
+        kind = "snr"
+    if d == 0 or d > _MONTH_DAYS[m]:
+        return None
+    if m == 2 and d == 29 and not (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)):
+        return None
+    return kind
+
+
+def twelve_digit_kind(value: str) -> str | None:
+    """``"pnr"`` or ``"snr"`` if ``value`` is a valid 12-digit personnummer or
+    samordningsnummer, else ``None`` (also for every other kind of id): the fast test
+    the compiled line functions use; :func:`parse` agrees with it.
+
+    >>> twelve_digit_kind("191212121212"), twelve_digit_kind("191212721214")
+    ('pnr', None)
+    """
+    if len(value) != 12 or not (value.isascii() and value.isdigit()):
+        return None
+    kind = _date_kind(value[:8])
+    if kind is None or _luhn_sum(value[2:]) % 10:
+        return None
+    return kind
+
 
 def is_valid(value: str, accept: tuple[str, ...] = KINDS) -> bool:
     return isinstance(parse(value, accept), Identity)

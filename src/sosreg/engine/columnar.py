@@ -148,7 +148,7 @@ def identity_ok(pl: Any, col: Any, accept: tuple[str, ...]) -> Any:
         ok = ok | _valid_ymd(pl, y, m, d)
     if "snr" in accept:
         known = (d >= 61) & (d <= 91) & _valid_ymd(pl, y, m, d - 60)
-        unknown_day = (d == 60) & (m >= 0) & (m <= 12)
+        unknown_day = (d == 60) & (m >= 0) & (m <= 12) & (y >= 1)
         ok = ok | known | unknown_day
     return digits & ok & _luhn_ok(pl, col)
 

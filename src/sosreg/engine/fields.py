@@ -367,8 +367,13 @@ def identity_predicate(cf: CompiledField) -> Callable[[str], bool]:
     accept = cf.spec.accept or _identity.KINDS
     parse = _identity.parse
     valid = _identity.Identity
+    fast = _identity.twelve_digit_kind
+    kinds = frozenset(accept)
 
     def ok(value: str) -> bool:
-        return type(parse(value, accept)) is valid
+        kind = fast(value)
+        if kind is not None:
+            return kind in kinds
+        return type(parse(value, accept)) is valid  # other kinds: temporary ids
 
     return ok

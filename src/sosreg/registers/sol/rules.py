@@ -16,7 +16,23 @@ def _d(value: Any) -> str:
     return to_text(value) if value is not None else "–"
 
 
-@REGISTER.record(("SOL-020", "SOL-021", "SOL-023"), files=("sol2",))
+# Masks (for the columnar engine): where a rule *might* fire, on the raw text of valid
+# fields (dates ÅÅÅÅMMDD compare as text).
+
+
+def _date_order_mask(c: Any) -> Any:
+    decided, start, end = c["beslutsdatum"], c["verkstallighet_start"], c["verkstallighet_slut"]
+    last = to_text(c.reference_date)
+    return (
+        ((decided != "") & (start != "") & (decided > start))
+        | ((start != "") & (end != "") & (end < start))
+        | (decided > last)
+        | (start > last)
+        | (end > last)
+    )
+
+
+@REGISTER.record(("SOL-020", "SOL-021", "SOL-023"), files=("sol2",), mask=_date_order_mask)
 def date_order(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
     decided, start, end = rec.beslutsdatum, rec.verkstallighet_start, rec.verkstallighet_slut
     if decided is not None and start is not None and decided > start:
@@ -34,7 +50,12 @@ def date_order(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
             yield ctx.finding("SOL-023", line=line, field=field, value=_d(value), date=_d(last))
 
 
-@REGISTER.record("SOL-022", files=("sol2",))
+def _period_mask(c: Any) -> Any:
+    start, end, period = c["verkstallighet_start"], c["verkstallighet_slut"], str(c.period)
+    return (start != "") & (start.str.slice(0, 6) != period) & (end.str.slice(0, 6) != period)
+
+
+@REGISTER.record("SOL-022", files=("sol2",), mask=_period_mask)
 def start_or_end_in_period(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
     period = ctx.period
     start, end = rec.verkstallighet_start, rec.verkstallighet_slut
@@ -73,7 +94,22 @@ FLAGGED_QUANTITIES = (
 )
 
 
-@REGISTER.record(("SOL-024", "SOL-025"), files=("sol1",))
+def _flag_mask(c: Any) -> Any:
+    out = c.pl.lit(False)
+    for _, flag_field, field, not_applicable, _ in FLAGGED_QUANTITIES:
+        flag, quantity = c[flag_field], c[field]
+        na = str(not_applicable)
+        out = out | (
+            (quantity != "")
+            & (
+                ((flag == "1") & (quantity == na))
+                | (((flag == "0") | (flag == "8")) & (quantity != na) & (quantity != "0"))
+            )
+        )
+    return out
+
+
+@REGISTER.record(("SOL-024", "SOL-025"), files=("sol1",), mask=_flag_mask)
 def flag_and_quantity(rec: Any, line: int, ctx: Context) -> list[Finding]:
     """Flag 1 (ja) needs a quantity; flag 0 or 8 needs the "ej aktuellt" code or 0.
 
@@ -106,7 +142,13 @@ def flag_and_quantity(rec: Any, line: int, ctx: Context) -> list[Finding]:
     return out
 
 
-@REGISTER.record("SOL-026", files=("sol2",))
+def _reason_mask(c: Any) -> Any:
+    end, reason = c["verkstallighet_slut"], c["avslutsorsak"]
+    none = (reason == "") | (reason == "8")
+    return ((end != "") & none) | ((end == "") & ~none)
+
+
+@REGISTER.record("SOL-026", files=("sol2",), mask=_reason_mask)
 def reason_and_end(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
     end, reason = rec.verkstallighet_slut, rec.avslutsorsak
     if end is not None and reason in (None, "8"):
@@ -131,16 +173,12 @@ def reason_and_end(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
         )
 
 
-REGISTER.unique("SOL-030", files=("sol1",), field="personnummer", key=lambda rec: rec.personnummer)
+REGISTER.unique("SOL-030", files=("sol1",), field="personnummer", fields=("personnummer",))
 REGISTER.unique(
     "SOL-031",
     files=("sol2",),
     field="personnummer",
-    key=lambda rec: (
-        None
-        if rec.personnummer is None or rec.insats is None or rec.verkstallighet_start is None
-        else (rec.personnummer, rec.insats, rec.verkstallighet_start)
-    ),
+    fields=("personnummer", "insats", "verkstallighet_start"),
 )
 
 

@@ -1,0 +1,207 @@
+"""One truth: the compiled row engine, the reference LineParser and the columnar engine
+give identical findings (code, severity, line, field, masked value, message, params),
+counts and totals on every input.
+
+The differential tests run over the rule cases, the examples, and generated valid files
+of every register and file with damage injected (hypothesis)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import DEFAULTS
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_rules import CASES, Case
+
+import sosreg
+from sosreg import identity
+from sosreg import strategies as sos_st
+from sosreg.registers import all_registers, specs
+
+pytest.importorskip("polars")
+
+ALL_FILES = [(reg.name, file) for reg in all_registers() for file in reg.files]
+EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*_*.txt*"))
+
+
+def _summary(report: sosreg.Report) -> tuple[Any, ...]:
+    return (
+        report.status,
+        report.counts(),
+        report.findings,
+        tuple(f.message("sv") for f in report.findings),
+        tuple(f.message("en") for f in report.findings),
+        report.lines,
+        report.records,
+        report.period,
+        report.kommun,
+        report.encoding,
+    )
+
+
+def assert_same(data: Any, **kwargs: Any) -> sosreg.Report:
+    row = sosreg.validate(data, max_details=None, **kwargs)
+    col = sosreg.validate(data, max_details=None, engine="columnar", **kwargs)
+    assert _summary(col) == _summary(row)
+    return row
+
+
+def _bytes(lines: Any) -> bytes:
+    if isinstance(lines, list):
+        return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+    return lines.encode("utf-8") if isinstance(lines, str) else lines
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.code}-{c.file}")
+def test_rule_cases_agree(case: Case) -> None:
+    args = dict(DEFAULTS[case.file]) | case.kw
+    assert_same(_bytes(case.bad), **args)
+    assert_same(_bytes(case.good), **(dict(DEFAULTS[case.file]) | (case.good_kw or case.kw)))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_examples_agree(path: Path) -> None:
+    assert_same(path)
+
+
+# -- damage ------------------------------------------------------------------------------
+
+FOREIGN = [
+    "",
+    " ",
+    "x",
+    "0",
+    "00",
+    "-1",
+    "999999",
+    "1,5",
+    "２",
+    "٢",
+    "¹",
+    '"',
+    "1e5",
+    "20230230",
+    "202313",
+    "19121212-1212",
+    "191212121212",
+    "9999",
+    "TF00",
+    "88",
+    "888",
+    "777",
+    "021",
+    "21",
+    "XS919",
+    "PD000",
+    "20240101",
+    "20220101",
+    "2022",
+    "0114",
+]
+
+
+@st.composite
+def damaged_lines(draw: st.DrawFn, lines: list[str]) -> list[str]:
+    """``lines`` with a few lines damaged the ways files are damaged."""
+    lines = list(lines)
+    for _ in range(draw(st.integers(0, 4))):
+        if not lines:
+            break
+        i = draw(st.integers(0, len(lines) - 1))
+        line = lines[i]
+        fields = line.split(";")
+        kind = draw(
+            st.sampled_from(
+                [
+                    "field",
+                    "field",
+                    "field",
+                    "copy_field",
+                    "trailing",
+                    "quoted",
+                    "space",
+                    "cut",
+                    "duplicate",
+                    "blank",
+                    "header",
+                    "tab",
+                    "bom_like",
+                    "control",
+                ]
+            )
+        )
+        if kind == "field":
+            j = draw(st.integers(0, len(fields) - 1))
+            fields[j] = draw(st.sampled_from(FOREIGN) | st.text(max_size=6))
+            lines[i] = ";".join(fields)
+        elif kind == "copy_field":  # a value from another line: duplicates, wrong periods
+            other = lines[draw(st.integers(0, len(lines) - 1))].split(";")
+            j = draw(st.integers(0, min(len(fields), len(other)) - 1))
+            fields[j] = other[j]
+            lines[i] = ";".join(fields)
+        elif kind == "trailing":
+            lines[i] = line + ";"
+        elif kind == "quoted":
+            lines[i] = f'"{line}"'
+        elif kind == "space":
+            j = draw(st.integers(0, len(fields) - 1))
+            fields[j] = " " + fields[j]
+            lines[i] = ";".join(fields)
+        elif kind == "cut":
+            lines[i] = ";".join(fields[: draw(st.integers(1, len(fields)))])
+        elif kind == "duplicate":
+            lines.insert(i, line)
+        elif kind == "blank":
+            lines.insert(i, "")
+        elif kind == "header":
+            lines.insert(0, "Kommun;Stadsdel;Period")
+        elif kind == "tab":
+            lines[i] = line.replace(";", "\t")
+        elif kind == "bom_like":
+            lines[i] = "ï»¿" + line
+        else:
+            lines[i] = line + "\x1a"
+    return lines
+
+
+def _period(register: str, file: str) -> sosreg.YearMonth | int:
+    spec = next(s for s in specs(register) if s.file == file and s.covers(2023))
+    return 2023 if spec.period == "year" else sosreg.YearMonth(2023, 1)
+
+
+@pytest.mark.parametrize(("register", "file"), ALL_FILES)
+def test_generated_files_with_damage_agree(register: str, file: str) -> None:
+    period = _period(register, file)
+
+    @settings(max_examples=25)
+    @given(sos_st.files(register, file, 2023, period, 1, 12), st.data(), st.booleans())
+    def check(records: list[Any], data: st.DataObject, crlf: bool) -> None:
+        text = sosreg.serialize(records).decode("utf-8")
+        lines = data.draw(damaged_lines(text.split("\r\n")[:-1]))
+        newline = "\r\n" if crlf else "\n"
+        raw = (newline.join(lines) + newline).encode("utf-8")
+        assert_same(raw, register=register, file=file, year=2023)
+
+    check()
+
+
+@given(st.binary(max_size=600), st.sampled_from(ALL_FILES))
+def test_any_bytes_agree(data: bytes, register_file: tuple[str, str]) -> None:
+    register, file = register_file
+    assert_same(data, register=register, file=file, year=2023)
+
+
+@given(
+    st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99), st.integers(0, 999), st.booleans()
+)
+def test_fast_identity_test_agrees_with_parse(
+    y: int, m: int, d: int, serial: int, luhn: bool
+) -> None:
+    body = f"{y:04d}{m:02d}{d:02d}{serial:03d}"
+    value = body + (identity.luhn_digit(body[2:]) if luhn else "0")
+    parsed = identity.parse(value)
+    kind = parsed.kind if isinstance(parsed, identity.Identity) else None
+    assert identity.twelve_digit_kind(value) == kind
