@@ -19,6 +19,7 @@ from test_rules import CASES, Case
 import sosreg
 from sosreg import identity
 from sosreg import strategies as sos_st
+from sosreg.engine.values import to_text
 from sosreg.registers import all_registers, specs
 
 pytest.importorskip("polars")
@@ -104,8 +105,10 @@ FOREIGN = [
 
 
 @st.composite
-def damaged_lines(draw: st.DrawFn, lines: list[str]) -> list[str]:
-    """``lines`` with a few lines damaged the ways files are damaged."""
+def damaged_lines(draw: st.DrawFn, lines: list[str], spec: Any = None) -> list[str]:
+    """``lines`` with a few lines damaged the ways files are damaged, or given another
+    value that is valid for its field alone (which record and cross-record rules may
+    then find wrong)."""
     lines = list(lines)
     for _ in range(draw(st.integers(0, 4))):
         if not lines:
@@ -118,7 +121,9 @@ def damaged_lines(draw: st.DrawFn, lines: list[str]) -> list[str]:
                 [
                     "field",
                     "field",
-                    "field",
+                    "valid",
+                    "valid",
+                    "valid",
                     "copy_field",
                     "trailing",
                     "quoted",
@@ -133,7 +138,14 @@ def damaged_lines(draw: st.DrawFn, lines: list[str]) -> list[str]:
                 ]
             )
         )
-        if kind == "field":
+        if kind == "valid" and spec is not None and len(fields) == spec.n_fields:
+            j = draw(st.integers(0, len(fields) - 1))
+            f = spec.fields[j]
+            period = 2023 if spec.period == "year" else sosreg.YearMonth(2023, 1)
+            value = draw(sos_st.field_values(f, 2023, period))
+            fields[j] = to_text(value)
+            lines[i] = ";".join(fields)
+        elif kind == "field":
             j = draw(st.integers(0, len(fields) - 1))
             fields[j] = draw(st.sampled_from(FOREIGN) | st.text(max_size=6))
             lines[i] = ";".join(fields)
@@ -180,7 +192,8 @@ def test_generated_files_with_damage_agree(register: str, file: str) -> None:
     @given(sos_st.files(register, file, 2023, period, 1, 12), st.data(), st.booleans())
     def check(records: list[Any], data: st.DataObject, crlf: bool) -> None:
         text = sosreg.serialize(records).decode("utf-8")
-        lines = data.draw(damaged_lines(text.split("\r\n")[:-1]))
+        spec = sosreg.get_spec(register, file, 2023)
+        lines = data.draw(damaged_lines(text.split("\r\n")[:-1], spec))
         newline = "\r\n" if crlf else "\n"
         raw = (newline.join(lines) + newline).encode("utf-8")
         assert_same(raw, register=register, file=file, year=2023)
