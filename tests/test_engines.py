@@ -123,7 +123,8 @@ def damaged_lines(draw: st.DrawFn, lines: list[str], spec: Any = None) -> list[s
                     "field",
                     "valid",
                     "valid",
-                    "valid",
+                    "reroll",
+                    "reroll",
                     "copy_field",
                     "trailing",
                     "quoted",
@@ -145,6 +146,11 @@ def damaged_lines(draw: st.DrawFn, lines: list[str], spec: Any = None) -> list[s
             value = draw(sos_st.field_values(f, 2023, period))
             fields[j] = to_text(value)
             lines[i] = ";".join(fields)
+        elif kind == "reroll" and spec is not None:
+            # every field valid on its own, no register constraint: record rules fire
+            period = 2023 if spec.period == "year" else sosreg.YearMonth(2023, 1)
+            rec = draw(sos_st.generic_records(spec, 2023, period))
+            lines[i] = ";".join(to_text(getattr(rec, f.name)) for f in spec.fields)
         elif kind == "field":
             j = draw(st.integers(0, len(fields) - 1))
             fields[j] = draw(st.sampled_from(FOREIGN) | st.text(max_size=6))
