@@ -150,7 +150,12 @@ def damaged_lines(draw: st.DrawFn, lines: list[str], spec: Any = None) -> list[s
             # every field valid on its own, no register constraint: record rules fire
             period = 2023 if spec.period == "year" else sosreg.YearMonth(2023, 1)
             rec = draw(sos_st.generic_records(spec, 2023, period))
-            lines[i] = ";".join(to_text(getattr(rec, f.name)) for f in spec.fields)
+            new = [to_text(getattr(rec, f.name)) for f in spec.fields]
+            for keep in (spec.kommun_field, spec.period_field):  # the file's, as before
+                if keep is not None and len(fields) == spec.n_fields:
+                    k = spec.field(keep).position - 1
+                    new[k] = fields[k]
+            lines[i] = ";".join(new)
         elif kind == "field":
             j = draw(st.integers(0, len(fields) - 1))
             fields[j] = draw(st.sampled_from(FOREIGN) | st.text(max_size=6))
