@@ -33,6 +33,8 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+import attrs
+
 from sosreg.engine.source import MAX_LINE, PhysicalLine
 from sosreg.engine.values import YearMonth
 
@@ -59,12 +61,15 @@ class Columns:
     reference day. Masks may assume every field is valid as it stands: rows where one is
     not go to the row engine anyway."""
 
-    def __init__(self, parser: LineParser, extra: list[Any]) -> None:
+    def __init__(self, parser: LineParser, extra: list[Any], frame: Any = None) -> None:
         import polars as pl
 
         self.pl = pl
         self.extra = extra
         """The records of the suspect lines (which the row engine reads)."""
+        self.frame = frame
+        """The clean rows (a DataFrame of the raw fields and ``line``), for masks that
+        must look at the whole column (e.g. duplicates across two columns)."""
         self.ctx = parser.ctx
         self.params: Mapping[str, Any] = parser.ctx.params
         self.period: YearMonth | int = parser.ctx.period
@@ -196,18 +201,38 @@ def field_ok(pl: Any, cf: CompiledField, ctx: Any) -> Any:
     return ok.fill_null(False)
 
 
-def run(parsed: Parsed) -> None:
-    """Validate ``parsed`` column by column; findings go to ``parsed.log`` exactly as
-    the row engine's would."""
+@attrs.define
+class _Plan:
+    """The file read into columns: every line, the suspect ones already through the
+    line and field stages of the row engine, and the clean ones split into fields."""
+
+    frame: Any
+    clean: Any
+    done: dict[int, tuple[Any, list[Any]]]
+    extra: list[Any]
+    total: int
+    final: bool
+    crlf: int
+    bare_lf: int
+
+    def physical(self, number: int, line_text: str, line_crlf: bool) -> PhysicalLine:
+        last = number == self.total and not self.final
+        ending = "" if last else ("\r\n" if line_crlf else "\n")
+        return PhysicalLine(number, line_text[: MAX_LINE + 1], ending, len(line_text))
+
+
+def _plan(parsed: Parsed) -> _Plan | None:
+    """Steps 1 and 2 (see the module's docs); ``None`` where the row engine must read
+    the file (not text, or lines ending in a lone CR)."""
     import polars as pl
 
     parser = parsed.parser
     if not parsed.text_input:
-        return parsed._run_rows()
+        return None
     text = parsed.input.text()
     crlf = text.count("\r\n")
-    if text.count("\r") != crlf:  # lines ending in a lone CR: the row engine reads those
-        return parsed._run_rows()
+    if text.count("\r") != crlf:
+        return None
     final = text.endswith("\n")
     bare_lf = text.count("\n") - crlf
     parts = text.split("\n")
@@ -217,85 +242,109 @@ def run(parsed: Parsed) -> None:
     total = len(parts)
     frame = pl.DataFrame({"raw": pl.Series(parts, dtype=pl.String)})
     del parts
+    n = parser.n
     frame = frame.select(
         pl.int_range(1, total + 1, dtype=pl.Int64).alias("line"),
         pl.col("raw").str.ends_with("\r").alias("crlf"),
         pl.col("raw").str.strip_suffix("\r").alias("text"),
+    ).with_columns(
+        (
+            ~pl.col("text").str.contains(r"^[0-9][\x21-\x7e]*$")
+            | pl.col("text").str.contains('"', literal=True)
+            | (pl.col("text").str.count_matches(";", literal=True) != n - 1)
+        ).alias("suspect")
     )
-    n = parser.n
-    suspect = (
-        ~pl.col("text").str.contains(r"^[0-9][\x21-\x7e]*$")
-        | pl.col("text").str.contains('"', literal=True)
-        | (pl.col("text").str.count_matches(";", literal=True) != n - 1)
-    )
-    frame = frame.with_columns(suspect.alias("suspect"))
-    last_crlf = bool(frame.get_column("crlf")[-1]) if total else False
-
-    def physical(number: int, line_text: str, line_crlf: bool) -> PhysicalLine:
-        ending = "" if (number == total and not final) else ("\r\n" if line_crlf else "\n")
-        return PhysicalLine(number, line_text[: MAX_LINE + 1], ending, len(line_text))
-
-    # 1. the suspect lines through the line and field stages of the row engine
-    done: dict[int, tuple[Any, list[Any]]] = {}
-    extra: list[Any] = []
+    plan = _Plan(frame, None, {}, [], total, final, crlf, bare_lf)
     for number, line_text, line_crlf in (
         frame.filter(pl.col("suspect")).select("line", "text", "crlf").iter_rows()
     ):
-        record, out = parsed._parse_line(physical(number, line_text, line_crlf))
-        done[number] = (record, out)
+        record, out = parsed._parse_line(plan.physical(number, line_text, line_crlf))
+        plan.done[number] = (record, out)
         if record is not None:
-            extra.append(record)
-
-    # 2. the clean lines, split into fields and checked as columns
-    names = parser.names
-    clean = (
+            plan.extra.append(record)
+    plan.clean = (
         frame.filter(~pl.col("suspect"))
         .select(
             "line",
-            pl.col("text").str.split_exact(";", n - 1).struct.rename_fields(names).alias("f"),
+            pl.col("text")
+            .str.split_exact(";", n - 1)
+            .struct.rename_fields(parser.names)
+            .alias("f"),
         )
         .unnest("f")
     )
-    ctx = parser.ctx
-    flags = [~field_ok(pl, cf, ctx) for cf in parser.fields]
+    return plan
+
+
+def _flags(parsed: Parsed, plan: _Plan) -> list[tuple[str, Any]]:
+    """Every mask, named: true where the line may give a finding."""
+    import polars as pl
+
+    parser = parsed.parser
+    names = parser.names
+    flags = [(f"field:{cf.spec.name}", ~field_ok(pl, cf, parser.ctx)) for cf in parser.fields]
     if parser.period_index is not None:
-        flags.append(pl.col(names[parser.period_index]) != str(parser.period))
+        flags.append(("period", pl.col(names[parser.period_index]) != str(parser.period)))
     if parser.kommun_index is not None:
         k = pl.col(names[parser.kommun_index])
-        flags.append((k != "") & (k != parser.kommun))
-    cols = Columns(parser, extra)
+        flags.append(("kommun", (k != "") & (k != parser.kommun)))
+    cols = Columns(parser, plan.extra, plan.clean)
     for rule in parsed._record_rules:
-        flags.append(pl.lit(True) if rule.mask is None else rule.mask(cols))
+        mask = pl.lit(True) if rule.mask is None else rule.mask(cols)
+        flags.append(("record:" + ",".join(rule.codes), mask))
     for factory in parsed._cross_factories:
-        flags.append(pl.lit(True) if factory.mask is None else factory.mask(cols))
+        mask = pl.lit(True) if factory.mask is None else factory.mask(cols)
+        flags.append(("cross:" + ",".join(factory.codes), mask))
+    return [(name, expr.fill_null(True)) for name, expr in flags]
+
+
+def run(parsed: Parsed) -> None:
+    """Validate ``parsed`` column by column; findings go to ``parsed.log`` exactly as
+    the row engine's would."""
+    import polars as pl
+
+    plan = _plan(parsed)
+    if plan is None:
+        return parsed._run_rows()
+    flags = [expr for _, expr in _flags(parsed, plan)]
     flagged = (
-        clean.select("line", pl.any_horizontal([f.fill_null(True) for f in flags]).alias("flag"))
+        plan.clean.select("line", pl.any_horizontal(flags).alias("flag"))
         .filter(pl.col("flag"))
         .get_column("line")
     )
-    skipped = clean.height - len(flagged)
-    del clean
-
+    skipped = plan.clean.height - len(flagged)
+    plan.clean = None
     # 3. every line that may give a finding, in order, through the rest of the row engine
-    todo = frame.filter(pl.col("suspect") | pl.col("line").is_in(flagged.implode()))
-    del frame
-    lines = (physical(*row) for row in todo.select("line", "text", "crlf").iter_rows())
-    for _ in parsed._process(lines, done, count=False):
+    todo = plan.frame.filter(pl.col("suspect") | pl.col("line").is_in(flagged.implode()))
+    last_crlf = bool(plan.frame.get_column("crlf")[-1]) if plan.total else False
+    plan.frame = None
+    lines = (plan.physical(*row) for row in todo.select("line", "text", "crlf").iter_rows())
+    for _ in parsed._process(lines, plan.done, count=False):
         pass
-    parsed.lines_read = total
+    parser = parsed.parser
+    parsed.lines_read = plan.total
     parsed.records_count += skipped
     parser.data_lines += skipped
-    if crlf:
-        parsed._endings["\r\n"] += crlf
-    if bare_lf:
-        parsed._endings["\n"] += bare_lf
-    parsed._last_ending = "" if not final else ("\r\n" if last_crlf else "\n")
+    if plan.crlf:
+        parsed._endings["\r\n"] += plan.crlf
+    if plan.bare_lf:
+        parsed._endings["\n"] += plan.bare_lf
+    parsed._last_ending = "" if not plan.final else ("\r\n" if last_crlf else "\n")
 
 
-def _ending(crlf: bool, number: int, total: int, last_ending: str) -> str:
-    if number == total and not last_ending:
-        return ""
-    return "\r\n" if crlf else "\n"
+def explain(parsed: Parsed) -> dict[str, set[int]]:
+    """For tests and curious users: the lines each mask flags (``"suspect"``: the lines
+    the row engine reads whole). Consumes ``parsed`` (iterate a new one to validate)."""
+    import polars as pl
+
+    plan = _plan(parsed)
+    if plan is None:
+        return {}
+    flags = _flags(parsed, plan)
+    table = plan.clean.select("line", *(expr.alias(name) for name, expr in flags))
+    out = {name: set(table.filter(pl.col(name)).get_column("line").to_list()) for name, _ in flags}
+    out["suspect"] = set(plan.done)
+    return out
 
 
 Mask = Callable[[Columns], Any]
