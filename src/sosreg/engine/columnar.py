@@ -85,18 +85,20 @@ class Columns:
     def empty(self, name: str) -> Any:
         return self.pl.col(name).is_null() | (self.pl.col(name) == "")
 
-    def duplicated(self, fields: tuple[str, ...]) -> Any:
-        """True where the key of ``fields`` (all non-empty) occurs more than once in the
-        file: twice among the clean rows, or also in a record of a suspect line."""
+    def duplicated(self, fields: tuple[str, ...], required: tuple[str, ...] | None = None) -> Any:
+        """True where the key of ``fields`` (the ``required`` ones, default all,
+        non-empty) occurs more than once in the file: twice among the clean rows, or
+        also in a record of a suspect line."""
         pl = self.pl
         from sosreg.engine.values import to_text
 
-        present = pl.all_horizontal([pl.col(n) != "" for n in fields])
+        needed = required if required is not None else fields
+        present = pl.all_horizontal([pl.col(n) != "" for n in needed])
         key = pl.concat_str([pl.col(n) for n in fields], separator="\x1f")
         others = [
             "\x1f".join(to_text(getattr(r, n)) for n in fields)
             for r in self.extra
-            if all(getattr(r, n) is not None for n in fields)
+            if all(getattr(r, n) is not None for n in needed)
         ]
         return present & (key.is_duplicated() | key.is_in(others))
 

@@ -92,10 +92,12 @@ class PreviousRule:
     fn: Callable[..., Iterable[Finding]]
 
 
-def _fields_key(names: tuple[str, ...]) -> Callable[[Any], Hashable | None]:
+def _fields_key(
+    names: tuple[str, ...], required: tuple[str, ...]
+) -> Callable[[Any], Hashable | None]:
     """The key of ``REGISTER.unique(fields=...)``: the field's value, or the tuple of
-    the fields' values (``None`` if any is empty)."""
-    if len(names) == 1:
+    the fields' values (``None`` if a ``required`` one is empty)."""
+    if len(names) == 1 and required == names:
         (only,) = names
 
         def one(rec: Any) -> Hashable | None:
@@ -105,8 +107,9 @@ def _fields_key(names: tuple[str, ...]) -> Callable[[Any], Hashable | None]:
         return one
 
     def several(rec: Any) -> Hashable | None:
-        values = tuple(getattr(rec, n) for n in names)
-        return None if None in values else values
+        if any(getattr(rec, n) is None for n in required):
+            return None
+        return tuple(getattr(rec, n) for n in names)
 
     return several
 
@@ -223,6 +226,7 @@ class Register:
         field: str,
         key: Callable[[Any], Hashable | None] | None = None,
         fields: tuple[str, ...] | None = None,
+        required: tuple[str, ...] | None = None,
         files: tuple[str, ...] | None = None,
         params: Callable[[Any], dict[str, object]] | None = None,
     ) -> None:
@@ -234,13 +238,14 @@ class Register:
         end of the file, in line order; other keys (and rules with ``params``) in a dict,
         reported as they come.
 
-        ``fields`` names the key's fields (the key is then their values, ``None`` if any
-        is empty), which also lets the columnar engine find the duplicates as a column;
-        ``key`` is any function of the record."""
+        ``fields`` names the key's fields (the key is then their values; no key when one
+        of the ``required`` fields, default all, is empty), which also lets the columnar
+        engine find the duplicates as a column; ``key`` is any function of the record."""
         if (key is None) == (fields is None):
             raise ValueError(f"{code}: give key or fields")
+        needed = required if required is not None else (fields or ())
         key_fn: Callable[[Any], Hashable | None] = (
-            key if key is not None else _fields_key(fields or ())
+            key if key is not None else _fields_key(fields or (), needed)
         )
 
         class Unique:
@@ -304,7 +309,7 @@ class Register:
             cols = fields
 
             def mask(c: Any) -> Any:
-                return c.duplicated(cols)
+                return c.duplicated(cols, needed)
 
         self.cross_rules.append(CrossRuleFactory(_codes(code), files, Unique, mask))
 

@@ -20,7 +20,11 @@ SEX_LABEL_SV = {"M": "man (1)", "K": "kvinna (2)"}
 SEX_LABEL_EN = {"M": "male (1)", "K": "female (2)"}
 
 
-@REGISTER.record("KHSL-002", files=("khsl2",))
+def _date_mask(c: Any) -> Any:
+    return (c["datum"] != "") & (c["datum"].str.slice(0, 6) != str(c.period))
+
+
+@REGISTER.record("KHSL-002", files=("khsl2",), mask=_date_mask)
 def date_in_period(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
     date, period = rec.datum, ctx.period
     if date is None or not isinstance(period, YearMonth):
@@ -29,7 +33,15 @@ def date_in_period(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
         yield ctx.finding("KHSL-002", line=line, field="datum", value=to_text(date), period=period)
 
 
-@REGISTER.record(("KHSL-020", "KHSL-021"), files=("khsl2",))
+def _professions_mask(c: Any) -> Any:
+    out = c.pl.lit(False)
+    for i, a in enumerate(YRKEN):
+        for b in YRKEN[i + 1 :]:
+            out = out | ((c[a] == "") & (c[b] != "")) | ((c[a] != "") & (c[a] == c[b]))
+    return out
+
+
+@REGISTER.record(("KHSL-020", "KHSL-021"), files=("khsl2",), mask=_professions_mask)
 def professions(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
     first_empty: str | None = None
     seen: dict[str, str] = {}
@@ -47,7 +59,12 @@ def professions(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
             seen[value] = field
 
 
-@REGISTER.record("KHSL-022")
+def _sex_mask(c: Any) -> Any:
+    digit = c["personnummer"].str.slice(10, 1).cast(c.pl.Int32, strict=False)
+    return ((c["kon"] == "1") & (digit % 2 == 0)) | ((c["kon"] == "2") & (digit % 2 == 1))
+
+
+@REGISTER.record("KHSL-022", mask=_sex_mask)
 def sex_matches_number(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
     sex, number = rec.kon, rec.personnummer
     if sex not in SEX or number is None:
@@ -64,22 +81,13 @@ def sex_matches_number(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
         )
 
 
-REGISTER.unique(
-    "KHSL-030", files=("khsl1",), field="personnummer", key=lambda rec: rec.personnummer
-)
-
-
-def _action(rec: Any) -> tuple[object, ...] | None:
-    if rec.personnummer is None or rec.kva is None or rec.datum is None:
-        return None
-    return (rec.personnummer, rec.kva, rec.datum, *(getattr(rec, f) for f in YRKEN))
-
-
+REGISTER.unique("KHSL-030", files=("khsl1",), field="personnummer", fields=("personnummer",))
 REGISTER.unique(
     "KHSL-031",
     files=("khsl2",),
     field="personnummer",
-    key=_action,
+    fields=("personnummer", "kva", "datum", *YRKEN),
+    required=("personnummer", "kva", "datum"),
     params=lambda rec: {"kva": rec.kva, "date": to_text(rec.datum)},
 )
 
