@@ -102,18 +102,19 @@ class Columns:
         ]
         return present & (key.is_duplicated() | key.is_in(others))
 
-    def birth_date(self, name: str) -> Any:
-        """The birth date of a 12-digit personnummer or samordningsnummer field (null
-        where it is not one, or the day is unknown)."""
-        return identity_birth_date(self.pl, self.pl.col(name))
-
-
-def identity_birth_date(pl: Any, col: Any) -> Any:
-    y = col.str.slice(0, 4).cast(pl.Int32, strict=False)
-    m = col.str.slice(4, 2).cast(pl.Int32, strict=False)
-    d = col.str.slice(6, 2).cast(pl.Int32, strict=False)
-    d = pl.when(d > 60).then(d - 60).otherwise(d)
-    return pl.date(y, m, d)
+    def birth_number(self, name: str) -> Any:
+        """The birth date of a 12-digit personnummer or samordningsnummer field as the
+        number ÅÅÅÅMMDD (day + 60 taken back), to compare with a date's; null where the
+        value is not 12 digits or the day or month is unknown."""
+        pl = self.pl
+        col = pl.col(name)
+        digits = col.str.contains(r"^[0-9]{12}$")
+        y = col.str.slice(0, 4).cast(pl.Int64, strict=False)
+        m = col.str.slice(4, 2).cast(pl.Int64, strict=False)
+        d = col.str.slice(6, 2).cast(pl.Int64, strict=False)
+        d = pl.when(d > 60).then(d - 60).otherwise(d)
+        known = digits & (m >= 1) & (d >= 1) & (d <= 31)
+        return pl.when(known).then(y * 10000 + m * 100 + d).otherwise(None)
 
 
 def _luhn_ok(pl: Any, col: Any) -> Any:

@@ -18,16 +18,76 @@ from sosreg.registers.ekb import REGISTER
 MONTHS = [f"{m:02d}" for m in range(1, 13)]
 
 
+# --- masks for the columnar engine ---------------------------------------------------
+# Each is true wherever its rule *might* fire, on the raw text of valid fields.
+
+
+def _months(col: Any, pl: Any) -> Any:
+    """ÅÅÅÅMM as a month number (year * 12 + month)."""
+    y = col.str.slice(0, 4).cast(pl.Int64, strict=False)
+    return y * 12 + col.str.slice(4, 2).cast(pl.Int64, strict=False)
+
+
+def _med_mask(*fields: str) -> Any:
+    def mask(c: Any) -> Any:
+        has_med = c["medsokande"] != ""
+        out = c.pl.lit(False)
+        for f in fields:
+            out = out | (has_med & (c[f] == "")) | (~has_med & (c[f] != ""))
+        return out
+
+    return mask
+
+
+def _ages_mask(c: Any) -> Any:
+    """Anyone who may be under the minimum age on the reference day (a superset: born
+    in or after the year they turn that age)."""
+    min_age = int(c.params.get("min_age_sokande", 18))
+    limit = (c.reference_date.year - min_age - 1) * 10000 + 1231
+    out = c.pl.lit(False)
+    for f in ("sokande", "medsokande"):
+        born = c.birth_number(f)
+        out = out | ((c[f] != "") & (born.is_null() | (born > limit)))
+    return out
+
+
+def _same_person_mask(c: Any) -> Any:
+    """The lines of the persons who are in the file more than once (per period), as
+    sökande or medsökande, counting the lines the row engine reads."""
+    pl = c.pl
+    frame = c.frame
+    period = pl.col("avseendemanad") if "avseendemanad" in frame.columns else pl.lit(str(c.period))
+    keys = []
+    for f in ("sokande", "medsokande"):
+        keys.append(frame.select((period + "|" + pl.col(f)).alias("k"), pl.col(f).alias("p")))
+    people = pl.concat(keys).filter((pl.col("p") != "") & ~pl.col("p").str.contains("TF00"))
+    extra = []
+    for rec in c.extra:
+        per = str(getattr(rec, "avseendemanad", None) or c.period)
+        for f in ("sokande", "medsokande"):
+            value = getattr(rec, f)
+            if value is not None and "TF00" not in value:
+                extra.append(f"{per}|{value}")
+    counts = pl.concat([people.select("k"), pl.DataFrame({"k": extra}, schema={"k": pl.String})])
+    dup = counts.filter(pl.col("k").is_duplicated()).get_column("k").unique().implode()
+    return ((period + "|" + pl.col("sokande")).is_in(dup)) | (
+        (period + "|" + pl.col("medsokande")).is_in(dup)
+    )
+
+
 # --- persons --------------------------------------------------------------------------
 
 
-@REGISTER.record("EKB-020")
+@REGISTER.record(
+    "EKB-020",
+    mask=lambda c: (c["medsokande"] != "") & (c["medsokande"] == c["sokande"]),
+)
 def medsokande_is_sokande(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
     if rec.medsokande is not None and rec.medsokande == rec.sokande:
         yield ctx.finding("EKB-020", line=line, field="medsokande", value=rec.medsokande)
 
 
-@REGISTER.record(("EKB-021", "EKB-022", "EKB-023"))
+@REGISTER.record(("EKB-021", "EKB-022", "EKB-023"), mask=_ages_mask)
 def ages(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
     on = ctx.reference_date
     min_age = int(ctx.params.get("min_age_sokande", 18))
@@ -62,7 +122,11 @@ def _medsokande_pairs(
             yield ctx.finding("EKB-024", line=line, field=field, value=str(value))
 
 
-@REGISTER.record(("EKB-024", "EKB-025"), files=("manad",))
+@REGISTER.record(
+    ("EKB-024", "EKB-025"),
+    files=("manad",),
+    mask=_med_mask("hinder_medsokande", "insats_medsokande", "insatsdagar_medsokande"),
+)
 def medsokande_fields_manad(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
     yield from _medsokande_pairs(rec, line, ctx, ("hinder_medsokande", "insats_medsokande"))
     if rec.medsokande is None and rec.insatsdagar_medsokande is not None:
@@ -74,12 +138,20 @@ def medsokande_fields_manad(rec: Any, line: int, ctx: Context) -> Iterator[Findi
         )
 
 
-@REGISTER.record(("EKB-024", "EKB-025"), files=("ao",))
+@REGISTER.record(("EKB-024", "EKB-025"), files=("ao",), mask=_med_mask("avslutsorsak_medsokande"))
 def medsokande_fields_ao(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
     yield from _medsokande_pairs(rec, line, ctx, ("avslutsorsak_medsokande",))
 
 
-@REGISTER.record("EKB-027", files=("manad",))
+def _days_mask(c: Any) -> Any:
+    out = c.pl.lit(False)
+    for role in ("sokande", "medsokande"):
+        insats, days = c[f"insats_{role}"], c[f"insatsdagar_{role}"]
+        out = out | ((insats != "") & (days != "") & ((insats == "0") != (days == "0")))
+    return out
+
+
+@REGISTER.record("EKB-027", files=("manad",), mask=_days_mask)
 def insatsdagar(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
     for insats_field, days_field in (
         ("insats_sokande", "insatsdagar_sokande"),
@@ -98,7 +170,11 @@ def insatsdagar(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
 # --- amounts and months ---------------------------------------------------------------
 
 
-@REGISTER.record("EKB-030", files=("manad",))
+@REGISTER.record(
+    "EKB-030",
+    files=("manad",),
+    mask=lambda c: c.int("antal_barn") > int(c.params["plausible_max_antal_barn"]),
+)
 def many_children(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
     limit = int(ctx.params["plausible_max_antal_barn"])
     n = rec.antal_barn
@@ -106,7 +182,15 @@ def many_children(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
         yield ctx.finding("EKB-030", line=line, field="antal_barn", value=str(n), limit=limit)
 
 
-@REGISTER.record("EKB-031", files=("manad", "ar"))
+def _large_mask(c: Any) -> Any:
+    limit = int(c.params["plausible_max_belopp_manad"])
+    if "belopp_forsorjningsstod" in c.frame.columns:
+        total = c.int("belopp_forsorjningsstod").fill_null(0) + c.int("belopp_ovrigt").fill_null(0)
+        return total > limit
+    return c.pl.any_horizontal([c.int(f"belopp_{mm}") > limit for mm in MONTHS])
+
+
+@REGISTER.record("EKB-031", files=("manad", "ar"), mask=_large_mask)
 def large_amount(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
     """More paid to a household in one month than ``plausible_max_belopp_manad``."""
     limit = int(ctx.params["plausible_max_belopp_manad"])
@@ -135,14 +219,27 @@ def large_amount(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
             )
 
 
-@REGISTER.record("EKB-028", files=("manad",))
+@REGISTER.record(
+    "EKB-028",
+    files=("manad",),
+    mask=lambda c: (c.int("belopp_forsorjningsstod") <= 0) & (c.int("belopp_ovrigt") <= 0),
+)
 def no_amount_manad(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
     a, b = rec.belopp_forsorjningsstod, rec.belopp_ovrigt
     if a is not None and b is not None and a <= 0 and b <= 0:
         yield ctx.finding("EKB-028", line=line, field="belopp_forsorjningsstod", value=str(a))
 
 
-@REGISTER.record("EKB-029", files=("manad", "ao"))
+def _window_mask(c: Any) -> Any:
+    lo = int(c.params.get("avseendemanad_min_offset", 0))
+    hi = int(c.params.get("avseendemanad_max_offset", 0))
+    p = c.period
+    here = p.year * 12 + p.month if isinstance(p, YearMonth) else 0
+    offset = _months(c["avseendemanad"], c.pl) - here
+    return (c["avseendemanad"] != "") & ((offset < lo) | (offset > hi))
+
+
+@REGISTER.record("EKB-029", files=("manad", "ao"), mask=_window_mask)
 def avseendemanad_window(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
     month = rec.avseendemanad
     period = ctx.period
@@ -168,7 +265,28 @@ def avseendemanad_window(rec: Any, line: int, ctx: Context) -> Iterator[Finding]
         )
 
 
-@REGISTER.record(("EKB-012", "EKB-040", "EKB-041", "EKB-024", "EKB-025"), files=("ar",))
+def _annual_mask(c: Any) -> Any:
+    pl = c.pl
+    has_med = c["medsokande"] != ""
+    out = pl.lit(True)  # EKB-012: no month paid
+    for mm in MONTHS:
+        paid = (c[f"belopp_{mm}"] != "") & (c[f"belopp_{mm}"] != "0")
+        out = out & ~paid
+    for mm in MONTHS:
+        paid = (c[f"belopp_{mm}"] != "") & (c[f"belopp_{mm}"] != "0")
+        codes = [c[f"{kind}_{mm}"] for kind in ("hinder_sokande", "hinder_medsokande")]
+        codes += [c[f"{kind}_{mm}"] for kind in ("insats_sokande", "insats_medsokande")]
+        any_code = pl.any_horizontal([x != "" for x in codes])
+        sok_missing = (c[f"hinder_sokande_{mm}"] == "") | (c[f"insats_sokande_{mm}"] == "")
+        med = [c[f"hinder_medsokande_{mm}"], c[f"insats_medsokande_{mm}"]]
+        med_wrong = pl.any_horizontal([(has_med & (x == "")) | (~has_med & (x != "")) for x in med])
+        out = out | (~paid & any_code) | (paid & (sok_missing | med_wrong))
+    return out
+
+
+@REGISTER.record(
+    ("EKB-012", "EKB-040", "EKB-041", "EKB-024", "EKB-025"), files=("ar",), mask=_annual_mask
+)
 def annual_months(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
     paid_any = False
     has_med = rec.medsokande is not None
@@ -207,7 +325,7 @@ def annual_months(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
 # --- cross-record ---------------------------------------------------------------------
 
 
-@REGISTER.cross(("EKB-050", "EKB-051"))
+@REGISTER.cross(("EKB-050", "EKB-051"), mask=_same_person_mask)
 class SamePersonTwice:
     """A person may be in one household per month (per year in the annual file):
     sökande once, and never sökande on one line and medsökande on another.
