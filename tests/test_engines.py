@@ -265,3 +265,10 @@ def test_every_rule_mask_covers_the_lines_its_rule_fires_on(register: str, file:
             assert not missed, (name, sorted(missed))
 
     check()
+
+
+@given(sos_st.identities(), st.dates())
+def test_fast_oldest_age_agrees_with_parse(value: str, on: Any) -> None:
+    who = identity.parse(value)
+    assert isinstance(who, identity.Identity)
+    assert identity.oldest_age(value, on) == who.age_range(on)[1]

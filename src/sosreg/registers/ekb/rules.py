@@ -82,44 +82,49 @@ def _same_person_mask(c: Any) -> Any:
     "EKB-020",
     mask=lambda c: (c["medsokande"] != "") & (c["medsokande"] == c["sokande"]),
 )
-def medsokande_is_sokande(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def medsokande_is_sokande(rec: Any, line: int, ctx: Context) -> list[Finding]:
+    # Record rules here are plain functions returning lists: they run on every line.
     if rec.medsokande is not None and rec.medsokande == rec.sokande:
-        yield ctx.finding("EKB-020", line=line, field="medsokande", value=rec.medsokande)
+        return [ctx.finding("EKB-020", line=line, field="medsokande", value=rec.medsokande)]
+    return []
 
 
 @REGISTER.record(("EKB-021", "EKB-022", "EKB-023"), mask=_ages_mask)
-def ages(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def ages(rec: Any, line: int, ctx: Context) -> list[Finding]:
     on = ctx.reference_date
     min_age = int(ctx.params.get("min_age_sokande", 18))
+    out: list[Finding] = []
     for field, code in (("sokande", "EKB-021"), ("medsokande", "EKB-022")):
         value = getattr(rec, field)
         if value is None:
             continue
-        who = identity.parse(value)
-        if not isinstance(who, identity.Identity):
-            continue  # the field stage has reported it
-        _youngest, oldest = who.age_range(on)
+        oldest = identity.oldest_age(value, on)
+        if oldest is None or oldest >= min_age:
+            continue  # not an identity (the field stage has reported it), or old enough
         if oldest < 0:
-            yield ctx.finding("EKB-023", line=line, field=field, value=value, date=on)
-        elif oldest < min_age:
-            yield ctx.finding(
-                code, line=line, field=field, value=value, age=oldest, date=on, min_age=min_age
+            out.append(ctx.finding("EKB-023", line=line, field=field, value=value, date=on))
+        else:
+            out.append(
+                ctx.finding(
+                    code, line=line, field=field, value=value, age=oldest, date=on, min_age=min_age
+                )
             )
+    return out
 
 
 # --- household data that belongs to a co-applicant ----------------------------------------
 
 
-def _medsokande_pairs(
-    rec: Any, line: int, ctx: Context, fields: tuple[str, ...]
-) -> Iterator[Finding]:
+def _medsokande_pairs(rec: Any, line: int, ctx: Context, fields: tuple[str, ...]) -> list[Finding]:
     has_med = rec.medsokande is not None
+    out: list[Finding] = []
     for field in fields:
         value = getattr(rec, field)
         if has_med and value is None:
-            yield ctx.finding("EKB-025", line=line, field=field)
+            out.append(ctx.finding("EKB-025", line=line, field=field))
         elif not has_med and value is not None:
-            yield ctx.finding("EKB-024", line=line, field=field, value=str(value))
+            out.append(ctx.finding("EKB-024", line=line, field=field, value=str(value)))
+    return out
 
 
 @REGISTER.record(
@@ -127,20 +132,23 @@ def _medsokande_pairs(
     files=("manad",),
     mask=_med_mask("hinder_medsokande", "insats_medsokande", "insatsdagar_medsokande"),
 )
-def medsokande_fields_manad(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
-    yield from _medsokande_pairs(rec, line, ctx, ("hinder_medsokande", "insats_medsokande"))
+def medsokande_fields_manad(rec: Any, line: int, ctx: Context) -> list[Finding]:
+    out = _medsokande_pairs(rec, line, ctx, ("hinder_medsokande", "insats_medsokande"))
     if rec.medsokande is None and rec.insatsdagar_medsokande is not None:
-        yield ctx.finding(
-            "EKB-024",
-            line=line,
-            field="insatsdagar_medsokande",
-            value=str(rec.insatsdagar_medsokande),
+        out.append(
+            ctx.finding(
+                "EKB-024",
+                line=line,
+                field="insatsdagar_medsokande",
+                value=str(rec.insatsdagar_medsokande),
+            )
         )
+    return out
 
 
 @REGISTER.record(("EKB-024", "EKB-025"), files=("ao",), mask=_med_mask("avslutsorsak_medsokande"))
-def medsokande_fields_ao(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
-    yield from _medsokande_pairs(rec, line, ctx, ("avslutsorsak_medsokande",))
+def medsokande_fields_ao(rec: Any, line: int, ctx: Context) -> list[Finding]:
+    return _medsokande_pairs(rec, line, ctx, ("avslutsorsak_medsokande",))
 
 
 def _days_mask(c: Any) -> Any:
@@ -152,7 +160,8 @@ def _days_mask(c: Any) -> Any:
 
 
 @REGISTER.record("EKB-027", files=("manad",), mask=_days_mask)
-def insatsdagar(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def insatsdagar(rec: Any, line: int, ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
     for insats_field, days_field in (
         ("insats_sokande", "insatsdagar_sokande"),
         ("insats_medsokande", "insatsdagar_medsokande"),
@@ -162,9 +171,10 @@ def insatsdagar(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
         if insats is None or days is None:
             continue
         if (insats == "0") != (days == 0):
-            yield ctx.finding(
-                "EKB-027", line=line, field=days_field, value=str(days), insats=insats
+            out.append(
+                ctx.finding("EKB-027", line=line, field=days_field, value=str(days), insats=insats)
             )
+    return out
 
 
 # --- amounts and months ---------------------------------------------------------------
@@ -175,11 +185,12 @@ def insatsdagar(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
     files=("manad",),
     mask=lambda c: c.int("antal_barn") > int(c.params["plausible_max_antal_barn"]),
 )
-def many_children(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def many_children(rec: Any, line: int, ctx: Context) -> list[Finding]:
     limit = int(ctx.params["plausible_max_antal_barn"])
     n = rec.antal_barn
     if isinstance(n, int) and n > limit:
-        yield ctx.finding("EKB-030", line=line, field="antal_barn", value=str(n), limit=limit)
+        return [ctx.finding("EKB-030", line=line, field="antal_barn", value=str(n), limit=limit)]
+    return []
 
 
 def _large_mask(c: Any) -> Any:
@@ -191,32 +202,39 @@ def _large_mask(c: Any) -> Any:
 
 
 @REGISTER.record("EKB-031", files=("manad", "ar"), mask=_large_mask)
-def large_amount(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def large_amount(rec: Any, line: int, ctx: Context) -> list[Finding]:
     """More paid to a household in one month than ``plausible_max_belopp_manad``."""
     limit = int(ctx.params["plausible_max_belopp_manad"])
+    out: list[Finding] = []
     if hasattr(rec, "belopp_forsorjningsstod"):
-        paid = int(rec.belopp_forsorjningsstod or 0) + int(rec.belopp_ovrigt or 0)
+        a, b = rec.belopp_forsorjningsstod, rec.belopp_ovrigt
+        paid = (a if isinstance(a, int) else 0) + (b if isinstance(b, int) else 0)
         if paid > limit:
-            yield ctx.finding(
-                "EKB-031",
-                line=line,
-                field="belopp_forsorjningsstod",
-                value=str(paid),
-                month=str(rec.avseendemanad or ctx.period),
-                limit=limit,
+            out.append(
+                ctx.finding(
+                    "EKB-031",
+                    line=line,
+                    field="belopp_forsorjningsstod",
+                    value=str(paid),
+                    month=str(rec.avseendemanad or ctx.period),
+                    limit=limit,
+                )
             )
-        return
+        return out
     for mm in MONTHS:
         amount = getattr(rec, f"belopp_{mm}")
         if isinstance(amount, int) and amount > limit:
-            yield ctx.finding(
-                "EKB-031",
-                line=line,
-                field=f"belopp_{mm}",
-                value=str(amount),
-                month=f"{ctx.period}{mm}",
-                limit=limit,
+            out.append(
+                ctx.finding(
+                    "EKB-031",
+                    line=line,
+                    field=f"belopp_{mm}",
+                    value=str(amount),
+                    month=f"{ctx.period}{mm}",
+                    limit=limit,
+                )
             )
+    return out
 
 
 @REGISTER.record(
@@ -224,10 +242,11 @@ def large_amount(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
     files=("manad",),
     mask=lambda c: (c.int("belopp_forsorjningsstod") <= 0) & (c.int("belopp_ovrigt") <= 0),
 )
-def no_amount_manad(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def no_amount_manad(rec: Any, line: int, ctx: Context) -> list[Finding]:
     a, b = rec.belopp_forsorjningsstod, rec.belopp_ovrigt
     if a is not None and b is not None and a <= 0 and b <= 0:
-        yield ctx.finding("EKB-028", line=line, field="belopp_forsorjningsstod", value=str(a))
+        return [ctx.finding("EKB-028", line=line, field="belopp_forsorjningsstod", value=str(a))]
+    return []
 
 
 def _window_mask(c: Any) -> Any:
@@ -240,21 +259,23 @@ def _window_mask(c: Any) -> Any:
 
 
 @REGISTER.record("EKB-029", files=("manad", "ao"), mask=_window_mask)
-def avseendemanad_window(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def avseendemanad_window(rec: Any, line: int, ctx: Context) -> list[Finding]:
     month = rec.avseendemanad
     period = ctx.period
     if month is None or not isinstance(period, YearMonth):
-        return
+        return []
     lo = int(ctx.params.get("avseendemanad_min_offset", 0))
     hi = int(ctx.params.get("avseendemanad_max_offset", 0))
     offset = month - period
-    if not lo <= offset <= hi:
-        if lo == hi == 0:
-            window, window_en = f"ska vara {period}", f"must be {period}"
-        else:
-            window = f"tillåtet {period + lo}–{period + hi}"
-            window_en = f"allowed {period + lo}–{period + hi}"
-        yield ctx.finding(
+    if lo <= offset <= hi:
+        return []
+    if lo == hi == 0:
+        window, window_en = f"ska vara {period}", f"must be {period}"
+    else:
+        window = f"tillåtet {period + lo}–{period + hi}"
+        window_en = f"allowed {period + lo}–{period + hi}"
+    return [
+        ctx.finding(
             "EKB-029",
             line=line,
             field="avseendemanad",
@@ -263,6 +284,7 @@ def avseendemanad_window(rec: Any, line: int, ctx: Context) -> Iterator[Finding]
             window_sv=window,
             window_en=window_en,
         )
+    ]
 
 
 def _annual_mask(c: Any) -> Any:
