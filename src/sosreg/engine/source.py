@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, Final
+from typing import BinaryIO, Final, NamedTuple
 
 import attrs
 
@@ -220,8 +220,10 @@ def sniff(fh: BinaryIO) -> Sniff:
     return Sniff(size, h.hexdigest(), encoding, bom, ascii_only, magic, nul, control_ratio)
 
 
-@attrs.frozen
-class PhysicalLine:
+class PhysicalLine(NamedTuple):
+    """One physical line of the input (a named tuple: one is made per line, so it must
+    be cheap)."""
+
     number: int
     text: str
     """The line without its ending (and, for line 1, without a BOM)."""
