@@ -262,9 +262,9 @@ def oldest_age(value: str, on: dt.date) -> int | None:
     >>> oldest_age("191212121212", dt.date(2023, 12, 12)), oldest_age("x", dt.date(2023, 1, 1))
     (111, None)
     """
-    if twelve_digit_kind(value) is not None:
-        born = _birth_of(value[:8])
-        if born is not None:
+    if len(value) == 12 and value.isascii() and value.isdigit():
+        born = _birth_of(value[:8])  # None: no date, or the day is unknown
+        if born is not None and not _luhn_sum(value[2:]) % 10:
             y, m, d = born
             return on.year - y - ((on.month, on.day) < (m, d))
     who = parse(value)

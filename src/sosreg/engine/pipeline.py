@@ -533,8 +533,8 @@ class Parsed:
         line and field stages were run already (by the columnar engine). With
         ``count``, the lines and their endings are counted."""
         parse_line = self._parse_line
-        rules = self._record_rules
-        cross = self._cross
+        rules = [(rule.fn, rule.codes[0]) for rule in self._record_rules]
+        cross = [(c.feed, codes[0]) for codes, c in self._cross]
         ctx = self.context
         endings = self._endings
         add = self.log.add
@@ -550,16 +550,20 @@ class Parsed:
             if record is not None:
                 self.records_count += 1
                 line = pl.number
-                for rule in rules:
+                for fn, code in rules:
                     try:
-                        out.extend(rule.fn(record, line, ctx))
+                        found = fn(record, line, ctx)
+                        if found:  # an empty list, or a generator (always true)
+                            out.extend(found)
                     except Exception as exc:  # a rule that raises is one finding
-                        out.append(ctx.internal(rule.codes[0], exc, line))
-                for codes, c in cross:
+                        out.append(ctx.internal(code, exc, line))
+                for feed, code in cross:
                     try:
-                        out.extend(c.feed(record, line, ctx))
+                        found = feed(record, line, ctx)
+                        if found:
+                            out.extend(found)
                     except Exception as exc:
-                        out.append(ctx.internal(codes[0], exc, line))
+                        out.append(ctx.internal(code, exc, line))
             for f in out:
                 add(f)
             yield pl, record, out
