@@ -236,7 +236,7 @@ def test_an_internal_error_is_not_could_not_run(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise ValueError("a bug")
 
-    monkeypatch.setattr(sosreg, "validate", broken)
+    monkeypatch.setattr(sosreg.engine.pipeline.Parsed, "report", broken)
     example = Path(__file__).parent.parent / "examples" / "Ekb_0330_202301_20230214T0930.txt"
     assert main(["validate", str(example)]) == 4
     err = capsys.readouterr().err

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -24,16 +25,13 @@ from pathlib import Path
 from typing import IO, Any, NoReturn
 
 import sosreg
-from sosreg import codelists
+from sosreg import batch, codelists
 from sosreg.codelists import importers
-from sosreg.engine.delivery import validate_delivery
-from sosreg.engine.findings import Finding
-from sosreg.engine.pipeline import UsageError
+from sosreg.engine.pipeline import ENGINES, UsageError
 from sosreg.engine.register import REGISTRY
 from sosreg.engine.rules import CATALOGUE
 from sosreg.engine.spec import SpecError
 from sosreg.reports import text as text_report
-from sosreg.reports.json_report import FindingSpool, write_streaming
 
 _DEFAULT: Any = object()
 EXIT_USAGE = 3
@@ -121,6 +119,20 @@ def _build() -> argparse.ArgumentParser:
         help="details shown per rule (text: 100, json: all); counts are always exact",
     )
     v.add_argument("-o", "--output", metavar="PATH", help="write the report here (default: stdout)")
+    v.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="check many files (directories and globs too) in N processes: one report per "
+        "delivery and a summary table",
+    )
+    v.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="row",
+        help="row (the reference) or columnar (polars, sosreg[fast]); the findings are the same",
+    )
 
     r = sub.add_parser(
         "rules",
@@ -224,73 +236,92 @@ def _load_codelists(paths: list[str]) -> dict[str, codelists.CodeList]:
     return out
 
 
-def _validate(args: argparse.Namespace) -> int:
+def _options(args: argparse.Namespace) -> batch.Options:
     spec = None
     if args.spec:
         try:
             spec = sosreg.load_spec(args.spec)
         except SpecError as exc:
             raise UsageError(str(exc)) from exc
-    kwargs: dict[str, Any] = {
-        "register": args.register,
-        "year": args.year,
-        "codelists": _load_codelists(args.codelist),
-    }
-    lang = args.lang
-    fmt = args.format
     max_details = args.max_details
     if max_details is _DEFAULT:
-        max_details = text_report.DEFAULT_MAX_DETAILS if fmt == "text" else None
-    stream = fmt == "json" and max_details is None
-    delivery = len(args.path) > 1
-    if delivery and (args.file or args.period or spec or args.previous):
+        max_details = text_report.DEFAULT_MAX_DETAILS if args.format == "text" else None
+    return batch.Options(
+        register=args.register,
+        file=args.file,
+        year=args.year,
+        period=args.period,
+        spec=spec,
+        codelists=_load_codelists(args.codelist),
+        previous=args.previous,
+        format=args.format,
+        lang=args.lang,
+        max_details=max_details,
+        engine=args.engine,
+    )
+
+
+def _validate(args: argparse.Namespace) -> int:
+    options = _options(args)
+    many = args.jobs is not None or any(
+        os.path.isdir(p) or any(ch in p for ch in "*?[") for p in args.path
+    )
+    single_only = args.file or args.period or options.spec or args.previous
+    if (many or len(args.path) > 1) and single_only:
         raise UsageError("--file, --period, --spec and --previous take a single file")
-    spools: list[FindingSpool] = []
-
-    def sink() -> Callable[[Finding], None] | None:
-        if not stream:
-            return None
-        spool = FindingSpool(lang)
-        spools.append(spool)
-        return spool.add
-
     out = _open_output(args.output)
     try:
-        if delivery:
-            sinks = iter([sink() for _ in args.path]) if stream else None
-            result: sosreg.Report | sosreg.DeliveryReport = validate_delivery(
-                args.path,
-                max_details=0 if stream else max_details,
-                sinks=sinks,
-                **kwargs,
-            )
-        else:
-            result = sosreg.validate(
-                args.path[0],
-                file=args.file,
-                period=args.period,
-                spec=spec,
-                previous=args.previous,
-                max_details=0 if stream else max_details,
-                sink=sink(),
-                **kwargs,
-            )
-        if stream:
-            reports = result.reports if isinstance(result, sosreg.DeliveryReport) else (result,)
-            cross = list(result.findings) if isinstance(result, sosreg.DeliveryReport) else []
-            write_streaming(
-                out, result.status, list(zip(reports, spools, strict=True)), cross, lang
-            )
-        elif fmt == "json":
-            out.write(result.to_json(lang) + "\n")
-        else:
-            out.write(result.to_text(lang, max_details))
+        if not many:
+            outcome = batch.render(tuple(args.path), options, out)
+            if outcome.problem is not None:
+                raise UsageError(outcome.problem)
+            return outcome.exit_code
+        return _validate_many(args, options, out)
     finally:
-        for spool in spools:
-            spool.close()
         if out is not sys.stdout:
             out.close()
-    return result.status.exit_code
+
+
+def _validate_many(args: argparse.Namespace, options: batch.Options, out: IO[str]) -> int:
+    """Directories, globs or ``-j``: one report per delivery, then a summary table
+    (text), or one JSON document per line (json)."""
+    groups = batch.deliveries(batch.expand(args.path))
+    worst = 0
+    rows: list[batch.Outcome] = []
+    for outcome in batch.run(groups, options, jobs=args.jobs or 1):
+        rows.append(outcome)
+        worst = max(worst, outcome.exit_code)
+        if outcome.problem is not None:
+            print(f"sosreg: {outcome.problem}", file=sys.stderr)
+            continue
+        if options.format == "json":
+            out.write(json.dumps(json.loads(outcome.output), ensure_ascii=False) + "\n")
+        else:
+            out.write(outcome.output + "\n")
+    if options.format == "text":
+        out.write(_summary(rows, options.lang))
+    return worst
+
+
+def _summary(rows: list[batch.Outcome], lang: str) -> str:
+    sv = lang != "en"
+    head = ("Sammanställning" if sv else "Summary") + f" ({len(rows)})"
+    cols = (
+        "status",
+        "fel" if sv else "errors",
+        "varningar" if sv else "warnings",
+        "fil" if sv else "file",
+    )
+    lines = [head, f"  {cols[0]:<24} {cols[1]:>7} {cols[2]:>10}  {cols[3]}"]
+    for r in rows:
+        status = (
+            ("kunde inte kontrolleras" if sv else "could not be checked")
+            if r.status is None
+            else r.status.label(lang)
+        )
+        names = ", ".join(os.path.basename(p) for p in r.paths)
+        lines.append(f"  {status:<24} {r.errors:>7} {r.warnings:>10}  {names}")
+    return "\n".join(lines) + "\n"
 
 
 # -- the other commands ----------------------------------------------------------------

@@ -1,0 +1,209 @@
+"""Many files at once: a month of deliveries from many municipalities, in parallel.
+
+:func:`expand` turns paths, directories and globs into files; :func:`deliveries` groups
+them the way the collector receives them (one kommun's files for one period and
+register: EKB-Månad with EKB-AO, the three BU files); :func:`run` validates each group
+in a pool of processes and yields an :class:`Outcome` per group, in order: its status,
+counts and the rendered report. ``sosreg validate DIR -j N`` is this, with a summary
+table at the end.
+"""
+
+from __future__ import annotations
+
+import glob
+import io
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import IO, Any
+
+import attrs
+
+from sosreg.codelists import CodeList
+from sosreg.engine.delivery import validate_delivery
+from sosreg.engine.filename import parse_filename
+from sosreg.engine.findings import Finding, Severity, Status
+from sosreg.engine.pipeline import UsageError, validate
+from sosreg.engine.register import REGISTRY
+from sosreg.engine.report import DeliveryReport, Report
+from sosreg.engine.spec import FileSpec
+
+__all__ = ["Options", "Outcome", "deliveries", "expand", "render", "run"]
+
+
+@attrs.frozen
+class Options:
+    """How to check and report (the same for every file of a run)."""
+
+    register: str | None = None
+    file: str | None = None
+    year: int | None = None
+    period: str | None = None
+    spec: FileSpec | None = None
+    codelists: Mapping[str, CodeList] = attrs.field(factory=dict)
+    previous: str | None = None
+    format: str = "text"
+    lang: str = "sv"
+    max_details: int | None = 100
+    engine: str = "row"
+
+
+@attrs.frozen
+class Outcome:
+    """One delivery checked: its files, status, counts and rendered report (or the
+    one-line reason it could not be checked)."""
+
+    paths: tuple[str, ...]
+    status: Status | None
+    errors: int = 0
+    warnings: int = 0
+    lines: int = 0
+    output: str = ""
+    problem: str | None = None
+    """Why the delivery could not be checked (a :class:`UsageError`'s message)."""
+
+    @property
+    def exit_code(self) -> int:
+        return 3 if self.status is None else self.status.exit_code
+
+
+def expand(paths: Iterable[str]) -> list[str]:
+    """Files named by ``paths``: a file as it is; a directory, every file in it
+    (recursively; hidden files and Office lock files ``~$…`` left out); a pattern with
+    ``*``, ``?`` or ``[``, the files it matches. Sorted within each argument."""
+    out: list[str] = []
+    for p in paths:
+        if os.path.isdir(p):
+            found = [
+                str(f)
+                for f in sorted(Path(p).rglob("*"))
+                if f.is_file() and not f.name.startswith((".", "~$"))
+            ]
+        elif any(ch in p for ch in "*?["):
+            found = sorted(f for f in glob.glob(p, recursive=True) if os.path.isfile(f))
+        else:
+            found = [p]
+        if not found:
+            raise UsageError(f"{p}: no files")
+        out.extend(found)
+    return list(dict.fromkeys(out))
+
+
+def deliveries(files: Iterable[str]) -> list[tuple[str, ...]]:
+    """``files`` grouped into deliveries: files with Filip-style names of one register,
+    kommun and period (the year for annual files) go together; any other file is a
+    delivery of its own. Groups keep the order of their first file."""
+    groups: dict[object, list[str]] = {}
+    prefixes = REGISTRY.prefixes()
+    for f in files:
+        name = parse_filename(Path(f).name, prefixes)
+        key: object = f
+        if name.filip and name.kommun and name.period:
+            key = (name.register, name.kommun, name.period)
+        groups.setdefault(key, []).append(f)
+    return [tuple(g) for g in groups.values()]
+
+
+def _counts(findings: Iterable[Finding]) -> tuple[int, int]:
+    errors = warnings = 0
+    for f in findings:
+        if f.severity is Severity.ERROR:
+            errors += 1
+        elif f.severity is Severity.WARNING:
+            warnings += 1
+    return errors, warnings
+
+
+def _severity_counts(report: Report) -> tuple[int, int]:
+    sev = report.severities()
+    errors = sum(n for c, n in report.counts().items() if sev[c] is Severity.ERROR)
+    warnings = sum(n for c, n in report.counts().items() if sev[c] is Severity.WARNING)
+    return errors, warnings
+
+
+def render(paths: tuple[str, ...], options: Options, out: IO[str] | None = None) -> Outcome:
+    """Check one delivery and render its report (to ``out`` when given, else into
+    :attr:`Outcome.output`). A :class:`UsageError` becomes :attr:`Outcome.problem`."""
+    from sosreg.reports import json_report
+
+    buffer: IO[str] = out if out is not None else io.StringIO()
+    spools: list[json_report.FindingSpool] = []
+    stream = options.format == "json" and options.max_details is None
+    kwargs: dict[str, Any] = {
+        "register": options.register,
+        "year": options.year,
+        "codelists": dict(options.codelists),
+        "engine": options.engine,
+        "max_details": 0 if stream else options.max_details,
+    }
+
+    def sink() -> Any:
+        if not stream:
+            return None
+        spool = json_report.FindingSpool(options.lang)
+        spools.append(spool)
+        return spool.add
+
+    try:
+        result: Report | DeliveryReport
+        if len(paths) > 1:
+            result = validate_delivery(paths, sinks=[sink() for _ in paths], **kwargs)
+        else:
+            result = validate(
+                paths[0],
+                file=options.file,
+                period=options.period,
+                spec=options.spec,
+                previous=options.previous,
+                sink=sink(),
+                **kwargs,
+            )
+        if stream:
+            reports = result.reports if isinstance(result, DeliveryReport) else (result,)
+            cross = list(result.findings) if isinstance(result, DeliveryReport) else []
+            json_report.write_streaming(
+                buffer, result.status, list(zip(reports, spools, strict=True)), cross, options.lang
+            )
+        elif options.format == "json":
+            buffer.write(result.to_json(options.lang) + "\n")
+        else:
+            buffer.write(result.to_text(options.lang, options.max_details))
+    except UsageError as exc:
+        return Outcome(paths, None, problem=str(exc))
+    finally:
+        for spool in spools:
+            spool.close()
+    reports = result.reports if isinstance(result, DeliveryReport) else (result,)
+    errors = warnings = 0
+    for r in reports:
+        e, w = _severity_counts(r)
+        errors, warnings = errors + e, warnings + w
+    if isinstance(result, DeliveryReport):
+        e, w = _counts(result.findings)
+        errors, warnings = errors + e, warnings + w
+    output = buffer.getvalue() if out is None and isinstance(buffer, io.StringIO) else ""
+    return Outcome(
+        paths,
+        result.status,
+        errors,
+        warnings,
+        sum(r.lines for r in reports),
+        output,
+    )
+
+
+def _work(job: tuple[tuple[str, ...], Options]) -> Outcome:
+    return render(*job)
+
+
+def run(groups: Iterable[tuple[str, ...]], options: Options, jobs: int = 1) -> Iterator[Outcome]:
+    """Check every delivery of ``groups``, ``jobs`` at a time in separate processes
+    (``1``: in this process), yielding outcomes in the order of ``groups``."""
+    work = [(g, options) for g in groups]
+    if jobs <= 1 or len(work) <= 1:
+        for job in work:
+            yield _work(job)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(_work, work, chunksize=1)
