@@ -111,3 +111,35 @@ def replace_member(path: Path, member: str, text: str) -> None:
         for info, data in items:
             zf.writestr(info, data)
         zf.writestr(member, text)
+
+
+# -- workbooks written with openpyxl (metadata workbooks) --------------------------------
+
+
+class Formatted:
+    """A cell value with a number format, e.g. ``Formatted(21, "000")`` (shown ``021``)."""
+
+    def __init__(self, value: object, number_format: str) -> None:
+        self.value = value
+        self.number_format = number_format
+
+
+def openpyxl_workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    """A workbook written by openpyxl with these sheets (in order) and rows; ``None`` is
+    an empty cell and a :class:`Formatted` value carries its number format."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    default = wb.active
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if isinstance(value, Formatted):
+                    ws.cell(r, c, value.value).number_format = value.number_format
+                elif value is not None:
+                    ws.cell(r, c, value)
+    if default is not None and sheets:
+        wb.remove(default)
+    wb.save(path)
+    return path

@@ -76,6 +76,18 @@ def _year(text: str) -> int:
     return value
 
 
+def _sheet(text: str) -> str | int:
+    """``--sheet``: a number from 1 is a position (returned from 0), anything else a name."""
+    if text.strip().isdigit():
+        number = int(text)
+        if number < 1:
+            raise argparse.ArgumentTypeError(f"sheets are numbered from 1, not {text!r}")
+        return number - 1
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty sheet name")
+    return text
+
+
 def _build() -> argparse.ArgumentParser:
     p = _Parser(
         prog="sosreg",
@@ -157,13 +169,39 @@ def _build() -> argparse.ArgumentParser:
     i = sub.add_parser(
         "import-codes",
         help="import a published code list (e.g. KVÅ from Excel/CSV) as TOML",
+        description="Import a published code list as TOML:\n"
+        "  sosreg import-codes NAME FILE --year YYYY [--sheet NAME|N] [--merge OLD.toml]\n"
+        "or the Kodlista sheets of Socialstyrelsen's metadata workbook (dated by their\n"
+        "Tidsperiod column; several lists in one TOML file, see docs/metadata.md):\n"
+        "  sosreg import-codes metadata WORKBOOK.xlsx [--list NAME ...] [--prefix P]",
         epilog=EXIT_CODES_SIMPLE,
         formatter_class=raw,
     )
-    i.add_argument("name", help="list name, e.g. kva")
+    i.add_argument("name", help="list name, e.g. kva; or 'metadata' for a metadata workbook")
     i.add_argument("path", help="the published list: .xlsx, .csv or .txt")
-    i.add_argument("--year", type=_year, required=True, help="the statistikår the list is for")
+    i.add_argument(
+        "--year", type=_year, help="the statistikår the list is for (required, except for metadata)"
+    )
     i.add_argument("--merge", help="the list as of earlier years (TOML) to extend")
+    i.add_argument(
+        "--sheet",
+        type=_sheet,
+        metavar="NAME|N",
+        help="the workbook's sheet: its name, or its number from 1 (default: the first)",
+    )
+    i.add_argument(
+        "--list",
+        action="append",
+        dest="lists",
+        metavar="NAME",
+        help="metadata: the Kodlista sheet of this variable (repeat for more; default: all)",
+    )
+    i.add_argument(
+        "--prefix",
+        metavar="P",
+        help="metadata: start every list name with P, as given (default: the register code "
+        "in parentheses in the file name and '_', e.g. 'bu_'; '' for none)",
+    )
     i.add_argument("--output", "-o", help="where to write the TOML (default: stdout)")
 
     d = sub.add_parser(
@@ -393,6 +431,14 @@ def _codes(args: argparse.Namespace) -> int:
 
 
 def _import_codes(args: argparse.Namespace) -> int:
+    if args.name == "metadata":
+        return _import_metadata(args)
+    for given, option in ((args.lists, "--list"), (args.prefix, "--prefix")):
+        if given is not None:
+            raise UsageError(f"{option} is for 'import-codes metadata WORKBOOK.xlsx' only")
+    if args.year is None:
+        raise UsageError(f"import-codes {args.name} needs --year (the statistikår the list is for)")
+    sheet = 0 if args.sheet is None else args.sheet
     previous = None
     if args.merge:
         try:
@@ -401,10 +447,10 @@ def _import_codes(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from exc
     try:
         if args.name == "kva":
-            cl = importers.import_kva(args.path, args.year, previous)
+            cl = importers.import_kva(args.path, args.year, previous, sheet=sheet)
         else:
             cl = importers.import_codes(
-                args.path, name=args.name, year=args.year, previous=previous
+                args.path, name=args.name, year=args.year, previous=previous, sheet=sheet
             )
     except OSError as exc:
         raise UsageError(f"cannot read {args.path}: {exc.strerror or exc}") from exc
@@ -418,6 +464,35 @@ def _import_codes(args: argparse.Namespace) -> int:
         print(f"{args.output}: {valid} codes valid in {args.year} ({len(cl)} entries)")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _import_metadata(args: argparse.Namespace) -> int:
+    from sosreg import metadata
+
+    for given, option, why in (
+        (args.year, "--year", "each code is dated by the sheet's Tidsperiod column"),
+        (args.merge, "--merge", "the workbook holds every period"),
+        (args.sheet, "--sheet", "choose Kodlista sheets with --list"),
+    ):
+        if given is not None:
+            raise UsageError(f"import-codes metadata takes no {option} ({why})")
+    lists = metadata.code_lists(args.path, names=args.lists, prefix=args.prefix)
+    text = importers.to_toml_many(lists)
+    if not args.output:
+        sys.stdout.write(text)
+        return 0
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
+    for cl in lists:
+        distinct = len({c.code for c in cl})
+        print(
+            f"{args.output}: {cl.name} ({cl.title}): {distinct} codes in {len(cl)} entries, "
+            f"from {cl.sources[0] if cl.sources else args.path}",
+            file=sys.stderr,
+        )
     return 0
 
 

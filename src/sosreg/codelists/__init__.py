@@ -7,6 +7,21 @@ edit of that file: a new ``[[codes]]`` entry with ``from = 2025``.
 
 A user can bring a list of their own (for example the year's KVÅ list) with
 :func:`register`, or load one from a TOML file with :func:`load_file`.
+
+A TOML file may also hold several lists (what ``sosreg import-codes metadata`` writes)::
+
+    [[lists]]
+    name = "bu_kon"
+    title = "Kön"
+
+    [[lists.codes]]
+    code = "1"
+    label = "Man"
+    from = 2017
+
+Each ``[[lists]]`` table has the keys of a one-list file and its codes as
+``[[lists.codes]]``. :func:`load_files` reads either form and returns every list;
+:func:`load_file` reads either form when the file holds exactly one list.
 """
 
 from __future__ import annotations
@@ -138,24 +153,73 @@ class CodeListError(ValueError):
     """A code list file that cannot be read or is not a code list."""
 
 
-def load_file(path: str | Path) -> CodeList:
-    """Load a code list from a TOML file in the format of ``sosreg/codelists/data``.
-
-    Raises :class:`CodeListError` (naming the file) when it cannot be read or is not a
-    code list.
-    """
-    p = Path(path)
+def _read_toml(p: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(p.read_bytes().decode("utf-8"))
+        return tomllib.loads(p.read_bytes().decode("utf-8"))
     except OSError as exc:
         raise CodeListError(f"cannot read the code list {p}: {exc.strerror or exc}") from exc
     except (ValueError, UnicodeDecodeError) as exc:
-        raise CodeListError(f"{p} is not a TOML code list ({exc})") from exc
+        raise CodeListError(f"{p} is not a TOML code list ({' '.join(str(exc).split())})") from exc
+
+
+def _from_dict_in(p: Path, data: Any, where: str = "") -> CodeList:
     try:
+        if not isinstance(data, dict):
+            raise TypeError(f"expected a table, not {type(data).__name__}")
         return from_dict(data)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         what = f"missing key {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
-        raise CodeListError(f"{p} is not a valid code list: {what}") from exc
+        raise CodeListError(f"{p} is not a valid code list{where}: {what}") from exc
+
+
+def _lists_in(p: Path, data: dict[str, Any]) -> list[CodeList]:
+    """The lists of a one-list or a ``[[lists]]`` file."""
+    if "lists" not in data:
+        return [_from_dict_in(p, data)]
+    mixed = sorted(k for k in data if k != "lists")
+    if mixed:
+        raise CodeListError(
+            f"{p} is not a valid code list file: it has [[lists]] and also the top-level "
+            f"key(s) {', '.join(repr(k) for k in mixed)}"
+        )
+    tables = data["lists"]
+    if not isinstance(tables, list) or not tables:
+        raise CodeListError(f"{p} is not a valid code list file: 'lists' holds no [[lists]] tables")
+    out = [_from_dict_in(p, t, f" (list {i})") for i, t in enumerate(tables, start=1)]
+    seen: set[str] = set()
+    for cl in out:
+        if cl.name in seen:
+            raise CodeListError(f"{p} holds the code list {cl.name!r} more than once")
+        seen.add(cl.name)
+    return out
+
+
+def load_file(path: str | Path) -> CodeList:
+    """Load a code list from a TOML file in the format of ``sosreg/codelists/data``, or
+    from a ``[[lists]]`` file that holds exactly one list (see :func:`load_files`).
+
+    Raises :class:`CodeListError` (naming the file) when it cannot be read, is not a
+    code list, or holds several lists.
+    """
+    p = Path(path)
+    found = _lists_in(p, _read_toml(p))
+    if len(found) != 1:
+        names = ", ".join(cl.name for cl in found)
+        raise CodeListError(
+            f"{p} holds {len(found)} code lists ({names}); read them with load_files"
+        )
+    return found[0]
+
+
+def load_files(path: str | Path) -> list[CodeList]:
+    """Every code list in a TOML file: a one-list file (as in ``sosreg/codelists/data``)
+    gives one, a ``[[lists]]`` file gives each of its lists, in file order.
+
+    Raises :class:`CodeListError` (naming the file) when it cannot be read, is not a
+    code list file, or names a list twice.
+    """
+    p = Path(path)
+    return _lists_in(p, _read_toml(p))
 
 
 _REGISTRY: dict[str, CodeList] = {}

@@ -231,3 +231,59 @@ def to_toml(cl: CodeList) -> str:
         if c.warning:
             out.append(f"warning = {q(c.warning)}")
     return "\n".join(out) + "\n"
+
+
+_TOML_ESCAPES: Final = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+
+
+def _toml_string(s: str) -> str:
+    """``s`` as a TOML basic string: backslash, quote and every control character
+    escaped, so that a label with a line break (Alt+Enter in Excel) stays valid TOML."""
+    out = []
+    for ch in s:
+        escaped = _TOML_ESCAPES.get(ch)
+        if escaped is not None:
+            out.append(escaped)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04X}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def to_toml_many(lists: Iterable[CodeList]) -> str:
+    """Several code lists in one TOML file, each a ``[[lists]]`` table with its codes as
+    ``[[lists.codes]]`` (read back with :func:`sosreg.codelists.load_files`)."""
+    q = _toml_string
+    out: list[str] = []
+    for cl in lists:
+        if out:
+            out.append("")
+        out += ["[[lists]]", f"name = {q(cl.name)}", f"title = {q(cl.title)}"]
+        if cl.title_en:
+            out.append(f"title_en = {q(cl.title_en)}")
+        if cl.width:
+            out.append(f"width = {cl.width}")
+        out.append(f"provenance = {q(cl.provenance)}")
+        out.append("sources = [" + ", ".join(q(s) for s in cl.sources) + "]")
+        for c in cl:
+            out += ["", "[[lists.codes]]", f"code = {q(c.code)}", f"label = {q(c.label)}"]
+            if c.valid_from is not None:
+                out.append(f"from = {c.valid_from}")
+            if c.valid_to is not None:
+                out.append(f"to = {c.valid_to}")
+            if c.label_en:
+                out.append(f"label_en = {q(c.label_en)}")
+            if c.warning:
+                out.append(f"warning = {q(c.warning)}")
+            if c.warning_en:
+                out.append(f"warning_en = {q(c.warning_en)}")
+    return "\n".join(out) + "\n" if out else ""
