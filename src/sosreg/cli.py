@@ -267,10 +267,11 @@ def _load_codelists(paths: list[str]) -> dict[str, codelists.CodeList]:
     out = {}
     for path in paths:
         try:
-            cl = codelists.load_file(path)
+            lists = codelists.load_files(path)  # one list, or several (import-codes metadata)
         except codelists.CodeListError as exc:
             raise UsageError(str(exc)) from exc
-        out[cl.name] = cl
+        for cl in lists:
+            out[cl.name] = cl
     return out
 
 

@@ -209,28 +209,7 @@ def import_kva(
 
 def to_toml(cl: CodeList) -> str:
     """The code list in the TOML format of ``sosreg/codelists/data``."""
-
-    def q(s: str) -> str:
-        return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-    out = [f"name = {q(cl.name)}", f"title = {q(cl.title)}"]
-    if cl.title_en:
-        out.append(f"title_en = {q(cl.title_en)}")
-    if cl.width:
-        out.append(f"width = {cl.width}")
-    out.append(f"provenance = {q(cl.provenance)}")
-    out.append("sources = [" + ", ".join(q(s) for s in cl.sources) + "]")
-    for c in cl:
-        out += ["", "[[codes]]", f"code = {q(c.code)}", f"label = {q(c.label)}"]
-        if c.valid_from is not None:
-            out.append(f"from = {c.valid_from}")
-        if c.valid_to is not None:
-            out.append(f"to = {c.valid_to}")
-        if c.label_en:
-            out.append(f"label_en = {q(c.label_en)}")
-        if c.warning:
-            out.append(f"warning = {q(c.warning)}")
-    return "\n".join(out) + "\n"
+    return "\n".join(_list_lines(cl, "codes")) + "\n"
 
 
 _TOML_ESCAPES: Final = {
@@ -262,28 +241,34 @@ def _toml_string(s: str) -> str:
 def to_toml_many(lists: Iterable[CodeList]) -> str:
     """Several code lists in one TOML file, each a ``[[lists]]`` table with its codes as
     ``[[lists.codes]]`` (read back with :func:`sosreg.codelists.load_files`)."""
-    q = _toml_string
     out: list[str] = []
     for cl in lists:
         if out:
             out.append("")
-        out += ["[[lists]]", f"name = {q(cl.name)}", f"title = {q(cl.title)}"]
-        if cl.title_en:
-            out.append(f"title_en = {q(cl.title_en)}")
-        if cl.width:
-            out.append(f"width = {cl.width}")
-        out.append(f"provenance = {q(cl.provenance)}")
-        out.append("sources = [" + ", ".join(q(s) for s in cl.sources) + "]")
-        for c in cl:
-            out += ["", "[[lists.codes]]", f"code = {q(c.code)}", f"label = {q(c.label)}"]
-            if c.valid_from is not None:
-                out.append(f"from = {c.valid_from}")
-            if c.valid_to is not None:
-                out.append(f"to = {c.valid_to}")
-            if c.label_en:
-                out.append(f"label_en = {q(c.label_en)}")
-            if c.warning:
-                out.append(f"warning = {q(c.warning)}")
-            if c.warning_en:
-                out.append(f"warning_en = {q(c.warning_en)}")
+        out += ["[[lists]]", *_list_lines(cl, "lists.codes")]
     return "\n".join(out) + "\n" if out else ""
+
+
+def _list_lines(cl: CodeList, codes_table: str) -> list[str]:
+    """A code list's keys and its codes as ``[[<codes_table>]]`` tables."""
+    q = _toml_string
+    out = [f"name = {q(cl.name)}", f"title = {q(cl.title)}"]
+    if cl.title_en:
+        out.append(f"title_en = {q(cl.title_en)}")
+    if cl.width:
+        out.append(f"width = {cl.width}")
+    out.append(f"provenance = {q(cl.provenance)}")
+    out.append("sources = [" + ", ".join(q(s) for s in cl.sources) + "]")
+    for c in cl:
+        out += ["", f"[[{codes_table}]]", f"code = {q(c.code)}", f"label = {q(c.label)}"]
+        if c.valid_from is not None:
+            out.append(f"from = {c.valid_from}")
+        if c.valid_to is not None:
+            out.append(f"to = {c.valid_to}")
+        if c.label_en:
+            out.append(f"label_en = {q(c.label_en)}")
+        if c.warning:
+            out.append(f"warning = {q(c.warning)}")
+        if c.warning_en:
+            out.append(f"warning_en = {q(c.warning_en)}")
+    return out
