@@ -15,6 +15,7 @@ from __future__ import annotations
 from sosreg import frames, plugins, reports
 from sosreg._version import __version__
 from sosreg.deadlines import deadline
+from sosreg.engine import columnar as _columnar  # adds the columnar engine
 from sosreg.engine.delivery import DeliveryReport, validate_delivery
 from sosreg.engine.findings import Category, Finding, Severity, Status
 from sosreg.engine.pipeline import (
@@ -24,7 +25,6 @@ from sosreg.engine.pipeline import (
     load,
     parse,
     serialize,
-    validate,
     write,
 )
 from sosreg.engine.records import converter, from_dict, record_class, to_dict
@@ -32,10 +32,11 @@ from sosreg.engine.register import REGISTRY
 from sosreg.engine.report import Report
 from sosreg.engine.source import Source, TextFormat
 from sosreg.engine.spec import FieldSpec, FileSpec, load_spec
+from sosreg.engine.validation import validate
 from sosreg.engine.values import Special, YearMonth
 
 plugins.install()
-del reports  # imported for its renderers
+del reports, _columnar  # imported for what they plug into the engine
 
 __all__ = [
     "Category",

@@ -24,10 +24,11 @@ from sosreg.codelists import CodeList
 from sosreg.engine.delivery import validate_delivery
 from sosreg.engine.filename import parse_filename
 from sosreg.engine.findings import Finding, Severity, Status
-from sosreg.engine.pipeline import UsageError, validate
+from sosreg.engine.pipeline import UsageError
 from sosreg.engine.register import REGISTRY
 from sosreg.engine.report import DeliveryReport, Report
 from sosreg.engine.spec import FileSpec
+from sosreg.engine.validation import validate
 
 __all__ = ["Options", "Outcome", "deliveries", "expand", "render", "run"]
 

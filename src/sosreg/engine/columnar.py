@@ -35,13 +35,13 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from sosreg.engine.pipeline import RUNNERS, Parsed, UsageError
 from sosreg.engine.source import MAX_LINE, PhysicalLine
 from sosreg.engine.values import YearMonth
 
 if TYPE_CHECKING:
     from sosreg.engine.core import LineParser
     from sosreg.engine.fields import CompiledField
-    from sosreg.engine.pipeline import Parsed
 
 _INT: Final = r"^(?:0|[1-9][0-9]*)$"
 _AMOUNT: Final = r"^(?:0|-?[1-9][0-9]*)$"
@@ -306,6 +306,8 @@ def run(parsed: Parsed) -> None:
     the row engine's would."""
     import polars as pl
 
+    if not available():
+        raise UsageError("the columnar engine needs polars: pip install 'sosreg[fast]'")
     plan = _plan(parsed)
     if plan is None:
         return parsed._run_rows()
@@ -351,3 +353,6 @@ def explain(parsed: Parsed) -> dict[str, set[int]]:
 
 
 Mask = Callable[[Columns], Any]
+
+
+RUNNERS["columnar"] = run

@@ -50,6 +50,12 @@ from sosreg.identity import mask_text
 ENGINES: Final = ("row", "columnar")
 """The engines :func:`validate` can use; ``row`` is the reference."""
 
+RUNNERS: dict[str, Callable[[Parsed], None]] = {}
+"""Engine name -> the function that validates a :class:`Parsed` (fills its log). The
+row engine is ``Parsed._run_rows``; :mod:`sosreg.engine.columnar` adds ``columnar``
+when it is imported (as :mod:`sosreg` does), so this module imports no engine above
+it."""
+
 HEAD_LINES: Final = 1000
 """How many lines at the top are read (and kept) to decide the period and kommun."""
 
@@ -182,13 +188,8 @@ class Parsed:
         sink: Callable[[Finding], None] | None = None,
         engine: str = "row",
     ) -> None:
-        if engine not in ENGINES:
-            raise UsageError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
-        if engine == "columnar":
-            from sosreg.engine import columnar
-
-            if not columnar.available():
-                raise UsageError("the columnar engine needs polars: pip install 'sosreg[fast]'")
+        if engine not in RUNNERS:
+            raise UsageError(f"engine must be one of {', '.join(RUNNERS)}, not {engine!r}")
         self.engine = engine
         register = _check_str("register", register)
         file = _check_str("file", file)
@@ -617,12 +618,7 @@ class Parsed:
             self._consumed = True
             self.log.extend(self.file_findings)
             try:
-                if self.engine == "columnar":
-                    from sosreg.engine import columnar
-
-                    columnar.run(self)
-                else:
-                    self._run_rows()
+                RUNNERS[self.engine](self)
             finally:
                 self.input.close()
             self.log.extend(self._finish())
@@ -726,44 +722,6 @@ def parse(
     )
 
 
-def validate(
-    source: Source,
-    *,
-    previous: Source | None = None,
-    **kwargs: Any,
-) -> Report:
-    """Check ``source`` and return a :class:`~sosreg.engine.report.Report`.
-
-    Takes the arguments of :func:`parse`. With ``previous`` (the same file for the
-    previous period), the register's previous-period rules compare the two, as the
-    collector compares a delivery with earlier ones. Raises :class:`UsageError` only
-    when the input cannot be checked at all; everything wrong *in* the input is a
-    finding.
-    """
-    if previous is None:
-        return parse(source, **kwargs).report()
-    from sosreg.engine.delivery import compare_previous, read_file
-
-    report, current = read_file(source, **kwargs)
-    lists = kwargs.get("codelists")
-    try:  # the earlier file says what it is, if its name can
-        _, before = read_file(previous, codelists=lists, max_details=0)
-    except UsageError:
-        _, before = read_file(
-            previous,
-            register=current.register,
-            file=current.file,
-            codelists=lists,
-            max_details=0,
-        )
-    extra = compare_previous(current, before)
-    sink = kwargs.get("sink")
-    if sink is not None:
-        for f in extra:
-            sink(f)
-    return report.with_findings(extra)
-
-
 def load(source: Source, **kwargs: Any) -> list[Any]:
     """All records of ``source`` as a list (lines that give no record are left out)."""
     return list(parse(source, **kwargs).records())
@@ -798,3 +756,6 @@ def serialize(
 def write(records: Iterable[Any], path: str | os.PathLike[str], **kwargs: Any) -> None:
     with open(path, "wb") as fh:
         fh.write(serialize(records, **kwargs))
+
+
+RUNNERS["row"] = Parsed._run_rows
