@@ -126,9 +126,28 @@ def register_page(name: str) -> str:
         record_rules, cross_rules = reg.rules_for(spec.file)
         implemented = {code for r in record_rules for code in r.codes}
         implemented |= {code for c in cross_rules for code in c.codes}
-        named = {code for f in spec.fields for code in f.named_codes()}
+        implemented |= {
+            code
+            for p in reg.previous_rules
+            if p.files is None or spec.file in p.files
+            for code in p.codes
+        }
+        implemented |= {
+            code
+            for j in reg.joined_rules
+            if spec.file in (j.parent, j.child)
+            for code in j.codes
+        }
+        named = spec.named_codes()
         mine = [r for r in rules if r.code in implemented | named]
         out.append(f"\nRules of this file: {', '.join(f'`{r.code}`' for r in mine)}\n")
+        for ref in spec.references:
+            pairs = ", ".join(f"`{a}` = `{b}`" for a, b in ref.pairs)
+            extra = f"; nothing refers to it: `{ref.unreferenced}`" if ref.unreferenced else ""
+            out.append(
+                f"\nIn a delivery, each record refers to a record of `{ref.to}` ({pairs}); "
+                f"none found: `{ref.missing}`{extra}.\n"
+            )
     return "\n".join(out).replace("\n\n\n", "\n\n") + "\n"
 
 

@@ -152,9 +152,14 @@ def join(
     parent_file: str, child_file: str, files: list[ParsedFile]
 ) -> Iterator[tuple[Linked, list[Linked]]]:
     """Each record of the ``parent_file`` files with the records of the ``child_file``
-    files that refer to it (by the child spec's reference to ``parent_file``)."""
+    files that refer to it (by the child spec's reference to ``parent_file``); nothing
+    when the delivery has no ``child_file`` (so "no children" always means none were
+    found, not that the file is missing)."""
+    child_files = [f for f in files if f.file == child_file]
+    if not child_files:  # the delivery has no child file: nothing to join
+        return
     children: dict[tuple[str, int], list[Linked]] = defaultdict(list)
-    for child in (f for f in files if f.file == child_file):
+    for child in child_files:
         refs = [r for r in child.context.spec.references if r.to == parent_file]
         if not refs:
             raise ValueError(f"{child_file} declares no reference to {parent_file}")
