@@ -43,6 +43,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 SANITY_LINES = 20_000
 QUICK_LINES = 100_000
+CHILD_TIMEOUT = 1800  # seconds; a child that hangs is reported as failed
 FILE_TITLES = {"sol1": "SOL1", "ekb": "EKB-Månad"}
 
 # tool id -> (label, needs the peer plan)
@@ -235,7 +236,12 @@ def run_child(
     if limit is not None:
         cmd += ["--limit", str(limit)]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=HERE, check=False)
+    try:
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, cwd=HERE, check=False, timeout=CHILD_TIMEOUT
+        )
+    except subprocess.TimeoutExpired:
+        return {"tool": tool, "failed": f"no result after {CHILD_TIMEOUT} s", "stderr": ""}
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         tail = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
