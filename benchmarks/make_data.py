@@ -1,22 +1,39 @@
-"""Generate a large, valid EKB-Månad file (ekb, file ``manad``, period 202301) for benchmarks.
+"""Generate large, valid SOL1 and EKB-Månad files (period 202301) for the benchmarks.
 
 Deterministic: a seeded :mod:`random` (no hypothesis), so the same arguments give the same
 bytes, and the first N lines of a longer file are the lines of a shorter one.
 
-    python benchmarks/make_data.py /tmp/ekb.txt                    # 200 000 valid lines
-    python benchmarks/make_data.py /tmp/ekb_bad.txt --damaged      # ~1 % of lines damaged
-    python benchmarks/make_data.py /tmp/ekb_2k.txt --lines 2000
+    python benchmarks/make_data.py /tmp/ekb.txt                        # 200 000 EKB lines
+    python benchmarks/make_data.py /tmp/d --file sol1 --lines 1000000  # /tmp/d/SOL1_0180_...
+    python benchmarks/make_data.py /tmp/bad --file sol1 --damaged 10   # 10 % damaged lines
+    python benchmarks/make_data.py /tmp/ekb_bad.txt --damaged          # 1 % damaged lines
 
-Lines have the 15 fields of ``sosreg spec --register ekb --file manad --year 2023`` and the
-shape of ``examples/Ekb_0330_202301_20230214T0930.txt`` (UTF-8/ASCII, CRLF):
+If PATH is an existing directory the file gets its Filip name there
+(``SOL1_0180_202301_20230214T0930.txt``, ``Ekb_0180_202301_20230214T0930.txt``), so
+``sosreg validate`` finds register, file, kommun and period from the name.
 
-    kommun;stadsdel;period;avseendemanad;sokande;medsokande;antal_barn;
-    belopp_forsorjningsstod;belopp_ovrigt;hinder_sokande;hinder_medsokande;
-    insats_sokande;insats_medsokande;insatsdagar_sokande;insatsdagar_medsokande
+Every value is drawn from the spec (``sosreg.get_spec``) and the year's code lists:
 
-With ``--damaged`` the same lines are written, but about 1 % of them are broken the way
-hand-edited files break: a trailing semicolon (SOS-109), the whole line in quotes (SOS-104)
-or a space before a value (SOS-110).
+* ``sol1`` (``sosreg spec --register sol --file sol1 --year 2023``): code fields from their
+  code list (uniformly), integers in their range or one of the field's special codes,
+  one line per person (SOL-030), and each flag with a quantity consistent with it
+  (SOL-024/025, taken from ``sosreg.registers.sol.rules.FLAGGED_QUANTITIES``): flag 1 ⇒ a
+  number of days/hours (or 777 dygnet runt, 99/999 uppgift saknas), flag 0/8 ⇒ "ej
+  aktuellt" (88/888) or 0, flag 9 ⇒ "ej aktuellt".
+* ``ekb`` (``--register ekb --file manad``): kommun, empty stadsdel, period and
+  avseendemånad 202301, a unique sökande per line, a medsökande on ~30 % of lines (its
+  hinder and insats only then), hinderkod from the 2023 list, insats 0–8 with consistent
+  insatsdagar, at least one amount above 0.
+
+Persons: unique 12-digit ids with a Luhn check digit; about 1 % are samordningsnummer
+(day + 60). SOL1 persons are mostly born 1920–1958, EKB persons 1940–2000 (all adults).
+UTF-8 (ASCII only), CRLF.
+
+With ``--damaged [PCT]`` (default 1) the same lines are written but about PCT % of them
+are broken the way hand-edited files break, one of :data:`DAMAGE_KINDS`: a trailing
+semicolon (SOS-109), the whole line in quotes (SOS-104), a space before a value
+(SOS-110), a code that is not in the field's list (SOS-205; a wrong hinderkod in EKB), a
+wrong check digit in the person's id (SOS-210), the line cut after a field (SOS-108).
 """
 
 from __future__ import annotations
@@ -25,23 +42,53 @@ import argparse
 import datetime as dt
 import random
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import sosreg
 from sosreg import codelists
-from sosreg.identity import luhn_digit
+from sosreg.engine.spec import FieldSpec, FileSpec
+from sosreg.registers.sol.rules import FLAGGED_QUANTITIES
 
 PERIOD = "202301"
 YEAR = 2023
 KOMMUN = "0180"  # Stockholm
+STAMP = "20230214T0930"
 SEED = 20230214
 DEFAULT_LINES = 200_000
 MEDSOKANDE_SHARE = 0.30
-DAMAGED_SHARE = 0.01
-DAMAGE_KINDS = ("trailing_semicolon", "quoted_line", "space_before_value")
+SNR_SHARE = 0.01
+DAMAGED_PCT = 1.0
+DAMAGE_KINDS = (
+    "trailing_semicolon",
+    "quoted_line",
+    "space_before_value",
+    "wrong_code",
+    "bad_check_digit",
+    "cut_line",
+)
 
-_BORN_FIRST = dt.date(1940, 1, 1).toordinal()
-_BORN_LAST = dt.date(2000, 12, 31).toordinal()
+KINDS = {
+    # kind: (register, file, Filip prefix)
+    "sol1": ("sol", "sol1", "SOL1"),
+    "ekb": ("ekb", "manad", "Ekb"),
+}
+TITLES = {"sol1": "SOL1", "ekb": "EKB-Månad"}
+
+
+def spec_of(kind: str) -> FileSpec:
+    register, file, _ = KINDS[kind]
+    return sosreg.get_spec(register, file, YEAR)
+
+
+def filip_name(kind: str, kommun: str = KOMMUN, period: str = PERIOD, stamp: str = STAMP) -> str:
+    """The Filip-style name sosreg reads register, file, kommun and period from."""
+    return f"{KINDS[kind][2]}_{kommun}_{period}_{stamp}.txt"
+
+
+def valid_codes(name: str, year: int = YEAR) -> list[str]:
+    """Codes of list ``name`` valid in ``year`` without a note (a note is a warning)."""
+    return [c.code for c in codelists.get(name).as_of(year) if c.warning is None]
 
 
 def hinder_codes(year: int = YEAR) -> list[str]:
@@ -54,7 +101,7 @@ def insats_codes(year: int = YEAR) -> list[str]:
     return [c.code for c in codelists.get("ekb_arbetsmarknadsinsats").as_of(year)]
 
 
-def _check_kommun(code: str) -> None:
+def check_kommun(code: str) -> None:
     kommuner = codelists.get("kommun")
     if code not in kommuner or not kommuner.is_valid(code, YEAR):
         raise SystemExit(f"kommun {code!r} is not in sosreg's kommun list for {YEAR}")
@@ -63,23 +110,188 @@ def _check_kommun(code: str) -> None:
             raise SystemExit(f"kommun {code!r} gives a warning: {entry.warning}")
 
 
-class People:
-    """Unique personnummer (ÅÅÅÅMMDDNNNC, Luhn over ÅÅMMDDNNN), born 1940–2000."""
+def kommuner(n: int) -> list[str]:
+    """The first ``n`` kommunkoder of the year's list that give no warning."""
+    codes = valid_codes("kommun")
+    if n > len(codes):
+        raise SystemExit(f"only {len(codes)} kommuner in the {YEAR} list")
+    return codes[:n]
 
-    def __init__(self, rng: random.Random) -> None:
+
+# --- persons --------------------------------------------------------------------------
+
+_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+
+
+def _luhn_part(digits: str, double_first: bool) -> int:
+    """Luhn sum of ``digits`` with weights 2,1,2,... (or 1,2,1,...) from the left."""
+    total = 0
+    for i, ch in enumerate(digits):
+        d = int(ch)
+        total += _DOUBLED[d] if (i % 2 == 0) == double_first else d
+    return total
+
+
+class People:
+    """Unique 12-digit ids ``ÅÅÅÅMMDDNNNC`` (Luhn over ``ÅÅMMDDNNN``), born in
+    ``[first, last]``; a share ``snr`` of them samordningsnummer (day + 60).
+
+    Fast: the date strings and their Luhn sums are computed once, so an id costs two
+    ``randrange`` calls, a set lookup and a string join."""
+
+    def __init__(
+        self,
+        rng: random.Random,
+        ranges: tuple[tuple[dt.date, dt.date, float], ...],
+        snr: float = SNR_SHARE,
+    ) -> None:
         self.rng = rng
+        self.snr = snr
         self.used: set[str] = set()
+        self.ranges = []  # (cumulative weight, pnr dates, snr dates)
+        total = 0.0
+        for first, last, weight in ranges:
+            total += weight
+            pnr, snr_ = [], []
+            for o in range(first.toordinal(), last.toordinal() + 1):
+                d = dt.date.fromordinal(o)
+                ymd = f"{d.year:04d}{d.month:02d}{d.day:02d}"
+                pnr.append((ymd, _luhn_part(ymd[2:], True)))
+                ymd_s = f"{d.year:04d}{d.month:02d}{d.day + 60:02d}"
+                snr_.append((ymd_s, _luhn_part(ymd_s[2:], True)))
+            self.ranges.append((total, pnr, snr_))
+        self.total = total
+        self.serials = [(f"{s:03d}", _luhn_part(f"{s:03d}", True)) for s in range(1000)]
 
     def new(self) -> str:
         rng = self.rng
+        r = rng.random() * self.total
+        pnr, snr = self.ranges[-1][1:]
+        for cum, pnr_dates, snr_dates in self.ranges:
+            if r < cum:
+                pnr, snr = pnr_dates, snr_dates
+                break
+        dates = snr if rng.random() < self.snr else pnr
         while True:
-            born = dt.date.fromordinal(rng.randint(_BORN_FIRST, _BORN_LAST))
-            serial = rng.randint(0, 999)
-            body = f"{born:%Y%m%d}{serial:03d}"
-            pnr = body + luhn_digit(body[2:])
-            if pnr not in self.used:
-                self.used.add(pnr)
-                return pnr
+            ymd, s1 = dates[rng.randrange(len(dates))]
+            serial, s2 = self.serials[rng.randrange(1000)]
+            value = f"{ymd}{serial}{(10 - (s1 + s2) % 10) % 10}"
+            if value not in self.used:
+                self.used.add(value)
+                return value
+
+
+# --- SOL1: values from the spec -------------------------------------------------------
+
+Gen = Callable[[], str]
+
+
+def _field_gen(f: FieldSpec, rng: random.Random, people: People, kommun: str) -> Gen:
+    """A generator of valid text for field ``f`` (on its own, without record rules)."""
+    if f.type == "code":
+        if f.codelist == "kommun":
+            return lambda: kommun
+        if f.codelist is None:
+            raise SystemExit(f"field {f.name}: a code without a code list")
+        codes = tuple(valid_codes(f.codelist))
+        return lambda: rng.choice(codes)
+    if f.type in ("integer", "amount"):
+        lo = f.min if f.min is not None else 0
+        hi = f.max if f.max is not None else (25_000 if f.type == "amount" else 999)
+        specials = tuple(valid_codes(f.special)) if f.special else ()
+
+        def number() -> str:
+            if specials and rng.random() < 0.05:
+                return rng.choice(specials)
+            return str(rng.randint(lo, hi))
+
+        return number
+    if f.type == "yearmonth":
+        return lambda: PERIOD
+    if f.type == "year":
+        return lambda: PERIOD[:4]
+    if f.type == "date":
+        first = dt.date(YEAR, int(PERIOD[4:]), 1).toordinal()
+        return lambda: dt.date.fromordinal(first + rng.randrange(28)).strftime("%Y%m%d")
+    if f.type == "identity":
+        if not f.mandatory:
+            return lambda: ""
+        return people.new
+    if f.type == "text":
+        return (lambda: "") if not f.mandatory else (lambda: "x" * min(f.length or 4, 4))
+    raise SystemExit(f"field {f.name}: type {f.type} not generated")
+
+
+def sol1_lines(n: int, *, seed: int = SEED, kommun: str = KOMMUN) -> Iterator[str]:
+    """``n`` valid SOL1 lines (without line endings)."""
+    check_kommun(kommun)
+    spec = spec_of("sol1")
+    rng = random.Random(seed)
+    people = People(
+        rng,
+        (
+            (dt.date(1920, 1, 1), dt.date(1958, 12, 31), 0.85),  # 65 and older
+            (dt.date(1960, 1, 1), dt.date(2004, 12, 31), 0.15),  # funktionsnedsättning
+        ),
+    )
+    fields = spec.fields
+    pos = {f.name: i for i, f in enumerate(fields)}
+    # Code fields that draw from the same list are drawn in one rng.choices call.
+    groups: dict[tuple[str, ...], list[int]] = {}
+    gens: list[tuple[int, Gen]] = []
+    for i, f in enumerate(fields):
+        if f.type == "code" and f.codelist not in (None, "kommun"):
+            groups.setdefault(tuple(valid_codes(f.codelist)), []).append(i)
+        else:
+            gens.append((i, _field_gen(f, rng, people, kommun)))
+    group_list = [(codes, idx, len(idx)) for codes, idx in groups.items()]
+    # Flag and quantity (SOL-024/025), from the rule's own table.
+    pairs = []
+    for _code, flag, qty, not_applicable, _ in FLAGGED_QUANTITIES:
+        q = spec.field(qty)
+        specials = valid_codes(q.special) if q.special else []
+        other = tuple(s for s in specials if s != str(not_applicable))
+        lo, hi = q.min or 0, q.max if q.max is not None else 999
+        pairs.append((pos[flag], pos[qty], str(not_applicable), other, lo, hi))
+    choices, random_ = rng.choices, rng.random
+    row = [""] * len(fields)
+    for _ in range(n):
+        for i, gen in gens:
+            row[i] = gen()
+        for codes, idx, k in group_list:
+            for i, v in zip(idx, choices(codes, k=k), strict=True):
+                row[i] = v
+        for fi, qi, na, other, lo, hi in pairs:
+            flag = row[fi]
+            if flag == "1":
+                r = random_()
+                row[qi] = rng.choice(other) if other and r < 0.05 else str(rng.randint(lo, hi))
+            elif flag in ("0", "8"):
+                row[qi] = na if random_() < 0.9 else "0"
+            else:  # 9, uppgift saknas: not checked by the rule
+                row[qi] = na
+        yield ";".join(row)
+
+
+# --- EKB-Månad ------------------------------------------------------------------------
+
+EKB_FIELDS = (
+    "kommun",
+    "stadsdel",
+    "period",
+    "avseendemanad",
+    "sokande",
+    "medsokande",
+    "antal_barn",
+    "belopp_forsorjningsstod",
+    "belopp_ovrigt",
+    "hinder_sokande",
+    "hinder_medsokande",
+    "insats_sokande",
+    "insats_medsokande",
+    "insatsdagar_sokande",
+    "insatsdagar_medsokande",
+)
 
 
 def _days(rng: random.Random, insats: str) -> str:
@@ -94,11 +306,14 @@ def _insats(rng: random.Random, codes: list[str]) -> str:
     return "0" if rng.random() < 0.6 else rng.choice(codes[1:])
 
 
-def valid_lines(n: int, *, seed: int = SEED, kommun: str = KOMMUN) -> Iterator[str]:
+def ekb_lines(n: int, *, seed: int = SEED, kommun: str = KOMMUN) -> Iterator[str]:
     """``n`` valid EKB-Månad lines (without line endings)."""
-    _check_kommun(kommun)
+    check_kommun(kommun)
+    names = tuple(spec_of("ekb").field_names())
+    if names != EKB_FIELDS:
+        raise SystemExit(f"the EKB-Månad spec has changed: {names}; update make_data.py")
     rng = random.Random(seed)
-    people = People(rng)
+    people = People(rng, ((dt.date(1940, 1, 1), dt.date(2000, 12, 31), 1.0),))
     hinder = hinder_codes()
     insats = insats_codes()
     if insats[0] != "0":
@@ -137,50 +352,168 @@ def valid_lines(n: int, *, seed: int = SEED, kommun: str = KOMMUN) -> Iterator[s
         yield ";".join(fields)
 
 
-def damage(line: str, rng: random.Random) -> tuple[str, str]:
-    """Break ``line`` one of the ways in :data:`DAMAGE_KINDS`; return (line, kind)."""
-    kind = rng.choice(DAMAGE_KINDS)
-    if kind == "trailing_semicolon":
-        return line + ";", kind
-    if kind == "quoted_line":
-        return f'"{line}"', kind
-    fields = line.split(";")
-    i = rng.choice([i for i, v in enumerate(fields) if v])
-    fields[i] = " " + fields[i]
-    return ";".join(fields), kind
+def valid_lines(
+    n: int, *, kind: str = "ekb", seed: int = SEED, kommun: str = KOMMUN
+) -> Iterator[str]:
+    """``n`` valid lines of ``kind`` (``"sol1"`` or ``"ekb"``), without line endings."""
+    if kind == "sol1":
+        return sol1_lines(n, seed=seed, kommun=kommun)
+    if kind == "ekb":
+        return ekb_lines(n, seed=seed, kommun=kommun)
+    raise ValueError(f"unknown kind {kind!r}: one of {sorted(KINDS)}")
+
+
+# --- damage ---------------------------------------------------------------------------
+
+
+class Damager:
+    """Breaks lines of one kind of file in the ways of :data:`DAMAGE_KINDS`."""
+
+    def __init__(
+        self, kind: str, rng: random.Random, kinds: tuple[str, ...] = DAMAGE_KINDS
+    ) -> None:
+        spec = spec_of(kind)
+        self.rng = rng
+        self.kinds = kinds
+        self.identity = next(i for i, f in enumerate(spec.fields) if f.type == "identity")
+        # Mandatory code fields with a list (not kommun), each with a code not in it.
+        self.codes: list[tuple[int, str]] = []
+        for i, f in enumerate(spec.fields):
+            if f.type == "code" and f.mandatory and f.codelist not in (None, "kommun"):
+                if kind == "ekb" and f.name != "hinder_sokande":
+                    continue  # the EKB damage is "a wrong hinderkod"
+                self.codes.append((i, _not_in_list(f.codelist)))
+
+    def damage(self, line: str) -> tuple[str, str]:
+        """``line`` broken one way; returns (line, kind)."""
+        rng = self.rng
+        kind = rng.choice(self.kinds)
+        if kind == "trailing_semicolon":
+            return line + ";", kind
+        if kind == "quoted_line":
+            return f'"{line}"', kind
+        fields = line.split(";")
+        if kind == "space_before_value":
+            i = rng.choice([i for i, v in enumerate(fields) if v])
+            fields[i] = " " + fields[i]
+        elif kind == "wrong_code":
+            i, bad = rng.choice(self.codes)
+            fields[i] = bad
+        elif kind == "bad_check_digit":
+            pnr = fields[self.identity]
+            fields[self.identity] = pnr[:-1] + str((int(pnr[-1]) + rng.randint(1, 9)) % 10)
+        else:  # cut_line: keep 2 .. n-1 fields
+            fields = fields[: rng.randint(2, len(fields) - 1)]
+        return ";".join(fields), kind
+
+
+def _not_in_list(name: str) -> str:
+    """A code of the list's shape (its width, digits) that is not in the list."""
+    codes = set(valid_codes(name))
+    width = max(len(c) for c in codes)
+    for i in range(10**width - 1, -1, -1):
+        candidate = f"{i:0{width}d}"
+        if candidate not in codes:
+            return candidate
+    raise SystemExit(f"code list {name} is full")
 
 
 def write(
-    path: Path, n: int, *, damaged: bool = False, seed: int = SEED, kommun: str = KOMMUN
+    path: Path,
+    n: int,
+    *,
+    kind: str = "ekb",
+    damaged: float | bool = 0.0,
+    seed: int = SEED,
+    kommun: str = KOMMUN,
+    damage_kinds: tuple[str, ...] = DAMAGE_KINDS,
 ) -> dict[str, int]:
-    """Write ``n`` lines to ``path`` (CRLF, UTF-8). Returns counts of damage kinds."""
+    """Write ``n`` lines to ``path`` (CRLF, UTF-8). ``damaged``: percent of lines to
+    break (``True`` = :data:`DAMAGED_PCT`), each one of ``damage_kinds``. Returns counts
+    of damage kinds."""
+    pct = DAMAGED_PCT if damaged is True else float(damaged)
+    share = pct / 100
     counts = dict.fromkeys(DAMAGE_KINDS, 0)
     bad_rng = random.Random(seed + 1)  # separate stream: clean lines are the same either way
+    damager = Damager(kind, bad_rng, damage_kinds) if share > 0 else None
+    buf: list[str] = []
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        out = fh.write
-        for line in valid_lines(n, seed=seed, kommun=kommun):
-            if damaged and bad_rng.random() < DAMAGED_SHARE:
-                line, kind = damage(line, bad_rng)
-                counts[kind] += 1
-            out(line)
-            out("\r\n")
+        for line in valid_lines(n, kind=kind, seed=seed, kommun=kommun):
+            if damager is not None and bad_rng.random() < share:
+                line, how = damager.damage(line)
+                counts[how] += 1
+            buf.append(line)
+            if len(buf) >= 10_000:
+                buf.append("")
+                fh.write("\r\n".join(buf))
+                buf.clear()
+        if buf:
+            buf.append("")
+            fh.write("\r\n".join(buf))
     return counts
+
+
+def write_filip(
+    directory: Path,
+    kind: str,
+    n: int,
+    *,
+    damaged: float = 0.0,
+    seed: int = SEED,
+    kommun: str = KOMMUN,
+    damage_kinds: tuple[str, ...] = DAMAGE_KINDS,
+) -> tuple[Path, dict[str, int]]:
+    """Write the file under its Filip name in ``directory``; (path, damage counts)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / filip_name(kind, kommun)
+    counts = write(
+        path, n, kind=kind, damaged=damaged, seed=seed, kommun=kommun, damage_kinds=damage_kinds
+    )
+    return path, counts
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("path", type=Path, help="file to write")
+    ap.add_argument("path", type=Path, help="file to write, or a directory (Filip name)")
+    ap.add_argument("--file", choices=sorted(KINDS), default="ekb", help="which file (ekb)")
     ap.add_argument("--lines", "-n", type=int, default=DEFAULT_LINES, help="number of lines")
-    ap.add_argument("--damaged", action="store_true", help="damage ~1%% of the lines")
+    ap.add_argument(
+        "--damaged",
+        type=float,
+        nargs="?",
+        const=DAMAGED_PCT,
+        default=0.0,
+        metavar="PCT",
+        help="damage about PCT %% of the lines (1 without a number)",
+    )
+    ap.add_argument(
+        "--damage-kinds",
+        nargs="+",
+        choices=DAMAGE_KINDS,
+        default=list(DAMAGE_KINDS),
+        help="which ways to damage a line (all)",
+    )
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--kommun", default=KOMMUN, help="kommunkod on every line")
     args = ap.parse_args(argv)
     if args.lines < 1:
         ap.error("--lines must be at least 1")
-    counts = write(args.path, args.lines, damaged=args.damaged, seed=args.seed, kommun=args.kommun)
-    size = args.path.stat().st_size
-    what = "damaged" if args.damaged else "valid"
-    print(f"wrote {args.lines} {what} lines ({size:,} bytes) to {args.path}", file=sys.stderr)
+    if not 0 <= args.damaged <= 100:
+        ap.error("--damaged must be a percentage 0..100")
+    path: Path = args.path
+    if path.is_dir():
+        path = path / filip_name(args.file, args.kommun)
+    counts = write(
+        path,
+        args.lines,
+        kind=args.file,
+        damaged=args.damaged,
+        seed=args.seed,
+        kommun=args.kommun,
+        damage_kinds=tuple(args.damage_kinds),
+    )
+    size = path.stat().st_size
+    print(f"wrote {args.lines} {args.file} lines ({size:,} bytes) to {path}", file=sys.stderr)
     if args.damaged:
         detail = ", ".join(f"{k} {v}" for k, v in counts.items())
         print(f"damaged lines: {sum(counts.values())} ({detail})", file=sys.stderr)
