@@ -40,10 +40,12 @@ def _med_mask(*fields: str) -> Any:
 
 
 def _ages_mask(c: Any) -> Any:
-    """Anyone who may be under the minimum age on the reference day (a superset: born
-    in or after the year they turn that age)."""
+    """Anyone under the minimum age on the reference day (age < k exactly when the birth
+    date, as ÅÅÅÅMMDD, is after the reference day k years back), and every id whose
+    birth date is not wholly known."""
     min_age = int(c.params.get("min_age_sokande", 18))
-    limit = (c.reference_date.year - min_age - 1) * 10000 + 1231
+    on = c.reference_date
+    limit = (on.year - min_age) * 10000 + on.month * 100 + on.day
     out = c.pl.lit(False)
     for f in ("sokande", "medsokande"):
         born = c.birth_number(f)
