@@ -133,10 +133,7 @@ def register_page(name: str) -> str:
             for code in p.codes
         }
         implemented |= {
-            code
-            for j in reg.joined_rules
-            if spec.file in (j.parent, j.child)
-            for code in j.codes
+            code for j in reg.joined_rules if spec.file in (j.parent, j.child) for code in j.codes
         }
         named = spec.named_codes()
         mine = [r for r in rules if r.code in implemented | named]

@@ -94,7 +94,10 @@ class Columns:
 
         needed = required if required is not None else fields
         present = pl.all_horizontal([pl.col(n) != "" for n in needed])
-        key = pl.concat_str([pl.col(n) for n in fields], separator="\x1f")
+        if len(fields) == 1:
+            key = pl.col(fields[0])
+        else:
+            key = pl.concat_str([pl.col(n) for n in fields], separator="\x1f")
         others = [
             "\x1f".join(to_text(getattr(r, n)) for n in fields)
             for r in self.extra
@@ -117,28 +120,24 @@ class Columns:
         return pl.when(known).then(y * 10000 + m * 100 + d).otherwise(None)
 
 
-def _luhn_ok(pl: Any, col: Any) -> Any:
-    """Luhn over digits 3–12 of a 12-digit string (weights 2,1,2,… from digit 3)."""
-    total = pl.lit(0, dtype=pl.Int32)
-    for i in range(10):
-        digit = col.str.slice(2 + i, 1).cast(pl.Int32, strict=False)
-        if i % 2 == 0:
+def _luhn_ok(pl: Any, n: Any) -> Any:
+    """Luhn over the last ten digits of ``n`` (a 12-digit number as an integer): from
+    the right, weights 1, 2, 1, …; a doubled digit over 9 counts its digit sum."""
+    total = pl.lit(0, dtype=pl.Int64)
+    for k in range(10):  # k = 0 is the check digit
+        digit = (n // (10**k)) % 10
+        if k % 2 == 1:
             doubled = digit * 2
-            digit = pl.when(doubled > 9).then(doubled - 9).otherwise(doubled)
+            digit = doubled - 9 * (doubled > 9).cast(pl.Int64)
         total = total + digit
     return (total % 10) == 0
 
 
 def _valid_ymd(pl: Any, y: Any, m: Any, d: Any) -> Any:
     """True where (y, m, d) is a real date (years 1–9999)."""
-    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    last = (
-        pl.when(m == 2)
-        .then(pl.when(leap).then(29).otherwise(28))
-        .when(m.is_in([4, 6, 9, 11]))
-        .then(30)
-        .otherwise(31)
-    )
+    leap = (((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)).cast(pl.Int64)
+    # 31 or 30 by month (1 3 5 7 8 10 12 have 31), then February: 28 or 29
+    last = 30 + (m + m // 8) % 2 - (m == 2).cast(pl.Int64) * (2 - leap)
     return (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= last)
 
 
@@ -146,11 +145,13 @@ def identity_ok(pl: Any, col: Any, accept: tuple[str, ...]) -> Any:
     """True where the value is a personnummer or samordningsnummer of an accepted kind
     that :func:`sosreg.identity.parse` accepts (12 ASCII digits, right check digit,
     a real date; samordningsnummer: day + 60, or day 60 with an unknown day). Other
-    kinds (temporary ids) are left to the row engine."""
+    kinds (temporary ids) are left to the row engine. Works on the number as an
+    integer: digits by division, not by slicing strings."""
     digits = col.str.contains(r"^[0-9]{12}$")
-    y = col.str.slice(0, 4).cast(pl.Int32, strict=False)
-    m = col.str.slice(4, 2).cast(pl.Int32, strict=False)
-    d = col.str.slice(6, 2).cast(pl.Int32, strict=False)
+    n = col.cast(pl.Int64, strict=False)
+    y = n // 10**8
+    m = (n // 10**6) % 100
+    d = (n // 10**4) % 100
     ok = pl.lit(False)
     if "pnr" in accept:
         ok = ok | _valid_ymd(pl, y, m, d)
@@ -158,7 +159,7 @@ def identity_ok(pl: Any, col: Any, accept: tuple[str, ...]) -> Any:
         known = (d >= 61) & (d <= 91) & _valid_ymd(pl, y, m, d - 60)
         unknown_day = (d == 60) & (m >= 0) & (m <= 12) & (y >= 1)
         ok = ok | known | unknown_day
-    return digits & ok & _luhn_ok(pl, col)
+    return digits & ok & _luhn_ok(pl, n)
 
 
 def field_ok(pl: Any, cf: CompiledField, ctx: Any) -> Any:
@@ -185,9 +186,8 @@ def field_ok(pl: Any, cf: CompiledField, ctx: Any) -> Any:
     elif kind == "year":
         ok = col.str.contains(r"^[0-9]{4}$")
     elif kind == "date":
-        y = col.str.slice(0, 4).cast(pl.Int32, strict=False)
-        m = col.str.slice(4, 2).cast(pl.Int32, strict=False)
-        d = col.str.slice(6, 2).cast(pl.Int32, strict=False)
+        n = col.cast(pl.Int64, strict=False)
+        y, m, d = n // 10000, (n // 100) % 100, n % 100
         ok = col.str.contains(r"^[0-9]{8}$") & _valid_ymd(pl, y, m, d)
     elif kind == "yearmonth":
         ok = col.str.contains(r"^[0-9]{4}(?:0[1-9]|1[0-2])$")
@@ -232,25 +232,12 @@ def _plan(parsed: Parsed) -> _Plan | None:
     parser = parsed.parser
     if not parsed.text_input:
         return None
-    text = parsed.input.text()
-    crlf = text.count("\r\n")
-    if text.count("\r") != crlf:
+    read = _read_utf8(pl, parsed) or _read_text(pl, parsed)
+    if read is None:
         return None
-    final = text.endswith("\n")
-    bare_lf = text.count("\n") - crlf
-    parts = text.split("\n")
-    del text
-    if final or parts[-1] == "":
-        parts.pop()
-    total = len(parts)
-    frame = pl.DataFrame({"raw": pl.Series(parts, dtype=pl.String)})
-    del parts
+    frame, total, final, crlf, bare_lf = read
     n = parser.n
-    frame = frame.select(
-        pl.int_range(1, total + 1, dtype=pl.Int64).alias("line"),
-        pl.col("raw").str.ends_with("\r").alias("crlf"),
-        pl.col("raw").str.strip_suffix("\r").alias("text"),
-    ).with_columns(
+    frame = frame.with_columns(
         (
             ~pl.col("text").str.contains(r"^[0-9][\x21-\x7e]*$")
             | pl.col("text").str.contains('"', literal=True)
@@ -277,6 +264,64 @@ def _plan(parsed: Parsed) -> _Plan | None:
         .unnest("f")
     )
     return plan
+
+
+_Read = tuple[Any, int, bool, int, int]
+"""(frame of line, crlf, text; lines; final newline; CRLF endings; LF endings)."""
+
+
+def _read_utf8(pl: Any, parsed: Parsed) -> _Read | None:
+    """Lines of a UTF-8 file read by polars' CSV reader as one column (no decoding or
+    splitting in Python). ``None`` where it cannot be used exactly: not UTF-8 bytes, a
+    unit separator byte in the data, a lone CR, or mixed line endings."""
+    data = parsed.input.utf8_bytes()
+    if data is None or not data or b"\x1f" in data:
+        return None
+    crlf = data.count(b"\r\n")
+    lf = data.count(b"\n")
+    if data.count(b"\r") != crlf or (crlf and crlf != lf):
+        return None
+    final = data.endswith(b"\n")
+    raw = pl.read_csv(
+        data,
+        has_header=False,
+        separator="\x1f",
+        quote_char=None,
+        new_columns=["text"],
+        infer_schema=False,
+    )
+    del data
+    total = raw.height
+    frame = raw.select(
+        pl.int_range(1, total + 1, dtype=pl.Int64).alias("line"),
+        pl.lit(crlf > 0).alias("crlf"),
+        pl.col("text").fill_null(""),
+    )
+    return frame, total, final, crlf, lf - crlf
+
+
+def _read_text(pl: Any, parsed: Parsed) -> _Read | None:
+    """Lines of any decoded input, split in Python (any encoding); ``None`` when a line
+    ends in a lone CR (the row engine reads those)."""
+    text = parsed.input.text()
+    crlf = text.count("\r\n")
+    if text.count("\r") != crlf:
+        return None
+    final = text.endswith("\n")
+    bare_lf = text.count("\n") - crlf
+    parts = text.split("\n")
+    del text
+    if final or parts[-1] == "":
+        parts.pop()
+    total = len(parts)
+    frame = pl.DataFrame({"raw": pl.Series(parts, dtype=pl.String)})
+    del parts
+    frame = frame.select(
+        pl.int_range(1, total + 1, dtype=pl.Int64).alias("line"),
+        pl.col("raw").str.ends_with("\r").alias("crlf"),
+        pl.col("raw").str.strip_suffix("\r").alias("text"),
+    )
+    return frame, total, final, crlf, bare_lf
 
 
 def _flags(parsed: Parsed, plan: _Plan) -> list[tuple[str, Any]]:

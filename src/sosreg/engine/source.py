@@ -345,6 +345,15 @@ class Input:
         self._fh.seek(0)
         return self._fh.read().decode(self._codec(), errors="replace")
 
+    def utf8_bytes(self) -> bytes | None:
+        """The input's bytes without a BOM, if it is a UTF-8 (or ASCII) byte input;
+        ``None`` otherwise. For the columnar engine's reader."""
+        if self._fh is None or self.sniff.encoding != "utf-8":
+            return None
+        self._fh.seek(0)
+        data = self._fh.read()
+        return data[3:] if self.sniff.bom else data
+
     def _codec(self) -> str:
         """The codec that decodes the input; a BOM is read and dropped (for UTF-16, it
         gives the byte order)."""
