@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import attrs
 
@@ -25,6 +25,8 @@ from sosreg.engine.spec import Reference
 from sosreg.engine.values import to_text
 
 __all__ = ["Linked", "ParsedFile", "check_references", "join", "references_between"]
+
+R = TypeVar("R")
 
 
 @attrs.frozen
@@ -50,12 +52,13 @@ class ParsedFile:
 
 
 @attrs.frozen
-class Linked:
-    """A record of a file of the delivery, where it was read."""
+class Linked(Generic[R]):
+    """A record of a file of the delivery, where it was read. A joined rule says which
+    record class it expects (``Linked[Insats]``); the engine makes ``Linked[Any]``."""
 
     file: ParsedFile
     line: int
-    record: Any
+    record: R
 
     def finding(
         self, code: str, *, field: str | None = None, value: object = None, **params: object
@@ -81,13 +84,13 @@ def _value(pf: ParsedFile, rec: Any, name: str) -> str | None:
 
 def references_between(
     child: ParsedFile, files: Iterable[ParsedFile], ref: Reference
-) -> Iterator[tuple[Linked, list[Linked] | None]]:
+) -> Iterator[tuple[Linked[Any], list[Linked[Any]] | None]]:
     """For each record of ``child``: the records of the files of kind ``ref.to`` that it
     refers to (``[]`` if none), or ``None`` where the delivery has no such file to
     check against (or the record's key is incomplete)."""
     targets = [f for f in files if f.file == ref.to and f.register == child.register]
     file_pairs, record_pairs = ref.file_pairs, ref.record_pairs
-    index: dict[tuple[Any, ...], dict[tuple[Any, ...], list[Linked]]] = defaultdict(dict)
+    index: dict[tuple[Any, ...], dict[tuple[Any, ...], list[Linked[Any]]]] = defaultdict(dict)
     for t in targets:
         fkey = tuple(t.pseudo(other) for _, other in file_pairs)
         by_key = index[fkey]
@@ -150,7 +153,7 @@ def _file_matches(target: ParsedFile, child: ParsedFile, ref: Reference) -> bool
 
 def join(
     parent_file: str, child_file: str, files: list[ParsedFile]
-) -> Iterator[tuple[Linked, list[Linked]]]:
+) -> Iterator[tuple[Linked[Any], list[Linked[Any]]]]:
     """Each record of the ``parent_file`` files with the records of the ``child_file``
     files that refer to it (by the child spec's reference to ``parent_file``); nothing
     when the delivery has no ``child_file`` (so "no children" always means none were
@@ -158,7 +161,7 @@ def join(
     child_files = [f for f in files if f.file == child_file]
     if not child_files:  # the delivery has no child file: nothing to join
         return
-    children: dict[tuple[str, int], list[Linked]] = defaultdict(list)
+    children: dict[tuple[str, int], list[Linked[Any]]] = defaultdict(list)
     for child in child_files:
         refs = [r for r in child.context.spec.references if r.to == parent_file]
         if not refs:

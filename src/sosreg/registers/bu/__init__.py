@@ -15,6 +15,7 @@ Layouts: ``specs/*.toml`` (provisional, except the LVU grounds); rule metadata:
 from __future__ import annotations
 
 from sosreg.engine.register import Register
+from sosreg.registers.bu.records import *  # noqa: F403  (the typed record classes)
 
 LEVELS = {"barn": "barn", "insats": "insats", "placering": "placering"}
 """The level token of a file name (upper or lower case) -> file key."""

@@ -19,6 +19,7 @@ from sosreg.engine.findings import Finding
 from sosreg.engine.joins import Linked, ParsedFile
 from sosreg.engine.values import to_text
 from sosreg.registers.bu import REGISTER
+from sosreg.registers.bu.records import Barn, Insats, Placering
 
 SEX = {"1": "M", "2": "K"}
 SEX_LABEL_SV = {"M": "man (1)", "K": "kvinna (2)"}
@@ -52,7 +53,7 @@ def _year_bounds(ctx: Context) -> tuple[dt.date, dt.date]:
 
 
 @REGISTER.record(("BU-020", "BU-021"), files=("barn",))
-def sex(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def sex(rec: Barn, line: int, ctx: Context) -> Iterator[Finding]:
     who = _who(rec.id)
     if who is None:
         return
@@ -84,11 +85,11 @@ class TemporaryIds:
         self.numbers: dict[str, tuple[int, str]] = {}
         self.reported: set[tuple[str, str]] = set()
 
-    def feed(self, rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
-        who = _who(rec.id)
-        if who is None or who.kind != "t3":
+    def feed(self, rec: Barn, line: int, ctx: Context) -> Iterator[Finding]:
+        value = rec.id
+        who = _who(value)
+        if value is None or who is None or who.kind != "t3":
             return
-        value: str = rec.id
         if rec.kon is not None:
             first = self.sexes.setdefault(value, (line, rec.kon))
             if first[1] != rec.kon:
@@ -123,7 +124,7 @@ class TemporaryIds:
 
 
 @REGISTER.record(("BU-030", "BU-031", "BU-032"), files=("insats",))
-def insats_dates(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def insats_dates(rec: Insats, line: int, ctx: Context) -> Iterator[Finding]:
     decided, start, end = rec.beslutsdatum, rec.startdatum, rec.slutdatum
     if decided is not None and start is not None and decided > start:
         yield ctx.finding(
@@ -148,7 +149,7 @@ def insats_dates(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
 
 
 @REGISTER.record(("BU-033", "BU-034"), files=("insats",))
-def insats_age(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def insats_age(rec: Insats, line: int, ctx: Context) -> Iterator[Finding]:
     """Ages 0–``max_age``: the child is born by the start, and younger than
     ``max_age + 1`` on the first day of the insats within the statistikår."""
     who, start, end = _who(rec.id), rec.startdatum, rec.slutdatum
@@ -182,7 +183,7 @@ def _paragraph(ctx: Context, lagrum: str) -> dict[str, Any]:
 
 
 @REGISTER.record(("BU-035", "BU-036", "BU-037"), files=("insats",))
-def lvu_grounds(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def lvu_grounds(rec: Insats, line: int, ctx: Context) -> Iterator[Finding]:
     """The ground for care (SPEC) fits the lagrum: ``params.lvu_grund_for_lagrum`` says
     which grounds each LVU paragraph allows; a lagrum not in it (SoL) allows none."""
     lagrum, grund = rec.lagrum, rec.lvu_grund
@@ -220,7 +221,7 @@ def lvu_grounds(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
 
 
 @REGISTER.record("BU-038", files=("insats",))
-def reason_and_end(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def reason_and_end(rec: Insats, line: int, ctx: Context) -> Iterator[Finding]:
     end, reason = rec.slutdatum, rec.avslutsorsak
     if end is not None and reason is None:
         yield ctx.finding(
@@ -254,7 +255,7 @@ REGISTER.unique(
 
 
 @REGISTER.record(("BU-040", "BU-042"), files=("placering",))
-def placering_dates(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def placering_dates(rec: Placering, line: int, ctx: Context) -> Iterator[Finding]:
     start, end = rec.startdatum, rec.slutdatum
     if start is None:
         return
@@ -266,7 +267,7 @@ def placering_dates(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
 
 
 @REGISTER.record("BU-041", files=("placering",))
-def stodboende_age(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def stodboende_age(rec: Placering, line: int, ctx: Context) -> Iterator[Finding]:
     """Stödboende only for ages ``stodboende_min_age``–``stodboende_max_age`` at the
     start of the placering (the age from the id's birth date)."""
     if rec.placeringsform != str(ctx.params["stodboende_kod"]):
@@ -307,7 +308,9 @@ REGISTER.unique(
 
 
 @REGISTER.joined("BU-064", parent="insats", child="placering")
-def placeringar_inside_insats(insats: Linked, placeringar: list[Linked]) -> Iterator[Finding]:
+def placeringar_inside_insats(
+    insats: Linked[Insats], placeringar: list[Linked[Placering]]
+) -> Iterator[Finding]:
     """Every placering lies within its insats: it starts on or after the insats' start
     and, where the insats has ended, it has ended by then too."""
     i_start, i_end = insats.record.startdatum, insats.record.slutdatum
@@ -340,20 +343,22 @@ def placeringar_inside_insats(insats: Linked, placeringar: list[Linked]) -> Iter
 
 
 @REGISTER.joined("BU-065", parent="insats", child="placering")
-def placeringar_do_not_overlap(insats: Linked, placeringar: list[Linked]) -> Iterator[Finding]:
+def placeringar_do_not_overlap(
+    insats: Linked[Insats], placeringar: list[Linked[Placering]]
+) -> Iterator[Finding]:
     """A child is in one placement at a time: two placeringar of an insats overlap when
     each starts before the other ends (a move on the day the previous one ends is not an
     overlap; a placering without an end lasts to the end of the year and beyond). The
     later one (by start, then line) is blamed, once."""
     dated = sorted(
-        (p for p in placeringar if p.record.startdatum is not None),
-        key=lambda p: (p.record.startdatum, p.file.name, p.line),
+        ((start, p) for p in placeringar if (start := p.record.startdatum) is not None),
+        key=lambda sp: (sp[0], sp[1].file.name, sp[1].line),
     )
     never = dt.date.max
-    for i, p in enumerate(dated):
-        start, end = p.record.startdatum, p.record.slutdatum or never
-        for q in dated[:i]:
-            q_start, q_end = q.record.startdatum, q.record.slutdatum or never
+    for i, (start, p) in enumerate(dated):
+        end = p.record.slutdatum or never
+        for q_start, q in dated[:i]:
+            q_end = q.record.slutdatum or never
             if start < q_end and q_start < end:
                 ends, other_ends = _open_end(p.record.slutdatum), _open_end(q.record.slutdatum)
                 yield p.finding(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sosreg.engine.filename import is_digits
 from sosreg.engine.register import Register
+from sosreg.registers.ekb.records import *  # noqa: F403  (the typed record classes)
 
 
 def _infer_file(tokens: list[str]) -> str | None:

@@ -4,7 +4,7 @@ thresholds are ``params`` of the specs."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeGuard
 
 from sosreg import identity
 from sosreg.engine.context import Context
@@ -14,6 +14,7 @@ from sosreg.engine.index import IntIndex, identity_of
 from sosreg.engine.joins import Linked
 from sosreg.engine.values import YearMonth
 from sosreg.registers.ekb import REGISTER
+from sosreg.registers.ekb.records import Ao, Ar, Manad
 
 MONTHS = [f"{m:02d}" for m in range(1, 13)]
 
@@ -84,7 +85,7 @@ def _same_person_mask(c: Any) -> Any:
     "EKB-020",
     mask=lambda c: (c["medsokande"] != "") & (c["medsokande"] == c["sokande"]),
 )
-def medsokande_is_sokande(rec: Any, line: int, ctx: Context) -> list[Finding]:
+def medsokande_is_sokande(rec: Manad | Ao | Ar, line: int, ctx: Context) -> list[Finding]:
     # Record rules here are plain functions returning lists: they run on every line.
     if rec.medsokande is not None and rec.medsokande == rec.sokande:
         return [ctx.finding("EKB-020", line=line, field="medsokande", value=rec.medsokande)]
@@ -92,7 +93,7 @@ def medsokande_is_sokande(rec: Any, line: int, ctx: Context) -> list[Finding]:
 
 
 @REGISTER.record(("EKB-021", "EKB-022", "EKB-023"), mask=_ages_mask)
-def ages(rec: Any, line: int, ctx: Context) -> list[Finding]:
+def ages(rec: Manad | Ao | Ar, line: int, ctx: Context) -> list[Finding]:
     on = ctx.reference_date
     min_age = int(ctx.params.get("min_age_sokande", 18))
     out: list[Finding] = []
@@ -117,7 +118,9 @@ def ages(rec: Any, line: int, ctx: Context) -> list[Finding]:
 # --- household data that belongs to a co-applicant ----------------------------------------
 
 
-def _medsokande_pairs(rec: Any, line: int, ctx: Context, fields: tuple[str, ...]) -> list[Finding]:
+def _medsokande_pairs(
+    rec: Manad | Ao, line: int, ctx: Context, fields: tuple[str, ...]
+) -> list[Finding]:
     has_med = rec.medsokande is not None
     out: list[Finding] = []
     for field in fields:
@@ -134,7 +137,7 @@ def _medsokande_pairs(rec: Any, line: int, ctx: Context, fields: tuple[str, ...]
     files=("manad",),
     mask=_med_mask("hinder_medsokande", "insats_medsokande", "insatsdagar_medsokande"),
 )
-def medsokande_fields_manad(rec: Any, line: int, ctx: Context) -> list[Finding]:
+def medsokande_fields_manad(rec: Manad, line: int, ctx: Context) -> list[Finding]:
     out = _medsokande_pairs(rec, line, ctx, ("hinder_medsokande", "insats_medsokande"))
     if rec.medsokande is None and rec.insatsdagar_medsokande is not None:
         out.append(
@@ -149,7 +152,7 @@ def medsokande_fields_manad(rec: Any, line: int, ctx: Context) -> list[Finding]:
 
 
 @REGISTER.record(("EKB-024", "EKB-025"), files=("ao",), mask=_med_mask("avslutsorsak_medsokande"))
-def medsokande_fields_ao(rec: Any, line: int, ctx: Context) -> list[Finding]:
+def medsokande_fields_ao(rec: Ao, line: int, ctx: Context) -> list[Finding]:
     return _medsokande_pairs(rec, line, ctx, ("avslutsorsak_medsokande",))
 
 
@@ -162,7 +165,7 @@ def _days_mask(c: Any) -> Any:
 
 
 @REGISTER.record("EKB-027", files=("manad",), mask=_days_mask)
-def insatsdagar(rec: Any, line: int, ctx: Context) -> list[Finding]:
+def insatsdagar(rec: Manad, line: int, ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     for insats_field, days_field in (
         ("insats_sokande", "insatsdagar_sokande"),
@@ -187,7 +190,7 @@ def insatsdagar(rec: Any, line: int, ctx: Context) -> list[Finding]:
     files=("manad",),
     mask=lambda c: c.int("antal_barn") > int(c.params["plausible_max_antal_barn"]),
 )
-def many_children(rec: Any, line: int, ctx: Context) -> list[Finding]:
+def many_children(rec: Manad, line: int, ctx: Context) -> list[Finding]:
     limit = int(ctx.params["plausible_max_antal_barn"])
     n = rec.antal_barn
     if isinstance(n, int) and n > limit:
@@ -203,12 +206,18 @@ def _large_mask(c: Any) -> Any:
     return c.pl.any_horizontal([c.int(f"belopp_{mm}") > limit for mm in MONTHS])
 
 
+def _monthly(rec: Manad | Ar) -> TypeGuard[Manad]:
+    """Whether ``rec`` is a line of the monthly file (by its fields, not its class: a
+    spec loaded from a file has records of a class made at run time)."""
+    return hasattr(rec, "belopp_forsorjningsstod")
+
+
 @REGISTER.record("EKB-031", files=("manad", "ar"), mask=_large_mask)
-def large_amount(rec: Any, line: int, ctx: Context) -> list[Finding]:
+def large_amount(rec: Manad | Ar, line: int, ctx: Context) -> list[Finding]:
     """More paid to a household in one month than ``plausible_max_belopp_manad``."""
     limit = int(ctx.params["plausible_max_belopp_manad"])
     out: list[Finding] = []
-    if hasattr(rec, "belopp_forsorjningsstod"):
+    if _monthly(rec):
         a, b = rec.belopp_forsorjningsstod, rec.belopp_ovrigt
         paid = (a if isinstance(a, int) else 0) + (b if isinstance(b, int) else 0)
         if paid > limit:
@@ -244,7 +253,7 @@ def large_amount(rec: Any, line: int, ctx: Context) -> list[Finding]:
     files=("manad",),
     mask=lambda c: (c.int("belopp_forsorjningsstod") <= 0) & (c.int("belopp_ovrigt") <= 0),
 )
-def no_amount_manad(rec: Any, line: int, ctx: Context) -> list[Finding]:
+def no_amount_manad(rec: Manad, line: int, ctx: Context) -> list[Finding]:
     a, b = rec.belopp_forsorjningsstod, rec.belopp_ovrigt
     if a is not None and b is not None and a <= 0 and b <= 0:
         return [ctx.finding("EKB-028", line=line, field="belopp_forsorjningsstod", value=str(a))]
@@ -261,7 +270,7 @@ def _window_mask(c: Any) -> Any:
 
 
 @REGISTER.record("EKB-029", files=("manad", "ao"), mask=_window_mask)
-def avseendemanad_window(rec: Any, line: int, ctx: Context) -> list[Finding]:
+def avseendemanad_window(rec: Manad | Ao, line: int, ctx: Context) -> list[Finding]:
     month = rec.avseendemanad
     period = ctx.period
     if month is None or not isinstance(period, YearMonth):
@@ -311,7 +320,7 @@ def _annual_mask(c: Any) -> Any:
 @REGISTER.record(
     ("EKB-012", "EKB-040", "EKB-041", "EKB-024", "EKB-025"), files=("ar",), mask=_annual_mask
 )
-def annual_months(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def annual_months(rec: Ar, line: int, ctx: Context) -> Iterator[Finding]:
     paid_any = False
     has_med = rec.medsokande is not None
     for mm in MONTHS:
@@ -366,7 +375,7 @@ class SamePersonTwice:
         # period -> person -> line; a negative line marks the person as medsökande
         self.seen: dict[object, dict[str, int]] = {}
 
-    def feed(self, rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+    def feed(self, rec: Manad | Ao | Ar, line: int, ctx: Context) -> Iterator[Finding]:
         period = getattr(rec, "avseendemanad", None) or ctx.period
         pkey = period.year * 12 + period.month if isinstance(period, YearMonth) else period
         self.periods.setdefault(pkey, period)
@@ -448,8 +457,8 @@ def both_files_every_month(files: list[Any]) -> Iterator[Finding]:
 # --- previous period ------------------------------------------------------------------
 
 
-def _paid(rec: Any) -> int:
-    if hasattr(rec, "belopp_forsorjningsstod"):
+def _paid(rec: Manad | Ar) -> int:
+    if _monthly(rec):
         return int(rec.belopp_forsorjningsstod or 0) + int(rec.belopp_ovrigt or 0)
     return sum(int(getattr(rec, f"belopp_{mm}") or 0) for mm in MONTHS)
 
@@ -466,7 +475,7 @@ def compared_with_previous(current: Any, previous: Any) -> Iterator[Finding]:
 
 
 @REGISTER.joined("EKB-062", parent="ar", child="manad")
-def annual_agrees_with_months(annual: Linked, months: list[Linked]) -> Iterator[Finding]:
+def annual_agrees_with_months(annual: Linked[Ar], months: list[Linked[Manad]]) -> Iterator[Finding]:
     """The annual file repeats the year's months: where a month's EKB-Månad is in the
     delivery, the household's amount for that month must be the same in both (the
     households missing from the annual file are EKB-063, a reference in the spec)."""

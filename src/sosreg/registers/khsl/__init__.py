@@ -10,6 +10,7 @@ list when one has been imported (``sosreg import-codes kva ...``). Layouts:
 from __future__ import annotations
 
 from sosreg.engine.register import Register
+from sosreg.registers.khsl.records import *  # noqa: F403  (the typed record classes)
 
 REGISTER = Register(
     name="khsl",

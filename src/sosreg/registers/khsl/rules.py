@@ -13,6 +13,7 @@ from sosreg.engine.delivery import change_finding
 from sosreg.engine.findings import Finding
 from sosreg.engine.values import YearMonth, to_text
 from sosreg.registers.khsl import REGISTER
+from sosreg.registers.khsl.records import Khsl1, Khsl2
 
 YRKEN = [f"yrkesbeteckning_{i}" for i in range(1, 6)]
 SEX = {"1": "M", "2": "K"}
@@ -25,7 +26,7 @@ def _date_mask(c: Any) -> Any:
 
 
 @REGISTER.record("KHSL-002", files=("khsl2",), mask=_date_mask)
-def date_in_period(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def date_in_period(rec: Khsl2, line: int, ctx: Context) -> Iterator[Finding]:
     date, period = rec.datum, ctx.period
     if date is None or not isinstance(period, YearMonth):
         return
@@ -42,7 +43,7 @@ def _professions_mask(c: Any) -> Any:
 
 
 @REGISTER.record(("KHSL-020", "KHSL-021"), files=("khsl2",), mask=_professions_mask)
-def professions(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def professions(rec: Khsl2, line: int, ctx: Context) -> Iterator[Finding]:
     first_empty: str | None = None
     seen: dict[str, str] = {}
     for field in YRKEN:
@@ -65,7 +66,7 @@ def _sex_mask(c: Any) -> Any:
 
 
 @REGISTER.record("KHSL-022", mask=_sex_mask)
-def sex_matches_number(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def sex_matches_number(rec: Khsl1 | Khsl2, line: int, ctx: Context) -> Iterator[Finding]:
     sex, number = rec.kon, rec.personnummer
     if sex not in SEX or number is None:
         return

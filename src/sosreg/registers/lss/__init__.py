@@ -10,6 +10,7 @@ assumption); rule metadata: ``rules.toml``; rule logic: :mod:`sosreg.registers.l
 from __future__ import annotations
 
 from sosreg.engine.register import Register
+from sosreg.registers.lss.records import *  # noqa: F403  (the typed record classes)
 
 REGISTER = Register(
     name="lss",

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Final
+from typing import Final
 
 import attrs
 
@@ -14,6 +14,7 @@ from sosreg.engine.context import Context
 from sosreg.engine.delivery import ParsedFile, change_finding
 from sosreg.engine.findings import Finding
 from sosreg.registers.lss import REGISTER
+from sosreg.registers.lss.records import Lss
 
 FLAG_FIELDS: Final = (
     "personlig_assistans",  # 9 § 2
@@ -31,7 +32,7 @@ INSATS_FIELDS: Final = (*FLAG_FIELDS[:6], *BOENDE_FIELDS, FLAG_FIELDS[6])
 """Every insats column, in the form's order (9 § 2–10)."""
 
 
-def has_insats(rec: Any, field: str, ctx: Context) -> bool | None:
+def has_insats(rec: Lss, field: str, ctx: Context) -> bool | None:
     """Whether column ``field`` of ``rec`` says the person has the insats: ``True``,
     ``False``, or ``None`` when the value is missing or not a code of the column (the
     field stage has reported it)."""
@@ -54,7 +55,7 @@ def has_insats(rec: Any, field: str, ctx: Context) -> bool | None:
     return None
 
 
-def _ages(rec: Any, ctx: Context) -> tuple[int, int] | None:
+def _ages(rec: Lss, ctx: Context) -> tuple[int, int] | None:
     """(youngest, oldest) possible age on the reference day (1 October), or ``None``
     when the personnummer is not valid (the field stage has reported it)."""
     if rec.personnummer is None:
@@ -69,14 +70,14 @@ def _ages(rec: Any, ctx: Context) -> tuple[int, int] | None:
 
 
 @REGISTER.record("LSS-020")
-def no_insats(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def no_insats(rec: Lss, line: int, ctx: Context) -> Iterator[Finding]:
     """Every insats column says "no" (a missing or unknown value is not a "no")."""
     if all(has_insats(rec, field, ctx) is False for field in INSATS_FIELDS):
         yield ctx.finding("LSS-020", line=line)
 
 
 @REGISTER.record(("LSS-021", "LSS-022", "LSS-023", "LSS-024", "LSS-025", "LSS-026"))
-def persons_and_insatser(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def persons_and_insatser(rec: Lss, line: int, ctx: Context) -> Iterator[Finding]:
     params = ctx.params
     daglig = has_insats(rec, "daglig_verksamhet", ctx)
     krets = rec.personkrets
@@ -118,7 +119,7 @@ def persons_and_insatser(rec: Any, line: int, ctx: Context) -> Iterator[Finding]
         yield _about_person("LSS-026", rec, line, ctx, age=oldest, min_age=vuxna_min)
 
 
-def _about_person(code: str, rec: Any, line: int, ctx: Context, **params: object) -> Finding:
+def _about_person(code: str, rec: Lss, line: int, ctx: Context, **params: object) -> Finding:
     """A finding on the personnummer (masked), with the reference day as ``date``."""
     return ctx.finding(
         code,
@@ -132,7 +133,7 @@ def _about_person(code: str, rec: Any, line: int, ctx: Context, **params: object
 
 
 @REGISTER.record(("LSS-027", "LSS-028", "LSS-029"))
-def boende(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def boende(rec: Lss, line: int, ctx: Context) -> Iterator[Finding]:
     barn = has_insats(rec, "boende_barn", ctx)
     vuxna = has_insats(rec, "boende_vuxna", ctx)
     if barn and vuxna:

@@ -10,6 +10,7 @@ Files: ``sol1`` (insatser ongoing on the last day of the month, 25 fields) and `
 from __future__ import annotations
 
 from sosreg.engine.register import Register
+from sosreg.registers.sol.records import *  # noqa: F403  (the typed record classes)
 
 REGISTER = Register(
     name="sol",

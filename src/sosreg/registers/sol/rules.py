@@ -10,6 +10,7 @@ from sosreg.engine.delivery import change_finding
 from sosreg.engine.findings import Finding
 from sosreg.engine.values import Special, YearMonth, to_text
 from sosreg.registers.sol import REGISTER
+from sosreg.registers.sol.records import Sol1, Sol2
 
 
 def _d(value: Any) -> str:
@@ -33,7 +34,7 @@ def _date_order_mask(c: Any) -> Any:
 
 
 @REGISTER.record(("SOL-020", "SOL-021", "SOL-023"), files=("sol2",), mask=_date_order_mask)
-def date_order(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def date_order(rec: Sol2, line: int, ctx: Context) -> Iterator[Finding]:
     decided, start, end = rec.beslutsdatum, rec.verkstallighet_start, rec.verkstallighet_slut
     if decided is not None and start is not None and decided > start:
         yield ctx.finding(
@@ -56,7 +57,7 @@ def _period_mask(c: Any) -> Any:
 
 
 @REGISTER.record("SOL-022", files=("sol2",), mask=_period_mask)
-def start_or_end_in_period(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def start_or_end_in_period(rec: Sol2, line: int, ctx: Context) -> Iterator[Finding]:
     period = ctx.period
     start, end = rec.verkstallighet_start, rec.verkstallighet_slut
     if not isinstance(period, YearMonth) or start is None:
@@ -110,7 +111,7 @@ def _flag_mask(c: Any) -> Any:
 
 
 @REGISTER.record(("SOL-024", "SOL-025"), files=("sol1",), mask=_flag_mask)
-def flag_and_quantity(rec: Any, line: int, ctx: Context) -> list[Finding]:
+def flag_and_quantity(rec: Sol1, line: int, ctx: Context) -> list[Finding]:
     """Flag 1 (ja) needs a quantity; flag 0 or 8 needs the "ej aktuellt" code or 0.
 
     A plain function returning a list (not a generator): it runs on every SOL1 line."""
@@ -149,7 +150,7 @@ def _reason_mask(c: Any) -> Any:
 
 
 @REGISTER.record("SOL-026", files=("sol2",), mask=_reason_mask)
-def reason_and_end(rec: Any, line: int, ctx: Context) -> Iterator[Finding]:
+def reason_and_end(rec: Sol2, line: int, ctx: Context) -> Iterator[Finding]:
     end, reason = rec.verkstallighet_slut, rec.avslutsorsak
     if end is not None and reason in (None, "8"):
         yield ctx.finding(
