@@ -14,25 +14,8 @@ Layouts: ``specs/*.toml`` (provisional, except the LVU grounds); rule metadata:
 
 from __future__ import annotations
 
-from sosreg.engine.register import Register
+from sosreg.registers.bu import rules as rules  # registers the rules
 from sosreg.registers.bu.records import *  # noqa: F403  (the typed record classes)
+from sosreg.registers.bu.register import REGISTER
 
-LEVELS = {"barn": "barn", "insats": "insats", "placering": "placering"}
-"""The level token of a file name (upper or lower case) -> file key."""
-
-
-def _infer_file(tokens: list[str]) -> str | None:
-    return next((LEVELS[t.lower()] for t in tokens if t.lower() in LEVELS), None)
-
-
-REGISTER = Register(
-    name="bu",
-    title="Insatser för barn och unga (BU)",
-    title_en="Measures for children and young people (BU)",
-    package="sosreg.registers.bu",
-    files={"barn": "BU-Barn", "insats": "BU-Insats", "placering": "BU-Placering"},
-    filename_prefixes=("bu",),
-    infer_file=_infer_file,
-)
-
-from sosreg.registers.bu import rules as rules  # noqa: E402  (registers the rules)
+__all__ = ["REGISTER"]

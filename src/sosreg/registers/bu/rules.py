@@ -18,8 +18,8 @@ from sosreg.engine.context import Context
 from sosreg.engine.findings import Finding
 from sosreg.engine.joins import Linked, ParsedFile
 from sosreg.engine.values import to_text
-from sosreg.registers.bu import REGISTER
 from sosreg.registers.bu.records import Barn, Insats, Placering
+from sosreg.registers.bu.register import REGISTER
 
 SEX = {"1": "M", "2": "K"}
 SEX_LABEL_SV = {"M": "man (1)", "K": "kvinna (2)"}

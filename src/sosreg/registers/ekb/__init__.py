@@ -7,30 +7,8 @@ rule metadata: ``rules.toml``; rule implementations: :mod:`sosreg.registers.ekb.
 
 from __future__ import annotations
 
-from sosreg.engine.filename import is_digits
-from sosreg.engine.register import Register
+from sosreg.registers.ekb import rules as rules  # registers the rules
 from sosreg.registers.ekb.records import *  # noqa: F403  (the typed record classes)
+from sosreg.registers.ekb.register import REGISTER
 
-
-def _infer_file(tokens: list[str]) -> str | None:
-    if any(t.upper() == "AO" for t in tokens):
-        return "ao"
-    digits = [t for t in tokens if is_digits(t)]
-    if any(len(t) == 6 for t in digits):
-        return "manad"
-    if sum(1 for t in digits if len(t) == 4) >= 2:
-        return "ar"
-    return None
-
-
-REGISTER = Register(
-    name="ekb",
-    title="Ekonomiskt bistånd",
-    title_en="Financial assistance",
-    package="sosreg.registers.ekb",
-    files={"manad": "EKB-Månad", "ao": "EKB-AO", "ar": "EKB-År"},
-    filename_prefixes=("ekb",),
-    infer_file=_infer_file,
-)
-
-from sosreg.registers.ekb import rules as rules  # noqa: E402  (registers the rules)
+__all__ = ["REGISTER"]

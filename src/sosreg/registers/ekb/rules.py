@@ -13,8 +13,8 @@ from sosreg.engine.findings import Finding
 from sosreg.engine.index import IntIndex, identity_of
 from sosreg.engine.joins import Linked
 from sosreg.engine.values import YearMonth
-from sosreg.registers.ekb import REGISTER
 from sosreg.registers.ekb.records import Ao, Ar, Manad
+from sosreg.registers.ekb.register import REGISTER
 
 MONTHS = [f"{m:02d}" for m in range(1, 13)]
 

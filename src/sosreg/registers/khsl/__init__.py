@@ -9,16 +9,8 @@ list when one has been imported (``sosreg import-codes kva ...``). Layouts:
 
 from __future__ import annotations
 
-from sosreg.engine.register import Register
+from sosreg.registers.khsl import rules as rules  # registers the rules
 from sosreg.registers.khsl.records import *  # noqa: F403  (the typed record classes)
+from sosreg.registers.khsl.register import REGISTER
 
-REGISTER = Register(
-    name="khsl",
-    title="Kommunal hälso- och sjukvård (KHSL)",
-    title_en="Municipal health care (KHSL)",
-    package="sosreg.registers.khsl",
-    files={"khsl1": "KHSL1", "khsl2": "KHSL2"},
-    filename_prefixes=("khsl", "khsl1", "khsl2"),
-)
-
-from sosreg.registers.khsl import rules as rules  # noqa: E402  (registers the rules)
+__all__ = ["REGISTER"]

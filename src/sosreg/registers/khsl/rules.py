@@ -12,8 +12,8 @@ from sosreg.engine.context import Context
 from sosreg.engine.delivery import change_finding
 from sosreg.engine.findings import Finding
 from sosreg.engine.values import YearMonth, to_text
-from sosreg.registers.khsl import REGISTER
 from sosreg.registers.khsl.records import Khsl1, Khsl2
+from sosreg.registers.khsl.register import REGISTER
 
 YRKEN = [f"yrkesbeteckning_{i}" for i in range(1, 6)]
 SEX = {"1": "M", "2": "K"}

@@ -9,16 +9,8 @@ assumption); rule metadata: ``rules.toml``; rule logic: :mod:`sosreg.registers.l
 
 from __future__ import annotations
 
-from sosreg.engine.register import Register
+from sosreg.registers.lss import rules as rules  # registers the rules
 from sosreg.registers.lss.records import *  # noqa: F403  (the typed record classes)
+from sosreg.registers.lss.register import REGISTER
 
-REGISTER = Register(
-    name="lss",
-    title="Insatser enligt LSS",
-    title_en="Services under LSS (support and service for persons with certain disabilities)",
-    package="sosreg.registers.lss",
-    files={"lss": "LSS"},
-    filename_prefixes=("lss",),
-)
-
-from sosreg.registers.lss import rules as rules  # noqa: E402  (registers the rules)
+__all__ = ["REGISTER"]

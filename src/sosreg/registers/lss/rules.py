@@ -13,8 +13,8 @@ from sosreg import identity
 from sosreg.engine.context import Context
 from sosreg.engine.delivery import ParsedFile, change_finding
 from sosreg.engine.findings import Finding
-from sosreg.registers.lss import REGISTER
 from sosreg.registers.lss.records import Lss
+from sosreg.registers.lss.register import REGISTER
 
 FLAG_FIELDS: Final = (
     "personlig_assistans",  # 9 § 2

@@ -9,16 +9,8 @@ Files: ``sol1`` (insatser ongoing on the last day of the month, 25 fields) and `
 
 from __future__ import annotations
 
-from sosreg.engine.register import Register
+from sosreg.registers.sol import rules as rules  # registers the rules
 from sosreg.registers.sol.records import *  # noqa: F403  (the typed record classes)
+from sosreg.registers.sol.register import REGISTER
 
-REGISTER = Register(
-    name="sol",
-    title="Socialtjänstinsatser till äldre och personer med funktionsnedsättning (SoL)",
-    title_en="Social services for older people and people with disabilities (SoL)",
-    package="sosreg.registers.sol",
-    files={"sol1": "SOL1", "sol2": "SOL2"},
-    filename_prefixes=("sol", "sol1", "sol2"),
-)
-
-from sosreg.registers.sol import rules as rules  # noqa: E402  (registers the rules)
+__all__ = ["REGISTER"]

@@ -9,8 +9,8 @@ from sosreg.engine.context import Context
 from sosreg.engine.delivery import change_finding
 from sosreg.engine.findings import Finding
 from sosreg.engine.values import Special, YearMonth, to_text
-from sosreg.registers.sol import REGISTER
 from sosreg.registers.sol.records import Sol1, Sol2
+from sosreg.registers.sol.register import REGISTER
 
 
 def _d(value: Any) -> str:

@@ -1,0 +1,18 @@
+"""The LSS register's declaration: its name, files and file-name prefixes.
+
+Rules (``rules.py``) register themselves on :data:`REGISTER`; the package's
+``__init__`` imports both, and nothing here imports the package back.
+"""
+
+from __future__ import annotations
+
+from sosreg.engine.register import Register
+
+REGISTER = Register(
+    name="lss",
+    title="Insatser enligt LSS",
+    title_en="Services under LSS (support and service for persons with certain disabilities)",
+    package="sosreg.registers.lss",
+    files={"lss": "LSS"},
+    filename_prefixes=("lss",),
+)
