@@ -67,9 +67,11 @@ class Identity:
         return dt.date(self.year, self.month, self.day)
 
     def earliest_birth(self) -> dt.date:
+        """The earliest day the person can have been born."""
         return dt.date(self.year, self.month or 1, self.day or 1)
 
     def latest_birth(self) -> dt.date:
+        """The latest day the person can have been born."""
         if self.month is None:
             return dt.date(self.year, 12, 31)
         if self.day is None:
@@ -290,6 +292,7 @@ def twelve_digit_kind(value: str) -> str | None:
 
 
 def is_valid(value: str, accept: tuple[str, ...] = KINDS) -> bool:
+    """Whether ``value`` is a valid identity of one of the kinds in ``accept``."""
     return isinstance(parse(value, accept), Identity)
 
 

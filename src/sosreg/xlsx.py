@@ -858,6 +858,7 @@ class Workbook:
                 yield dense
 
     def close(self) -> None:
+        """Close the workbook's file."""
         if self._zip is not None:
             self._zip.close()
             self._zip = None

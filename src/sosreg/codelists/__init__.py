@@ -47,6 +47,8 @@ class Validity(enum.Enum):
 
 @attrs.frozen
 class Code:
+    """One code of a list, with its label and the statistikår it is valid in."""
+
     code: str
     label: str
     valid_from: int | None = None
@@ -58,6 +60,7 @@ class Code:
     warning_en: str | None = None
 
     def valid_in(self, year: int) -> bool:
+        """Whether the code is valid in statistikår ``year``."""
         return (self.valid_from is None or self.valid_from <= year) and (
             self.valid_to is None or year <= self.valid_to
         )
@@ -71,6 +74,8 @@ class Code:
 
 @attrs.frozen
 class CodeList:
+    """A dated code list: its codes, each valid over a range of statistikår."""
+
     name: str
     title: str
     codes: tuple[Code, ...]
@@ -114,6 +119,7 @@ class CodeList:
         return Validity.NOT_YET, min(entries, key=lambda e: e.valid_from or 0)
 
     def is_valid(self, code: str, year: int) -> bool:
+        """Whether ``code`` is valid in statistikår ``year``."""
         return self.lookup(code, year)[0] is Validity.VALID
 
     def as_of(self, year: int) -> list[Code]:
@@ -121,6 +127,7 @@ class CodeList:
         return [c for c in self.codes if c.valid_in(year)]
 
     def label(self, code: str, year: int) -> str | None:
+        """The label of ``code`` as of statistikår ``year`` (``None`` if unknown)."""
         _status, entry = self.lookup(code, year)
         return entry.label if entry is not None else None
 
@@ -138,6 +145,7 @@ def _code_from_dict(item: dict[str, Any]) -> Code:
 
 
 def from_dict(data: dict[str, Any]) -> CodeList:
+    """A :class:`CodeList` from parsed TOML data (one list)."""
     return CodeList(
         name=data["name"],
         title=data.get("title", data["name"]),
@@ -256,8 +264,10 @@ def register(codelist: CodeList, *, replace: bool = True) -> None:
 
 
 def unregister(name: str) -> None:
+    """Forget a list made available with :func:`register`."""
     _REGISTRY.pop(name, None)
 
 
 def make(name: str, title: str, codes: Iterable[Code], **kw: Any) -> CodeList:
+    """A :class:`CodeList` made in code (e.g. in tests or an importer)."""
     return CodeList(name=name, title=title, codes=tuple(codes), **kw)

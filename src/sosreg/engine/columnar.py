@@ -48,6 +48,7 @@ _AMOUNT: Final = r"^(?:0|-?[1-9][0-9]*)$"
 
 
 def available() -> bool:
+    """Whether polars can be imported (the ``fast`` extra)."""
     try:
         import polars  # noqa: F401
     except ImportError:
@@ -83,6 +84,7 @@ class Columns:
         return self.pl.col(name).cast(self.pl.Int64, strict=False)
 
     def empty(self, name: str) -> Any:
+        """True where the field is empty."""
         return self.pl.col(name).is_null() | (self.pl.col(name) == "")
 
     def duplicated(self, fields: tuple[str, ...], required: tuple[str, ...] | None = None) -> Any:

@@ -39,6 +39,8 @@ _CODE_CACHE: dict[str, Any] = {}
 
 @attrs.frozen
 class LineFunction:
+    """A compiled line function, with its source and linecache name."""
+
     fn: LineFn
     source: str
     filename: str

@@ -46,6 +46,7 @@ class Context:
         return self.spec.params
 
     def severity(self, code: str) -> Severity:
+        """The severity of rule ``code`` for this file (the spec may override the catalogue)."""
         sev = self._severity.get(code)
         if sev is None:
             sev = self.spec.severity.get(code) or CATALOGUE[code].severity
@@ -90,6 +91,7 @@ class Context:
         )
 
     def codelist(self, name: str) -> CodeList | None:
+        """The code list ``name`` for this file (``None`` if there is none)."""
         if name not in self.codelists:
             try:
                 self.codelists[name] = _codelists.get(name)
@@ -99,6 +101,8 @@ class Context:
 
 
 def mask_value(f: FieldSpec, value: str) -> str:
+    """A field's value as a finding shows it: an identity masked; anything else with its
+    identity-shaped digits masked, at most 80 characters."""
     if f.type == "identity":
         return _identity.mask(value)
     return _identity.mask_text(value)[:80]

@@ -79,6 +79,7 @@ class Finding:
         return mask_text(CATALOGUE.message(self, lang))
 
     def title(self, lang: str = "sv") -> str:
+        """The rule's title in Swedish (``sv``) or English (``en``)."""
         rule = CATALOGUE.get(self.code)
         return rule.title(lang) if rule is not None else self.code
 
@@ -128,6 +129,7 @@ class FindingLog:
         self._kept_per_code: Counter[str] = Counter()
 
     def add(self, f: Finding) -> None:
+        """Count ``f``, keep it if its rule has room, and pass it to the sink."""
         code = f.code
         self.counts[code] += 1
         prior = self.severities.get(code)
@@ -140,6 +142,7 @@ class FindingLog:
             self.sink(f)
 
     def extend(self, findings: Iterable[Finding]) -> None:
+        """Add each of ``findings``."""
         for f in findings:
             self.add(f)
 

@@ -33,6 +33,7 @@ class IntIndex:
         self._lines = [array("q") for _ in range(BUCKETS)]
 
     def add(self, key: int, line: int) -> None:
+        """Remember ``key`` seen on ``line``."""
         b = key & 255
         self._keys[b].append(key)
         self._lines[b].append(line)
@@ -103,6 +104,7 @@ class Packer:
         return (days, 1 << 17) if 0 <= days < 1 << 17 else None
 
     def pack(self, key: Any) -> int | None:
+        """``key`` as one exact integer below 2**63, or ``None``."""
         parts = key if isinstance(key, tuple) else (key,)
         packed = [self._part(v) for v in parts]
         if any(p is None for p in packed):

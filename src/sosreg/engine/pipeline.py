@@ -155,6 +155,7 @@ def _check_codelists(codelists: object) -> dict[str, CodeList]:
 
 
 def check_max_details(max_details: object) -> int | None:
+    """``max_details`` checked: an int >= 0 or ``None``; else a :class:`UsageError`."""
     if max_details is None:
         return None
     if isinstance(max_details, bool) or not isinstance(max_details, int) or max_details < 0:
@@ -754,6 +755,7 @@ def serialize(
 
 
 def write(records: Iterable[Any], path: str | os.PathLike[str], **kwargs: Any) -> None:
+    """Serialize ``records`` (see :func:`serialize`) into the file ``path``."""
     with open(path, "wb") as fh:
         fh.write(serialize(records, **kwargs))
 

@@ -43,12 +43,19 @@ RecordFn = Callable[[Any, int, Context], Iterable[Finding]]
 
 
 class CrossRule(Protocol):
-    def feed(self, record: Any, line: int, ctx: Context) -> Iterable[Finding]: ...
-    def finish(self, ctx: Context) -> Iterable[Finding]: ...
+    def feed(self, record: Any, line: int, ctx: Context) -> Iterable[Finding]:
+        """Take one record; return the findings it gives at once."""
+        ...
+
+    def finish(self, ctx: Context) -> Iterable[Finding]:
+        """The findings at the end of the file."""
+        ...
 
 
 @attrs.define
 class RecordRule:
+    """A rule run on every record of the files it names (all if ``files`` is ``None``)."""
+
     codes: tuple[str, ...]
     files: tuple[str, ...] | None
     fn: RecordFn
@@ -63,6 +70,8 @@ class RecordRule:
 
 @attrs.define
 class CrossRuleFactory:
+    """Makes a fresh cross-record rule for each file."""
+
     codes: tuple[str, ...]
     files: tuple[str, ...] | None
     factory: Callable[[], CrossRule]
@@ -73,12 +82,16 @@ class CrossRuleFactory:
 
 @attrs.define
 class CrossFileRule:
+    """A rule over all files of a register in a delivery."""
+
     codes: tuple[str, ...]
     fn: Callable[..., Iterable[Finding]]
 
 
 @attrs.define
 class JoinedRule:
+    """A rule on each parent record with the child records that refer to it."""
+
     codes: tuple[str, ...]
     parent: str
     child: str
@@ -87,6 +100,8 @@ class JoinedRule:
 
 @attrs.define
 class PreviousRule:
+    """A rule comparing a file with the same file of the previous period."""
+
     codes: tuple[str, ...]
     files: tuple[str, ...] | None
     fn: Callable[..., Iterable[Finding]]
@@ -154,6 +169,8 @@ class Register:
         files: tuple[str, ...] | None = None,
         mask: Callable[[Any], Any] | None = None,
     ) -> Callable[[RecordFn], RecordFn]:
+        """A record rule: ``fn(record, line, ctx)`` returning findings; ``mask`` (a polars
+        expression of :class:`~sosreg.engine.columnar.Columns`) for the columnar engine."""
         codes = _codes(code)
 
         def deco(fn: RecordFn) -> RecordFn:
@@ -169,6 +186,7 @@ class Register:
         files: tuple[str, ...] | None = None,
         mask: Callable[[Any], Any] | None = None,
     ) -> Callable[[type], type]:
+        """A cross-record rule: a class with ``feed`` and ``finish`` (see :class:`CrossRule`)."""
         codes = _codes(code)
 
         def deco(cls: type) -> type:
@@ -180,6 +198,7 @@ class Register:
     def cross_file(
         self, code: str | tuple[str, ...]
     ) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
+        """A rule over the files of this register in a delivery: ``fn(files)``."""
         codes = _codes(code)
 
         def deco(fn: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
@@ -215,6 +234,7 @@ class Register:
         return deco
 
     def file_from_tokens(self, tokens: list[str]) -> str | None:
+        """Which file of the register a file name's tokens name (``None`` if none)."""
         if self.infer_file is not None:
             return self.infer_file(tokens)
         return next((t.lower() for t in tokens if t.lower() in self.files), None)
@@ -314,12 +334,14 @@ class Register:
         self.cross_rules.append(CrossRuleFactory(_codes(code), files, Unique, mask))
 
     def rules_for(self, file: str) -> tuple[list[RecordRule], list[CrossRuleFactory]]:
+        """The record rules and cross-record rule factories that apply to ``file``."""
         return (
             [r for r in self.record_rules if r.files is None or file in r.files],
             [r for r in self.cross_rules if r.files is None or file in r.files],
         )
 
     def implemented_codes(self) -> set[str]:
+        """Every rule code some rule of this register implements."""
         out: set[str] = set()
         for r in self.record_rules:
             out.update(r.codes)
@@ -397,13 +419,16 @@ class Registry:
         return reg
 
     def all(self) -> list[Register]:
+        """Every known register, imported."""
         return [self.get(n) for n in self.names()]
 
     def resolve_spec(self, register: str, file: str, year: int) -> FileSpec:
+        """The spec of ``register``/``file`` for statistikår ``year``."""
         self.get(register)
         return self.specs.resolve(register.lower(), file.lower(), year)
 
     def all_specs(self, register: str | None = None) -> list[FileSpec]:
+        """Every spec of ``register`` (all registers if ``None``)."""
         if register is None:
             self.all()
         else:

@@ -72,6 +72,8 @@ class TextFormat:
 
 @attrs.frozen
 class Sniff:
+    """What the first pass over the bytes found: size, hash, encoding, signs of a non-text file."""
+
     size: int
     sha256: str
     encoding: str
@@ -321,6 +323,7 @@ class Input:
         self.sniff = sniff(self._fh)
 
     def lines(self) -> Iterator[PhysicalLine]:
+        """The physical lines, decoded as the sniff decided."""
         if self._text is not None:
             text = self._text[1:] if self._text.startswith("\ufeff") else self._text
             yield from iter_lines(io.StringIO(text, newline=""))
@@ -363,6 +366,7 @@ class Input:
         return codec
 
     def close(self) -> None:
+        """Close the input."""
         if self._fh is not None:
             self._fh.close()
             self._fh = None

@@ -73,6 +73,8 @@ otherwise the engine's code is used."""
 
 @attrs.frozen
 class FieldSpec:
+    """One field of a file layout: name, labels, type, checks and provenance."""
+
     name: str
     label: str
     type: str
@@ -153,11 +155,15 @@ class Reference:
         return tuple(p for p in self.pairs if p[1] in PSEUDO_FIELDS)
 
     def codes(self) -> set[str]:
+        """The rule codes this reference names."""
         return {self.missing} | ({self.unreferenced} if self.unreferenced else set())
 
 
 @attrs.frozen
 class FileSpec:
+    """One file of a register for a range of statistikår: its fields, period, params
+    and provenance."""
+
     register: str
     file: str
     title: str
@@ -252,15 +258,19 @@ class FileSpec:
         return out
 
     def field(self, name: str) -> FieldSpec:
+        """The field called ``name``."""
         return self._by_name[name]
 
     def has_field(self, name: str) -> bool:
+        """Whether the spec has a field called ``name``."""
         return name in self._by_name
 
     def covers(self, year: int) -> bool:
+        """Whether the spec covers statistikår ``year``."""
         return self.years_from <= year and (self.years_to is None or year <= self.years_to)
 
     def field_names(self) -> list[str]:
+        """The field names in order."""
         return [f.name for f in self.fields]
 
 
@@ -394,6 +404,7 @@ class SpecRegistry:
         self._loaded_packages: set[str] = set()
 
     def add(self, spec: FileSpec, *, replace: bool = False) -> None:
+        """Add ``spec``; with ``replace``, instead of the specs its years overlap."""
         clash = [
             s
             for s in self._specs
@@ -418,6 +429,7 @@ class SpecRegistry:
                 self.add(spec_from_dict(data, path))
 
     def resolve(self, register: str, file: str, year: int) -> FileSpec:
+        """The spec of ``register``/``file`` covering statistikår ``year``."""
         for s in self._specs:
             if s.register == register and s.file == file and s.covers(year):
                 return s
@@ -428,6 +440,7 @@ class SpecRegistry:
         )
 
     def all(self, register: str | None = None) -> list[FileSpec]:
+        """Every spec (of ``register``), sorted."""
         return sorted(
             (s for s in self._specs if register is None or s.register == register),
             key=lambda s: (s.register, s.file, s.years_from),

@@ -39,9 +39,11 @@ class YearMonth:
         return (self.year * 12 + self.month) - (other.year * 12 + other.month)
 
     def first_day(self) -> dt.date:
+        """The first day of the month."""
         return dt.date(self.year, self.month, 1)
 
     def last_day(self) -> dt.date:
+        """The last day of the month."""
         return (self + 1).first_day() - dt.timedelta(days=1)
 
 
@@ -95,10 +97,12 @@ def is_digits(text: str) -> bool:
 
 
 def is_canonical_int(text: str) -> bool:
+    """A whole number as the files write it: ``0`` or ``[1-9][0-9]*``."""
     return _INT.fullmatch(text) is not None
 
 
 def is_canonical_amount(text: str) -> bool:
+    """An amount in whole kronor as the files write it: ``0`` or ``-?[1-9][0-9]*``."""
     return _AMOUNT.fullmatch(text) is not None
 
 
@@ -123,6 +127,7 @@ def parse_yearmonth(text: str) -> YearMonth | None:
 
 
 def parse_year(text: str) -> int | None:
+    """``ÅÅÅÅ`` as an int, or ``None``."""
     if len(text) != 4 or not is_digits(text):
         return None
     return int(text)

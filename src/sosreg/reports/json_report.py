@@ -17,6 +17,7 @@ from sosreg.engine.report import DeliveryReport, Report, document
 
 
 def render(report: Report | DeliveryReport, *, lang: str = "sv", indent: int | None = 2) -> str:
+    """The JSON report as text (``indent=None``: one line)."""
     return json.dumps(report.to_dict(lang), ensure_ascii=False, indent=indent)
 
 
@@ -39,6 +40,7 @@ class FindingSpool:
         self.count = 0
 
     def add(self, f: Finding) -> None:
+        """Spool one finding (pass this as a validation's ``sink``)."""
         self.count += 1
         if f.line is None:
             self._file_level.append(f)
@@ -67,6 +69,7 @@ class FindingSpool:
             yield json.dumps(f.to_dict(self.lang), ensure_ascii=False)
 
     def close(self) -> None:
+        """Delete the temporary file."""
         self._fh.close()
 
 
