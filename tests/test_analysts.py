@@ -206,6 +206,10 @@ def test_files_left_out_and_why(tmp_path: Path) -> None:
     assert sol025.get_column("line").to_list() == [1]
     unreadable = sosreg.scan(tmp_path)
     assert unreadable.left_out[str(unknown)].startswith("not checked: the register is not given")
+    with pytest.raises(sosreg.UsageError, match="unknown register 'sos'"):
+        sosreg.scan(tmp_path, register="sos")
+    with pytest.raises(sosreg.UsageError, match="unknown file 'sol3'"):
+        sosreg.scan(tmp_path, register="sol", file="sol3")
     with pytest.raises(sosreg.UsageError, match="include must be"):
         sosreg.scan(tmp_path, include="godkänd")
     with pytest.raises(sosreg.UsageError, match="no files"):
@@ -242,9 +246,9 @@ def test_a_column_of_two_types_in_two_specs_is_an_error(tmp_path: Path) -> None:
     tables[key] = tables[key].with_columns(pl.col("boendeform").cast(pl.Int64, strict=False))
     with pytest.raises(ValueError, match="column boendeform is String in sol/sol1/2017- and Int64"):
         _ = s.frame
-    nothing = sosreg.scan(tmp_path, file="sol9")
+    nothing = sosreg.scan(tmp_path, file="khsl2")
     assert nothing.left_out[str(tmp_path / "SOL1_0330_202301_20230210T0900.txt")] == (
-        "file sol1, not sol9"
+        "file sol1, not khsl2"
     )
     empty = nothing.frame.collect()
     assert empty.height == 0 and empty.columns == list(analysts.META)

@@ -47,6 +47,7 @@ import datetime as dt
 import io
 import json
 import os
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
@@ -416,7 +417,18 @@ def _expand(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) ->
     return expand([os.fspath(p) for p in paths])
 
 
-def _check_include(include: str, identities: str) -> None:
+def _check_args(
+    include: str, identities: str, register: str | None = None, file: str | None = None
+) -> None:
+    if register is not None:
+        try:
+            files = set(REGISTRY.get(register).files)
+        except KeyError as exc:
+            raise UsageError(str(exc.args[0])) from exc
+    else:
+        files = {f for name in REGISTRY.names() for f in REGISTRY.get(name).files}
+    if file is not None and file.lower() not in files:
+        raise UsageError(f"unknown file {file!r} (files: {', '.join(sorted(files))})")
     if include not in INCLUDE:
         raise UsageError(f"include must be one of {', '.join(map(repr, INCLUDE))}, not {include!r}")
     if identities not in IDENTITIES:
@@ -540,7 +552,7 @@ def scan(
     ``max_details`` are :func:`sosreg.validate`'s. ``identities`` and ``key`` as in
     :mod:`sosreg.frames`. See the module's docs for the columns.
     """
-    _check_include(include, identities)
+    _check_args(include, identities, register, file)
     pl = _polars()
     files = _expand(paths)
     parts: dict[str, list[Any]] = {}
@@ -631,7 +643,7 @@ def export_file(
     and renamed, so a reader never sees half a part). ``key`` is required: workers on
     other machines must pseudonymise alike. Safe to run in parallel (each file has its
     own part); :func:`write_reports` writes the reports afterwards."""
-    _check_include(include, identities)
+    _check_args(include, identities, register, file)
     source = os.fspath(path)
     checked = _check(
         source,
@@ -656,7 +668,7 @@ def export_file(
     folder = Path(out).joinpath(*(f"{k}={getattr(report, k)}" for k in PARTITIONS))
     folder.mkdir(parents=True, exist_ok=True)
     name = _part_name(report)
-    temporary = folder / f".{name}.{os.getpid()}.tmp"
+    temporary = folder / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
     frame.drop(list(PARTITIONS)).write_parquet(temporary, compression="snappy")
     os.replace(temporary, folder / name)
     part = (folder / name).relative_to(Path(out)).as_posix()
@@ -695,7 +707,7 @@ def export(
     folder), one file at a time, and ``_reports.jsonl`` beside it. Arguments as
     :func:`scan`; without ``key`` the process's random key is used (pseudonyms then
     match no other run). ``progress`` is called after each file."""
-    _check_include(include, identities)
+    _check_args(include, identities, register, file)
     _polars()
     target = Path(out)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):

@@ -235,8 +235,11 @@ def _build() -> argparse.ArgumentParser:
         metavar=("FORMAT", "OUT"),
         help="the format (parquet) and a new or empty folder to write the dataset in",
     )
-    e.add_argument("--register", help="only files of this register (by their names)")
-    e.add_argument("--file", help="only files of this kind, e.g. sol1 (by their names)")
+    e.add_argument(
+        "--register",
+        help="only files whose names say this register (a name that says none is read as one)",
+    )
+    e.add_argument("--file", help="likewise, only files of this kind, e.g. sol1")
     e.add_argument(
         "--include",
         choices=("godkand", "warnings", "all"),
