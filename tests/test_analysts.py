@@ -55,6 +55,7 @@ def _expected(path: Path, key: bytes, **kwargs: Any) -> Any:
         if row.record is not None:
             lines.append(row.line)
             records.append(row.record)
+    assert records == sosreg.load(path, **kwargs)
     return sosreg.frames.to_pandas(records, spec=parsed.spec, key=key, lines=lines)
 
 
