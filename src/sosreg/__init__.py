@@ -12,8 +12,9 @@ knows neither.
 
 from __future__ import annotations
 
-from sosreg import frames, plugins, reports
+from sosreg import analysts, frames, plugins, reports
 from sosreg._version import __version__
+from sosreg.analysts import scan
 from sosreg.deadlines import deadline
 from sosreg.engine import columnar as _columnar  # adds the columnar engine
 from sosreg.engine.delivery import DeliveryReport, validate_delivery
@@ -55,6 +56,7 @@ __all__ = [
     "UsageError",
     "YearMonth",
     "__version__",
+    "analysts",
     "clear_caches",
     "converter",
     "deadline",
@@ -65,6 +67,7 @@ __all__ = [
     "load_spec",
     "parse",
     "record_class",
+    "scan",
     "serialize",
     "to_dict",
     "validate",

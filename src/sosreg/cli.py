@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -215,6 +216,49 @@ def _build() -> argparse.ArgumentParser:
     d.add_argument("--format", choices=("text", "json"), default="text")
     d.add_argument("--lang", choices=("sv", "en"), default="sv")
 
+    e = sub.add_parser(
+        "export",
+        help="write many files as a Parquet dataset for analysts (sosreg[parquet])",
+        description="Check every file and write the rows of the accepted ones as a Parquet\n"
+        "dataset partitioned by register, file and year (register=…/file=…/year=…/\n"
+        "part-<n>.parquet, one part per file, written file by file) with _reports.jsonl\n"
+        "(one JSON report per file) beside it. See docs/analysts.md.\n"
+        "  sosreg export DIR|GLOB... --to parquet OUT/ [--key-file KEYFILE]",
+        epilog=EXIT_CODES_SIMPLE,
+        formatter_class=raw,
+    )
+    e.add_argument("path", nargs="+", help="files, directories or globs")
+    e.add_argument(
+        "--to",
+        nargs=2,
+        required=True,
+        metavar=("FORMAT", "OUT"),
+        help="the format (parquet) and a new or empty folder to write the dataset in",
+    )
+    e.add_argument(
+        "--register",
+        help="only files whose names say this register (a name that says none is read as one)",
+    )
+    e.add_argument("--file", help="likewise, only files of this kind, e.g. sol1")
+    e.add_argument(
+        "--include",
+        choices=("godkand", "warnings", "all"),
+        default="warnings",
+        help="files to write: godkand only; also godkänd med varningar (default); all",
+    )
+    e.add_argument(
+        "--identities",
+        choices=("pseudonym", "mask", "drop"),
+        default="pseudonym",
+        help="identity columns as pseudonyms (default), masked, or left out",
+    )
+    e.add_argument(
+        "--key-file",
+        metavar="KEYFILE",
+        help="the secret pseudonym key (its bytes, at least 16): the same key gives the same "
+        "pseudonyms in every run (default: a random key for this run)",
+    )
+
     s = sub.add_parser(
         "spec",
         help="print the fields of a file's spec",
@@ -237,6 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "spec": _spec,
         "import-codes": _import_codes,
         "deadlines": _deadlines,
+        "export": _export,
     }
     try:
         return commands[args.command](args)
@@ -568,3 +613,46 @@ def _spec(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())
+
+
+# -- export ----------------------------------------------------------------------------
+
+
+def _export(args: argparse.Namespace) -> int:
+    """``sosreg export``: a Parquet dataset of the accepted files, one file at a time."""
+    from sosreg import analysts
+
+    fmt, out = args.to
+    if fmt != "parquet":
+        raise UsageError(f"--to {fmt}: the only format is parquet (--to parquet OUT/)")
+    if args.key_file is not None:
+        key = analysts.read_key(args.key_file)
+    else:
+        key = secrets.token_bytes(32)
+        print(
+            "sosreg: no --key-file: pseudonyms are made with a random key for this run and "
+            "will not match those of any other run",
+            file=sys.stderr,
+        )
+
+    def progress(done: analysts.Exported) -> None:
+        if done.reason is not None:
+            print(f"sosreg: {done.source_file}: left out: {done.reason}", file=sys.stderr)
+
+    results = analysts.export(
+        args.path,
+        out,
+        key=key,
+        include=args.include,
+        identities=args.identities,
+        register=args.register,
+        file=args.file,
+        progress=progress,
+    )
+    written = [r for r in results if r.part is not None]
+    left = sum(r.reason is not None for r in results)
+    print(
+        f"{len(written)} files, {sum(r.rows for r in written)} rows written to {out} "
+        f"({left} left out); reports in {Path(out) / analysts.REPORTS}"
+    )
+    return 0
