@@ -154,11 +154,13 @@ def render(
     *,
     path: str | None = None,
     progress: Callable[[int], None] | None = None,
+    rendering: Callable[[], None] | None = None,
 ) -> Outcome:
     """Check one delivery and render its report: to the file ``path`` when given (any
     format; xlsx needs one), else to ``out``, else into :attr:`Outcome.output`.
-    ``progress`` is passed to :func:`sosreg.parse` (lines read). A :class:`UsageError`
-    becomes :attr:`Outcome.problem`."""
+    ``progress`` is passed to :func:`sosreg.parse` (lines read); ``rendering`` is
+    called when the files are read and the report is being written. A
+    :class:`UsageError` becomes :attr:`Outcome.problem`."""
     from sosreg.reports import csv_report, html_report, json_report, xlsx_report
 
     fmt = options.format
@@ -205,6 +207,8 @@ def render(
                 **kwargs,
             )
         files = result.reports if isinstance(result, DeliveryReport) else (result,)
+        if rendering is not None:
+            rendering()
         if fmt == "xlsx":
             assert path is not None
             xlsx_report.write(

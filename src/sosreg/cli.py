@@ -352,11 +352,15 @@ def _validate_one(args: argparse.Namespace, options: batch.Options, paths: tuple
         target = batch.report_path(paths[0], _extension(fmt), target)
     with _LineProgress(args, paths) as progress:
         if target is not None:
-            outcome = batch.render(paths, options, path=target, progress=progress.update)
+            outcome = batch.render(
+                paths, options, path=target, progress=progress.update, rendering=progress.writing
+            )
         elif fmt == "xlsx":
             outcome = _xlsx_to_stdout(paths, options, progress)
         else:
-            outcome = batch.render(paths, options, sys.stdout, progress=progress.update)
+            outcome = batch.render(
+                paths, options, sys.stdout, progress=progress.update, rendering=progress.writing
+            )
     if outcome.problem is not None:
         raise UsageError(outcome.problem)
     return outcome.exit_code
@@ -369,7 +373,9 @@ def _xlsx_to_stdout(
         raise UsageError("--format xlsx writes a workbook: give -o PATH.xlsx (or redirect stdout)")
     with tempfile.TemporaryDirectory(prefix="sosreg-") as tmp:
         path = os.path.join(tmp, "report.xlsx")
-        outcome = batch.render(paths, options, path=path, progress=progress.update)
+        outcome = batch.render(
+            paths, options, path=path, progress=progress.update, rendering=progress.writing
+        )
         if outcome.problem is None:
             sys.stdout.flush()
             with open(path, "rb") as fh:
@@ -420,7 +426,7 @@ def _run_many(
     worst = 0
     rows: list[batch.Outcome] = []
     unit = " leveranser" if options.lang != "en" else " deliveries"
-    bar = _progress_bar(args, total=len(groups), unit=unit)
+    bar = _progress_bar(args, total=len(groups), unit=unit, unit_scale=False)
     try:
         for outcome in batch.run(groups, options, jobs=args.jobs or 1, out_dir=out_dir):
             if bar is not None:
@@ -438,6 +444,7 @@ def _run_many(
                 out.write(outcome.output + "\n")
     finally:
         if bar is not None:
+            bar.refresh()
             bar.close()
     if options.format == "text" or out_dir is not None:
         out.write(_summary(rows, options.lang))
@@ -452,7 +459,7 @@ PROGRESS_SAMPLE: Final = 1 << 16
 """Bytes read at the top of each file to estimate its lines from its size."""
 
 
-def _progress_bar(args: argparse.Namespace, **kwargs: Any) -> Any:
+def _progress_bar(args: argparse.Namespace, unit_scale: bool = True, **kwargs: Any) -> Any:
     """A tqdm bar on stderr, or ``None``: with ``--quiet``, when stderr is not a
     terminal, or without tqdm (``sosreg[progress]``)."""
     if getattr(args, "quiet", False) or not sys.stderr.isatty():
@@ -466,7 +473,7 @@ def _progress_bar(args: argparse.Namespace, **kwargs: Any) -> Any:
         delay=PROGRESS_DELAY,
         leave=False,
         dynamic_ncols=True,
-        unit_scale=True,
+        unit_scale=unit_scale,
         **kwargs,
     )
 
@@ -499,19 +506,29 @@ class _LineProgress:
     def __init__(self, args: argparse.Namespace, paths: Sequence[str]) -> None:
         self.args = args
         self.paths = paths
+        self.name = ""
         self.bar: Any = None
 
     def __enter__(self) -> _LineProgress:
         unit = " lines" if self.args.lang == "en" else " rader"
-        name = os.path.basename(self.paths[0]) + (
+        self.name = os.path.basename(self.paths[0]) + (
             f" (+{len(self.paths) - 1})" if len(self.paths) > 1 else ""
         )
-        self.bar = _progress_bar(self.args, total=estimate_lines(self.paths), unit=unit, desc=name)
+        self.bar = _progress_bar(
+            self.args, total=estimate_lines(self.paths), unit=unit, desc=self.name
+        )
         return self
 
     @property
     def update(self) -> Callable[[int], None] | None:
         return None if self.bar is None else self._update
+
+    def writing(self) -> None:
+        """The lines are read; the report is being written (it can take a while)."""
+        if self.bar is not None:
+            self.bar.total = self.bar.n
+            words = "writing the report" if self.args.lang == "en" else "skriver rapporten"
+            self.bar.set_description(f"{self.name}: {words}")
 
     def _update(self, n: int) -> None:
         bar = self.bar

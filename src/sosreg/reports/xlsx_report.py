@@ -29,6 +29,7 @@ from the file are written with ``write_string`` (never a formula) and are masked
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -459,6 +460,7 @@ class _Book:
         table.close()
 
 
+@functools.lru_cache(maxsize=4096)  # messages repeat: a rule's over many lines
 def _wrapped_lines(text: str, width: int) -> int:
     """The lines ``text`` takes in a wrapped column ``width`` characters wide (an
     estimate on the safe side: words are not split)."""
