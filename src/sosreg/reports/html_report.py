@@ -176,10 +176,7 @@ def _file(
             t["lines"] + " / " + t["records"].lower(),
             f"{r.lines} / {r.records}",
         ),
-        (
-            "Indata" if lang == "sv" else "Input",
-            f"{r.size} byte, {r.encoding}, SHA-256 {r.sha256}",
-        ),
+        (t["input"], f"{r.size} {t['bytes']}, {r.encoding}, SHA-256 {r.sha256}"),
     ]
     if previous is not None:
         facts.append((t["compared_with"], previous))
