@@ -619,3 +619,19 @@ def test_every_format_is_one_model(damaged: sosreg.Report) -> None:
     xlsx_codes = {r[1] for r in _values(_workbook(damaged)["Detaljinfo"])[1:]}
     html_codes = set(re.findall(r"<summary><code>([A-Z]+-\d+)</code>", damaged.to_html()))
     assert csv_codes == xlsx_codes == html_codes == codes
+
+
+def test_totals_and_cross_file_counts(tmp_path: Path, damaged: sosreg.Report) -> None:
+    totals = damaged.totals()
+    assert list(totals) == [sosreg.Severity.ERROR, sosreg.Severity.WARNING, sosreg.Severity.INFO]
+    assert totals[sosreg.Severity.ERROR] == 12 and sum(totals.values()) == damaged.total
+    a = tmp_path / "Ekb_0330_202301_20230214T0930.txt"
+    b = tmp_path / "Ekb_0330_202301_20230215T1100.txt"
+    c = tmp_path / "Ekb_0331_202301_20230215T1100.txt"
+    for path, line in ((a, M_SOLO), (b, M_MED), (c, M_MED.replace("0330", "0331"))):
+        path.write_bytes((line + "\r\n").encode())
+    d = sosreg.validate_delivery([a, b, c])
+    order = d.ordered_counts()
+    assert order == d.counts() and set(order) >= {"SOS-301", "SOS-303"}
+    assert list(order).index("SOS-301") < list(order).index("SOS-303")  # error, then warning
+    assert d.severities()["SOS-301"] is sosreg.Severity.ERROR

@@ -200,6 +200,14 @@ class Report:
         """Details kept per rule code."""
         return _counts_of(self.findings)
 
+    def totals(self) -> dict[Severity, int]:
+        """Exact number of findings per severity (every severity, most serious first)."""
+        out = dict.fromkeys(sorted(Severity, reverse=True), 0)
+        severities = self.severities()
+        for code, n in self.counts().items():
+            out[severities[code]] += n
+        return out
+
     def omitted(self) -> dict[str, int]:
         """Per rule code, the findings counted but not kept as details."""
         shown = self.shown()
@@ -383,6 +391,15 @@ class DeliveryReport:
     def counts(self) -> dict[str, int]:
         """Cross-file findings per rule code."""
         return _counts_of(self.findings)
+
+    def severities(self) -> dict[str, Severity]:
+        """The severity of each cross-file rule code found."""
+        return _severities_of(self.findings)
+
+    def ordered_counts(self) -> dict[str, int]:
+        """:meth:`counts`, most serious rules first (as :meth:`Report.counts`)."""
+        sev = self.severities()
+        return dict(sorted(self.counts().items(), key=lambda kv: (-int(sev[kv[0]]), kv[0])))
 
     def rows(self, lang: str = "sv") -> Iterator[FindingRow]:
         """Every file's :meth:`Report.rows`, in order, then the cross-file findings

@@ -13,11 +13,11 @@ personnummer). :meth:`Report._repr_html_ <sosreg.engine.report.Report._repr_html
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import Final
 
 from sosreg._version import __version__
-from sosreg.engine.findings import Finding, Severity, Status
+from sosreg.engine.findings import Severity, Status
 from sosreg.engine.report import DeliveryReport, FindingRow, Report
 from sosreg.engine.rules import CATALOGUE
 from sosreg.reports import labels
@@ -141,14 +141,6 @@ def _banner(status: Status, label: str, lang: str, counts: dict[Severity, int] |
     )
 
 
-def _by_severity(report: Report) -> dict[Severity, int]:
-    out = dict.fromkeys(Severity, 0)
-    severities = report.severities()
-    for code, n in report.counts().items():
-        out[severities[code]] += n
-    return out
-
-
 def _sev(severity: Severity, lang: str) -> str:
     return f'<span class="sev {severity.code}">{_e(severity.label(lang))}</span>'
 
@@ -164,7 +156,7 @@ def _file(
     t = WORDS[lang]
     if heading is not None:
         yield f"<h2>{_e(t['file'])}: {_e(heading)}</h2>"
-    yield _banner(r.status, t["status"], lang, _by_severity(r))
+    yield _banner(r.status, t["status"], lang, r.totals())
     facts: list[tuple[str, str]] = [
         (t["file"], r.display_name),
         (t["kind"], f"{labels.kind(r)} ({r.register.upper()})"),
@@ -288,13 +280,8 @@ def _details(
 
 
 def _cross(d: DeliveryReport, lang: str, max_details: int | None) -> Iterator[str]:
-    findings: Sequence[Finding] = d.findings
-    counts = d.counts()
-    severities: dict[str, Severity] = {}
-    for f in findings:
-        severities[f.code] = max(f.severity, severities.get(f.code, f.severity))
-    order = dict(sorted(counts.items(), key=lambda kv: (-int(severities[kv[0]]), kv[0])))
-    yield from _summary(order, severities, counts, lang, False, "cross-")
+    order = d.ordered_counts()
+    yield from _summary(order, d.severities(), order, lang, False, "cross-")
     if order:
         cross_rows = DeliveryReport((), d.findings).rows(lang)
         yield from _details(cross_rows, order, lang, max_details, True, "cross-")

@@ -238,7 +238,7 @@ class _Book:
         self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
         self.top = wb.add_format({"valign": "top"})
         self.centre = wb.add_format({"valign": "top", "align": "center"})
-        self.left = wb.add_format({"valign": "top", "align": "left"})
+        self.left = wb.add_format({"valign": "top", "align": "left", "text_wrap": True})
         self.bold = wb.add_format({"bold": True, "valign": "top"})
         self.italic = wb.add_format({"italic": True, "font_color": "#595959"})
         self.status = {
@@ -266,8 +266,9 @@ class _Book:
     ) -> None:
         t = self.t
         lang = self.lang
+        width = 72 if len(files) == 1 else 66  # a SHA-256 (64 hex digits) on one line
         ws.set_column(0, 0, 34, self.bold)
-        ws.set_column(1, max(1, len(files)), 72 if len(files) == 1 else 48, self.wrap)
+        ws.set_column(1, max(1, len(files)), width, self.wrap)
         row = 0
         title = t["delivery"] if self.delivery else t["report"]
         ws.write_string(row, 0, title, self.header)
@@ -284,6 +285,10 @@ class _Book:
             nonlocal row
             ws.write_string(row, 0, t[key], self.bold)
             formats = fmts if fmts is not None else [self.left] * len(values)
+            chars = int(width * CHARS_PER_WIDTH)
+            lines = max((_wrapped_lines(str(v), chars) for v in values), default=1)
+            if lines > 1:
+                ws.set_row(row, ROW_HEIGHT * lines)
             for i, (value, fmt) in enumerate(zip(values, formats, strict=True)):
                 if value is None or value == "":
                     continue
@@ -293,7 +298,7 @@ class _Book:
                     ws.write_string(row, 1 + i, str(value), fmt)
             row += 1
 
-        sev = [_by_severity(r) for r in files]
+        sev = [r.totals() for r in files]
         line(
             "status",
             [r.status.label(lang).upper() for r in files],
@@ -333,13 +338,9 @@ class _Book:
             (r.display_name, r.counts(), r.severities(), r.shown()) for r in files
         ]
         if cross:
-            cross_report = DeliveryReport((), tuple(cross))
-            counts = cross_report.counts()
-            severities: dict[str, Severity] = {}
-            for f in cross:
-                severities[f.code] = max(f.severity, severities.get(f.code, f.severity))
-            order = sorted(counts, key=lambda c: (-int(severities[c]), c))
-            groups.append((self.t["cross"], {c: counts[c] for c in order}, severities, counts))
+            across = DeliveryReport((), tuple(cross))
+            counts = across.ordered_counts()
+            groups.append((self.t["cross"], counts, across.severities(), counts))
         any_rows = False
         for name, counts, severities, shown in groups:
             for code, n in counts.items():
@@ -485,14 +486,6 @@ def _print_setup(ws: Any) -> None:
     ws.fit_to_pages(1, 0)
     ws.set_header("&L&A")
     ws.repeat_rows(0)
-
-
-def _by_severity(report: Report) -> dict[Severity, int]:
-    out = dict.fromkeys(Severity, 0)
-    severities = report.severities()
-    for code, n in report.counts().items():
-        out[severities[code]] += n
-    return out
 
 
 def _rules_of(files: Sequence[Report]) -> list[Rule]:
