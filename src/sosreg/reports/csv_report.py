@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Final
 
-from sosreg.engine.report import DeliveryReport, FindingRow, Report
+from sosreg.engine.report import DeliveryReport, FindingRow, Report, row_from_dict
 from sosreg.reports.labels import CATEGORIES, COLUMNS, lang_of
 
 if TYPE_CHECKING:
@@ -87,10 +88,17 @@ def _spooled(
     lang: str,
 ) -> Iterable[FindingRow]:
     for r, spool in zip(files, spools, strict=True):
-        yield from spool.rows(r.display_name)
+        yield from spool_rows(spool, r.display_name)
     if isinstance(report, DeliveryReport):
         cross = DeliveryReport((), report.findings)
         yield from cross.rows(lang)
+
+
+def spool_rows(spool: FindingSpool, name: str) -> Iterator[FindingRow]:
+    """Every finding of a :class:`~sosreg.reports.json_report.FindingSpool` as a row of
+    file ``name``, in report order, read back one at a time."""
+    for text in spool.ordered():
+        yield row_from_dict(json.loads(text), name)
 
 
 def render(

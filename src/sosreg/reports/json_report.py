@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from sosreg.engine.findings import Finding, order_key
-from sosreg.engine.report import DeliveryReport, FindingRow, Report, document, row_from_dict
+from sosreg.engine.report import DeliveryReport, Report, document
 
 
 def render(report: Report | DeliveryReport, *, lang: str = "sv", indent: int | None = 2) -> str:
@@ -65,11 +65,6 @@ class FindingSpool:
             yield raw[tab + 1 : -1]
         for f in late[i:]:
             yield json.dumps(f.to_dict(self.lang), ensure_ascii=False)
-
-    def rows(self, name: str) -> Iterator[FindingRow]:
-        """The findings as rows of file ``name`` (for CSV and Excel), in report order."""
-        for text in self.ordered():
-            yield row_from_dict(json.loads(text), name)
 
     def close(self) -> None:
         self._fh.close()
