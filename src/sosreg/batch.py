@@ -4,8 +4,9 @@
 them the way the collector receives them (one kommun's files for one period and
 register: EKB-Månad with EKB-AO, the three BU files); :func:`run` validates each group
 in a pool of processes and yields an :class:`Outcome` per group, in order: its status,
-counts and the rendered report. ``sosreg validate DIR -j N`` is this, with a summary
-table at the end.
+counts and the rendered report (or, for the file formats csv, xlsx and html with an
+output directory, the file it was written to: :func:`report_path`). ``sosreg validate
+DIR -j N`` is this, with a summary table at the end.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import glob
 import io
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import IO, Any
@@ -30,7 +31,13 @@ from sosreg.engine.report import DeliveryReport, Report
 from sosreg.engine.spec import FileSpec
 from sosreg.engine.validation import validate
 
-__all__ = ["Options", "Outcome", "deliveries", "expand", "render", "run"]
+__all__ = ["Options", "Outcome", "deliveries", "expand", "render", "report_path", "run"]
+
+FILE_FORMATS = ("csv", "xlsx", "html")
+"""Formats written as one file per delivery when many deliveries are checked."""
+STREAMED = ("json", "csv", "xlsx")
+"""Formats that, with every finding asked for (``max_details=None``), read the findings
+from a spool on disk instead of holding them: any number of findings in bounded memory."""
 
 
 @attrs.frozen
@@ -63,6 +70,8 @@ class Outcome:
     output: str = ""
     problem: str | None = None
     """Why the delivery could not be checked (a :class:`UsageError`'s message)."""
+    written: str | None = None
+    """The file the report was written to, when it went to a file."""
 
     @property
     def exit_code(self) -> int:
@@ -123,20 +132,55 @@ def _severity_counts(report: Report) -> tuple[int, int]:
     return errors, warnings
 
 
-def render(paths: tuple[str, ...], options: Options, out: IO[str] | None = None) -> Outcome:
-    """Check one delivery and render its report (to ``out`` when given, else into
-    :attr:`Outcome.output`). A :class:`UsageError` becomes :attr:`Outcome.problem`."""
-    from sosreg.reports import json_report
+def report_path(first: str, fmt: str, directory: str, taken: set[str] | None = None) -> str:
+    """Where the report of a delivery whose first file is ``first`` goes in
+    ``directory``: the file's name with ``.sosreg.<fmt>`` added (never an input's own
+    name); ``-2``, ``-3``… before it when ``taken`` has the name already (the name is
+    added to ``taken``)."""
+    base = os.path.join(directory, Path(first).name + ".sosreg")
+    path = f"{base}.{fmt}"
+    n = 1
+    while taken is not None and path in taken:
+        n += 1
+        path = f"{base}-{n}.{fmt}"
+    if taken is not None:
+        taken.add(path)
+    return path
 
-    buffer: IO[str] = out if out is not None else io.StringIO()
+
+def render(
+    paths: tuple[str, ...],
+    options: Options,
+    out: IO[str] | None = None,
+    *,
+    path: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    rendering: Callable[[], None] | None = None,
+) -> Outcome:
+    """Check one delivery and render its report: to the file ``path`` when given (any
+    format; xlsx needs one), else to ``out``, else into :attr:`Outcome.output`.
+    ``progress`` is passed to :func:`sosreg.parse` (lines read); ``rendering`` is
+    called when the files are read and the report is being written. A
+    :class:`UsageError` becomes :attr:`Outcome.problem`."""
+    from sosreg.reports import csv_report, html_report, json_report, xlsx_report
+
+    fmt = options.format
+    if fmt == "xlsx":
+        if path is None:
+            return Outcome(paths, None, problem="the xlsx report is a file: give -o PATH")
+        try:
+            xlsx_report.xlsxwriter()
+        except ImportError as exc:
+            return Outcome(paths, None, problem=str(exc))
     spools: list[json_report.FindingSpool] = []
-    stream = options.format == "json" and options.max_details is None
+    stream = fmt in STREAMED and options.max_details is None
     kwargs: dict[str, Any] = {
         "register": options.register,
         "year": options.year,
         "codelists": dict(options.codelists),
         "engine": options.engine,
         "max_details": 0 if stream else options.max_details,
+        "progress": progress,
     }
 
     def sink() -> Any:
@@ -146,6 +190,9 @@ def render(paths: tuple[str, ...], options: Options, out: IO[str] | None = None)
         spools.append(spool)
         return spool.add
 
+    lang = options.lang
+    previous = os.path.basename(options.previous) if options.previous else None
+    buffer: IO[str] | None = None
     try:
         result: Report | DeliveryReport
         if len(paths) > 1:
@@ -160,48 +207,87 @@ def render(paths: tuple[str, ...], options: Options, out: IO[str] | None = None)
                 sink=sink(),
                 **kwargs,
             )
-        if stream:
-            reports = result.reports if isinstance(result, DeliveryReport) else (result,)
-            cross = list(result.findings) if isinstance(result, DeliveryReport) else []
-            json_report.write_streaming(
-                buffer, result.status, list(zip(reports, spools, strict=True)), cross, options.lang
+        files = result.reports if isinstance(result, DeliveryReport) else (result,)
+        if rendering is not None:
+            rendering()
+        if fmt == "xlsx":
+            assert path is not None
+            xlsx_report.write(
+                path, result, lang=lang, spools=spools if stream else None, previous=previous
             )
-        elif options.format == "json":
-            buffer.write(result.to_json(options.lang) + "\n")
         else:
-            buffer.write(result.to_text(options.lang, options.max_details))
+            if path is not None:
+                try:
+                    buffer = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+                except OSError as exc:
+                    raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+            else:
+                buffer = out if out is not None else io.StringIO()
+            if fmt == "json" and stream:
+                cross = list(result.findings) if isinstance(result, DeliveryReport) else []
+                json_report.write_streaming(
+                    buffer, result.status, list(zip(files, spools, strict=True)), cross, lang
+                )
+            elif fmt == "json":
+                buffer.write(result.to_json(lang) + "\n")
+            elif fmt == "csv":
+                csv_report.render(result, lang=lang, out=buffer, spools=spools if stream else None)
+            elif fmt == "html":
+                html = html_report.render(
+                    result, lang=lang, max_details=options.max_details, previous=previous
+                )
+                buffer.write(html)
+            else:
+                buffer.write(result.to_text(lang, options.max_details))
     except UsageError as exc:
         return Outcome(paths, None, problem=str(exc))
     finally:
         for spool in spools:
             spool.close()
-    reports = result.reports if isinstance(result, DeliveryReport) else (result,)
+        if path is not None and buffer is not None:
+            buffer.close()
     errors = warnings = 0
-    for r in reports:
+    for r in files:
         e, w = _severity_counts(r)
         errors, warnings = errors + e, warnings + w
     if isinstance(result, DeliveryReport):
         e, w = _counts(result.findings)
         errors, warnings = errors + e, warnings + w
-    output = buffer.getvalue() if out is None and isinstance(buffer, io.StringIO) else ""
+    output = (
+        buffer.getvalue()
+        if path is None and out is None and isinstance(buffer, io.StringIO)
+        else ""
+    )
     return Outcome(
         paths,
         result.status,
         errors,
         warnings,
-        sum(r.lines for r in reports),
+        sum(r.lines for r in files),
         output,
+        written=path,
     )
 
 
-def _work(job: tuple[tuple[str, ...], Options]) -> Outcome:
-    return render(*job)
+def _work(job: tuple[tuple[str, ...], Options, str | None]) -> Outcome:
+    group, options, path = job
+    return render(group, options, path=path)
 
 
-def run(groups: Iterable[tuple[str, ...]], options: Options, jobs: int = 1) -> Iterator[Outcome]:
+def run(
+    groups: Iterable[tuple[str, ...]],
+    options: Options,
+    jobs: int = 1,
+    out_dir: str | None = None,
+) -> Iterator[Outcome]:
     """Check every delivery of ``groups``, ``jobs`` at a time in separate processes
-    (``1``: in this process), yielding outcomes in the order of ``groups``."""
-    work = [(g, options) for g in groups]
+    (``1``: in this process), yielding outcomes in the order of ``groups``. With
+    ``out_dir``, each report is written to a file there (:func:`report_path`)."""
+    taken: set[str] = set()
+    work = [
+        (g, options, report_path(g[0], options.format, out_dir, taken) if out_dir else None)
+        for g in groups
+    ]
     if jobs <= 1 or len(work) <= 1:
         for job in work:
             yield _work(job)

@@ -19,11 +19,13 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import sys
+import tempfile
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, Any, Final, NoReturn
 
 import sosreg
 from sosreg import batch, codelists
@@ -32,6 +34,7 @@ from sosreg.engine.pipeline import ENGINES, UsageError
 from sosreg.engine.register import REGISTRY
 from sosreg.engine.rules import CATALOGUE
 from sosreg.engine.spec import SpecError
+from sosreg.reports import FORMATS, html_report
 from sosreg.reports import text as text_report
 
 _DEFAULT: Any = object()
@@ -122,16 +125,36 @@ def _build() -> argparse.ArgumentParser:
     v.add_argument(
         "--previous", metavar="PATH", help="the same file for the previous period, to compare"
     )
-    v.add_argument("--format", choices=("text", "json"), default="text")
+    v.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="text (default), json, csv (one row per finding), xlsx (the feedback "
+        "workbook, sosreg[excel]) or html (one self-contained page)",
+    )
     v.add_argument("--lang", choices=("sv", "en"), default="sv")
     v.add_argument(
         "--max-details",
         type=_max_details,
         default=_DEFAULT,
         metavar="N|all",
-        help="details shown per rule (text: 100, json: all); counts are always exact",
+        help="details shown per rule (text, html: 100; json, csv, xlsx: all); counts are "
+        "always exact",
     )
-    v.add_argument("-o", "--output", metavar="PATH", help="write the report here (default: stdout)")
+    v.add_argument(
+        "-o",
+        "--output",
+        metavar="PATH",
+        help="write the report here (default: stdout; xlsx needs a file); with csv, xlsx or "
+        "html and several deliveries, a directory: one report per delivery, named after its "
+        "first file",
+    )
+    v.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress bar (shown on a terminal only, with sosreg[progress])",
+    )
     v.add_argument(
         "-j",
         "--jobs",
@@ -329,7 +352,10 @@ def _options(args: argparse.Namespace) -> batch.Options:
             raise UsageError(str(exc)) from exc
     max_details = args.max_details
     if max_details is _DEFAULT:
-        max_details = text_report.DEFAULT_MAX_DETAILS if args.format == "text" else None
+        max_details = {
+            "text": text_report.DEFAULT_MAX_DETAILS,
+            "html": html_report.DEFAULT_MAX_DETAILS,
+        }.get(args.format)
     return batch.Options(
         register=args.register,
         file=args.file,
@@ -353,38 +379,213 @@ def _validate(args: argparse.Namespace) -> int:
     single_only = args.file or args.period or options.spec or args.previous
     if (many or len(args.path) > 1) and single_only:
         raise UsageError("--file, --period, --spec and --previous take a single file")
-    out = _open_output(args.output)
+    if not many:
+        return _validate_one(args, options, tuple(args.path))
+    return _validate_many(args, options)
+
+
+def _extension(fmt: str) -> str:
+    return "txt" if fmt == "text" else fmt
+
+
+def _validate_one(args: argparse.Namespace, options: batch.Options, paths: tuple[str, ...]) -> int:
+    """One delivery: its report to stdout, or to ``-o`` (a file, or a directory to
+    write it in, named after the first file)."""
+    fmt = options.format
+    target: str | None = args.output
+    if target is not None and os.path.isdir(target):
+        target = batch.report_path(paths[0], _extension(fmt), target)
+    with _LineProgress(args, paths) as progress:
+        if target is not None:
+            outcome = batch.render(
+                paths, options, path=target, progress=progress.update, rendering=progress.writing
+            )
+        elif fmt == "xlsx":
+            outcome = _xlsx_to_stdout(paths, options, progress)
+        else:
+            outcome = batch.render(
+                paths, options, sys.stdout, progress=progress.update, rendering=progress.writing
+            )
+    if outcome.problem is not None:
+        raise UsageError(outcome.problem)
+    return outcome.exit_code
+
+
+def _xlsx_to_stdout(
+    paths: tuple[str, ...], options: batch.Options, progress: _LineProgress
+) -> batch.Outcome:
+    if sys.stdout.isatty():
+        raise UsageError("--format xlsx writes a workbook: give -o PATH.xlsx (or redirect stdout)")
+    with tempfile.TemporaryDirectory(prefix="sosreg-") as tmp:
+        path = os.path.join(tmp, "report.xlsx")
+        outcome = batch.render(
+            paths, options, path=path, progress=progress.update, rendering=progress.writing
+        )
+        if outcome.problem is None:
+            sys.stdout.flush()
+            with open(path, "rb") as fh:
+                shutil.copyfileobj(fh, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+    return outcome
+
+
+def _validate_many(args: argparse.Namespace, options: batch.Options) -> int:
+    """Directories, globs or ``-j``: one report per delivery, then a summary table
+    (text), or one JSON document per line (json); csv, xlsx and html write a file per
+    delivery into the directory ``-o DIR`` and print the summary table."""
+    groups = batch.deliveries(batch.expand(args.path))
+    fmt = options.format
+    out_dir: str | None = None
+    if fmt in batch.FILE_FORMATS:
+        output = args.output
+        if output is not None and (os.path.isdir(output) or len(groups) > 1):
+            if os.path.exists(output) and not os.path.isdir(output):
+                raise UsageError(f"-o {output}: not a directory (one {fmt} file per delivery)")
+            try:
+                os.makedirs(output, exist_ok=True)
+            except OSError as exc:
+                raise UsageError(f"cannot make {output}: {exc.strerror or exc}") from exc
+            out_dir = output
+        elif len(groups) > 1:
+            raise UsageError(
+                f"--format {fmt} with {len(groups)} deliveries writes one file per delivery: "
+                "give -o DIR"
+            )
+        else:
+            return _validate_one(args, options, groups[0])
+    out = sys.stdout if out_dir is not None else _open_output(args.output)
     try:
-        if not many:
-            outcome = batch.render(tuple(args.path), options, out)
-            if outcome.problem is not None:
-                raise UsageError(outcome.problem)
-            return outcome.exit_code
-        return _validate_many(args, options, out)
+        return _run_many(args, options, groups, out, out_dir)
     finally:
         if out is not sys.stdout:
             out.close()
 
 
-def _validate_many(args: argparse.Namespace, options: batch.Options, out: IO[str]) -> int:
-    """Directories, globs or ``-j``: one report per delivery, then a summary table
-    (text), or one JSON document per line (json)."""
-    groups = batch.deliveries(batch.expand(args.path))
+def _run_many(
+    args: argparse.Namespace,
+    options: batch.Options,
+    groups: list[tuple[str, ...]],
+    out: IO[str],
+    out_dir: str | None,
+) -> int:
     worst = 0
     rows: list[batch.Outcome] = []
-    for outcome in batch.run(groups, options, jobs=args.jobs or 1):
-        rows.append(outcome)
-        worst = max(worst, outcome.exit_code)
-        if outcome.problem is not None:
-            print(f"sosreg: {outcome.problem}", file=sys.stderr)
-            continue
-        if options.format == "json":
-            out.write(json.dumps(json.loads(outcome.output), ensure_ascii=False) + "\n")
-        else:
-            out.write(outcome.output + "\n")
-    if options.format == "text":
+    unit = " leveranser" if options.lang != "en" else " deliveries"
+    bar = _progress_bar(args, total=len(groups), unit=unit, unit_scale=False)
+    try:
+        for outcome in batch.run(groups, options, jobs=args.jobs or 1, out_dir=out_dir):
+            if bar is not None:
+                bar.update(1)
+            rows.append(outcome)
+            worst = max(worst, outcome.exit_code)
+            if outcome.problem is not None:
+                print(f"sosreg: {outcome.problem}", file=sys.stderr)
+                continue
+            if out_dir is not None:
+                continue
+            if options.format == "json":
+                out.write(json.dumps(json.loads(outcome.output), ensure_ascii=False) + "\n")
+            else:
+                out.write(outcome.output + "\n")
+    finally:
+        if bar is not None:
+            bar.refresh()
+            bar.close()
+    if options.format == "text" or out_dir is not None:
         out.write(_summary(rows, options.lang))
     return worst
+
+
+# -- progress --------------------------------------------------------------------------
+
+PROGRESS_DELAY: Final = 0.5
+"""Seconds of work before a progress bar shows (a quick check shows none)."""
+PROGRESS_SAMPLE: Final = 1 << 16
+"""Bytes read at the top of each file to estimate its lines from its size."""
+
+
+def _progress_bar(args: argparse.Namespace, unit_scale: bool = True, **kwargs: Any) -> Any:
+    """A tqdm bar on stderr, or ``None``: with ``--quiet``, when stderr is not a
+    terminal, or without tqdm (``sosreg[progress]``)."""
+    if getattr(args, "quiet", False) or not sys.stderr.isatty():
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(
+        file=sys.stderr,
+        delay=PROGRESS_DELAY,
+        leave=False,
+        dynamic_ncols=True,
+        unit_scale=unit_scale,
+        **kwargs,
+    )
+
+
+def estimate_lines(paths: Sequence[str]) -> int | None:
+    """The lines of ``paths``, estimated from their sizes and the lines in their first
+    :data:`PROGRESS_SAMPLE` bytes (exact for smaller files); ``None`` if unknown."""
+    total = 0
+    for path in paths:
+        try:
+            size = os.path.getsize(path)
+            with open(path, "rb") as fh:
+                head = fh.read(PROGRESS_SAMPLE)
+        except OSError:
+            return None
+        if not head:
+            continue
+        n = head.count(b"\n") or head.count(b"\r")
+        if len(head) >= size:
+            total += n + (0 if head.endswith((b"\n", b"\r")) else 1)
+        else:
+            total += round(size * max(n, 1) / len(head))
+    return total or None
+
+
+class _LineProgress:
+    """A bar of lines read (lines/s), its total estimated from the files' sizes, for
+    one delivery; does nothing when :func:`_progress_bar` gives no bar."""
+
+    def __init__(self, args: argparse.Namespace, paths: Sequence[str]) -> None:
+        self.args = args
+        self.paths = paths
+        self.name = ""
+        self.bar: Any = None
+
+    def __enter__(self) -> _LineProgress:
+        unit = " lines" if self.args.lang == "en" else " rader"
+        self.name = os.path.basename(self.paths[0]) + (
+            f" (+{len(self.paths) - 1})" if len(self.paths) > 1 else ""
+        )
+        self.bar = _progress_bar(
+            self.args, total=estimate_lines(self.paths), unit=unit, desc=self.name
+        )
+        return self
+
+    @property
+    def update(self) -> Callable[[int], None] | None:
+        return None if self.bar is None else self._update
+
+    def writing(self) -> None:
+        """The lines are read; the report is being written (it can take a while)."""
+        if self.bar is not None:
+            self.bar.total = self.bar.n
+            words = "writing the report" if self.args.lang == "en" else "skriver rapporten"
+            self.bar.set_description(f"{self.name}: {words}")
+
+    def _update(self, n: int) -> None:
+        bar = self.bar
+        if bar.total is not None and bar.n + n > bar.total:
+            bar.total = bar.n + n  # the estimate was short
+        bar.update(n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.total = self.bar.n
+            self.bar.refresh()
+            self.bar.close()
 
 
 def _summary(rows: list[batch.Outcome], lang: str) -> str:
@@ -404,6 +605,8 @@ def _summary(rows: list[batch.Outcome], lang: str) -> str:
             else r.status.label(lang)
         )
         names = ", ".join(os.path.basename(p) for p in r.paths)
+        if r.written is not None and r.problem is None:
+            names += f" -> {r.written}"
         lines.append(f"  {status:<24} {r.errors:>7} {r.warnings:>10}  {names}")
     return "\n".join(lines) + "\n"
 

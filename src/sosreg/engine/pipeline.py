@@ -62,6 +62,9 @@ HEAD_LINES: Final = 1000
 YEARS: Final = (1990, 2099)
 """Statistikår sosreg accepts as arguments (inclusive); the specs narrow it further."""
 
+PROGRESS_EVERY: Final = 50_000
+"""Lines between two calls of a ``progress`` callback (see :func:`parse`)."""
+
 
 class UsageError(ValueError):
     """The input cannot be checked at all: arguments of the wrong type or out of range,
@@ -188,7 +191,10 @@ class Parsed:
         max_details: int | None = DEFAULT_MAX_DETAILS,
         sink: Callable[[Finding], None] | None = None,
         engine: str = "row",
+        progress: Callable[[int], None] | None = None,
     ) -> None:
+        self.progress = progress
+        self._progress_sent = 0
         if engine not in RUNNERS:
             raise UsageError(f"engine must be one of {', '.join(RUNNERS)}, not {engine!r}")
         self.engine = engine
@@ -507,8 +513,28 @@ class Parsed:
             self.input.close()
         self.log.extend(self._finish())
 
+    def _all_lines(self) -> Iterator[PhysicalLine]:
+        """Every line (the head read already, then the rest); counted for ``progress``
+        only when there is one, so that there is no cost per line otherwise."""
+        lines = chain(self._head, self._lines)
+        return lines if self.progress is None else self._counted(lines, self.progress)
+
+    def _counted(
+        self, lines: Iterable[PhysicalLine], progress: Callable[[int], None]
+    ) -> Iterator[PhysicalLine]:
+        n = 0
+        for pl in lines:
+            n += 1
+            if n == PROGRESS_EVERY:
+                self._progress_sent += n
+                progress(n)
+                n = 0
+            yield pl
+        self._progress_sent += n
+        progress(n)
+
     def _rows(self) -> Iterator[Row]:
-        for pl, record, out in self._process(chain(self._head, self._lines)):
+        for pl, record, out in self._process(self._all_lines()):
             yield Row(pl.number, pl.text, pl.ending, record, tuple(out))
         self._head = []
 
@@ -574,7 +600,7 @@ class Parsed:
 
     def _run_rows(self) -> None:
         """The row engine over the whole file."""
-        for _ in self._process(chain(self._head, self._lines)):
+        for _ in self._process(self._all_lines()):
             pass
         self._head = []
 
@@ -620,6 +646,9 @@ class Parsed:
             self.log.extend(self.file_findings)
             try:
                 RUNNERS[self.engine](self)
+                if self.progress is not None and self.lines_read > self._progress_sent:
+                    self.progress(self.lines_read - self._progress_sent)  # read at once
+                    self._progress_sent = self.lines_read
             finally:
                 self.input.close()
             self.log.extend(self._finish())
@@ -694,6 +723,7 @@ def parse(
     max_details: int | None = DEFAULT_MAX_DETAILS,
     sink: Callable[[Finding], None] | None = None,
     engine: str = "row",
+    progress: Callable[[int], None] | None = None,
 ) -> Parsed:
     """Open ``source`` (a path, bytes, an open binary file or a text stream) for
     streaming.
@@ -706,7 +736,10 @@ def parse(
     findings kept per rule (``None``: all; counts are always exact) and ``sink``
     receives every finding as it is made. ``engine`` is ``"row"`` (the reference) or
     ``"columnar"`` (polars, ``sosreg[fast]``; same findings, used by
-    :meth:`Parsed.report` — iterating rows always uses the row engine).
+    :meth:`Parsed.report` — iterating rows always uses the row engine). ``progress``,
+    when given, is called with the number of lines read since its last call, every
+    :data:`PROGRESS_EVERY` lines and once at the end (the calls add up to the lines
+    read; a progress bar's ``update``).
     """
     return Parsed(
         source,
@@ -720,6 +753,7 @@ def parse(
         max_details=max_details,
         sink=sink,
         engine=engine,
+        progress=progress,
     )
 
 

@@ -13,15 +13,17 @@ several files have the same top-level shape.
 
 Rendering to text, CSV, Excel or HTML is not done here: renderers plug in with
 :func:`register_renderer` (sosreg's own are in :mod:`sosreg.reports`), and
-:meth:`Report.render` calls them, so every format is made from this one model.
+:meth:`Report.render` calls them, so every format is made from this one model. The
+tabular formats read the same rows: :meth:`Report.rows` gives one :class:`FindingRow`
+per finding (file, line, code, severity, field, masked value, title, message).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import IO, Any, Final, NamedTuple
 
 import attrs
 
@@ -49,6 +51,56 @@ def render(report: Report | DeliveryReport, fmt: str, **options: Any) -> Any:
         known = ", ".join(sorted(RENDERERS)) or "none (import sosreg)"
         raise ValueError(f"no renderer for format {fmt!r} (known: {known})")
     return fn(report, **options)
+
+
+class FindingRow(NamedTuple):
+    """One finding as a row of a table: what :meth:`Report.rows` gives and the CSV,
+    Excel and HTML reports (and :meth:`Report.to_frame`) show. ``value`` is the
+    finding's masked value; ``title`` and ``message`` are in the language asked for."""
+
+    file: str
+    """The file's name (cross-file findings: the file they point into, or ``""``)."""
+    line: int | None
+    """1-based physical line; ``None`` for a finding about the whole file."""
+    code: str
+    severity: Severity
+    category: str
+    """The stage that found it (:class:`~sosreg.engine.findings.Category` value)."""
+    field: str | None
+    value: str | None
+    title: str
+    message: str
+
+
+def finding_row(f: Finding, file: str, lang: str = "sv") -> FindingRow:
+    """``f`` as a :class:`FindingRow` of file ``file``."""
+    return FindingRow(
+        file,
+        f.line,
+        f.code,
+        f.severity,
+        f.category.value,
+        f.field,
+        f.value,
+        f.title(lang),
+        f.message(lang),
+    )
+
+
+def row_from_dict(item: Mapping[str, Any], file: str) -> FindingRow:
+    """A :class:`FindingRow` from a finding as in the JSON report (:meth:`Finding.to_dict`;
+    e.g. read back from a :class:`~sosreg.reports.json_report.FindingSpool`)."""
+    return FindingRow(
+        file,
+        item["line"],
+        item["code"],
+        Severity[str(item["severity"]).upper()],
+        item["category"],
+        item["field"],
+        item["value"],
+        item["title"],
+        item["message"],
+    )
 
 
 def _counts_of(findings: Iterable[Finding]) -> dict[str, int]:
@@ -148,6 +200,14 @@ class Report:
         """Details kept per rule code."""
         return _counts_of(self.findings)
 
+    def totals(self) -> dict[Severity, int]:
+        """Exact number of findings per severity (every severity, most serious first)."""
+        out = dict.fromkeys(sorted(Severity, reverse=True), 0)
+        severities = self.severities()
+        for code, n in self.counts().items():
+            out[severities[code]] += n
+        return out
+
     def omitted(self) -> dict[str, int]:
         """Per rule code, the findings counted but not kept as details."""
         shown = self.shown()
@@ -235,6 +295,60 @@ class Report:
         out: str = self.render("text", lang=lang, max_details=max_details)
         return out
 
+    # -- tables: one row per finding, read by CSV, Excel, HTML and DataFrames ----------
+
+    @property
+    def display_name(self) -> str:
+        """The file's name as reports show it (its register and file if it has none)."""
+        return self.name or f"{self.register}/{self.file}"
+
+    def rows(self, lang: str = "sv") -> Iterator[FindingRow]:
+        """One :class:`FindingRow` per finding kept (:attr:`findings`, report order)."""
+        name = self.display_name
+        for f in self.findings:
+            yield finding_row(f, name, lang)
+
+    def to_csv(self, out: IO[str] | None = None, lang: str = "sv") -> str | None:
+        """The findings as CSV (``;``, a header row, masked values); written to ``out``
+        (opened with ``newline=""``) or returned. See :mod:`sosreg.reports.csv_report`."""
+        out_text: str | None = self.render("csv", out=out, lang=lang)
+        return out_text
+
+    def to_xlsx(self, out: Any = None, lang: str = "sv") -> bytes | None:
+        """The feedback workbook (needs ``sosreg[excel]``): written to ``out`` (a path or a
+        binary stream) or returned as bytes. See :mod:`sosreg.reports.xlsx_report`."""
+        data: bytes | None = self.render("xlsx", out=out, lang=lang)
+        return data
+
+    def to_html(self, lang: str = "sv", max_details: int | None = 100) -> str:
+        """One self-contained HTML page (no scripts, nothing fetched); ``max_details``
+        per rule (``None``: all). See :mod:`sosreg.reports.html_report`."""
+        out: str = self.render("html", lang=lang, max_details=max_details)
+        return out
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the HTML report as a fragment, at most 50 details per rule."""
+        out: str = self.render("html", max_details=50, fragment=True)
+        return out
+
+    def to_frame(self, lang: str = "sv") -> Any:
+        """The findings kept as a ``pandas.DataFrame``, one row per finding (the
+        columns of :class:`FindingRow`; needs ``sosreg[pandas]``)."""
+        return _frame(self.rows(lang))
+
+
+def _frame(rows: Iterable[FindingRow]) -> Any:
+    try:
+        import pandas as pd
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("to_frame needs pandas: pip install 'sosreg[pandas]'") from exc
+    data = [{**r._asdict(), "severity": r.severity.code} for r in rows]
+    frame = pd.DataFrame.from_records(data, columns=list(FindingRow._fields))
+    frame["line"] = frame["line"].astype("Int64")
+    for column in ("file", "code", "severity", "category", "field", "value", "title", "message"):
+        frame[column] = frame[column].astype("string")
+    return frame
+
 
 def document(
     status: Status, files: list[dict[str, Any]], cross: list[Finding], lang: str
@@ -278,6 +392,23 @@ class DeliveryReport:
         """Cross-file findings per rule code."""
         return _counts_of(self.findings)
 
+    def severities(self) -> dict[str, Severity]:
+        """The severity of each cross-file rule code found."""
+        return _severities_of(self.findings)
+
+    def ordered_counts(self) -> dict[str, int]:
+        """:meth:`counts`, most serious rules first (as :meth:`Report.counts`)."""
+        sev = self.severities()
+        return dict(sorted(self.counts().items(), key=lambda kv: (-int(sev[kv[0]]), kv[0])))
+
+    def rows(self, lang: str = "sv") -> Iterator[FindingRow]:
+        """Every file's :meth:`Report.rows`, in order, then the cross-file findings
+        (each with the file it points into)."""
+        for r in self.reports:
+            yield from r.rows(lang)
+        for f in self.findings:
+            yield finding_row(f, f.param_dict.get("name", ""), lang)
+
     def to_dict(self, lang: str = "sv") -> dict[str, Any]:
         return document(
             self.status, [r.file_dict(lang) for r in self.reports], list(self.findings), lang
@@ -293,3 +424,27 @@ class DeliveryReport:
     def to_text(self, lang: str = "sv", max_details: int | None = None) -> str:
         out: str = self.render("text", lang=lang, max_details=max_details)
         return out
+
+    def to_csv(self, out: IO[str] | None = None, lang: str = "sv") -> str | None:
+        """As :meth:`Report.to_csv`, every file's rows and the cross-file ones."""
+        out_text: str | None = self.render("csv", out=out, lang=lang)
+        return out_text
+
+    def to_xlsx(self, out: Any = None, lang: str = "sv") -> bytes | None:
+        """As :meth:`Report.to_xlsx`, with the files side by side on the first sheet."""
+        data: bytes | None = self.render("xlsx", out=out, lang=lang)
+        return data
+
+    def to_html(self, lang: str = "sv", max_details: int | None = 100) -> str:
+        """As :meth:`Report.to_html`: the delivery's status, then each file's report and
+        the cross-file findings."""
+        out: str = self.render("html", lang=lang, max_details=max_details)
+        return out
+
+    def _repr_html_(self) -> str:
+        out: str = self.render("html", max_details=50, fragment=True)
+        return out
+
+    def to_frame(self, lang: str = "sv") -> Any:
+        """Every row of :meth:`rows` as a ``pandas.DataFrame`` (``sosreg[pandas]``)."""
+        return _frame(self.rows(lang))
