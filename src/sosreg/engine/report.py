@@ -46,6 +46,7 @@ def register_renderer(name: str, fn: Renderer) -> None:
 
 
 def render(report: Report | DeliveryReport, fmt: str, **options: Any) -> Any:
+    """``report`` rendered by the renderer registered for ``fmt``."""
     fn = RENDERERS.get(fmt)
     if fn is None:
         known = ", ".join(sorted(RENDERERS)) or "none (import sosreg)"
@@ -116,6 +117,7 @@ def _severities_of(findings: Iterable[Finding]) -> dict[str, Severity]:
 
 
 def status_dict(status: Status) -> dict[str, Any]:
+    """A status as the JSON report writes it: code, labels and exit code."""
     return {
         "code": status.code,
         "label_sv": status.label("sv"),
@@ -226,9 +228,11 @@ class Report:
         return [f for f in self.findings if f.severity is Severity.WARNING]
 
     def codes(self) -> set[str]:
+        """The rule codes found."""
         return set(self.counts())
 
     def by_code(self, code: str) -> list[Finding]:
+        """The findings kept of rule ``code``."""
         return [f for f in self.findings if f.code == code]
 
     def with_findings(self, extra: Iterable[Finding]) -> Report:
@@ -285,13 +289,16 @@ class Report:
     # -- rendering (renderers plug in; see sosreg.reports) ------------------------------
 
     def render(self, fmt: str, **options: Any) -> Any:
+        """The report rendered in format ``fmt`` by its registered renderer."""
         return render(self, fmt, **options)
 
     def to_json(self, lang: str = "sv", indent: int | None = 2) -> str:
+        """The JSON report as text."""
         out: str = self.render("json", lang=lang, indent=indent)
         return out
 
     def to_text(self, lang: str = "sv", max_details: int | None = None) -> str:
+        """The feedback as text, ``max_details`` details per rule (``None``: all)."""
         out: str = self.render("text", lang=lang, max_details=max_details)
         return out
 
@@ -410,18 +417,22 @@ class DeliveryReport:
             yield finding_row(f, f.param_dict.get("name", ""), lang)
 
     def to_dict(self, lang: str = "sv") -> dict[str, Any]:
+        """The JSON report of the delivery (schema :data:`SCHEMA_VERSION`)."""
         return document(
             self.status, [r.file_dict(lang) for r in self.reports], list(self.findings), lang
         )
 
     def render(self, fmt: str, **options: Any) -> Any:
+        """The delivery rendered in format ``fmt`` (see :func:`render`)."""
         return render(self, fmt, **options)
 
     def to_json(self, lang: str = "sv", indent: int | None = 2) -> str:
+        """The JSON report of the delivery as text."""
         out: str = self.render("json", lang=lang, indent=indent)
         return out
 
     def to_text(self, lang: str = "sv", max_details: int | None = None) -> str:
+        """The delivery's feedback as text, ``max_details`` details per rule."""
         out: str = self.render("text", lang=lang, max_details=max_details)
         return out
 
