@@ -237,7 +237,7 @@ def _plan(parsed: Parsed) -> _Plan | None:
     read = _read_utf8(pl, parsed) or _read_text(pl, parsed)
     if read is None:
         return None
-    frame, total, final, crlf, bare_lf = read
+    frame, fields, total, final, crlf, bare_lf = read
     n = parser.n
     frame = frame.with_columns(
         (
@@ -254,22 +254,29 @@ def _plan(parsed: Parsed) -> _Plan | None:
         plan.done[number] = (record, out)
         if record is not None:
             plan.extra.append(record)
-    plan.clean = (
-        frame.filter(~pl.col("suspect"))
-        .select(
-            "line",
-            pl.col("text")
-            .str.split_exact(";", n - 1)
-            .struct.rename_fields(parser.names)
-            .alias("f"),
+    clean = ~frame.get_column("suspect")
+    if fields is not None:  # split by polars' reader, row for row with ``frame``
+        plan.clean = pl.concat(
+            [frame.select("line"), fields.select(pl.all().fill_null(""))], how="horizontal"
+        ).filter(clean)
+    else:
+        plan.clean = (
+            frame.filter(clean)
+            .select(
+                "line",
+                pl.col("text")
+                .str.split_exact(";", n - 1)
+                .struct.rename_fields(parser.names)
+                .alias("f"),
+            )
+            .unnest("f")
         )
-        .unnest("f")
-    )
     return plan
 
 
-_Read = tuple[Any, int, bool, int, int]
-"""(frame of line, crlf, text; lines; final newline; CRLF endings; LF endings)."""
+_Read = tuple[Any, Any, int, bool, int, int]
+"""(frame of line, crlf, text; the fields split, or ``None``; lines; final newline;
+CRLF endings; LF endings)."""
 
 
 def _read_utf8(pl: Any, parsed: Parsed) -> _Read | None:
@@ -292,14 +299,31 @@ def _read_utf8(pl: Any, parsed: Parsed) -> _Read | None:
         new_columns=["text"],
         infer_schema=False,
     )
+    # The fields, split by the same reader; lines with another number of fields are
+    # suspect (from ``raw``) and never read from here.
+    names = parsed.parser.names
+    try:
+        fields = pl.read_csv(
+            data,
+            has_header=False,
+            separator=";",
+            quote_char=None,
+            schema=dict.fromkeys(names, pl.String),
+            truncate_ragged_lines=True,
+            missing_columns="insert",
+        )
+    except (pl.exceptions.PolarsError, TypeError):  # TypeError: an older polars
+        fields = None  # split the clean lines as text instead
     del data
+    if fields is not None and fields.height != raw.height:
+        fields = None
     total = raw.height
     frame = raw.select(
         pl.int_range(1, total + 1, dtype=pl.Int64).alias("line"),
         pl.lit(crlf > 0).alias("crlf"),
         pl.col("text").fill_null(""),
     )
-    return frame, total, final, crlf, lf - crlf
+    return frame, fields, total, final, crlf, lf - crlf
 
 
 def _read_text(pl: Any, parsed: Parsed) -> _Read | None:
@@ -323,7 +347,7 @@ def _read_text(pl: Any, parsed: Parsed) -> _Read | None:
         pl.col("raw").str.ends_with("\r").alias("crlf"),
         pl.col("raw").str.strip_suffix("\r").alias("text"),
     )
-    return frame, total, final, crlf, bare_lf
+    return frame, None, total, final, crlf, bare_lf
 
 
 def _flags(parsed: Parsed, plan: _Plan) -> list[tuple[str, Any]]:
@@ -360,8 +384,10 @@ def run(parsed: Parsed) -> None:
         return parsed._run_rows()
     flags = [expr for _, expr in _flags(parsed, plan)]
     flagged = (
-        plan.clean.select("line", pl.any_horizontal(flags).alias("flag"))
+        plan.clean.lazy()  # lazy: common subexpressions are computed once
+        .select("line", pl.any_horizontal(flags).alias("flag"))
         .filter(pl.col("flag"))
+        .collect()
         .get_column("line")
     )
     skipped = plan.clean.height - len(flagged)
@@ -393,7 +419,7 @@ def explain(parsed: Parsed) -> dict[str, set[int]]:
     if plan is None:
         return {}
     flags = _flags(parsed, plan)
-    table = plan.clean.select("line", *(expr.alias(name) for name, expr in flags))
+    table = plan.clean.lazy().select("line", *(expr.alias(name) for name, expr in flags)).collect()
     out = {name: set(table.filter(pl.col(name)).get_column("line").to_list()) for name, _ in flags}
     out["suspect"] = set(plan.done)
     return out
