@@ -264,9 +264,9 @@ def oldest_age(value: str, on: dt.date) -> int | None:
     >>> oldest_age("191212121212", dt.date(2023, 12, 12)), oldest_age("x", dt.date(2023, 1, 1))
     (111, None)
     """
-    if len(value) == 12 and value.isascii() and value.isdigit():
-        born = _birth_of(value[:8])  # None: no date, or the day is unknown
-        if born is not None and not _luhn_sum(value[2:]) % 10:
+    if twelve_digit_kind(value) is not None:  # cached: the field check just asked
+        born = _birth_of(value[:8])  # None: the day is unknown
+        if born is not None:
             y, m, d = born
             return on.year - y - ((on.month, on.day) < (m, d))
     who = parse(value)
@@ -275,6 +275,7 @@ def oldest_age(value: str, on: dt.date) -> int | None:
     return who.age_range(on)[1]
 
 
+@functools.lru_cache(maxsize=256)  # a line's rules ask again about the value just checked
 def twelve_digit_kind(value: str) -> str | None:
     """``"pnr"`` or ``"snr"`` if ``value`` is a valid 12-digit personnummer or
     samordningsnummer, else ``None`` (also for every other kind of id): the fast test
