@@ -82,11 +82,12 @@ def get_spec(register: str, file: str, year: int) -> FileSpec:
 
 
 def clear_caches() -> None:
-    """Empty the parse caches (identities, dates, year-months). Results never depend on
-    them; benchmarks call this to measure a cold start."""
+    """Empty the caches (identities, dates, year-months, compiled line functions).
+    Results never depend on them; benchmarks call this to measure a cold start."""
     from sosreg import identity
-    from sosreg.engine import values
+    from sosreg.engine import compiled, values
 
+    compiled.clear_cache()
     identity._parse_cached.cache_clear()
     identity._date_kind.cache_clear()
     identity._birth_of.cache_clear()
