@@ -33,6 +33,7 @@ from sosreg.engine.report import Report
 from sosreg.engine.source import Source, TextFormat
 from sosreg.engine.spec import FieldSpec, FileSpec, load_spec
 from sosreg.engine.values import Special, YearMonth
+from sosreg.generate import generate
 
 plugins.install()
 del reports  # imported for its renderers
@@ -59,6 +60,7 @@ __all__ = [
     "deadline",
     "frames",
     "from_dict",
+    "generate",
     "get_spec",
     "load",
     "load_spec",
