@@ -471,3 +471,40 @@ def test_rules_command_marks_injectable_rules(capsys: pytest.CaptureFixture[str]
     data = {r["code"]: r["injectable"] for r in json.loads(capsys.readouterr().out)}
     assert data["BU-065"] is True and data["SOS-900"] is False
     assert data == injectable()
+
+
+# --- the documentation -----------------------------------------------------------------------
+
+DOC = Path(__file__).parent.parent / "docs" / "generate.md"
+
+
+def _codes_in(text: str) -> set[str]:
+    """Rule codes named in ``text``; ``A``…``B`` names every code from A to B."""
+    import re
+
+    all_registers()
+    codes = {r.code for r in CATALOGUE}
+    out = set(re.findall(r"`([A-Z]+-\d{3})`", text))
+    for a, b in re.findall(r"`([A-Z]+-\d{3})`…`([A-Z]+-\d{3})`", text):
+        prefix = a.split("-")[0]
+        lo, hi = int(a.split("-")[1]), int(b.split("-")[1])
+        out |= {c for c in codes if c.split("-")[0] == prefix and lo <= int(c[-3:]) <= hi}
+    return out
+
+
+def test_docs_list_what_can_and_cannot_be_injected() -> None:
+    page = DOC.read_text("utf-8")
+    can_part, cannot_part = page.split("### What cannot be injected")
+    can = injectable()
+    assert f"{sum(can.values())} of the {len(can)} rules" in page
+    registers_can = {c for c, ok in can.items() if ok and CATALOGUE[c].register is not None}
+    table = can_part.split("Register rules, the damage")[1]
+    assert _codes_in(table) - {"KHSL-014", "KHSL-015"} == registers_can
+    assert _codes_in(cannot_part) == set(NOT_INJECTABLE)
+    for name in ("ekb", "sol", "khsl", "lss", "bu"):
+        mine = injectable(name)
+        own = [c for c in mine if CATALOGUE[c].register == name]
+        engine = sum(ok for c, ok in mine.items() if CATALOGUE[c].register is None)
+        label = {"sol": "SoL"}.get(name, name.upper())
+        row = f"| {label} | {sum(mine[c] for c in own)} of {len(own)} | {engine} |"
+        assert row in page, row

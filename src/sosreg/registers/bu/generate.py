@@ -28,6 +28,7 @@ from sosreg.generate import (
     Rand,
     Unit,
     UnitFn,
+    add_years,
     born_for_age,
     day_text,
     on_line,
@@ -85,6 +86,16 @@ class Maker(BaseMaker):
         self.forms = self.codes("bu_placeringsform")
         self.other_forms = tuple(c for c in self.forms if c != self.stod)
         self.reasons = self.codes("bu_avslutsorsak")
+        self.earliest = dt.date(year - 4, 1, 1)
+        self.i_id, self.i_kon = self.pos["barn"]["id"], self.pos["barn"]["kon"]
+        self.lagrum_grounds = tuple((lagrum, self._grounds_for(lagrum)) for lagrum in self.lagrum)
+
+    def _grounds_for(self, lagrum: str) -> tuple[str, ...]:
+        """The LVU grounds an insats of ``lagrum`` may give ("" = none)."""
+        choices = list(self.grounds.get(lagrum, []))
+        if lagrum not in self.grounds or lagrum in self.optional:
+            choices.append("")
+        return tuple(choices)
 
     def child(self, rng: Rand, born: tuple[dt.date, dt.date], *, extra: bool = False) -> str:
         x = rng.random()
@@ -95,50 +106,49 @@ class Maker(BaseMaker):
         return self.people.number(rng, born, snr=x > 0.95, extra=extra)
 
     def unit(self, rng: Rand) -> Unit:
+        r = rng.random
         child = self.child(rng, self.born)
         born = _born(child)
         head = f"{self.kommun};;{self.year};{child}"
         barn = self.draw(rng, self.base)
-        pb = self.pos["barn"]
-        barn[pb["id"]] = child
         if "T" in child:
-            barn[pb["kon"]] = rng.choice(("1", "2"))
+            barn[self.i_kon] = "1" if r() < 0.5 else "2"
         else:
-            barn[pb["kon"]] = SEX[sex_of(child)] if rng.random() < 0.7 else ""
+            barn[self.i_kon] = SEX[sex_of(child)] if r() < 0.7 else ""
+        barn[self.i_id] = child
         out: Unit = [("barn", ";".join(barn))]
-        first = max(born, dt.date(self.year - 4, 1, 1)).toordinal()
-        text = day_text
-        for nr in range(1, 2 + (rng.random() < 0.3)):
-            start = rng.between(first, self.d31)
-            end = rng.between(max(start, self.j1), self.d31) if rng.random() < 0.4 else None
-            lagrum = rng.choice(self.lagrum)
-            choices = list(self.grounds.get(lagrum, []))
-            if lagrum not in self.grounds or lagrum in self.optional:
-                choices.append("")
-            insats = (
-                head,
-                str(nr),
-                lagrum,
-                rng.choice(choices),
-                text(start - rng.below(61)),
-                text(start),
-                text(end) if end else "",
-                rng.choice(self.reasons) if end else "",
-            )
-            out.append(("insats", ";".join(insats)))
-            for pnr, (p_start, p_end) in enumerate(self.periods(rng, start, end), start=1):
-                form = rng.choice(self.forms)
-                if form == self.stod and not self.stod_ok(born, p_start):
-                    form = rng.choice(self.other_forms)
-                fields = (
-                    head,
-                    str(nr),
-                    str(pnr),
-                    form,
-                    text(p_start),
-                    text(p_end) if p_end else "",
+        first = max(born, self.earliest).toordinal()
+        # stödboende from the 16th birthday to the day before the 21st (BU-041)
+        stod_from = add_years(born, self.stod_ages[0]).toordinal()
+        stod_to = add_years(born, self.stod_ages[1] + 1).toordinal()
+        text, d31, j1 = day_text, self.d31, self.j1
+        forms, stod, others = self.forms, self.stod, self.other_forms
+        for nr in range(1, 2 + (r() < 0.3)):
+            start = first + int(r() * (d31 - first + 1))
+            end: int | None = None
+            if r() < 0.4:
+                lo = max(start, j1)
+                end = lo + int(r() * (d31 - lo + 1))
+            lagrum, grounds = self.lagrum_grounds[int(r() * len(self.lagrum_grounds))]
+            reason = self.reasons[int(r() * len(self.reasons))] if end else ""
+            out.append(
+                (
+                    "insats",
+                    f"{head};{nr};{lagrum};{grounds[int(r() * len(grounds))]};"
+                    f"{text(start - int(r() * 61))};{text(start)};"
+                    f"{text(end) if end else ''};{reason}",
                 )
-                out.append(("placering", ";".join(fields)))
+            )
+            for k, (p_start, p_end) in enumerate(self.periods(rng, start, end), start=1):
+                form = forms[int(r() * len(forms))]
+                if form == stod and not stod_from <= p_start < stod_to:
+                    form = others[int(r() * len(others))]
+                out.append(
+                    (
+                        "placering",
+                        f"{head};{nr};{k};{form};{text(p_start)};{text(p_end) if p_end else ''}",
+                    )
+                )
         return out
 
     def stod_ok(self, born: dt.date, start: int) -> bool:
@@ -215,17 +225,6 @@ def _ends_before(line: Line, ctx: InjectContext) -> list[Line] | None:
     if not line["avslutsorsak"]:
         line["avslutsorsak"] = ctx.rng.choice(_maker(ctx).reasons)
     return line.expecting("BU-031")
-
-
-def _before_year(line: Line, ctx: InjectContext) -> list[Line] | None:
-    start = _date(line["startdatum"])
-    jan1 = _maker(ctx).jan1
-    if start >= jan1 - dt.timedelta(days=1):
-        return None
-    line["slutdatum"] = ymd(ctx.rng.date(start, jan1 - dt.timedelta(days=1)))
-    if not line["avslutsorsak"]:
-        line["avslutsorsak"] = ctx.rng.choice(_maker(ctx).reasons)
-    return line.expecting("BU-032")
 
 
 def _started_before_birth(line: Line, ctx: InjectContext) -> list[Line]:
@@ -305,6 +304,37 @@ def _renumber(line: Line, ctx: InjectContext) -> list[Line] | None:
 
 def _of(unit: list[Line], file: str) -> list[Line]:
     return [line for line in unit if line.file == file]
+
+
+def _before_year(unit: list[Line], ctx: InjectContext) -> bool:
+    """An insats that started before the year ends before it too; its placeringar
+    are made anew inside it (so that they stay inside their insats)."""
+    m = _maker(ctx)
+    before = [x for x in _of(unit, "insats") if _date(x["startdatum"]) < m.jan1 - dt.timedelta(2)]
+    if not before:
+        return False
+    insats = ctx.rng.choice(before)
+    start = _date(insats["startdatum"]).toordinal()
+    end = ctx.rng.between(start + 1, m.j1 - 1)
+    insats["slutdatum"] = day_text(end)
+    insats["avslutsorsak"] = insats["avslutsorsak"] or ctx.rng.choice(m.reasons)
+    insats.expect.append("BU-032")
+    nr = insats["insatsnr"]
+    old = [x for x in unit if x.file == "placering" and x["insatsnr"] == nr]
+    born = _born(insats["id"])
+    new = []
+    for k, (p_start, p_end) in enumerate(m.periods(ctx.rng, start, end), start=1):
+        line = old[0].copy()
+        line["placeringsnr"] = str(k)
+        line["placeringsform"] = ctx.rng.choice(
+            m.forms if m.stod_ok(born, p_start) else m.other_forms
+        )
+        line["startdatum"] = day_text(p_start)
+        line["slutdatum"] = day_text(p_end) if p_end else ""
+        new.append(line)
+    at = unit.index(old[0])
+    unit[:] = [x for x in unit[:at] if x not in old] + new + [x for x in unit[at:] if x not in old]
+    return True
 
 
 def _t3(unit: list[Line], ctx: InjectContext) -> str | None:
@@ -504,12 +534,11 @@ INJECTORS = (
         files=("insats",),
         alone_in_delivery=False,
     ),
-    on_line(
+    on_unit(
         "BU-032",
         _before_year,
-        "the insats ended before the year",
+        "the insats ended before the year (its placeringar made anew inside it)",
         files=("insats",),
-        alone_in_delivery=False,
     ),
     on_unit("BU-033", _too_old, "the child is 21–23 (every line of the child)", files=("insats",)),
     on_line(
@@ -533,7 +562,6 @@ INJECTORS = (
         _after_year,
         "an open placering starting after the year",
         files=("placering",),
-        alone_in_delivery=False,
     ),
     on_line("BU-050", _copy("BU-050"), "a copy of a child's line", files=("barn",)),
     on_line("BU-051", _copy("BU-051"), "a copy of an insats line", files=("insats",)),

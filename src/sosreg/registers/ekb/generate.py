@@ -102,9 +102,12 @@ class Maker(BaseMaker):
     def unit(self, rng: Rand) -> Unit:
         rec = self.draw(rng, self.base)
         p = self.pos
-        rec[p["sokande"]] = self.adult(rng)
+        sokande = rec[p["sokande"]] = self.adult(rng)
         med = rng.random() < 0.35
-        rec[p["medsokande"]] = self.adult(rng) if med else ""
+        medsokande = self.adult(rng) if med else ""
+        while medsokande == sokande:  # two ids …TF00 of the same birth date (EKB-020)
+            medsokande = self.adult(rng)
+        rec[p["medsokande"]] = medsokande
         if self.file == "manad":
             self.manad(rng, rec, med)
         elif self.file == "ao":

@@ -71,44 +71,53 @@ class Maker(BaseMaker):
         self.barn_max = int(p["boende_barn_max_age"])
         self.vuxna_min = int(p["boende_vuxna_min_age"])
         self.base = self.pools(spec, {"lss_personkrets": {"1": 6, "3": 3}})
+        # fixed fields (kommun, år) as they are; the rest filled in unit()
         self.boende = {
             name: tuple(c for c in self.codes(spec.field(name).codelist or "") if c != self.none)
             for name in BOENDE
         }
         self.kommuner = tuple(k for k in self.codes("kommun") if k != self.kommun)
+        self.ages = tuple(
+            born_for_age(self.ref, lo, hi) for lo, hi in ((0, 17), (18, 66), (18, 66), (67, 90))
+        )
+        self.template = [p[0] if len(p) == 1 else "" for p in self.base]
+        self.kretsar_pool = self.base[self.pos["personkrets"]]
+        self.open_to_all = tuple(self.pos[name] for name in OPEN_TO_ALL)
 
     def person(self, rng: Rand, lo: int = 0, hi: int = 90, *, extra: bool = False) -> str:
         born = born_for_age(self.ref, lo, hi)
         return self.people.number(rng, born, snr=rng.random() < 0.02, extra=extra)
 
     def unit(self, rng: Rand) -> Unit:
-        rec = self.draw(rng, self.base)
-        p = self.pos
-        number = self.person(rng, *rng.choice(((0, 17), (18, 66), (18, 66), (67, 90))))
-        rec[p["personnummer"]] = number
-        yes, no = self.yes, self.no
-        for name in OPEN_TO_ALL:
-            rec[p[name]] = yes if rng.random() < 0.2 else no
+        r = rng.random
+        rec = list(self.template)
+        i = self.pos
+        number = self.people.number(rng, self.ages[int(r() * 4)], snr=r() < 0.02)
+        rec[i["personnummer"]] = number
+        krets = rec[i["personkrets"]] = self.kretsar_pool[int(r() * len(self.kretsar_pool))]
+        yes, no, none = self.yes, self.no, self.none
+        some = False
+        for k in self.open_to_all:
+            if r() < 0.2:
+                rec[k] = yes
+                some = True
+            else:
+                rec[k] = no
         age = _age(number, self.ref)
-        rec[p["korttidstillsyn"]] = (
-            yes if self.kt[0] <= age <= self.kt[1] and rng.random() < 0.3 else no
-        )
-        may_dv = rec[p["personkrets"]] in self.kretsar and age < self.dv_max
-        rec[p["daglig_verksamhet"]] = yes if may_dv and rng.random() < 0.6 else no
+        kt = self.kt[0] <= age <= self.kt[1] and r() < 0.3
+        dv = krets in self.kretsar and age < self.dv_max and r() < 0.6
+        rec[i["korttidstillsyn"]] = yes if kt else no
+        rec[i["daglig_verksamhet"]] = yes if dv else no
+        rec[i["boende_barn"]] = rec[i["boende_vuxna"]] = none
+        rec[i["boendekommun"]] = ""
         kinds = [k for k, ok in zip(BOENDE, self._boende_ok(age), strict=True) if ok]
-        rec[p["boende_barn"]] = rec[p["boende_vuxna"]] = self.none
-        rec[p["boendekommun"]] = ""
-        if kinds and rng.random() < 0.4:
-            kind = rng.choice(kinds)
-            rec[p[kind]] = rng.choice(self.boende[kind])
-            if rng.random() < 0.2:
-                rec[p["boendekommun"]] = rng.choice(self.kommuner)
-        if (
-            all(rec[p[n]] == no for n in FLAGS)
-            and rec[p["boendekommun"]] == ""
-            and all(rec[p[b]] == self.none for b in BOENDE)
-        ):
-            rec[p["personlig_assistans"]] = yes  # at least one insats (LSS-020)
+        if kinds and r() < 0.4:
+            kind = kinds[int(r() * len(kinds))]
+            rec[i[kind]] = rng.choice(self.boende[kind])
+            if r() < 0.2:
+                rec[i["boendekommun"]] = rng.choice(self.kommuner)
+        elif not (some or kt or dv):
+            rec[i["personlig_assistans"]] = yes  # at least one insats (LSS-020)
         return [("lss", ";".join(rec))]
 
     def _boende_ok(self, age: int) -> tuple[bool, bool]:
