@@ -223,6 +223,11 @@ def _cases() -> list[Any]:
     return cases
 
 
+def test_the_cases_cover_every_injectable_rule() -> None:
+    covered = {case.values[2] for case in _cases()}
+    assert covered == {code for code, ok in injectable().items() if ok}
+
+
 @pytest.mark.parametrize(("register", "file", "code", "seed"), _cases())
 def test_injected_rule_is_found_exactly(
     register: str, file: str | None, code: str, seed: int, tmp_path: Path
@@ -392,6 +397,7 @@ def test_parse_inject(inject: Any, parsed: dict[str, int]) -> None:
         ({"inject": "SOL-030:0"}, "1 or more"),
         ({"inject": "SOS-104:11"}, "at least as many records"),
         ({"n": 0}, "n must be"),
+        ({"seed": -7}, "seed must be"),
         ({"period": "202213"}, "period"),
         ({"period": "202201"}, "not in statistikår 2023"),
         ({"period": "2023"}, "monthly period"),

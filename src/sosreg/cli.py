@@ -263,7 +263,9 @@ def _build() -> argparse.ArgumentParser:
         action="store_true",
         help="list the rules --inject can make fire in this file, and how, then exit",
     )
-    gen.add_argument("--lang", choices=("sv", "en"), default="sv")
+    gen.add_argument(
+        "--lang", choices=("sv", "en"), default="sv", help="of the status and rule titles"
+    )
 
     s = sub.add_parser(
         "spec",

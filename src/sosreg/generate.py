@@ -348,7 +348,7 @@ class Maker:
         self.lists = dict(lists or {})
         self.people = People()
         self._codes: dict[str, tuple[str, ...]] = {}
-        self._plans: dict[int, list[tuple[Sequence[tuple[str, ...]], int]]] = {}
+        self._plans: dict[int, tuple[object, list[tuple[Sequence[tuple[str, ...]], int]]]] = {}
 
     @property
     def spec(self) -> FileSpec:
@@ -401,10 +401,12 @@ class Maker:
         Fast: runs of fields with fixed values are copied, and the fields drawn are
         drawn four at a time, from a table of :data:`TABLE_ROWS` rows drawn from their
         pools when first needed (so each field's values follow its pool's weights)."""
-        plan = self._plans.get(id(pools))
-        if plan is None:
+        got = self._plans.get(id(pools))
+        if got is not None and got[0] is pools:
+            plan = got[1]
+        else:
             plan = self._plan(rng, pools)
-            self._plans[id(pools)] = plan
+            self._plans[id(pools)] = (pools, plan)
         rec: list[str] = []
         extend = rec.extend
         r = rng.random
@@ -1378,8 +1380,9 @@ def generate(
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise UsageError(f"n must be a whole number of 1 or more, not {n!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise UsageError(f"seed must be an int, not {seed!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        # (random.Random takes a negative seed as its absolute value: refuse it)
+        raise UsageError(f"seed must be a whole number of 0 or more, not {seed!r}")
     if isinstance(year, bool) or not isinstance(year, int):
         raise UsageError(f"year must be an int (e.g. 2023), not {year!r}")
     try:
