@@ -272,3 +272,19 @@ def test_fast_oldest_age_agrees_with_parse(value: str, on: Any) -> None:
     who = identity.parse(value)
     assert isinstance(who, identity.Identity)
     assert identity.oldest_age(value, on) == who.age_range(on)[1]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\xef\xbb\xbf0330;;202301;202301;199201014579;;0;5230;0;021;;0;;;\r\n\xff\xfe;x\r\n",
+        b"0330;;202301;202301;199201014579;;0;5230;0;021;;0;;;\r0330;;\r\n",
+        b"0330;;202301;202301;199201014579;;0;5230;0;021;;0;;;\x1f\n",
+        b"\n\n\n",
+        b"",
+        "0330;;202301;202301;199201014579;;0;5230;0;021;;0;;;\r\n".encode("utf-16"),
+    ],
+    ids=["bom-then-bad-utf8", "lone-cr", "unit-separator", "blank", "empty", "utf-16"],
+)
+def test_inputs_the_columnar_reader_hands_back_agree(data: bytes) -> None:
+    assert_same(data, register="ekb", file="manad", year=2023)

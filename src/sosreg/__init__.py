@@ -35,6 +35,7 @@ from sosreg.engine.source import Source, TextFormat
 from sosreg.engine.spec import FieldSpec, FileSpec, load_spec
 from sosreg.engine.validation import validate
 from sosreg.engine.values import Special, YearMonth
+from sosreg.generate import generate
 
 plugins.install()
 del reports, _columnar  # imported for what they plug into the engine
@@ -62,6 +63,7 @@ __all__ = [
     "deadline",
     "frames",
     "from_dict",
+    "generate",
     "get_spec",
     "load",
     "load_spec",

@@ -282,6 +282,58 @@ def _build() -> argparse.ArgumentParser:
         "pseudonyms in every run (default: a random key for this run)",
     )
 
+    gen = sub.add_parser(
+        "generate",
+        help="write a valid file (a BU delivery: three) with a Filip-style name; with --inject, "
+        "damaged so that given rules fire, the expected findings beside it as JSON",
+        description="Write a valid file, godkänd with no warnings, named as Filip names it:\n"
+        "  sosreg generate --register sol --file sol1 --year 2023 -n 10000 --seed 7\n"
+        "Damage lines so that exactly the given rules fire (:N lines, default 1), and write\n"
+        "the findings a validator should report to <file>.expected.json:\n"
+        "  sosreg generate --register ekb --file manad --year 2023 --inject EKB-013,SOS-104:5\n"
+        "The same arguments and seed give the same bytes. Prints, per file written: its\n"
+        "path, lines, expected findings and expected status (tab-separated).\n"
+        "See docs/generate.md.",
+        epilog=EXIT_CODES_SIMPLE,
+        formatter_class=raw,
+    )
+    gen.add_argument("--register", required=True, help="ekb, sol, khsl, lss or bu")
+    gen.add_argument(
+        "--file",
+        help="e.g. manad, sol1 (may be left out for LSS, and for BU: the delivery of all three)",
+    )
+    gen.add_argument("--year", type=_year, required=True, help="statistikår")
+    gen.add_argument(
+        "-n", type=int, default=100, metavar="N", help="records (BU: children); default 100"
+    )
+    gen.add_argument("--seed", type=int, default=0, help="default 0")
+    gen.add_argument("--kommun", help="kommunkod (default 0180)")
+    gen.add_argument("--period", help="ÅÅÅÅMM for monthly files (default January), or ÅÅÅÅ")
+    gen.add_argument(
+        "--inject",
+        metavar="CODE[:N],…",
+        help="rules to make fire, each on N lines (default 1), e.g. EKB-013,SOS-104:5",
+    )
+    gen.add_argument(
+        "-o", "--output", default=".", metavar="DIR", help="where to write (default: here)"
+    )
+    gen.add_argument(
+        "--codelist",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a code list TOML file to draw codes from (e.g. an imported KVÅ list); "
+        "validate with it too",
+    )
+    gen.add_argument(
+        "--injectors",
+        action="store_true",
+        help="list the rules --inject can make fire in this file, and how, then exit",
+    )
+    gen.add_argument(
+        "--lang", choices=("sv", "en"), default="sv", help="of the status and rule titles"
+    )
+
     s = sub.add_parser(
         "spec",
         help="print the fields of a file's spec",
@@ -305,6 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "import-codes": _import_codes,
         "deadlines": _deadlines,
         "export": _export,
+        "generate": _generate,
     }
     try:
         return commands[args.command](args)
@@ -622,11 +675,15 @@ def _register(name: str) -> str:
 
 
 def _rules(args: argparse.Namespace) -> int:
+    from sosreg.generate import injectable
+
     if args.register:
         rules = CATALOGUE.for_register(_register(args.register))
+        can = injectable(_register(args.register))
     else:
         REGISTRY.all()
         rules = list(CATALOGUE)
+        can = injectable()
     if args.format == "json":
         data = [
             {
@@ -636,6 +693,7 @@ def _rules(args: argparse.Namespace) -> int:
                 "severity": r.severity.code,
                 "title": r.title(args.lang),
                 "message": r.template(args.lang),
+                "injectable": can.get(r.code, False),
             }
             for r in rules
         ]
@@ -643,7 +701,41 @@ def _rules(args: argparse.Namespace) -> int:
         return 0
     for r in rules:
         sev = r.severity.label(args.lang)
-        print(f"{r.code:<8} {sev:<11} {r.category.value:<15} {r.title(args.lang)}")
+        mark = "*" if can.get(r.code) else " "
+        print(f"{r.code:<8} {sev:<11} {r.category.value:<15} {mark} {r.title(args.lang)}")
+    if args.lang == "en":
+        print("\n* can be injected: sosreg generate --inject CODE")
+    else:
+        print("\n* kan injiceras: sosreg generate --inject KOD")
+    return 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from sosreg.generate import files_for, generate, injectors
+
+    lists = _load_codelists(args.codelist)
+    if args.injectors:
+        register = _register(args.register)
+        offered = injectors(register, files_for(register, args.file), args.year, lists)
+        for code, found in offered.items():
+            how = "; ".join(dict.fromkeys(i.how for i in found))
+            print(f"{code:<9} {CATALOGUE[code].title(args.lang)}: {how}")
+        return 0
+    result = generate(
+        args.register,
+        args.file,
+        args.year,
+        args.n,
+        seed=args.seed,
+        kommun=args.kommun,
+        period=args.period,
+        inject=args.inject,
+        out=args.output,
+        codelists=lists,
+    )
+    for f in result.files:
+        status = f.status.label(args.lang)
+        print(f"{f.path}\t{f.lines}\t{len(f.expected)}\t{status}")
     return 0
 
 

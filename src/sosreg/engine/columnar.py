@@ -291,14 +291,17 @@ def _read_utf8(pl: Any, parsed: Parsed) -> _Read | None:
     if data.count(b"\r") != crlf or (crlf and crlf != lf):
         return None
     final = data.endswith(b"\n")
-    raw = pl.read_csv(
-        data,
-        has_header=False,
-        separator="\x1f",
-        quote_char=None,
-        new_columns=["text"],
-        infer_schema=False,
-    )
+    try:
+        raw = pl.read_csv(
+            data,
+            has_header=False,
+            separator="\x1f",
+            quote_char=None,
+            new_columns=["text"],
+            infer_schema=False,
+        )
+    except pl.exceptions.PolarsError:  # e.g. a BOM, then bytes that are not UTF-8
+        return None
     # The fields, split by the same reader; lines with another number of fields are
     # suspect (from ``raw``) and never read from here.
     names = parsed.parser.names

@@ -1,0 +1,379 @@
+"""Valid EKB files (EKB-Månad, EKB-AO, EKB-År), and the EKB rules' injectors (see
+:mod:`sosreg.generate`).
+
+A household is a sökande and, on about a third of the lines, a medsökande, both adults
+(EKB-021, EKB-022) and in no other household of the file (EKB-050, EKB-051; ids
+``…TF00`` are birth dates, not persons, and may repeat). The medsökande's fields are
+filled exactly when there is a medsökande (EKB-024, EKB-025). EKB-Månad: something
+paid (EKB-028), at most ``plausible_max_belopp_manad`` (EKB-031), insatsdagar that
+agree with the insats (EKB-027), at most ``plausible_max_antal_barn`` children
+(EKB-030), the avseendemånad in the spec's window (EKB-029). EKB-År: at least one
+month paid (EKB-012), hinderkod and insats exactly in the paid months (EKB-040,
+EKB-041).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sosreg.engine.spec import FileSpec
+from sosreg.engine.values import YearMonth
+from sosreg.generate import (
+    TABLE_ROWS,
+    InjectContext,
+    Line,
+    LineFn,
+    Rand,
+    Unit,
+    born_for_age,
+    on_line,
+    records_of,
+    weighted,
+    ymd,
+)
+from sosreg.generate import (
+    Maker as BaseMaker,
+)
+
+PREFIXES = {"manad": "Ekb", "ao": "Ekb_AO", "ar": "Ekb"}
+FILE_SETS = (("manad",), ("ao",), ("ar",))
+MONTHS = [f"{m:02d}" for m in range(1, 13)]
+
+
+def unit_files(files: Sequence[str]) -> tuple[str, ...]:
+    return tuple(files)
+
+
+INSATS = {"0": 14}
+"""Most households get no arbetsmarknadsinsats in a month."""
+
+
+class Maker(BaseMaker):
+    register = "ekb"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        spec = self.spec
+        self.file = spec.file
+        self.pos = {f.name: i for i, f in enumerate(spec.fields)}
+        self.ref = spec.reference_date_for(self.period)
+        self.min_age = int(spec.params.get("min_age_sokande", 18))
+        # Born by 31 December of the year they turn min_age + 1: adult on the reference
+        # day even when only the birth year is known.
+        self.born = (
+            dt.date(self.ref.year - 95, 1, 1),
+            dt.date(self.ref.year - self.min_age - 1, 12, 31),
+        )
+        self.base = self.pools(spec, {"ekb_arbetsmarknadsinsats": INSATS})
+        self.hinder = self.codes("ekb_hinderkod")
+        self.insats = weighted(self.codes("ekb_arbetsmarknadsinsats"), INSATS)
+        self.reasons = self.codes("ekb_avslutsorsak")
+        self.max_barn = int(spec.params.get("plausible_max_antal_barn", 10))
+        self.max_paid = int(spec.params.get("plausible_max_belopp_manad", 60000))
+        if isinstance(self.period, YearMonth):
+            lo = int(spec.params.get("avseendemanad_min_offset", 0))
+            hi = int(spec.params.get("avseendemanad_max_offset", 0))
+            self.months = tuple(str(self.period + k) for k in range(lo, hi + 1))
+        self._month_rows: dict[bool, list[tuple[str, ...]]] = {}
+        if self.file == "manad":
+            p = self.pos
+            self.roles = tuple(
+                (p[f"hinder_{role}"], p[f"insats_{role}"], p[f"insatsdagar_{role}"])
+                for role in ("sokande", "medsokande")
+            )
+
+    def adult(self, rng: Rand, *, extra: bool = False) -> str:
+        """A sökande or medsökande: mostly a personnummer, some samordningsnummer,
+        temporary ids and ``…TF00`` birth dates."""
+        x = rng.random()
+        if x < 0.93 or extra:
+            return self.people.number(rng, self.born, extra=extra)
+        if x < 0.97:
+            return self.people.number(rng, self.born, snr=True)
+        if x < 0.98:
+            t3 = self.people.t3(rng, self.born)
+            if t3 is not None:
+                return t3
+        born = ymd(rng.date(*self.born))
+        return rng.choice((born, born[:6], born[:4])) + "TF00"
+
+    def unit(self, rng: Rand) -> Unit:
+        rec = self.draw(rng, self.base)
+        p = self.pos
+        sokande = rec[p["sokande"]] = self.adult(rng)
+        med = rng.random() < 0.35
+        medsokande = self.adult(rng) if med else ""
+        while medsokande == sokande:  # two ids …TF00 of the same birth date (EKB-020)
+            medsokande = self.adult(rng)
+        rec[p["medsokande"]] = medsokande
+        if self.file == "manad":
+            self.manad(rng, rec, med)
+        elif self.file == "ao":
+            rec[p["avseendemanad"]] = rng.choice(self.months)
+            if not med:
+                rec[p["avslutsorsak_medsokande"]] = ""
+        else:
+            self.ar(rng, rec, med)
+        return [(self.file, ";".join(rec))]
+
+    def manad(self, rng: Rand, rec: list[str], med: bool) -> None:
+        p = self.pos
+        r = rng.random
+        rec[p["avseendemanad"]] = self.months[int(r() * len(self.months))]
+        rec[p["antal_barn"]] = str(min(self.max_barn, int(r() ** 2 * 5)))
+        rec[p["belopp_forsorjningsstod"]] = str(300 + int(r() * 24_701))
+        rec[p["belopp_ovrigt"]] = str(100 + int(r() * 8_901)) if r() < 0.3 else "0"
+        hinder, insats = self.hinder, self.insats
+        for (h, i, d), present in zip(self.roles, (True, med), strict=True):
+            if not present:
+                rec[h] = rec[i] = rec[d] = ""
+                continue
+            rec[h] = hinder[int(r() * len(hinder))]
+            code = rec[i] = insats[int(r() * len(insats))]
+            if r() < 0.3:
+                rec[d] = ""
+            else:
+                rec[d] = "0" if code == "0" else str(1 + int(r() * 28))
+
+    def ar(self, rng: Rand, rec: list[str], med: bool) -> None:
+        rows = self._month_rows.get(med)
+        if rows is None:
+            rows = [self._paid_month(rng, med) for _ in range(TABLE_ROWS)]
+            self._month_rows[med] = rows
+        start = rng.below(12)
+        stop = rng.between(start + 1, 12)
+        out = rec[:5]
+        for m in range(12):
+            if start <= m < stop:
+                out.extend(rows[rng.below(TABLE_ROWS)])
+            else:
+                out.extend(("", "", "", "", ""))
+        rec[:] = out
+
+    def _paid_month(self, rng: Rand, med: bool) -> tuple[str, ...]:
+        return (
+            str(rng.between(300, 25_000)),
+            rng.choice(self.hinder),
+            rng.choice(self.hinder) if med else "",
+            rng.choice(self.insats),
+            rng.choice(self.insats) if med else "",
+        )
+
+    def field_ok(self, check: str, field: str, line: Line, ctx: InjectContext) -> bool:
+        if field.startswith("belopp_") and self.file == "ar":
+            return False  # a month's amount that is not read makes its codes EKB-040
+        if field == "antal_barn" and check == "range":
+            return False  # beyond the range is also many children (EKB-030)
+        for role in ("sokande", "medsokande"):
+            if field == f"insatsdagar_{role}" and check == "range":
+                return line[f"insats_{role}"] != "0"  # EKB-027
+            if field == f"insats_{role}" and check in ("code.unknown",):
+                return line[f"insatsdagar_{role}"] != "0"  # EKB-027
+        return True
+
+
+def records(
+    spec: FileSpec, year: int, period: YearMonth | int, rng: Any, n: int, kommun: str
+) -> Iterator[str]:
+    """``n`` valid lines of ``spec``'s file (``rng``: a :class:`random.Random`)."""
+    maker = Maker({spec.file: spec}, year, period, kommun)
+    return records_of(maker, spec.file, Rand(rng), n)
+
+
+# --- injectors -----------------------------------------------------------------------------
+
+
+def _maker(ctx: InjectContext) -> Maker:
+    assert isinstance(ctx.maker, Maker)
+    return ctx.maker
+
+
+def _months_of(line: Line, paid: bool) -> list[str]:
+    return [mm for mm in MONTHS if bool(line[f"belopp_{mm}"]) == paid]
+
+
+def _no_amount(line: Line, ctx: InjectContext) -> list[Line]:
+    for mm in MONTHS:
+        for kind in ("belopp", "hinder_sokande", "hinder_medsokande"):
+            line[f"{kind}_{mm}"] = ""
+        line[f"insats_sokande_{mm}"] = line[f"insats_medsokande_{mm}"] = ""
+    return line.expecting("EKB-012")
+
+
+def _med_is_sokande(line: Line, ctx: InjectContext) -> list[Line] | None:
+    if not line["medsokande"]:
+        return None
+    line["medsokande"] = line["sokande"]
+    return line.expecting("EKB-020")
+
+
+def _child(role: str, code: str) -> LineFn:
+    def damage(line: Line, ctx: InjectContext) -> list[Line] | None:
+        if not line[role]:
+            return None
+        m = _maker(ctx)
+        line[role] = m.people.number(ctx.rng, born_for_age(m.ref, 5, m.min_age - 1), extra=True)
+        return line.expecting(code)
+
+    return damage
+
+
+def _unborn(line: Line, ctx: InjectContext) -> list[Line]:
+    m = _maker(ctx)
+    later = (m.ref + dt.timedelta(days=1), m.ref + dt.timedelta(days=200))
+    line["sokande"] = m.people.number(ctx.rng, later, extra=True)
+    return line.expecting("EKB-023")
+
+
+def _med_data_without_med(line: Line, ctx: InjectContext) -> list[Line] | None:
+    if line["medsokande"]:
+        return None
+    m = _maker(ctx)
+    if m.file == "manad":
+        line["hinder_medsokande"] = ctx.rng.choice(m.hinder)
+    elif m.file == "ao":
+        line["avslutsorsak_medsokande"] = ctx.rng.choice(m.reasons)
+    else:
+        mm = ctx.rng.choice(_months_of(line, paid=True))
+        line[f"hinder_medsokande_{mm}"] = ctx.rng.choice(m.hinder)
+    return line.expecting("EKB-024")
+
+
+def _med_data_missing(line: Line, ctx: InjectContext) -> list[Line] | None:
+    if not line["medsokande"]:
+        return None
+    m = _maker(ctx)
+    if m.file == "manad":
+        line[ctx.rng.choice(("hinder_medsokande", "insats_medsokande"))] = ""
+    elif m.file == "ao":
+        line["avslutsorsak_medsokande"] = ""
+    else:
+        mm = ctx.rng.choice(_months_of(line, paid=True))
+        line[f"insats_medsokande_{mm}"] = ""
+    return line.expecting("EKB-025")
+
+
+def _days_disagree(line: Line, ctx: InjectContext) -> list[Line]:
+    line["insatsdagar_sokande"] = (
+        str(ctx.rng.between(1, 28)) if line["insats_sokande"] == "0" else "0"
+    )
+    return line.expecting("EKB-027")
+
+
+def _nothing_paid(line: Line, ctx: InjectContext) -> list[Line]:
+    line["belopp_forsorjningsstod"] = line["belopp_ovrigt"] = "0"
+    return line.expecting("EKB-028")
+
+
+def _month_outside(line: Line, ctx: InjectContext) -> list[Line]:
+    m = _maker(ctx)
+    assert isinstance(m.period, YearMonth)
+    lo = int(m.spec.params.get("avseendemanad_min_offset", 0))
+    hi = int(m.spec.params.get("avseendemanad_max_offset", 0))
+    offset = ctx.rng.choice((lo - 1, hi + 1))
+    line["avseendemanad"] = str(m.period + offset)
+    return line.expecting("EKB-029")
+
+
+def _many_children(line: Line, ctx: InjectContext) -> list[Line]:
+    m = _maker(ctx)
+    line["antal_barn"] = str(ctx.rng.between(m.max_barn + 1, m.max_barn + 5))
+    return line.expecting("EKB-030")
+
+
+def _large_amount(line: Line, ctx: InjectContext) -> list[Line]:
+    m = _maker(ctx)
+    large = str(m.max_paid + ctx.rng.between(1, 20_000))
+    if m.file == "manad":
+        line["belopp_forsorjningsstod"] = large
+    else:
+        line[f"belopp_{ctx.rng.choice(_months_of(line, paid=True))}"] = large
+    return line.expecting("EKB-031")
+
+
+def _codes_unpaid(line: Line, ctx: InjectContext) -> list[Line] | None:
+    unpaid = _months_of(line, paid=False)
+    if not unpaid:
+        return None
+    line[f"hinder_sokande_{ctx.rng.choice(unpaid)}"] = ctx.rng.choice(_maker(ctx).hinder)
+    return line.expecting("EKB-040")
+
+
+def _paid_without_hinder(line: Line, ctx: InjectContext) -> list[Line]:
+    line[f"hinder_sokande_{ctx.rng.choice(_months_of(line, paid=True))}"] = ""
+    return line.expecting("EKB-041")
+
+
+def _month_key(line: Line) -> str:
+    return line["avseendemanad"] if line.has("avseendemanad") else ""
+
+
+def _person_of_earlier(role: str, code: str) -> LineFn:
+    """``role`` of this line becomes an earlier line's sökande (the same avseendemånad:
+    a person may be in one household a month)."""
+
+    def damage(line: Line, ctx: InjectContext) -> list[Line] | None:
+        if not line[role]:
+            return None
+        spec = ctx.spec(line.file)
+        pos = line.pos
+        month = _month_key(line)
+        people = []
+        for text in ctx.earlier(line.file):
+            fields = text.split(";")
+            person = fields[pos["sokande"]]
+            if "TF00" in person or (
+                spec.has_field("avseendemanad") and fields[pos["avseendemanad"]] != month
+            ):
+                continue
+            people.append(person)
+        if not people:
+            return None
+        line[role] = ctx.rng.choice(people)
+        return line.expecting(code)
+
+    return damage
+
+
+ALL = ("manad", "ao", "ar")
+INJECTORS = (
+    on_line("EKB-012", _no_amount, "no month paid (all twelve emptied)", files=("ar",)),
+    on_line("EKB-020", _med_is_sokande, "the medsökande is the sökande", files=ALL),
+    on_line("EKB-021", _child("sokande", "EKB-021"), "a sökande under 18", files=ALL),
+    on_line("EKB-022", _child("medsokande", "EKB-022"), "a medsökande under 18", files=ALL),
+    on_line("EKB-023", _unborn, "a sökande born after the period", files=ALL),
+    on_line(
+        "EKB-024", _med_data_without_med, "a medsökande's code without a medsökande", files=ALL
+    ),
+    on_line("EKB-025", _med_data_missing, "a medsökande's code left out", files=ALL),
+    on_line(
+        "EKB-027", _days_disagree, "insatsdagar that disagree with the insats", files=("manad",)
+    ),
+    on_line("EKB-028", _nothing_paid, "both amounts 0", files=("manad",)),
+    on_line(
+        "EKB-029",
+        _month_outside,
+        "an avseendemånad outside the file's window",
+        files=("manad", "ao"),
+    ),
+    on_line("EKB-030", _many_children, "more children than plausible", files=("manad",)),
+    on_line(
+        "EKB-031", _large_amount, "a month's amount above the plausible", files=("manad", "ar")
+    ),
+    on_line("EKB-040", _codes_unpaid, "a hinderkod in a month without amount", files=("ar",)),
+    on_line("EKB-041", _paid_without_hinder, "a paid month without hinderkod", files=("ar",)),
+    on_line(
+        "EKB-050",
+        _person_of_earlier("sokande", "EKB-050"),
+        "an earlier line's sökande as sökande",
+        files=ALL,
+    ),
+    on_line(
+        "EKB-051",
+        _person_of_earlier("medsokande", "EKB-051"),
+        "an earlier line's sökande as medsökande",
+        files=ALL,
+    ),
+)
