@@ -288,3 +288,49 @@ def test_fast_oldest_age_agrees_with_parse(value: str, on: Any) -> None:
 )
 def test_inputs_the_columnar_reader_hands_back_agree(data: bytes) -> None:
     assert_same(data, register="ekb", file="manad", year=2023)
+
+
+def _both(data: bytes, **args: Any) -> tuple[list[Any], list[Any]]:
+    """Every line through the compiled path (the pipeline's) and through the reference
+    LineParser with its converters one by one."""
+    from sosreg.engine.core import LineParser
+
+    compiled = sosreg.parse(data, **args)
+    reference = sosreg.parse(data, **args)
+    p = reference.parser
+    plain = LineParser(
+        p.ctx,
+        p.record_cls,
+        period_source=p.period_source,
+        kommun=p.kommun,
+        kommun_source=p.kommun_source,
+    )
+    assert plain.fields_fn is None
+    lines = list(compiled.input.lines())
+    got = [compiled._parse_line(pl) for pl in lines]
+    want = [plain.parse(pl) for pl in lines]
+    return got, want
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.code}-{c.file}")
+def test_compiled_line_functions_agree_with_the_reference(case: Case) -> None:
+    args = dict(DEFAULTS[case.file]) | case.kw
+    got, want = _both(_bytes(case.bad), **args)
+    assert got == want
+
+
+@pytest.mark.parametrize(("register", "file"), ALL_FILES)
+def test_compiled_agrees_with_the_reference_on_damaged_files(register: str, file: str) -> None:
+    period = _period(register, file)
+    spec = sosreg.get_spec(register, file, 2023)
+
+    @settings(max_examples=20)
+    @given(sos_st.files(register, file, 2023, period, 1, 8), st.data())
+    def check(records: list[Any], data: st.DataObject) -> None:
+        text = sosreg.serialize(records).decode("utf-8")
+        lines = data.draw(damaged_lines(text.split("\r\n")[:-1], spec))
+        raw = ("\r\n".join(lines) + "\r\n").encode("utf-8")
+        got, want = _both(raw, register=register, file=file, year=2023)
+        assert got == want
+
+    check()

@@ -39,9 +39,11 @@ _CODE_CACHE: dict[str, Any] = {}
 
 @attrs.frozen
 class LineFunction:
-    """A compiled line function, with its source and linecache name."""
+    """A compiled line function, with its source and linecache name; ``fields`` is the
+    same field stage for values already through the line stage."""
 
     fn: LineFn
+    fields: Callable[[list[str], int, list[Finding]], Any]
     source: str
     filename: str
 
@@ -67,7 +69,7 @@ def _field_block(i: int, kind: str, p: LineParser) -> list[str]:
     if kind in ("integer", "amount"):
         lo = spec.min if spec.min is not None else None
         hi = spec.max if spec.max is not None else None
-        tests = [f"{v}.isdigit()", f"({v}[0] != '0' or len({v}) == 1)"]
+        tests = [f"{v}.isascii()", f"{v}.isdigit()", f"({v}[0] != '0' or len({v}) == 1)"]
         if spec.length is not None:
             tests.append(f"len({v}) <= {spec.length}")
         rng = f"({x} := int({v}))"
@@ -88,7 +90,7 @@ def _field_block(i: int, kind: str, p: LineParser) -> list[str]:
         return [*out, "    else:", *slow]
     if kind == "year":
         return [
-            f"    if len({v}) == 4 and {v}.isdigit():",
+            f"    if len({v}) == 4 and {v}.isascii() and {v}.isdigit():",
             f"        {x} = int({v})",
             "    else:",
             *slow,
@@ -112,6 +114,10 @@ def _shape(p: LineParser) -> tuple[Any, ...]:
 
 
 def _source(p: LineParser, name: str) -> str:
+    """The source of ``__make``, which returns two functions sharing one unrolled field
+    stage: ``name(text, line, out)`` for a whole clean line, and
+    ``name_fields(values, line, out)`` for the values of a line the reference has
+    already taken through the line stage (quotes, spaces, trailing semicolons)."""
     n = p.n
     args = ["conv", "fast", "specials", "ident"]
     head = ", ".join(
@@ -120,6 +126,29 @@ def _source(p: LineParser, name: str) -> str:
         + ["wrong_period=__wrong_period", "wrong_kommun=__wrong_kommun"]
         + ["parse_date=__parse_date", "parse_yearmonth=__parse_yearmonth"]
     )
+    unpack = f"    {', '.join(f'v{i}' for i in range(n))}{',' if n == 1 else ''} = values"
+    body: list[str] = []
+    for i, f in enumerate(p.fields):
+        body.append(f"    # field {i + 1}: {f.spec.name} ({f.spec.type})")
+        block = _field_block(i, f.spec.type, p)
+        if not f.spec.mandatory:  # an empty optional field is None, with no finding
+            block = [
+                f"    if not v{i}:",
+                f"        x{i} = None",
+                "    else:",
+                *("    " + b for b in block),
+            ]
+        body += block
+    if p.period_index is not None:
+        i = p.period_index
+        body += [
+            f"    if x{i} is not None and x{i} != period:",
+            f"        wrong_period(v{i}, line, out)",
+        ]
+    if p.kommun_index is not None:
+        i = p.kommun_index
+        body += [f"    if v{i} and v{i} != kommun:", f"        wrong_kommun(v{i}, line, out)"]
+    body.append(f"    return cls({', '.join(f'x{i}' for i in range(n))})")
     lines = [
         "def __make(__conv, __fast, __specials, __ident, __cls, __period, __kommun,",
         "           __wrong_period, __wrong_kommun, __parse_date, __parse_yearmonth):",
@@ -131,30 +160,13 @@ def _source(p: LineParser, name: str) -> str:
         "    values = text.split(';')",
         f"    if len(values) != {n}:",
         "        return None",
-        f"    {', '.join(f'v{i}' for i in range(n))}{',' if n == 1 else ''} = values",
+        unpack,
+        *body,
+        f"  def {name}_fields(values, line, out, {head}):",
+        unpack,
+        *body,
+        f"  return {name}, {name}_fields",
     ]
-    for i, f in enumerate(p.fields):
-        lines.append(f"    # field {i + 1}: {f.spec.name} ({f.spec.type})")
-        block = _field_block(i, f.spec.type, p)
-        if not f.spec.mandatory:  # an empty optional field is None, with no finding
-            block = [
-                f"    if not v{i}:",
-                f"        x{i} = None",
-                "    else:",
-                *("    " + b for b in block),
-            ]
-        lines += block
-    if p.period_index is not None:
-        i = p.period_index
-        lines += [
-            f"    if x{i} is not None and x{i} != period:",
-            f"        wrong_period(v{i}, line, out)",
-        ]
-    if p.kommun_index is not None:
-        i = p.kommun_index
-        lines += [f"    if v{i} and v{i} != kommun:", f"        wrong_kommun(v{i}, line, out)"]
-    lines.append(f"    return cls({', '.join(f'x{i}' for i in range(n))})")
-    lines.append(f"  return {name}")
     return "\n".join(lines) + "\n"
 
 
@@ -180,7 +192,7 @@ def compile_line(
         cached = _CODE_CACHE[filename] = (namespace["__make"], source)
     make, source = cached
     fields = p.fields
-    fn = make(
+    fn, fields_fn = make(
         [f.conv for f in fields],
         [f.fast for f in fields],
         [f.specials for f in fields],
@@ -193,4 +205,4 @@ def compile_line(
         parse_date,
         parse_yearmonth,
     )
-    return LineFunction(fn, source, filename)
+    return LineFunction(fn, fields_fn, source, filename)

@@ -60,6 +60,9 @@ class LineParser:
             if f.pad_width is not None
         }
         self.pending_short: tuple[int, int] | None = None
+        self.fields_fn: Any = None
+        """The compiled field stage (:mod:`sosreg.engine.compiled`), used after the line
+        stage when set; ``None``: the converters one by one (the reference)."""
         self.data_lines = 0
         """Lines that are neither blank nor header/template text."""
 
@@ -138,6 +141,8 @@ class LineParser:
                     out.append(ctx.finding("SOS-105", line=line, field=self.names[i], value=v))
                     v = v[1:-1]
                 values[i] = v
+        if self.fields_fn is not None:  # the compiled field stage (same findings)
+            return self.fields_fn(values, line, out), out
         converted = [conv(v, line, out) for conv, v in zip(self.converters, values, strict=True)]
         if self.period_index is not None:
             pv = converted[self.period_index]

@@ -369,7 +369,9 @@ class Parsed:
         self._cross: list[tuple[tuple[str, ...], CrossRule]] = [
             (c.codes, c.factory()) for c in cross
         ]
-        self._fast = compile_line(self.parser, identity_predicate).fn
+        compiled = compile_line(self.parser, identity_predicate)
+        self._fast = compiled.fn
+        self.parser.fields_fn = compiled.fields
         self._file_stage(fname, name_period, assumed)
 
     # -- file stage ----------------------------------------------------------------
