@@ -16,6 +16,7 @@ optional sink (a streaming writer) as it is made.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
@@ -41,13 +42,18 @@ DEFAULT_MAX_DETAILS: Final = 1000
 always exact."""
 
 
+_mask_param = functools.lru_cache(maxsize=4096)(mask_text)
+"""``mask_text`` for parameters, cached: the same labels and codes come back on every
+finding of a rule."""
+
+
 def _freeze(
     params: Mapping[str, Any] | Iterable[tuple[str, str]] | None,
 ) -> tuple[tuple[str, str], ...]:
     if not params:
         return ()
     items = params.items() if isinstance(params, Mapping) else params
-    return tuple((str(k), mask_text(str(v))) for k, v in items)
+    return tuple((str(k), _mask_param(str(v))) for k, v in items)
 
 
 def _mask_value(value: str | None) -> str | None:
