@@ -293,6 +293,12 @@ CASES = [
         kw={"name": "Ekb_0114_202301_20230214T0930.txt"},
         good_kw={"name": "Ekb_0330_202301_20230214T0930.txt"},
     ),
+    Case(
+        "EKB-020",
+        [_replace(_replace(M_MED, 4, "19700101T123"), 5, "19700101T123")],
+        [_replace(_replace(M_MED, 4, "1970TF00"), 5, "1970TF00")],
+        1,
+    ),
     Case("EKB-030", [_replace(M_SOLO, 6, "11")], [_replace(M_SOLO, 6, "10")], 1),
     Case(
         "EKB-031", [M_MED, _replace(M_SOLO, 7, "60001")], [M_MED, _replace(M_SOLO, 7, "60000")], 2

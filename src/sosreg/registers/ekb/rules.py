@@ -86,8 +86,12 @@ def _same_person_mask(c: Any) -> Any:
     mask=lambda c: (c["medsokande"] != "") & (c["medsokande"] == c["sokande"]),
 )
 def medsokande_is_sokande(rec: Manad | Ao | Ar, line: int, ctx: Context) -> list[Finding]:
-    # Record rules here are plain functions returning lists: they run on every line.
-    if rec.medsokande is not None and rec.medsokande == rec.sokande:
+    """Medsökande with the sökande's number. A ``TF00`` id is a birth date, not a person
+    (as for EKB-050/051): two adults born the same day may both have one.
+
+    Record rules here are plain functions returning lists: they run on every line."""
+    med = rec.medsokande
+    if med is not None and med == rec.sokande and not med.endswith("TF00"):
         return [ctx.finding("EKB-020", line=line, field="medsokande", value=rec.medsokande)]
     return []
 
