@@ -231,6 +231,27 @@ def test_fast_identity_test_agrees_with_parse(
     assert identity.twelve_digit_kind(value) == kind
 
 
+@pytest.mark.parametrize("accept", [("pnr", "snr"), ("pnr",), ("snr",)])
+def test_columnar_identity_mask_agrees_with_parse(accept: tuple[str, ...]) -> None:
+    """Every month and day (00–99) in a leap, a non-leap, a century and the year 0000,
+    with a right and a wrong check digit: the columnar mask (lookup tables) accepts
+    exactly what the row engine's fast test accepts."""
+    pl = pytest.importorskip("polars")
+    from sosreg.engine.columnar import identity_ok
+
+    values = []
+    for year in (0, 4, 1900, 2000, 2001, 2023):
+        for mmdd in range(10_000):
+            body = f"{year:04d}{mmdd:04d}123"
+            digit = identity.luhn_digit(body[2:])
+            values += [body + digit, body + str((int(digit) + 1) % 10)]
+    values += ["", "x" * 12, "+19121212121", "-19121212121", "1912121212120"]
+    frame = pl.DataFrame({"v": values})
+    got = frame.lazy().select(identity_ok(pl, pl.col("v"), accept)).collect().to_series()
+    expected = [identity.twelve_digit_kind(v) in accept for v in values]
+    assert got.to_list() == expected
+
+
 @pytest.mark.parametrize(("register", "file"), ALL_FILES)
 def test_every_rule_mask_covers_the_lines_its_rule_fires_on(register: str, file: str) -> None:
     """A rule's mask may assume valid fields; on a line whose fields are valid, every

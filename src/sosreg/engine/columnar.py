@@ -30,7 +30,9 @@ Polars is imported on first use.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+import functools
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -96,15 +98,20 @@ class Columns:
 
         needed = required if required is not None else fields
         present = pl.all_horizontal([pl.col(n) != "" for n in needed])
-        if len(fields) == 1:
-            key = pl.col(fields[0])
-        else:
-            key = pl.concat_str([pl.col(n) for n in fields], separator="\x1f")
         others = [
             "\x1f".join(to_text(getattr(r, n)) for n in fields)
             for r in self.extra
             if all(getattr(r, n) is not None for n in needed)
         ]
+        if len(fields) == 1:
+            col = pl.col(fields[0])
+            # 12-digit numbers are hashed as integers (faster than strings), the rest
+            # (temporary ids, damaged values) as text
+            num = col.cast(pl.Int64, strict=False)
+            text = pl.when(num.is_null()).then(col)
+            dup = (num.is_not_null() & num.is_duplicated()) | (num.is_null() & text.is_duplicated())
+            return present & (dup | col.is_in(others))
+        key = pl.concat_str([pl.col(n) for n in fields], separator="\x1f")
         return present & (key.is_duplicated() | key.is_in(others))
 
     def birth_number(self, name: str) -> Any:
@@ -122,17 +129,18 @@ class Columns:
         return pl.when(known).then(y * 10000 + m * 100 + d).otherwise(None)
 
 
-def _luhn_ok(pl: Any, n: Any) -> Any:
-    """Luhn over the last ten digits of ``n`` (a 12-digit number as an integer): from
-    the right, weights 1, 2, 1, …; a doubled digit over 9 counts its digit sum."""
+def _weighted_digits(pl: Any, n: Any, first: int) -> Any:
+    """The Luhn sum of the five low digits of ``n``, the lowest at position ``first``
+    from the right (position 0 is the check digit): weights 1, 2, 1, … by position; a
+    doubled digit over 9 counts its digit sum."""
     total = pl.lit(0, dtype=pl.Int64)
-    for k in range(10):  # k = 0 is the check digit
+    for k in range(5):
         digit = (n // (10**k)) % 10
-        if k % 2 == 1:
+        if (first + k) % 2 == 1:
             doubled = digit * 2
             digit = doubled - 9 * (doubled > 9).cast(pl.Int64)
         total = total + digit
-    return (total % 10) == 0
+    return total
 
 
 def _valid_ymd(pl: Any, y: Any, m: Any, d: Any) -> Any:
@@ -143,25 +151,67 @@ def _valid_ymd(pl: Any, y: Any, m: Any, d: Any) -> Any:
     return (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= last)
 
 
+@functools.cache
+def _tables(accept: tuple[str, ...]) -> tuple[Any, Any, Any]:
+    """Lookup tables, computed once by the formulas above, so a column needs a few
+    gathers instead of dozens of operations per value: the Luhn sums of every 5-digit
+    group (low and high half of the last ten digits), and for every MMDD whether it
+    is a valid birth date of an accepted kind (1: in any year, 2: in leap years only,
+    0: never; a year-independent rule apart from February 29)."""
+    import polars as pl
+
+    v = pl.int_range(0, 10**5, dtype=pl.Int64)
+    luhn = pl.select(
+        _weighted_digits(pl, v, 0).cast(pl.Int8).alias("low"),
+        _weighted_digits(pl, v, 5).cast(pl.Int8).alias("high"),
+    )
+    md = pl.int_range(0, 10**4, dtype=pl.Int64)
+    m, d = md // 100, md % 100
+
+    def ok(year: int) -> Any:
+        y = pl.lit(year, dtype=pl.Int64)
+        out = pl.lit(False)
+        if "pnr" in accept:
+            out = out | _valid_ymd(pl, y, m, d)
+        if "snr" in accept:
+            out = out | ((d >= 61) & (d <= 91) & _valid_ymd(pl, y, m, d - 60))
+            out = out | ((d == 60) & (m >= 0) & (m <= 12))  # an unknown day
+        return out
+
+    dates = pl.select(
+        pl.when(ok(2001)).then(1).when(ok(2000)).then(2).otherwise(0).cast(pl.Int8).alias("t")
+    )
+    return luhn.get_column("low"), luhn.get_column("high"), dates.get_column("t")
+
+
 def identity_ok(pl: Any, col: Any, accept: tuple[str, ...]) -> Any:
     """True where the value is a personnummer or samordningsnummer of an accepted kind
     that :func:`sosreg.identity.parse` accepts (12 ASCII digits, right check digit,
     a real date; samordningsnummer: day + 60, or day 60 with an unknown day). Other
     kinds (temporary ids) are left to the row engine. Works on the number as an
-    integer: digits by division, not by slicing strings."""
+    integer, through the lookup tables of :func:`_tables`."""
+    low, high, dates = _tables(tuple(sorted(accept)))
     digits = col.str.contains(r"^[0-9]{12}$")
-    n = col.cast(pl.Int64, strict=False)
+    # no nulls or negative numbers in the indexes (rows that are not 12 digits are
+    # false through ``digits`` anyway): gathers are fastest without a validity mask
+    n = col.cast(pl.Int64, strict=False).fill_null(0).abs()
     y = n // 10**8
-    m = (n // 10**6) % 100
-    d = (n // 10**4) % 100
-    ok = pl.lit(False)
-    if "pnr" in accept:
-        ok = ok | _valid_ymd(pl, y, m, d)
-    if "snr" in accept:
-        known = (d >= 61) & (d <= 91) & _valid_ymd(pl, y, m, d - 60)
-        unknown_day = (d == 60) & (m >= 0) & (m <= 12) & (y >= 1)
-        ok = ok | known | unknown_day
-    return digits & ok & _luhn_ok(pl, n)
+    t = pl.lit(dates).gather((n // 10**4) % 10**4)
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    date_ok = (y >= 1) & ((t == 1) | ((t == 2) & leap))
+    luhn = pl.lit(low).gather(n % 10**5).cast(pl.Int64) + pl.lit(high).gather((n // 10**5) % 10**5)
+    return digits & date_ok & (luhn % 10 == 0)
+
+
+def _one_of(pl: Any, col: Any, values: Iterable[str]) -> Any:
+    """True where ``col`` is one of ``values``: a chain of comparisons for a few values
+    (several times faster than hashing), ``is_in`` for more."""
+    values = sorted(values)
+    if not values:
+        return pl.lit(False)
+    if len(values) > 8:
+        return col.is_in(values)
+    return functools.reduce(operator.or_, [col == v for v in values])
 
 
 def field_ok(pl: Any, cf: CompiledField, ctx: Any) -> Any:
@@ -171,7 +221,7 @@ def field_ok(pl: Any, cf: CompiledField, ctx: Any) -> Any:
     col = pl.col(f.name)
     kind = f.type
     if kind == "code":
-        ok = col.is_in(sorted(cf.fast)) if cf.fast else pl.lit(False)
+        ok = _one_of(pl, col, cf.fast)
     elif kind in ("integer", "amount"):
         rx = _INT if kind == "integer" else _AMOUNT
         ok = col.str.contains(rx)
@@ -184,7 +234,7 @@ def field_ok(pl: Any, cf: CompiledField, ctx: Any) -> Any:
             ok = ok & (num <= f.max)
         ok = ok & num.is_not_null()
         if cf.specials:
-            ok = ok | col.is_in(sorted(cf.specials))
+            ok = ok | _one_of(pl, col, cf.specials)
     elif kind == "year":
         ok = col.str.contains(r"^[0-9]{4}$")
     elif kind == "date":
@@ -208,17 +258,18 @@ def field_ok(pl: Any, cf: CompiledField, ctx: Any) -> Any:
 
 @attrs.define
 class _Plan:
-    """The file read into columns: every line, the suspect ones already through the
-    line and field stages of the row engine, and the clean ones split into fields."""
+    """The file read into columns: one row per physical line (``line``, ``crlf``,
+    ``text`` and the line split into the spec's fields); the suspect lines, once
+    through the line and field stages of the row engine, in ``done``."""
 
-    frame: Any
-    clean: Any
-    done: dict[int, tuple[Any, list[Any]]]
-    extra: list[Any]
+    table: Any
     total: int
     final: bool
     crlf: int
     bare_lf: int
+    done: dict[int, tuple[Any, list[Any]]] = attrs.field(factory=dict)
+    extra: list[Any] = attrs.field(factory=list)
+    """The records of the suspect lines."""
 
     def physical(self, number: int, line_text: str, line_crlf: bool) -> PhysicalLine:
         last = number == self.total and not self.final
@@ -227,8 +278,8 @@ class _Plan:
 
 
 def _plan(parsed: Parsed) -> _Plan | None:
-    """Steps 1 and 2 (see the module's docs); ``None`` where the row engine must read
-    the file (not text, or lines ending in a lone CR)."""
+    """The file as a table (see :class:`_Plan`); ``None`` where the row engine must
+    read the file (not text, or lines ending in a lone CR)."""
     import polars as pl
 
     parser = parsed.parser
@@ -238,40 +289,36 @@ def _plan(parsed: Parsed) -> _Plan | None:
     if read is None:
         return None
     frame, fields, total, final, crlf, bare_lf = read
-    n = parser.n
-    frame = frame.with_columns(
-        (
-            ~pl.col("text").str.contains(r"^[0-9][\x21-\x7e]*$")
-            | pl.col("text").str.contains('"', literal=True)
-            | (pl.col("text").str.count_matches(";", literal=True) != n - 1)
-        ).alias("suspect")
-    )
-    plan = _Plan(frame, None, {}, [], total, final, crlf, bare_lf)
-    for number, line_text, line_crlf in (
-        frame.filter(pl.col("suspect")).select("line", "text", "crlf").iter_rows()
-    ):
+    if fields is None:  # split here; lines of another field count are suspect anyway
+        fields = frame.select(
+            pl.col("text")
+            .str.split_exact(";", parser.n - 1)
+            .struct.rename_fields(parser.names)
+            .alias("f")
+        ).unnest("f")
+    table = pl.concat([frame, fields.select(pl.all().fill_null(""))], how="horizontal")
+    return _Plan(table, total, final, crlf, bare_lf)
+
+
+def _suspect(pl: Any, names: Sequence[str]) -> Any:
+    """Lines the row engine reads whole: not printable ASCII starting with a digit, a
+    quote, or another number of fields (every line-stage finding needs one of these).
+    The field count is checked by length: the fields as split (at most ``len(names)``,
+    missing ones empty) and their separators make up the whole line exactly when the
+    line has ``len(names) - 1`` separators."""
+    text = pl.col("text")
+    split = pl.sum_horizontal([pl.col(n).str.len_bytes() for n in names]) + (len(names) - 1)
+    return text.str.contains(r"[^\x21\x23-\x7e]|^[^0-9]|^$") | (text.str.len_bytes() != split)
+
+
+def _parse_suspects(parsed: Parsed, plan: _Plan, suspect: Any) -> None:
+    """The suspect lines through the line and field stages of the row engine (step 1)."""
+    rows = plan.table.filter(suspect).select("line", "text", "crlf")
+    for number, line_text, line_crlf in rows.iter_rows():
         record, out = parsed._parse_line(plan.physical(number, line_text, line_crlf))
         plan.done[number] = (record, out)
         if record is not None:
             plan.extra.append(record)
-    clean = ~frame.get_column("suspect")
-    if fields is not None:  # split by polars' reader, row for row with ``frame``
-        plan.clean = pl.concat(
-            [frame.select("line"), fields.select(pl.all().fill_null(""))], how="horizontal"
-        ).filter(clean)
-    else:
-        plan.clean = (
-            frame.filter(clean)
-            .select(
-                "line",
-                pl.col("text")
-                .str.split_exact(";", n - 1)
-                .struct.rename_fields(parser.names)
-                .alias("f"),
-            )
-            .unnest("f")
-        )
-    return plan
 
 
 _Read = tuple[Any, Any, int, bool, int, int]
@@ -353,25 +400,31 @@ def _read_text(pl: Any, parsed: Parsed) -> _Read | None:
     return frame, None, total, final, crlf, bare_lf
 
 
-def _flags(parsed: Parsed, plan: _Plan) -> list[tuple[str, Any]]:
-    """Every mask, named: true where the line may give a finding."""
+def _flags(parsed: Parsed, plan: _Plan, *, cross: bool) -> list[tuple[str, Any]]:
+    """The masks, named: true where a line may give a finding. ``cross=False``: the
+    fields', the period's, the kommun's and the record rules'; ``cross=True``: the
+    cross-record rules', which need the records of the suspect lines (step 1 first).
+    Masks see every row; a suspect row's flags are never used (a superset is safe)."""
     import polars as pl
 
     parser = parsed.parser
-    names = parser.names
-    flags = [(f"field:{cf.spec.name}", ~field_ok(pl, cf, parser.ctx)) for cf in parser.fields]
-    if parser.period_index is not None:
-        flags.append(("period", pl.col(names[parser.period_index]) != str(parser.period)))
-    if parser.kommun_index is not None:
-        k = pl.col(names[parser.kommun_index])
-        flags.append(("kommun", (k != "") & (k != parser.kommun)))
-    cols = Columns(parser, plan.extra, plan.clean)
-    for rule in parsed._record_rules:
-        mask = pl.lit(True) if rule.mask is None else rule.mask(cols)
-        flags.append(("record:" + ",".join(rule.codes), mask))
-    for factory in parsed._cross_factories:
-        mask = pl.lit(True) if factory.mask is None else factory.mask(cols)
-        flags.append(("cross:" + ",".join(factory.codes), mask))
+    flags: list[tuple[str, Any]] = []
+    cols = Columns(parser, plan.extra, plan.table)
+    if not cross:
+        names = parser.names
+        flags += [(f"field:{cf.spec.name}", ~field_ok(pl, cf, parser.ctx)) for cf in parser.fields]
+        if parser.period_index is not None:
+            flags.append(("period", pl.col(names[parser.period_index]) != str(parser.period)))
+        if parser.kommun_index is not None:
+            k = pl.col(names[parser.kommun_index])
+            flags.append(("kommun", (k != "") & (k != parser.kommun)))
+        for rule in parsed._record_rules:
+            mask = pl.lit(True) if rule.mask is None else rule.mask(cols)
+            flags.append(("record:" + ",".join(rule.codes), mask))
+    else:
+        for factory in parsed._cross_factories:
+            mask = pl.lit(True) if factory.mask is None else factory.mask(cols)
+            flags.append(("cross:" + ",".join(factory.codes), mask))
     return [(name, expr.fill_null(True)) for name, expr in flags]
 
 
@@ -385,21 +438,22 @@ def run(parsed: Parsed) -> None:
     plan = _plan(parsed)
     if plan is None:
         return parsed._run_rows()
-    flags = [expr for _, expr in _flags(parsed, plan)]
-    flagged = (
-        plan.clean.lazy()  # lazy: common subexpressions are computed once
-        .select("line", pl.any_horizontal(flags).alias("flag"))
-        .filter(pl.col("flag"))
-        .collect()
-        .get_column("line")
-    )
-    skipped = plan.clean.height - len(flagged)
-    plan.clean = None
-    # 3. every line that may give a finding, in order, through the rest of the row engine
-    todo = plan.frame.filter(pl.col("suspect") | pl.col("line").is_in(flagged.implode()))
-    last_crlf = bool(plan.frame.get_column("crlf")[-1]) if plan.total else False
-    plan.frame = None
-    lines = (plan.physical(*row) for row in todo.select("line", "text", "crlf").iter_rows())
+    suspect = plan.table.lazy().select(_suspect(pl, parsed.parser.names)).collect().to_series()
+    _parse_suspects(parsed, plan, suspect)
+    # one lazy query: common subexpressions once, expressions in parallel
+    named = _flags(parsed, plan, cross=False) + _flags(parsed, plan, cross=True)
+    flags = [expr for _, expr in named]
+    if flags:
+        flag = plan.table.lazy().select(pl.any_horizontal(flags)).collect().to_series()
+    else:
+        flag = pl.Series([False] * plan.total)
+    todo_mask = suspect | flag
+    skipped = int((~todo_mask).sum())
+    # every line that may give a finding, in order, through the rest of the row engine
+    todo = plan.table.filter(todo_mask).select("line", "text", "crlf")
+    last_crlf = bool(plan.table.get_column("crlf")[-1]) if plan.total else False
+    plan.table = None
+    lines = (plan.physical(*row) for row in todo.iter_rows())
     for _ in parsed._process(lines, plan.done, count=False):
         pass
     parser = parsed.parser
@@ -414,15 +468,23 @@ def run(parsed: Parsed) -> None:
 
 
 def explain(parsed: Parsed) -> dict[str, set[int]]:
-    """For tests and curious users: the lines each mask flags (``"suspect"``: the lines
-    the row engine reads whole). Consumes ``parsed`` (iterate a new one to validate)."""
+    """For tests and curious users: the clean lines each mask flags (``"suspect"``: the
+    lines the row engine reads whole). Consumes ``parsed`` (iterate a new one to
+    validate)."""
     import polars as pl
 
     plan = _plan(parsed)
     if plan is None:
         return {}
-    flags = _flags(parsed, plan)
-    table = plan.clean.lazy().select("line", *(expr.alias(name) for name, expr in flags)).collect()
+    suspect = plan.table.select(_suspect(pl, parsed.parser.names)).to_series()
+    _parse_suspects(parsed, plan, suspect)
+    flags = _flags(parsed, plan, cross=False) + _flags(parsed, plan, cross=True)
+    table = (
+        plan.table.lazy()
+        .select("line", *(expr.alias(name) for name, expr in flags))
+        .filter(~suspect)
+        .collect()
+    )
     out = {name: set(table.filter(pl.col(name)).get_column("line").to_list()) for name, _ in flags}
     out["suspect"] = set(plan.done)
     return out
