@@ -29,12 +29,18 @@ def _months(col: Any, pl: Any) -> Any:
     return y * 12 + col.str.slice(4, 2).cast(pl.Int64, strict=False)
 
 
-def _med_mask(*fields: str) -> Any:
+def _med_mask(*fields: str, only_without: tuple[str, ...] = ()) -> Any:
+    """Rows where ``fields`` and the co-applicant disagree (one given without the
+    other); ``only_without``: fields that may be empty with a co-applicant, flagged only
+    when given without one."""
+
     def mask(c: Any) -> Any:
         has_med = c["medsokande"] != ""
         out = c.pl.lit(False)
         for f in fields:
             out = out | (has_med & (c[f] == "")) | (~has_med & (c[f] != ""))
+        for f in only_without:
+            out = out | (~has_med & (c[f] != ""))
         return out
 
     return mask
@@ -139,7 +145,9 @@ def _medsokande_pairs(
 @REGISTER.record(
     ("EKB-024", "EKB-025"),
     files=("manad",),
-    mask=_med_mask("hinder_medsokande", "insats_medsokande", "insatsdagar_medsokande"),
+    mask=_med_mask(
+        "hinder_medsokande", "insats_medsokande", only_without=("insatsdagar_medsokande",)
+    ),
 )
 def medsokande_fields_manad(rec: Manad, line: int, ctx: Context) -> list[Finding]:
     out = _medsokande_pairs(rec, line, ctx, ("hinder_medsokande", "insats_medsokande"))
