@@ -25,8 +25,8 @@ How it is put together:
 
 * each register has ``sosreg/registers/<name>/generate.py``: a :class:`Maker` that makes
   valid records, one *unit* at a time (one line; for BU a child with its insatser and
-  placeringar, across the three files), the register's own injectors (``INJECTORS``)
-  and ``records(spec, year, period, rng, n, kommun)``, its lines as a plain iterator;
+  placeringar, across the three files) and the register's own injectors
+  (``INJECTORS``); :func:`records` gives any file's lines as a plain iterator;
 * the injectors every register gets are here: the line stage (SOS-101…112), the kommun
   (SOS-214), and every field check (SOS-201…213 and the register codes fields give
   them, e.g. EKB-013) derived from the specs: a table from check to a damage function
@@ -456,6 +456,20 @@ def records_of(maker: Maker, file: str, rng: Rand, n: int) -> Iterator[str]:
         for f, text in maker.unit(rng):
             if f == file:
                 yield text
+
+
+def records(
+    spec: FileSpec, year: int, period: YearMonth | int, rng: random.Random, n: int, kommun: str
+) -> Iterator[str]:
+    """``n`` units' valid lines of ``spec``'s file, as a plain iterator (for BU, the
+    lines of the file for ``n`` children, the other two files made alongside)."""
+    module = _module(spec.register)
+    specs = {
+        f: REGISTRY.resolve_spec(spec.register, f, year) for f in module.unit_files((spec.file,))
+    }
+    specs[spec.file] = spec
+    maker = module.Maker(specs, year, period, kommun)
+    return records_of(maker, spec.file, Rand(rng), n)
 
 
 # --- injection ------------------------------------------------------------------------

@@ -15,11 +15,9 @@ from its start to its end (BU-064, BU-065), stödboende only at 16–20 (BU-041)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from sosreg.engine.spec import FileSpec
-from sosreg.engine.values import YearMonth
 from sosreg.generate import (
     FIELD_DAMAGE,
     InjectContext,
@@ -33,7 +31,6 @@ from sosreg.generate import (
     day_text,
     on_line,
     on_unit,
-    records_of,
     sex_of,
     ymd,
 )
@@ -177,19 +174,6 @@ class Maker(BaseMaker):
             # end lasts past its insats (BU-064) and into the next (BU-065)
             return line.file == "placering" and not ctx.delivery
         return True
-
-
-def records(
-    spec: FileSpec, year: int, period: YearMonth | int, rng: Any, n: int, kommun: str
-) -> Iterator[str]:
-    """The lines of ``spec``'s file for ``n`` children (``rng``: a
-    :class:`random.Random`)."""
-    from sosreg.engine.register import REGISTRY
-
-    specs = {f: REGISTRY.resolve_spec("bu", f, year) for f in FILES}
-    specs[spec.file] = spec
-    maker = Maker(specs, year, period, kommun)
-    return records_of(maker, spec.file, Rand(rng), n)
 
 
 # --- injectors -----------------------------------------------------------------------------

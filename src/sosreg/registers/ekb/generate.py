@@ -15,10 +15,9 @@ EKB-041).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from sosreg.engine.spec import FileSpec
 from sosreg.engine.values import YearMonth
 from sosreg.generate import (
     TABLE_ROWS,
@@ -29,7 +28,6 @@ from sosreg.generate import (
     Unit,
     born_for_age,
     on_line,
-    records_of,
     weighted,
     ymd,
 )
@@ -172,14 +170,6 @@ class Maker(BaseMaker):
             if field == f"insats_{role}" and check in ("code.unknown",):
                 return line[f"insatsdagar_{role}"] != "0"  # EKB-027
         return True
-
-
-def records(
-    spec: FileSpec, year: int, period: YearMonth | int, rng: Any, n: int, kommun: str
-) -> Iterator[str]:
-    """``n`` valid lines of ``spec``'s file (``rng``: a :class:`random.Random`)."""
-    maker = Maker({spec.file: spec}, year, period, kommun)
-    return records_of(maker, spec.file, Rand(rng), n)
 
 
 # --- injectors -----------------------------------------------------------------------------

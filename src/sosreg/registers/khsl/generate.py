@@ -10,10 +10,9 @@ given (``codelists={"kva": …}``), else from :data:`KVA`, codes of the right sh
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from sosreg.engine.spec import FileSpec
 from sosreg.engine.values import YearMonth
 from sosreg.generate import (
     InjectContext,
@@ -24,7 +23,6 @@ from sosreg.generate import (
     born_for_age,
     day_text,
     on_line,
-    records_of,
     sex_of,
     value_injector,
 )
@@ -115,14 +113,6 @@ class Maker(BaseMaker):
         if field == "yrkesbeteckning_1" and check == "mandatory":
             return not line["yrkesbeteckning_2"]  # else a gap (KHSL-020)
         return True
-
-
-def records(
-    spec: FileSpec, year: int, period: YearMonth | int, rng: Any, n: int, kommun: str
-) -> Iterator[str]:
-    """``n`` valid lines of ``spec``'s file (``rng``: a :class:`random.Random`)."""
-    maker = Maker({spec.file: spec}, year, period, kommun)
-    return records_of(maker, spec.file, Rand(rng), n)
 
 
 # --- injectors -----------------------------------------------------------------------------

@@ -11,11 +11,9 @@ the coding of the columns are read from the spec's params.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from sosreg.engine.spec import FileSpec
-from sosreg.engine.values import YearMonth
 from sosreg.generate import (
     InjectContext,
     Line,
@@ -24,7 +22,6 @@ from sosreg.generate import (
     Unit,
     born_for_age,
     on_line,
-    records_of,
 )
 from sosreg.generate import (
     Maker as BaseMaker,
@@ -145,14 +142,6 @@ class Maker(BaseMaker):
             return False
         line["boendekommun"] = ctx.rng.choice(self.kommuner)
         return True
-
-
-def records(
-    spec: FileSpec, year: int, period: YearMonth | int, rng: Any, n: int, kommun: str
-) -> Iterator[str]:
-    """``n`` valid lines of ``spec``'s file (``rng``: a :class:`random.Random`)."""
-    maker = Maker({spec.file: spec}, year, period, kommun)
-    return records_of(maker, spec.file, Rand(rng), n)
 
 
 # --- injectors -----------------------------------------------------------------------------

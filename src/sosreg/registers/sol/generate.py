@@ -12,10 +12,9 @@ end (SOL-026). No person twice in a file (SOL-030, SOL-031).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from sosreg.engine.spec import FileSpec
 from sosreg.engine.values import YearMonth
 from sosreg.generate import (
     InjectContext,
@@ -26,7 +25,6 @@ from sosreg.generate import (
     born_for_age,
     day_text,
     on_line,
-    records_of,
     ymd,
 )
 from sosreg.generate import (
@@ -121,14 +119,6 @@ class Maker(BaseMaker):
             return line["korttidsplats"] in ("1", "9")  # SOL-024
         # without an end, the avslutsorsak is wrong (SOL-026)
         return field != "verkstallighet_slut"
-
-
-def records(
-    spec: FileSpec, year: int, period: YearMonth | int, rng: Any, n: int, kommun: str
-) -> Iterator[str]:
-    """``n`` valid lines of ``spec``'s file (``rng``: a :class:`random.Random`)."""
-    maker = Maker({spec.file: spec}, year, period, kommun)
-    return records_of(maker, spec.file, Rand(rng), n)
 
 
 # --- injectors -----------------------------------------------------------------------------
