@@ -147,8 +147,63 @@ def counts_list(
     ]
 
 
+class Rendered:
+    """The output formats of :class:`Report` and :class:`DeliveryReport`, each through
+    the renderer registered for it (see :mod:`sosreg.reports`). A delivery's output has
+    every file's part, then the cross-file findings."""
+
+    __slots__ = ()
+
+    def rows(self, lang: str = "sv") -> Iterator[FindingRow]:
+        """One :class:`FindingRow` per finding kept, in report order."""
+        raise NotImplementedError
+
+    def render(self, fmt: str, **options: Any) -> Any:
+        """The report rendered in format ``fmt`` by its registered renderer."""
+        return render(self, fmt, **options)  # type: ignore[arg-type]
+
+    def to_json(self, lang: str = "sv", indent: int | None = 2) -> str:
+        """The JSON report (schema :data:`SCHEMA_VERSION`) as text."""
+        out: str = self.render("json", lang=lang, indent=indent)
+        return out
+
+    def to_text(self, lang: str = "sv", max_details: int | None = None) -> str:
+        """The feedback as text, ``max_details`` details per rule (``None``: all)."""
+        out: str = self.render("text", lang=lang, max_details=max_details)
+        return out
+
+    def to_csv(self, out: IO[str] | None = None, lang: str = "sv") -> str | None:
+        """The findings as CSV (``;``, a header row, masked values); written to ``out``
+        (opened with ``newline=""``) or returned. See :mod:`sosreg.reports.csv_report`."""
+        out_text: str | None = self.render("csv", out=out, lang=lang)
+        return out_text
+
+    def to_xlsx(self, out: Any = None, lang: str = "sv") -> bytes | None:
+        """The feedback workbook (needs ``sosreg[excel]``; a delivery's files side by
+        side on the first sheet): written to ``out`` (a path or a binary stream) or
+        returned as bytes. See :mod:`sosreg.reports.xlsx_report`."""
+        data: bytes | None = self.render("xlsx", out=out, lang=lang)
+        return data
+
+    def to_html(self, lang: str = "sv", max_details: int | None = 100) -> str:
+        """One self-contained HTML page (no scripts, nothing fetched); ``max_details``
+        per rule (``None``: all). See :mod:`sosreg.reports.html_report`."""
+        out: str = self.render("html", lang=lang, max_details=max_details)
+        return out
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the HTML report as a fragment, at most 50 details per rule."""
+        out: str = self.render("html", max_details=50, fragment=True)
+        return out
+
+    def to_frame(self, lang: str = "sv") -> Any:
+        """The rows of :meth:`rows` as a ``pandas.DataFrame``, one per finding (the
+        columns of :class:`FindingRow`; needs ``sosreg[pandas]``)."""
+        return _frame(self.rows(lang))
+
+
 @attrs.frozen
-class Report:
+class Report(Rendered):
     """The report of one file. ``findings`` are the details kept (in report order:
     file-level first, then by line); :meth:`counts` are exact."""
 
@@ -286,22 +341,6 @@ class Report:
         """The JSON report (schema :data:`SCHEMA_VERSION`), same shape as a delivery's."""
         return document(self.status, [self.file_dict(lang)], [], lang)
 
-    # -- rendering (renderers plug in; see sosreg.reports) ------------------------------
-
-    def render(self, fmt: str, **options: Any) -> Any:
-        """The report rendered in format ``fmt`` by its registered renderer."""
-        return render(self, fmt, **options)
-
-    def to_json(self, lang: str = "sv", indent: int | None = 2) -> str:
-        """The JSON report as text."""
-        out: str = self.render("json", lang=lang, indent=indent)
-        return out
-
-    def to_text(self, lang: str = "sv", max_details: int | None = None) -> str:
-        """The feedback as text, ``max_details`` details per rule (``None``: all)."""
-        out: str = self.render("text", lang=lang, max_details=max_details)
-        return out
-
     # -- tables: one row per finding, read by CSV, Excel, HTML and DataFrames ----------
 
     @property
@@ -314,34 +353,6 @@ class Report:
         name = self.display_name
         for f in self.findings:
             yield finding_row(f, name, lang)
-
-    def to_csv(self, out: IO[str] | None = None, lang: str = "sv") -> str | None:
-        """The findings as CSV (``;``, a header row, masked values); written to ``out``
-        (opened with ``newline=""``) or returned. See :mod:`sosreg.reports.csv_report`."""
-        out_text: str | None = self.render("csv", out=out, lang=lang)
-        return out_text
-
-    def to_xlsx(self, out: Any = None, lang: str = "sv") -> bytes | None:
-        """The feedback workbook (needs ``sosreg[excel]``): written to ``out`` (a path or a
-        binary stream) or returned as bytes. See :mod:`sosreg.reports.xlsx_report`."""
-        data: bytes | None = self.render("xlsx", out=out, lang=lang)
-        return data
-
-    def to_html(self, lang: str = "sv", max_details: int | None = 100) -> str:
-        """One self-contained HTML page (no scripts, nothing fetched); ``max_details``
-        per rule (``None``: all). See :mod:`sosreg.reports.html_report`."""
-        out: str = self.render("html", lang=lang, max_details=max_details)
-        return out
-
-    def _repr_html_(self) -> str:
-        """Jupyter: the HTML report as a fragment, at most 50 details per rule."""
-        out: str = self.render("html", max_details=50, fragment=True)
-        return out
-
-    def to_frame(self, lang: str = "sv") -> Any:
-        """The findings kept as a ``pandas.DataFrame``, one row per finding (the
-        columns of :class:`FindingRow`; needs ``sosreg[pandas]``)."""
-        return _frame(self.rows(lang))
 
 
 def _frame(rows: Iterable[FindingRow]) -> Any:
@@ -376,7 +387,7 @@ def document(
 
 
 @attrs.frozen
-class DeliveryReport:
+class DeliveryReport(Rendered):
     """Several files checked together: a :class:`Report` per file and the cross-file
     findings."""
 
@@ -421,41 +432,3 @@ class DeliveryReport:
         return document(
             self.status, [r.file_dict(lang) for r in self.reports], list(self.findings), lang
         )
-
-    def render(self, fmt: str, **options: Any) -> Any:
-        """The delivery rendered in format ``fmt`` (see :func:`render`)."""
-        return render(self, fmt, **options)
-
-    def to_json(self, lang: str = "sv", indent: int | None = 2) -> str:
-        """The JSON report of the delivery as text."""
-        out: str = self.render("json", lang=lang, indent=indent)
-        return out
-
-    def to_text(self, lang: str = "sv", max_details: int | None = None) -> str:
-        """The delivery's feedback as text, ``max_details`` details per rule."""
-        out: str = self.render("text", lang=lang, max_details=max_details)
-        return out
-
-    def to_csv(self, out: IO[str] | None = None, lang: str = "sv") -> str | None:
-        """As :meth:`Report.to_csv`, every file's rows and the cross-file ones."""
-        out_text: str | None = self.render("csv", out=out, lang=lang)
-        return out_text
-
-    def to_xlsx(self, out: Any = None, lang: str = "sv") -> bytes | None:
-        """As :meth:`Report.to_xlsx`, with the files side by side on the first sheet."""
-        data: bytes | None = self.render("xlsx", out=out, lang=lang)
-        return data
-
-    def to_html(self, lang: str = "sv", max_details: int | None = 100) -> str:
-        """As :meth:`Report.to_html`: the delivery's status, then each file's report and
-        the cross-file findings."""
-        out: str = self.render("html", lang=lang, max_details=max_details)
-        return out
-
-    def _repr_html_(self) -> str:
-        out: str = self.render("html", max_details=50, fragment=True)
-        return out
-
-    def to_frame(self, lang: str = "sv") -> Any:
-        """Every row of :meth:`rows` as a ``pandas.DataFrame`` (``sosreg[pandas]``)."""
-        return _frame(self.rows(lang))
