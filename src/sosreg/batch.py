@@ -24,7 +24,7 @@ import attrs
 from sosreg.codelists import CodeList
 from sosreg.engine.delivery import validate_delivery
 from sosreg.engine.filename import parse_filename
-from sosreg.engine.findings import Finding, Severity, Status
+from sosreg.engine.findings import Severity, Status
 from sosreg.engine.pipeline import UsageError
 from sosreg.engine.register import REGISTRY
 from sosreg.engine.report import DeliveryReport, Report
@@ -113,23 +113,6 @@ def deliveries(files: Iterable[str]) -> list[tuple[str, ...]]:
             key = (name.register, name.kommun, name.period)
         groups.setdefault(key, []).append(f)
     return [tuple(g) for g in groups.values()]
-
-
-def _counts(findings: Iterable[Finding]) -> tuple[int, int]:
-    errors = warnings = 0
-    for f in findings:
-        if f.severity is Severity.ERROR:
-            errors += 1
-        elif f.severity is Severity.WARNING:
-            warnings += 1
-    return errors, warnings
-
-
-def _severity_counts(report: Report) -> tuple[int, int]:
-    sev = report.severities()
-    errors = sum(n for c, n in report.counts().items() if sev[c] is Severity.ERROR)
-    warnings = sum(n for c, n in report.counts().items() if sev[c] is Severity.WARNING)
-    return errors, warnings
 
 
 def report_path(first: str, fmt: str, directory: str, taken: set[str] | None = None) -> str:
@@ -246,13 +229,8 @@ def render(
             spool.close()
         if path is not None and buffer is not None:
             buffer.close()
-    errors = warnings = 0
-    for r in files:
-        e, w = _severity_counts(r)
-        errors, warnings = errors + e, warnings + w
-    if isinstance(result, DeliveryReport):
-        e, w = _counts(result.findings)
-        errors, warnings = errors + e, warnings + w
+    totals = result.totals()
+    errors, warnings = totals[Severity.ERROR], totals[Severity.WARNING]
     output = (
         buffer.getvalue()
         if path is None and out is None and isinstance(buffer, io.StringIO)

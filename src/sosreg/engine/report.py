@@ -414,6 +414,17 @@ class DeliveryReport(Rendered):
         """The severity of each cross-file rule code found."""
         return _severities_of(self.findings)
 
+    def totals(self) -> dict[Severity, int]:
+        """Exact number of findings per severity, every file's and the cross-file ones
+        (as :meth:`Report.totals`)."""
+        out = dict.fromkeys(sorted(Severity, reverse=True), 0)
+        for f in self.findings:
+            out[f.severity] += 1
+        for r in self.reports:
+            for severity, n in r.totals().items():
+                out[severity] += n
+        return out
+
     def ordered_counts(self) -> dict[str, int]:
         """:meth:`counts`, most serious rules first (as :meth:`Report.counts`)."""
         sev = self.severities()
