@@ -66,3 +66,20 @@ def test_delivery_json_has_the_shape_of_one_file(tmp_path: Path) -> None:
     many = sosreg.validate_delivery([a]).to_dict()
     assert one.keys() == many.keys()
     assert one["files"][0].keys() == many["files"][0].keys()
+
+
+def test_delivery_totals_count_every_file_and_the_cross_file_findings(tmp_path: Path) -> None:
+    a = _write(tmp_path / "Ekb_0330_202301_20230214T0930.txt", [M_SOLO, "x;y"])
+    b = _write(tmp_path / "Ekb_0330_202301_20230215T1100.txt", [M_MED])
+    sol = _write(tmp_path / "SOL1_0330_202301_20230214T0940.txt", [S1])
+    result = sosreg.validate_delivery([a, b, sol])
+    expected = dict.fromkeys(sorted(sosreg.Severity, reverse=True), 0)
+    for f in result.findings:
+        expected[f.severity] += 1
+    for r in result.reports:
+        for code, n in r.counts().items():
+            expected[r.severities()[code]] += n
+    assert result.totals() == expected
+    assert list(result.totals()) == sorted(sosreg.Severity, reverse=True)
+    assert result.totals()[sosreg.Severity.ERROR] >= 2  # SOS-301 and the broken line
+    assert result.totals()[sosreg.Severity.WARNING] >= 1  # SOS-302
