@@ -29,6 +29,7 @@ Polars is imported on first use.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import functools
 import operator
@@ -136,8 +137,8 @@ class Columns:
         samordningsnummer (day + 60; day 60: the day unknown, month 00: the month too),
         ``ÅÅÅÅMMDDT123`` and ``ÅÅÅÅ[MM[DD]]TF00``. Null where the field is empty.
 
-        Age comparisons follow (``on`` a day as ÅÅÅÅMMDD): the age on ``on`` is under
-        ``k`` exactly when the birth date is after ``on - k * 10000``."""
+        The age on a day ``on`` (as ÅÅÅÅMMDD) is under ``k`` exactly when the birth date
+        is after ``on - k * 10000`` (see :meth:`oldest_under`, :meth:`youngest_over`)."""
         pl = self.pl
         col = pl.col(name)
         y = col.str.slice(0, 4).cast(pl.Int64, strict=False)
@@ -154,6 +155,26 @@ class Columns:
         earliest = pl.when(present).then(y * 10000 + early_md.otherwise(101))
         latest = pl.when(present).then(y * 10000 + late_md.otherwise(1231))
         return earliest, latest
+
+    def oldest_under(self, name: str, age: builtins.int, on: Any) -> Any:
+        """True where the oldest age the id in ``name`` allows on the day ``on`` (a
+        date, or an expression of days as ÅÅÅÅMMDD) is under ``age``, as
+        ``Identity.age_range(on)[1] < age``; null where the field is empty."""
+        earliest, _ = self.birth_range(name)
+        return earliest > _day_number(on) - age * 10000
+
+    def youngest_over(self, name: str, age: builtins.int, on: Any) -> Any:
+        """True where the youngest age the id in ``name`` allows on the day ``on`` is
+        over ``age``, as ``Identity.age_range(on)[0] > age``; null where it is empty."""
+        _, latest = self.birth_range(name)
+        return latest <= _day_number(on) - (age + 1) * 10000
+
+
+def _day_number(on: Any) -> Any:
+    """A date as the number ÅÅÅÅMMDD (an expression is taken to be one already)."""
+    if isinstance(on, dt.date):
+        return on.year * 10000 + on.month * 100 + on.day
+    return on
 
 
 def _weighted_digits(pl: Any, n: Any, first: int) -> Any:

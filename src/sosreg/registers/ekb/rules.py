@@ -47,17 +47,12 @@ def _med_mask(*fields: str, only_without: tuple[str, ...] = ()) -> Any:
 
 
 def _ages_mask(c: Any) -> Any:
-    """Anyone whose oldest possible age (from the earliest possible birth date, also of
-    a temporary id or a samordningsnummer with an unknown day) is under the minimum age
-    on the reference day: age < k exactly when that date, as ÅÅÅÅMMDD, is after the
-    reference day k years back."""
+    """Anyone whose oldest possible age (also of a temporary id or a samordningsnummer
+    with an unknown day) is under the minimum age on the reference day."""
     min_age = int(c.params.get("min_age_sokande", 18))
-    on = c.reference_date
-    limit = (on.year - min_age) * 10000 + on.month * 100 + on.day
     out = c.pl.lit(False)
     for f in ("sokande", "medsokande"):
-        earliest, _ = c.birth_range(f)
-        out = out | ((c[f] != "") & (earliest > limit))
+        out = out | ((c[f] != "") & c.oldest_under(f, min_age, c.reference_date))
     return out
 
 
