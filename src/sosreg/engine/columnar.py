@@ -235,9 +235,9 @@ def _tables(accept: tuple[str, ...]) -> tuple[Any, Any, Any]:
 def identity_ok(pl: Any, col: Any, accept: tuple[str, ...]) -> Any:
     """True where the value is a personnummer or samordningsnummer of an accepted kind
     that :func:`sosreg.identity.parse` accepts (12 ASCII digits, right check digit,
-    a real date; samordningsnummer: day + 60, or day 60 with an unknown day). Other
-    kinds (temporary ids) are left to the row engine. Works on the number as an
-    integer, through the lookup tables of :func:`_tables`."""
+    a real date; samordningsnummer: day + 60, or day 60 with an unknown day), or a
+    temporary id of an accepted kind (:func:`_temporary_ok`). The 12 digits are worked
+    on as an integer, through the lookup tables of :func:`_tables`."""
     low, high, dates = _tables(tuple(sorted(accept)))
     digits = col.str.contains(r"^[0-9]{12}$")
     # no nulls or negative numbers in the indexes (rows that are not 12 digits are
@@ -260,7 +260,8 @@ def _temporary_ok(pl: Any, col: Any, kind: str) -> Any:
     """True where the value is a valid temporary id of ``kind`` as
     :func:`sosreg.identity.parse` reads it: ``t3`` ``ÅÅÅÅMMDDT123`` with a real date;
     ``tf`` ``ÅÅÅÅMMDDTF00``, ``ÅÅÅÅMMTF00`` or ``ÅÅÅÅTF00``, the date as far as given
-    real (a missing month or day counts as 1)."""
+    real (a missing month or day counts as 1). ``ÅÅÅÅMM00TF00``, which parse reads as
+    "no day" (and ``Identity.age_range`` then fails on), is left to the row engine."""
     y = col.str.slice(0, 4).cast(pl.Int64, strict=False)
     if kind == "t3":
         shape = col.str.contains(r"^[0-9]{8}T[0-9]{3}$")
