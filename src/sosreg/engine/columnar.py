@@ -29,9 +29,11 @@ Polars is imported on first use.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import functools
 import operator
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
@@ -128,6 +130,52 @@ class Columns:
         known = digits & (m >= 1) & (d >= 1) & (d <= 31)
         return pl.when(known).then(y * 10000 + m * 100 + d).otherwise(None)
 
+    def birth_range(self, name: str) -> tuple[Any, Any]:
+        """The earliest and the latest day a person with the valid id in field ``name``
+        can have been born (:meth:`sosreg.identity.Identity.earliest_birth`,
+        ``latest_birth``), as numbers ÅÅÅÅMMDD, for ids of every kind: personnummer,
+        samordningsnummer (day + 60; day 60: the day unknown, month 00: the month too),
+        ``ÅÅÅÅMMDDT123`` and ``ÅÅÅÅ[MM[DD]]TF00``. Null where the field is empty.
+
+        The age on a day ``on`` (as ÅÅÅÅMMDD) is under ``k`` exactly when the birth date
+        is after ``on - k * 10000`` (see :meth:`oldest_under`, :meth:`youngest_over`)."""
+        pl = self.pl
+        col = pl.col(name)
+        y = col.str.slice(0, 4).cast(pl.Int64, strict=False)
+        m = col.str.slice(4, 2).cast(pl.Int64, strict=False)  # null: "TF" of ÅÅÅÅTF00
+        d = col.str.slice(6, 2).cast(pl.Int64, strict=False)  # null: "TF" of ÅÅÅÅMMTF00
+        month_known = m.is_not_null() & (m >= 1)
+        day_known = month_known & d.is_not_null() & (d >= 1) & (d != 60)
+        d = pl.when(d > 60).then(d - 60).otherwise(d)
+        leap = (((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)).cast(pl.Int64)
+        last = 30 + (m + m // 8) % 2 - (m == 2).cast(pl.Int64) * (2 - leap)
+        early_md = pl.when(day_known).then(m * 100 + d).when(month_known).then(m * 100 + 1)
+        late_md = pl.when(day_known).then(m * 100 + d).when(month_known).then(m * 100 + last)
+        present = col != ""
+        earliest = pl.when(present).then(y * 10000 + early_md.otherwise(101))
+        latest = pl.when(present).then(y * 10000 + late_md.otherwise(1231))
+        return earliest, latest
+
+    def oldest_under(self, name: str, age: builtins.int, on: Any) -> Any:
+        """True where the oldest age the id in ``name`` allows on the day ``on`` (a
+        date, or an expression of days as ÅÅÅÅMMDD) is under ``age``, as
+        ``Identity.age_range(on)[1] < age``; null where the field is empty."""
+        earliest, _ = self.birth_range(name)
+        return earliest > _day_number(on) - age * 10000
+
+    def youngest_over(self, name: str, age: builtins.int, on: Any) -> Any:
+        """True where the youngest age the id in ``name`` allows on the day ``on`` is
+        over ``age``, as ``Identity.age_range(on)[0] > age``; null where it is empty."""
+        _, latest = self.birth_range(name)
+        return latest <= _day_number(on) - (age + 1) * 10000
+
+
+def _day_number(on: Any) -> Any:
+    """A date as the number ÅÅÅÅMMDD (an expression is taken to be one already)."""
+    if isinstance(on, dt.date):
+        return on.year * 10000 + on.month * 100 + on.day
+    return on
+
 
 def _weighted_digits(pl: Any, n: Any, first: int) -> Any:
     """The Luhn sum of the five low digits of ``n``, the lowest at position ``first``
@@ -187,9 +235,9 @@ def _tables(accept: tuple[str, ...]) -> tuple[Any, Any, Any]:
 def identity_ok(pl: Any, col: Any, accept: tuple[str, ...]) -> Any:
     """True where the value is a personnummer or samordningsnummer of an accepted kind
     that :func:`sosreg.identity.parse` accepts (12 ASCII digits, right check digit,
-    a real date; samordningsnummer: day + 60, or day 60 with an unknown day). Other
-    kinds (temporary ids) are left to the row engine. Works on the number as an
-    integer, through the lookup tables of :func:`_tables`."""
+    a real date; samordningsnummer: day + 60, or day 60 with an unknown day), or a
+    temporary id of an accepted kind (:func:`_temporary_ok`). The 12 digits are worked
+    on as an integer, through the lookup tables of :func:`_tables`."""
     low, high, dates = _tables(tuple(sorted(accept)))
     digits = col.str.contains(r"^[0-9]{12}$")
     # no nulls or negative numbers in the indexes (rows that are not 12 digits are
@@ -200,7 +248,31 @@ def identity_ok(pl: Any, col: Any, accept: tuple[str, ...]) -> Any:
     leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
     date_ok = (y >= 1) & ((t == 1) | ((t == 2) & leap))
     luhn = pl.lit(low).gather(n % 10**5).cast(pl.Int64) + pl.lit(high).gather((n // 10**5) % 10**5)
-    return digits & date_ok & (luhn % 10 == 0)
+    ok = digits & date_ok & (luhn % 10 == 0)
+    if "t3" in accept:
+        ok = ok | _temporary_ok(pl, col, "t3")
+    if "tf" in accept:
+        ok = ok | _temporary_ok(pl, col, "tf")
+    return ok
+
+
+def _temporary_ok(pl: Any, col: Any, kind: str) -> Any:
+    """True where the value is a valid temporary id of ``kind`` as
+    :func:`sosreg.identity.parse` reads it: ``t3`` ``ÅÅÅÅMMDDT123`` with a real date;
+    ``tf`` ``ÅÅÅÅMMDDTF00``, ``ÅÅÅÅMMTF00`` or ``ÅÅÅÅTF00``, the date as far as given
+    real (a missing month or day counts as 1). ``ÅÅÅÅMM00TF00``, which parse reads as
+    "no day" (and ``Identity.age_range`` then fails on), is left to the row engine."""
+    y = col.str.slice(0, 4).cast(pl.Int64, strict=False)
+    if kind == "t3":
+        shape = col.str.contains(r"^[0-9]{8}T[0-9]{3}$")
+        m = col.str.slice(4, 2).cast(pl.Int64, strict=False)
+        d = col.str.slice(6, 2).cast(pl.Int64, strict=False)
+    else:
+        shape = col.str.contains(r"^[0-9]{4}(?:[0-9]{2}){0,2}TF00$")
+        size = col.str.len_bytes()
+        m = pl.when(size >= 10).then(col.str.slice(4, 2).cast(pl.Int64, strict=False)).otherwise(1)
+        d = pl.when(size == 12).then(col.str.slice(6, 2).cast(pl.Int64, strict=False)).otherwise(1)
+    return shape & _valid_ymd(pl, y, m, d).fill_null(False)
 
 
 def _one_of(pl: Any, col: Any, values: Iterable[str]) -> Any:
@@ -214,6 +286,49 @@ def _one_of(pl: Any, col: Any, values: Iterable[str]) -> Any:
     return functools.reduce(operator.or_, [col == v for v in values])
 
 
+_PLAIN_REGEX: Final = re.compile(r"[A-Za-z0-9\[\]{}()|?*+^$,-]*")
+_NOT_PLAIN: Final = ("(?", "[[", "[:", "&&", "--", "~~", "{,")
+
+
+@functools.cache
+def _portable(rx: str) -> bool:
+    """Whether pattern ``rx`` means the same to Python's ``re`` and to polars (Rust's
+    ``regex``) on the printable ASCII of a clean line: classes, ranges, groups,
+    alternatives and counts only (no escapes, lookarounds, nested classes or set
+    operations), and polars compiles it."""
+    if not _PLAIN_REGEX.fullmatch(rx) or any(bad in rx for bad in _NOT_PLAIN):
+        return False
+    import polars as pl
+
+    try:
+        pl.select(pl.lit("").str.contains(rx))
+    except pl.exceptions.PolarsError:
+        return False
+    return True
+
+
+def _unlisted_ok(pl: Any, col: Any, cf: CompiledField) -> Any:
+    """A code field without a code list for the year: true where the value has the
+    field's shape as the converter checks it (no ``reject`` pattern found, the
+    ``pattern`` matched whole, the ``width`` and ``length``). A pattern that is not
+    :func:`_portable` leaves every value to the row engine."""
+    f = cf.spec
+    patterns = [*f.reject.values(), *([f.pattern] if f.pattern else [])]
+    if not all(_portable(rx) for rx in patterns):
+        return pl.lit(False)
+    ok = col != ""
+    for rx in f.reject.values():
+        ok = ok & ~col.str.contains(rx)
+    if f.pattern:
+        ok = ok & col.str.contains(f"^(?:{f.pattern})$")
+    size = col.str.len_chars()
+    if f.width:
+        ok = ok & (size == f.width)
+    if f.length is not None:
+        ok = ok & (size <= f.length)
+    return ok
+
+
 def field_ok(pl: Any, cf: CompiledField, ctx: Any) -> Any:
     """The mask of one field: true where the value is valid as it stands (no finding),
     mirroring the converter's fast path and :mod:`sosreg.engine.compiled`."""
@@ -221,7 +336,7 @@ def field_ok(pl: Any, cf: CompiledField, ctx: Any) -> Any:
     col = pl.col(f.name)
     kind = f.type
     if kind == "code":
-        ok = _one_of(pl, col, cf.fast)
+        ok = _unlisted_ok(pl, col, cf) if cf.unlisted else _one_of(pl, col, cf.fast)
     elif kind in ("integer", "amount"):
         rx = _INT if kind == "integer" else _AMOUNT
         ok = col.str.contains(rx)

@@ -48,6 +48,9 @@ class CompiledField:
     """For a code field: values that are valid with no finding (the year's codes)."""
     specials: Mapping[str, Any] = attrs.field(factory=dict)
     """For a numeric field: special codes and the value each converts to."""
+    unlisted: bool = False
+    """For a code field: no code list for the year, so a value of the right shape
+    (``reject``, ``pattern``, ``width``, ``length``) is valid without a finding."""
 
 
 _DECIMAL: Final = re.compile(r"-?[0-9]+[.,][0-9]+", re.ASCII)
@@ -136,8 +139,8 @@ def compile_field(f: FieldSpec, ctx: Context, notes: list[Finding]) -> CompiledF
     while compiling (a code list that is not available)."""
     checks = FieldChecks(f, ctx)
     if f.type == "code":
-        conv, fast = _code(checks, notes)
-        return CompiledField(f, conv, fast=fast)
+        conv, fast, unlisted = _code(checks, notes)
+        return CompiledField(f, conv, fast=fast, unlisted=unlisted)
     if f.type in ("integer", "amount", "year"):
         conv, specials = _number(checks, notes)
         return CompiledField(f, conv, specials={s: Special(s) for s in specials})
@@ -174,7 +177,7 @@ def _date(c: FieldChecks) -> Converter:
     return conv_date
 
 
-def _code(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[str]]:
+def _code(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[str], bool]:
     f, year = c.f, c.ctx.year
     cl = c.list_or_note(f.codelist, notes)
     width = f.width or (cl.width if cl is not None else None)
@@ -267,7 +270,7 @@ def _code(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[st
             c.emit(out, "code.unknown", line, text, year=year, **names)
         return text
 
-    return conv_code, fast
+    return conv_code, fast, cl is None
 
 
 def _number(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[str]]:

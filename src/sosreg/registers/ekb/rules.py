@@ -47,16 +47,12 @@ def _med_mask(*fields: str, only_without: tuple[str, ...] = ()) -> Any:
 
 
 def _ages_mask(c: Any) -> Any:
-    """Anyone under the minimum age on the reference day (age < k exactly when the birth
-    date, as ÅÅÅÅMMDD, is after the reference day k years back), and every id whose
-    birth date is not wholly known."""
+    """Anyone whose oldest possible age (also of a temporary id or a samordningsnummer
+    with an unknown day) is under the minimum age on the reference day."""
     min_age = int(c.params.get("min_age_sokande", 18))
-    on = c.reference_date
-    limit = (on.year - min_age) * 10000 + on.month * 100 + on.day
     out = c.pl.lit(False)
     for f in ("sokande", "medsokande"):
-        born = c.birth_number(f)
-        out = out | ((c[f] != "") & (born.is_null() | (born > limit)))
+        out = out | ((c[f] != "") & c.oldest_under(f, min_age, c.reference_date))
     return out
 
 
@@ -215,7 +211,8 @@ def _large_mask(c: Any) -> Any:
     if "belopp_forsorjningsstod" in c.frame.columns:
         total = c.int("belopp_forsorjningsstod").fill_null(0) + c.int("belopp_ovrigt").fill_null(0)
         return total > limit
-    return c.pl.any_horizontal([c.int(f"belopp_{mm}") > limit for mm in MONTHS])
+    # an empty month is no amount (null would flag the line)
+    return c.pl.any_horizontal([(c.int(f"belopp_{mm}") > limit).fill_null(False) for mm in MONTHS])
 
 
 def _monthly(rec: Manad | Ar) -> TypeGuard[Manad]:

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
@@ -66,17 +66,74 @@ def _ages(rec: Lss, ctx: Context) -> tuple[int, int] | None:
     return who.age_range(ctx.reference_date)
 
 
+# --- masks for the columnar engine ----------------------------------------------------
+# Each is true wherever its rule *might* fire, on the raw text of valid fields: a flag
+# column says yes or no by ``flag_yes``/``flag_no``, a boende column by ``boende_none``
+# or any other (valid) code.
+
+
+def _yes(c: Any, field: str) -> Any:
+    """Where column ``field`` says the person has the insats (:func:`has_insats`)."""
+    if field in BOENDE_FIELDS:
+        return c[field] != str(c.params["boende_none"])
+    return c[field] == str(c.params["flag_yes"])
+
+
+def _no(c: Any, field: str) -> Any:
+    """Where column ``field`` says the person does not have the insats."""
+    no = c.params["boende_none"] if field in BOENDE_FIELDS else c.params["flag_no"]
+    return c[field] == str(no)
+
+
+def _no_insats_mask(c: Any) -> Any:
+    return c.pl.all_horizontal([_no(c, f) for f in INSATS_FIELDS])
+
+
+def _ages_mask(c: Any) -> Any:
+    """LSS-022 by the personkrets; LSS-021, LSS-023–026 by the oldest and youngest
+    possible age on the reference day."""
+    p = c.params
+
+    def younger(age: int) -> Any:  # the oldest possible age is under ``age``
+        return c.oldest_under("personnummer", age, c.reference_date)
+
+    def older(age: int) -> Any:  # the youngest possible age is over ``age``
+        return c.youngest_over("personnummer", age, c.reference_date)
+
+    allowed = [str(k) for k in p["daglig_verksamhet_personkretsar"]]
+    krets = c["personkrets"]
+    daglig = _yes(c, "daglig_verksamhet")
+    lo, hi = int(p["korttidstillsyn_min_age"]), int(p["korttidstillsyn_max_age"])
+    return (
+        (daglig & (krets != "") & ~krets.is_in(allowed))
+        | younger(0)
+        | (daglig & older(int(p["daglig_verksamhet_max_age"]) - 1))
+        | (_yes(c, "korttidstillsyn") & (younger(lo) | older(hi)))
+        | (_yes(c, "boende_barn") & older(int(p["boende_barn_max_age"])))
+        | (_yes(c, "boende_vuxna") & younger(int(p["boende_vuxna_min_age"])))
+    )
+
+
+def _boende_mask(c: Any) -> Any:
+    barn, vuxna = _yes(c, "boende_barn"), _yes(c, "boende_vuxna")
+    where = c["boendekommun"]
+    neither = _no(c, "boende_barn") & _no(c, "boende_vuxna")
+    return (barn & vuxna) | ((where != "") & (neither | (where == c["kommun"])))
+
+
 # --- the line as a whole ------------------------------------------------------------------
 
 
-@REGISTER.record("LSS-020")
+@REGISTER.record("LSS-020", mask=_no_insats_mask)
 def no_insats(rec: Lss, line: int, ctx: Context) -> Iterator[Finding]:
     """Every insats column says "no" (a missing or unknown value is not a "no")."""
     if all(has_insats(rec, field, ctx) is False for field in INSATS_FIELDS):
         yield ctx.finding("LSS-020", line=line)
 
 
-@REGISTER.record(("LSS-021", "LSS-022", "LSS-023", "LSS-024", "LSS-025", "LSS-026"))
+@REGISTER.record(
+    ("LSS-021", "LSS-022", "LSS-023", "LSS-024", "LSS-025", "LSS-026"), mask=_ages_mask
+)
 def persons_and_insatser(rec: Lss, line: int, ctx: Context) -> Iterator[Finding]:
     params = ctx.params
     daglig = has_insats(rec, "daglig_verksamhet", ctx)
@@ -132,7 +189,7 @@ def _about_person(code: str, rec: Lss, line: int, ctx: Context, **params: object
     )
 
 
-@REGISTER.record(("LSS-027", "LSS-028", "LSS-029"))
+@REGISTER.record(("LSS-027", "LSS-028", "LSS-029"), mask=_boende_mask)
 def boende(rec: Lss, line: int, ctx: Context) -> Iterator[Finding]:
     barn = has_insats(rec, "boende_barn", ctx)
     vuxna = has_insats(rec, "boende_vuxna", ctx)
@@ -156,7 +213,7 @@ def boende(rec: Lss, line: int, ctx: Context) -> Iterator[Finding]:
 
 # --- the file -------------------------------------------------------------------------
 
-REGISTER.unique("LSS-030", field="personnummer", key=lambda rec: rec.personnummer)
+REGISTER.unique("LSS-030", field="personnummer", fields=("personnummer",))
 
 
 # --- previous year --------------------------------------------------------------------
