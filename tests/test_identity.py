@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from helpers import pnr
-from hypothesis import assume, find, given, settings
+from hypothesis import assume, example, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
@@ -263,6 +263,30 @@ def test_tf_forms(value: str, month: int | None, day: int | None) -> None:
 def test_tf_with_bad_date() -> None:
     assert identity.parse("19800230TF00") == Invalid("date")
     assert identity.parse("198013TF00") == Invalid("date")
+
+
+def test_tf_day_00_is_no_date() -> None:
+    """Was a valid ``tf`` (day 00 read as "no day") whose ``age_range`` raised, so
+    EKB-021 became an internal finding (SOS-900). A day not known is ``ÅÅÅÅMMTF00``."""
+    assert identity.parse("19850300TF00") == Invalid("date")
+    line = "0330;;202301;202301;19850300TF00;;0;5230;0;021;;0;;;"
+    report = sosreg.validate((line + "\r\n").encode(), register="ekb", file="manad", year=2023)
+    assert "SOS-900" not in report.counts()
+    (finding,) = [f for f in report.findings if f.field == "sokande"]
+    assert finding.severity is sosreg.Severity.ERROR and finding.line == 1
+
+
+@given(
+    st.from_regex(r"\A[0-9]{4}(?:[0-9]{2}){0,2}TF00\Z|\A[0-9]{8}T[0-9]{3}\Z"),
+    st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)),
+)
+@example("19850300TF00", dt.date(2023, 1, 1))
+def test_every_temporary_id_parse_accepts_has_an_age(value: str, on: dt.date) -> None:
+    who = identity.parse(value)
+    if isinstance(who, Identity):
+        lo, hi = who.age_range(on)
+        assert lo <= hi
+        assert identity.oldest_age(value, on) == hi
 
 
 def test_t3_form() -> None:

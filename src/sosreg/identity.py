@@ -176,7 +176,7 @@ def _parse_any(value: str) -> Identity | Invalid:
             td = int(match.group(3)) if match.group(3) else None
             if tm is not None and not 1 <= tm <= 12:
                 return Invalid("date")
-            if not _valid_date(ty, tm or 1, td or 1):  # also year 0000
+            if not _valid_date(ty, tm or 1, 1 if td is None else td):  # also year 0000, day 00
                 return Invalid("date")
             return Identity("tf", ty, tm, td, None)
         match = _T3.fullmatch(value)

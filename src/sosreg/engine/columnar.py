@@ -260,8 +260,7 @@ def _temporary_ok(pl: Any, col: Any, kind: str) -> Any:
     """True where the value is a valid temporary id of ``kind`` as
     :func:`sosreg.identity.parse` reads it: ``t3`` ``ÅÅÅÅMMDDT123`` with a real date;
     ``tf`` ``ÅÅÅÅMMDDTF00``, ``ÅÅÅÅMMTF00`` or ``ÅÅÅÅTF00``, the date as far as given
-    real (a missing month or day counts as 1). ``ÅÅÅÅMM00TF00``, which parse reads as
-    "no day" (and ``Identity.age_range`` then fails on), is left to the row engine."""
+    real (a missing month or day counts as 1; day ``00`` is no date)."""
     y = col.str.slice(0, 4).cast(pl.Int64, strict=False)
     if kind == "t3":
         shape = col.str.contains(r"^[0-9]{8}T[0-9]{3}$")
