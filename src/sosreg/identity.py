@@ -119,6 +119,22 @@ def _luhn_sum(digits: str) -> int:
     return sum((rev[0::2] + rev[1::2].translate(_DOUBLED)).encode()) - 48 * len(digits)
 
 
+def _luhn_tables() -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Luhn sums of the three parts (3, 3 and 4 digits) of a 10-digit number, by part:
+    three dict lookups instead of a pass over the digits (about twice as fast)."""
+    digits = "0123456789"
+    dbl = [2 * d - 9 if d > 4 else 2 * d for d in range(10)]
+    w21 = {a + b: dbl[i] + j for i, a in enumerate(digits) for j, b in enumerate(digits)}
+    w12 = {a + b: i + dbl[j] for i, a in enumerate(digits) for j, b in enumerate(digits)}
+    w212 = {k + c: v + dbl[j] for k, v in w21.items() for j, c in enumerate(digits)}
+    w121 = {k + c: v + j for k, v in w12.items() for j, c in enumerate(digits)}
+    w2121 = {k + m: v + w for k, v in w21.items() for m, w in w21.items()}
+    return w212, w121, w2121
+
+
+_L1, _L2, _L3 = _luhn_tables()
+
+
 def luhn_ok(digits: str) -> bool:
     """Luhn (mod 10, weights 2,1,2,1,…) over a string of digits, check digit last.
 
@@ -287,7 +303,7 @@ def twelve_digit_kind(value: str) -> str | None:
     if len(value) != 12 or not (value.isascii() and value.isdigit()):
         return None
     kind = _date_kind(value[:8])
-    if kind is None or _luhn_sum(value[2:]) % 10:
+    if kind is None or (_L1[value[2:5]] + _L2[value[5:8]] + _L3[value[8:]]) % 10:
         return None
     return kind
 

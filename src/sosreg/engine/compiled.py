@@ -56,8 +56,9 @@ def clear_cache() -> None:
     _CODE_CACHE.clear()
 
 
-def _field_block(i: int, kind: str, p: LineParser) -> list[str]:
-    """The source lines that turn ``v{i}`` into ``x{i}``."""
+def _field_block(i: int, kind: str, p: LineParser, ascii: bool) -> list[str]:
+    """The source lines that turn ``v{i}`` into ``x{i}``; ``ascii``: the line is known
+    to be ASCII (``str.isdigit`` is then true for ``0-9`` only)."""
     f = p.fields[i]
     spec = f.spec
     v, x = f"v{i}", f"x{i}"
@@ -69,7 +70,8 @@ def _field_block(i: int, kind: str, p: LineParser) -> list[str]:
     if kind in ("integer", "amount"):
         lo = spec.min if spec.min is not None else None
         hi = spec.max if spec.max is not None else None
-        tests = [f"{v}.isascii()", f"{v}.isdigit()", f"({v}[0] != '0' or len({v}) == 1)"]
+        tests = [] if ascii else [f"{v}.isascii()"]
+        tests += [f"{v}.isdigit()", f"({v}[0] != '0' or len({v}) == 1)"]
         if spec.length is not None:
             tests.append(f"len({v}) <= {spec.length}")
         rng = f"({x} := int({v}))"
@@ -90,7 +92,7 @@ def _field_block(i: int, kind: str, p: LineParser) -> list[str]:
         return [*out, "    else:", *slow]
     if kind == "year":
         return [
-            f"    if len({v}) == 4 and {v}.isascii() and {v}.isdigit():",
+            f"    if len({v}) == 4 and {'' if ascii else f'{v}.isascii() and '}{v}.isdigit():",
             f"        {x} = int({v})",
             "    else:",
             *slow,
@@ -127,28 +129,6 @@ def _source(p: LineParser, name: str) -> str:
         + ["parse_date=__parse_date", "parse_yearmonth=__parse_yearmonth"]
     )
     unpack = f"    {', '.join(f'v{i}' for i in range(n))}{',' if n == 1 else ''} = values"
-    body: list[str] = []
-    for i, f in enumerate(p.fields):
-        body.append(f"    # field {i + 1}: {f.spec.name} ({f.spec.type})")
-        block = _field_block(i, f.spec.type, p)
-        if not f.spec.mandatory:  # an empty optional field is None, with no finding
-            block = [
-                f"    if not v{i}:",
-                f"        x{i} = None",
-                "    else:",
-                *("    " + b for b in block),
-            ]
-        body += block
-    if p.period_index is not None:
-        i = p.period_index
-        body += [
-            f"    if x{i} is not None and x{i} != period:",
-            f"        wrong_period(v{i}, line, out)",
-        ]
-    if p.kommun_index is not None:
-        i = p.kommun_index
-        body += [f"    if v{i} and v{i} != kommun:", f"        wrong_kommun(v{i}, line, out)"]
-    body.append(f"    return cls({', '.join(f'x{i}' for i in range(n))})")
     lines = [
         "def __make(__conv, __fast, __specials, __ident, __cls, __period, __kommun,",
         "           __wrong_period, __wrong_kommun, __parse_date, __parse_yearmonth):",
@@ -161,13 +141,41 @@ def _source(p: LineParser, name: str) -> str:
         f"    if len(values) != {n}:",
         "        return None",
         unpack,
-        *body,
+        *_body(p, ascii=True),
         f"  def {name}_fields(values, line, out, {head}):",
         unpack,
-        *body,
+        *_body(p, ascii=False),
         f"  return {name}, {name}_fields",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _body(p: LineParser, ascii: bool) -> list[str]:
+    """The unrolled field stage over ``v0``, ``v1``, …, ending in the record."""
+    n = p.n
+    body: list[str] = []
+    for i, f in enumerate(p.fields):
+        body.append(f"    # field {i + 1}: {f.spec.name} ({f.spec.type})")
+        block = _field_block(i, f.spec.type, p, ascii)
+        if not f.spec.mandatory:  # an empty optional field is None, with no finding
+            block = [
+                f"    if not v{i}:",
+                f"        x{i} = None",
+                "    else:",
+                *("    " + b for b in block),
+            ]
+        body += block
+    if p.period_index is not None:
+        i = p.period_index
+        body += [  # the period is usually the very object parsed (parse_yearmonth caches)
+            f"    if x{i} is not None and x{i} is not period and x{i} != period:",
+            f"        wrong_period(v{i}, line, out)",
+        ]
+    if p.kommun_index is not None:
+        i = p.kommun_index
+        body += [f"    if v{i} and v{i} != kommun:", f"        wrong_kommun(v{i}, line, out)"]
+    body.append(f"    return cls({', '.join(f'x{i}' for i in range(n))})")
+    return body
 
 
 def compile_line(

@@ -37,13 +37,12 @@ class Context:
     reference_date: dt.date = attrs.field(init=False)
     """The day ages are computed on: the spec's ``reference`` day of the period (LSS: 1
     October), else the last day of the period."""
+    params: Mapping[str, Any] = attrs.field(init=False)
+    """The spec's parameters (thresholds, limits), read by rules on every line."""
 
     def __attrs_post_init__(self) -> None:
         self.reference_date = self.spec.reference_date_for(self.period)
-
-    @property
-    def params(self) -> Mapping[str, Any]:
-        return self.spec.params
+        self.params = self.spec.params
 
     def severity(self, code: str) -> Severity:
         """The severity of rule ``code`` for this file (the spec may override the catalogue)."""

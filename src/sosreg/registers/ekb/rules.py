@@ -102,12 +102,15 @@ def medsokande_is_sokande(rec: Manad | Ao | Ar, line: int, ctx: Context) -> list
 def ages(rec: Manad | Ao | Ar, line: int, ctx: Context) -> list[Finding]:
     on = ctx.reference_date
     min_age = int(ctx.params.get("min_age_sokande", 18))
+    oldest_age = identity.oldest_age
     out: list[Finding] = []
-    for field, code in (("sokande", "EKB-021"), ("medsokande", "EKB-022")):
-        value = getattr(rec, field)
+    for field, code, value in (
+        ("sokande", "EKB-021", rec.sokande),
+        ("medsokande", "EKB-022", rec.medsokande),
+    ):
         if value is None:
             continue
-        oldest = identity.oldest_age(value, on)
+        oldest = oldest_age(value, on)
         if oldest is None or oldest >= min_age:
             continue  # not an identity (the field stage has reported it), or old enough
         if oldest < 0:
@@ -175,12 +178,10 @@ def _days_mask(c: Any) -> Any:
 @REGISTER.record("EKB-027", files=("manad",), mask=_days_mask)
 def insatsdagar(rec: Manad, line: int, ctx: Context) -> list[Finding]:
     out: list[Finding] = []
-    for insats_field, days_field in (
-        ("insats_sokande", "insatsdagar_sokande"),
-        ("insats_medsokande", "insatsdagar_medsokande"),
+    for days_field, insats, days in (
+        ("insatsdagar_sokande", rec.insats_sokande, rec.insatsdagar_sokande),
+        ("insatsdagar_medsokande", rec.insats_medsokande, rec.insatsdagar_medsokande),
     ):
-        insats = getattr(rec, insats_field)
-        days = getattr(rec, days_field)
         if insats is None or days is None:
             continue
         if (insats == "0") != (days == 0):
@@ -384,21 +385,26 @@ class SamePersonTwice:
         # period -> person -> line; a negative line marks the person as medsökande
         self.seen: dict[object, dict[str, int]] = {}
 
-    def feed(self, rec: Manad | Ao | Ar, line: int, ctx: Context) -> Iterator[Finding]:
+    def feed(self, rec: Manad | Ao | Ar, line: int, ctx: Context) -> list[Finding]:
         period = getattr(rec, "avseendemanad", None) or ctx.period
         pkey = period.year * 12 + period.month if isinstance(period, YearMonth) else period
-        self.periods.setdefault(pkey, period)
-        for role, field in enumerate(self.ROLES):
-            person = getattr(rec, field)
-            if person is None or "TF00" in person:
-                continue
-            if len(person) == 12 and person.isascii() and person.isdigit():
-                self.index.add(pkey * 10**12 + int(person), line * 2 + role)
-                continue
-            seen = self.seen.setdefault(period, {})
-            prior = seen.setdefault(person, line if role == 0 else -line)
-            if abs(prior) != line:
-                yield self._finding(ctx, line, role, person, abs(prior), prior > 0, period)
+        if pkey not in self.periods:
+            self.periods[pkey] = period
+        out: list[Finding] = []
+        role = 0
+        for person in (rec.sokande, rec.medsokande):
+            if person is not None:
+                if len(person) == 12 and person.isdigit() and person.isascii():
+                    self.index.add(pkey * 10**12 + int(person), line * 2 + role)
+                elif "TF00" not in person:  # a TF00 id is a birth date, not a person
+                    seen = self.seen.setdefault(period, {})
+                    prior = seen.setdefault(person, line if role == 0 else -line)
+                    if abs(prior) != line:
+                        out.append(
+                            self._finding(ctx, line, role, person, abs(prior), prior > 0, period)
+                        )
+            role = 1
+        return out
 
     def finish(self, ctx: Context) -> Iterator[Finding]:
         found = []
