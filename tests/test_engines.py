@@ -502,3 +502,34 @@ def test_compiled_agrees_with_the_reference_on_damaged_files(register: str, file
         assert got == want
 
     check()
+
+
+def test_same_person_mask_keys_numbers_and_temporary_ids_as_the_index_does() -> None:
+    """EKB-050/051 by the columnar mask: 12-digit numbers keyed as integers, temporary
+    ids as text, a person on a clean line and on a suspect (quoted) line, an empty
+    medsökande never a person."""
+    from sosreg.engine import columnar
+
+    base = "0180;;202301;202301;{s};{m};0;8777;0;021;{hm};0;{im};;"
+
+    def line(s: str, m: str = "") -> str:
+        return base.format(s=s, m=m, hm="021" if m else "", im="0" if m else "")
+
+    lines = [
+        line("197704068555"),
+        '"' + line("198508147413") + '"',  # suspect: the row engine reads it
+        line("198508147413"),  # clean, the same person as the suspect line
+        line("19770406T123"),
+        line("196306010734", "19770406T123"),  # the temporary id again, as medsökande
+        line("197402017037", "197704068555"),  # line 1's sökande as medsökande
+        line("193811268295"),
+    ]
+    raw = ("\r\n".join(lines) + "\r\n").encode("utf-8")
+    args = {"register": "ekb", "file": "manad", "year": 2023, "period": "202301"}
+    report = assert_same(raw, **args)
+    found = [(f.code, f.line) for f in report.findings if f.code.startswith("EKB")]
+    assert found == [("EKB-050", 3), ("EKB-051", 5), ("EKB-051", 6)]
+    assert_cross_masks_keep_findings(raw, **args)
+    flags = columnar.explain(sosreg.parse(raw, engine="columnar", **args))
+    flagged = flags["cross:EKB-050,EKB-051"]
+    assert flagged == {1, 3, 4, 5, 6}  # line 2 is suspect; line 7's person is alone

@@ -53,7 +53,8 @@ def _freeze(
     if not params:
         return ()
     items = params.items() if isinstance(params, Mapping) else params
-    return tuple((str(k), _mask_param(str(v))) for k, v in items)
+    mask = _mask_param
+    return tuple([(str(k), mask(v if type(v) is str else str(v))) for k, v in items])
 
 
 def _mask_value(value: str | None) -> str | None:

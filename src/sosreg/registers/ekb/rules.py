@@ -58,26 +58,61 @@ def _ages_mask(c: Any) -> Any:
 
 def _same_person_mask(c: Any) -> Any:
     """The lines of the persons who are in the file more than once (per period), as
-    sökande or medsökande, counting the lines the row engine reads."""
+    sökande or medsökande, counting the lines the row engine reads. Keys as the row
+    engine's index: 12-digit numbers as integers (period · 10¹² + number), other ids
+    (temporary ids) as text; TF00 ids are birth dates, left out."""
     pl = c.pl
     frame = c.frame
-    period = pl.col("avseendemanad") if "avseendemanad" in frame.columns else pl.lit(str(c.period))
-    keys = []
-    for f in ("sokande", "medsokande"):
-        keys.append(frame.select((period + "|" + pl.col(f)).alias("k"), pl.col(f).alias("p")))
-    people = pl.concat(keys).filter((pl.col("p") != "") & ~pl.col("p").str.contains("TF00"))
-    extra = []
+    p = c.period
+    here = p.year * 100 + p.month if isinstance(p, YearMonth) else int(p)
+    if "avseendemanad" in frame.columns:
+        per = pl.col("avseendemanad").cast(pl.Int64, strict=False).fill_null(here)
+    else:
+        per = pl.lit(here, dtype=pl.Int64)
+    roles = ("sokande", "medsokande")
+
+    def int_key(f: str) -> Any:
+        return per * 10**12 + pl.col(f).cast(pl.Int64, strict=False)
+
+    def text_key(f: str) -> Any:
+        return per.cast(pl.String) + "|" + pl.col(f)
+
+    ints: list[int] = []
+    texts: list[str] = []
     for rec in c.extra:
-        per = str(getattr(rec, "avseendemanad", None) or c.period)
-        for f in ("sokande", "medsokande"):
-            value = getattr(rec, f)
-            if value is not None and "TF00" not in value:
-                extra.append(f"{per}|{value}")
-    counts = pl.concat([people.select("k"), pl.DataFrame({"k": extra}, schema={"k": pl.String})])
-    dup = counts.filter(pl.col("k").is_duplicated()).get_column("k").unique().implode()
-    return ((period + "|" + pl.col("sokande")).is_in(dup)) | (
-        (period + "|" + pl.col("medsokande")).is_in(dup)
+        month = getattr(rec, "avseendemanad", None)
+        at = month.year * 100 + month.month if isinstance(month, YearMonth) else here
+        for f in roles:
+            v = getattr(rec, f)
+            if v is None or "TF00" in v:
+                continue
+            if len(v) == 12 and v.isdigit() and v.isascii():
+                ints.append(at * 10**12 + int(v))
+            else:
+                texts.append(f"{at}|{v}")
+    int_keys = pl.concat(
+        [frame.select(int_key(f).alias("k")).drop_nulls() for f in roles]
+        + [pl.DataFrame({"k": ints}, schema={"k": pl.Int64})]
     )
+    dup_ints = int_keys.filter(pl.col("k").is_duplicated()).get_column("k").unique()
+    others = [
+        frame.filter(
+            pl.col(f).cast(pl.Int64, strict=False).is_null()
+            & (pl.col(f) != "")
+            & ~pl.col(f).str.contains("TF00")
+        ).select(text_key(f).alias("k"))
+        for f in roles
+    ]
+    text_keys = pl.concat([*others, pl.DataFrame({"k": texts}, schema={"k": pl.String})])
+    dup_texts = text_keys.filter(pl.col("k").is_duplicated()).get_column("k").unique()
+    mask = pl.lit(False)
+    if len(dup_ints):
+        hits = [int_key(f).is_in(dup_ints.implode()).fill_null(False) for f in roles]
+        mask = mask | pl.any_horizontal(hits)
+    if len(dup_texts):
+        hits = [text_key(f).is_in(dup_texts.implode()).fill_null(False) for f in roles]
+        mask = mask | pl.any_horizontal(hits)
+    return mask
 
 
 # --- persons --------------------------------------------------------------------------
