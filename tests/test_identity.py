@@ -612,3 +612,50 @@ def test_luhn_digit_round_trip(digits: str) -> None:
     assert identity.luhn_ok(digits + identity.luhn_digit(digits))
     wrong = str((int(identity.luhn_digit(digits)) + 1) % 10)
     assert not identity.luhn_ok(digits + wrong)
+
+
+def _valid(head: str, serial: str = "238") -> str:
+    return head + serial + identity.luhn_digit(head[2:] + serial)
+
+
+@st.composite
+def _near_birthday(draw: st.DrawFn) -> tuple[str, dt.date, int]:
+    """A valid personnummer or samordningsnummer born within days of the ``age``-th
+    birthday on ``on`` (29 February included)."""
+    on = draw(st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31)))
+    age = draw(st.integers(0, 100))
+    year = on.year - age
+    day = min(on.day, calendar.monthrange(year, on.month)[1])
+    born = dt.date(year, on.month, day) + dt.timedelta(days=draw(st.integers(-3, 3)))
+    d = born.day + (60 if draw(st.booleans()) else 0)
+    return _valid(f"{born.year:04d}{born.month:02d}{d:02d}"), on, age
+
+
+@given(
+    st.one_of(
+        _near_birthday(),
+        st.tuples(
+            st.one_of(
+                identities(born_from=dt.date(1900, 1, 1), born_to=dt.date(2030, 12, 31)),
+                st.text(alphabet="0123456789TF-+ ", max_size=14),
+            ),
+            st.dates(dt.date(1990, 1, 1), dt.date(2040, 12, 31)),
+            st.integers(0, 120),
+        ),
+    )
+)
+@example((_valid("20040229"), dt.date(2022, 2, 28), 18))  # 29 February born: not yet 18
+@example((_valid("20040301"), dt.date(2022, 3, 1), 18))  # 18 today
+@example((_valid("20040302"), dt.date(2022, 3, 1), 18))  # 18 tomorrow
+@example(("20040360TF00", dt.date(2022, 3, 9), 18))
+def test_ekb_age_shortcut_never_skips_a_person_too_young(case: tuple[str, dt.date, int]) -> None:
+    """EKB-021/022/023 skip the exact age when the id's first 8 characters are no later
+    than ``_born_by``: only ever for a value that is old enough or not an identity."""
+    from sosreg.registers.ekb.rules import _born_by
+
+    value, on, age = case
+    oldest = identity.oldest_age(value, on)
+    skipped = value[:8] <= _born_by(on, age)
+    assert not skipped or oldest is None or oldest >= age
+    if oldest is not None and oldest >= age and identity.twelve_digit_kind(value) == "pnr":
+        assert skipped  # and it does skip: a person born on or before the day

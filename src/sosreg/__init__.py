@@ -93,6 +93,5 @@ def clear_caches() -> None:
     identity._parse_cached.cache_clear()
     identity._date_kind.cache_clear()
     identity._birth_of.cache_clear()
-    identity.twelve_digit_kind.cache_clear()
     values.parse_date.cache_clear()
     values.parse_yearmonth.cache_clear()

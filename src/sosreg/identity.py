@@ -280,7 +280,7 @@ def oldest_age(value: str, on: dt.date) -> int | None:
     >>> oldest_age("191212121212", dt.date(2023, 12, 12)), oldest_age("x", dt.date(2023, 1, 1))
     (111, None)
     """
-    if twelve_digit_kind(value) is not None:  # cached: the field check just asked
+    if twelve_digit_kind(value) is not None:
         born = _birth_of(value[:8])  # None: the day is unknown
         if born is not None:
             y, m, d = born
@@ -291,7 +291,6 @@ def oldest_age(value: str, on: dt.date) -> int | None:
     return who.age_range(on)[1]
 
 
-@functools.lru_cache(maxsize=256)  # a line's rules ask again about the value just checked
 def twelve_digit_kind(value: str) -> str | None:
     """``"pnr"`` or ``"snr"`` if ``value`` is a valid 12-digit personnummer or
     samordningsnummer, else ``None`` (also for every other kind of id): the fast test

@@ -3,6 +3,8 @@ thresholds are ``params`` of the specs."""
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from collections.abc import Iterator
 from typing import Any, TypeGuard
 
@@ -133,19 +135,30 @@ def medsokande_is_sokande(rec: Manad | Ao | Ar, line: int, ctx: Context) -> list
     return []
 
 
+@functools.lru_cache(maxsize=64)
+def _born_by(on: dt.date, age: int) -> str:
+    """``ÅÅÅÅMMDD`` of the last birth date that makes a person ``age`` years old on
+    ``on`` (by :func:`identity.oldest_age`'s count: years, less one if the birthday
+    (month, day) is after ``on``'s)."""
+    return f"{on.year - age:04d}{on.month:02d}{on.day:02d}"
+
+
 @REGISTER.record(("EKB-021", "EKB-022", "EKB-023"), mask=_ages_mask)
 def ages(rec: Manad | Ao | Ar, line: int, ctx: Context) -> list[Finding]:
     on = ctx.reference_date
     min_age = int(ctx.params.get("min_age_sokande", 18))
-    oldest_age = identity.oldest_age
+    born_by = _born_by(on, min_age)
     out: list[Finding] = []
     for field, code, value in (
         ("sokande", "EKB-021", rec.sokande),
         ("medsokande", "EKB-022", rec.medsokande),
     ):
-        if value is None:
+        # The id's first 8 characters no later than ``born_by``: old enough (or not an
+        # identity). A samordningsnummer's day + 60, a day or month 00 and an id that
+        # is no date only ever send a value on to the exact test.
+        if value is None or value[:8] <= born_by:
             continue
-        oldest = oldest_age(value, on)
+        oldest = identity.oldest_age(value, on)
         if oldest is None or oldest >= min_age:
             continue  # not an identity (the field stage has reported it), or old enough
         if oldest < 0:
