@@ -333,3 +333,16 @@ def test_cli_refuses_a_zip_bomb_cleanly(tmp_path: Path, capsys: pytest.CaptureFi
     err = capsys.readouterr().err
     assert err.startswith("sosreg: bomb.xlsx: xl/worksheets/sheet1.xml declares ")
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("heading", ["Titel", "Benämning", "Kodtext", "Namn", "Name"])
+def test_csv_label_column_headings(tmp_path: Path, heading: str) -> None:
+    path = tmp_path / "kva.csv"
+    path.write_bytes(f"Kod;{heading}\r\nPD008;Bedömning av munhälsa\r\n".encode("cp1252"))
+    assert import_kva(path, 2023).label("PD008", 2023) == "Bedömning av munhälsa"
+
+
+def test_csv_without_a_label_column_gives_empty_labels(tmp_path: Path) -> None:
+    path = tmp_path / "kva.csv"
+    path.write_bytes(b"Kod;Grupp\r\nPD008;x\r\n")
+    assert import_kva(path, 2023).label("PD008", 2023) == ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -153,3 +154,26 @@ def test_utf8_bom_round_trips() -> None:
     records = list(parsed.records())
     assert parsed.format == TextFormat("utf-8", True, "\r\n", False)
     assert sosreg.serialize(records, format=parsed.format) == data
+
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "Ekb_0330_202301_20230214T0930.txt"
+
+
+@pytest.mark.parametrize(
+    ("bom", "encoding"),
+    [(b"", "utf-8"), (codecs.BOM_UTF8, "utf-8"), (b"", "cp1252"),
+     (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")],
+)
+def test_serialize_a_parse_directly(bom: bytes, encoding: str) -> None:
+    """``serialize(parse(x))`` takes the rows and the format of the parse: the same bytes."""
+    text = EXAMPLE.read_bytes().decode("utf-8")
+    data = bom + text.encode(encoding)
+    assert sosreg.serialize(sosreg.parse(data, register="ekb", file="manad")) == data
+    rows = list(sosreg.parse(data, register="ekb", file="manad"))
+    assert sosreg.serialize(rows) == text.encode("utf-8")  # rows alone: the default format
+
+
+def test_serialize_refuses_a_row_without_a_record() -> None:
+    data = b"Kommun;Stadsdel;Period\r\n" + EXAMPLE.read_bytes()
+    with pytest.raises(ValueError, match=r"line 1 gave no record \(findings: SOS-106"):
+        sosreg.serialize(sosreg.parse(data, register="ekb", file="manad", period="202301"))

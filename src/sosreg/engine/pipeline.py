@@ -772,18 +772,34 @@ def serialize(
 ) -> bytes:
     """Write records in the file format of their spec.
 
-    ``format`` gives encoding, BOM, line ending and final newline (default: UTF-8,
-    CRLF, final newline); see :meth:`TextFormat.encode` for the encodings and the
-    errors. Parsing a valid file and serializing its records with ``parsed.format``
-    gives the same bytes, in every encoding sosreg reads (UTF-16 keeps its byte order).
+    ``records`` are records, or the :class:`Row` objects of a parse, or a
+    :class:`Parsed` itself (``serialize(parse(path))``; its format is then the
+    default). ``format`` gives encoding, BOM, line ending and final newline (default:
+    UTF-8, CRLF, final newline); see :meth:`TextFormat.encode` for the encodings and
+    the errors. Parsing a valid file and serializing its records with
+    ``parsed.format`` gives the same bytes, in every encoding sosreg reads (UTF-16
+    keeps its byte order). A row that gave no record (a damaged line; see its
+    findings) is a :class:`ValueError`: there is nothing typed to write.
     """
-    fmt = format or TextFormat()
     lines: list[str] = []
     names: list[str] | None = spec.field_names() if spec is not None else None
     for rec in records:
+        if type(rec) is Row:
+            if rec.record is None:
+                raise ValueError(
+                    f"line {rec.line} gave no record (findings: "
+                    f"{', '.join(f.code for f in rec.findings) or 'none'}); nothing to serialize"
+                )
+            rec = rec.record
         if names is None:
             names = spec_of(rec).field_names()
         lines.append(";".join([to_text(getattr(rec, n)) for n in names]))
+    if format is not None:
+        fmt = format
+    elif isinstance(records, Parsed):
+        fmt = records.format
+    else:
+        fmt = TextFormat()
     text = fmt.newline.join(lines)
     if lines and fmt.final_newline:
         text += fmt.newline
