@@ -137,3 +137,52 @@ def test_spec_command(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "belopp_12" in out
     assert main(["spec", "--register", "ekb", "--file", "ar", "--year", "2016"]) == 3
+
+
+def test_a_directory_leaves_out_what_is_not_a_register_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``sosreg generate -o DIR`` writes ``<file>.expected.json`` beside the file; a report
+    written into the directory is ``<file>.sosreg.<fmt>``; a README is no register file.
+    None of them joins the delivery, and stderr says what was left out."""
+    from sosreg.batch import expand, in_directory
+
+    good = tmp_path / GOOD.name
+    good.write_bytes(GOOD.read_bytes())
+    (tmp_path / (GOOD.name + ".expected.json")).write_text("{}")
+    (tmp_path / (GOOD.name + ".sosreg.html")).write_text("<html></html>")
+    (tmp_path / "README.md").write_text("# deliveries\n")
+    (tmp_path / "~$Ekb_0330_202301_x.txt").write_bytes(b"lock")
+    xlsx = tmp_path / "Ekb_0330_202301_20230214T0931.xlsx"  # named for a register: checked
+    xlsx.write_bytes(b"PK\x03\x04")
+    plain = tmp_path / "export.txt"  # a text file by its suffix: checked
+    plain.write_bytes(GOOD.read_bytes())
+    skipped: list[str] = []
+    assert expand([str(tmp_path)], skipped) == sorted([str(good), str(xlsx), str(plain)])
+    assert sorted(Path(p).name for p in skipped) == sorted(
+        [
+            GOOD.name + ".expected.json",
+            GOOD.name + ".sosreg.html",
+            "README.md",
+            "~$Ekb_0330_202301_x.txt",
+        ]
+    )
+    assert not in_directory(".DS_Store") and in_directory("data")
+    # a pattern is explicit: it takes what it matches
+    assert str(tmp_path / "README.md") in expand([str(tmp_path / "*.md")])
+
+    plain.unlink()  # without --file it could not be checked (exit 3)
+    assert main(["validate", str(tmp_path)]) == 2  # the .xlsx is checked (and found wanting)
+    captured = capsys.readouterr()
+    assert "left out 4 file(s)" in captured.err and "README.md" in captured.err
+    assert ".expected.json" not in captured.out.split("Sammanställning")[1]
+    assert main(["validate", str(tmp_path), "-q"]) == 2
+    assert capsys.readouterr().err == ""
+
+
+def test_a_directory_with_no_register_file_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "README.md").write_text("# nothing here\n")
+    assert main(["validate", str(tmp_path)]) == 3
+    assert "no register files (left out: README.md)" in capsys.readouterr().err

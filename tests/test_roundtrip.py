@@ -161,8 +161,13 @@ EXAMPLE = Path(__file__).parent.parent / "examples" / "Ekb_0330_202301_20230214T
 
 @pytest.mark.parametrize(
     ("bom", "encoding"),
-    [(b"", "utf-8"), (codecs.BOM_UTF8, "utf-8"), (b"", "cp1252"),
-     (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")],
+    [
+        (b"", "utf-8"),
+        (codecs.BOM_UTF8, "utf-8"),
+        (b"", "cp1252"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ],
 )
 def test_serialize_a_parse_directly(bom: bytes, encoding: str) -> None:
     """``serialize(parse(x))`` takes the rows and the format of the parse: the same bytes."""

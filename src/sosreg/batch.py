@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Final
 
 import attrs
 
@@ -78,25 +78,51 @@ class Outcome:
         return 3 if self.status is None else self.status.exit_code
 
 
-def expand(paths: Iterable[str]) -> list[str]:
-    """Files named by ``paths``: a file as it is; a directory, every file in it
-    (recursively; hidden files and Office lock files ``~$…`` left out); a pattern with
-    ``*``, ``?`` or ``[``, the files it matches. Sorted within each argument."""
+OUTPUT_MARKS: Final = (".sosreg.", ".expected.json")
+"""What sosreg's own outputs have in their names: reports (``<file>.sosreg.<fmt>``) and
+the expected findings that ``sosreg generate`` writes beside a file."""
+DATA_SUFFIXES: Final = ("", ".txt", ".csv")
+"""The suffixes of files a directory contributes even when their name names no register."""
+
+
+def in_directory(name: str) -> bool:
+    """Whether a file found in a directory is one to check: not hidden, not an Office
+    lock file (``~$…``), not one of sosreg's own outputs (:data:`OUTPUT_MARKS`), and
+    either named for a register (``Ekb_…``, ``LSS_…``, whatever its suffix: an
+    ``.xlsx`` saved by mistake gets its finding) or a text file by its suffix
+    (:data:`DATA_SUFFIXES`). A ``README.md`` or a ``.json`` beside the files is not."""
+    if name.startswith((".", "~$")) or any(mark in name.lower() for mark in OUTPUT_MARKS):
+        return False
+    if Path(name).suffix.lower() in DATA_SUFFIXES:
+        return True
+    return parse_filename(name, REGISTRY.prefixes()).register is not None
+
+
+def expand(paths: Iterable[str], skipped: list[str] | None = None) -> list[str]:
+    """Files named by ``paths``: a file as it is; a directory, every file in it that
+    :func:`in_directory` takes (recursively; the others are appended to ``skipped``
+    when given); a pattern with ``*``, ``?`` or ``[``, the files it matches (all of
+    them: a pattern is as explicit as a name). Sorted within each argument."""
     out: list[str] = []
     for p in paths:
+        left: list[str] = []
         if os.path.isdir(p):
-            found = [
-                str(f)
-                for f in sorted(Path(p).rglob("*"))
-                if f.is_file() and not f.name.startswith((".", "~$"))
-            ]
+            found = []
+            for f in sorted(Path(p).rglob("*")):
+                if f.is_file():
+                    (found if in_directory(f.name) else left).append(str(f))
         elif any(ch in p for ch in "*?["):
             found = sorted(f for f in glob.glob(p, recursive=True) if os.path.isfile(f))
         else:
             found = [p]
+        if not found and left:
+            names = [os.path.basename(f) for f in left[:5]] + (["…"] if len(left) > 5 else [])
+            raise UsageError(f"{p}: no register files (left out: {', '.join(names)})")
         if not found:
             raise UsageError(f"{p}: no files")
         out.extend(found)
+        if skipped is not None:
+            skipped.extend(left)
     return list(dict.fromkeys(out))
 
 

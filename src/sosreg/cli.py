@@ -486,7 +486,15 @@ def _validate_many(args: argparse.Namespace, options: batch.Options) -> int:
     """Directories, globs or ``-j``: one report per delivery, then a summary table
     (text), or one JSON document per line (json); csv, xlsx and html write a file per
     delivery into the directory ``-o DIR`` and print the summary table."""
-    groups = batch.deliveries(batch.expand(args.path))
+    skipped: list[str] = []
+    groups = batch.deliveries(batch.expand(args.path, skipped))
+    if skipped and not args.quiet:
+        names = [os.path.basename(f) for f in skipped[:5]] + (["…"] if len(skipped) > 5 else [])
+        print(
+            f"sosreg: left out {len(skipped)} file(s) in the directories that are not register "
+            f"files ({', '.join(names)}); name a file to check it anyway",
+            file=sys.stderr,
+        )
     fmt = options.format
     out_dir: str | None = None
     if fmt in batch.FILE_FORMATS:

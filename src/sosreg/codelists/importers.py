@@ -29,7 +29,15 @@ from sosreg.engine.source import MAX_LINE, Input
 
 CODE_HEADERS: Final = ("kod", "code", "kvå-kod", "kva-kod", "åtgärdskod")
 LABEL_HEADERS: Final = (
-    "titel", "benämning", "text", "kodtext", "namn", "label", "beskrivning", "title", "name"
+    "titel",
+    "benämning",
+    "text",
+    "kodtext",
+    "namn",
+    "label",
+    "beskrivning",
+    "title",
+    "name",
 )
 
 KVA_PATTERN: Final = re.compile(r"^(?:[A-Z]{3}[0-9]{2}|[A-Z]{2}[0-9]{3})$")
