@@ -107,7 +107,7 @@ def expand(paths: Iterable[str], skipped: list[str] | None = None) -> list[str]:
     for p in paths:
         left: list[str] = []
         if os.path.isdir(p):
-            found = []
+            found: list[str] = []
             for f in sorted(Path(p).rglob("*")):
                 if f.is_file():
                     (found if in_directory(f.name) else left).append(str(f))
