@@ -103,6 +103,25 @@ def test_dataframe_typed_and_masked() -> None:
     assert "sokande" not in dropped.columns
 
 
+def test_dataframe_number_too_large_for_int64_is_null_not_an_overflow() -> None:
+    """A 20-digit amount is SOS-203 (not godkänd), and the frame of the file still
+    builds: the value is null (as in ``scan``), the other lines keep theirs."""
+    examples = Path(__file__).parent.parent / "examples"
+    data = (examples / "Ekb_0330_202301_20230214T0930.txt").read_bytes()
+    first, rest = data.split(b"\r\n", 1)
+    parts = first.split(b";")
+    parts[7] = b"9" * 20
+    damaged = b";".join(parts) + b"\r\n" + rest
+    args = {"register": "ekb", "file": "manad"}
+    report = sosreg.validate(damaged, **args)
+    assert [(f.code, f.line, f.field) for f in report.findings if f.code == "SOS-203"] == [
+        ("SOS-203", 1, "belopp_forsorjningsstod")
+    ]
+    assert report.status is sosreg.Status.INTE_GODKAND
+    df = sosreg.frames.read_pandas(damaged, **args)
+    assert df["belopp_forsorjningsstod"].isna().tolist() == [True, False, False, False, False]
+
+
 def test_dataframe_special_codes_and_dates() -> None:
     sol2 = "9999;;202101;191212121212;0;88;88;8;1;20190503;20190503;20191124;2;0;1;0;0;0;0;0;0;0;0;0;0;9;1;1;0;0;3;3"
     df = sosreg.frames.read_pandas((sol2 + "\n").encode(), register="sol", file="sol2")

@@ -159,6 +159,8 @@ CASES = [
     Case("SOS-201", [_replace(M_SOLO, 4, "")], [M_SOLO], 1),
     Case("SOS-202", [M_MED, _replace(M_SOLO, 7, "5230,50")], [M_MED, M_SOLO], 2),
     Case("SOS-203", [_replace(M_SOLO, 1, "12345")], [_replace(M_SOLO, 1, "1234")], 1),
+    # a number field without a length holds 18 characters (fits Int64), not 19
+    Case("SOS-203", [_replace(M_SOLO, 7, "9" * 19)], [_replace(M_SOLO, 7, "9" * 18)], 1),
     Case("SOS-204", [_replace(M_MED, 13, "45")], [M_MED], 1),
     Case("SOS-205", [_replace(M_SOLO, 11, "9")], [M_SOLO], 1),
     Case(

@@ -28,13 +28,16 @@ from sosreg.engine.values import Special, YearMonth
 from sosreg.identity import Pseudonymizer, mask, mask_text, session_key
 
 IDENTITIES = ("pseudonym", "mask", "keep", "drop")
+_INT64 = (-(2**63), 2**63 - 1)
 
 
 def _column(values: list[Any], kind: str) -> Any:
     import pandas as pd
 
-    if kind in ("integer", "amount", "year"):
-        return pd.array(values, dtype="Int64")
+    if kind in ("integer", "amount", "year"):  # a number too large for Int64 is null
+        return pd.array(
+            [v if v is None or _INT64[0] <= v <= _INT64[1] else None for v in values], dtype="Int64"
+        )
     if kind == "date":
         return pd.to_datetime(pd.Series(values, dtype="object"))
     return pd.array([None if v is None else str(v) for v in values], dtype="string")

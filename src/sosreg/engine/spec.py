@@ -71,6 +71,14 @@ them with a register rule code of its own (``rules = { "code.unknown" = "EKB-069
 otherwise the engine's code is used."""
 
 
+MAX_NUMBER_LENGTH: Final = 18
+"""The longest value of an ``integer`` or ``amount`` field whose spec gives neither a
+``length`` nor both ``min`` and ``max``: every number of 18 characters (a sign
+included) fits a signed 64-bit integer, the integer type of DataFrames, Parquet and
+databases. A longer value is SOS-203, not a number that becomes null (or an overflow)
+on its way to an analyst."""
+
+
 @attrs.frozen
 class FieldSpec:
     """One field of a file layout: name, labels, type, checks and provenance."""
@@ -80,7 +88,9 @@ class FieldSpec:
     type: str
     mandatory: bool = False
     length: int | None = None
-    """Maximum length of the value (for ``code`` with ``width``: exact width)."""
+    """Maximum length of the value (for ``code`` with ``width``: exact width; for
+    ``integer`` and ``amount`` without both ``min`` and ``max``, :data:`MAX_NUMBER_LENGTH`
+    unless given)."""
     width: int | None = None
     codelist: str | None = None
     special: str | None = None
@@ -111,6 +121,9 @@ class FieldSpec:
     def __attrs_post_init__(self) -> None:
         if self.type not in FIELD_TYPES:
             raise ValueError(f"field {self.name}: unknown type {self.type!r}")
+        bounded = self.min is not None and self.max is not None
+        if self.type in ("integer", "amount") and self.length is None and not bounded:
+            object.__setattr__(self, "length", MAX_NUMBER_LENGTH)  # frozen: as attrs advises
         for check in self.rules:
             if check not in CHECKS:
                 raise ValueError(f"field {self.name}: unknown check {check!r}")
