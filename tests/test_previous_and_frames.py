@@ -56,6 +56,22 @@ def test_previous_file_of_another_month_or_kind(tmp_path: Path) -> None:
     assert [f.severity for f in report.by_code("SOS-015")] == [sosreg.Severity.ERROR]
 
 
+def test_previous_file_of_another_kommun_is_not_compared(tmp_path: Path) -> None:
+    """The earlier file is another kommun's: SOS-017, and none of the comparisons (which
+    would report changes between two municipalities)."""
+    now = _write(tmp_path / "Ekb_0330_202301_x.txt", [M_SOLO])
+    other = [m.replace("0330;", "0180;", 1) for m in _as_month([M_SOLO, M_MED, EXTRA], "202212")]
+    theirs = _write(tmp_path / "Ekb_0180_202212_x.txt", other)
+    report = sosreg.validate(now, previous=theirs)
+    (f,) = report.by_code("SOS-017")
+    assert f.severity is sosreg.Severity.ERROR and f.line is None
+    assert "0180" in f.message() and "0330" in f.message("en")
+    assert not {"EKB-080", "EKB-081", "SOS-016"} & report.codes()
+    ours = _write(tmp_path / "Ekb_0330_202212_x.txt", _as_month([M_SOLO, M_MED, EXTRA], "202212"))
+    report = sosreg.validate(now, previous=ours)
+    assert "SOS-017" not in report.codes() and "EKB-080" in report.codes()
+
+
 def test_sol1_and_khsl_compared(tmp_path: Path) -> None:
     before = _write(tmp_path / "SOL1_0330_202212_x.txt", _as_month([S1, S1_B], "202212"))
     now = _write(tmp_path / "SOL1_0330_202301_x.txt", [S1])

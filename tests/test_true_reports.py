@@ -95,6 +95,40 @@ def test_year_given_is_not_called_assumed() -> None:
     assert "antogs" in guessed.by_code("SOS-009")[0].message()
 
 
+@pytest.mark.parametrize("named", [True, False])
+def test_a_year_given_that_the_file_is_not_for_is_one_file_finding(named: bool) -> None:
+    """``--year 2024`` on a file whose name and lines say 202301: the file's period is
+    still 202301, SOS-010 says it is not in 2024, and no line is blamed (before: SOS-009
+    "could not be determined", an assumed 202401 and EKB-001 on every line)."""
+    data = _lines(M_SOLO, M_MED, M_THIRD)
+    name = {"name": "Ekb_0330_202301_20230214T0930.txt"} if named else {}
+    report = sosreg.validate(data, register="ekb", file="manad", year=2024, **name)
+    assert report.period == "202301" and report.year == 2024
+    assert [(f.line, f.code, f.severity) for f in report.findings if f.severity] == [
+        (None, "SOS-010", sosreg.Severity.ERROR)
+    ]
+    assert "202301" in report.by_code("SOS-010")[0].message()
+
+
+def test_a_year_given_prefers_the_lines_of_that_year_to_a_name_of_another() -> None:
+    """The name says 202301 (a typo), the lines say 202401, the year given is 2024: the
+    lines' period is the file's; the name gets SOS-007, no line is blamed."""
+    data = _lines(*(m.replace("202301", "202401") for m in (M_SOLO, M_MED, M_THIRD)))
+    report = sosreg.validate(data, name="Ekb_0330_202301_20230214T0930.txt", year=2024)
+    assert report.period == "202401"
+    assert sorted(report.codes()) == sorted({"SOS-003", "SOS-007", "SOS-014"})
+
+
+def test_an_annual_file_of_another_year_than_given() -> None:
+    """For an annual file the year given *is* the period (explicit arguments win): each
+    line that says another year gets its own finding, and the name its SOS-007."""
+    lss = Path(__file__).parent.parent / "examples" / "LSS_0330_2023_20231020T0900.txt"
+    report = sosreg.validate(lss, year=2024)
+    assert report.period == "2024"
+    found = [(f.line, f.code) for f in report.findings if f.severity]
+    assert found == [(None, "SOS-007")] + [(n, "LSS-001") for n in range(1, 9)]
+
+
 # -- 13. the kommun ----------------------------------------------------------------------
 
 

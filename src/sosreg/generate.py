@@ -1115,6 +1115,7 @@ NOT_INJECTABLE: Final[Mapping[str, str]] = {
     "SOS-014": "information about the run (the spec checked against), always given",
     "SOS-015": "previous period: needs the earlier file",
     "SOS-016": "previous period: needs the earlier file",
+    "SOS-017": "previous period: needs the earlier file",
     "SOS-206": "no built-in code list has a code that expired in a field without a rule "
     "code of its own (hinderkod's expired codes are EKB-011 and EKB-070)",
     "SOS-207": "no built-in code list has a code that is not yet valid in a year its spec covers",

@@ -131,6 +131,12 @@ def compare_previous(current: ParsedFile, previous: ParsedFile) -> list[Finding]
                 got=f"{previous.register}/{previous.file}",
             )
         ]
+    if None not in (previous.kommun, current.kommun) and previous.kommun != current.kommun:
+        return [
+            current.context.finding(
+                "SOS-017", name=previous.name, got=previous.kommun, expected=current.kommun
+            )
+        ]
     expected = current.period + -1  # the month before (YearMonth) or the year before (int)
     if previous.period != expected:
         findings.append(

@@ -312,9 +312,14 @@ class Parsed:
         def year_of(p: YearMonth | int) -> int:
             return p.year if isinstance(p, YearMonth) else p
 
+        # With a year given, a name or lines of that year come first; then, for an annual
+        # file, the year itself (it is the period). For a monthly file, failing both, the
+        # name's or the lines' month of another year is still the file's period (SOS-010
+        # says it is outside the year), not an assumed month that blames every line.
+        in_year = periods
         if year is not None:
-            periods = Counter({p: n for p, n in periods.items() if year_of(p) == year})
-        from_lines = _majority(periods)
+            in_year = Counter({p: n for p, n in periods.items() if year_of(p) == year})
+        from_lines = _majority(in_year)
         source = "argument"
         if (
             per is None
@@ -326,6 +331,10 @@ class Parsed:
             per, source = from_lines, "lines"
         if per is None and year is not None and layout.period == "year":
             per, source = year, "argument"
+        if per is None and name_period is not None:
+            per, source = name_period, "name"
+        if per is None and (from_lines := _majority(periods)) is not None:
+            per, source = from_lines, "lines"
         assumed = per is None or (isinstance(per, int) and layout.period == "month")
         if per is None:
             per = year if year is not None else layout.years_from
@@ -481,7 +490,8 @@ class Parsed:
                         assumed_en=f"statistical year {self.year} was assumed",
                     )
                 )
-        if isinstance(self.period, YearMonth) and self.period.year != self.year:
+        of_year = self.period.year if isinstance(self.period, YearMonth) else self.period
+        if of_year != self.year:
             add(ctx.finding("SOS-010", period=self.period, year=self.year))
         if sn.size:
             add(self._checked_against(ctx))
