@@ -484,3 +484,24 @@ def test_annual_file_against_monthly_files(tmp_path: Any) -> None:
     result = sosreg.validate_delivery([manad, ar])
     e63 = [f for f in result.findings if f.code == "EKB-063"]
     assert [(f.line, f.severity) for f in e63] == [(2, sosreg.Severity.WARNING)]
+
+
+@pytest.mark.parametrize(
+    ("sokande", "medsokande"),
+    [(P0, P1), ("19850312T123", "19870521T456"), (P0, "19870521T456"), ("19850312T123", P1)],
+    ids=["personnummer", "temporary ids", "mixed", "mixed-2"],
+)
+def test_a_household_repeated_is_one_finding(sokande: str, medsokande: str) -> None:
+    """A line that repeats an earlier line's household (the same sökande and medsökande)
+    is EKB-050 only; a medsökande who is medsökande of *another* sökande elsewhere is
+    EKB-051 (two households); the same for personnummer and temporary ids."""
+    household = _replace(_replace(M_MED, 4, sokande), 5, medsokande)
+    again = _replace(household, 7, "100")
+    report = run([household, M_SOLO, again], "manad")
+    found = [(f.code, f.line, f.field) for f in report.findings if f.code.startswith("EKB-05")]
+    assert found == [("EKB-050", 3, "sokande")]
+    other = _replace(household, 4, P3)  # another sökande with the same medsökande
+    report = run([household, M_SOLO, other], "manad")
+    found = [(f.code, f.line, f.field) for f in report.findings if f.code.startswith("EKB-05")]
+    assert found == [("EKB-051", 3, "medsokande")]
+    assert report.by_code("EKB-051")[0].severity is sosreg.Severity.ERROR

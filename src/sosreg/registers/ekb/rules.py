@@ -432,13 +432,14 @@ class SamePersonTwice:
         self.periods: dict[int, object] = {}
         # period -> person -> line; a negative line marks the person as medsökande
         self.seen: dict[object, dict[str, int]] = {}
+        # repeats of other ids, reported with the personnummer ones at the end
+        self.repeats: list[tuple[int, int, str, int, bool, object]] = []
 
     def feed(self, rec: Manad | Ao | Ar, line: int, ctx: Context) -> list[Finding]:
         period = getattr(rec, "avseendemanad", None) or ctx.period
         pkey = period.year * 12 + period.month if isinstance(period, YearMonth) else period
         if pkey not in self.periods:
             self.periods[pkey] = period
-        out: list[Finding] = []
         role = 0
         for person in (rec.sokande, rec.medsokande):
             if person is not None:
@@ -448,14 +449,12 @@ class SamePersonTwice:
                     seen = self.seen.setdefault(period, {})
                     prior = seen.setdefault(person, line if role == 0 else -line)
                     if abs(prior) != line:
-                        out.append(
-                            self._finding(ctx, line, role, person, abs(prior), prior > 0, period)
-                        )
+                        self.repeats.append((line, role, person, abs(prior), prior > 0, period))
             role = 1
-        return out
+        return []
 
     def finish(self, ctx: Context) -> Iterator[Finding]:
-        found = []
+        found = list(self.repeats)
         for key, marks in self.index.groups():
             first_line, first_role = divmod(marks[0], 2)
             period = self.periods[key // 10**12]
@@ -464,7 +463,12 @@ class SamePersonTwice:
                 line, role = divmod(mark, 2)
                 if line != first_line:
                     found.append((line, role, person, first_line, first_role == 0, period))
+        # A line that repeats an earlier line's household (the same sökande, and its
+        # medsökande the medsökande there too) is one EKB-050, not also an EKB-051.
+        same_sokande = {(f[0], f[3]) for f in found if f[1] == 0 and f[4]}
         for line, role, person, first, first_sokande, period in sorted(found):
+            if role == 1 and not first_sokande and (line, first) in same_sokande:
+                continue
             yield self._finding(ctx, line, role, person, first, first_sokande, period)
 
     def _finding(
