@@ -114,3 +114,40 @@ def test_a_code_added_for_2025_is_valid_from_2025_only() -> None:
     r2025 = run([line.replace("2023", "2025")], year=2025, period="202501", codelists=lists)
     assert [f.code for f in r2024.findings if f.severity] == ["EKB-010"]
     assert r2025.status is sosreg.Status.GODKAND
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("code = 5", r"code 5: code must be a str, not int 5 \(write code = \"5\"\)"),
+        ('code = "A"\nlabel = 1', r"code 'A': label must be a str, not int 1"),
+        ('code = "A"\nfrom = "2020"', r"code 'A': from must be an int, not str '2020'"),
+        ('code = "A"\nfrom = true', r"code 'A': from must be an int, not bool True"),
+        ('code = "A"\nform = 2020', r"code 'A': unknown key 'form' \(the keys are code, label"),
+        ('code = "A"\nfrom = 2021\nto = 2020', r"code 'A': from 2021 is after to 2020"),
+        ('code = " A"', r"code ' A': a code is a non-empty string without spaces"),
+        ('label = "no code"', r"missing key 'code'"),
+        (
+            'code = "A"\nfrom = 2017\n[[codes]]\ncode = "A"\nfrom = 2020',
+            r"code 'A' has two entries valid in the same year",
+        ),
+    ],
+)
+def test_a_user_list_of_the_wrong_form_is_refused(tmp_path: Path, entry: str, message: str) -> None:
+    """``--codelist`` TOML is checked as strictly as it is read: a number where a code
+    belongs would lose its leading zero, a misspelt key would be silently ignored."""
+    path = tmp_path / "mine.toml"
+    path.write_text(f'name = "mine"\n[[codes]]\n{entry}\n', "utf-8")
+    with pytest.raises(codelists.CodeListError, match=message):
+        codelists.load_file(path)
+
+
+def test_a_code_may_change_its_label_between_years(tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(
+        'name = "mine"\n[[codes]]\ncode = "A"\nlabel = "old"\nto = 2019\n'
+        '[[codes]]\ncode = "A"\nlabel = "new"\nfrom = 2020\n',
+        "utf-8",
+    )
+    cl = codelists.load_file(path)
+    assert cl.label("A", 2019) == "old" and cl.label("A", 2020) == "new"

@@ -464,6 +464,11 @@ def test_cli_lists_the_injectors(capsys: pytest.CaptureFixture[str]) -> None:
     codes = [line.split()[0] for line in out.splitlines()]
     assert codes == list(injectors("khsl", ("khsl2",), YEAR))
     assert "KHSL-012" in codes and "KHSL-030" not in codes
+    # the damage is described for the field's type: a KVÅ code is not given "a day 32"
+    (kva,) = [line for line in out.splitlines() if line.startswith("KHSL-010")]
+    assert "the code in lower case (kva)" in kva and "day 32" not in kva
+    (dates,) = [line for line in out.splitlines() if line.startswith("SOS-202")]
+    assert "a day 32" in dates and "lower case" not in dates
 
 
 def test_rules_command_marks_injectable_rules(capsys: pytest.CaptureFixture[str]) -> None:

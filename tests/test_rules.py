@@ -505,3 +505,26 @@ def test_a_household_repeated_is_one_finding(sokande: str, medsokande: str) -> N
     found = [(f.code, f.line, f.field) for f in report.findings if f.code.startswith("EKB-05")]
     assert found == [("EKB-051", 3, "medsokande")]
     assert report.by_code("EKB-051")[0].severity is sosreg.Severity.ERROR
+
+
+def test_wrong_count_messages_say_what_is_missing_and_what_a_split_half_is() -> None:
+    """One field missing is "fält 15 saknas" (not "fält 15–15"); the second half of a
+    split line is "the rest of line N", not where that half happens to end."""
+    report = run([M_MED, M_SOLO.rsplit(";", 1)[0]], "manad")
+    (short,) = report.by_code("SOS-108")
+    assert short.line == 2
+    assert "fält 15 saknas" in short.message() and "15–15" not in short.message()
+    assert "field 15 is missing" in short.message("en")
+    report = run([M_MED, SPLIT_A, SPLIT_B, M_SOLO], "manad")
+    first, second = report.by_code("SOS-108")
+    assert (first.line, second.line) == (2, 3)
+    assert "fält 9–15 saknas" in first.message()
+    assert "resten av rad 2 (fält 8–15)" in second.message()
+    assert "the rest of line 2 (fields 8–15)" in second.message("en")
+    assert "slutar efter" not in second.message()
+    assert [(f.line, f.code) for f in report.by_code("SOS-111")] == [(2, "SOS-111")]
+
+
+def test_no_data_lines_message_counts_without_grammar_trouble() -> None:
+    (f,) = run(["Kommun;Stadsdel;Period"], "manad").by_code("SOS-008")
+    assert "(rader lästa: 1)" in f.message() and "(lines read: 1)" in f.message("en")

@@ -931,7 +931,7 @@ of :data:`sosreg.engine.spec.CHECKS`)."""
 
 FIELD_HOW: Final[Mapping[str, str]] = {
     "mandatory": "blank a mandatory value",
-    "format": "a value of the wrong form (a day 32, a month 13, a leading zero, decimals)",
+    "format": "a value of the wrong form",
     "length": "a value one character too long",
     "range": "a number just outside its range",
     "code.unknown": "a code not in the code list",
@@ -944,6 +944,22 @@ FIELD_HOW: Final[Mapping[str, str]] = {
     "period.mismatch": "another period on the line",
     "code.padded": "a code padded with zeros",
 }
+
+
+FORMAT_HOW: Final[Mapping[str, str]] = {
+    "date": "a day 32",
+    "yearmonth": "a month 13",
+    "year": "a year of two digits",
+    "integer": "a leading zero",
+    "amount": "decimals, ',50'",
+    "code": "the code in lower case",
+}
+"""How :func:`_format` damages a value, by field type (the ``format`` check)."""
+
+
+def how(check: str, f: FieldSpec) -> str:
+    """How the injector damages field ``f`` so that ``check`` fires, in words."""
+    return FORMAT_HOW[f.type] if check == "format" else FIELD_HOW[check]
 
 
 def _applies(check: str, f: FieldSpec, spec: FileSpec) -> bool:
@@ -997,7 +1013,7 @@ def _field_injector(file: str, code: str, targets: list[tuple[FieldSpec, str]]) 
             line.fields = before
         return None
 
-    hows = sorted({FIELD_HOW[check] for _, check in targets})
+    hows = sorted({how(check, f) for f, check in targets})
     names = sorted({f.name for f, _ in targets})
     return on_line(code, damage, f"{'; '.join(hows)} ({', '.join(names)})", files=(file,))
 

@@ -27,11 +27,12 @@ Each ``[[lists]]`` table has the keys of a one-list file and its codes as
 from __future__ import annotations
 
 import enum
+import itertools
 import tomllib
 from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -132,29 +133,88 @@ class CodeList:
         return entry.label if entry is not None else None
 
 
+_CODE_KEYS: Final = {
+    "code": str,
+    "label": str,
+    "from": int,
+    "to": int,
+    "label_en": str,
+    "warning": str,
+    "warning_en": str,
+}
+"""The keys of one ``[[codes]]`` entry and their TOML types."""
+
+
 def _code_from_dict(item: dict[str, Any]) -> Code:
+    if not isinstance(item, dict):
+        raise TypeError(f"a [[codes]] entry must be a table, not {type(item).__name__}")
+    code = item.get("code")
+    if "code" not in item:
+        raise KeyError("code")
+    for key, value in item.items():
+        want = _CODE_KEYS.get(key)
+        if want is None:
+            known = ", ".join(_CODE_KEYS)
+            raise ValueError(f"code {code!r}: unknown key {key!r} (the keys are {known})")
+        if not isinstance(value, want) or isinstance(value, bool):
+            hint = f' (write {key} = "{value}")' if want is str else ""
+            raise ValueError(
+                f"code {code!r}: {key} must be {'an' if want is int else 'a'} {want.__name__}, "
+                f"not {type(value).__name__} {value!r}{hint}"
+            )
+    if not code or code != code.strip():
+        raise ValueError(f"code {code!r}: a code is a non-empty string without spaces around it")
+    valid_from, valid_to = item.get("from"), item.get("to")
+    if valid_from is not None and valid_to is not None and valid_from > valid_to:
+        raise ValueError(f"code {code!r}: from {valid_from} is after to {valid_to}")
     return Code(
-        code=str(item["code"]),
+        code=code,
         label=item.get("label", ""),
-        valid_from=item.get("from"),
-        valid_to=item.get("to"),
+        valid_from=valid_from,
+        valid_to=valid_to,
         label_en=item.get("label_en"),
         warning=item.get("warning"),
         warning_en=item.get("warning_en"),
     )
 
 
+def _overlapping(codes: Iterable[Code]) -> str | None:
+    """A code with two entries valid in the same statistikår, if any: a list says of
+    each code and year one thing."""
+    by_code: dict[str, list[Code]] = {}
+    for c in codes:
+        by_code.setdefault(c.code, []).append(c)
+    for code, entries in by_code.items():
+        spans = sorted(
+            (e.valid_from if e.valid_from is not None else -1, e.valid_to or 10**6) for e in entries
+        )
+        for (_, end), (start, _) in itertools.pairwise(spans):
+            if start <= end:
+                return code
+    return None
+
+
 def from_dict(data: dict[str, Any]) -> CodeList:
-    """A :class:`CodeList` from parsed TOML data (one list)."""
-    return CodeList(
+    """A :class:`CodeList` from parsed TOML data (one list). Raises ``ValueError`` (or
+    ``KeyError``/``TypeError``) for an entry that is not of the documented form: a code
+    that is not a string (``code = 5`` would lose a leading zero), an unknown key, a
+    ``from`` after its ``to``, or a code with two entries valid in the same year."""
+    codes = data.get("codes", [])
+    if not isinstance(codes, list):
+        raise TypeError(f"codes must be an array of tables ([[codes]]), not {type(codes).__name__}")
+    cl = CodeList(
         name=data["name"],
         title=data.get("title", data["name"]),
         title_en=data.get("title_en", ""),
-        codes=tuple(_code_from_dict(c) for c in data.get("codes", [])),
+        codes=tuple(_code_from_dict(c) for c in codes),
         width=data.get("width"),
         provenance=data.get("provenance", "provisional"),
         sources=tuple(data.get("sources", ())),
     )
+    twice = _overlapping(cl.codes)
+    if twice is not None:
+        raise ValueError(f"code {twice!r} has two entries valid in the same year")
+    return cl
 
 
 class CodeListError(ValueError):

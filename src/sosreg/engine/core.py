@@ -110,11 +110,29 @@ class LineParser:
             del values[self.n :]
             n = self.n
         if n != self.n:
-            out.append(self._wrong_count(line, values))
+            prev = self.pending_short
+            if (
+                n < self.n
+                and prev is not None
+                and prev[0] == line - 1
+                and prev[1] + n - 1 == self.n
+            ):
+                # the rest of the line before: say so, not where this "line" ends
+                rest_sv, rest_en = f"fält {prev[1]}–{self.n}", f"fields {prev[1]}–{self.n}"
+                out.append(
+                    ctx.finding(
+                        "SOS-108",
+                        line=line,
+                        count=n,
+                        expected=self.n,
+                        where_sv=f" Raden verkar vara resten av rad {prev[0]} ({rest_sv}).",
+                        where_en=f" The line looks like the rest of line {prev[0]} ({rest_en}).",
+                    )
+                )
+                out.append(ctx.finding("SOS-111", line=prev[0], first=prev[0], second=line))
+            else:
+                out.append(self._wrong_count(line, values))
             if n < self.n:
-                prev = self.pending_short
-                if prev is not None and prev[0] == line - 1 and prev[1] + n - 1 == self.n:
-                    out.append(ctx.finding("SOS-111", line=prev[0], first=prev[0], second=line))
                 self.pending_short = (line, n)
             return None, out
         if " " in text or "\u00a0" in text or '"' in text:
@@ -194,11 +212,13 @@ class LineParser:
         n = len(values)
         if n < self.n:
             last = self.spec.fields[n - 1]
-            where_sv = f" Raden slutar efter fält {n} ({last.name}); fält {n + 1}–{self.n} saknas."
-            where_en = (
-                f" The line ends after field {n} ({last.name});"
-                f" fields {n + 1}–{self.n} are missing."
-            )
+            if n + 1 == self.n:
+                gone_sv, gone_en = f"fält {self.n} saknas", f"field {self.n} is missing"
+            else:
+                gone_sv = f"fält {n + 1}–{self.n} saknas"
+                gone_en = f"fields {n + 1}–{self.n} are missing"
+            where_sv = f" Raden slutar efter fält {n} ({last.name}); {gone_sv}."
+            where_en = f" The line ends after field {n} ({last.name}); {gone_en}."
             if not any(f.mandatory for f in self.spec.fields[n:]):
                 where_sv += (
                     f" Fälten är frivilliga men semikolonen ska stå kvar:"
