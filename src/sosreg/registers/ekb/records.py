@@ -115,8 +115,8 @@ class Ar_2017:
     """
 
     belopp_01: int | None = attrs.field(repr=safe_repr)
-    """Utbetalt belopp månad 01, kr — Amount paid month 01, SEK. Optional; amount; alias
-    ``EkbBel01``; field 6.
+    """Utbetalt belopp månad 01, kr — Amount paid month 01, SEK. Optional; amount; at most
+    18 characters; alias ``EkbBel01``; field 6.
     """
 
     hinder_sokande_01: str | None = attrs.field(repr=safe_repr)
@@ -140,8 +140,8 @@ class Ar_2017:
     """
 
     belopp_02: int | None = attrs.field(repr=safe_repr)
-    """Utbetalt belopp månad 02, kr — Amount paid month 02, SEK. Optional; amount; alias
-    ``EkbBel02``; field 11.
+    """Utbetalt belopp månad 02, kr — Amount paid month 02, SEK. Optional; amount; at most
+    18 characters; alias ``EkbBel02``; field 11.
     """
 
     hinder_sokande_02: str | None = attrs.field(repr=safe_repr)
@@ -165,8 +165,8 @@ class Ar_2017:
     """
 
     belopp_03: int | None = attrs.field(repr=safe_repr)
-    """Utbetalt belopp månad 03, kr — Amount paid month 03, SEK. Optional; amount; alias
-    ``EkbBel03``; field 16.
+    """Utbetalt belopp månad 03, kr — Amount paid month 03, SEK. Optional; amount; at most
+    18 characters; alias ``EkbBel03``; field 16.
     """
 
     hinder_sokande_03: str | None = attrs.field(repr=safe_repr)
@@ -190,8 +190,8 @@ class Ar_2017:
     """
 
     belopp_04: int | None = attrs.field(repr=safe_repr)
-    """Utbetalt belopp månad 04, kr — Amount paid month 04, SEK. Optional; amount; alias
-    ``EkbBel04``; field 21.
+    """Utbetalt belopp månad 04, kr — Amount paid month 04, SEK. Optional; amount; at most
+    18 characters; alias ``EkbBel04``; field 21.
     """
 
     hinder_sokande_04: str | None = attrs.field(repr=safe_repr)
@@ -215,8 +215,8 @@ class Ar_2017:
     """
 
     belopp_05: int | None = attrs.field(repr=safe_repr)
-    """Utbetalt belopp månad 05, kr — Amount paid month 05, SEK. Optional; amount; alias
-    ``EkbBel05``; field 26.
+    """Utbetalt belopp månad 05, kr — Amount paid month 05, SEK. Optional; amount; at most
+    18 characters; alias ``EkbBel05``; field 26.
     """
 
     hinder_sokande_05: str | None = attrs.field(repr=safe_repr)
@@ -240,8 +240,8 @@ class Ar_2017:
     """
 
     belopp_06: int | None = attrs.field(repr=safe_repr)
-    """Utbetalt belopp månad 06, kr — Amount paid month 06, SEK. Optional; amount; alias
-    ``EkbBel06``; field 31.
+    """Utbetalt belopp månad 06, kr — Amount paid month 06, SEK. Optional; amount; at most
+    18 characters; alias ``EkbBel06``; field 31.
     """
 
     hinder_sokande_06: str | None = attrs.field(repr=safe_repr)
@@ -265,8 +265,8 @@ class Ar_2017:
     """
 
     belopp_07: int | None = attrs.field(repr=safe_repr)
-    """Utbetalt belopp månad 07, kr — Amount paid month 07, SEK. Optional; amount; alias
-    ``EkbBel07``; field 36.
+    """Utbetalt belopp månad 07, kr — Amount paid month 07, SEK. Optional; amount; at most
+    18 characters; alias ``EkbBel07``; field 36.
     """
 
     hinder_sokande_07: str | None = attrs.field(repr=safe_repr)
@@ -290,8 +290,8 @@ class Ar_2017:
     """
 
     belopp_08: int | None = attrs.field(repr=safe_repr)
-    """Utbetalt belopp månad 08, kr — Amount paid month 08, SEK. Optional; amount; alias
-    ``EkbBel08``; field 41.
+    """Utbetalt belopp månad 08, kr — Amount paid month 08, SEK. Optional; amount; at most
+    18 characters; alias ``EkbBel08``; field 41.
     """
 
     hinder_sokande_08: str | None = attrs.field(repr=safe_repr)
@@ -315,8 +315,8 @@ class Ar_2017:
     """
 
     belopp_09: int | None = attrs.field(repr=safe_repr)
-    """Utbetalt belopp månad 09, kr — Amount paid month 09, SEK. Optional; amount; alias
-    ``EkbBel09``; field 46.
+    """Utbetalt belopp månad 09, kr — Amount paid month 09, SEK. Optional; amount; at most
+    18 characters; alias ``EkbBel09``; field 46.
     """
 
     hinder_sokande_09: str | None = attrs.field(repr=safe_repr)
@@ -340,8 +340,8 @@ class Ar_2017:
     """
 
     belopp_10: int | None = attrs.field(repr=safe_repr)
-    """Utbetalt belopp månad 10, kr — Amount paid month 10, SEK. Optional; amount; alias
-    ``EkbBel10``; field 51.
+    """Utbetalt belopp månad 10, kr — Amount paid month 10, SEK. Optional; amount; at most
+    18 characters; alias ``EkbBel10``; field 51.
     """
 
     hinder_sokande_10: str | None = attrs.field(repr=safe_repr)
@@ -365,8 +365,8 @@ class Ar_2017:
     """
 
     belopp_11: int | None = attrs.field(repr=safe_repr)
-    """Utbetalt belopp månad 11, kr — Amount paid month 11, SEK. Optional; amount; alias
-    ``EkbBel11``; field 56.
+    """Utbetalt belopp månad 11, kr — Amount paid month 11, SEK. Optional; amount; at most
+    18 characters; alias ``EkbBel11``; field 56.
     """
 
     hinder_sokande_11: str | None = attrs.field(repr=safe_repr)
@@ -390,8 +390,8 @@ class Ar_2017:
     """
 
     belopp_12: int | None = attrs.field(repr=safe_repr)
-    """Utbetalt belopp månad 12, kr — Amount paid month 12, SEK. Optional; amount; alias
-    ``EkbBel12``; field 61.
+    """Utbetalt belopp månad 12, kr — Amount paid month 12, SEK. Optional; amount; at most
+    18 characters; alias ``EkbBel12``; field 61.
     """
 
     hinder_sokande_12: str | None = attrs.field(repr=safe_repr)
@@ -462,15 +462,15 @@ class Manad_2017:
     """
 
     belopp_forsorjningsstod: int | None = attrs.field(repr=safe_repr)
-    """Utbetalt försörjningsstöd, kr — Paid subsistence support, SEK. Mandatory; amount;
-    field 8.
+    """Utbetalt försörjningsstöd, kr — Paid subsistence support, SEK. Mandatory; amount; at
+    most 18 characters; field 8.
 
     Ändamål försörjningsstöd (4 kap. 3 § SoL).
     """
 
     belopp_ovrigt: int | None = attrs.field(repr=safe_repr)
     """Utbetalt bistånd till livsföring i övrigt, kr — Paid assistance for other living
-    costs, SEK. Mandatory; amount; field 9.
+    costs, SEK. Mandatory; amount; at most 18 characters; field 9.
 
     Ändamål livsföring i övrigt (4 kap. 1 § SoL).
     """
