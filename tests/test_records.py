@@ -577,3 +577,69 @@ def test_a_vendor_script_passes_mypy_strict_with_no_any(tmp_path: Path) -> None:
         e.startswith("vendor_wrong_type.py:") and 'Argument "antal_barn"' in e for e in errors
     )
     assert any(e.startswith("vendor_any.py:") and 'has type "Any"' in e for e in errors)
+
+
+# -- the fast builder of the compiled line functions ------------------------------
+
+
+@pytest.mark.parametrize("spec", PACKAGED, ids=lambda s: s.key)
+def test_builder_makes_the_same_record_as_the_class(spec: FileSpec) -> None:
+    """Generated classes and run-time classes alike."""
+    for cls in (record_class(spec), records._make_class(spec)):
+        _same_record(cls)
+
+
+def _same_record(cls: type[Any]) -> None:
+    build = records.builder(cls)
+    assert build is not cls, f"{cls.__name__}: no fast builder"
+    values = [f"v{i}" for i in range(len(attrs.fields(cls)))]
+    made, reference = build(*values), cls(*values)
+    assert type(made) is cls
+    assert made == reference and hash(made) == hash(reference)
+    assert repr(made) == repr(reference)
+    assert attrs.astuple(made) == tuple(values)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        made.kommun = "x"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        made.__dict__  # noqa: B018  # slotted, as the class: no instance dict
+
+
+def test_builder_is_the_class_where_init_does_more_than_assign() -> None:
+    @attrs.frozen
+    class Validated:
+        a: int = attrs.field(validator=attrs.validators.instance_of(int))
+
+    @attrs.frozen
+    class PostInit:
+        a: int
+
+        def __attrs_post_init__(self) -> None:
+            pass
+
+    @attrs.frozen  # a weakref slot: an __init__ of ours would not fill it, refuse
+    class Weak:
+        a: int
+
+    @attrs.frozen(weakref_slot=False)
+    class Base:
+        a: int
+
+    @attrs.frozen(weakref_slot=False)
+    class Child(Base):
+        b: int
+
+    @attrs.define(slots=False, frozen=True)
+    class NoSlots:
+        a: int
+
+    for cls in (Validated, PostInit, Weak, Child, NoSlots):
+        assert records.builder(cls) is cls, cls.__name__
+
+    @attrs.frozen(weakref_slot=False)
+    class Plain:
+        a: int
+        b: str
+
+    build = records.builder(Plain)
+    assert build is not Plain and build(1, "x") == Plain(1, "x")
+    assert type(build(1, "x")) is Plain

@@ -307,6 +307,13 @@ def twelve_digit_kind(value: str) -> str | None:
     return kind
 
 
+TWELVE_DIGIT_PARTS: Final = (_date_kind, _L1, _L2, _L3)
+"""What :func:`twelve_digit_kind` is made of, for code that inlines it (the compiled
+line functions): ``date_kind(value[:8])``, then the Luhn sum
+``L1[value[2:5]] + L2[value[5:8]] + L3[value[8:]]`` must be divisible by 10; only for a
+value already known to be 12 ASCII digits."""
+
+
 def is_valid(value: str, accept: tuple[str, ...] = KINDS) -> bool:
     """Whether ``value`` is a valid identity of one of the kinds in ``accept``."""
     return isinstance(parse(value, accept), Identity)

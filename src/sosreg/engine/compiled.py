@@ -11,10 +11,11 @@ converter, so findings are still made in one place. A line that is not clean get
 
 As attrs writes ``__init__`` per class, the source is compiled once per spec *shape*
 (field types and which fields have fast sets or specials) and cached; the per-file
-objects (converters, code sets, the record class, the period) are bound as default
-arguments of the generated function, so the hot code reads locals. The source is kept
-in :mod:`linecache` under ``<sosreg line register/file years>`` so tracebacks show it,
-and on :attr:`LineFunction.source`.
+objects (converters, code sets, the record class, the period) are bound as variables
+of the closure the generated function is made in (not as default arguments, which each
+call would copy into its frame), so the hot code reads cells. The source is kept in
+:mod:`linecache` under ``<sosreg line register/file years>`` so tracebacks show it, and
+on :attr:`LineFunction.source`.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ import attrs
 
 from sosreg.engine.core import LineParser
 from sosreg.engine.findings import Finding
+from sosreg.engine.records import builder
 from sosreg.engine.values import parse_date, parse_yearmonth
+from sosreg.identity import KINDS, TWELVE_DIGIT_PARTS
 
 LineFn = Callable[[str, int, list[Finding]], Any]
 """``(text, line, findings) -> record | None``: ``None`` means "not clean: use the
@@ -100,8 +103,18 @@ def _field_block(i: int, kind: str, p: LineParser, ascii: bool) -> list[str]:
     if kind in ("date", "yearmonth"):
         parse = "parse_date" if kind == "date" else "parse_yearmonth"
         return [f"    {x} = {parse}({v})", f"    if {x} is None:", *slow]
-    if kind == "identity":
-        return [f"    if ident{i}({v}):", f"        {x} = {v}", "    else:", *slow]
+    if kind == "identity":  # twelve_digit_kind inlined, then the full test
+        digits = f"{v}.isdigit()" if ascii else f"{v}.isascii() and {v}.isdigit()"
+        return [
+            f"    if (len({v}) == 12 and {digits} and (k := date_kind({v}[:8])) is not None",
+            f"            and k in kinds{i}",
+            f"            and not (L1[{v}[2:5]] + L2[{v}[5:8]] + L3[{v}[8:]]) % 10):",
+            f"        {x} = {v}",
+            f"    elif ident{i}({v}):",
+            f"        {x} = {v}",
+            "    else:",
+            *slow,
+        ]
     # text
     cond = f"{v} and len({v}) <= {spec.length}" if spec.length is not None else v
     return [f"    if {cond}:", f"        {x} = {v}", "    else:", *slow]
@@ -121,18 +134,16 @@ def _source(p: LineParser, name: str) -> str:
     ``name_fields(values, line, out)`` for the values of a line the reference has
     already taken through the line stage (quotes, spaces, trailing semicolons)."""
     n = p.n
-    args = ["conv", "fast", "specials", "ident"]
-    head = ", ".join(
-        [f"{a}{i}=__{a}[{i}]" for i in range(n) for a in args]
-        + ["cls=__cls", "period=__period", "kommun=__kommun"]
-        + ["wrong_period=__wrong_period", "wrong_kommun=__wrong_kommun"]
-        + ["parse_date=__parse_date", "parse_yearmonth=__parse_yearmonth"]
-    )
+    args = ["conv", "fast", "specials", "ident", "kinds"]
+    binds = [f"  {a}{i} = __{a}[{i}]" for i in range(n) for a in args] + [
+        "  date_kind, L1, L2, L3 = __twelve",
+    ]
     unpack = f"    {', '.join(f'v{i}' for i in range(n))}{',' if n == 1 else ''} = values"
     lines = [
-        "def __make(__conv, __fast, __specials, __ident, __cls, __period, __kommun,",
-        "           __wrong_period, __wrong_kommun, __parse_date, __parse_yearmonth):",
-        f"  def {name}(text, line, out, {head}):",
+        "def __make(__conv, __fast, __specials, __ident, __kinds, cls, period, kommun,",
+        "           wrong_period, wrong_kommun, parse_date, parse_yearmonth, __twelve):",
+        *binds,
+        f"  def {name}(text, line, out):",
         "    if not (text.isascii() and text.isprintable()) or '\"' in text or ' ' in text:",
         "        return None",
         "    if not ('0' <= text[:1] <= '9'):",
@@ -142,7 +153,7 @@ def _source(p: LineParser, name: str) -> str:
         "        return None",
         unpack,
         *_body(p, ascii=True),
-        f"  def {name}_fields(values, line, out, {head}):",
+        f"  def {name}_fields(values, line, out):",
         unpack,
         *_body(p, ascii=False),
         f"  return {name}, {name}_fields",
@@ -205,12 +216,14 @@ def compile_line(
         [f.fast for f in fields],
         [f.specials for f in fields],
         [identity_ok(f) if f.spec.type == "identity" else None for f in fields],
-        p.record_cls,
+        [frozenset(f.spec.accept or KINDS) if f.spec.type == "identity" else None for f in fields],
+        builder(p.record_cls),
         p.period,
         p.kommun,
         p.wrong_period,
         p.wrong_kommun,
         parse_date,
         parse_yearmonth,
+        TWELVE_DIGIT_PARTS,
     )
     return LineFunction(fn, fields_fn, source, filename)

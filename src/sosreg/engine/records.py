@@ -123,6 +123,69 @@ def record_class(spec: FileSpec) -> type[Any]:
     return cls
 
 
+_BUILDERS: dict[type[Any], Callable[..., Any]] = {}
+
+
+def builder(cls: type[Any]) -> Callable[..., Any]:
+    """A function that makes the same record as ``cls(*values)``, faster.
+
+    A frozen attrs ``__init__`` sets each field with ``object.__setattr__`` (the class's
+    own ``__setattr__`` refuses), a call per field. The builder is a plain slotted
+    class with the same slots (so the same memory layout), whose generated
+    ``__init__`` assigns the slots directly; each object it makes is then turned into a
+    ``cls`` by assigning ``__class__`` (CPython allows it between classes of the same
+    layout). What comes out *is* a ``cls``: same type, fields, equality, hash, repr.
+
+    Only for what ``__init__`` would do no more than assign: a slotted attrs class of
+    its own (no base but ``object``), every field an argument with no converter or
+    validator, no ``__attrs_pre_init__``/``__attrs_post_init__``, no cached hash.
+    Anything else, or a layout CPython will not swap, gets ``cls`` itself. The builder
+    is tried once against ``cls`` before it is used."""
+    hit = _BUILDERS.get(cls)
+    if hit is None:
+        hit = _BUILDERS[cls] = _make_builder(cls)
+    return hit
+
+
+def _make_builder(cls: type[Any]) -> Callable[..., Any]:
+    fields = attrs.fields(cls)
+    slots = cls.__dict__.get("__slots__")
+    plain = (
+        attrs.has(cls)
+        and cls.__bases__ == (object,)
+        and isinstance(slots, tuple)
+        and not hasattr(cls, "__attrs_pre_init__")
+        and not hasattr(cls, "__attrs_post_init__")
+        and "__weakref__" not in slots
+        and set(slots) == {a.name for a in fields}
+        and all(
+            a.init and a.converter is None and a.validator is None and a.alias == a.name
+            for a in fields
+        )
+    )
+    if not plain:
+        return cls
+    names = [a.name for a in fields]
+    source = (
+        f"def __init__(self, {', '.join(names)}):\n"
+        + "".join(f"    self.{n} = {n}\n" for n in names)
+        + "    self.__class__ = __cls\n"
+    )
+    namespace: dict[str, Any] = {"__cls": cls}
+    exec(compile(source, f"<sosreg builder {cls.__qualname__}>", "exec"), namespace)
+    twin = type(
+        f"{cls.__name__}Builder", (), {"__slots__": slots, "__init__": namespace["__init__"]}
+    )
+    probe = tuple(object() for _ in names)
+    try:
+        made = twin(*probe)
+    except TypeError:  # a layout CPython will not swap
+        return cls
+    if type(made) is not cls or attrs.astuple(made, recurse=False) != probe:
+        return cls
+    return twin
+
+
 def _generated_class(spec: FileSpec) -> type[Any] | None:
     from sosreg.engine.register import REGISTRY
 
