@@ -533,3 +533,44 @@ def test_same_person_mask_keys_numbers_and_temporary_ids_as_the_index_does() -> 
     flags = columnar.explain(sosreg.parse(raw, engine="columnar", **args))
     flagged = flags["cross:EKB-050,EKB-051"]
     assert flagged == {1, 3, 4, 5, 6}  # line 2 is suspect; line 7's person is alone
+
+
+_PERSONS = st.sampled_from(
+    ["197704068555", "198508147413", "19770406T123", "19770406TF00", "１９７７０４０６８５５５", ""]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), _PERSONS), max_size=30))
+def test_a_key_that_is_the_fields_value_is_fed_as_the_general_path_feeds_it(
+    values: list[str | None],
+) -> None:
+    """SOL-030, LSS-030, BU-050, KHSL-030: the inlined feed of a one-field key (12-digit
+    values straight into the integer index) gives the general path's findings, in the
+    same order, for numbers, temporary ids, non-ASCII digits and empty values mixed."""
+    from sosreg.registers import get
+
+    reg = get("sol")
+    factory = next(f for f in reg.cross_rules if f.codes == ("SOL-030",))
+    parsed = sosreg.parse(b"", register="sol", file="sol1", year=2023, period="202301")
+    ctx = parsed.context
+
+    class Rec:
+        def __init__(self, personnummer: str | None) -> None:
+            self.personnummer = personnummer
+
+    def run(general: bool) -> list[Any]:
+        rule: Any = factory.factory()
+        feed = rule.general_feed if general else rule.feed
+        assert general or feed != rule.general_feed  # the inlined feed is in use
+        out: list[Any] = []
+        for line, value in enumerate(values, start=1):
+            out.extend(feed(Rec(value), line, ctx))
+        out.extend(rule.finish(ctx))
+        return out
+
+    inlined = run(general=False)
+    assert inlined == run(general=True)
+    assert len(inlined) == sum(
+        1 for i, v in enumerate(values) if v is not None and v in values[:i]
+    )

@@ -38,6 +38,11 @@ class IntIndex:
         self._keys[b].append(key)
         self._lines[b].append(line)
 
+    def arrays(self) -> tuple[list[array[int]], list[array[int]]]:
+        """The buckets of keys and of lines, for a caller that inlines :meth:`add`:
+        ``keys[key & 255].append(key)`` and ``lines[key & 255].append(line)``."""
+        return self._keys, self._lines
+
     @property
     def size(self) -> int:
         return sum(len(k) for k in self._keys)

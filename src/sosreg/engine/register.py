@@ -268,6 +268,10 @@ class Register:
             key if key is not None else _fields_key(fields or (), needed)
         )
 
+        # The key is the field's own value: a 12-digit value goes straight into the
+        # index (the common case, a personnummer per line), the rest to the general path.
+        own_value = params is None and key is None and fields == (field,) and needed == fields
+
         class Unique:
             def __init__(self) -> None:
                 self.seen: dict[Hashable, int] = {}
@@ -275,8 +279,36 @@ class Register:
                 self.packer = Packer()
                 self.single: bool | None = None
                 """True: the index holds single personnummer; False: packed tuples."""
+                self.feed: Callable[[Any, int, Context], Iterable[Finding]] = (
+                    self._own_value_feed() if own_value else self.general_feed
+                )
+                """``feed(record, line, ctx)``: the findings of one record."""
 
-            def feed(self, rec: Any, line: int, ctx: Context) -> Iterable[Finding]:
+            def _own_value_feed(self) -> Callable[[Any, int, Context], Iterable[Finding]]:
+                """:meth:`general_feed` for a key that is the field's value, with the
+                index's adding inlined; gives what :meth:`general_feed` gives."""
+                keys, lines = self.index.arrays()
+                general = self.general_feed
+
+                def feed(rec: Any, line: int, ctx: Context) -> Iterable[Finding]:
+                    k = getattr(rec, field)
+                    if (
+                        type(k) is str
+                        and len(k) == 12
+                        and k.isdigit()
+                        and k.isascii()
+                        and self.single is not False
+                    ):
+                        self.single = True
+                        n = int(k)
+                        keys[n & 255].append(n)
+                        lines[n & 255].append(line)
+                        return ()
+                    return general(rec, line, ctx)
+
+                return feed
+
+            def general_feed(self, rec: Any, line: int, ctx: Context) -> Iterable[Finding]:
                 k = key_fn(rec)
                 if k is None:
                     return ()
