@@ -7,6 +7,7 @@ import pytest
 from helpers import M_MED, M_SOLO, P0
 
 from sosreg.cli import main
+from sosreg.engine.rules import CATALOGUE
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 GOOD = EXAMPLES / "Ekb_0330_202301_20230214T0930.txt"
@@ -118,6 +119,23 @@ def test_rules_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert any(r["code"] == "EKB-012" and r["severity"] == "error" for r in data)
+    assert all(r["source"] for r in data)
+
+
+@pytest.mark.parametrize("register", ["lss", "bu"])
+def test_rules_command_gives_each_rule_its_source(
+    register: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`sosreg rules --register lss|bu`: every rule, each with the line of its source."""
+    assert main(["rules", "--register", register]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    own = [i for i, line in enumerate(lines) if line.startswith(register.upper() + "-")]
+    assert own
+    for i in own:
+        code = lines[i].split()[0]
+        assert lines[i + 1].strip() == f"källa: {CATALOGUE[code].source}"
+    assert main(["rules", "--register", register, "--lang", "en"]) == 0
+    assert "source: " in capsys.readouterr().out
 
 
 def test_codes_command(capsys: pytest.CaptureFixture[str]) -> None:

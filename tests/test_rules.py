@@ -359,6 +359,21 @@ def test_rule_quiet_on_good_input(case: Case) -> None:
     assert case.code not in report.codes(), [(f.code, f.line, f.message()) for f in report.findings]
 
 
+def test_every_rule_says_where_it_comes_from() -> None:
+    """A source per rule, as data (`source` in its rules.toml), ending in the provenance
+    of the facts it rests on, or saying that it is sosreg's own check."""
+    import re
+
+    all_registers()
+    tag = re.compile(r"\[(seed|public|provisional)\]")
+    for rule in CATALOGUE:
+        assert rule.source, f"{rule.code} has no source"
+        assert "\n" not in rule.source and len(rule.source) <= 400, rule.code
+        assert tag.search(rule.source) or "sosreg" in rule.source, (
+            f"{rule.code}: no [seed]/[public]/[provisional] tag in {rule.source!r}"
+        )
+
+
 def test_every_rule_has_a_case() -> None:
     all_registers()
     # rules with tests of their own (several files, a raising rule, a previous period)

@@ -701,6 +701,7 @@ def _rules(args: argparse.Namespace) -> int:
                 "severity": r.severity.code,
                 "title": r.title(args.lang),
                 "message": r.template(args.lang),
+                "source": r.source,
                 "injectable": can.get(r.code, False),
             }
             for r in rules
@@ -711,6 +712,8 @@ def _rules(args: argparse.Namespace) -> int:
         sev = r.severity.label(args.lang)
         mark = "*" if can.get(r.code) else " "
         print(f"{r.code:<8} {sev:<11} {r.category.value:<15} {mark} {r.title(args.lang)}")
+        if r.source:
+            print(f"{'':<39}{'source' if args.lang == 'en' else 'källa'}: {r.source}")
     if args.lang == "en":
         print("\n* can be injected: sosreg generate --inject CODE")
     else:

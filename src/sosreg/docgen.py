@@ -7,6 +7,7 @@ pages equal what this module generates, so the docs cannot drift from the data.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -31,13 +32,16 @@ def rules_page() -> str:
         "# Avvikelsekoder: every rule\n",
         "Every finding sosreg can report, with its stable code. Severity `error` makes a "
         "file *inte godkänd*; `warning` makes it *godkänd med varningar*; `info` is a note. "
-        "A spec can change a rule's severity for its years (see the spec pages).\n",
+        "A spec can change a rule's severity for its years (see the spec pages). The "
+        "source says where each rule comes from and how sure that is: `[seed]` the project's "
+        "seed documents, `[public]` public material (föreskrifter, Socialstyrelsen's "
+        "pages), `[provisional]` our own reading.\n",
     ]
     groups: dict[str | None, list[str]] = {}
     for rule in CATALOGUE:
         groups.setdefault(rule.register, []).append(
             f"| `{rule.code}` | {rule.severity.name.lower()} | {rule.category.value} | "
-            f"{_esc(rule.title_sv)} | {_esc(rule.message_sv)} |"
+            f"{_esc(rule.title_sv)} | {_esc(rule.message_sv)} | {_esc(rule.source)} |"
         )
     for register in sorted(groups, key=lambda r: (r is not None, r or "")):
         title = (
@@ -46,8 +50,8 @@ def rules_page() -> str:
             else f"{_registers.get(register).title} (`{register}`)"
         )
         out.append(f"\n## {title}\n")
-        out.append("| code | severity | stage | title | message (sv) |")
-        out.append("|---|---|---|---|---|")
+        out.append("| code | severity | stage | title | message (sv) | source |")
+        out.append("|---|---|---|---|---|---|")
         out.extend(groups[register])
     return "\n".join(out) + "\n"
 
@@ -223,8 +227,14 @@ def write(root: Path, examples: Path | None = None) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    root = Path(args[0] if args else "docs")
+    parser = argparse.ArgumentParser(
+        prog="python -m sosreg.docgen",
+        description="Write the generated pages (rules, code lists, specs per register, "
+        "the example reports) under DOCS.",
+    )
+    parser.add_argument("docs", nargs="?", default="docs", help="the docs folder (docs)")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    root = Path(args.docs)
     examples = root.parent / "examples"
     for path in write(root, examples if examples.is_dir() else None):
         print(path)

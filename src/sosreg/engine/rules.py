@@ -1,7 +1,7 @@
 """The rule catalogue: the one place where rule metadata lives.
 
-Rule metadata (code, category, severity, titles and messages in Swedish and English) is
-*data*: ``sosreg/engine/rules.toml`` for the checks every register gets, and
+Rule metadata (code, category, severity, source, titles and messages in Swedish and
+English) is *data*: ``sosreg/engine/rules.toml`` for the checks every register gets, and
 ``sosreg/registers/<register>/rules.toml`` for each register's own rules. The Python
 code that implements a rule refers to it by code only.
 """
@@ -55,6 +55,10 @@ class Rule:
     """``None`` for the engine's checks that every register gets."""
     check: str | None = None
     """For field checks named per register: the generic check this rule names."""
+    source: str = ""
+    """Where the rule comes from: a short citation (the föreskrift, Socialstyrelsen's
+    material, ``shared/domain.md §N``) ending in the provenance of its facts,
+    ``[seed]``, ``[public]`` or ``[provisional]``; every packaged rule has one."""
 
     def title(self, lang: str = "sv") -> str:
         return self.title_en if lang == "en" else self.title_sv
@@ -128,6 +132,7 @@ def rule_from_dict(item: dict[str, Any], register: str | None) -> Rule:
         message_en=item["message_en"],
         register=register,
         check=item.get("check"),
+        source=item.get("source", ""),
     )
 
 

@@ -67,7 +67,7 @@ ROW_HEIGHT: Final = 15
 CHARS_PER_WIDTH: Final = 1.15
 """Characters of text (Calibri 11) per unit of column width (the width of a ``0``)."""
 
-_WRAPPED: Final = frozenset({"message", "description", "value"})
+_WRAPPED: Final = frozenset({"message", "description", "value", "source"})
 """Columns whose text wraps (the rows are made as high as their text needs)."""
 
 _WIDTHS: Final = {
@@ -83,6 +83,7 @@ _WIDTHS: Final = {
     "count": 10,
     "shown": 10,
     "description": 100,
+    "source": 70,
 }
 
 
@@ -446,7 +447,8 @@ class _Book:
 
     def codes(self, ws: Any, files: Sequence[Report]) -> None:
         lang = self.lang
-        table = _Table(self, ws, ["code", "title", "severity", "category", "description"])
+        keys = ["code", "title", "severity", "category", "description", "source"]
+        table = _Table(self, ws, keys)
         for rule in _rules_of(files):
             table.add(
                 [
@@ -455,8 +457,9 @@ class _Book:
                     rule.severity.label(lang),
                     CATEGORIES[lang].get(rule.category.value, rule.category.value),
                     labels.description(rule, lang),
+                    rule.source,
                 ],
-                [self.top, self.top, self.severity[rule.severity], self.top, self.wrap],
+                [self.top, self.top, self.severity[rule.severity], self.top, self.wrap, self.wrap],
             )
         table.close()
 
