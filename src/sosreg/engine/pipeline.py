@@ -42,7 +42,7 @@ from sosreg.engine.findings import DEFAULT_MAX_DETAILS, Finding, FindingLog, ord
 from sosreg.engine.records import record_class, spec_of
 from sosreg.engine.register import REGISTRY, CrossRule, Register
 from sosreg.engine.report import Report
-from sosreg.engine.source import Input, PhysicalLine, Source, TextFormat
+from sosreg.engine.source import MAX_LINE, Input, PhysicalLine, Source, TextFormat
 from sosreg.engine.spec import FileSpec, SpecNotFound
 from sosreg.engine.values import YearMonth, parse_year, parse_yearmonth, to_text
 from sosreg.identity import mask_text
@@ -555,7 +555,9 @@ class Parsed:
         line goes through the file's compiled line function, any other through the
         reference :meth:`LineParser.parse`; both give the same result."""
         out: list[Finding] = []
-        record = None if pl.too_long else self._fast(pl.text, pl.number, out)
+        length = pl.length  # PhysicalLine.too_long, inline
+        too_long = length > MAX_LINE or length > len(pl.text)
+        record = None if too_long else self._fast(pl.text, pl.number, out)
         if record is None:
             return self.parser.parse(pl)
         self.parser.data_lines += 1

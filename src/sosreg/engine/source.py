@@ -243,13 +243,14 @@ def iter_lines(text_stream: io.TextIOBase | io.StringIO) -> Iterator[PhysicalLin
     """Physical lines of a text stream opened with ``newline=""``."""
     number = 0
     readline = text_stream.readline
+    new, line_type = tuple.__new__, PhysicalLine  # a named tuple without its __new__ call
     while True:
         raw = readline(MAX_LINE + 2)
         if not raw:
             return
         number += 1
         if raw.endswith("\r\n"):
-            yield PhysicalLine(number, raw[:-2], "\r\n", len(raw) - 2)
+            yield new(line_type, (number, raw[:-2], "\r\n", len(raw) - 2))
             continue
         last = raw[-1]
         if last == "\n" or last == "\r":
@@ -266,7 +267,7 @@ def iter_lines(text_stream: io.TextIOBase | io.StringIO) -> Iterator[PhysicalLin
                     rest, ending, extra = _drain(readline, nxt)
                     yield PhysicalLine(number, rest, ending, len(rest) + extra)
                     continue
-            yield PhysicalLine(number, raw[:-1], last, len(raw) - 1)
+            yield new(line_type, (number, raw[:-1], last, len(raw) - 1))
             continue
         if len(raw) < MAX_LINE + 2:
             yield PhysicalLine(number, raw, "", len(raw))
