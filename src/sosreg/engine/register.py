@@ -286,19 +286,14 @@ class Register:
 
             def _own_value_feed(self) -> Callable[[Any, int, Context], Iterable[Finding]]:
                 """:meth:`general_feed` for a key that is the field's value, with the
-                index's adding inlined; gives what :meth:`general_feed` gives."""
+                index's adding inlined; gives what :meth:`general_feed` gives. (Such a
+                key is never a tuple, so the index never holds packed tuples here.)"""
                 keys, lines = self.index.arrays()
                 general = self.general_feed
 
                 def feed(rec: Any, line: int, ctx: Context) -> Iterable[Finding]:
                     k = getattr(rec, field)
-                    if (
-                        type(k) is str
-                        and len(k) == 12
-                        and k.isdigit()
-                        and k.isascii()
-                        and self.single is not False
-                    ):
+                    if type(k) is str and len(k) == 12 and k.isdigit() and k.isascii():
                         self.single = True
                         n = int(k)
                         keys[n & 255].append(n)
