@@ -96,21 +96,27 @@ def _same_person_mask(c: Any) -> Any:
                 ints.append(at * 10**12 + int(v))
             else:
                 texts.append(f"{at}|{v}")
-    int_keys = pl.concat(
-        [frame.select(int_key(f).alias("k")).drop_nulls() for f in roles]
-        + [pl.DataFrame({"k": ints}, schema={"k": pl.Int64})]
-    )
-    dup_ints = int_keys.filter(pl.col("k").is_duplicated()).get_column("k").unique()
-    others = [
-        frame.filter(
-            pl.col(f).cast(pl.Int64, strict=False).is_null()
-            & (pl.col(f) != "")
-            & ~pl.col(f).str.contains("TF00")
-        ).select(text_key(f).alias("k"))
-        for f in roles
-    ]
-    text_keys = pl.concat([*others, pl.DataFrame({"k": texts}, schema={"k": pl.String})])
-    dup_texts = text_keys.filter(pl.col("k").is_duplicated()).get_column("k").unique()
+    # every key of both roles in one query; the repeated ones found by sorting
+    def other(f: str) -> Any:  # the ids the row engine keys as text
+        col = pl.col(f)
+        is_text = col.cast(pl.Int64, strict=False).is_null() & (col != "")
+        return pl.when(is_text & ~col.str.contains("TF00")).then(text_key(f))
+
+    keys = frame.lazy().select(
+        [int_key(f).alias(f"i{n}") for n, f in enumerate(roles)]
+        + [other(f).alias(f"t{n}") for n, f in enumerate(roles)]
+    ).collect()
+
+    def repeated(prefix: str, extra: list[Any], dtype: Any) -> Any:
+        found = pl.concat(
+            [keys.get_column(f"{prefix}{n}").drop_nulls().rename("k") for n in range(len(roles))]
+            + [pl.Series("k", extra, dtype=dtype)],
+            rechunk=True,
+        ).sort()
+        return found.filter(found == found.shift(1)).unique()
+
+    dup_ints = repeated("i", ints, pl.Int64)
+    dup_texts = repeated("t", texts, pl.String)
     mask = pl.lit(False)
     if len(dup_ints):
         hits = [int_key(f).is_in(dup_ints.implode()).fill_null(False) for f in roles]
