@@ -51,6 +51,8 @@ if TYPE_CHECKING:
 
 _INT: Final = r"^(?:0|[1-9][0-9]*)$"
 _AMOUNT: Final = r"^(?:0|-?[1-9][0-9]*)$"
+_YEARMONTH: Final = r"^[0-9]{4}(?:0[1-9]|1[0-2])$"
+"""What :func:`sosreg.engine.values.parse_yearmonth` reads as a month."""
 
 
 def available() -> bool:
@@ -88,6 +90,10 @@ class Columns:
     def int(self, name: str) -> Any:
         """The field as an integer (null where it is empty or a special code)."""
         return self.pl.col(name).cast(self.pl.Int64, strict=False)
+
+    def yearmonth_ok(self, name: str) -> Any:
+        """True where the field is a month ÅÅÅÅMM the row engine reads (never null)."""
+        return self.pl.col(name).str.contains(_YEARMONTH).fill_null(False)
 
     def empty(self, name: str) -> Any:
         """True where the field is empty."""
@@ -358,7 +364,7 @@ def field_ok(pl: Any, cf: CompiledField, ctx: Any) -> Any:
         y, m, d = n // 10000, (n // 100) % 100, n % 100
         ok = col.str.contains(r"^[0-9]{8}$") & _valid_ymd(pl, y, m, d)
     elif kind == "yearmonth":
-        ok = col.str.contains(r"^[0-9]{4}(?:0[1-9]|1[0-2])$")
+        ok = col.str.contains(_YEARMONTH)
     elif kind == "identity":
         from sosreg.identity import KINDS
 

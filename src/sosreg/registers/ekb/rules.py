@@ -70,9 +70,8 @@ def _same_person_mask(c: Any) -> Any:
     if "avseendemanad" in frame.columns:
         # the row engine's month: the field's value where it is a valid ÅÅÅÅMM (else the
         # record holds None and the file's period counts), not any number (323060)
-        col = pl.col("avseendemanad")
-        valid = col.str.contains(r"^[0-9]{4}(0[1-9]|1[0-2])$").fill_null(False)
-        per = pl.when(valid).then(col.cast(pl.Int64, strict=False)).otherwise(here)
+        valid = c.yearmonth_ok("avseendemanad")
+        per = pl.when(valid).then(c.int("avseendemanad")).otherwise(here)
     else:
         per = pl.lit(here, dtype=pl.Int64)
     roles = ("sokande", "medsokande")
