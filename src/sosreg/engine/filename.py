@@ -104,10 +104,10 @@ def parse_filename(name: str, prefixes: dict[str, str]) -> FileName:
         ):
             filip = True
             kommun = tokens[i]
-            if _valid_period(tokens[i + 1]):
-                period = tokens[i + 1]
             if i + 2 < len(tokens) and _valid_timestamp(tokens[i + 2]):
                 stamp = tokens[i + 2].upper()
+            if _valid_period(tokens[i + 1]):
+                period = tokens[i + 1]
             else:
                 problems.append(
                     (
