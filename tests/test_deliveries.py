@@ -206,7 +206,9 @@ def test_a_pair_partner_missing_is_not_a_delivery_finding(tmp_path: Path) -> Non
 def _months(tmp_path: Path) -> dict[str, Path]:
     three = [M_SOLO, M_MED, M_SOLO.replace("199201014579", P3)]
     return {
-        "202201": _write(tmp_path / "Ekb_0330_202201_20220214T0930.txt", _as_month(three, "202201")),
+        "202201": _write(
+            tmp_path / "Ekb_0330_202201_20220214T0930.txt", _as_month(three, "202201")
+        ),
         "202212": _write(
             tmp_path / "Ekb_0330_202212_20230113T0930.txt", _as_month([M_SOLO, M_MED], "202212")
         ),

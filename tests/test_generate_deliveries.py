@@ -58,7 +58,9 @@ def test_ekb_month_files_made_separately_agree(tmp_path: Path) -> None:
     """The reproducer: EKB-Månad and EKB-AO of one kommun and month, made by two
     commands with the same arguments, are one consistent delivery."""
     for file in ("manad", "ao"):
-        sosreg.generate("ekb", file, 2023, 200, seed=3, kommun="0330", period="202305", out=tmp_path)
+        sosreg.generate(
+            "ekb", file, 2023, 200, seed=3, kommun="0330", period="202305", out=tmp_path
+        )
     (group,) = batch.deliveries(batch.expand([str(tmp_path)]))
     assert len(group) == 2
     result = sosreg.validate_delivery(list(group))
@@ -84,10 +86,24 @@ def test_ekb_month_files_made_separately_agree(tmp_path: Path) -> None:
 )
 @pytest.mark.parametrize(("seed", "kommun"), [(0, "0180"), (5, "0330")])
 def test_damaged_deliveries_agree(
-    tmp_path: Path, register: str, file: str | None, period: str, inject: str, seed: int, kommun: str
+    tmp_path: Path,
+    register: str,
+    file: str | None,
+    period: str,
+    inject: str,
+    seed: int,
+    kommun: str,
 ) -> None:
     sosreg.generate(
-        register, file, 2023, 60, seed=seed, kommun=kommun, period=period, inject=inject, out=tmp_path
+        register,
+        file,
+        2023,
+        60,
+        seed=seed,
+        kommun=kommun,
+        period=period,
+        inject=inject,
+        out=tmp_path,
     )
     _agree(tmp_path)
 

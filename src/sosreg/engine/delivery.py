@@ -22,6 +22,7 @@ previous period and the same period a year before) among the files given.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -314,10 +315,8 @@ def _rules_needing(reg: Register, kind: str, present: list[ParsedFile]) -> list[
     need it."""
     codes: set[str] = set()
     specs = [f.context.spec for f in present]
-    try:
+    with contextlib.suppress(LookupError):  # no spec of the missing file for the year
         specs.append(REGISTRY.resolve_spec(reg.name, kind, present[0].year))
-    except LookupError:
-        pass
     for spec in specs:
         for ref in spec.references:
             if kind in (ref.to, spec.file):
@@ -421,7 +420,9 @@ def comparisons(
     return findings
 
 
-def compare_previous(current: ParsedFile, previous: ParsedFile, *, months: int = 1) -> list[Finding]:
+def compare_previous(
+    current: ParsedFile, previous: ParsedFile, *, months: int = 1
+) -> list[Finding]:
     """Run the register's previous-period rules for ``current`` against ``previous``,
     the file ``months`` months before (1: the previous period; 12: the same month a
     year before)."""

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sosreg.engine.delivery import comparisons, earlier_files, read_file
-from sosreg.engine.pipeline import UsageError, parse
+from sosreg.engine.pipeline import parse
 from sosreg.engine.report import Report
 from sosreg.engine.source import Source
 
@@ -33,7 +33,7 @@ def validate(
     of earlier deliveries with Filip-style names) gives the previous period's file and
     the same period's a year before, where it has them
     (:func:`~sosreg.engine.delivery.earlier_files`). SOS-306 names each file compared
-    with. Raises :class:`UsageError` only
+    with. Raises :class:`~sosreg.engine.pipeline.UsageError` only
     when the input cannot be checked at all; everything wrong *in* the input is a
     finding.
     """
