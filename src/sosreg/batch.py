@@ -22,7 +22,7 @@ from typing import IO, Any, Final
 import attrs
 
 from sosreg.codelists import CodeList
-from sosreg.engine.delivery import earlier_files, mandatory_kinds, named, validate_delivery
+from sosreg.engine.delivery import Earlier, mandatory_kinds, named, validate_delivery
 from sosreg.engine.filename import parse_filename
 from sosreg.engine.findings import Severity, Status
 from sosreg.engine.pipeline import UsageError
@@ -154,13 +154,12 @@ def is_delivery(paths: tuple[str, ...]) -> bool:
     return one is not None and len(mandatory_kinds(one.register, one.file)) > 1
 
 
-def earlier_of(group: tuple[str, ...], files: Iterable[str]) -> tuple[str, ...]:
-    """The files of ``files`` that the files of ``group`` are compared with (the
-    previous period and the same period a year before, by name:
-    :func:`~sosreg.engine.delivery.earlier_files`)."""
-    pool = [f for f in files if f not in group]
-    found = dict.fromkeys(p for f in group for _, p in earlier_files(f, pool))
-    return tuple(found)
+def earlier_of(group: tuple[str, ...], files: Earlier | Iterable[str]) -> tuple[str, ...]:
+    """The files of ``files`` (or of its index) that the files of ``group`` are
+    compared with (the previous period and the same period a year before, by name:
+    :class:`~sosreg.engine.delivery.Earlier`)."""
+    index = files if isinstance(files, Earlier) else Earlier(files)
+    return tuple(dict.fromkeys(p for f in group for _, p in index.of(f)))
 
 
 def report_path(first: str, fmt: str, directory: str, taken: set[str] | None = None) -> str:
@@ -323,7 +322,7 @@ def run(
     does not name a file."""
     taken: set[str] = set()
     groups = list(groups)
-    every = [f for g in groups for f in g]
+    every = Earlier(f for g in groups for f in g)
     work = [
         (
             g,

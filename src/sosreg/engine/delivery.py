@@ -40,6 +40,7 @@ from sosreg.engine.source import Source
 
 __all__ = [
     "DeliveryReport",
+    "Earlier",
     "Named",
     "ParsedFile",
     "compare_previous",
@@ -133,31 +134,43 @@ def _period_before(period: str, months: int) -> str:
     return f"{n // 12:04d}{n % 12 + 1:02d}"
 
 
+class Earlier:
+    """The files of ``paths`` indexed by what their names say, to find the ones to
+    compare a file with (:meth:`of`) without reading every name again."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self._by_key: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)
+        for p in paths:
+            other = named(p)
+            if other is not None:
+                self._by_key[other.key].append(p)
+
+    def of(self, path: str) -> list[tuple[str, str]]:
+        """The files to compare ``path`` with: ``("previous", p)`` for the previous
+        period (the month before, or the year before for an annual file) and ``("year",
+        p)`` for the same month a year before, each the delivery that counts of the
+        same organisation, register and file (:func:`latest`; when they cannot be
+        ordered, the last name). Nothing for a name that is not Filip-style."""
+        me = named(path)
+        if me is None:
+            return []
+        out: list[tuple[str, str]] = []
+        periods: set[str] = set()
+        for which, months in (("previous", 1), ("year", 12)):
+            period = _period_before(me.period, months)
+            if period in periods:
+                continue  # annual: the year before is the previous period
+            periods.add(period)
+            found = self._by_key.get((me.register, me.file, me.org, period))
+            if found:
+                out.append((which, latest(found) or sorted(found)[-1]))
+        return out
+
+
 def earlier_files(path: str, paths: Iterable[str]) -> list[tuple[str, str]]:
-    """The files of ``paths`` to compare ``path`` with, by their names: ``("previous",
-    p)`` for the previous period (the month before, or the year before for an annual
-    file) and ``("year", p)`` for the same month a year before, each the delivery that
-    counts of the same organisation, register and file (:func:`latest`; when they
-    cannot be ordered, the last name). Nothing for a name that is not Filip-style."""
-    me = named(path)
-    if me is None:
-        return []
-    wanted: list[tuple[str, str]] = []
-    for which, months in (("previous", 1), ("year", 12)):
-        period = _period_before(me.period, months)
-        if period is not None and period not in dict(wanted).values():
-            wanted.append((which, period))
-    by_period: dict[str, list[str]] = defaultdict(list)
-    for p in paths:
-        other = named(p)
-        if other is not None and other.key == (me.register, me.file, me.org, other.period):
-            by_period[other.period].append(p)
-    out = []
-    for which, period in wanted:
-        found = by_period.get(period)
-        if found:
-            out.append((which, latest(found) or sorted(found)[-1]))
-    return out
+    """:meth:`Earlier.of` ``path`` among ``paths`` (for many files, make one
+    :class:`Earlier` and ask it)."""
+    return Earlier(paths).of(path)
 
 
 def validate_delivery(
@@ -216,14 +229,13 @@ def validate_delivery(
         add(i, [_replaced_finding(files[i], files[by], sources[i], sources[by])])
     counting = [i for i in range(len(files)) if i not in replaced]
     mine_files = [files[i] for i in counting]
-    paths = [str(e) for e in earlier]
-    if paths:
-        lists = kwargs.get("codelists")
-        for i in counting:
-            src = sources[i]
-            if isinstance(src, str | os.PathLike):
-                found = earlier_files(os.fspath(src), paths)
-                add(i, comparisons(files[i], found, codelists=lists))
+    index = Earlier(str(e) for e in earlier)
+    lists = kwargs.get("codelists")
+    for i in counting:
+        src = sources[i]
+        if isinstance(src, str | os.PathLike):
+            found = index.of(os.fspath(src))
+            add(i, comparisons(files[i], found, codelists=lists))
     findings: list[Finding] = list(_delivery_checks(mine_files))
     findings.extend(_missing_files(mine_files))
     for reg_name in sorted({f.register for f in mine_files}):
