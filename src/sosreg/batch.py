@@ -228,6 +228,8 @@ def render(
 
     lang = options.lang
     previous = os.path.basename(options.previous) if options.previous else None
+    if previous is None and earlier:  # the files found to compare with
+        previous = ", ".join(os.path.basename(e) for e in earlier)
     buffer: IO[str] | None = None
     try:
         result: Report | DeliveryReport
