@@ -273,3 +273,15 @@ def test_the_cli_finds_the_previous_period_in_a_folder(
     assert codes["SOS-306"] == 2 and codes["EKB-080"] == 1
     first = by_name["Ekb_0330_202201_20220214T0930.txt"]["files"][0]
     assert "SOS-306" not in {c["code"] for c in first["counts"]}
+
+
+def test_an_earlier_file_that_cannot_be_read_is_left_out(tmp_path: Path) -> None:
+    """Found (not named), an earlier file without a spec does not stop the check."""
+    now = _write(tmp_path / "Ekb_0330_201701_20170214T0930.txt", _as_month([M_SOLO], "201701"))
+    old = _write(tmp_path / "Ekb_0330_201601_20160214T0930.txt", _as_month([M_SOLO], "201601"))
+    report = sosreg.validate(now, earlier=[str(now), str(old)])
+    assert report.status is sosreg.Status.GODKAND and not report.by_code("SOS-306")
+    result = sosreg.validate_delivery([now], earlier=[str(old)])
+    assert not result.reports[0].by_code("SOS-306")
+    with pytest.raises(sosreg.UsageError):  # named, it still stops
+        sosreg.validate(now, previous=old)

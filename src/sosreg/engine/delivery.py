@@ -235,7 +235,7 @@ def validate_delivery(
         src = sources[i]
         if isinstance(src, str | os.PathLike):
             found = index.of(os.fspath(src))
-            add(i, comparisons(files[i], found, codelists=lists))
+            add(i, comparisons(files[i], found, codelists=lists, found=True))
     findings: list[Finding] = list(_delivery_checks(mine_files))
     findings.extend(_missing_files(mine_files))
     for reg_name in sorted({f.register for f in mine_files}):
@@ -409,15 +409,26 @@ WHICH: Final = {
 
 
 def comparisons(
-    current: ParsedFile, earlier: Sequence[tuple[str, Source]], codelists: Any = None
+    current: ParsedFile,
+    earlier: Sequence[tuple[str, Source]],
+    codelists: Any = None,
+    *,
+    found: bool = False,
 ) -> list[Finding]:
     """The Jämförelser of ``current`` with each earlier file of ``earlier``
     (``("previous", source)``: the previous period; ``("year", source)``: the same
     period a year before): SOS-306 naming the file compared with, then the findings of
-    :func:`compare_previous`."""
+    :func:`compare_previous`. ``found``: the files were found, not named, so one that
+    cannot be read at all is left out (its own report says why) instead of stopping
+    the check of ``current``."""
     findings: list[Finding] = []
     for which, source in earlier:
-        before = read_earlier(source, current, codelists)
+        try:
+            before = read_earlier(source, current, codelists)
+        except UsageError:
+            if not found:
+                raise
+            continue
         sv, en = WHICH[which]
         findings.append(
             current.context.finding(

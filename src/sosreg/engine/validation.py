@@ -46,7 +46,7 @@ def validate(
     if not found:
         return parse(source, **kwargs).report()
     report, current = read_file(source, **kwargs)
-    extra = comparisons(current, found, codelists=kwargs.get("codelists"))
+    extra = comparisons(current, found, codelists=kwargs.get("codelists"), found=previous is None)
     sink = kwargs.get("sink")
     if sink is not None:
         for f in extra:
