@@ -20,8 +20,9 @@ def _codes(result: sosreg.DeliveryReport, code: str) -> list[sosreg.Finding]:
 
 
 def test_same_file_twice_is_an_error(tmp_path: Path) -> None:
+    # the same timestamp: the two cannot be ordered (a later one would replace, SOS-304)
     a = _write(tmp_path / "Ekb_0330_202301_20230214T0930.txt", [M_SOLO])
-    b = _write(tmp_path / "Ekb_0330_202301_20230215T1100.txt", [M_MED])
+    b = _write(tmp_path / "Ekb_0330_202301_20230214T0930_b.txt", [M_MED])
     ao = _write(tmp_path / "Ekb_AO_0330_202301_20230214T0931.txt", [AO_MED])
     result = sosreg.validate_delivery([a, ao, b])
     (dup,) = _codes(result, "SOS-301")
@@ -70,7 +71,7 @@ def test_delivery_json_has_the_shape_of_one_file(tmp_path: Path) -> None:
 
 def test_delivery_totals_count_every_file_and_the_cross_file_findings(tmp_path: Path) -> None:
     a = _write(tmp_path / "Ekb_0330_202301_20230214T0930.txt", [M_SOLO, "x;y"])
-    b = _write(tmp_path / "Ekb_0330_202301_20230215T1100.txt", [M_MED])
+    b = _write(tmp_path / "Ekb_0330_202301_20230214T0930_b.txt", [M_MED])
     sol = _write(tmp_path / "SOL1_0330_202301_20230214T0940.txt", [S1])
     result = sosreg.validate_delivery([a, b, sol])
     expected = dict.fromkeys(sorted(sosreg.Severity, reverse=True), 0)

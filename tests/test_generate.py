@@ -31,6 +31,7 @@ TARGETS = [
     ("ekb", "manad"),
     ("ekb", "ao"),
     ("ekb", "ar"),
+    ("ekb", "manad,ao"),  # a month's delivery of both files, checked together
     ("sol", "sol1"),
     ("sol", "sol2"),
     ("khsl", "khsl1"),
@@ -41,8 +42,8 @@ TARGETS = [
     ("bu", "insats"),
     ("bu", "placering"),
 ]
-"""Every file :func:`sosreg.generate` writes: each register's files, and BU both as a
-delivery and one file at a time."""
+"""Every file :func:`sosreg.generate` writes: each register's files, and EKB's month and
+BU both as a delivery and one file at a time."""
 
 
 def _ids(target: tuple[str, str | None]) -> str:
@@ -366,7 +367,8 @@ def test_injectable_per_register() -> None:
     bu = injectable("bu")
     assert bu["BU-065"] and bu["SOS-104"] and not bu["SOS-001"]
     assert "EKB-013" not in bu
-    assert injectable("ekb")["EKB-013"] and not injectable("ekb")["EKB-060"]
+    assert injectable("ekb")["EKB-013"] and not injectable("ekb")["EKB-061"]
+    assert injectable("ekb")["EKB-060"]  # into a month's delivery of both files
 
 
 @pytest.mark.parametrize(
@@ -476,7 +478,7 @@ def test_rules_command_marks_injectable_rules(capsys: pytest.CaptureFixture[str]
     lines = capsys.readouterr().out.splitlines()
     marked = {line.split()[0] for line in lines if " * " in line}
     assert "EKB-013" in marked and "SOS-104" in marked
-    assert "EKB-060" not in marked and "SOS-001" not in marked
+    assert "EKB-061" not in marked and "SOS-001" not in marked
     assert main(["rules", "--format", "json"]) == 0
     data = {r["code"]: r["injectable"] for r in json.loads(capsys.readouterr().out)}
     assert data["BU-065"] is True and data["SOS-900"] is False

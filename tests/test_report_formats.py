@@ -104,7 +104,7 @@ def test_rows_are_the_findings(damaged: sosreg.Report) -> None:
 
 def test_delivery_rows_add_the_cross_file_findings(tmp_path: Path) -> None:
     a = tmp_path / "Ekb_0330_202301_20230214T0930.txt"
-    b = tmp_path / "Ekb_0330_202301_20230215T1100.txt"
+    b = tmp_path / "Ekb_0330_202301_20230214T0930_b.txt"  # cannot be ordered: SOS-301
     a.write_bytes((M_SOLO + "\r\n").encode())
     b.write_bytes((M_MED + "\r\n").encode())
     d = sosreg.validate_delivery([a, b])
@@ -627,7 +627,7 @@ def test_totals_and_cross_file_counts(tmp_path: Path, damaged: sosreg.Report) ->
     assert list(totals) == [sosreg.Severity.ERROR, sosreg.Severity.WARNING, sosreg.Severity.INFO]
     assert totals[sosreg.Severity.ERROR] == 12 and sum(totals.values()) == damaged.total
     a = tmp_path / "Ekb_0330_202301_20230214T0930.txt"
-    b = tmp_path / "Ekb_0330_202301_20230215T1100.txt"
+    b = tmp_path / "Ekb_0330_202301_20230214T0930_b.txt"  # cannot be ordered: SOS-301
     c = tmp_path / "Ekb_0331_202301_20230215T1100.txt"
     for path, line in ((a, M_SOLO), (b, M_MED), (c, M_MED.replace("0330", "0331"))):
         path.write_bytes((line + "\r\n").encode())

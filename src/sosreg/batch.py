@@ -22,7 +22,7 @@ from typing import IO, Any, Final
 import attrs
 
 from sosreg.codelists import CodeList
-from sosreg.engine.delivery import validate_delivery
+from sosreg.engine.delivery import Earlier, mandatory_kinds, named, validate_delivery
 from sosreg.engine.filename import parse_filename
 from sosreg.engine.findings import Severity, Status
 from sosreg.engine.pipeline import UsageError
@@ -128,8 +128,11 @@ def expand(paths: Iterable[str], skipped: list[str] | None = None) -> list[str]:
 
 def deliveries(files: Iterable[str]) -> list[tuple[str, ...]]:
     """``files`` grouped into deliveries: files with Filip-style names of one register,
-    kommun and period (the year for annual files) go together; any other file is a
-    delivery of its own. Groups keep the order of their first file."""
+    organisation (the name's kommun token; reporting per unit, the unit's code) and
+    period (the year for annual files) go together, re-deliveries of a file among them
+    (:func:`~sosreg.engine.delivery.validate_delivery` keeps the latest and reports the
+    earlier ones as replaced); any other file is a delivery of its own. Groups keep the
+    order of their first file."""
     groups: dict[object, list[str]] = {}
     prefixes = REGISTRY.prefixes()
     for f in files:
@@ -139,6 +142,24 @@ def deliveries(files: Iterable[str]) -> list[tuple[str, ...]]:
             key = (name.register, name.kommun, name.period)
         groups.setdefault(key, []).append(f)
     return [tuple(g) for g in groups.values()]
+
+
+def is_delivery(paths: tuple[str, ...]) -> bool:
+    """Whether ``paths`` (a group of :func:`deliveries`) is checked as a delivery: two
+    files or more, or one that its sub-register expects with others (a BU file alone:
+    the missing ones are SOS-305)."""
+    if len(paths) > 1:
+        return True
+    one = named(paths[0])
+    return one is not None and len(mandatory_kinds(one.register, one.file)) > 1
+
+
+def earlier_of(group: tuple[str, ...], files: Earlier | Iterable[str]) -> tuple[str, ...]:
+    """The files of ``files`` (or of its index) that the files of ``group`` are
+    compared with (the previous period and the same period a year before, by name:
+    :class:`~sosreg.engine.delivery.Earlier`)."""
+    index = files if isinstance(files, Earlier) else Earlier(files)
+    return tuple(dict.fromkeys(p for f in group for _, p in index.of(f)))
 
 
 def report_path(first: str, fmt: str, directory: str, taken: set[str] | None = None) -> str:
@@ -165,9 +186,15 @@ def render(
     path: str | None = None,
     progress: Callable[[int], None] | None = None,
     rendering: Callable[[], None] | None = None,
+    delivery: bool = False,
+    earlier: tuple[str, ...] = (),
 ) -> Outcome:
     """Check one delivery and render its report: to the file ``path`` when given (any
     format; xlsx needs one), else to ``out``, else into :attr:`Outcome.output`.
+    ``delivery``: a group of :func:`deliveries` (a file alone that its sub-register
+    expects with others is checked as a delivery, :func:`is_delivery`); ``earlier``:
+    files to find the previous period's in (:func:`earlier_of`), unless
+    ``options.previous`` names one.
     ``progress`` is passed to :func:`sosreg.parse` (lines read); ``rendering`` is
     called when the files are read and the report is being written. A
     :class:`UsageError` becomes :attr:`Outcome.problem`."""
@@ -201,11 +228,15 @@ def render(
 
     lang = options.lang
     previous = os.path.basename(options.previous) if options.previous else None
+    if previous is None and earlier:  # the files found to compare with
+        previous = ", ".join(os.path.basename(e) for e in earlier)
     buffer: IO[str] | None = None
     try:
         result: Report | DeliveryReport
-        if len(paths) > 1:
-            result = validate_delivery(paths, sinks=[sink() for _ in paths], **kwargs)
+        if len(paths) > 1 or (delivery and is_delivery(paths)):
+            result = validate_delivery(
+                paths, sinks=[sink() for _ in paths], earlier=earlier, **kwargs
+            )
         else:
             result = validate(
                 paths[0],
@@ -213,6 +244,7 @@ def render(
                 period=options.period,
                 spec=options.spec,
                 previous=options.previous,
+                earlier=earlier,
                 sink=sink(),
                 **kwargs,
             )
@@ -273,9 +305,9 @@ def render(
     )
 
 
-def _work(job: tuple[tuple[str, ...], Options, str | None]) -> Outcome:
-    group, options, path = job
-    return render(group, options, path=path)
+def _work(job: tuple[tuple[str, ...], Options, str | None, tuple[str, ...]]) -> Outcome:
+    group, options, path, earlier = job
+    return render(group, options, path=path, delivery=True, earlier=earlier)
 
 
 def run(
@@ -286,10 +318,20 @@ def run(
 ) -> Iterator[Outcome]:
     """Check every delivery of ``groups``, ``jobs`` at a time in separate processes
     (``1``: in this process), yielding outcomes in the order of ``groups``. With
-    ``out_dir``, each report is written to a file there (:func:`report_path`)."""
+    ``out_dir``, each report is written to a file there (:func:`report_path`). Each
+    delivery is compared with the previous period's and the same period's a year
+    before, when ``groups`` holds them (:func:`earlier_of`) and ``options.previous``
+    does not name a file."""
     taken: set[str] = set()
+    groups = list(groups)
+    every = Earlier(f for g in groups for f in g)
     work = [
-        (g, options, report_path(g[0], options.format, out_dir, taken) if out_dir else None)
+        (
+            g,
+            options,
+            report_path(g[0], options.format, out_dir, taken) if out_dir else None,
+            () if options.previous else earlier_of(g, every),
+        )
         for g in groups
     ]
     if jobs <= 1 or len(work) <= 1:

@@ -300,7 +300,8 @@ def _build() -> argparse.ArgumentParser:
     gen.add_argument("--register", required=True, help="ekb, sol, khsl, lss or bu")
     gen.add_argument(
         "--file",
-        help="e.g. manad, sol1 (may be left out for LSS, and for BU: the delivery of all three)",
+        help="e.g. manad, sol1, or a delivery's files: manad,ao (may be left out for LSS,"
+        " and for BU: the delivery of all three)",
     )
     gen.add_argument("--year", type=_year, required=True, help="statistikår")
     gen.add_argument(

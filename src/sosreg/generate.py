@@ -437,6 +437,11 @@ class Maker:
     def unit(self, rng: Rand) -> Unit:
         raise NotImplementedError
 
+    def before_damage(self, lines: list[Line]) -> None:
+        """Change a unit's ``lines`` before an injection damages them, where the
+        register needs it to keep its other files consistent with the damage (EKB: a
+        damaged household's EKB-AO line leaves the month). Default: nothing."""
+
     def field_ok(self, check: str, field: str, line: Line, ctx: InjectContext) -> bool:
         """Whether damaging ``field`` of ``line`` for generic ``check`` fires that
         check's rule and nothing else (a register's record rules may react to the
@@ -1141,8 +1146,10 @@ NOT_INJECTABLE: Final[Mapping[str, str]] = {
     "SOS-301": "delivery level: the same file twice",
     "SOS-302": "delivery level: files of several registers",
     "SOS-303": "delivery level: files of several kommuner",
+    "SOS-304": "delivery level: a file replaced by a later one (a re-delivery)",
+    "SOS-305": "delivery level: a mandatory file missing",
+    "SOS-306": "previous period: names the earlier file compared with",
     "SOS-900": "internal: a rule that raises is a bug, not something a file can do",
-    "EKB-060": "cross-file: needs EKB-Månad and EKB-AO together (only BU deliveries are generated)",
     "EKB-061": "cross-file, delivery level: one file of a month's pair missing",
     "EKB-062": "cross-file: needs EKB-År and EKB-Månad together",
     "EKB-063": "cross-file: needs EKB-År and EKB-Månad together",
@@ -1516,8 +1523,10 @@ def generate(
 
 
 def files_for(register: str, file: str | None) -> tuple[str, ...]:
-    """The files :func:`generate` writes for ``file`` of ``register``: that file, or
-    with ``None`` the register's default (LSS: its one file; BU: the delivery of all
+    """The files :func:`generate` writes for ``file`` of ``register``: that file, the
+    files it names separated by commas where the register makes them together
+    (``manad,ao``: a month's EKB delivery; ``barn,insats,placering``), or with
+    ``None`` the register's default (LSS: its one file; BU: the delivery of all
     three). Raises :class:`~sosreg.UsageError` for an unknown register or file, and
     for ``None`` where the register has no default (EKB, SoL, KHSL: give the file)."""
     try:
@@ -1529,12 +1538,23 @@ def files_for(register: str, file: str | None) -> tuple[str, ...]:
         if default is None:
             raise UsageError(f"give the file of register {reg.name}: {', '.join(reg.files)}")
         return tuple(default)
-    key = file.lower()
-    if key not in reg.files:
+    keys = [k.strip().lower() for k in file.split(",") if k.strip()]
+    for key in keys:
+        if key not in reg.files:
+            raise UsageError(
+                f"unknown file {key!r} of register {reg.name} (files: {', '.join(reg.files)})"
+            )
+    together = getattr(_module(reg.name), "FILE_SETS", ())
+    chosen = tuple(k for k in reg.files if k in keys)  # the register's order
+    if not chosen:
+        raise UsageError(f"give the file of register {reg.name}: {', '.join(reg.files)}")
+    if len(chosen) > 1 and chosen not in {tuple(s) for s in together}:
+        sets = ", ".join(",".join(s) for s in together if len(s) > 1) or "none"
         raise UsageError(
-            f"unknown file {file!r} of register {reg.name} (files: {', '.join(reg.files)})"
+            f"the files {','.join(chosen)} of register {reg.name} are not made together"
+            f" (together: {sets})"
         )
-    return (key,)
+    return chosen
 
 
 def _severity(spec: FileSpec, code: str) -> Severity:
@@ -1598,13 +1618,19 @@ def _run(
 
     def damage(i: int, unit: Unit) -> tuple[list[Line], str] | None:
         ctx.now = i
-        lines = [Line(f, text, positions[f]) for f, text in unit]
+
+        def fresh() -> list[Line]:
+            lines = [Line(f, text, positions[f]) for f, text in unit]
+            maker.before_damage(lines)
+            return lines
+
+        lines = fresh()
         for j, code in enumerate(pending):
             for inj in ctx.rng.shuffled(offered[code]):
                 if inj.apply(lines, ctx) and any(x.expect and x.file in sinks for x in lines):
                     del pending[j]
                     return lines, code
-                lines = [Line(f, text, positions[f]) for f, text in unit]
+                lines = fresh()
         return None
 
     def write(entry: tuple[int, Unit, list[Line] | None, str | None]) -> None:

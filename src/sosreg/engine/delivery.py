@@ -3,54 +3,244 @@
 :func:`validate_delivery` validates each file on its own (a :class:`~sosreg.Report`
 each) and then runs the registers' cross-file rules over the records of all files.
 Cross-file findings name the file they point into (parameter ``name``) and its line.
+
+What the collector knows about a delivery (domain.md §14) is asked of two small
+functions here, the single hook that the collection data (expected files per
+sub-register) will feed:
+
+* :func:`mandatory_kinds`: which files a delivery holding a file must have (BU: its
+  three; every other file is a sub-register of its own, so only itself: a missing
+  EKB-AO or SOL2 is a matter of the period's status, not of the delivery);
+* :func:`latest`: of several files for the same expected file (same kommun or unit,
+  sub-register, period and kind), which one counts: the latest by the name's
+  timestamp; the others are *replaced* (SOS-304), checked on their own and kept out of
+  the delivery's cross-file checks and status.
+
+:func:`earlier_files` finds, by name, the files to compare a file with (the
+previous period and the same period a year before) among the files given.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, Final
 
+import attrs
+
+from sosreg.engine.filename import parse_filename
 from sosreg.engine.findings import Finding
 from sosreg.engine.joins import ParsedFile, check_references, join
 from sosreg.engine.pipeline import Parsed, UsageError, parse
-from sosreg.engine.register import REGISTRY
-from sosreg.engine.report import DeliveryReport, Report
+from sosreg.engine.register import REGISTRY, Register
+from sosreg.engine.report import REPLACED, DeliveryReport, Report
 from sosreg.engine.source import Source
 
-__all__ = ["DeliveryReport", "ParsedFile", "compare_previous", "read_file", "validate_delivery"]
+__all__ = [
+    "DeliveryReport",
+    "Earlier",
+    "Named",
+    "ParsedFile",
+    "compare_previous",
+    "comparisons",
+    "earlier_files",
+    "latest",
+    "mandatory_kinds",
+    "named",
+    "read_file",
+    "validate_delivery",
+]
+
+MISSING: Final = "SOS-305"
+COMPARED: Final = "SOS-306"
+
+_TOGETHER: Final[dict[str, tuple[str, ...]]] = {"bu": ("barn", "insats", "placering")}
+"""Registers whose one sub-register expects several files, all mandatory (BU: the
+child, insats and placering levels, domain.md §8, §14; mandatory is our reading
+[provisional]). Until the collection data says it (``registers/<r>/collection.toml``),
+this is the one place that does; only :func:`mandatory_kinds` reads it."""
+
+
+def mandatory_kinds(register: str, file: str) -> tuple[str, ...]:
+    """The files (keys of the register's ``files``) that a delivery holding ``file``
+    of ``register`` must have, ``file`` among them: BU's three levels; any other file
+    alone (EKB-Månad and EKB-AO, SOL1 and SOL2 are separate sub-registers: one without
+    the other is a matter of the period's status, not of the delivery).
+
+    The hook the collection data (expected files, mandatory or not) will feed."""
+    together = _TOGETHER.get(register, ())
+    return together if file in together else (file,)
+
+
+@attrs.frozen
+class Named:
+    """What a Filip-style file name says: the file (register and kind), the
+    organisation (kommun or, reporting per unit, the unit: the name's own token), the
+    period and the timestamp."""
+
+    path: str
+    register: str
+    file: str
+    org: str
+    period: str
+    timestamp: str | None
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """The expected file it is for: (register, file, organisation, period)."""
+        return (self.register, self.file, self.org, self.period)
+
+
+def named(path: str) -> Named | None:
+    """:class:`Named` for a Filip-style name whose register and file are known, else
+    ``None``."""
+    name = parse_filename(os.path.basename(path), REGISTRY.prefixes())
+    if not (name.filip and name.register and name.kommun and name.period):
+        return None
+    file = REGISTRY.get(name.register).file_from_tokens(list(name.tokens))
+    if file is None:
+        return None
+    return Named(path, name.register, file, name.kommun, name.period, name.timestamp)
+
+
+def _stamp(path: str) -> str | None:
+    return parse_filename(os.path.basename(path), REGISTRY.prefixes()).timestamp
+
+
+def latest(paths: Sequence[str]) -> str | None:
+    """Of several files for the same expected file, the one that counts: the latest
+    by the timestamp of its name (``ÅÅÅÅMMDDTHHMM``, domain.md §9, §14). ``None`` when
+    they cannot be ordered: a name without a timestamp, or two with the latest one
+    (then each is SOS-301). The hook the collection helper's choice of the counting
+    delivery will replace."""
+    if not paths:
+        return None
+    stamps = [_stamp(p) for p in paths]
+    if any(s is None for s in stamps):
+        return None
+    top = max(s for s in stamps if s is not None)
+    winners = [p for p, s in zip(paths, stamps, strict=True) if s == top]
+    return winners[0] if len(winners) == 1 else None
+
+
+def _period_before(period: str, months: int) -> str:
+    """``period`` (``ÅÅÅÅMM`` or ``ÅÅÅÅ``) moved back ``months`` months (an annual
+    period: the previous year, for 1 month as for 12)."""
+    if len(period) == 4:  # annual: the previous period is the previous year
+        return str(int(period) - max(1, months // 12))
+    n = int(period[:4]) * 12 + int(period[4:]) - 1 - months
+    return f"{n // 12:04d}{n % 12 + 1:02d}"
+
+
+class Earlier:
+    """The files of ``paths`` indexed by what their names say, to find the ones to
+    compare a file with (:meth:`of`) without reading every name again."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self._by_key: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)
+        for p in paths:
+            other = named(p)
+            if other is not None:
+                self._by_key[other.key].append(p)
+
+    def of(self, path: str) -> list[tuple[str, str]]:
+        """The files to compare ``path`` with: ``("previous", p)`` for the previous
+        period (the month before, or the year before for an annual file) and ``("year",
+        p)`` for the same month a year before, each the delivery that counts of the
+        same organisation, register and file (:func:`latest`; when they cannot be
+        ordered, the last name). Nothing for a name that is not Filip-style."""
+        me = named(path)
+        if me is None:
+            return []
+        out: list[tuple[str, str]] = []
+        periods: set[str] = set()
+        for which, months in (("previous", 1), ("year", 12)):
+            period = _period_before(me.period, months)
+            if period in periods:
+                continue  # annual: the year before is the previous period
+            periods.add(period)
+            found = self._by_key.get((me.register, me.file, me.org, period))
+            if found:
+                out.append((which, latest(found) or sorted(found)[-1]))
+        return out
+
+
+def earlier_files(path: str, paths: Iterable[str]) -> list[tuple[str, str]]:
+    """:meth:`Earlier.of` ``path`` among ``paths`` (for many files, make one
+    :class:`Earlier` and ask it)."""
+    return Earlier(paths).of(path)
 
 
 def validate_delivery(
     sources: Sequence[Source] | Iterable[Source],
     *,
     sinks: Iterable[Callable[[Finding], None] | None] | None = None,
+    earlier: Iterable[str] = (),
     **kwargs: Any,
 ) -> DeliveryReport:
     """Validate several files together (e.g. a month's EKB-Månad and EKB-AO).
 
     ``kwargs`` go to :func:`sosreg.parse` for every file (``register``, ``year``,
     ``codelists``, ``max_details``...); the file of each is read from its name. Besides
-    each file's own findings, the delivery is checked as a whole: the same file twice
-    (SOS-301), several registers (SOS-302) or kommuner (SOS-303) in one delivery, and
-    the registers' cross-file rules. ``sinks`` gives each file's ``sink`` in turn (see
-    :func:`sosreg.parse`).
+    each file's own findings, the delivery is checked as a whole:
+
+    * a re-delivery: of several files for the same expected file (register, file,
+      period, kommun), the latest by its name's timestamp counts (:func:`latest`); the
+      earlier ones get SOS-304 (replaced), are checked on their own and take no part
+      in the cross-file checks or the delivery's status; files that cannot be ordered
+      are each SOS-301;
+    * a mandatory file missing (SOS-305, :func:`mandatory_kinds`), naming the
+      cross-file rules that could not run;
+    * several registers (SOS-302) or kommuner (SOS-303) in one delivery;
+    * the registers' cross-file rules, over the files that count.
+
+    ``earlier``: paths of earlier deliveries (any periods; Filip-style names); each
+    file that counts is compared (the Jämförelser) with the previous period's and the
+    same period a year before, where :func:`earlier_files` finds them. ``sinks`` gives
+    each file's ``sink`` in turn (see :func:`sosreg.parse`).
     """
     sources = list(sources)
     if not sources:
         raise UsageError("a delivery needs at least one file")
-    reports = []
+    reports: list[Report] = []
     files: list[ParsedFile] = []
+    file_sinks: list[Callable[[Finding], None] | None] = []
     sink_iter = iter(sinks) if sinks is not None else None
     for src in sources:
         sink = next(sink_iter, None) if sink_iter is not None else None
         report, pf = read_file(src, sink=sink, **kwargs)
         reports.append(report)
         files.append(pf)
-    findings: list[Finding] = list(_delivery_checks(files))
-    for reg_name in sorted({f.register for f in files}):
+        file_sinks.append(sink)
+
+    def add(i: int, extra: list[Finding]) -> None:
+        if not extra:
+            return
+        reports[i] = reports[i].with_findings(extra)
+        sink = file_sinks[i]
+        if sink is not None:
+            for f in extra:
+                sink(f)
+
+    replaced = _replaced(files, sources)
+    for i, by in replaced.items():
+        add(i, [_replaced_finding(files[i], files[by], sources[i], sources[by])])
+    counting = [i for i in range(len(files)) if i not in replaced]
+    mine_files = [files[i] for i in counting]
+    index = Earlier(str(e) for e in earlier)
+    lists = kwargs.get("codelists")
+    for i in counting:
+        src = sources[i]
+        if isinstance(src, str | os.PathLike):
+            found = index.of(os.fspath(src))
+            add(i, comparisons(files[i], found, codelists=lists, found=True))
+    findings: list[Finding] = list(_delivery_checks(mine_files))
+    findings.extend(_missing_files(mine_files))
+    for reg_name in sorted({f.register for f in mine_files}):
         reg = REGISTRY.get(reg_name)
-        mine = [f for f in files if f.register == reg_name]
+        mine = [f for f in mine_files if f.register == reg_name]
         ctx = mine[0].context
         try:
             findings.extend(check_references(mine))
@@ -69,6 +259,83 @@ def validate_delivery(
             except Exception as exc:  # a rule that raises is one finding
                 findings.append(ctx.internal(rule.codes[0], exc))
     return DeliveryReport(tuple(reports), tuple(findings))
+
+
+def _key(f: ParsedFile) -> tuple[str, str, str, str | None]:
+    """The expected file ``f`` is for: register, file, period, kommun."""
+    return (f.register, f.file, str(f.period), f.kommun)
+
+
+def _path_of(f: ParsedFile, src: Source) -> str:
+    return os.fspath(src) if isinstance(src, str | os.PathLike) else f.name
+
+
+def _replaced(files: list[ParsedFile], sources: list[Source]) -> dict[int, int]:
+    """File index -> the index of the later file that replaces it (:func:`latest`)."""
+    groups: dict[tuple[str, str, str, str | None], list[int]] = defaultdict(list)
+    for i, f in enumerate(files):
+        groups[_key(f)].append(i)
+    out: dict[int, int] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        names = [_path_of(files[i], sources[i]) for i in members]
+        winner = latest(names)
+        if winner is None:
+            continue
+        by = members[names.index(winner)]
+        out.update((i, by) for i in members if i != by)
+    return out
+
+
+def _replaced_finding(f: ParsedFile, by: ParsedFile, src: Source, by_src: Source) -> Finding:
+    return f.context.finding(
+        REPLACED,
+        name=f.name,
+        by=by.name,
+        stamp=_stamp(_path_of(f, src)) or "-",
+        by_stamp=_stamp(_path_of(by, by_src)) or "-",
+    )
+
+
+def _missing_files(files: list[ParsedFile]) -> Iterable[Finding]:
+    """SOS-305 for each mandatory file (:func:`mandatory_kinds`) that a register's
+    files of one period and kommun lack, naming the cross-file rules that need it."""
+    groups: dict[tuple[str, str, str | None], list[ParsedFile]] = defaultdict(list)
+    for f in files:
+        groups[(f.register, str(f.period), f.kommun)].append(f)
+    for (register, period, kommun), members in groups.items():
+        present = {f.file for f in members}
+        wanted: list[str] = []
+        for f in members:
+            wanted.extend(k for k in mandatory_kinds(register, f.file) if k not in wanted)
+        reg = REGISTRY.get(register)
+        for kind in (k for k in wanted if k not in present):
+            yield members[0].context.finding(
+                MISSING,
+                register=reg.name.upper(),
+                period=period,
+                kommun=kommun or "-",
+                missing=reg.files.get(kind, kind),
+                rules=", ".join(_rules_needing(reg, kind, members)) or "-",
+            )
+
+
+def _rules_needing(reg: Register, kind: str, present: list[ParsedFile]) -> list[str]:
+    """The cross-file rules of ``reg`` that cannot run without file ``kind``: the
+    references from or to it, the joined rules over it and the cross-file rules that
+    need it."""
+    codes: set[str] = set()
+    specs = [f.context.spec for f in present]
+    with contextlib.suppress(LookupError):  # no spec of the missing file for the year
+        specs.append(REGISTRY.resolve_spec(reg.name, kind, present[0].year))
+    for spec in specs:
+        for ref in spec.references:
+            if kind in (ref.to, spec.file):
+                codes |= ref.codes()
+    codes.update(c for jr in reg.joined_rules if kind in (jr.parent, jr.child) for c in jr.codes)
+    codes.update(c for r in reg.cross_file_rules if kind in r.needs for c in r.codes)
+    return sorted(codes)
 
 
 def _delivery_checks(files: list[ParsedFile]) -> Iterable[Finding]:
@@ -118,8 +385,70 @@ def read_file(source: Source, **kwargs: Any) -> tuple[Report, ParsedFile]:
     return parsed.report(), pf
 
 
-def compare_previous(current: ParsedFile, previous: ParsedFile) -> list[Finding]:
-    """Run the register's previous-period rules for ``current`` against ``previous``."""
+def read_earlier(source: Source, current: ParsedFile, codelists: Any = None) -> ParsedFile:
+    """An earlier file to compare ``current`` with, read completely (its name says
+    what it is when it can; else it is read as ``current``'s register and file)."""
+    try:
+        _, before = read_file(source, codelists=codelists, max_details=0)
+    except UsageError:
+        _, before = read_file(
+            source,
+            register=current.register,
+            file=current.file,
+            codelists=codelists,
+            max_details=0,
+        )
+    return before
+
+
+WHICH: Final = {
+    "previous": ("föregående period", "the previous period"),
+    "year": ("samma period föregående år", "the same period the year before"),
+}
+"""The comparisons :func:`comparisons` makes, as SOS-306 names them."""
+
+
+def comparisons(
+    current: ParsedFile,
+    earlier: Sequence[tuple[str, Source]],
+    codelists: Any = None,
+    *,
+    found: bool = False,
+) -> list[Finding]:
+    """The Jämförelser of ``current`` with each earlier file of ``earlier``
+    (``("previous", source)``: the previous period; ``("year", source)``: the same
+    period a year before): SOS-306 naming the file compared with, then the findings of
+    :func:`compare_previous`. ``found``: the files were found, not named, so one that
+    cannot be read at all is left out (its own report says why) instead of stopping
+    the check of ``current``."""
+    findings: list[Finding] = []
+    for which, source in earlier:
+        try:
+            before = read_earlier(source, current, codelists)
+        except UsageError:
+            if not found:
+                raise
+            continue
+        sv, en = WHICH[which]
+        findings.append(
+            current.context.finding(
+                COMPARED,
+                previous=before.name,
+                previous_period=before.period,
+                which_sv=sv,
+                which_en=en,
+            )
+        )
+        findings.extend(compare_previous(current, before, months=1 if which == "previous" else 12))
+    return findings
+
+
+def compare_previous(
+    current: ParsedFile, previous: ParsedFile, *, months: int = 1
+) -> list[Finding]:
+    """Run the register's previous-period rules for ``current`` against ``previous``,
+    the file ``months`` months before (1: the previous period; 12: the same month a
+    year before)."""
     reg = REGISTRY.get(current.register)
     findings: list[Finding] = []
     if previous.register != current.register or previous.file != current.file:
@@ -137,7 +466,10 @@ def compare_previous(current: ParsedFile, previous: ParsedFile) -> list[Finding]
                 "SOS-017", name=previous.name, got=previous.kommun, expected=current.kommun
             )
         ]
-    expected = current.period + -1  # the month before (YearMonth) or the year before (int)
+    if isinstance(current.period, int):
+        expected = current.period - max(1, months // 12)  # annual: the year before
+    else:
+        expected = current.period + -months  # the month(s) before (YearMonth)
     if previous.period != expected:
         findings.append(
             current.context.finding(

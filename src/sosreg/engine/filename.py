@@ -38,12 +38,28 @@ class FileName:
     """The name has the collector's shape up to the period."""
     problems: tuple[tuple[str, str], ...] = ()
     """(Swedish, English) descriptions of what is wrong with the name."""
+    timestamp: str | None = None
+    """``ÅÅÅÅMMDDTHHMM`` of a Filip-style name: when the file was made, which orders a
+    re-delivery after the delivery it replaces (the token after the period; a
+    descriptive tail after it, ``…T1000_med-fel``, is allowed)."""
 
 
 def _valid_period(token: str) -> bool:
     if len(token) == 4:
         return 1900 <= int(token) <= 2099
     return len(token) == 6 and 1900 <= int(token[:4]) <= 2099 and 1 <= int(token[4:]) <= 12
+
+
+_TIMESTAMP = re.compile(r"(\d{4})(\d{2})(\d{2})[Tt](\d{2})(\d{2})")
+
+
+def _valid_timestamp(token: str) -> bool:
+    """``ÅÅÅÅMMDDTHHMM`` with a month, day, hour and minute in range (ASCII digits)."""
+    m = _TIMESTAMP.fullmatch(token)
+    if m is None or not token.isascii():
+        return False
+    _, month, day, hour, minute = (int(g) for g in m.groups())
+    return 1 <= month <= 12 and 1 <= day <= 31 and hour <= 23 and minute <= 59
 
 
 def parse_filename(name: str, prefixes: dict[str, str]) -> FileName:
@@ -73,7 +89,7 @@ def parse_filename(name: str, prefixes: dict[str, str]) -> FileName:
             break
     tokens = tuple(t for t in re.split(r"[_\-\s]+", stem) if t)
     register = prefixes.get(tokens[0].lower()) if tokens else None
-    kommun = period = None
+    kommun = period = stamp = None
     filip = False
     if register is not None:
         i = 1
@@ -88,6 +104,8 @@ def parse_filename(name: str, prefixes: dict[str, str]) -> FileName:
         ):
             filip = True
             kommun = tokens[i]
+            if i + 2 < len(tokens) and _valid_timestamp(tokens[i + 2]):
+                stamp = tokens[i + 2].upper()
             if _valid_period(tokens[i + 1]):
                 period = tokens[i + 1]
             else:
@@ -101,4 +119,4 @@ def parse_filename(name: str, prefixes: dict[str, str]) -> FileName:
                 )
     else:  # not Filip-style: a register prefix anywhere is still a hint
         register = next((prefixes[t.lower()] for t in tokens if t.lower() in prefixes), None)
-    return FileName(base, tokens, register, kommun, period, filip, tuple(problems))
+    return FileName(base, tokens, register, kommun, period, filip, tuple(problems), stamp)

@@ -86,6 +86,9 @@ class CrossFileRule:
 
     codes: tuple[str, ...]
     fn: Callable[..., Iterable[Finding]]
+    needs: tuple[str, ...] = ()
+    """The files without which the rule cannot run (a delivery lacking one of them
+    names the rule among those that could not run, SOS-305)."""
 
 
 @attrs.define
@@ -196,13 +199,14 @@ class Register:
         return deco
 
     def cross_file(
-        self, code: str | tuple[str, ...]
+        self, code: str | tuple[str, ...], *, needs: tuple[str, ...] = ()
     ) -> Callable[[Callable[..., Iterable[Finding]]], Callable[..., Iterable[Finding]]]:
-        """A rule over the files of this register in a delivery: ``fn(files)``."""
+        """A rule over the files of this register in a delivery: ``fn(files)``;
+        ``needs``: the files without which it cannot run."""
         codes = _codes(code)
 
         def deco(fn: Callable[..., Iterable[Finding]]) -> Callable[..., Iterable[Finding]]:
-            self.cross_file_rules.append(CrossFileRule(codes, fn))
+            self.cross_file_rules.append(CrossFileRule(codes, fn, needs))
             return fn
 
         return deco

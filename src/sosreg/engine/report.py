@@ -35,6 +35,10 @@ SCHEMA_VERSION: Final = "1.0"
 """Version of the JSON report's shape. Minor: fields added; major: fields changed or
 removed. Recorded in the CHANGELOG."""
 
+REPLACED: Final = "SOS-304"
+"""The rule that marks a file of a delivery as replaced by a later one (a re-delivery):
+such a file's report is kept but does not count towards the delivery's status."""
+
 Renderer = Callable[..., Any]
 RENDERERS: dict[str, Renderer] = {}
 """Format name -> renderer ``(report, **options) -> str | bytes | None``."""
@@ -290,6 +294,13 @@ class Report(Rendered):
         """The findings kept of rule ``code``."""
         return [f for f in self.findings if f.code == code]
 
+    @property
+    def replaced(self) -> bool:
+        """Whether a later file of the delivery replaces this one (SOS-304): it was
+        checked on its own and does not count towards the delivery's status."""
+        assert self.rule_counts is not None
+        return REPLACED in self.rule_counts
+
     def with_findings(self, extra: Iterable[Finding]) -> Report:
         """This report with ``extra`` findings added (e.g. previous-period ones)."""
         extra = list(extra)
@@ -397,12 +408,19 @@ class DeliveryReport(Rendered):
     """Cross-file findings (each names its file in the parameter ``name``)."""
 
     @property
+    def counting(self) -> tuple[Report, ...]:
+        """The reports of the files that count: all but those a later file replaces
+        (:attr:`Report.replaced`, a re-delivery)."""
+        return tuple(r for r in self.reports if not r.replaced)
+
+    @property
     def status(self) -> Status:
-        """The worst of every file's findings and the cross-file findings."""
+        """The worst of the counting files' findings (:attr:`counting`) and the
+        cross-file findings."""
         return Status.of(
             [
                 *(f.severity for f in self.findings),
-                *(s for r in self.reports for s in r.severities().values()),
+                *(s for r in self.counting for s in r.severities().values()),
             ]
         )
 
@@ -415,12 +433,12 @@ class DeliveryReport(Rendered):
         return _severities_of(self.findings)
 
     def totals(self) -> dict[Severity, int]:
-        """Exact number of findings per severity, every file's and the cross-file ones
-        (as :meth:`Report.totals`)."""
+        """Exact number of findings per severity, the counting files' (:attr:`counting`)
+        and the cross-file ones (as :meth:`Report.totals`)."""
         out = dict.fromkeys(sorted(Severity, reverse=True), 0)
         for f in self.findings:
             out[f.severity] += 1
-        for r in self.reports:
+        for r in self.counting:
             for severity, n in r.totals().items():
                 out[severity] += n
         return out

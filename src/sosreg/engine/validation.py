@@ -6,10 +6,12 @@ files, the previous period); below the public API in :mod:`sosreg`.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from typing import Any
 
-from sosreg.engine.delivery import compare_previous, read_file
-from sosreg.engine.pipeline import UsageError, parse
+from sosreg.engine.delivery import comparisons, earlier_files, read_file
+from sosreg.engine.pipeline import parse
 from sosreg.engine.report import Report
 from sosreg.engine.source import Source
 
@@ -20,31 +22,31 @@ def validate(
     source: Source,
     *,
     previous: Source | None = None,
+    earlier: Iterable[str] = (),
     **kwargs: Any,
 ) -> Report:
     """Check ``source`` and return a :class:`~sosreg.engine.report.Report`.
 
     Takes the arguments of :func:`parse`. With ``previous`` (the same file for the
     previous period), the register's previous-period rules compare the two, as the
-    collector compares a delivery with earlier ones. Raises :class:`UsageError` only
+    collector compares a delivery with earlier ones; without it, ``earlier`` (paths
+    of earlier deliveries with Filip-style names) gives the previous period's file and
+    the same period's a year before, where it has them
+    (:func:`~sosreg.engine.delivery.earlier_files`). SOS-306 names each file compared
+    with. Raises :class:`~sosreg.engine.pipeline.UsageError` only
     when the input cannot be checked at all; everything wrong *in* the input is a
     finding.
     """
-    if previous is None:
+    found: list[tuple[str, Source]] = []
+    if previous is not None:
+        found = [("previous", previous)]
+    elif isinstance(source, str | os.PathLike):
+        paths = [str(p) for p in earlier]
+        found = list(earlier_files(os.fspath(source), paths)) if paths else []
+    if not found:
         return parse(source, **kwargs).report()
     report, current = read_file(source, **kwargs)
-    lists = kwargs.get("codelists")
-    try:  # the earlier file says what it is, if its name can
-        _, before = read_file(previous, codelists=lists, max_details=0)
-    except UsageError:
-        _, before = read_file(
-            previous,
-            register=current.register,
-            file=current.file,
-            codelists=lists,
-            max_details=0,
-        )
-    extra = compare_previous(current, before)
+    extra = comparisons(current, found, codelists=kwargs.get("codelists"), found=previous is None)
     sink = kwargs.get("sink")
     if sink is not None:
         for f in extra:

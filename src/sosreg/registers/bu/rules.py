@@ -488,7 +488,7 @@ def placeringar_do_not_overlap(
                 break
 
 
-@REGISTER.cross_file("BU-066")
+@REGISTER.cross_file("BU-066", needs=("barn",))
 def temporary_ids_against_children(files: list[ParsedFile]) -> Iterator[Finding]:
     """A temporary id of the insats or placering file that is not in the barn file of
     the same year, whose three digits the barn file uses with another birth date: most

@@ -10,6 +10,15 @@ agree with the insats (EKB-027), at most ``plausible_max_antal_barn`` children
 (EKB-030), the avseendemånad in the spec's window (EKB-029). EKB-År: at least one
 month paid (EKB-012), hinderkod and insats exactly in the paid months (EKB-040,
 EKB-041).
+
+EKB-Månad and EKB-AO are made together, a household at a time, whichever of them is
+written (so that files made separately with the same arguments agree, and a month's
+delivery of both is consistent, EKB-060): every household has its EKB-Månad line and an
+EKB-AO line, which is either the household's own for the month (the same sökande and
+medsökande, avseendemånad the period: about half) or another household's for an earlier
+month of the AO file's window (which the month's EKB-Månad does not hold, so nothing
+refers to it). A household damaged by an injection has the latter, so that no damage
+breaks the reference from EKB-AO (EKB-060).
 """
 
 from __future__ import annotations
@@ -36,12 +45,18 @@ from sosreg.generate import (
 )
 
 PREFIXES = {"manad": "Ekb", "ao": "Ekb_AO", "ar": "Ekb"}
-FILE_SETS = (("manad",), ("ao",), ("ar",))
+MONTHLY = ("manad", "ao")
+"""The month's two files, made together (one household's lines)."""
+FILE_SETS = (MONTHLY, ("manad",), ("ao",), ("ar",))
 MONTHS = [f"{m:02d}" for m in range(1, 13)]
+OWN_AO = 0.5
+"""The share of households whose EKB-AO line is their own for the month."""
 
 
 def unit_files(files: Sequence[str]) -> tuple[str, ...]:
-    return tuple(files)
+    """EKB-Månad and EKB-AO are made together (either written alone is the same lines
+    as in the pair); EKB-År alone."""
+    return MONTHLY if set(files) & set(MONTHLY) else tuple(files)
 
 
 INSATS = {"0": 14}
@@ -53,30 +68,35 @@ class Maker(BaseMaker):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        spec = self.spec
-        self.file = spec.file
-        self.pos = {f.name: i for i, f in enumerate(spec.fields)}
-        self.ref = spec.reference_date_for(self.period)
-        self.min_age = int(spec.params.get("min_age_sokande", 18))
+        first = next(iter(self.specs.values()))
+        self.pos = {f: {x.name: i for i, x in enumerate(s.fields)} for f, s in self.specs.items()}
+        self.ref = first.reference_date_for(self.period)
+        self.min_age = int(first.params.get("min_age_sokande", 18))
         # Born by 31 December of the year they turn min_age + 1: adult on the reference
         # day even when only the birth year is known.
         self.born = (
             dt.date(self.ref.year - 95, 1, 1),
             dt.date(self.ref.year - self.min_age - 1, 12, 31),
         )
-        self.base = self.pools(spec, {"ekb_arbetsmarknadsinsats": INSATS})
+        weights = {"ekb_arbetsmarknadsinsats": INSATS}
+        self.base = {f: self.pools(s, weights) for f, s in self.specs.items()}
         self.hinder = self.codes("ekb_hinderkod")
         self.insats = weighted(self.codes("ekb_arbetsmarknadsinsats"), INSATS)
         self.reasons = self.codes("ekb_avslutsorsak")
-        self.max_barn = int(spec.params.get("plausible_max_antal_barn", 10))
-        self.max_paid = int(spec.params.get("plausible_max_belopp_manad", 60000))
+        self.max_barn = int(first.params.get("plausible_max_antal_barn", 10))
+        self.max_paid = int(first.params.get("plausible_max_belopp_manad", 60000))
+        self.months: dict[str, tuple[str, ...]] = {}
         if isinstance(self.period, YearMonth):
-            lo = int(spec.params.get("avseendemanad_min_offset", 0))
-            hi = int(spec.params.get("avseendemanad_max_offset", 0))
-            self.months = tuple(str(self.period + k) for k in range(lo, hi + 1))
+            for f, spec in self.specs.items():
+                lo = int(spec.params.get("avseendemanad_min_offset", 0))
+                hi = int(spec.params.get("avseendemanad_max_offset", 0))
+                self.months[f] = tuple(str(self.period + k) for k in range(lo, hi + 1))
+        # the AO lines of other households: an earlier month of the window (else the period)
+        earlier = tuple(m for m in self.months.get("ao", ()) if m != str(self.period))
+        self.earlier_months = earlier or (str(self.period),)
         self._month_rows: dict[bool, list[tuple[str, ...]]] = {}
-        if self.file == "manad":
-            p = self.pos
+        if "manad" in self.specs:
+            p = self.pos["manad"]
             self.roles = tuple(
                 (p[f"hinder_{role}"], p[f"insats_{role}"], p[f"insatsdagar_{role}"])
                 for role in ("sokande", "medsokande")
@@ -97,29 +117,52 @@ class Maker(BaseMaker):
         born = ymd(rng.date(*self.born))
         return rng.choice((born, born[:6], born[:4])) + "TF00"
 
-    def unit(self, rng: Rand) -> Unit:
-        rec = self.draw(rng, self.base)
-        p = self.pos
-        sokande = rec[p["sokande"]] = self.adult(rng)
+    def household(self, rng: Rand) -> tuple[str, str, bool]:
+        """(sökande, medsökande or ``""``, whether there is a medsökande)."""
+        sokande = self.adult(rng)
         med = rng.random() < 0.35
         medsokande = self.adult(rng) if med else ""
         while medsokande == sokande:  # two ids …TF00 of the same birth date (EKB-020)
             medsokande = self.adult(rng)
-        rec[p["medsokande"]] = medsokande
-        if self.file == "manad":
-            self.manad(rng, rec, med)
-        elif self.file == "ao":
-            rec[p["avseendemanad"]] = rng.choice(self.months)
-            if not med:
-                rec[p["avslutsorsak_medsokande"]] = ""
-        else:
+        return sokande, medsokande, med
+
+    def unit(self, rng: Rand) -> Unit:
+        if "ar" in self.specs:
+            rec = self.draw(rng, self.base["ar"])
+            p = self.pos["ar"]
+            rec[p["sokande"]], rec[p["medsokande"]], med = self.household(rng)
             self.ar(rng, rec, med)
-        return [(self.file, ";".join(rec))]
+            return [("ar", ";".join(rec))]
+        rec = self.draw(rng, self.base["manad"])
+        p = self.pos["manad"]
+        sokande, medsokande, med = self.household(rng)
+        rec[p["sokande"]], rec[p["medsokande"]] = sokande, medsokande
+        self.manad(rng, rec, med)
+        ao = self.draw(rng, self.base["ao"])
+        q = self.pos["ao"]
+        if rng.random() < OWN_AO:  # the household's own, for the month
+            month = str(self.period)
+        else:  # another household's, for an earlier month
+            month = rng.choice(self.earlier_months)
+            sokande, medsokande, med = self.household(rng)
+        ao[q["sokande"]], ao[q["medsokande"]], ao[q["avseendemanad"]] = sokande, medsokande, month
+        if not med:
+            ao[q["avslutsorsak_medsokande"]] = ""
+        return [("manad", ";".join(rec)), ("ao", ";".join(ao))]
+
+    def before_damage(self, lines: list[Line]) -> None:
+        """A household to be damaged keeps its EKB-AO line out of the month: whatever
+        the damage, nothing in EKB-AO then refers to its EKB-Månad line (EKB-060)."""
+        month = self.earlier_months[-1]
+        for ao in (x for x in lines if x.file == "ao" and "manad" in self.specs):
+            if ao["avseendemanad"] == str(self.period) != month:
+                ao["avseendemanad"] = month
 
     def manad(self, rng: Rand, rec: list[str], med: bool) -> None:
-        p = self.pos
+        p = self.pos["manad"]
         r = rng.random
-        rec[p["avseendemanad"]] = self.months[int(r() * len(self.months))]
+        months = self.months["manad"]
+        rec[p["avseendemanad"]] = months[int(r() * len(months))]
         rec[p["antal_barn"]] = str(min(self.max_barn, int(r() ** 2 * 5)))
         rec[p["belopp_forsorjningsstod"]] = str(300 + int(r() * 24_701))
         rec[p["belopp_ovrigt"]] = str(100 + int(r() * 8_901)) if r() < 0.3 else "0"
@@ -160,7 +203,7 @@ class Maker(BaseMaker):
         )
 
     def field_ok(self, check: str, field: str, line: Line, ctx: InjectContext) -> bool:
-        if field.startswith("belopp_") and self.file == "ar":
+        if field.startswith("belopp_") and line.file == "ar":
             return False  # a month's amount that is not read makes its codes EKB-040
         if field == "antal_barn" and check == "range":
             return False  # beyond the range is also many children (EKB-030)
@@ -221,9 +264,9 @@ def _med_data_without_med(line: Line, ctx: InjectContext) -> list[Line] | None:
     if line["medsokande"]:
         return None
     m = _maker(ctx)
-    if m.file == "manad":
+    if line.file == "manad":
         line["hinder_medsokande"] = ctx.rng.choice(m.hinder)
-    elif m.file == "ao":
+    elif line.file == "ao":
         line["avslutsorsak_medsokande"] = ctx.rng.choice(m.reasons)
     else:
         mm = ctx.rng.choice(_months_of(line, paid=True))
@@ -234,10 +277,9 @@ def _med_data_without_med(line: Line, ctx: InjectContext) -> list[Line] | None:
 def _med_data_missing(line: Line, ctx: InjectContext) -> list[Line] | None:
     if not line["medsokande"]:
         return None
-    m = _maker(ctx)
-    if m.file == "manad":
+    if line.file == "manad":
         line[ctx.rng.choice(("hinder_medsokande", "insats_medsokande"))] = ""
-    elif m.file == "ao":
+    elif line.file == "ao":
         line["avslutsorsak_medsokande"] = ""
     else:
         mm = ctx.rng.choice(_months_of(line, paid=True))
@@ -260,8 +302,9 @@ def _nothing_paid(line: Line, ctx: InjectContext) -> list[Line]:
 def _month_outside(line: Line, ctx: InjectContext) -> list[Line]:
     m = _maker(ctx)
     assert isinstance(m.period, YearMonth)
-    lo = int(m.spec.params.get("avseendemanad_min_offset", 0))
-    hi = int(m.spec.params.get("avseendemanad_max_offset", 0))
+    params = ctx.spec(line.file).params
+    lo = int(params.get("avseendemanad_min_offset", 0))
+    hi = int(params.get("avseendemanad_max_offset", 0))
     offset = ctx.rng.choice((lo - 1, hi + 1))
     line["avseendemanad"] = str(m.period + offset)
     return line.expecting("EKB-029")
@@ -276,7 +319,7 @@ def _many_children(line: Line, ctx: InjectContext) -> list[Line]:
 def _large_amount(line: Line, ctx: InjectContext) -> list[Line]:
     m = _maker(ctx)
     large = str(m.max_paid + ctx.rng.between(1, 20_000))
-    if m.file == "manad":
+    if line.file == "manad":
         line["belopp_forsorjningsstod"] = large
     else:
         line[f"belopp_{ctx.rng.choice(_months_of(line, paid=True))}"] = large
@@ -294,6 +337,14 @@ def _codes_unpaid(line: Line, ctx: InjectContext) -> list[Line] | None:
 def _paid_without_hinder(line: Line, ctx: InjectContext) -> list[Line]:
     line[f"hinder_sokande_{ctx.rng.choice(_months_of(line, paid=True))}"] = ""
     return line.expecting("EKB-041")
+
+
+def _unknown_household(line: Line, ctx: InjectContext) -> list[Line]:
+    """An EKB-AO line for the month whose sökande has no line in EKB-Månad."""
+    m = _maker(ctx)
+    line["avseendemanad"] = str(m.period)
+    line["sokande"] = m.people.number(ctx.rng, m.born, extra=True)
+    return line.expecting("EKB-060")
 
 
 def _month_key(line: Line) -> str:
@@ -347,6 +398,13 @@ INJECTORS = (
         _month_outside,
         "an avseendemånad outside the file's window",
         files=("manad", "ao"),
+    ),
+    on_line(
+        "EKB-060",
+        _unknown_household,
+        "an EKB-AO line for the month whose household is not in EKB-Månad",
+        files=("ao",),
+        needs=MONTHLY,
     ),
     on_line("EKB-030", _many_children, "more children than plausible", files=("manad",)),
     on_line(
