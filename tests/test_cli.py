@@ -1,11 +1,17 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import M_MED, M_SOLO, P0
 
+import sosreg
+import sosreg.frames
 from sosreg.cli import main
 from sosreg.engine.rules import CATALOGUE
 
@@ -204,3 +210,59 @@ def test_a_directory_with_no_register_file_is_a_usage_error(
     (tmp_path / "README.md").write_text("# nothing here\n")
     assert main(["validate", str(tmp_path)]) == 3
     assert "no register files (left out: README.md)" in capsys.readouterr().err
+
+
+# -- an optional dependency missing: exit 3 with the pip hint, never a bug (exit 4) ------
+
+_POLARS_HINT = 'needs polars: pip install "sosreg[fast]"'
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_columnar_without_polars_is_a_usage_error(
+    many: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 19 item 8: ``--engine columnar`` without polars exits 3 with the hint."""
+    monkeypatch.setitem(sys.modules, "polars", None)  # `import polars` raises ImportError
+    args = ["validate", str(GOOD), "--engine", "columnar"] + (["-j", "1"] if many else [])
+    assert main(args) == 3
+    err = capsys.readouterr().err
+    assert f"the columnar engine {_POLARS_HINT}" in err
+    assert "Traceback" not in err and "internal error" not in err
+
+
+def test_columnar_without_polars_api(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "polars", None)
+    with pytest.raises(sosreg.UsageError, match=re.escape(_POLARS_HINT)):
+        sosreg.validate(GOOD, engine="columnar")
+    with pytest.raises(sosreg.UsageError, match=re.escape(_POLARS_HINT)):
+        sosreg.validate_delivery([GOOD], engine="columnar")
+    assert sosreg.validate(GOOD).status.code == "godkand"  # the row engine needs none
+
+
+@pytest.mark.parametrize(
+    ("module", "call", "hint"),
+    [
+        ("polars", lambda: sosreg.scan([GOOD]).frame, 'pip install "sosreg[parquet]"'),
+        ("pyarrow", lambda: sosreg.scan([GOOD]).to_arrow(), 'pip install "sosreg[parquet]"'),
+        ("pandas", lambda: sosreg.validate(BAD).to_frame(), 'pip install "sosreg[pandas]"'),
+        ("pandas", lambda: sosreg.frames.read_pandas(GOOD), 'pip install "sosreg[pandas]"'),
+    ],
+)
+def test_every_optional_import_is_a_usage_error(
+    module: str, call: Any, hint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, module, None)
+    with pytest.raises(sosreg.UsageError, match=re.escape(f"needs {module}: {hint}")):
+        call()
+
+
+def test_columnar_without_polars_in_a_fresh_process(tmp_path: Path) -> None:
+    """As a user without the extra sees it: a new interpreter where polars is absent."""
+    code = (
+        "import sys; sys.modules['polars'] = None\n"
+        "from sosreg.cli import main\n"
+        f"sys.exit(main(['validate', {str(GOOD)!r}, '--engine', 'columnar']))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stderr.strip() == f"sosreg: the columnar engine {_POLARS_HINT}"

@@ -1,5 +1,5 @@
 """Years of files, for analysts: many files as one typed polars frame, and as a Parquet
-dataset (needs ``polars``; ``pip install 'sosreg[parquet]'``).
+dataset (needs ``polars``; ``pip install "sosreg[parquet]"``).
 
 >>> s = sosreg.scan("deliveries/sol/2023/", key=read_key("sosreg.key"))  # doctest: +SKIP
 >>> s.frame.group_by("period").agg(pl.col("personnummer").n_unique())  # doctest: +SKIP
@@ -57,6 +57,7 @@ import attrs
 from sosreg.codelists import CodeList
 from sosreg.engine.filename import parse_filename
 from sosreg.engine.findings import DEFAULT_MAX_DETAILS, Status
+from sosreg.engine.errors import optional_import
 from sosreg.engine.pipeline import Parsed, UsageError, parse
 from sosreg.engine.register import REGISTRY
 from sosreg.engine.report import Report
@@ -107,13 +108,7 @@ _INT64: Final = (-(2**63), 2**63 - 1)
 
 
 def _polars() -> Any:
-    try:
-        import polars as pl
-    except ImportError:
-        raise UsageError(
-            "reading files into frames needs polars: pip install 'sosreg[parquet]'"
-        ) from None
-    return pl
+    return optional_import("polars", "reading files into frames", "parquet")
 
 
 def _numeric(f: FieldSpec) -> bool:
@@ -488,10 +483,7 @@ class Scan:
 
     def to_arrow(self) -> Any:
         """Every row as a ``pyarrow.Table`` (needs pyarrow)."""
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise UsageError("to_arrow needs pyarrow: pip install 'sosreg[parquet]'") from None
+        optional_import("pyarrow", "to_arrow", "parquet")
         return self.frame.collect().to_arrow()
 
     def findings(self, lang: str = "sv") -> Any:

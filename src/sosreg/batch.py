@@ -179,7 +179,7 @@ def render(
             return Outcome(paths, None, problem="the xlsx report is a file: give -o PATH")
         try:
             xlsx_report.xlsxwriter()
-        except ImportError as exc:
+        except UsageError as exc:
             return Outcome(paths, None, problem=str(exc))
     spools: list[json_report.FindingSpool] = []
     stream = fmt in STREAMED and options.max_details is None

@@ -35,6 +35,7 @@ import attrs
 from sosreg.codelists import CodeList
 from sosreg.engine.compiled import compile_line
 from sosreg.engine.context import Context
+from sosreg.engine.errors import UsageError as UsageError  # re-exported: its old home
 from sosreg.engine.core import LineParser
 from sosreg.engine.fields import identity_predicate
 from sosreg.engine.filename import FileName, parse_filename
@@ -56,6 +57,16 @@ row engine is ``Parsed._run_rows``; :mod:`sosreg.engine.columnar` adds ``columna
 when it is imported (as :mod:`sosreg` does), so this module imports no engine above
 it."""
 
+REQUIRES: dict[str, Callable[[], object]] = {}
+"""Engine name -> a function that raises :class:`UsageError` (with the pip hint) when the
+engine's optional dependency is not installed; :func:`parse` calls it first, so a
+missing extra is the same error whether or not the engine ends up reading the file."""
+
+
+def _nothing() -> None:
+    return None
+
+
 HEAD_LINES: Final = 1000
 """How many lines at the top are read (and kept) to decide the period and kommun."""
 
@@ -66,10 +77,6 @@ PROGRESS_EVERY: Final = 50_000
 """Lines between two calls of a ``progress`` callback (see :func:`parse`)."""
 
 
-class UsageError(ValueError):
-    """The input cannot be checked at all: arguments of the wrong type or out of range,
-    unknown register or file, no spec for the year, unreadable path. The CLI exits
-    with 3."""
 
 
 @attrs.frozen
@@ -197,6 +204,7 @@ class Parsed:
         self._progress_sent = 0
         if engine not in RUNNERS:
             raise UsageError(f"engine must be one of {', '.join(RUNNERS)}, not {engine!r}")
+        REQUIRES.get(engine, _nothing)()  # a missing extra: UsageError before any reading
         self.engine = engine
         register = _check_str("register", register)
         file = _check_str("file", file)

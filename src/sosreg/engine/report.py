@@ -28,6 +28,7 @@ from typing import IO, Any, Final, NamedTuple
 import attrs
 
 from sosreg._version import __version__
+from sosreg.engine.errors import optional_import
 from sosreg.engine.findings import Finding, Severity, Status, order_key
 from sosreg.engine.rules import CATALOGUE
 
@@ -356,10 +357,7 @@ class Report(Rendered):
 
 
 def _frame(rows: Iterable[FindingRow]) -> Any:
-    try:
-        import pandas as pd
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("to_frame needs pandas: pip install 'sosreg[pandas]'") from exc
+    pd = optional_import("pandas", "to_frame", "pandas")
     data = [{**r._asdict(), "severity": r.severity.code} for r in rows]
     frame = pd.DataFrame.from_records(data, columns=list(FindingRow._fields))
     frame["line"] = frame["line"].astype("Int64")

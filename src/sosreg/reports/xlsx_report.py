@@ -36,6 +36,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any, Final
 
+from sosreg.engine.errors import optional_import
 from sosreg.engine.findings import Severity, Status
 from sosreg.engine.report import DeliveryReport, FindingRow, Report
 from sosreg.engine.rules import CATALOGUE, Rule
@@ -88,12 +89,8 @@ _WIDTHS: Final = {
 
 
 def xlsxwriter() -> Any:
-    """The ``xlsxwriter`` module; an :class:`ImportError` saying how to install it."""
-    try:
-        import xlsxwriter as module
-    except ImportError as exc:
-        raise ImportError("the xlsx report needs XlsxWriter: pip install 'sosreg[excel]'") from exc
-    return module
+    """The ``xlsxwriter`` module; a :class:`~sosreg.UsageError` saying how to install it."""
+    return optional_import("xlsxwriter", "the xlsx report", "excel")
 
 
 def render(
