@@ -369,7 +369,9 @@ def test_csv_every_finding_through_a_spool(tmp_path: Path) -> None:
 
 def test_xlsx_needs_xlsxwriter(damaged: sosreg.Report, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "xlsxwriter", None)
-    with pytest.raises(sosreg.UsageError, match=r'the xlsx report needs xlsxwriter: pip install "sosreg\[excel\]"'):
+    with pytest.raises(
+        sosreg.UsageError, match=r'the xlsx report needs xlsxwriter: pip install "sosreg\[excel\]"'
+    ):
         damaged.to_xlsx()
 
 

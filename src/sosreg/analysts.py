@@ -55,9 +55,9 @@ from typing import Any, Final
 import attrs
 
 from sosreg.codelists import CodeList
+from sosreg.engine.errors import optional_import
 from sosreg.engine.filename import parse_filename
 from sosreg.engine.findings import DEFAULT_MAX_DETAILS, Status
-from sosreg.engine.errors import optional_import
 from sosreg.engine.pipeline import Parsed, UsageError, parse
 from sosreg.engine.register import REGISTRY
 from sosreg.engine.report import Report

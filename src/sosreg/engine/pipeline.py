@@ -35,8 +35,8 @@ import attrs
 from sosreg.codelists import CodeList
 from sosreg.engine.compiled import compile_line
 from sosreg.engine.context import Context
-from sosreg.engine.errors import UsageError as UsageError  # re-exported: its old home
 from sosreg.engine.core import LineParser
+from sosreg.engine.errors import UsageError as UsageError  # re-exported: its old home
 from sosreg.engine.fields import identity_predicate
 from sosreg.engine.filename import FileName, parse_filename
 from sosreg.engine.findings import DEFAULT_MAX_DETAILS, Finding, FindingLog, order_key
@@ -75,8 +75,6 @@ YEARS: Final = (1990, 2099)
 
 PROGRESS_EVERY: Final = 50_000
 """Lines between two calls of a ``progress`` callback (see :func:`parse`)."""
-
-
 
 
 @attrs.frozen
