@@ -198,7 +198,10 @@ def test_a_directory_leaves_out_what_is_not_a_register_file(
     plain.unlink()  # without --file it could not be checked (exit 3)
     assert main(["validate", str(tmp_path)]) == 2  # the .xlsx is checked (and found wanting)
     captured = capsys.readouterr()
-    assert "left out 4 file(s)" in captured.err and "README.md" in captured.err
+    assert (
+        "left out 4 files in the directories that are not" in captured.err
+        and "README.md" in captured.err
+    )
     assert ".expected.json" not in captured.out.split("Sammanställning")[1]
     assert main(["validate", str(tmp_path), "-q"]) == 2
     assert capsys.readouterr().err == ""

@@ -61,6 +61,7 @@ from sosreg.engine.findings import DEFAULT_MAX_DETAILS, Status
 from sosreg.engine.pipeline import Parsed, UsageError, parse
 from sosreg.engine.register import REGISTRY
 from sosreg.engine.report import Report
+from sosreg.engine.rules import say
 from sosreg.engine.source import MAX_LINE, Input, PhysicalLine, iter_lines
 from sosreg.engine.spec import FieldSpec, FileSpec
 from sosreg.engine.values import Special, YearMonth
@@ -517,10 +518,13 @@ class Scan:
 
     def __repr__(self) -> str:
         rows = sum(t.height for t in self._tables.values())
-        return (
-            f"Scan({len(self.files)} files, {rows} rows, {len(self.left_out)} left out; "
-            f"specs: {', '.join(self._tables) or 'none'})"
+        counts = say(
+            "{f} {f|file|files}, {r} {r|row|rows}, {x} left out",
+            f=len(self.files),
+            r=rows,
+            x=len(self.left_out),
         )
+        return f"Scan({counts}; specs: {', '.join(self._tables) or 'none'})"
 
 
 def scan(

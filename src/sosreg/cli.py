@@ -32,7 +32,7 @@ from sosreg import batch, codelists
 from sosreg.codelists import importers
 from sosreg.engine.pipeline import ENGINES, UsageError
 from sosreg.engine.register import REGISTRY
-from sosreg.engine.rules import CATALOGUE
+from sosreg.engine.rules import CATALOGUE, say
 from sosreg.engine.spec import SpecError
 from sosreg.reports import FORMATS, html_report
 from sosreg.reports import text as text_report
@@ -491,8 +491,12 @@ def _validate_many(args: argparse.Namespace, options: batch.Options) -> int:
     if skipped and not args.quiet:
         names = [os.path.basename(f) for f in skipped[:5]] + (["…"] if len(skipped) > 5 else [])
         print(
-            f"sosreg: left out {len(skipped)} file(s) in the directories that are not register "
-            f"files ({', '.join(names)}); name a file to check it anyway",
+            say(
+                "sosreg: left out {n} {n|file|files} in the directories that {n|is|are} not "
+                "register files",
+                n=len(skipped),
+            )
+            + f" ({', '.join(names)}); name a file to check it anyway",
             file=sys.stderr,
         )
     fmt = options.format
@@ -958,7 +962,11 @@ def _export(args: argparse.Namespace) -> int:
     written = [r for r in results if r.part is not None]
     left = sum(r.reason is not None for r in results)
     print(
-        f"{len(written)} files, {sum(r.rows for r in written)} rows written to {out} "
-        f"({left} left out); reports in {Path(out) / analysts.REPORTS}"
+        say(
+            "{f} {f|file|files}, {r} {r|row|rows} written to",
+            f=len(written),
+            r=sum(r.rows for r in written),
+        )
+        + f" {out} ({left} left out); reports in {Path(out) / analysts.REPORTS}"
     )
     return 0

@@ -60,10 +60,12 @@ class Context:
         field: str | None = None,
         value: str | None = None,
         category: Category | None = None,
+        file: str | None = None,
         **params: object,
     ) -> Finding:
         """A finding of rule ``code``. ``value`` is masked here; ``field`` adds the
-        field's label to the parameters."""
+        field's label to the parameters; ``file`` names the file a delivery-level finding
+        points into (:attr:`Finding.file`)."""
         rule = CATALOGUE[code]
         if field is not None and self.spec.has_field(field):
             f = self.spec.field(field)
@@ -81,6 +83,7 @@ class Context:
             field,
             value,
             params,
+            file=file,
         )
 
     def internal(self, code: str, exc: Exception, line: int | None = None) -> Finding:

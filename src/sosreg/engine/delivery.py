@@ -11,6 +11,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import attrs
+
 from sosreg.engine.findings import Finding
 from sosreg.engine.joins import ParsedFile, check_references, join
 from sosreg.engine.pipeline import Parsed, UsageError, parse
@@ -68,7 +70,16 @@ def validate_delivery(
                 findings.extend(rule.fn(mine))
             except Exception as exc:  # a rule that raises is one finding
                 findings.append(ctx.internal(rule.codes[0], exc))
-    return DeliveryReport(tuple(reports), tuple(findings))
+    return DeliveryReport(tuple(reports), tuple(_named(f) for f in findings))
+
+
+def _named(f: Finding) -> Finding:
+    """``f`` with :attr:`Finding.file` set from its ``name`` parameter when its rule
+    did not set it (every cross-file finding about one file names that file)."""
+    if f.file is not None:
+        return f
+    name = f.param_dict.get("name")
+    return f if name is None else attrs.evolve(f, file=name)
 
 
 def _delivery_checks(files: list[ParsedFile]) -> Iterable[Finding]:
@@ -86,6 +97,7 @@ def _delivery_checks(files: list[ParsedFile]) -> Iterable[Finding]:
                 kommun=f.kommun or "-",
                 name=f.name,
                 other=prior.name,
+                file=f.name,
             )
     registers = sorted({f.register for f in files})
     if len(registers) > 1:

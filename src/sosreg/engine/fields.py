@@ -18,6 +18,7 @@ from sosreg import identity as _identity
 from sosreg.codelists import CodeList, Validity
 from sosreg.engine.context import Context
 from sosreg.engine.findings import Category, Finding
+from sosreg.engine.rules import say
 from sosreg.engine.spec import CHECKS, FieldSpec
 from sosreg.engine.values import (
     FORMAT_EN,
@@ -229,7 +230,7 @@ def _code(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[st
                     line,
                     out,
                     format_sv=f"en kod med {width} tecken",
-                    format_en=f"a code of {width} characters",
+                    format_en=say("a code of {n} {n|character|characters}", n=width),
                 )
             else:
                 c.too_long(text, line, out)

@@ -69,7 +69,13 @@ class Linked(Generic[R]):
         text = None if value is None else to_text(value) if not isinstance(value, str) else value
         params.setdefault("name", self.file.name)
         return self.file.context.finding(
-            code, line=self.line, field=field, value=text, category=None, **params
+            code,
+            line=self.line,
+            field=field,
+            value=text,
+            category=None,
+            file=self.file.name,
+            **params,
         )
 
 

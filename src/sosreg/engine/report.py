@@ -392,7 +392,7 @@ class DeliveryReport(Rendered):
     reports: tuple[Report, ...]
     """A report per file, in the order given."""
     findings: tuple[Finding, ...]
-    """Cross-file findings (each names its file in the parameter ``name``)."""
+    """Cross-file findings (each about one file names it: :attr:`Finding.file`)."""
 
     @property
     def status(self) -> Status:
@@ -434,7 +434,7 @@ class DeliveryReport(Rendered):
         for r in self.reports:
             yield from r.rows(lang)
         for f in self.findings:
-            yield finding_row(f, f.param_dict.get("name", ""), lang)
+            yield finding_row(f, f.file or "", lang)
 
     def to_dict(self, lang: str = "sv") -> dict[str, Any]:
         """The JSON report of the delivery (schema :data:`SCHEMA_VERSION`)."""

@@ -4,13 +4,19 @@ Rule metadata (code, category, severity, source, titles and messages in Swedish 
 English) is *data*: ``sosreg/engine/rules.toml`` for the checks every register gets, and
 ``sosreg/registers/<register>/rules.toml`` for each register's own rules. The Python
 code that implements a rule refers to it by code only.
+
+A message counts in words with ``{n|singular|plural}``: the word for the count in the
+parameter ``n`` (singular where it is 1, else plural), e.g. ``"Raden har {count}
+{count|rad|rader}"``. :func:`inflect` does it, for messages and for the reports' own
+headings alike, in both languages.
 """
 
 from __future__ import annotations
 
+import re
 import string
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from typing import Any, Protocol
 
@@ -38,6 +44,33 @@ class _Defaulting(dict[str, str]):
 
 
 _FORMATTER = string.Formatter()
+
+_PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
+"""``{n|singular|plural}``: a word inflected for the count in parameter ``n``."""
+
+
+def _is_one(value: object) -> bool:
+    text = str(value).strip().lstrip("+-")
+    return text == "1"
+
+
+def inflect(template: str, values: Mapping[str, object]) -> str:
+    """``template`` with each ``{n|singular|plural}`` replaced by the word for the count
+    in ``values[n]``: singular where it is 1 (or -1), else plural (0 and unknown
+    counts too: "0 varningar"). The other placeholders are left for ``str.format``."""
+    if "|" not in template:
+        return template
+
+    def word(m: re.Match[str]) -> str:
+        value = values.get(m.group(1))
+        return m.group(2) if value is not None and _is_one(value) else m.group(3)
+
+    return _PLURAL.sub(word, template)
+
+
+def say(template: str, **values: object) -> str:
+    """``template`` inflected (:func:`inflect`) and formatted with ``values``."""
+    return inflect(template, values).format(**values)
 
 
 @attrs.frozen
@@ -69,7 +102,8 @@ class Rule:
     def placeholders(self) -> set[str]:
         names: set[str] = set()
         for text in (self.message_sv, self.message_en):
-            for _, name, _, _ in _FORMATTER.parse(text):
+            names.update(m.group(1) for m in _PLURAL.finditer(text))
+            for _, name, _, _ in _FORMATTER.parse(_PLURAL.sub("", text)):
                 if name:
                     names.add(name)
         return names
@@ -118,7 +152,7 @@ class Catalogue:
                 values[key[:-3]] = val
         values.setdefault("field", finding.field or "")
         values.setdefault("value", finding.value or "")
-        return rule.template(lang).format_map(values)
+        return inflect(rule.template(lang), values).format_map(values)
 
 
 def rule_from_dict(item: dict[str, Any], register: str | None) -> Rule:

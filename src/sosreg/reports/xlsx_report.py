@@ -39,7 +39,7 @@ from typing import IO, TYPE_CHECKING, Any, Final
 from sosreg.engine.errors import optional_import
 from sosreg.engine.findings import Severity, Status
 from sosreg.engine.report import DeliveryReport, FindingRow, Report
-from sosreg.engine.rules import CATALOGUE, Rule
+from sosreg.engine.rules import CATALOGUE, Rule, say
 from sosreg.reports import labels
 from sosreg.reports.csv_report import report_rows
 from sosreg.reports.labels import CATEGORIES, COLUMNS, SHEETS, WORDS, lang_of
@@ -364,7 +364,7 @@ class _Book:
             table.note(self.t["none"])
         if capped:
             limit = max((r.max_details or 0) for r in files)
-            table.note(self.t["capped"].format(n=limit))
+            table.note(say(self.t["capped"], n=limit))
         table.close(last)
 
     # -- Detaljinfo (and the comparisons, met on the way) -----------------------------

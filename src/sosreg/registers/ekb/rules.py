@@ -532,6 +532,7 @@ def both_files_every_month(files: list[Any]) -> Iterator[Finding]:
                 present=titles[have],
                 missing=titles[missing],
                 name=f.name,
+                file=f.name,
             )
 
 
