@@ -73,10 +73,13 @@ def test_json_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     )
     assert main(["validate", str(path), "--format", "json"]) == 2
     data = json.loads(capsys.readouterr().out)
-    assert data["status"]["code"] == "inte_godkand"
-    assert data["status"]["label_sv"] == "inte godkänd" and data["status"]["exit_code"] == 2
+    (delivery,) = data["deliveries"]
+    assert delivery["status"] == data["summary"]["status"]
+    assert delivery["status"]["code"] == "inte_godkand"
+    assert delivery["status"]["label_sv"] == "inte godkänd"
+    assert delivery["status"]["exit_code"] == 2
     assert data["schema_version"] and data["sosreg_version"]
-    (report,) = data["files"]
+    (report,) = delivery["files"]
     assert report["register"] == "ekb" and report["file"] == "manad"
     assert report["period"] == "202301" and report["kommun"] == "0330"
     assert report["input"]["size"] == path.stat().st_size
@@ -115,7 +118,9 @@ def test_delivery(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(GOOD), str(ao), "--format", "json"]) == 0
     out = capsys.readouterr().out
     data = json.loads(out[out.index("{") :])
-    assert data["status"]["code"] == "godkand" and len(data["files"]) == 2
+    (delivery,) = data["deliveries"]
+    assert delivery["status"]["code"] == "godkand" and len(delivery["files"]) == 2
+    assert data["summary"]["files"] == 2 and data["summary"]["by_status"]["godkand"] == 1
 
 
 def test_rules_command(capsys: pytest.CaptureFixture[str]) -> None:

@@ -65,7 +65,9 @@ def test_delivery_json_has_the_shape_of_one_file(tmp_path: Path) -> None:
     one = sosreg.validate(a).to_dict()
     many = sosreg.validate_delivery([a]).to_dict()
     assert one.keys() == many.keys()
-    assert one["files"][0].keys() == many["files"][0].keys()
+    assert one["deliveries"][0].keys() == many["deliveries"][0].keys()
+    assert one["deliveries"][0]["files"][0].keys() == many["deliveries"][0]["files"][0].keys()
+    assert one["summary"].keys() == many["summary"].keys()
 
 
 def test_delivery_totals_count_every_file_and_the_cross_file_findings(tmp_path: Path) -> None:
