@@ -787,6 +787,7 @@ def _rules(args: argparse.Namespace) -> int:
                 "title": r.title(args.lang),
                 "message": r.template(args.lang),
                 "source": r.source,
+                "source_sv": r.source_sv,
                 "injectable": can.get(r.code, False),
             }
             for r in rules
@@ -798,7 +799,8 @@ def _rules(args: argparse.Namespace) -> int:
         mark = "*" if can.get(r.code) else " "
         print(f"{r.code:<8} {sev:<11} {r.category.value:<15} {mark} {r.title(args.lang)}")
         if r.source:
-            print(f"{'':<39}{'source' if args.lang == 'en' else 'källa'}: {r.source}")
+            label = "source" if args.lang == "en" else "källa"
+            print(f"{'':<39}{label}: {r.source_of(args.lang)}")
     if args.lang == "en":
         print("\n* can be injected: sosreg generate --inject CODE")
     else:

@@ -48,8 +48,9 @@ def validate_delivery(
         sink = next(sink_iter, None) if sink_iter is not None else None
         report, pf = read_file(src, sink=sink, **kwargs)
         reports.append(report)
-        files.append(pf)
-    findings: list[Finding] = list(_delivery_checks(files))
+        if pf.register_data:  # a JSON or a workbook named like a file: its own finding only
+            files.append(pf)
+    findings: list[Finding] = list(_delivery_checks(files)) if files else []
     for reg_name in sorted({f.register for f in files}):
         reg = REGISTRY.get(reg_name)
         mine = [f for f in files if f.register == reg_name]
@@ -126,6 +127,7 @@ def read_file(source: Source, **kwargs: Any) -> tuple[Report, ParsedFile]:
         records=tuple(records),
         context=parsed.context,
         kommun=parsed.kommun,
+        register_data=parsed.text_input,
     )
     return parsed.report(), pf
 

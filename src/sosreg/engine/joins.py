@@ -41,6 +41,10 @@ class ParsedFile:
     records: tuple[tuple[int, Any], ...]
     context: Context
     kommun: str | None = None
+    register_data: bool = True
+    """False for a file that is not register data (a workbook, a PDF, a JSON or XML
+    document: SOS-002, SOS-018): it has its finding and takes no part in the checks
+    across the delivery's files."""
 
     def pseudo(self, name: str) -> Any:
         """A file-level value: ``@period``, ``@year`` or ``@kommun``."""

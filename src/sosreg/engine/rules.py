@@ -91,10 +91,19 @@ class Rule:
     source: str = ""
     """Where the rule comes from: a short citation (the föreskrift, Socialstyrelsen's
     material, ``shared/domain.md §N``) ending in the provenance of its facts,
-    ``[seed]``, ``[public]`` or ``[provisional]``; every packaged rule has one."""
+    ``[seed]``, ``[public]`` or ``[provisional]``; every packaged rule has one. In
+    English (the documentation's language)."""
+    source_sv: str = ""
+    """:attr:`source` in Swedish (the Swedish workbook's "Källa"), with the same tags
+    and document references; every packaged rule has one."""
 
     def title(self, lang: str = "sv") -> str:
         return self.title_en if lang == "en" else self.title_sv
+
+    def source_of(self, lang: str = "sv") -> str:
+        """:attr:`source` in Swedish (``"sv"``; the English one where a rule has none)
+        or English (``"en"``)."""
+        return self.source if lang == "en" else (self.source_sv or self.source)
 
     def template(self, lang: str = "sv") -> str:
         return self.message_en if lang == "en" else self.message_sv
@@ -167,6 +176,7 @@ def rule_from_dict(item: dict[str, Any], register: str | None) -> Rule:
         register=register,
         check=item.get("check"),
         source=item.get("source", ""),
+        source_sv=item.get("source_sv", ""),
     )
 
 

@@ -454,7 +454,7 @@ class _Book:
                     rule.severity.label(lang),
                     CATEGORIES[lang].get(rule.category.value, rule.category.value),
                     labels.description(rule, lang),
-                    rule.source,
+                    rule.source_of(lang),
                 ],
                 [self.top, self.top, self.severity[rule.severity], self.top, self.wrap, self.wrap],
             )
