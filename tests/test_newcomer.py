@@ -122,11 +122,11 @@ def test_a_workbook_named_like_a_file_stays_out_of_the_delivery(tmp_path: Path) 
 def test_name_of_another_register(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(SOL1), "--register", "ekb", "--lang", "en"]) == 2
     out = capsys.readouterr().out
-    assert f"The file name {SOL1.name} says SOL1, but the file was checked as EKB-Månad" in out
+    assert f"The file name {SOL1.name} says sol/sol1, but the file was checked as ekb/manad" in out
     report = sosreg.validate(SOL1, register="ekb")
     (hint,) = report.by_code("SOS-020")
     assert hint.severity is sosreg.Severity.WARNING and hint.line is None
-    assert "anger SOL1" in hint.message()
+    assert "anger SOL1, men filen kontrollerades som EKB-Månad" in hint.message()
     assert not sosreg.validate(SOL1).by_code("SOS-020")  # the name decides: no hint
 
 
@@ -134,6 +134,7 @@ def test_name_of_another_file_of_the_register() -> None:
     ao = EXAMPLES / "Ekb_AO_0330_202301_20230214T0931.txt"
     (hint,) = sosreg.validate(ao, file="manad").by_code("SOS-020")
     assert "EKB-AO" in hint.message() and "EKB-Månad" in hint.message()
+    assert "says ekb/ao, but the file was checked as ekb/manad" in hint.message("en")
     assert not sosreg.validate(ao).by_code("SOS-020")
     assert not sosreg.validate(ao, register="ekb", file="ao").by_code("SOS-020")
 

@@ -473,8 +473,16 @@ class Parsed:
                 add(ctx.finding("SOS-006", name=fname.name, problem_sv=sv, problem_en=en))
             named = self._named_otherwise(fname)
             if named is not None:
-                checked = self.register.files.get(self.file, self.file)
-                add(ctx.finding("SOS-020", name=fname.name, named=named, checked=checked))
+                add(
+                    ctx.finding(
+                        "SOS-020",
+                        name=fname.name,
+                        named_sv=named[0],
+                        named_en=named[1],
+                        checked_sv=self.register.files.get(self.file, self.file),
+                        checked_en=f"{self.register.name}/{self.file}",
+                    )
+                )
             if name_period is not None and not assumed:
                 lines = self.period_from_lines
                 if name_period != self.period:
@@ -519,10 +527,11 @@ class Parsed:
             add(self._checked_against(ctx))
         self.file_findings.extend(self.parser.notes)
 
-    def _named_otherwise(self, fname: FileName) -> str | None:
-        """What the file name says the file is (``SOL1``, ``EKB-AO``; a register alone
-        where its tokens name none of its files), where that is not the register and
-        file it is checked as (given as arguments or a spec); else ``None``."""
+    def _named_otherwise(self, fname: FileName) -> tuple[str, str] | None:
+        """What the file name says the file is, in Swedish and English (``SOL1`` and
+        ``sol/sol1``, ``EKB-AO`` and ``ekb/ao``; a register alone where its tokens name
+        none of its files), where that is not the register and file it is checked as
+        (given as arguments or a spec); else ``None``."""
         if fname.register is None:
             return None
         try:
@@ -530,7 +539,10 @@ class Parsed:
         except KeyError:
             return None
         named = reg.file_from_tokens(list(fname.tokens))
-        label = reg.files.get(named, named) if named is not None else reg.name.upper()
+        if named is None:
+            label = (reg.name.upper(), reg.name)
+        else:
+            label = (reg.files.get(named, named), f"{reg.name}/{named}")
         if reg.name != self.register.name:
             return label
         return label if named is not None and named != self.file else None
