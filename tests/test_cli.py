@@ -275,3 +275,20 @@ def test_columnar_without_polars_in_a_fresh_process(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 3, proc.stderr
     assert proc.stderr.strip() == f"sosreg: the columnar engine {_POLARS_HINT}"
+
+
+def test_summary_table_ends_with_totals(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 19 item 10: the summary of several deliveries has a totals row."""
+    pattern = str(EXAMPLES / "Ekb_*")
+    assert main(["validate", pattern]) == 2
+    out = capsys.readouterr().out
+    table = out[out.index("Sammanställning") :].splitlines()
+    rows = [line.split() for line in table[2:-1]]
+    total = table[-1].split()
+    assert total[0] == "totalt"
+    errors = [int(next(t for t in r if t.isdigit())) for r in rows]
+    assert int(total[1]) == sum(errors) == 12
+    assert "3 leveranser, 4 filer:" in table[-1] and "1 inte godkänd" in table[-1]
+    assert main(["validate", str(GOOD), str(BAD), "-j", "1", "--lang", "en"]) == 2
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.split()[0] == "total" and "2 deliveries, 2 files: 1 accepted, 1 rejected" in last
