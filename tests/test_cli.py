@@ -1,11 +1,17 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import M_MED, M_SOLO, P0
 
+import sosreg
+import sosreg.frames
 from sosreg.cli import main
 from sosreg.engine.rules import CATALOGUE
 
@@ -67,10 +73,13 @@ def test_json_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     )
     assert main(["validate", str(path), "--format", "json"]) == 2
     data = json.loads(capsys.readouterr().out)
-    assert data["status"]["code"] == "inte_godkand"
-    assert data["status"]["label_sv"] == "inte godkänd" and data["status"]["exit_code"] == 2
+    (delivery,) = data["deliveries"]
+    assert delivery["status"] == data["summary"]["status"]
+    assert delivery["status"]["code"] == "inte_godkand"
+    assert delivery["status"]["label_sv"] == "inte godkänd"
+    assert delivery["status"]["exit_code"] == 2
     assert data["schema_version"] and data["sosreg_version"]
-    (report,) = data["files"]
+    (report,) = delivery["files"]
     assert report["register"] == "ekb" and report["file"] == "manad"
     assert report["period"] == "202301" and report["kommun"] == "0330"
     assert report["input"]["size"] == path.stat().st_size
@@ -109,7 +118,9 @@ def test_delivery(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(GOOD), str(ao), "--format", "json"]) == 0
     out = capsys.readouterr().out
     data = json.loads(out[out.index("{") :])
-    assert data["status"]["code"] == "godkand" and len(data["files"]) == 2
+    (delivery,) = data["deliveries"]
+    assert delivery["status"]["code"] == "godkand" and len(delivery["files"]) == 2
+    assert data["summary"]["files"] == 2 and data["summary"]["by_status"]["godkand"] == 1
 
 
 def test_rules_command(capsys: pytest.CaptureFixture[str]) -> None:
@@ -119,7 +130,7 @@ def test_rules_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["rules", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert any(r["code"] == "EKB-012" and r["severity"] == "error" for r in data)
-    assert all(r["source"] for r in data)
+    assert all(r["source"] and r["source_sv"] for r in data)
 
 
 @pytest.mark.parametrize("register", ["lss", "bu"])
@@ -133,9 +144,10 @@ def test_rules_command_gives_each_rule_its_source(
     assert own
     for i in own:
         code = lines[i].split()[0]
-        assert lines[i + 1].strip() == f"källa: {CATALOGUE[code].source}"
+        assert lines[i + 1].strip() == f"källa: {CATALOGUE[code].source_sv}"
     assert main(["rules", "--register", register, "--lang", "en"]) == 0
-    assert "source: " in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert all(f"source: {r.source}" in out for r in CATALOGUE.for_register(register))
 
 
 def test_codes_command(capsys: pytest.CaptureFixture[str]) -> None:
@@ -192,7 +204,10 @@ def test_a_directory_leaves_out_what_is_not_a_register_file(
     plain.unlink()  # without --file it could not be checked (exit 3)
     assert main(["validate", str(tmp_path)]) == 2  # the .xlsx is checked (and found wanting)
     captured = capsys.readouterr()
-    assert "left out 4 file(s)" in captured.err and "README.md" in captured.err
+    assert (
+        "left out 4 files in the directories that are not" in captured.err
+        and "README.md" in captured.err
+    )
     assert ".expected.json" not in captured.out.split("Sammanställning")[1]
     assert main(["validate", str(tmp_path), "-q"]) == 2
     assert capsys.readouterr().err == ""
@@ -204,3 +219,76 @@ def test_a_directory_with_no_register_file_is_a_usage_error(
     (tmp_path / "README.md").write_text("# nothing here\n")
     assert main(["validate", str(tmp_path)]) == 3
     assert "no register files (left out: README.md)" in capsys.readouterr().err
+
+
+# -- an optional dependency missing: exit 3 with the pip hint, never a bug (exit 4) ------
+
+_POLARS_HINT = 'needs polars: pip install "sosreg[fast]"'
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_columnar_without_polars_is_a_usage_error(
+    many: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 19 item 8: ``--engine columnar`` without polars exits 3 with the hint."""
+    monkeypatch.setitem(sys.modules, "polars", None)  # `import polars` raises ImportError
+    args = ["validate", str(GOOD), "--engine", "columnar"] + (["-j", "1"] if many else [])
+    assert main(args) == 3
+    err = capsys.readouterr().err
+    assert f"the columnar engine {_POLARS_HINT}" in err
+    assert "Traceback" not in err and "internal error" not in err
+
+
+def test_columnar_without_polars_api(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "polars", None)
+    with pytest.raises(sosreg.UsageError, match=re.escape(_POLARS_HINT)):
+        sosreg.validate(GOOD, engine="columnar")
+    with pytest.raises(sosreg.UsageError, match=re.escape(_POLARS_HINT)):
+        sosreg.validate_delivery([GOOD], engine="columnar")
+    assert sosreg.validate(GOOD).status.code == "godkand"  # the row engine needs none
+
+
+@pytest.mark.parametrize(
+    ("module", "call", "hint"),
+    [
+        ("polars", lambda: sosreg.scan([GOOD]).frame, 'pip install "sosreg[parquet]"'),
+        ("pyarrow", lambda: sosreg.scan([GOOD]).to_arrow(), 'pip install "sosreg[parquet]"'),
+        ("pandas", lambda: sosreg.validate(BAD).to_frame(), 'pip install "sosreg[pandas]"'),
+        ("pandas", lambda: sosreg.frames.read_pandas(GOOD), 'pip install "sosreg[pandas]"'),
+    ],
+)
+def test_every_optional_import_is_a_usage_error(
+    module: str, call: Any, hint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, module, None)
+    with pytest.raises(sosreg.UsageError, match=re.escape(f"needs {module}: {hint}")):
+        call()
+
+
+def test_columnar_without_polars_in_a_fresh_process(tmp_path: Path) -> None:
+    """As a user without the extra sees it: a new interpreter where polars is absent."""
+    code = (
+        "import sys; sys.modules['polars'] = None\n"
+        "from sosreg.cli import main\n"
+        f"sys.exit(main(['validate', {str(GOOD)!r}, '--engine', 'columnar']))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stderr.strip() == f"sosreg: the columnar engine {_POLARS_HINT}"
+
+
+def test_summary_table_ends_with_totals(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 19 item 10: the summary of several deliveries has a totals row."""
+    pattern = str(EXAMPLES / "Ekb_*")
+    assert main(["validate", pattern]) == 2
+    out = capsys.readouterr().out
+    table = out[out.index("Sammanställning") :].splitlines()
+    rows = [line.split() for line in table[2:-1]]
+    total = table[-1].split()
+    assert total[0] == "totalt"
+    errors = [int(next(t for t in r if t.isdigit())) for r in rows]
+    assert int(total[1]) == sum(errors) == 12
+    assert "3 leveranser, 4 filer:" in table[-1] and "1 inte godkänd" in table[-1]
+    assert main(["validate", str(GOOD), str(BAD), "-j", "1", "--lang", "en"]) == 2
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.split()[0] == "total" and "2 deliveries, 2 files: 1 accepted, 1 rejected" in last

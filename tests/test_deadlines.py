@@ -42,7 +42,7 @@ def test_every_report_states_its_deadline() -> None:
     assert report.deadline == dt.date(2023, 3, 15)
     assert "Sista dag för inrapportering: 2023-03-15" in report.to_text()
     assert "Last day to report: 2023-03-15" in report.to_text("en")
-    assert report.to_dict()["files"][0]["deadline"] == "2023-03-15"
+    assert report.to_dict()["deliveries"][0]["files"][0]["deadline"] == "2023-03-15"
 
 
 def test_calendar_command(capsys: pytest.CaptureFixture[str]) -> None:

@@ -571,6 +571,4 @@ def test_a_key_that_is_the_fields_value_is_fed_as_the_general_path_feeds_it(
 
     inlined = run(general=False)
     assert inlined == run(general=True)
-    assert len(inlined) == sum(
-        1 for i, v in enumerate(values) if v is not None and v in values[:i]
-    )
+    assert len(inlined) == sum(1 for i, v in enumerate(values) if v is not None and v in values[:i])

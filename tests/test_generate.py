@@ -438,7 +438,8 @@ def test_cli_generate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert [f["code"] for f in data["findings"]].count("SOS-104") == 5
     assert main(["validate", str(path), "--format", "json"]) == 2
     report = json.loads(capsys.readouterr().out)
-    codes = sorted(f["code"] for f in report["files"][0]["findings"] if f["severity"] != "info")
+    (file,) = report["deliveries"][0]["files"]
+    codes = sorted(f["code"] for f in file["findings"] if f["severity"] != "info")
     assert codes == sorted(f["code"] for f in data["findings"])
 
 

@@ -27,14 +27,14 @@ def _validated(folder: Path) -> dict[str, Any]:
     options = batch.Options(format="json", max_details=None)
     got: dict[str, Any] = {}
     for outcome in batch.run(groups, options):
-        doc = json.loads(outcome.output)
-        for f in doc["files"]:
-            got[f["name"]] = {
-                (x["line"], x["code"]) for x in f["findings"] if x["severity"] in SEVERE
-            }
-        for x in doc["cross_file"]["findings"]:
-            if x["severity"] in SEVERE:
-                got.setdefault(x["params"].get("name", "-"), set()).add((x["line"], x["code"]))
+        for doc in json.loads(outcome.output)["deliveries"]:
+            for f in doc["files"]:
+                got[f["name"]] = {
+                    (x["line"], x["code"]) for x in f["findings"] if x["severity"] in SEVERE
+                }
+            for x in doc["cross_file"]["findings"]:
+                if x["severity"] in SEVERE:
+                    got.setdefault(x["file"] or "-", set()).add((x["line"], x["code"]))
     return got
 
 

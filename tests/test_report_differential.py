@@ -78,12 +78,12 @@ def test_streamed_reports_equal_the_reports_in_memory(
                 f["value"] or "",
                 f["message"],
             )
-            for f in doc["files"][0]["findings"]
+            for f in doc["deliveries"][0]["files"][0]["findings"]
         ]
         assert from_csv == from_json
         # the counts the text report prints are the JSON counts
         text = report.to_text()
-        for c in doc["files"][0]["counts"]:
+        for c in doc["deliveries"][0]["files"][0]["counts"]:
             assert c["code"] in text
 
     check()

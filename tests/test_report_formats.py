@@ -283,7 +283,7 @@ def test_xlsx_comparisons_and_codes(damaged: sosreg.Report) -> None:
     assert {r[0] for r in codes[1:]} == {r.code for r in CATALOGUE.for_register("ekb")}
     by_code = {r[0]: r for r in codes[1:]}
     assert by_code["EKB-013"][1] == CATALOGUE["EKB-013"].title("sv")
-    assert all(r[5] == CATALOGUE[r[0]].source and r[5] for r in codes[1:])  # every source
+    assert all(r[5] == CATALOGUE[r[0]].source_sv and r[5] for r in codes[1:])  # every source
     assert "{" not in "".join(str(r[4]) for r in codes[1:])  # placeholders shown as …
     # without --previous the sheet says no comparison was made
     plain = _values(_workbook(sosreg.validate(DAMAGED))["Jämförelser"])
@@ -369,7 +369,9 @@ def test_csv_every_finding_through_a_spool(tmp_path: Path) -> None:
 
 def test_xlsx_needs_xlsxwriter(damaged: sosreg.Report, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "xlsxwriter", None)
-    with pytest.raises(ImportError, match=r"sosreg\[excel\]"):
+    with pytest.raises(
+        sosreg.UsageError, match=r'the xlsx report needs xlsxwriter: pip install "sosreg\[excel\]"'
+    ):
         damaged.to_xlsx()
 
 

@@ -5,6 +5,7 @@ one that does not. ``test_every_rule_has_a_case`` fails when a rule is added wit
 from __future__ import annotations
 
 import codecs
+import io
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,24 @@ CASES = [
         good_kw={"name": "Ekb_0330_202301_20230214T0930.txt", "period": None},
     ),
     Case("SOS-008", ["Kommun;Stadsdel;Period"], [M_SOLO], None),
+    Case("SOS-018", b'{\n  "seed": 7,\n  "findings": [{"code": "SOS-104"}]\n}\n', [M_SOLO], None),
+    Case("SOS-018", b'<?xml version="1.0"?>\r\n<rows><r>0330;;</r></rows>\r\n', [M_SOLO], None),
+    Case(
+        "SOS-020",
+        [M_SOLO],
+        [M_SOLO],
+        None,
+        kw={"name": "SOL1_0330_202301_20230214T0940.txt"},
+        good_kw={"name": "Ekb_0330_202301_20230214T0930.txt"},
+    ),
+    Case(
+        "SOS-020",
+        [M_SOLO],
+        [M_SOLO],
+        None,
+        kw={"name": "Ekb_AO_0330_202301_20230214T0930.txt"},
+        good_kw={"name": "export.txt"},
+    ),
     Case(
         "SOS-009",
         [_replace(M_SOLO, 2, "2023-1")],
@@ -546,3 +565,68 @@ def test_wrong_count_messages_say_what_is_missing_and_what_a_split_half_is() -> 
 def test_no_data_lines_message_counts_without_grammar_trouble() -> None:
     (f,) = run(["Kommun;Stadsdel;Period"], "manad").by_code("SOS-008")
     assert "(rader lästa: 1)" in f.message() and "(lines read: 1)" in f.message("en")
+
+
+# -- plurals: {n|singular|plural} in messages and headings (issue 19 item 12) -------------
+
+
+def test_inflect_chooses_the_word_for_the_count() -> None:
+    from sosreg.engine.rules import inflect, say
+
+    assert say("{n} {n|varning|varningar}", n=1) == "1 varning"
+    assert say("{n} {n|varning|varningar}", n=0) == "0 varningar"
+    assert say("{n} {n|varning|varningar}", n=2) == "2 varningar"
+    assert say("{n} {n|field|fields}", n=-1) == "-1 field"
+    assert say("{n} {n|field|fields}", n=11) == "11 fields"
+    assert inflect("{n} {n|a|b} {other}", {}) == "{n} b {other}"  # unknown count: plural
+    assert inflect("no plural here {x}", {"x": 1}) == "no plural here {x}"
+
+
+def test_messages_inflect_their_counts() -> None:
+    """Every rule with {n|singular|plural}: the singular for 1, the plural for 2."""
+    import re
+
+    from sosreg.engine.findings import Category, Finding
+    from sosreg.engine.severity import Severity
+
+    plural = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
+    seen = 0
+    for rule in CATALOGUE:
+        for lang, text in (("sv", rule.message_sv), ("en", rule.message_en)):
+            for m in plural.finditer(text):
+                seen += 1
+                name, one, many = m.groups()
+                for n, word in (("1", one), ("2", many)):
+                    f = Finding(rule.code, Severity.ERROR, Category.LINE, 1, None, None, {name: n})
+                    assert f"{n} {word}" in f.message(lang), (rule.code, lang, f.message(lang))
+    assert seen >= 10
+
+
+def test_a_real_count_of_one_is_singular() -> None:
+    one = sosreg.validate(io.BytesIO((M_SOLO + ";\r\n").encode()), register="ekb", file="manad")
+    (extra,) = one.by_code("SOS-109")
+    assert "with 1 semicolon too many" in extra.message("en"), extra.message("en")
+    two = sosreg.validate(io.BytesIO((M_SOLO + ";;\r\n").encode()), register="ekb", file="manad")
+    assert "2 semicolons too many" in two.by_code("SOS-109")[0].message("en")
+
+
+def test_every_count_in_a_message_is_inflected() -> None:
+    """A placeholder followed by a counted noun that has a plural must use
+    {n|singular|plural} (English: the noun ends in s; Swedish: a noun whose plural differs)."""
+    import re
+
+    counted_en = re.compile(
+        r"\{(\w+)\} (characters|fields|semicolons|lines|records|persons|people|households|"
+        r"children|files|rows|errors|warnings|days|months|times)\b"
+    )
+    counted_sv = re.compile(
+        r"\{(\w+)\} (rader|poster|personer|filer|varningar|dagar|månader|gånger)\b"
+    )
+    bad = [
+        (rule.code, m.group(0))
+        for rule in CATALOGUE
+        for text, rx in ((rule.message_en, counted_en), (rule.message_sv, counted_sv))
+        for m in rx.finditer(text)
+        if m.group(1) not in ("kind",)  # "two {kind} files": a name, not a count
+    ]
+    assert not bad, bad

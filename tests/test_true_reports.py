@@ -341,7 +341,7 @@ def test_json_with_every_finding_streams(
     path.write_bytes(_lines(M_SOLO, *([""] * 2500), M_SOLO + ";"))
     assert main(["validate", str(path), "--format", "json"]) == 2
     data = json.loads(capsys.readouterr().out)
-    (f,) = data["files"]
+    ((f,),) = [d["files"] for d in data["deliveries"]]
     blanks = [x for x in f["findings"] if x["code"] == "SOS-101"]
     assert len(blanks) == 2500 and blanks[0]["line"] == 2 and blanks[-1]["line"] == 2501
     assert next(c for c in f["counts"] if c["code"] == "SOS-101")["count"] == 2500
@@ -350,9 +350,10 @@ def test_json_with_every_finding_streams(
     assert [x for x in lines if x is not None] == sorted(x for x in lines if x is not None)
     # the same document as the report that keeps everything in memory
     whole = sosreg.validate(path, max_details=None).to_dict()
-    assert whole["files"][0]["findings"] == f["findings"]
+    assert whole["deliveries"][0]["files"][0]["findings"] == f["findings"]
+    assert whole == data
     assert main(["validate", str(path), "--format", "json", "--max-details", "5"]) == 2
-    capped = json.loads(capsys.readouterr().out)["files"][0]
+    capped = json.loads(capsys.readouterr().out)["deliveries"][0]["files"][0]
     assert len([x for x in capped["findings"] if x["code"] == "SOS-101"]) == 5
     assert capped["omitted"] == 2495
 

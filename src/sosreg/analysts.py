@@ -1,5 +1,5 @@
 """Years of files, for analysts: many files as one typed polars frame, and as a Parquet
-dataset (needs ``polars``; ``pip install 'sosreg[parquet]'``).
+dataset (needs ``polars``; ``pip install "sosreg[parquet]"``).
 
 >>> s = sosreg.scan("deliveries/sol/2023/", key=read_key("sosreg.key"))  # doctest: +SKIP
 >>> s.frame.group_by("period").agg(pl.col("personnummer").n_unique())  # doctest: +SKIP
@@ -55,11 +55,13 @@ from typing import Any, Final
 import attrs
 
 from sosreg.codelists import CodeList
+from sosreg.engine.errors import optional_import
 from sosreg.engine.filename import parse_filename
 from sosreg.engine.findings import DEFAULT_MAX_DETAILS, Status
 from sosreg.engine.pipeline import Parsed, UsageError, parse
 from sosreg.engine.register import REGISTRY
 from sosreg.engine.report import Report
+from sosreg.engine.rules import say
 from sosreg.engine.source import MAX_LINE, Input, PhysicalLine, iter_lines
 from sosreg.engine.spec import FieldSpec, FileSpec
 from sosreg.engine.values import Special, YearMonth
@@ -107,13 +109,7 @@ _INT64: Final = (-(2**63), 2**63 - 1)
 
 
 def _polars() -> Any:
-    try:
-        import polars as pl
-    except ImportError:
-        raise UsageError(
-            "reading files into frames needs polars: pip install 'sosreg[parquet]'"
-        ) from None
-    return pl
+    return optional_import("polars", "reading files into frames", "parquet")
 
 
 def _numeric(f: FieldSpec) -> bool:
@@ -488,10 +484,7 @@ class Scan:
 
     def to_arrow(self) -> Any:
         """Every row as a ``pyarrow.Table`` (needs pyarrow)."""
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise UsageError("to_arrow needs pyarrow: pip install 'sosreg[parquet]'") from None
+        optional_import("pyarrow", "to_arrow", "parquet")
         return self.frame.collect().to_arrow()
 
     def findings(self, lang: str = "sv") -> Any:
@@ -525,10 +518,13 @@ class Scan:
 
     def __repr__(self) -> str:
         rows = sum(t.height for t in self._tables.values())
-        return (
-            f"Scan({len(self.files)} files, {rows} rows, {len(self.left_out)} left out; "
-            f"specs: {', '.join(self._tables) or 'none'})"
+        counts = say(
+            "{f} {f|file|files}, {r} {r|row|rows}, {x} left out",
+            f=len(self.files),
+            r=rows,
+            x=len(self.left_out),
         )
+        return f"Scan({counts}; specs: {', '.join(self._tables) or 'none'})"
 
 
 def scan(

@@ -55,6 +55,10 @@ class Options:
     lang: str = "sv"
     max_details: int | None = 100
     engine: str = "row"
+    json_part: bool = False
+    """``format="json"``: render each delivery as one item of the report's
+    ``deliveries`` (what :class:`~sosreg.reports.json_report.DocumentWriter` joins
+    into one report with a summary) instead of a whole report."""
 
 
 @attrs.frozen
@@ -72,6 +76,7 @@ class Outcome:
     """Why the delivery could not be checked (a :class:`UsageError`'s message)."""
     written: str | None = None
     """The file the report was written to, when it went to a file."""
+    infos: int = 0
 
     @property
     def exit_code(self) -> int:
@@ -206,7 +211,7 @@ def render(
             return Outcome(paths, None, problem="the xlsx report is a file: give -o PATH")
         try:
             xlsx_report.xlsxwriter()
-        except ImportError as exc:
+        except UsageError as exc:
             return Outcome(paths, None, problem=str(exc))
     spools: list[json_report.FindingSpool] = []
     stream = fmt in STREAMED and options.max_details is None
@@ -264,11 +269,17 @@ def render(
                     raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
             else:
                 buffer = out if out is not None else io.StringIO()
-            if fmt == "json" and stream:
-                cross = list(result.findings) if isinstance(result, DeliveryReport) else []
+            cross = list(result.findings) if isinstance(result, DeliveryReport) else []
+            if fmt == "json" and stream and options.json_part:
+                json_report.write_delivery_streaming(
+                    buffer, result.status, list(zip(files, spools, strict=True)), cross, lang
+                )
+            elif fmt == "json" and stream:
                 json_report.write_streaming(
                     buffer, result.status, list(zip(files, spools, strict=True)), cross, lang
                 )
+            elif fmt == "json" and options.json_part:
+                buffer.write(json_report.delivery_text(result, lang))
             elif fmt == "json":
                 buffer.write(result.to_json(lang) + "\n")
             elif fmt == "csv":
@@ -300,7 +311,8 @@ def render(
         errors,
         warnings,
         sum(r.lines for r in files),
-        output,
+        infos=totals[Severity.INFO],
+        output=output,
         written=path,
     )
 

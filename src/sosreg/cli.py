@@ -23,18 +23,23 @@ import shutil
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, Final, NoReturn
+
+import attrs
 
 import sosreg
 from sosreg import batch, codelists
 from sosreg.codelists import importers
+from sosreg.engine.findings import Severity, Status
 from sosreg.engine.pipeline import ENGINES, UsageError
 from sosreg.engine.register import REGISTRY
-from sosreg.engine.rules import CATALOGUE
+from sosreg.engine.report import summary_dict as report_summary
+from sosreg.engine.rules import CATALOGUE, say
 from sosreg.engine.spec import SpecError
-from sosreg.reports import FORMATS, html_report
+from sosreg.identity import mask_text
+from sosreg.reports import FORMATS, html_report, json_report
 from sosreg.reports import text as text_report
 
 _DEFAULT: Any = object()
@@ -485,15 +490,20 @@ def _xlsx_to_stdout(
 
 def _validate_many(args: argparse.Namespace, options: batch.Options) -> int:
     """Directories, globs or ``-j``: one report per delivery, then a summary table
-    (text), or one JSON document per line (json); csv, xlsx and html write a file per
-    delivery into the directory ``-o DIR`` and print the summary table."""
+    (text), or one JSON report with every delivery and a summary (json, the shape of
+    one delivery's); csv, xlsx and html write a file per delivery into the directory
+    ``-o DIR`` and print the summary table."""
     skipped: list[str] = []
     groups = batch.deliveries(batch.expand(args.path, skipped))
     if skipped and not args.quiet:
         names = [os.path.basename(f) for f in skipped[:5]] + (["…"] if len(skipped) > 5 else [])
         print(
-            f"sosreg: left out {len(skipped)} file(s) in the directories that are not register "
-            f"files ({', '.join(names)}); name a file to check it anyway",
+            say(
+                "sosreg: left out {n} {n|file|files} in the directories that {n|is|are} not "
+                "register files",
+                n=len(skipped),
+            )
+            + f" ({', '.join(names)}); name a file to check it anyway",
             file=sys.stderr,
         )
     fmt = options.format
@@ -532,30 +542,79 @@ def _run_many(
 ) -> int:
     worst = 0
     rows: list[batch.Outcome] = []
+    writer: json_report.DocumentWriter | None = None
+    if options.format == "json" and out_dir is None:  # one report: deliveries, summary
+        writer = json_report.DocumentWriter(out, options.lang)
+        options = attrs.evolve(options, json_part=True)
+        writer.begin()
     unit = " leveranser" if options.lang != "en" else " deliveries"
     bar = _progress_bar(args, total=len(groups), unit=unit, unit_scale=False)
     try:
-        for outcome in batch.run(groups, options, jobs=args.jobs or 1, out_dir=out_dir):
+        for outcome in _outcomes(groups, options, args.jobs or 1, out_dir, writer):
             if bar is not None:
                 bar.update(1)
-            rows.append(outcome)
+            rows.append(attrs.evolve(outcome, output=""))  # the counts, not the report
             worst = max(worst, outcome.exit_code)
             if outcome.problem is not None:
-                print(f"sosreg: {outcome.problem}", file=sys.stderr)
+                names = ", ".join(os.path.basename(p) for p in outcome.paths)
+                print(f"sosreg: {mask_text(names)}: {outcome.problem}", file=sys.stderr)
                 continue
             if out_dir is not None:
                 continue
-            if options.format == "json":
-                out.write(json.dumps(json.loads(outcome.output), ensure_ascii=False) + "\n")
+            if writer is not None:
+                writer.add(outcome.output)
             else:
                 out.write(outcome.output + "\n")
     finally:
         if bar is not None:
             bar.refresh()
             bar.close()
-    if options.format == "text" or out_dir is not None:
+    if writer is not None:
+        writer.end(summary_dict(rows))
+    elif options.format == "text" or out_dir is not None:
         out.write(_summary(rows, options.lang))
     return worst
+
+
+def _outcomes(
+    groups: list[tuple[str, ...]],
+    options: batch.Options,
+    jobs: int,
+    out_dir: str | None,
+    writer: json_report.DocumentWriter | None,
+) -> Iterator[batch.Outcome]:
+    """The outcome of each delivery, in order. One job and one JSON report: each
+    delivery is written straight into the report (its findings streamed when every
+    finding is asked for), so memory does not grow with the deliveries or findings."""
+    if writer is None or jobs > 1:
+        yield from batch.run(groups, options, jobs=jobs, out_dir=out_dir)
+        return
+    for group in groups:
+        with writer.delivery() as part:
+            yield batch.render(group, options, part)
+
+
+def summary_dict(rows: Sequence[batch.Outcome]) -> dict[str, Any]:
+    """The JSON report's ``summary`` of a run over many deliveries."""
+    checked = [r for r in rows if r.status is not None]
+    return report_summary(
+        [r.status for r in checked if r.status is not None],
+        files=sum(len(r.paths) for r in checked),
+        lines=sum(r.lines for r in checked),
+        totals={
+            Severity.ERROR: sum(r.errors for r in checked),
+            Severity.WARNING: sum(r.warnings for r in checked),
+            Severity.INFO: sum(r.infos for r in checked),
+        },
+        not_checked=[
+            {
+                "files": [mask_text(os.path.basename(p)) for p in r.paths],
+                "problem": mask_text(r.problem or ""),
+            }
+            for r in rows
+            if r.status is None
+        ],
+    )
 
 
 # -- progress --------------------------------------------------------------------------
@@ -670,7 +729,33 @@ def _summary(rows: list[batch.Outcome], lang: str) -> str:
         if r.written is not None and r.problem is None:
             names += f" -> {r.written}"
         lines.append(f"  {status:<24} {r.errors:>7} {r.warnings:>10}  {names}")
+    lines.append(_totals(rows, lang))
     return "\n".join(lines) + "\n"
+
+
+def _totals(rows: list[batch.Outcome], lang: str) -> str:
+    """The summary table's last row: errors and warnings in all, deliveries and files,
+    how many deliveries had each status."""
+    sv = lang != "en"
+    checked = [r for r in rows if r.status is not None]
+    by_status = {s: sum(r.status is s for r in checked) for s in Status}
+    parts = [f"{n} {s.label(lang)}" for s, n in by_status.items() if n]
+    if len(checked) < len(rows):
+        parts.append(
+            f"{len(rows) - len(checked)} "
+            + ("kunde inte kontrolleras" if sv else "could not be checked")
+        )
+    what = say(
+        "{d} {d|leverans|leveranser}, {f} {f|fil|filer}"
+        if sv
+        else "{d} {d|delivery|deliveries}, {f} {f|file|files}",
+        d=len(rows),
+        f=sum(len(r.paths) for r in rows),
+    )
+    label = "totalt" if sv else "total"
+    errors = sum(r.errors for r in checked)
+    warnings = sum(r.warnings for r in checked)
+    return f"  {label:<24} {errors:>7} {warnings:>10}  {what}: {', '.join(parts)}"
 
 
 # -- the other commands ----------------------------------------------------------------
@@ -703,6 +788,7 @@ def _rules(args: argparse.Namespace) -> int:
                 "title": r.title(args.lang),
                 "message": r.template(args.lang),
                 "source": r.source,
+                "source_sv": r.source_sv,
                 "injectable": can.get(r.code, False),
             }
             for r in rules
@@ -714,7 +800,8 @@ def _rules(args: argparse.Namespace) -> int:
         mark = "*" if can.get(r.code) else " "
         print(f"{r.code:<8} {sev:<11} {r.category.value:<15} {mark} {r.title(args.lang)}")
         if r.source:
-            print(f"{'':<39}{'source' if args.lang == 'en' else 'källa'}: {r.source}")
+            label = "source" if args.lang == "en" else "källa"
+            print(f"{'':<39}{label}: {r.source_of(args.lang)}")
     if args.lang == "en":
         print("\n* can be injected: sosreg generate --inject CODE")
     else:
@@ -959,7 +1046,11 @@ def _export(args: argparse.Namespace) -> int:
     written = [r for r in results if r.part is not None]
     left = sum(r.reason is not None for r in results)
     print(
-        f"{len(written)} files, {sum(r.rows for r in written)} rows written to {out} "
-        f"({left} left out); reports in {Path(out) / analysts.REPORTS}"
+        say(
+            "{f} {f|file|files}, {r} {r|row|rows} written to",
+            f=len(written),
+            r=sum(r.rows for r in written),
+        )
+        + f" {out} ({left} left out); reports in {Path(out) / analysts.REPORTS}"
     )
     return 0

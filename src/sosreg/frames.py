@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from sosreg.engine.errors import optional_import
 from sosreg.engine.records import spec_of
 from sosreg.engine.spec import FileSpec
 from sosreg.engine.values import Special, YearMonth
@@ -32,7 +33,7 @@ _INT64 = (-(2**63), 2**63 - 1)
 
 
 def _column(values: list[Any], kind: str) -> Any:
-    import pandas as pd
+    pd = optional_import("pandas", "DataFrames", "pandas")
 
     if kind in ("integer", "amount", "year"):  # a number too large for Int64 is null
         return pd.array(
@@ -52,7 +53,7 @@ def to_pandas(
     lines: Iterable[int] | None = None,
 ) -> Any:
     """A ``pandas.DataFrame`` of ``records`` (all of one spec)."""
-    import pandas as pd
+    pd = optional_import("pandas", "DataFrames", "pandas")
 
     if identities not in IDENTITIES:
         raise ValueError(f"identities must be one of {', '.join(map(repr, IDENTITIES))}")

@@ -1137,6 +1137,8 @@ NOT_INJECTABLE: Final[Mapping[str, str]] = {
     "SOS-015": "previous period: needs the earlier file",
     "SOS-016": "previous period: needs the earlier file",
     "SOS-017": "previous period: needs the earlier file",
+    "SOS-018": "file level: the file is a JSON, XML, HTML or RTF document, not register data",
+    "SOS-020": "file level: the file name against the register and file given",
     "SOS-206": "no built-in code list has a code that expired in a field without a rule "
     "code of its own (hinderkod's expired codes are EKB-011 and EKB-070)",
     "SOS-207": "no built-in code list has a code that is not yet valid in a year its spec covers",

@@ -41,7 +41,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from sosreg.engine.pipeline import RUNNERS, Parsed, UsageError
+from sosreg.engine.errors import optional_import
+from sosreg.engine.pipeline import REQUIRES, RUNNERS, Parsed
 from sosreg.engine.source import MAX_LINE, PhysicalLine
 from sosreg.engine.values import YearMonth
 
@@ -64,6 +65,13 @@ def available() -> bool:
     return True
 
 
+def polars() -> Any:
+    """The ``polars`` module, or a :class:`~sosreg.engine.pipeline.UsageError` with the
+    pip hint (``sosreg[fast]``) when it is not installed: every import of polars here
+    goes through this."""
+    return optional_import("polars", "the columnar engine", "fast")
+
+
 class Columns:
     """What a rule's mask sees: the raw text of each field of the clean rows (``c["x"]``
     is a polars expression), numbers, the spec's params, the file's period and the
@@ -71,7 +79,7 @@ class Columns:
     not go to the row engine anyway."""
 
     def __init__(self, parser: LineParser, extra: list[Any], frame: Any = None) -> None:
-        import polars as pl
+        pl = polars()
 
         self.pl = pl
         self.extra = extra
@@ -214,7 +222,7 @@ def _tables(accept: tuple[str, ...]) -> tuple[Any, Any, Any]:
     group (low and high half of the last ten digits), and for every MMDD whether it
     is a valid birth date of an accepted kind (1: in any year, 2: in leap years only,
     0: never; a year-independent rule apart from February 29)."""
-    import polars as pl
+    pl = polars()
 
     v = pl.int_range(0, 10**5, dtype=pl.Int64)
     luhn = pl.select(
@@ -305,7 +313,7 @@ def _portable(rx: str) -> bool:
     operations), and polars compiles it."""
     if not _PLAIN_REGEX.fullmatch(rx) or any(bad in rx for bad in _NOT_PLAIN):
         return False
-    import polars as pl
+    pl = polars()
 
     try:
         pl.select(pl.lit("").str.contains(rx))
@@ -402,7 +410,7 @@ class _Plan:
 def _plan(parsed: Parsed) -> _Plan | None:
     """The file as a table (see :class:`_Plan`); ``None`` where the row engine must
     read the file (not text, or lines ending in a lone CR)."""
-    import polars as pl
+    pl = polars()
 
     parser = parsed.parser
     if not parsed.text_input:
@@ -527,7 +535,7 @@ def _flags(parsed: Parsed, plan: _Plan, *, cross: bool) -> list[tuple[str, Any]]
     fields', the period's, the kommun's and the record rules'; ``cross=True``: the
     cross-record rules', which need the records of the suspect lines (step 1 first).
     Masks see every row; a suspect row's flags are never used (a superset is safe)."""
-    import polars as pl
+    pl = polars()
 
     parser = parsed.parser
     flags: list[tuple[str, Any]] = []
@@ -569,10 +577,7 @@ def _gc_paused() -> Iterator[None]:
 def run(parsed: Parsed) -> None:
     """Validate ``parsed`` column by column; findings go to ``parsed.log`` exactly as
     the row engine's would."""
-    import polars as pl
-
-    if not available():
-        raise UsageError("the columnar engine needs polars: pip install 'sosreg[fast]'")
+    pl = polars()
     plan = _plan(parsed)
     if plan is None:
         return parsed._run_rows()
@@ -584,7 +589,7 @@ def run(parsed: Parsed) -> None:
 def _run_plan(parsed: Parsed, plan: _Plan, suspect: Any) -> None:
     """The suspect lines through the line and field stages, the masks, then every
     suspect or flagged line through the rest of the row engine."""
-    import polars as pl
+    pl = polars()
 
     _parse_suspects(parsed, plan, suspect)
     # one lazy query: common subexpressions once, expressions in parallel
@@ -618,7 +623,7 @@ def explain(parsed: Parsed) -> dict[str, set[int]]:
     """For tests and curious users: the clean lines each mask flags (``"suspect"``: the
     lines the row engine reads whole). Consumes ``parsed`` (iterate a new one to
     validate)."""
-    import polars as pl
+    pl = polars()
 
     plan = _plan(parsed)
     if plan is None:
@@ -641,3 +646,4 @@ Mask = Callable[[Columns], Any]
 
 
 RUNNERS["columnar"] = run
+REQUIRES["columnar"] = polars

@@ -60,10 +60,13 @@ class Context:
         field: str | None = None,
         value: str | None = None,
         category: Category | None = None,
+        file: object = None,
         **params: object,
     ) -> Finding:
         """A finding of rule ``code``. ``value`` is masked here; ``field`` adds the
-        field's label to the parameters."""
+        field's label to the parameters; ``file`` names the file a delivery-level finding
+        points into (:attr:`Finding.file`; typed ``object`` so that rules may pass
+        ``**params``)."""
         rule = CATALOGUE[code]
         if field is not None and self.spec.has_field(field):
             f = self.spec.field(field)
@@ -81,6 +84,7 @@ class Context:
             field,
             value,
             params,
+            file=None if file is None else str(file),
         )
 
     def internal(self, code: str, exc: Exception, line: int | None = None) -> Finding:

@@ -13,6 +13,7 @@ from typing import Any, Final
 from sosreg.engine.context import Context
 from sosreg.engine.fields import compile_field
 from sosreg.engine.findings import Category, Finding
+from sosreg.engine.rules import say
 from sosreg.engine.source import MAX_LINE, PhysicalLine
 
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -224,9 +225,8 @@ class LineParser:
                     f" Fälten är frivilliga men semikolonen ska stå kvar:"
                     f" raden ska alltid ha {self.n - 1} semikolon."
                 )
-                where_en += (
-                    f" The fields are optional but their semicolons must stay:"
-                    f" a line always has {self.n - 1} semicolons."
+                where_en += " The fields are optional but their semicolons must stay:" + say(
+                    " a line always has {n} {n|semicolon|semicolons}.", n=self.n - 1
                 )
             return self.ctx.finding(
                 "SOS-108",
@@ -242,5 +242,5 @@ class LineParser:
             count=n,
             expected=self.n,
             where_sv=f" Raden har {n - self.n} fält för mycket.",
-            where_en=f" The line has {n - self.n} fields too many.",
+            where_en=say(" The line has {n} {n|field|fields} too many.", n=n - self.n),
         )

@@ -224,10 +224,12 @@ def validate_delivery(
             for f in extra:
                 sink(f)
 
+    # A JSON or a workbook named like a register file gets its own finding only: it
+    # neither replaces nor is replaced, and stays out of the delivery's checks.
     replaced = _replaced(files, sources)
     for i, by in replaced.items():
         add(i, [_replaced_finding(files[i], files[by], sources[i], sources[by])])
-    counting = [i for i in range(len(files)) if i not in replaced]
+    counting = [i for i in range(len(files)) if i not in replaced and files[i].register_data]
     mine_files = [files[i] for i in counting]
     index = Earlier(str(e) for e in earlier)
     lists = kwargs.get("codelists")
@@ -236,7 +238,7 @@ def validate_delivery(
         if isinstance(src, str | os.PathLike):
             found = index.of(os.fspath(src))
             add(i, comparisons(files[i], found, codelists=lists, found=True))
-    findings: list[Finding] = list(_delivery_checks(mine_files))
+    findings: list[Finding] = list(_delivery_checks(mine_files)) if mine_files else []
     findings.extend(_missing_files(mine_files))
     for reg_name in sorted({f.register for f in mine_files}):
         reg = REGISTRY.get(reg_name)
@@ -258,7 +260,16 @@ def validate_delivery(
                 findings.extend(rule.fn(mine))
             except Exception as exc:  # a rule that raises is one finding
                 findings.append(ctx.internal(rule.codes[0], exc))
-    return DeliveryReport(tuple(reports), tuple(findings))
+    return DeliveryReport(tuple(reports), tuple(_named(f) for f in findings))
+
+
+def _named(f: Finding) -> Finding:
+    """``f`` with :attr:`Finding.file` set from its ``name`` parameter when its rule
+    did not set it (every cross-file finding about one file names that file)."""
+    if f.file is not None:
+        return f
+    name = f.param_dict.get("name")
+    return f if name is None else attrs.evolve(f, file=name)
 
 
 def _key(f: ParsedFile) -> tuple[str, str, str, str | None]:
@@ -274,7 +285,8 @@ def _replaced(files: list[ParsedFile], sources: list[Source]) -> dict[int, int]:
     """File index -> the index of the later file that replaces it (:func:`latest`)."""
     groups: dict[tuple[str, str, str, str | None], list[int]] = defaultdict(list)
     for i, f in enumerate(files):
-        groups[_key(f)].append(i)
+        if f.register_data:
+            groups[_key(f)].append(i)
     out: dict[int, int] = {}
     for members in groups.values():
         if len(members) < 2:
@@ -353,6 +365,7 @@ def _delivery_checks(files: list[ParsedFile]) -> Iterable[Finding]:
                 kommun=f.kommun or "-",
                 name=f.name,
                 other=prior.name,
+                file=f.name,
             )
     registers = sorted({f.register for f in files})
     if len(registers) > 1:
@@ -381,6 +394,7 @@ def read_file(source: Source, **kwargs: Any) -> tuple[Report, ParsedFile]:
         records=tuple(records),
         context=parsed.context,
         kommun=parsed.kommun,
+        register_data=parsed.text_input,
     )
     return parsed.report(), pf
 

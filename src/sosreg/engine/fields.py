@@ -18,6 +18,7 @@ from sosreg import identity as _identity
 from sosreg.codelists import CodeList, Validity
 from sosreg.engine.context import Context
 from sosreg.engine.findings import Category, Finding
+from sosreg.engine.rules import say
 from sosreg.engine.spec import CHECKS, FieldSpec
 from sosreg.engine.values import (
     FORMAT_EN,
@@ -177,6 +178,37 @@ def _date(c: FieldChecks) -> Converter:
     return conv_date
 
 
+ALLOWED_SHOWN: Final = 12
+"""A code list of at most this many codes for the year is named whole in an "unknown
+code" finding; a longer one by its first :data:`ALLOWED_FIRST` and where to find the rest."""
+ALLOWED_FIRST: Final = 8
+
+
+def allowed_codes(cl: CodeList, year: int) -> dict[str, str]:
+    """The parameters ``allowed_sv``/``allowed_en`` of an "unknown code" finding: the
+    codes valid in ``year`` (all of them when few, else the first few and the command
+    that lists the rest)."""
+    codes = [e.code for e in cl.as_of(year)]
+    if not codes:
+        return {
+            "allowed_sv": f"Listan har inga giltiga koder för {year}.",
+            "allowed_en": f"The list has no valid codes for {year}.",
+        }
+    if len(codes) <= ALLOWED_SHOWN:
+        shown = ", ".join(codes)
+        return {
+            "allowed_sv": say("{n|Giltig kod|Giltiga koder}", n=len(codes)) + f": {shown}.",
+            "allowed_en": say("{n|The valid code is|Valid codes are}", n=len(codes))
+            + f": {shown}.",
+        }
+    first = ", ".join(codes[:ALLOWED_FIRST])
+    where = f"sosreg codes {cl.name} --year {year}"
+    return {
+        "allowed_sv": f"Giltiga koder är bl.a. {first} (alla {len(codes)}: {where}).",
+        "allowed_en": f"Valid codes include {first} (all {len(codes)}: {where}).",
+    }
+
+
 def _code(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[str], bool]:
     f, year = c.f, c.ctx.year
     cl = c.list_or_note(f.codelist, notes)
@@ -188,6 +220,7 @@ def _code(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[st
         "list_sv": cl.title if cl is not None else "",
         "list_en": (cl.title_en or cl.title) if cl is not None else "",
     }
+    allowed = allowed_codes(cl, year) if cl is not None else {}
     rejects = [(code, re.compile(rx, re.ASCII)) for code, rx in f.reject.items()]
     pattern = re.compile(f.pattern, re.ASCII) if f.pattern else None
 
@@ -229,7 +262,7 @@ def _code(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[st
                     line,
                     out,
                     format_sv=f"en kod med {width} tecken",
-                    format_en=f"a code of {width} characters",
+                    format_en=say("a code of {n} {n|character|characters}", n=width),
                 )
             else:
                 c.too_long(text, line, out)
@@ -267,7 +300,7 @@ def _code(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[st
                 **names,
             )
         else:
-            c.emit(out, "code.unknown", line, text, year=year, **names)
+            c.emit(out, "code.unknown", line, text, year=year, **names, **allowed)
         return text
 
     return conv_code, fast, cl is None

@@ -76,6 +76,11 @@ class Finding:
     field: str | None = None
     value: str | None = attrs.field(default=None, converter=_mask_value)
     params: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_freeze)
+    file: str | None = attrs.field(default=None, converter=_mask_value, kw_only=True)
+    """The file the finding is about, named (masked) where the finding alone does not
+    say it: a delivery's cross-file findings point into one of its files. ``None`` for
+    a file's own findings (the :class:`~sosreg.Report` holding them names the file)
+    and for findings about a delivery as a whole (several registers, SOS-302)."""
 
     @property
     def param_dict(self) -> dict[str, str]:
@@ -103,6 +108,7 @@ class Finding:
             "title": self.title(lang),
             "message": self.message(lang),
             "params": dict(self.params),
+            "file": self.file,
         }
 
 

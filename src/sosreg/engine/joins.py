@@ -41,6 +41,10 @@ class ParsedFile:
     records: tuple[tuple[int, Any], ...]
     context: Context
     kommun: str | None = None
+    register_data: bool = True
+    """False for a file that is not register data (a workbook, a PDF, a JSON or XML
+    document: SOS-002, SOS-018): it has its finding and takes no part in the checks
+    across the delivery's files."""
 
     def pseudo(self, name: str) -> Any:
         """A file-level value: ``@period``, ``@year`` or ``@kommun``."""
@@ -69,7 +73,13 @@ class Linked(Generic[R]):
         text = None if value is None else to_text(value) if not isinstance(value, str) else value
         params.setdefault("name", self.file.name)
         return self.file.context.finding(
-            code, line=self.line, field=field, value=text, category=None, **params
+            code,
+            line=self.line,
+            field=field,
+            value=text,
+            category=None,
+            file=self.file.name,
+            **params,
         )
 
 

@@ -36,6 +36,7 @@ from sosreg.codelists import CodeList
 from sosreg.engine.compiled import compile_line
 from sosreg.engine.context import Context
 from sosreg.engine.core import LineParser
+from sosreg.engine.errors import UsageError as UsageError  # re-exported: its old home
 from sosreg.engine.fields import identity_predicate
 from sosreg.engine.filename import FileName, parse_filename
 from sosreg.engine.findings import DEFAULT_MAX_DETAILS, Finding, FindingLog, order_key
@@ -56,6 +57,24 @@ row engine is ``Parsed._run_rows``; :mod:`sosreg.engine.columnar` adds ``columna
 when it is imported (as :mod:`sosreg` does), so this module imports no engine above
 it."""
 
+_DOCUMENTS: Final = {
+    "json": ("ett JSON-dokument", "a JSON document"),
+    "xml": ("ett XML-dokument", "an XML document"),
+    "html": ("en webbsida (HTML)", "a web page (HTML)"),
+    "rtf": ("ett RTF-dokument (ordbehandlare)", "an RTF (word processor) document"),
+}
+"""What SOS-018 calls each :attr:`~sosreg.engine.source.Sniff.document` kind."""
+
+REQUIRES: dict[str, Callable[[], object]] = {}
+"""Engine name -> a function that raises :class:`UsageError` (with the pip hint) when the
+engine's optional dependency is not installed; :func:`parse` calls it first, so a
+missing extra is the same error whether or not the engine ends up reading the file."""
+
+
+def _nothing() -> None:
+    return None
+
+
 HEAD_LINES: Final = 1000
 """How many lines at the top are read (and kept) to decide the period and kommun."""
 
@@ -64,12 +83,6 @@ YEARS: Final = (1990, 2099)
 
 PROGRESS_EVERY: Final = 50_000
 """Lines between two calls of a ``progress`` callback (see :func:`parse`)."""
-
-
-class UsageError(ValueError):
-    """The input cannot be checked at all: arguments of the wrong type or out of range,
-    unknown register or file, no spec for the year, unreadable path. The CLI exits
-    with 3."""
 
 
 @attrs.frozen
@@ -197,6 +210,7 @@ class Parsed:
         self._progress_sent = 0
         if engine not in RUNNERS:
             raise UsageError(f"engine must be one of {', '.join(RUNNERS)}, not {engine!r}")
+        REQUIRES.get(engine, _nothing)()  # a missing extra: UsageError before any reading
         self.engine = engine
         register = _check_str("register", register)
         file = _check_str("file", file)
@@ -283,9 +297,10 @@ class Parsed:
         self.file = file
         self.fname = fname
         sn = self.input.sniff
-        self.text_input = sn.magic is None and not sn.binary
-        """False for a binary file, a workbook or a PDF: it gets one file finding and
-        its lines are not checked one by one."""
+        self.text_input = sn.magic is None and not sn.binary and sn.document is None
+        """False for a binary file, a workbook, a PDF, or a text document that is not
+        register data (JSON, XML, HTML, RTF): it gets one file finding and its lines are
+        not checked one by one."""
         self._lines: Iterator[PhysicalLine] = self.input.lines() if self.text_input else iter(())
         self._head: list[PhysicalLine] = []
 
@@ -431,6 +446,9 @@ class Parsed:
                 "pdf": ("en PDF-fil", "a PDF file"),
             }[sn.magic]
             add(ctx.finding("SOS-002", kind_sv=kinds[0], kind_en=kinds[1]))
+        elif sn.document is not None:
+            kind_sv, kind_en = _DOCUMENTS[sn.document]
+            add(ctx.finding("SOS-018", kind_sv=kind_sv, kind_en=kind_en))
         elif not self.text_input:
             add(ctx.finding("SOS-002", kind_sv="en binärfil", kind_en="a binary file"))
         if sn.size == 0:
@@ -453,6 +471,18 @@ class Parsed:
         if fname is not None:
             for sv, en in fname.problems:
                 add(ctx.finding("SOS-006", name=fname.name, problem_sv=sv, problem_en=en))
+            named = self._named_otherwise(fname)
+            if named is not None:
+                add(
+                    ctx.finding(
+                        "SOS-020",
+                        name=fname.name,
+                        named_sv=named[0],
+                        named_en=named[1],
+                        checked_sv=self.register.files.get(self.file, self.file),
+                        checked_en=f"{self.register.name}/{self.file}",
+                    )
+                )
             if name_period is not None and not assumed:
                 lines = self.period_from_lines
                 if name_period != self.period:
@@ -496,6 +526,26 @@ class Parsed:
         if sn.size:
             add(self._checked_against(ctx))
         self.file_findings.extend(self.parser.notes)
+
+    def _named_otherwise(self, fname: FileName) -> tuple[str, str] | None:
+        """What the file name says the file is, in Swedish and English (``SOL1`` and
+        ``sol/sol1``, ``EKB-AO`` and ``ekb/ao``; a register alone where its tokens name
+        none of its files), where that is not the register and file it is checked as
+        (given as arguments or a spec); else ``None``."""
+        if fname.register is None:
+            return None
+        try:
+            reg = REGISTRY.get(fname.register)
+        except KeyError:
+            return None
+        named = reg.file_from_tokens(list(fname.tokens))
+        if named is None:
+            label = (reg.name.upper(), reg.name)
+        else:
+            label = (reg.files.get(named, named), f"{reg.name}/{named}")
+        if reg.name != self.register.name:
+            return label
+        return label if named is not None and named != self.file else None
 
     def _checked_against(self, ctx: Context) -> Finding:
         return ctx.finding(

@@ -8,8 +8,9 @@ together and the cross-file findings.
 
 :meth:`Report.to_dict` is the JSON report, an interface others build on: it is
 versioned (:data:`SCHEMA_VERSION`) and described by the JSON Schema shipped in
-``sosreg/schemas/report.schema.json`` (see ``docs/report-format.md``). One file and
-several files have the same top-level shape.
+``sosreg/schemas/report.schema.json`` (see ``docs/report-format.md``). One file, a
+delivery of several files and a run over many deliveries (``sosreg validate DIR
+--format json``) have the same shape: a list of deliveries and a summary.
 
 Rendering to text, CSV, Excel or HTML is not done here: renderers plug in with
 :func:`register_renderer` (sosreg's own are in :mod:`sosreg.reports`), and
@@ -28,12 +29,14 @@ from typing import IO, Any, Final, NamedTuple
 import attrs
 
 from sosreg._version import __version__
+from sosreg.engine.errors import optional_import
 from sosreg.engine.findings import Finding, Severity, Status, order_key
 from sosreg.engine.rules import CATALOGUE
 
-SCHEMA_VERSION: Final = "1.0"
+SCHEMA_VERSION: Final = "2.0"
 """Version of the JSON report's shape. Minor: fields added; major: fields changed or
-removed. Recorded in the CHANGELOG."""
+removed. Recorded in the CHANGELOG. 2.0: one shape for any number of deliveries (a
+``deliveries`` list and a ``summary``); every finding has ``file``."""
 
 REPLACED: Final = "SOS-304"
 """The rule that marks a file of a delivery as replaced by a later one (a re-delivery):
@@ -348,9 +351,19 @@ class Report(Rendered):
             "findings": [f.to_dict(lang) for f in self.findings],
         }
 
+    def delivery_dict(self, lang: str = "sv") -> dict[str, Any]:
+        """The file as a delivery of one file: an item of the JSON report's
+        ``deliveries``."""
+        return delivery_dict(self.status, [self.file_dict(lang)], [], lang)
+
+    def summary_dict(self) -> dict[str, Any]:
+        """The JSON report's ``summary`` of this one file."""
+        return summary_dict([self.status], files=1, lines=self.lines, totals=self.totals())
+
     def to_dict(self, lang: str = "sv") -> dict[str, Any]:
-        """The JSON report (schema :data:`SCHEMA_VERSION`), same shape as a delivery's."""
-        return document(self.status, [self.file_dict(lang)], [], lang)
+        """The JSON report (schema :data:`SCHEMA_VERSION`): one delivery and its summary,
+        the shape of any report."""
+        return document([self.delivery_dict(lang)], self.summary_dict(), lang)
 
     # -- tables: one row per finding, read by CSV, Excel, HTML and DataFrames ----------
 
@@ -367,10 +380,7 @@ class Report(Rendered):
 
 
 def _frame(rows: Iterable[FindingRow]) -> Any:
-    try:
-        import pandas as pd
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("to_frame needs pandas: pip install 'sosreg[pandas]'") from exc
+    pd = optional_import("pandas", "to_frame", "pandas")
     data = [{**r._asdict(), "severity": r.severity.code} for r in rows]
     frame = pd.DataFrame.from_records(data, columns=list(FindingRow._fields))
     frame["line"] = frame["line"].astype("Int64")
@@ -379,15 +389,13 @@ def _frame(rows: Iterable[FindingRow]) -> Any:
     return frame
 
 
-def document(
+def delivery_dict(
     status: Status, files: list[dict[str, Any]], cross: list[Finding], lang: str
 ) -> dict[str, Any]:
-    """The top-level JSON object, for one file or a delivery."""
+    """One delivery (one file, or several checked together) as an item of the JSON
+    report's ``deliveries``: its status, its files and the checks across them."""
     cross_counts = _counts_of(cross)
     return {
-        "schema_version": SCHEMA_VERSION,
-        "sosreg_version": __version__,
-        "lang": lang,
         "status": status_dict(status),
         "files": files,
         "cross_file": {
@@ -395,6 +403,47 @@ def document(
             "findings": [f.to_dict(lang) for f in cross],
         },
     }
+
+
+def summary_dict(
+    statuses: Iterable[Status],
+    *,
+    files: int,
+    lines: int,
+    totals: Mapping[Severity, int],
+    not_checked: Iterable[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
+    """The JSON report's ``summary``: the worst status of the deliveries checked
+    (``None`` if none was), how many deliveries had each status, and the totals."""
+    statuses = list(statuses)
+    by_status = Counter(s.code for s in statuses)
+    worst = max(statuses, key=lambda s: s.exit_code, default=None)
+    return {
+        "status": None if worst is None else status_dict(worst),
+        "deliveries": len(statuses),
+        "by_status": {s.code: by_status[s.code] for s in Status},
+        "files": files,
+        "lines": lines,
+        "errors": totals.get(Severity.ERROR, 0),
+        "warnings": totals.get(Severity.WARNING, 0),
+        "infos": totals.get(Severity.INFO, 0),
+        "not_checked": [dict(item) for item in not_checked],
+    }
+
+
+def document_head(lang: str) -> dict[str, Any]:
+    """The JSON report's first keys (what a streaming writer writes before the
+    deliveries)."""
+    return {"schema_version": SCHEMA_VERSION, "sosreg_version": __version__, "lang": lang}
+
+
+def document(
+    deliveries: list[dict[str, Any]], summary: dict[str, Any], lang: str
+) -> dict[str, Any]:
+    """The JSON report: its version, the deliveries (:func:`delivery_dict`) and the
+    summary (:func:`summary_dict`); the same shape for one file and for many
+    deliveries."""
+    return {**document_head(lang), "deliveries": deliveries, "summary": summary}
 
 
 @attrs.frozen
@@ -405,7 +454,7 @@ class DeliveryReport(Rendered):
     reports: tuple[Report, ...]
     """A report per file, in the order given."""
     findings: tuple[Finding, ...]
-    """Cross-file findings (each names its file in the parameter ``name``)."""
+    """Cross-file findings (each about one file names it: :attr:`Finding.file`)."""
 
     @property
     def counting(self) -> tuple[Report, ...]:
@@ -454,10 +503,24 @@ class DeliveryReport(Rendered):
         for r in self.reports:
             yield from r.rows(lang)
         for f in self.findings:
-            yield finding_row(f, f.param_dict.get("name", ""), lang)
+            yield finding_row(f, f.file or "", lang)
 
-    def to_dict(self, lang: str = "sv") -> dict[str, Any]:
-        """The JSON report of the delivery (schema :data:`SCHEMA_VERSION`)."""
-        return document(
+    def delivery_dict(self, lang: str = "sv") -> dict[str, Any]:
+        """The delivery as an item of the JSON report's ``deliveries``."""
+        return delivery_dict(
             self.status, [r.file_dict(lang) for r in self.reports], list(self.findings), lang
         )
+
+    def summary_dict(self) -> dict[str, Any]:
+        """The JSON report's ``summary`` of this one delivery."""
+        return summary_dict(
+            [self.status],
+            files=len(self.reports),
+            lines=sum(r.lines for r in self.reports),
+            totals=self.totals(),
+        )
+
+    def to_dict(self, lang: str = "sv") -> dict[str, Any]:
+        """The JSON report of the delivery (schema :data:`SCHEMA_VERSION`): the same
+        shape as one file's."""
+        return document([self.delivery_dict(lang)], self.summary_dict(), lang)

@@ -4,13 +4,19 @@ Rule metadata (code, category, severity, source, titles and messages in Swedish 
 English) is *data*: ``sosreg/engine/rules.toml`` for the checks every register gets, and
 ``sosreg/registers/<register>/rules.toml`` for each register's own rules. The Python
 code that implements a rule refers to it by code only.
+
+A message counts in words with ``{n|singular|plural}``: the word for the count in the
+parameter ``n`` (singular where it is 1, else plural), e.g. ``"Raden har {count}
+{count|rad|rader}"``. :func:`inflect` does it, for messages and for the reports' own
+headings alike, in both languages.
 """
 
 from __future__ import annotations
 
+import re
 import string
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from typing import Any, Protocol
 
@@ -39,6 +45,33 @@ class _Defaulting(dict[str, str]):
 
 _FORMATTER = string.Formatter()
 
+_PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
+"""``{n|singular|plural}``: a word inflected for the count in parameter ``n``."""
+
+
+def _is_one(value: object) -> bool:
+    text = str(value).strip().lstrip("+-")
+    return text == "1"
+
+
+def inflect(template: str, values: Mapping[str, object]) -> str:
+    """``template`` with each ``{n|singular|plural}`` replaced by the word for the count
+    in ``values[n]``: singular where it is 1 (or -1), else plural (0 and unknown
+    counts too: "0 varningar"). The other placeholders are left for ``str.format``."""
+    if "|" not in template:
+        return template
+
+    def word(m: re.Match[str]) -> str:
+        value = values.get(m.group(1))
+        return m.group(2) if value is not None and _is_one(value) else m.group(3)
+
+    return _PLURAL.sub(word, template)
+
+
+def say(template: str, **values: object) -> str:
+    """``template`` inflected (:func:`inflect`) and formatted with ``values``."""
+    return inflect(template, values).format(**values)
+
 
 @attrs.frozen
 class Rule:
@@ -58,10 +91,19 @@ class Rule:
     source: str = ""
     """Where the rule comes from: a short citation (the föreskrift, Socialstyrelsen's
     material, ``shared/domain.md §N``) ending in the provenance of its facts,
-    ``[seed]``, ``[public]`` or ``[provisional]``; every packaged rule has one."""
+    ``[seed]``, ``[public]`` or ``[provisional]``; every packaged rule has one. In
+    English (the documentation's language)."""
+    source_sv: str = ""
+    """:attr:`source` in Swedish (the Swedish workbook's "Källa"), with the same tags
+    and document references; every packaged rule has one."""
 
     def title(self, lang: str = "sv") -> str:
         return self.title_en if lang == "en" else self.title_sv
+
+    def source_of(self, lang: str = "sv") -> str:
+        """:attr:`source` in Swedish (``"sv"``; the English one where a rule has none)
+        or English (``"en"``)."""
+        return self.source if lang == "en" else (self.source_sv or self.source)
 
     def template(self, lang: str = "sv") -> str:
         return self.message_en if lang == "en" else self.message_sv
@@ -69,7 +111,8 @@ class Rule:
     def placeholders(self) -> set[str]:
         names: set[str] = set()
         for text in (self.message_sv, self.message_en):
-            for _, name, _, _ in _FORMATTER.parse(text):
+            names.update(m.group(1) for m in _PLURAL.finditer(text))
+            for _, name, _, _ in _FORMATTER.parse(_PLURAL.sub("", text)):
                 if name:
                     names.add(name)
         return names
@@ -118,7 +161,7 @@ class Catalogue:
                 values[key[:-3]] = val
         values.setdefault("field", finding.field or "")
         values.setdefault("value", finding.value or "")
-        return rule.template(lang).format_map(values)
+        return inflect(rule.template(lang), values).format_map(values)
 
 
 def rule_from_dict(item: dict[str, Any], register: str | None) -> Rule:
@@ -133,6 +176,7 @@ def rule_from_dict(item: dict[str, Any], register: str | None) -> Rule:
         register=register,
         check=item.get("check"),
         source=item.get("source", ""),
+        source_sv=item.get("source_sv", ""),
     )
 
 

@@ -89,6 +89,9 @@ class Sniff:
     control_ratio: float = 0.0
     """Share of control bytes (C0 controls but tab, LF, CR, Ctrl-Z; DEL) in the first
     64 KiB: text has almost none, binary files many."""
+    document: str | None = None
+    """``"json"``, ``"xml"``, ``"html"`` or ``"rtf"``: a text file that is clearly not
+    register data by how it starts (:func:`document_kind`); ``None`` otherwise."""
 
     @property
     def utf16(self) -> bool:
@@ -219,7 +222,39 @@ def sniff(fh: BinaryIO) -> Sniff:
         encoding = "utf-8" if utf8_ok else "cp1252" if cp_ok else "latin-1"
     elif encoding != "utf-8":
         ascii_only = False
-    return Sniff(size, h.hexdigest(), encoding, bom, ascii_only, magic, nul, control_ratio)
+    document = None if magic is not None else document_kind(first, encoding)
+    return Sniff(
+        size, h.hexdigest(), encoding, bom, ascii_only, magic, nul, control_ratio, document
+    )
+
+
+_DOCUMENT_HEAD: Final = 4096
+"""Characters at the top of a file that :func:`document_kind` reads."""
+_JSON_START: Final = re.compile(r'[\[{][ \t]*(?:\r?\n|\r|$|\s*["\[{\]}])')
+"""A JSON object or array: ``{"``, ``[{``, ``["``, ``[]``, ``{}`` or a bracket alone
+on the first line. No register line starts with a bracket (they start with a code or
+a number)."""
+_MARKUP_START: Final = re.compile(r"<(?:\?xml|!doctype|!--|[a-z][a-z0-9:-]*[\s>/])", re.IGNORECASE)
+
+
+def document_kind(first: bytes, encoding: str) -> str | None:
+    """What kind of document the first bytes of a text file are, when it is clearly
+    not register data: ``"json"`` (an object or array, e.g. a ``.expected.json``
+    picked up by a glob), ``"xml"``, ``"html"`` (markup from its first character) or
+    ``"rtf"``; ``None`` for anything else (register data, damaged or not)."""
+    try:
+        text = first[: _DOCUMENT_HEAD * 4].decode(encoding, "replace")
+    except LookupError:  # pragma: no cover - the encodings sniff names all exist
+        return None
+    head = text.lstrip("\ufeff \t\r\n")[:_DOCUMENT_HEAD]
+    if head.startswith("{\\rtf"):
+        return "rtf"
+    if _JSON_START.match(head):
+        return "json"
+    if _MARKUP_START.match(head):
+        lower = head.lower()
+        return "html" if "<html" in lower or "<!doctype html" in lower else "xml"
+    return None
 
 
 class PhysicalLine(NamedTuple):
@@ -318,6 +353,9 @@ class Input:
                 text.isascii(),
                 None,
                 "\x00" in text,
+                document=document_kind(
+                    text[: _DOCUMENT_HEAD * 4].encode("utf-8", "replace"), "utf-8"
+                ),
             )
             return
         self._fh, self.name = _open_binary(source)

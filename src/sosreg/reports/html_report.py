@@ -19,7 +19,7 @@ from typing import Final
 from sosreg._version import __version__
 from sosreg.engine.findings import Severity, Status
 from sosreg.engine.report import DeliveryReport, FindingRow, Report
-from sosreg.engine.rules import CATALOGUE
+from sosreg.engine.rules import CATALOGUE, say
 from sosreg.reports import labels
 from sosreg.reports.labels import COLUMNS, WORDS, lang_of
 
@@ -130,9 +130,9 @@ def _banner(status: Status, label: str, lang: str, counts: dict[Severity, int] |
     if counts is not None:
         t = WORDS[lang]
         parts = [
-            f"{counts[Severity.ERROR]} {t['errors'].lower()}",
-            f"{counts[Severity.WARNING]} {t['warnings'].lower()}",
-            f"{counts[Severity.INFO]} {t['infos'].lower()}",
+            say(t["n_errors"], n=counts[Severity.ERROR]),
+            say(t["n_warnings"], n=counts[Severity.WARNING]),
+            say(t["n_infos"], n=counts[Severity.INFO]),
         ]
         sub = f'<span class="sub">{_e(", ".join(parts))}</span>'
     return (
@@ -168,7 +168,7 @@ def _file(
             t["lines"] + " / " + t["records"].lower(),
             f"{r.lines} / {r.records}",
         ),
-        (t["input"], f"{r.size} {t['bytes']}, {r.encoding}, SHA-256 {r.sha256}"),
+        (t["input"], f"{say(t['n_bytes'], n=r.size)}, {r.encoding}, SHA-256 {r.sha256}"),
     ]
     if previous is not None:
         facts.append((t["compared_with"], previous))
@@ -181,7 +181,7 @@ def _file(
     omitted = r.omitted()
     yield from _summary(counts, r.severities(), r.shown(), lang, bool(omitted), prefix)
     if omitted and r.max_details is not None:
-        yield f'<p class="note">{_e(t["capped"].format(n=r.max_details))}</p>'
+        yield f'<p class="note">{_e(say(t["capped"], n=r.max_details))}</p>'
     if counts:
         yield f"<h3>{_e(t['details'])}</h3>"
         yield from _details(r.rows(lang), counts, lang, max_details, False, prefix)

@@ -95,7 +95,7 @@ SHEETS: Final = {
 }
 """Sheet names of the Excel report (as Socialstyrelsen's feedback workbook has them)."""
 
-WORDS: Final = {
+WORDS: Final = {  # a count's word: {n|singular|plural} (sosreg.engine.rules.say)
     "sv": {
         "report": "Återkoppling",
         "delivery": "Leverans",
@@ -133,7 +133,11 @@ WORDS: Final = {
         "none": "Inga avvikelser.",
         "file_level": "fil",
         "more": "… och {n} till av {code} (antalen är exakta; --max-details all visar alla)",
-        "capped": "Högst {n} detaljer per kod visas; antalen är exakta.",
+        "capped": "Högst {n} {n|detalj|detaljer} per kod visas; antalen är exakta.",
+        "n_errors": "{n} fel",
+        "n_warnings": "{n} {n|varning|varningar}",
+        "n_infos": "{n} information",
+        "n_bytes": "{n} byte",
         "no_comparison": "Ingen jämförelse med föregående period gjordes (ange --previous).",
         "no_changes": "Inga avvikelser jämfört med föregående period.",
         "compared_with": "Jämförd med",
@@ -179,7 +183,11 @@ WORDS: Final = {
         "none": "No findings.",
         "file_level": "file",
         "more": "… and {n} more of {code} (counts are exact; --max-details all shows all)",
-        "capped": "At most {n} details per code are shown; the counts are exact.",
+        "capped": "At most {n} {n|detail|details} per code {n|is|are} shown; the counts are exact.",
+        "n_errors": "{n} {n|error|errors}",
+        "n_warnings": "{n} {n|warning|warnings}",
+        "n_infos": "{n} information",
+        "n_bytes": "{n} {n|byte|bytes}",
         "no_comparison": "No comparison with the previous period was made (give --previous).",
         "no_changes": "No findings compared with the previous period.",
         "compared_with": "Compared with",

@@ -10,7 +10,7 @@ from typing import Final
 
 from sosreg.engine.findings import Finding, Status
 from sosreg.engine.report import DeliveryReport, Report
-from sosreg.engine.rules import CATALOGUE
+from sosreg.engine.rules import CATALOGUE, say
 
 DEFAULT_MAX_DETAILS: Final = 100
 """Details shown per rule in text (and CSV) output unless told otherwise."""
@@ -27,9 +27,8 @@ _T: Final = {
         "none": "Inga avvikelser.",
         "more": "… och {n} till av {code} (antalen ovan är exakta; --max-details all visar alla)",
         "input": "Indata",
-        "lines": "rader",
-        "records": "poster",
-        "bytes": "byte",
+        "input_facts": "{size} byte, {encoding}, {lines} {lines|rad|rader}, "
+        "{records} {records|post|poster}",
         "file_level": "fil",
         "deadline": "Sista dag för inrapportering",
         "cross": "Kontroller mellan filerna",
@@ -48,9 +47,8 @@ _T: Final = {
         "none": "No findings.",
         "more": "… and {n} more of {code} (counts above are exact; --max-details all shows all)",
         "input": "Input",
-        "lines": "lines",
-        "records": "records",
-        "bytes": "bytes",
+        "input_facts": "{size} {size|byte|bytes}, {encoding}, {lines} {lines|line|lines}, "
+        "{records} {records|record|records}",
         "file_level": "file",
         "deadline": "Last day to report",
         "cross": "Checks across files",
@@ -105,8 +103,9 @@ def _report_lines(r: Report, lang: str, max_details: int | None) -> Iterator[str
     prov = _PROVENANCE[lang].get(r.spec_provenance, r.spec_provenance)
     yield f"{t['spec']}: {r.spec} [{prov}], sosreg {r.sosreg_version}"
     yield (
-        f"{t['input']}: {r.size} {t['bytes']}, {r.encoding}, {r.lines} {t['lines']}, "
-        f"{r.records} {t['records']}, sha256 {r.sha256[:16]}…"
+        f"{t['input']}: "
+        + say(t["input_facts"], size=r.size, encoding=r.encoding, lines=r.lines, records=r.records)
+        + f", sha256 {r.sha256[:16]}…"
     )
     yield ""
     yield f"{t['status']}: {_status_text(r.status, lang)}"
@@ -136,6 +135,8 @@ def _details(
             continue
         shown[f.code] += 1
         where = f"{t['line']} {f.line}" if f.line else t["file_level"]
+        if f.file is not None:  # a cross-file finding: the file it points into
+            where = f"{f.file}, {where}"
         yield f"  {where:>10}  {f.code:<8} {f.severity.label(lang):<11} {f.message(lang)}"
     for code, n in counts.items():
         if n > shown[code]:

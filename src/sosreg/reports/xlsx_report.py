@@ -36,9 +36,10 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any, Final
 
+from sosreg.engine.errors import optional_import
 from sosreg.engine.findings import Severity, Status
 from sosreg.engine.report import DeliveryReport, FindingRow, Report
-from sosreg.engine.rules import CATALOGUE, Rule
+from sosreg.engine.rules import CATALOGUE, Rule, say
 from sosreg.reports import labels
 from sosreg.reports.csv_report import report_rows
 from sosreg.reports.labels import CATEGORIES, COLUMNS, SHEETS, WORDS, lang_of
@@ -88,12 +89,8 @@ _WIDTHS: Final = {
 
 
 def xlsxwriter() -> Any:
-    """The ``xlsxwriter`` module; an :class:`ImportError` saying how to install it."""
-    try:
-        import xlsxwriter as module
-    except ImportError as exc:
-        raise ImportError("the xlsx report needs XlsxWriter: pip install 'sosreg[excel]'") from exc
-    return module
+    """The ``xlsxwriter`` module; a :class:`~sosreg.UsageError` saying how to install it."""
+    return optional_import("xlsxwriter", "the xlsx report", "excel")
 
 
 def render(
@@ -367,7 +364,7 @@ class _Book:
             table.note(self.t["none"])
         if capped:
             limit = max((r.max_details or 0) for r in files)
-            table.note(self.t["capped"].format(n=limit))
+            table.note(say(self.t["capped"], n=limit))
         table.close(last)
 
     # -- Detaljinfo (and the comparisons, met on the way) -----------------------------
@@ -457,7 +454,7 @@ class _Book:
                     rule.severity.label(lang),
                     CATEGORIES[lang].get(rule.category.value, rule.category.value),
                     labels.description(rule, lang),
-                    rule.source,
+                    rule.source_of(lang),
                 ],
                 [self.top, self.top, self.severity[rule.severity], self.top, self.wrap, self.wrap],
             )
