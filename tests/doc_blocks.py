@@ -39,8 +39,8 @@ CODE = {"python", "sh"}
 DATA = {"text", "json", "toml"}
 
 _FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```[ \t]*$", re.S | re.M)
-_MARK = re.compile(r"<!--\s*(not run|run as a script)\s*(?::\s*(.*?))?\s*-->\s*$")
-_RUN_IN = re.compile(r"<!--\s*run in:\s*(\S+)\s*-->")
+_MARK = re.compile(r"^\s*<!--\s*(not run|run as a script)\s*(?::\s*(.*?))?\s*-->\s*$")
+_RUN_IN = re.compile(r"^<!--\s*run in:\s*(\S+)\s*-->\s*$", re.M)
 _INSTALL = re.compile(r"^(python3? -m venv \S+|\. \S+/bin/activate|pip install\b.*)$")
 _EXITS = re.compile(r"#.*\bexits (\d+)\b")
 
