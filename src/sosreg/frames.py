@@ -203,7 +203,6 @@ def _with_labels(
     return out
 
 
-
 def read_pandas(
     source: Any,
     *,
