@@ -2,7 +2,8 @@
 
 With ``strict: true`` a warning fails the build, so a public function, class or method
 without a docstring in a module the reference documents fails ``mkdocs build --strict``
-(as a broken link does).
+(as a broken link does). So does a Sphinx role left raw in a page (``:func:`` and the
+like, which docs/hooks/sphinx_roles.py turns into links).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from typing import Any
 log = logging.getLogger("mkdocs.hooks.docstrings")
 
 _DIRECTIVE = re.compile(r"^::: ([\w.]+)", re.M)
+_RAW_ROLE = re.compile(
+    r":(?:py:)?(?:func|meth|class|mod|attr|data|exc|obj|const|type):(?:<code>|`)"
+)
 
 
 def _public(module: Any) -> list[tuple[str, Any]]:
@@ -50,10 +54,22 @@ def missing(module_name: str) -> list[str]:
 def on_pre_build(config: Any) -> None:
     docs = Path(config["docs_dir"])
     modules = sorted(
-        {m for page in (docs / "reference").glob("*.md") for m in _DIRECTIVE.findall(page.read_text())}
+        {
+            m
+            for page in (docs / "reference").glob("*.md")
+            for m in _DIRECTIVE.findall(page.read_text())
+        }
     )
     for module_name in modules:
         if module_name == "sosreg":
             continue  # the package re-exports; its members are documented where defined
         for name in missing(module_name):
             log.warning("no docstring: %s", name)
+
+
+def on_page_content(html: str, page: Any, **kwargs: Any) -> str:
+    for m in _RAW_ROLE.finditer(html):
+        log.warning(
+            "a raw Sphinx role in %s: %s", page.file.src_path, html[m.start() : m.end() + 40]
+        )
+    return html

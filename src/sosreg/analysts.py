@@ -36,6 +36,12 @@ The columns (:func:`schema`), the same in both:
   column are masked (:func:`sosreg.identity.mask_text`). Without ``key``, a random key
   is made once per process (:func:`sosreg.identity.session_key`).
 
+With ``labels=True`` (or ``"sv"``, ``"en"``) each coded column (a code field with a
+code list; the ``<field>_kod`` of a number with special codes) is followed by
+``<column>_label``: the label valid in the file's statistikår, from the code lists the
+file was checked with (a label that changed between years is each year's own), null for
+a code not in the list or not valid that year (as :mod:`sosreg.frames`).
+
 The values are the row parser's (:func:`sosreg.load`), built column-wise: clean lines
 are split and cast with polars; the few lines the row parser must read (quotes, spaces,
 a wrong number of fields, non-ASCII) go through it.
@@ -65,7 +71,7 @@ from sosreg.engine.rules import say
 from sosreg.engine.source import MAX_LINE, Input, PhysicalLine, iter_lines
 from sosreg.engine.spec import FieldSpec, FileSpec
 from sosreg.engine.values import Special, YearMonth
-from sosreg.frames import IDENTITIES
+from sosreg.frames import IDENTITIES, code_label, label_lang, labelled
 from sosreg.identity import Pseudonymizer, mask, mask_text, session_key
 
 __all__ = [
@@ -122,11 +128,15 @@ def _fields(spec: FileSpec) -> list[FieldSpec]:
     return first + [f for f in spec.fields if f.name not in ("period", "kommun")]
 
 
-def schema(spec: FileSpec, identities: str = "pseudonym") -> dict[str, Any]:
+def schema(
+    spec: FileSpec, identities: str = "pseudonym", labels: bool | str = False
+) -> dict[str, Any]:
     """The columns of ``spec``'s rows, in order, with their polars types."""
     pl = _polars()
     if identities not in IDENTITIES:
         raise UsageError(f"identities must be one of {', '.join(map(repr, IDENTITIES))}")
+    if _labels(labels) is not None:
+        return _with_label_columns(pl, spec, schema(spec, identities))
     out: dict[str, Any] = {
         "source_file": pl.String,
         "line": pl.Int64,
@@ -149,6 +159,42 @@ def _field_schema(pl: Any, spec: FileSpec, identities: str) -> dict[str, Any]:
         out[f.name] = pl.Int64 if _numeric(f) else pl.Date if f.type == "date" else pl.String
         if _numeric(f) and f.special:
             out[f"{f.name}_kod"] = pl.String
+    return out
+
+
+def _labels(labels: bool | str) -> str | None:
+    try:
+        return label_lang(labels)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _with_label_columns(pl: Any, spec: FileSpec, columns: dict[str, Any]) -> dict[str, Any]:
+    """``columns`` with a ``<column>_label`` (String) after each labelled column."""
+    coded = {column for column, _ in labelled(spec)}
+    out: dict[str, Any] = {}
+    for name, dtype in columns.items():
+        out[name] = dtype
+        if name in coded:
+            out[f"{name}_label"] = pl.String
+    return out
+
+
+def _label_columns(pl: Any, frame: Any, parsed: Parsed, year: int, lang: str) -> list[Any]:
+    """The ``<column>_label`` columns of one file's rows (all of statistikår ``year``),
+    from the code lists the file was checked with."""
+    out = []
+    for column, name in labelled(parsed.spec):
+        if column not in frame.columns:
+            continue
+        codelist = parsed.context.codelist(name)
+        codes = frame.get_column(column).drop_nulls().unique().to_list()
+        mapping = {c: code_label(codelist, c, year, lang) for c in codes}
+        out.append(
+            pl.col(column)
+            .replace_strict(mapping, default=None, return_dtype=pl.String)
+            .alias(f"{column}_label")
+        )
     return out
 
 
@@ -304,6 +350,7 @@ def _frame(
     *,
     identities: str,
     key: bytes | None,
+    labels: bool | str = False,
 ) -> Any:
     """The typed rows of a checked file (a polars ``DataFrame`` of :func:`schema`)."""
     pl = _polars()
@@ -399,7 +446,10 @@ def _frame(
         frame = frame.with_columns(updates)
     if identities == "drop":
         frame = frame.drop([f.name for f in spec.fields if f.type == "identity"])
-    return frame.select(list(schema(spec, identities)))
+    lang = _labels(labels)
+    if lang is not None:
+        frame = frame.with_columns(_label_columns(pl, frame, parsed, report.year, lang))
+    return frame.select(list(schema(spec, identities, labels)))
 
 
 # -- scan ------------------------------------------------------------------------------
@@ -539,6 +589,7 @@ def scan(
     codelists: Mapping[str, CodeList] | None = None,
     engine: str = "columnar",
     max_details: int | None = DEFAULT_MAX_DETAILS,
+    labels: bool | str = False,
 ) -> Scan:
     """Check many files and read the ones ``include`` accepts into typed columns.
 
@@ -546,9 +597,11 @@ def scan(
     of them. ``register``/``file`` keep only the files whose name says that register or
     file (a name that says neither is read as one). ``year``, ``codelists`` and
     ``max_details`` are :func:`sosreg.validate`'s. ``identities`` and ``key`` as in
-    :mod:`sosreg.frames`. See the module's docs for the columns.
+    :mod:`sosreg.frames`. ``labels`` adds ``<column>_label`` columns (see the module's
+    docs, with the columns).
     """
     _check_args(include, identities, register, file)
+    _labels(labels)
     pl = _polars()
     files = _expand(paths)
     parts: dict[str, list[Any]] = {}
@@ -572,7 +625,7 @@ def scan(
             continue
         assert checked.parsed is not None
         try:
-            table = _frame(checked, identities=identities, key=key)
+            table = _frame(checked, identities=identities, key=key, labels=labels)
         except _Changed as exc:
             left_out[path] = str(exc)
             continue
@@ -633,13 +686,16 @@ def export_file(
     codelists: Mapping[str, CodeList] | None = None,
     engine: str = "columnar",
     max_details: int | None = DEFAULT_MAX_DETAILS,
+    labels: bool | str = False,
 ) -> Exported:
     """Check one file and, if ``include`` accepts it, write its rows to the dataset in
     ``out`` (``register=…/file=…/year=…/part-<n>.parquet``; written to a temporary name
     and renamed, so a reader never sees half a part). ``key`` is required: workers on
     other machines must pseudonymise alike. Safe to run in parallel (each file has its
-    own part); :func:`write_reports` writes the reports afterwards."""
+    own part); :func:`write_reports` writes the reports afterwards. ``labels`` as
+    :func:`scan`."""
     _check_args(include, identities, register, file)
+    _labels(labels)
     source = os.fspath(path)
     checked = _check(
         source,
@@ -656,7 +712,7 @@ def export_file(
     report = checked.report
     assert report is not None
     try:
-        frame = _frame(checked, identities=identities, key=key)
+        frame = _frame(checked, identities=identities, key=key, labels=labels)
     except _Changed as exc:
         return Exported(source, report, reason=str(exc))
     if frame.height == 0:
@@ -698,12 +754,14 @@ def export(
     engine: str = "columnar",
     max_details: int | None = DEFAULT_MAX_DETAILS,
     progress: Callable[[Exported], None] | None = None,
+    labels: bool | str = False,
 ) -> list[Exported]:
     """Write the files of ``paths`` as a Parquet dataset in ``out`` (a new or empty
     folder), one file at a time, and ``_reports.jsonl`` beside it. Arguments as
     :func:`scan`; without ``key`` the process's random key is used (pseudonyms then
     match no other run). ``progress`` is called after each file."""
     _check_args(include, identities, register, file)
+    _labels(labels)
     _polars()
     target = Path(out)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -724,6 +782,7 @@ def export(
             codelists=codelists,
             engine=engine,
             max_details=max_details,
+            labels=labels,
         )
         results.append(done)
         if progress is not None:

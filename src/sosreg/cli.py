@@ -281,6 +281,15 @@ def _build() -> argparse.ArgumentParser:
         help="identity columns as pseudonyms (default), masked, or left out",
     )
     e.add_argument(
+        "--labels",
+        nargs="?",
+        const="sv",
+        choices=("sv", "en"),
+        default=None,
+        help="a <column>_label column after each coded column: the code's label in the "
+        "file's statistikår (sv, the default, or en)",
+    )
+    e.add_argument(
         "--key-file",
         metavar="KEYFILE",
         help="the secret pseudonym key (its bytes, at least 16): the same key gives the same "
@@ -1042,6 +1051,7 @@ def _export(args: argparse.Namespace) -> int:
         register=args.register,
         file=args.file,
         progress=progress,
+        labels=args.labels or False,
     )
     written = [r for r in results if r.part is not None]
     left = sum(r.reason is not None for r in results)

@@ -15,13 +15,22 @@ person under one key, so files can be joined on it, and different for different 
 a random key is made once per process. ``identities="mask"`` gives ``19121212-****``,
 ``"keep"`` the full numbers, ``"drop"`` leaves the columns out. Whatever the choice for
 identity columns, an identity number typed into any other text column is masked.
+
+``labels=True`` (or ``"sv"``, ``"en"``) adds ``<column>_label`` after each coded column
+(a code field with a code list, and the ``<field>_kod`` of a number with special codes):
+the code's label in the list *as of the row's statistikår* (a label that changed between
+years is each year's own), null where the code is not in the list or not valid that
+year. The statistikår is ``year=`` if given, else each record's ``period`` (or its
+``year`` field, e.g. EKB-År's ``ar``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from sosreg import codelists as _codelists
+from sosreg.codelists import CodeList, Validity
 from sosreg.engine.errors import optional_import
 from sosreg.engine.records import spec_of
 from sosreg.engine.spec import FileSpec
@@ -29,6 +38,9 @@ from sosreg.engine.values import Special, YearMonth
 from sosreg.identity import Pseudonymizer, mask, mask_text, session_key
 
 IDENTITIES = ("pseudonym", "mask", "keep", "drop")
+LABELS = (False, True, "sv", "en")
+"""The values of ``labels=``: none; Swedish labels (``True`` or ``"sv"``); English
+(``"en"``, the Swedish label where a code has no English one)."""
 _INT64 = (-(2**63), 2**63 - 1)
 
 
@@ -44,6 +56,71 @@ def _column(values: list[Any], kind: str) -> Any:
     return pd.array([None if v is None else str(v) for v in values], dtype="string")
 
 
+def label_lang(labels: bool | str) -> str | None:
+    """The language of ``labels=`` (``None``: no labels); a bad value is a ``ValueError``."""
+    if labels is False or labels is None:
+        return None
+    if labels is True or labels == "sv":
+        return "sv"
+    if labels == "en":
+        return "en"
+    raise ValueError(f"labels must be one of {', '.join(map(repr, LABELS))}, not {labels!r}")
+
+
+def labelled(spec: FileSpec) -> list[tuple[str, str]]:
+    """``(column, code list)`` of each column that ``labels=`` labels, in order: every
+    code field with a code list, and the ``<field>_kod`` of a number with special codes."""
+    out: list[tuple[str, str]] = []
+    for f in spec.fields:
+        if f.type == "code" and f.codelist:
+            out.append((f.name, f.codelist))
+        elif f.type in ("integer", "amount", "year") and f.special:
+            out.append((f"{f.name}_kod", f.special))
+    return out
+
+
+def code_label(
+    codelist: CodeList | None, code: str | None, year: int | None, lang: str = "sv"
+) -> str | None:
+    """The label of ``code`` valid in statistikår ``year`` (``None``: no list, no code or
+    year, a code not in the list, or one not valid that year)."""
+    if codelist is None or code is None or year is None:
+        return None
+    validity, entry = codelist.lookup(code, year)
+    if validity is not Validity.VALID or entry is None:
+        return None
+    return (entry.label_en or entry.label) if lang == "en" else entry.label
+
+
+def codelist_lookup(
+    codelists: Mapping[str, CodeList] | None,
+) -> Callable[[str], CodeList | None]:
+    """Find a list by name: in ``codelists`` first, then the built-in and registered
+    lists (as validation does); ``None`` for a list that is not there (e.g. KVÅ)."""
+
+    def lookup(name: str) -> CodeList | None:
+        if codelists is not None and name in codelists:
+            return codelists[name]
+        try:
+            return _codelists.get(name)
+        except KeyError:
+            return None
+
+    return lookup
+
+
+def _row_years(spec: FileSpec, rows: list[Any], year: int | None) -> list[int | None]:
+    if year is not None:
+        return [year] * len(rows)
+    if spec.has_field("period") and spec.field("period").type == "yearmonth":
+        return [r.period.year if isinstance(r.period, YearMonth) else None for r in rows]
+    years = [f for f in spec.fields if f.type == "year"]
+    if years:
+        name = years[0].name
+        return [v if isinstance(v := getattr(r, name), int) else None for r in rows]
+    raise ValueError(f"labels need the statistikår of {spec.key}'s records: pass year=")
+
+
 def to_pandas(
     records: Iterable[Any],
     *,
@@ -51,12 +128,17 @@ def to_pandas(
     identities: str = "pseudonym",
     key: bytes | None = None,
     lines: Iterable[int] | None = None,
+    labels: bool | str = False,
+    year: int | None = None,
+    codelists: Mapping[str, CodeList] | None = None,
 ) -> Any:
-    """A ``pandas.DataFrame`` of ``records`` (all of one spec)."""
+    """A ``pandas.DataFrame`` of ``records`` (all of one spec). ``labels``, ``year`` and
+    ``codelists`` (lists that replace the built-in ones by name): see the module's docs."""
     pd = optional_import("pandas", "DataFrames", "pandas")
 
     if identities not in IDENTITIES:
         raise ValueError(f"identities must be one of {', '.join(map(repr, IDENTITIES))}")
+    lang = label_lang(labels)
     pseudonym = Pseudonymizer(key if key is not None else session_key())
     rows = list(records)
     if spec is None:
@@ -89,15 +171,51 @@ def to_pandas(
             data[f.name] = _column([None if v is None else mask_text(v) for v in values], "text")
         else:
             data[f.name] = _column(values, f.type)
+    if lang is not None:
+        data = _with_labels(data, spec, rows, lang, year, codelists)
     return pd.DataFrame(data)
 
 
+def _with_labels(
+    data: dict[str, Any],
+    spec: FileSpec,
+    rows: list[Any],
+    lang: str,
+    year: int | None,
+    codelists: Mapping[str, CodeList] | None,
+) -> dict[str, Any]:
+    """``data`` with ``<column>_label`` after each labelled column."""
+    years = _row_years(spec, rows, year)
+    lookup = codelist_lookup(codelists)
+    labels = {}
+    for column, name in labelled(spec):
+        if column not in data:
+            continue
+        codelist = lookup(name)
+        codes = [c if isinstance(c, str) else None for c in data[column]]  # <NA>: None
+        labels[column] = _column(
+            [code_label(codelist, c, y, lang) for c, y in zip(codes, years, strict=True)], "text"
+        )
+    out: dict[str, Any] = {}
+    for column, values in data.items():
+        out[column] = values
+        if column in labels:
+            out[f"{column}_label"] = labels[column]
+    return out
+
+
 def read_pandas(
-    source: Any, *, identities: str = "pseudonym", key: bytes | None = None, **kwargs: Any
+    source: Any,
+    *,
+    identities: str = "pseudonym",
+    key: bytes | None = None,
+    labels: bool | str = False,
+    **kwargs: Any,
 ) -> Any:
     """Parse ``source`` (arguments as :func:`sosreg.parse`) into a DataFrame with a
     ``line`` column (the physical line of each record). Lines that give no record are
-    left out; validate the file to see why."""
+    left out; validate the file to see why. ``labels`` as :func:`to_pandas`, with the
+    file's statistikår and the code lists it was read with."""
     from sosreg.engine.pipeline import parse
 
     parsed = parse(source, **kwargs)
@@ -107,4 +225,18 @@ def read_pandas(
         if row.record is not None:
             lines.append(row.line)
             records.append(row.record)
-    return to_pandas(records, spec=parsed.spec, identities=identities, key=key, lines=lines)
+    lists = {
+        name: found
+        for _, name in labelled(parsed.spec)
+        if (found := parsed.context.codelist(name)) is not None
+    }
+    return to_pandas(
+        records,
+        spec=parsed.spec,
+        identities=identities,
+        key=key,
+        lines=lines,
+        labels=labels,
+        year=parsed.year,
+        codelists=lists,
+    )
