@@ -128,7 +128,7 @@ def test_a_folder_with_a_re_delivery(tmp_path: Path, capsys: pytest.CaptureFixtu
     groups = batch.deliveries(batch.expand([str(tmp_path)]))
     assert len(groups) == 1 and len(groups[0]) == 3
     code = main(["validate", str(tmp_path), "--format", "json"])
-    doc = json.loads(capsys.readouterr().out.splitlines()[0])
+    (doc,) = json.loads(capsys.readouterr().out)["deliveries"]
     assert code == 0 and doc["status"]["code"] == "godkand"
     replaced = [f for f in doc["files"] if any(c["code"] == "SOS-304" for c in f["counts"])]
     assert [f["name"] for f in replaced] == ["Ekb_0330_202301_20230214T0930.txt"]
