@@ -180,7 +180,7 @@ def test_a_bu_file_alone_in_a_folder_is_a_delivery_missing_two(tmp_path: Path) -
     shutil.copy(BU["placering"], tmp_path)
     (group,) = batch.deliveries(batch.expand([str(tmp_path)]))
     outcome = batch.render(group, batch.Options(format="json"), delivery=True)
-    doc = json.loads(outcome.output)
+    (doc,) = json.loads(outcome.output)["deliveries"]
     found = doc["cross_file"]["findings"]
     assert [f["code"] for f in found] == ["SOS-305", "SOS-305"]
     assert "BU-062, BU-063, BU-064, BU-065" in found[1]["message"]
@@ -266,8 +266,8 @@ def test_the_cli_finds_the_previous_period_in_a_folder(
 ) -> None:
     _months(tmp_path)
     assert main(["validate", str(tmp_path), "--format", "json"]) == 1
-    docs = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
-    by_name = {d["files"][0]["name"]: d for d in docs if "files" in d}
+    docs = json.loads(capsys.readouterr().out)["deliveries"]
+    by_name = {d["files"][0]["name"]: d for d in docs}
     jan = by_name["Ekb_0330_202301_20230214T0930.txt"]["files"][0]
     codes = {c["code"]: c["count"] for c in jan["counts"]}
     assert codes["SOS-306"] == 2 and codes["EKB-080"] == 1

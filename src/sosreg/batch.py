@@ -322,6 +322,16 @@ def _work(job: tuple[tuple[str, ...], Options, str | None, tuple[str, ...]]) -> 
     return render(group, options, path=path, delivery=True, earlier=earlier)
 
 
+def with_earlier(
+    groups: Iterable[tuple[str, ...]], options: Options
+) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Each delivery of ``groups`` with the files among ``groups`` to compare it with
+    (:func:`earlier_of`; none when ``options.previous`` names a file)."""
+    groups = list(groups)
+    every = Earlier(f for g in groups for f in g)
+    return [(g, () if options.previous else earlier_of(g, every)) for g in groups]
+
+
 def run(
     groups: Iterable[tuple[str, ...]],
     options: Options,
@@ -335,16 +345,9 @@ def run(
     before, when ``groups`` holds them (:func:`earlier_of`) and ``options.previous``
     does not name a file."""
     taken: set[str] = set()
-    groups = list(groups)
-    every = Earlier(f for g in groups for f in g)
     work = [
-        (
-            g,
-            options,
-            report_path(g[0], options.format, out_dir, taken) if out_dir else None,
-            () if options.previous else earlier_of(g, every),
-        )
-        for g in groups
+        (g, options, report_path(g[0], options.format, out_dir, taken) if out_dir else None, e)
+        for g, e in with_earlier(groups, options)
     ]
     if jobs <= 1 or len(work) <= 1:
         for job in work:

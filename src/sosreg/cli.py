@@ -598,9 +598,9 @@ def _outcomes(
     if writer is None or jobs > 1:
         yield from batch.run(groups, options, jobs=jobs, out_dir=out_dir)
         return
-    for group in groups:
+    for group, earlier in batch.with_earlier(groups, options):
         with writer.delivery() as part:
-            yield batch.render(group, options, part)
+            yield batch.render(group, options, part, delivery=True, earlier=earlier)
 
 
 def summary_dict(rows: Sequence[batch.Outcome]) -> dict[str, Any]:
