@@ -858,26 +858,27 @@ def _deadlines(args: argparse.Namespace) -> int:
         name = _register(args.register)
         due = [d for d in due if d.register == name]
     if args.format == "json":
-        data = [
-            {
-                "register": d.register,
-                "file": d.file,
-                "title": d.title,
-                "period": d.period,
-                "due": d.due.isoformat(),
-            }
-            for d in due
-        ]
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        print(json.dumps([d.to_dict() for d in due], ensure_ascii=False, indent=2))
         return 0
+    sv = args.lang == "sv"
     head = (
         f"Sista dag för inrapportering, statistikår {args.year}"
-        if args.lang == "sv"
+        if sv
         else f"Last day to report, statistical year {args.year}"
     )
     print(head)
+    print(
+        "  (fönster: portalen tar emot filer från–till; påminnelser)"
+        if sv
+        else "  (window: the portal takes files from–to; reminders)"
+    )
     for d in due:
-        print(f"  {d.due.isoformat()}  {d.title:<10} {d.period}")
+        reminders = ", ".join(r.isoformat() for r in d.reminders)
+        window = f"{d.start.isoformat()}–{d.end.isoformat()}"
+        extra = f"  {'fönster' if sv else 'window'} {window}"
+        if reminders:
+            extra += f"  {'påminnelser' if sv else 'reminders'} {reminders}"
+        print(f"  {d.due.isoformat()}  {d.title:<10} {d.period:<7}{extra}")
     return 0
 
 
