@@ -104,6 +104,11 @@ def row_from_dict(item: Mapping[str, Any], file: str) -> FindingRow:
     )
 
 
+def _is_portal(code: str) -> bool:
+    rule = CATALOGUE.get(code)
+    return rule is not None and rule.category.value == "portal"
+
+
 def _counts_of(findings: Iterable[Finding]) -> dict[str, int]:
     return dict(Counter(f.code for f in findings))
 
@@ -240,7 +245,21 @@ class Report(Rendered):
 
     @property
     def status(self) -> Status:
-        return Status.of(self.severities().values())
+        """The verdict on the contents: every finding but the portal's (category
+        ``portal``, which depends on the day; see :attr:`portal_status`)."""
+        return Status.of(self.contents_severities().values())
+
+    @property
+    def portal_status(self) -> Status:
+        """Whether the portal would take the file on the day judged by (godkänd: it
+        would; inte godkänd: it refuses it), from the portal findings only."""
+        return Status.of(
+            sev for code, sev in self.severities().items() if _is_portal(code)
+        )
+
+    def contents_severities(self) -> dict[str, Severity]:
+        """:meth:`severities` without the portal's rules."""
+        return {c: s for c, s in self.severities().items() if not _is_portal(c)}
 
     def severities(self) -> dict[str, Severity]:
         """The severity of each rule code found (specs can override the catalogue's)."""
@@ -402,8 +421,17 @@ class DeliveryReport(Rendered):
         return Status.of(
             [
                 *(f.severity for f in self.findings),
-                *(s for r in self.reports for s in r.severities().values()),
+                *(s for r in self.reports for s in r.contents_severities().values()),
             ]
+        )
+
+    @property
+    def portal_status(self) -> Status:
+        """The worst portal verdict of the files (see :attr:`Report.portal_status`)."""
+        return max(
+            (r.portal_status for r in self.reports),
+            key=lambda s: s.exit_code,
+            default=Status.GODKAND,
         )
 
     def counts(self) -> dict[str, int]:
