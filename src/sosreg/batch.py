@@ -11,6 +11,7 @@ DIR -j N`` is this, with a summary table at the end.
 
 from __future__ import annotations
 
+import datetime as dt
 import glob
 import io
 import os
@@ -55,6 +56,11 @@ class Options:
     lang: str = "sv"
     max_details: int | None = 100
     engine: str = "row"
+    on: dt.date | None = None
+    """The day the portal stage judges by (``None``: no portal stage)."""
+    on_given: bool = False
+    """``on`` was chosen (``--on``), not today's date: the portal's verdict then counts
+    in the exit code."""
 
 
 @attrs.frozen
@@ -72,10 +78,14 @@ class Outcome:
     """Why the delivery could not be checked (a :class:`UsageError`'s message)."""
     written: str | None = None
     """The file the report was written to, when it went to a file."""
+    portal: Status | None = None
+    """The portal's verdict, when it counts in the exit code (``--on`` given)."""
 
     @property
     def exit_code(self) -> int:
-        return 3 if self.status is None else self.status.exit_code
+        if self.status is None:
+            return 3
+        return max(self.status.exit_code, self.portal.exit_code if self.portal else 0)
 
 
 OUTPUT_MARKS: Final = (".sosreg.", ".expected.json")
@@ -191,6 +201,9 @@ def render(
         "max_details": 0 if stream else options.max_details,
         "progress": progress,
     }
+    if options.on is not None:
+        kwargs["on"] = options.on
+        kwargs["on_is_today"] = not options.on_given
 
     def sink() -> Any:
         if not stream:
@@ -270,6 +283,7 @@ def render(
         sum(r.lines for r in files),
         output,
         written=path,
+        portal=result.portal_status if options.on_given else None,
     )
 
 

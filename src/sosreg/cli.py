@@ -16,6 +16,7 @@ Everything wrong *in* a checked file is a finding in the report, never an exit 3
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import secrets
@@ -80,6 +81,14 @@ def _year(text: str) -> int:
     return value
 
 
+def _day(text: str) -> dt.date:
+    """``--on``: a day ÅÅÅÅ-MM-DD."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a day ÅÅÅÅ-MM-DD: {text!r}") from None
+
+
 def _sheet(text: str) -> str | int:
     """``--sheet``: a number from 1 is a position (returned from 0), anything else a name."""
     if text.strip().isdigit():
@@ -124,6 +133,14 @@ def _build() -> argparse.ArgumentParser:
     )
     v.add_argument(
         "--previous", metavar="PATH", help="the same file for the previous period, to compare"
+    )
+    v.add_argument(
+        "--on",
+        type=_day,
+        metavar="ÅÅÅÅ-MM-DD",
+        help="judge what the portal refuses (name, extension, open period, empty file) as "
+        "on this day; default today. With --on a refusal makes the exit code 2; without "
+        "it the portal's findings are shown but the exit code is the contents' verdict",
     )
     v.add_argument(
         "--format",
@@ -421,6 +438,8 @@ def _options(args: argparse.Namespace) -> batch.Options:
         lang=args.lang,
         max_details=max_details,
         engine=args.engine,
+        on=args.on if args.on is not None else dt.date.today(),
+        on_given=args.on is not None,
     )
 
 

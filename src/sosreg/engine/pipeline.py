@@ -640,6 +640,18 @@ class Parsed:
             out.append(ctx.finding("SOS-005", endings=text))
         if self.parser.data_lines == 0 and self.input.sniff.size > 0 and self.text_input:
             out.append(ctx.finding("SOS-008", lines=self.lines_read))
+        if self.portal_on is not None:
+            out.extend(
+                portal_findings(
+                    ctx,
+                    self.name,
+                    self.input.sniff.size,
+                    self.register.name,
+                    self.file,
+                    self.portal_on,
+                    today=self.portal_today,
+                )
+            )
         return out
 
     # -- conveniences --------------------------------------------------------------
@@ -675,18 +687,6 @@ class Parsed:
             finally:
                 self.input.close()
             self.log.extend(self._finish())
-            if self.portal_on is not None:
-                self.log.extend(
-                    portal_findings(
-                        self.context,
-                        self.name,
-                        self.input.sniff.size,
-                        self.register.name,
-                        self.file,
-                        self.portal_on,
-                        today=self.portal_today,
-                    )
-                )
         sn = self.input.sniff
         log = self.log
         return Report(
