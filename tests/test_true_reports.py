@@ -349,8 +349,9 @@ def test_json_with_every_finding_streams(
     assert lines[: lines.index(2)] == [None] * lines.index(2)  # file-level first
     assert [x for x in lines if x is not None] == sorted(x for x in lines if x is not None)
     # the same document as the report that keeps everything in memory
+    # (the CLI adds the portal stage, judged by today: compare the contents)
     whole = sosreg.validate(path, max_details=None).to_dict()
-    assert whole["files"][0]["findings"] == f["findings"]
+    assert whole["files"][0]["findings"] == [x for x in f["findings"] if x["category"] != "portal"]
     assert main(["validate", str(path), "--format", "json", "--max-details", "5"]) == 2
     capped = json.loads(capsys.readouterr().out)["files"][0]
     assert len([x for x in capped["findings"] if x["code"] == "SOS-101"]) == 5

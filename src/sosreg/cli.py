@@ -245,6 +245,48 @@ def _build() -> argparse.ArgumentParser:
     )
     i.add_argument("--output", "-o", help="where to write the TOML (default: stdout)")
 
+    st = sub.add_parser(
+        "status",
+        help="what each kommun has delivered, which delivery counts, what is missing",
+        description="For each kommun, period and sub-register: owed or not, the files\n"
+        "delivered and when, which delivery counts (the latest), its status (the counting\n"
+        "files validated), the deadline, on time or late, reminders sent, what is missing;\n"
+        "and the period's combined status as the collector computes it. See\n"
+        "docs/collection.md.\n"
+        "  sosreg status DIR|GLOB... [--year ÅÅÅÅ] [--kommun K] [--on DATE]\n"
+        "                [--declarations FILE] [--obligations FILE] [--format ...]",
+        epilog="""exit codes:
+  0  every period ok
+  1  warnings (godkänd med varningar, inget att rapportera)
+  2  an error: a period in error, an owed sub-register missing after its deadline,
+     a declaration the sub-register does not take
+  3  could not run: bad arguments, unreadable files
+  4  internal error in sosreg (a bug: please report it with the traceback)""",
+        formatter_class=raw,
+    )
+    st.add_argument("path", nargs="+", help="files, directories or glob patterns")
+    st.add_argument("--year", type=_year, help="only the periods of this statistikår")
+    st.add_argument("--kommun", help="only this kommun (kommunkod)")
+    st.add_argument(
+        "--on", type=_day, metavar="ÅÅÅÅ-MM-DD", help="the day to judge by (default today)"
+    )
+    st.add_argument(
+        "--declarations",
+        metavar="FILE",
+        help="'inget att rapportera' declarations: CSV kommun;delregister;period;dag[;enhet]",
+    )
+    st.add_argument(
+        "--obligations",
+        metavar="FILE",
+        help="what each kommun owes: CSV kommun;enhet;delregister;from;to;per_enhet "
+        "(default: inferred from the folder)",
+    )
+    st.add_argument(
+        "--format", choices=("text", "json", "csv", "xlsx", "html"), default="text"
+    )
+    st.add_argument("--lang", choices=("sv", "en"), default="sv")
+    st.add_argument("--output", "-o", help="write here (xlsx needs it; default: stdout)")
+
     d = sub.add_parser(
         "deadlines",
         help="print the year's calendar of due dates for every register and file",
@@ -373,6 +415,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "spec": _spec,
         "import-codes": _import_codes,
         "deadlines": _deadlines,
+        "status": _status,
         "export": _export,
         "generate": _generate,
     }
@@ -865,6 +908,41 @@ def _import_metadata(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    from sosreg import status as status_mod
+
+    decls = status_mod.read_declarations(args.declarations) if args.declarations else ()
+    obl = status_mod.read_obligations(args.obligations) if args.obligations else None
+    files = batch.expand(args.path)
+    rep = status_mod.status(
+        files,
+        on=args.on,
+        year=args.year,
+        kommun=args.kommun,
+        declarations=decls,
+        obligations=obl,
+    )
+    fmt = args.format
+    if fmt == "xlsx":
+        if not args.output:
+            raise UsageError("--format xlsx writes a workbook: give -o PATH.xlsx")
+        status_mod.write_xlsx(rep, args.output, args.lang)
+        return rep.exit_code
+    text = {
+        "json": lambda: rep.to_json() + "\n",
+        "csv": lambda: rep.to_csv(args.lang),
+        "html": lambda: status_mod.to_html(rep, args.lang),
+        "text": lambda: rep.to_text(args.lang),
+    }[fmt]()
+    out = _open_output(args.output)
+    try:
+        out.write(text)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return rep.exit_code
 
 
 def _deadlines(args: argparse.Namespace) -> int:
