@@ -41,8 +41,8 @@ from sosreg.engine.collection import (
     check_declaration,
     counting,
     match_name,
-    period_status,
 )
+from sosreg.engine.collection import period_status as _period_status
 from sosreg.engine.delivery import validate_delivery
 from sosreg.engine.findings import Status
 from sosreg.engine.pipeline import UsageError
@@ -51,6 +51,14 @@ from sosreg.engine.validation import validate
 
 __all__ = [
     "SCHEMA_VERSION",
+    "Declaration",
+    "Delivery",
+    "DeliveryStatus",
+    "PeriodState",
+    "PeriodStatus",
+    "counting",
+    "declare",
+    "period_status",
     "FileSeen",
     "Obligation",
     "PeriodRow",
@@ -77,6 +85,42 @@ def subregisters() -> dict[str, SubRegister]:
     """Every sub-register of every known register, by short name."""
     REGISTRY.all()
     return dict(SUBREGISTERS)
+
+
+def period_status(
+    kommun: str,
+    period: str,
+    deliveries: Iterable[Delivery],
+    declarations: Iterable[Declaration] = (),
+    *,
+    units: Mapping[str, Iterable[str]] | None = None,
+) -> PeriodStatus:
+    """The combined status of ``kommun``'s ``period`` from its deliveries and
+    declarations, as the collector computes it (the built-in registers' collection
+    data; see :func:`sosreg.engine.collection.period_status`). Pure: plain records in,
+    a :class:`PeriodStatus` out.
+
+    >>> import datetime as dt, sosreg
+    >>> t = dt.datetime(2023, 2, 14, 9, 30)
+    >>> ok = sosreg.DeliveryStatus.GODKAND
+    >>> sosreg.period_status("0330", "202301", [
+    ...     sosreg.Delivery("0330", "SOL1", "202301", t, ok)]).status.value
+    'error'
+    >>> sosreg.period_status("0330", "202301", [
+    ...     sosreg.Delivery("0330", "SOL1", "202301", t, ok)],
+    ...     [sosreg.Declaration("0330", "SOL2", "202301", dt.date(2023, 2, 14))]).status.value
+    'warning'
+    """
+    return _period_status(
+        kommun, period, deliveries, declarations, units=units, subregisters=subregisters()
+    )
+
+
+def declare(declaration: Declaration) -> Delivery:
+    """The delivery an "inget att rapportera" declaration makes; raises
+    :class:`~sosreg.engine.collection.DeclarationRefused` (its ``finding`` is SOS-035)
+    where the sub-register does not take one in the portal."""
+    return check_declaration(declaration, subregisters())
 
 
 # --- inputs ---------------------------------------------------------------------------
@@ -345,9 +389,10 @@ def status(
     declarations: Iterable[Declaration] = (),
     obligations: Iterable[Obligation] | None = None,
 ) -> StatusReport:
-    """The status table of the files ``paths`` (see the module's docs). ``on`` is the
-    day judged by (default today; the report says which); ``year`` keeps the periods
-    of one statistikår; ``kommun`` one kommun."""
+    """The status table of the files ``paths`` (see the module's docs) as of the day
+    ``on`` (default today; the report says which): files whose name's timestamp is
+    later, and later declarations, are left out. ``year`` keeps the periods of one
+    statistikår; ``kommun`` one kommun."""
     on_given = on is not None
     day = on if on is not None else dt.date.today()
     subs = subregisters()
@@ -358,10 +403,14 @@ def status(
         files = [f for f in files if int(f.period[:4]) == year]
     if kommun is not None:
         files = [f for f in files if f.kommun == kommun]
+    # as of the day: a file stamped later, or a later declaration, was not there yet
+    files = [f for f in files if f.timestamp is None or f.timestamp.date() <= day]
     decls = [
         d
         for d in declarations
-        if (kommun is None or d.kommun == kommun) and (year is None or int(d.period[:4]) == year)
+        if (kommun is None or d.kommun == kommun)
+        and (year is None or int(d.period[:4]) == year)
+        and d.day <= day
     ]
     refused: list[tuple[Declaration, str, str]] = []
     accepted: list[Declaration] = []
@@ -463,7 +512,7 @@ def status(
                 and o.covers(period)
             ):
                 units_here[o.subregister].add(o.unit)
-        combined = period_status(
+        combined = _period_status(
             k,
             period,
             [r for r in records if subs[r.subregister].register == reg],
@@ -587,6 +636,7 @@ def _to_dict(rep: StatusReport) -> dict[str, Any]:
         "unrecognized": list(rep.unrecognized),
         "declarations_refused": [
             {
+                "code": "SOS-035",
                 "kommun": d.kommun,
                 "subregister": d.subregister,
                 "period": d.period,
@@ -666,6 +716,34 @@ def _period_label(period: str, lang: str) -> str:
     return f"{names[int(period[4:]) - 1]} {period[:4]}"
 
 
+def _ranges(periods: Sequence[str], lang: str) -> str:
+    """``202303, 202304, 202305, 2023`` as ``mars–maj 2023, 2023``: runs of months."""
+    months = sorted(p for p in periods if len(p) == 6)
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        if len(run) == 1:
+            out.append(_period_label(run[0], lang))
+        else:
+            first = _period_label(run[0], lang).split()[0]
+            out.append(f"{first}–{_period_label(run[-1], lang)}")
+        run.clear()
+
+    for p in months:
+        if run:
+            y, m = int(run[-1][:4]), int(run[-1][4:])
+            nxt = f"{y + (m == 12)}{m % 12 + 1:02d}"
+            if p != nxt or p[:4] != run[0][:4]:
+                flush()
+        run.append(p)
+    flush()
+    out.extend(sorted(p for p in periods if len(p) == 4))
+    return ", ".join(out)
+
+
 def _text(rep: StatusReport, lang: str) -> str:
     en = lang == "en"
     lines: list[str] = []
@@ -691,11 +769,19 @@ def _text(rep: StatusReport, lang: str) -> str:
         done: dict[str, list[str]] = defaultdict(list)
         for p in rows:
             if p.complete:
-                done[p.register.upper()].append(_period_label(p.period, lang))
-        for reg, labels in done.items():
-            lines.append(f"  {'done for' if en else 'klar för'} {reg}: {', '.join(labels)}")
+                done[p.register.upper()].append(p.period)
+        for reg, periods in done.items():
+            lines.append(f"  {'done for' if en else 'klar för'} {reg}: {_ranges(periods, lang)}")
+        gaps: dict[tuple[str, tuple[str, ...]], list[str]] = defaultdict(list)
         for p in rows:
             if p.complete:
+                continue
+            missing_only = [r for r in p.subs if r.timing(rep.on) == "missing"]
+            if p.state is PeriodState.ERROR and missing_only and all(
+                r.timing(rep.on) in ("missing", "pending") for r in p.subs
+            ):
+                names = tuple(sorted(r.subregister + _unit_label(r) for r in missing_only))
+                gaps[(p.register.upper(), names)].append(p.period)
                 continue
             label = f"{p.register.upper()} {_period_label(p.period, lang)}"
             pending = [r for r in p.subs if r.timing(rep.on) == "pending"]
@@ -726,6 +812,12 @@ def _text(rep: StatusReport, lang: str) -> str:
                         f"    {r.subregister}: "
                         + (f"late (due {r.deadline})" if en else f"sent inkommen (sista dag {r.deadline})")
                     )
+        for (reg, names), periods in gaps.items():
+            what = ", ".join(names)
+            when = _ranges(periods, lang)
+            lines.append(
+                f"  {reg}: {what} " + (f"missing for {when}" if en else f"saknas för {when}")
+            )
     for name in rep.unrecognized:
         lines.append(
             f"{name}: "

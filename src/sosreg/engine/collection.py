@@ -30,6 +30,9 @@ from typing import Any, Final
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from sosreg.engine.findings import Finding
+from sosreg.engine.rules import CATALOGUE
+
 __all__ = [
     "SUBREGISTERS",
     "Collection",
@@ -433,13 +436,27 @@ class Declaration:
 
 
 class DeclarationRefused(ValueError):
-    """A declaration for a sub-register that does not take one in the portal."""
+    """A declaration for a sub-register that does not take one in the portal; its
+    :attr:`finding` is SOS-035."""
 
-    def __init__(self, declaration: Declaration, message_sv: str, message_en: str) -> None:
-        super().__init__(message_en)
+    def __init__(self, declaration: Declaration, how_sv: str, how_en: str) -> None:
+        rule = CATALOGUE["SOS-035"]
         self.declaration = declaration
-        self.message_sv = message_sv
-        self.message_en = message_en
+        self.finding = Finding(
+            rule.code,
+            rule.severity,
+            rule.category,
+            params={
+                "subregister": declaration.subregister,
+                "kommun": declaration.kommun,
+                "period": declaration.period,
+                "how_sv": how_sv,
+                "how_en": how_en,
+            },
+        )
+        self.message_sv = self.finding.message("sv")
+        self.message_en = self.finding.message("en")
+        super().__init__(self.message_en)
 
 
 def check_declaration(
@@ -452,11 +469,7 @@ def check_declaration(
     subs = SUBREGISTERS if subregisters is None else subregisters
     sub = subs.get(decl.subregister)
     if sub is None:
-        raise DeclarationRefused(
-            decl,
-            f"Okänt delregister {decl.subregister!r}.",
-            f"Unknown sub-register {decl.subregister!r}.",
-        )
+        raise DeclarationRefused(decl, "ett delregister sosreg inte känner", "an unknown sub-register")
     if not sub.declarable:
         how_sv = {
             Declare.EMAIL: "anmäls med e-post till Socialstyrelsen, inte i portalen",
@@ -466,13 +479,7 @@ def check_declaration(
             Declare.EMAIL: "is told Socialstyrelsen by e-mail, not in the portal",
             Declare.NO: "cannot be declared; the file must be sent",
         }[sub.nothing_to_report]
-        raise DeclarationRefused(
-            decl,
-            f"{sub.name}: \"inget att rapportera\" {how_sv} (kommun {decl.kommun}, period"
-            f" {decl.period}).",
-            f"{sub.name}: \"nothing to report\" {how_en} (municipality {decl.kommun},"
-            f" period {decl.period}).",
-        )
+        raise DeclarationRefused(decl, how_sv, how_en)
     return Delivery(
         kommun=decl.kommun,
         subregister=decl.subregister,
