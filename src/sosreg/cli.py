@@ -916,6 +916,9 @@ def _status(args: argparse.Namespace) -> int:
     decls = status_mod.read_declarations(args.declarations) if args.declarations else ()
     obl = status_mod.read_obligations(args.obligations) if args.obligations else None
     files = batch.expand(args.path)
+    for f in files:
+        if not os.path.isfile(f):
+            raise UsageError(f"{f}: no such file or directory")
     rep = status_mod.status(
         files,
         on=args.on,

@@ -571,7 +571,12 @@ def _sub_order(r: SubRow) -> tuple[str, str]:
 
 # --- output ---------------------------------------------------------------------------
 
-_STATE_SV: Final = {"ok": "ok", "warning": "varning", "error": "fel", "": "inget levererat"}
+_STATE_SV: Final = {
+    "ok": "ok",
+    "warning": "klar med varning",
+    "error": "fel",
+    "": "inget levererat",
+}
 _TIMING_SV: Final = {
     "on_time": "i tid",
     "late": "sent",
@@ -768,13 +773,13 @@ def _text(rep: StatusReport, lang: str) -> str:
         lines.append(f"{'Municipality' if en else 'Kommun'} {k}")
         done: dict[str, list[str]] = defaultdict(list)
         for p in rows:
-            if p.complete:
+            if p.complete and p.state is PeriodState.OK:
                 done[p.register.upper()].append(p.period)
         for reg, periods in done.items():
             lines.append(f"  {'done for' if en else 'klar för'} {reg}: {_ranges(periods, lang)}")
         gaps: dict[tuple[str, tuple[str, ...]], list[str]] = defaultdict(list)
         for p in rows:
-            if p.complete:
+            if p.complete and p.state is PeriodState.OK:
                 continue
             missing_only = [r for r in p.subs if r.timing(rep.on) == "missing"]
             if p.state is PeriodState.ERROR and missing_only and all(
@@ -797,7 +802,11 @@ def _text(rep: StatusReport, lang: str) -> str:
                         )
                     )
                 continue
-            state = p.state.value if en else _STATE_SV[p.state.value]
+            state = (
+                ("done with warnings" if p.state is PeriodState.WARNING else p.state.value)
+                if en
+                else _STATE_SV[p.state.value]
+            )
             why = "; ".join(en_ if en else sv for sv, en_ in p.reasons)
             lines.append(f"  {label}: {state}" + (f" – {why}" if why else ""))
             for r in p.subs:
