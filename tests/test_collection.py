@@ -375,3 +375,51 @@ def test_cli_status(year: Path, tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "<table>" in (tmp_path / "s.html").read_text("utf-8")
     assert main([*args, "--format", "xlsx", "-o", str(tmp_path / "s.xlsx")]) == 2
     assert main(["status", str(tmp_path / "nothing-here")]) == 3
+
+
+# --- docs/collection.md -----------------------------------------------------------------
+
+DOC = EXAMPLES.parent / "docs" / "collection.md"
+
+
+def test_doc_python_blocks_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    monkeypatch.chdir(EXAMPLES.parent)
+    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text("utf-8"), flags=re.S)
+    assert len(blocks) == 3
+    for block in blocks:
+        exec(compile(block, str(DOC), "exec"), {})
+
+
+def test_doc_shows_what_status_says(year: Path) -> None:
+    page = DOC.read_text("utf-8")
+    decl = [sosreg.Declaration("0580", "SOL2", "202304", dt.date(2023, 5, 12))]
+    rep = status(sorted(str(p) for p in year.iterdir()), on=ON, declarations=decl)
+    assert f"```text\n{rep.to_text()}```" in page
+    rows = list(csv_rows(rep.to_csv()))
+    for line in page.split("| kommun | register |")[1].split("\n\n")[0].splitlines()[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        assert any(
+            [r[c] for c in (0, 1, 2, 3, 4, 5, 7, 9, 10, 11, 12, 13, 14, 15)] == cells
+            for r in rows
+        ), cells
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(text), delimiter=";"))[1:]
+
+
+def test_doc_table_of_subregisters_is_the_data() -> None:
+    page = DOC.read_text("utf-8")
+    subs = subregisters()
+    for name, sub in subs.items():
+        line = next(x for x in page.splitlines() if x.startswith(f"| `{name}` |"))
+        assert f"| {sub.frequency} |" in line
+        assert (f"`{sub.pair}`" in line) if sub.pair else "| – |" in line
+        assert sub.files[-1].mask.split("<kod>")[0].rstrip("_") in line
+        want = {"portal": "in the portal", "email": "by e-mail", "no": "| no |"}
+        assert want[sub.nothing_to_report.value] in line

@@ -31,7 +31,7 @@ from sosreg._version import __version__
 from sosreg.engine.findings import Finding, Severity, Status, order_key
 from sosreg.engine.rules import CATALOGUE
 
-SCHEMA_VERSION: Final = "1.0"
+SCHEMA_VERSION: Final = "1.1"
 """Version of the JSON report's shape. Minor: fields added; major: fields changed or
 removed. Recorded in the CHANGELOG."""
 
