@@ -162,7 +162,10 @@ def test_cli_on_counts_the_portal_in_the_exit_code(capsys: pytest.CaptureFixture
 # --- 3. the period's combined status (§14) ----------------------------------------------
 
 
-def d(sub: str, st: DeliveryStatus, when: dt.datetime = t(14), **kw: str) -> Delivery:
+FEB14 = t(14)
+
+
+def d(sub: str, st: DeliveryStatus, when: dt.datetime = FEB14, **kw: str) -> Delivery:
     return Delivery(kw.pop("kommun", "0330"), sub, kw.pop("period", "202301"), when, st, **kw)
 
 
@@ -208,7 +211,10 @@ def test_inget_att_rapportera_is_a_warning_and_only_where_allowed() -> None:
         assert info.value.finding.code == "SOS-035"
     with pytest.raises(DeclarationRefused, match="e-mail"):
         sosreg.period_status(
-            "0330", "202301", [], [sosreg.Declaration("0330", "KHSL2", "202301", dt.date(2023, 2, 1))]
+            "0330",
+            "202301",
+            [],
+            [sosreg.Declaration("0330", "KHSL2", "202301", dt.date(2023, 2, 1))],
         )
 
 
@@ -217,8 +223,11 @@ def test_per_unit_reporting_is_an_error_until_every_unit_has_delivered() -> None
     one = [d("SOL1", OK, unit="0001"), d("SOL2", OK, unit="0001")]
     got = sosreg.period_status("0330", "202301", one, units=units)
     assert got.status is PeriodState.ERROR
-    assert ("SOL1: enheten 0002 har inte levererat", "SOL1: unit 0002 has not delivered") in got.reasons
-    both = one + [d("SOL1", OK, unit="0002"), d("SOL2", WARN, unit="0002")]
+    assert (
+        "SOL1: enheten 0002 har inte levererat",
+        "SOL1: unit 0002 has not delivered",
+    ) in got.reasons
+    both = [*one, d("SOL1", OK, unit="0002"), d("SOL2", WARN, unit="0002")]
     assert sosreg.period_status("0330", "202301", both, units=units).status is PeriodState.WARNING
 
 
@@ -286,13 +295,19 @@ def test_status_table_from_the_rules(year: Path) -> None:
     assert rep.to_dict()["unrecognized"] == ["sol_mars.txt"]
     # 0180: everything on time, May delivered early (not owed yet)
     r = _rows(rep, "0180")
-    assert all(r[(m, s)]["period_status"] == "ok" for m in ("202301", "202304") for s in ("SOL1", "SOL2"))
+    assert all(
+        r[(m, s)]["period_status"] == "ok" for m in ("202301", "202304") for s in ("SOL1", "SOL2")
+    )
     assert r[("202301", "SOL1")]["timing"] == "on_time"
     assert r[("202305", "SOL1")]["owed"] is None
     # 0380: March late, April SOL2 missing (pair error and missing after the deadline)
     r = _rows(rep, "0380")
-    assert r[("202303", "SOL2")]["timing"] == "late" and r[("202303", "SOL2")]["period_status"] == "ok"
-    assert r[("202304", "SOL2")]["timing"] == "missing" and r[("202304", "SOL2")]["missing"] == ["SOL2"]
+    assert (
+        r[("202303", "SOL2")]["timing"] == "late" and r[("202303", "SOL2")]["period_status"] == "ok"
+    )
+    assert r[("202304", "SOL2")]["timing"] == "missing" and r[("202304", "SOL2")]["missing"] == [
+        "SOL2"
+    ]
     assert r[("202304", "SOL2")]["reminders"] == ["2023-05-16", "2023-05-25"]
     assert r[("202304", "SOL1")]["period_status"] == "error"
     # 1480: the later delivery counts, the earlier is kept in the history
@@ -342,9 +357,10 @@ def test_status_with_obligations_per_unit_and_a_coming_deadline(tmp_path: Path) 
     got = {p.period: p for p in rep.periods}
     assert got["202301"].state is PeriodState.OK
     assert got["202302"].state is PeriodState.ERROR
-    assert ("SOL1: enheten 128002 har inte levererat", "SOL1: unit 128002 has not delivered") in got[
-        "202302"
-    ].reasons
+    assert (
+        "SOL1: enheten 128002 har inte levererat",
+        "SOL1: unit 128002 has not delivered",
+    ) in got["202302"].reasons
     # EKB-År: owed by the obligations file, due in 12 days
     ekb = [Obligation("0180", "EKB-År", dt.date(2020, 1, 1))]
     rep = status([], on=dt.date(2024, 4, 3), year=2023, obligations=ekb)
@@ -368,9 +384,23 @@ def test_cli_status(year: Path, tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert capsys.readouterr().out.startswith("kommun;register;period;period_status")
     bad = tmp_path / "khsl.csv"
     bad.write_text("kommun;delregister;period;dag\n0180;KHSL1;202301;2023-02-01\n", "utf-8")
-    assert main(["status", str(year), "--kommun", "0180", "--on", "2023-06-03", "--declarations", str(bad)]) == 2
+    assert (
+        main(
+            [
+                "status",
+                str(year),
+                "--kommun",
+                "0180",
+                "--on",
+                "2023-06-03",
+                "--declarations",
+                str(bad),
+            ]
+        )
+        == 2
+    )
     out = capsys.readouterr().out
-    assert "KHSL1: \"inget att rapportera\" för kommun 0180, period 202301, anmäls med e-post" in out
+    assert 'KHSL1: "inget att rapportera" för kommun 0180, period 202301, anmäls med e-post' in out
     assert main([*args, "--format", "html", "-o", str(tmp_path / "s.html")]) == 2
     assert "<table>" in (tmp_path / "s.html").read_text("utf-8")
     assert main([*args, "--format", "xlsx", "-o", str(tmp_path / "s.xlsx")]) == 2
@@ -401,8 +431,7 @@ def test_doc_shows_what_status_says(year: Path) -> None:
     for line in page.split("| kommun | register |")[1].split("\n\n")[0].splitlines()[2:]:
         cells = [c.strip() for c in line.strip("|").split("|")]
         assert any(
-            [r[c] for c in (0, 1, 2, 3, 4, 5, 7, 9, 10, 11, 12, 13, 14, 15)] == cells
-            for r in rows
+            [r[c] for c in (0, 1, 2, 3, 4, 5, 7, 9, 10, 11, 12, 13, 14, 15)] == cells for r in rows
         ), cells
 
 

@@ -281,9 +281,7 @@ def _build() -> argparse.ArgumentParser:
         help="what each kommun owes: CSV kommun;enhet;delregister;from;to;per_enhet "
         "(default: inferred from the folder)",
     )
-    st.add_argument(
-        "--format", choices=("text", "json", "csv", "xlsx", "html"), default="text"
-    )
+    st.add_argument("--format", choices=("text", "json", "csv", "xlsx", "html"), default="text")
     st.add_argument("--lang", choices=("sv", "en"), default="sv")
     st.add_argument("--output", "-o", help="write here (xlsx needs it; default: stdout)")
 

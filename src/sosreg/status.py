@@ -54,17 +54,17 @@ __all__ = [
     "Declaration",
     "Delivery",
     "DeliveryStatus",
-    "PeriodState",
-    "PeriodStatus",
-    "counting",
-    "declare",
-    "period_status",
     "FileSeen",
     "Obligation",
     "PeriodRow",
+    "PeriodState",
+    "PeriodStatus",
     "StatusReport",
     "SubRow",
     "collect",
+    "counting",
+    "declare",
+    "period_status",
     "read_declarations",
     "read_obligations",
     "status",
@@ -332,7 +332,9 @@ class StatusReport:
         return _csv(self, lang)
 
 
-def collect(paths: Iterable[str], units: Mapping[str, str] | None = None) -> tuple[list[FileSeen], list[str]]:
+def collect(
+    paths: Iterable[str], units: Mapping[str, str] | None = None
+) -> tuple[list[FileSeen], list[str]]:
     """The files among ``paths`` that name an expected file, and the names that do not.
     ``units`` maps a unit's code to its kommun (per-unit reporting)."""
     subregisters()
@@ -350,7 +352,15 @@ def collect(paths: Iterable[str], units: Mapping[str, str] | None = None) -> tup
             unit, kommun = m.code, units[m.code]
         seen.append(
             FileSeen(
-                p, name, m.code, kommun, unit, m.subregister.name, m.file.kind, m.period, m.timestamp
+                p,
+                name,
+                m.code,
+                kommun,
+                unit,
+                m.subregister.name,
+                m.file.kind,
+                m.period,
+                m.timestamp,
             )
         )
     return seen, other
@@ -444,9 +454,12 @@ def status(
             delivered_years.add((f.kommun, f.unit, f.subregister, int(f.period[:4])))
         for d in accepted:
             delivered_years.add((d.kommun, d.unit, d.subregister, int(d.period[:4])))
-        for k, unit, name, y in sorted(delivered_years, key=lambda t: (t[0], t[1] or "", t[2], t[3])):
+        for k, unit, name, y in sorted(
+            delivered_years, key=lambda t: (t[0], t[1] or "", t[2], t[3])
+        ):
             sub = subs[name]
-            for s in [sub] + ([subs[sub.pair]] if sub.pair in subs else []):  # type: ignore[index]
+            partner = subs.get(sub.pair) if sub.pair else None
+            for s in [sub] if partner is None else [sub, partner]:
                 for p in s.periods(y):
                     dates = s.dates(p)
                     if dates is not None and dates.deadline < day:
@@ -541,7 +554,9 @@ def status(
         owed_missing = any(r.owed is not None and r.status is None for r in subrows)
         complete = state in (PeriodState.OK, PeriodState.WARNING) and not owed_missing
         periods.append(
-            PeriodRow(k, reg, period, sorted(subrows, key=_sub_order), combined, state, reasons, complete)
+            PeriodRow(
+                k, reg, period, sorted(subrows, key=_sub_order), combined, state, reasons, complete
+            )
         )
     return StatusReport(
         day,
@@ -693,9 +708,9 @@ def _csv(rep: StatusReport, lang: str) -> str:
                     r.owed or "",
                     " ".join(f.name for f, _ in r.files),
                     " ".join(counted),
-                    r.delivered.isoformat(timespec="minutes") if r.delivered else (
-                        r.declared.isoformat() if r.declared else ""
-                    ),
+                    r.delivered.isoformat(timespec="minutes")
+                    if r.delivered
+                    else (r.declared.isoformat() if r.declared else ""),
                     r.status.value if r.status else "",
                     r.deadline.isoformat(),
                     r.timing(rep.on),
@@ -707,11 +722,33 @@ def _csv(rep: StatusReport, lang: str) -> str:
 
 
 _MONTHS_SV: Final = (
-    "januari februari mars april maj juni juli augusti september oktober november december"
-).split()
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 _MONTHS_EN: Final = (
-    "January February March April May June July August September October November December"
-).split()
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def _period_label(period: str, lang: str) -> str:
@@ -758,11 +795,7 @@ def _text(rep: StatusReport, lang: str) -> str:
         + (
             ""
             if rep.obligations == "file"
-            else (
-                " — owed: inferred from the folder"
-                if en
-                else " — skyldighet: härledd ur mappen"
-            )
+            else (" — owed: inferred from the folder" if en else " — skyldighet: härledd ur mappen")
         )
     )
     by_kommun: dict[str, list[PeriodRow]] = defaultdict(list)
@@ -782,8 +815,10 @@ def _text(rep: StatusReport, lang: str) -> str:
             if p.complete and p.state is PeriodState.OK:
                 continue
             missing_only = [r for r in p.subs if r.timing(rep.on) == "missing"]
-            if p.state is PeriodState.ERROR and missing_only and all(
-                r.timing(rep.on) in ("missing", "pending") for r in p.subs
+            if (
+                p.state is PeriodState.ERROR
+                and missing_only
+                and all(r.timing(rep.on) in ("missing", "pending") for r in p.subs)
             ):
                 names = tuple(sorted(r.subregister + _unit_label(r) for r in missing_only))
                 gaps[(p.register.upper(), names)].append(p.period)
@@ -819,7 +854,11 @@ def _text(rep: StatusReport, lang: str) -> str:
                 if r.timing(rep.on) == "late":
                     lines.append(
                         f"    {r.subregister}: "
-                        + (f"late (due {r.deadline})" if en else f"sent inkommen (sista dag {r.deadline})")
+                        + (
+                            f"late (due {r.deadline})"
+                            if en
+                            else f"sent inkommen (sista dag {r.deadline})"
+                        )
                     )
         for (reg, names), periods in gaps.items():
             what = ", ".join(names)
@@ -830,7 +869,11 @@ def _text(rep: StatusReport, lang: str) -> str:
     for name in rep.unrecognized:
         lines.append(
             f"{name}: "
-            + ("matches no expected file (the portal refuses it)" if en else "matchar ingen förväntad fil (portalen tar inte emot den)")
+            + (
+                "matches no expected file (the portal refuses it)"
+                if en
+                else "matchar ingen förväntad fil (portalen tar inte emot den)"
+            )
         )
     for _, sv, en_ in rep.refused:
         lines.append(en_ if en else sv)
@@ -858,12 +901,16 @@ def to_html(rep: StatusReport, lang: str = "sv") -> str:
         "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
         "td,th{border:1px solid #999;padding:2px 6px;font-size:90%}</style></head><body>",
         f"<pre>{html.escape(rep.to_text(lang))}</pre>",
-        "<table><thead><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr></thead><tbody>",
+        "<table><thead><tr>"
+        + "".join(f"<th>{html.escape(h)}</th>" for h in head)
+        + "</tr></thead><tbody>",
     ]
     for r in rows:
         bg = colour.get(r[3], "#ffffff")
         out.append(
-            f'<tr style="background:{bg}">' + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>"
+            f'<tr style="background:{bg}">'
+            + "".join(f"<td>{html.escape(c)}</td>" for c in r)
+            + "</tr>"
         )
     out.append("</tbody></table></body></html>")
     return "\n".join(out) + "\n"

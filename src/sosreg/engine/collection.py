@@ -82,7 +82,9 @@ def _sources(data: Any, needed: Iterable[str], what: str) -> dict[str, str]:
         if not text:
             raise ValueError(f"{what}: no source for {key}")
         if not any(tag in text for tag in _TAGS):
-            raise ValueError(f"{what}: the source of {key} has no [seed]/[public]/[provisional] tag")
+            raise ValueError(
+                f"{what}: the source of {key} has no [seed]/[public]/[provisional] tag"
+            )
     return out
 
 
@@ -203,7 +205,7 @@ class SubRegister:
 
     @property
     def declarable(self) -> bool:
-        """"Inget att rapportera" can be declared in the portal."""
+        """ "Inget att rapportera" can be declared in the portal."""
         return self.nothing_to_report is Declare.PORTAL
 
     def file(self, kind: str) -> ExpectedFile | None:
@@ -322,9 +324,12 @@ def install(collection: Collection) -> None:
 def subregister_for_file(register: str, kind: str, year: int | None = None) -> SubRegister | None:
     """The sub-register expecting file ``kind`` of ``register`` (in statistikår ``year``)."""
     for sub in SUBREGISTERS.values():
-        if sub.register == register and sub.file(kind) is not None:
-            if year is None or sub.valid_in(year):
-                return sub
+        if (
+            sub.register == register
+            and sub.file(kind) is not None
+            and (year is None or sub.valid_in(year))
+        ):
+            return sub
     return None
 
 
@@ -426,7 +431,7 @@ class Delivery:
 
 @attrs.frozen
 class Declaration:
-    """"Inget att rapportera" declared for a kommun (or unit), sub-register and period."""
+    """ "Inget att rapportera" declared for a kommun (or unit), sub-register and period."""
 
     kommun: str
     subregister: str
@@ -469,7 +474,9 @@ def check_declaration(
     subs = SUBREGISTERS if subregisters is None else subregisters
     sub = subs.get(decl.subregister)
     if sub is None:
-        raise DeclarationRefused(decl, "ett delregister sosreg inte känner", "an unknown sub-register")
+        raise DeclarationRefused(
+            decl, "ett delregister sosreg inte känner", "an unknown sub-register"
+        )
     if not sub.declarable:
         how_sv = {
             Declare.EMAIL: "anmäls med e-post till Socialstyrelsen, inte i portalen",
@@ -563,7 +570,9 @@ def period_status(
     subs = SUBREGISTERS if subregisters is None else subregisters
     mine = [d for d in deliveries if d.kommun == kommun and d.period == period]
     mine += [
-        check_declaration(x, subs) for x in declarations if x.kommun == kommun and x.period == period
+        check_declaration(x, subs)
+        for x in declarations
+        if x.kommun == kommun and x.period == period
     ]
     counted = counting(mine)
     reasons: list[tuple[str, str]] = []
@@ -581,7 +590,10 @@ def period_status(
         if d.status in (DeliveryStatus.INTE_GODKAND, DeliveryStatus.LEVERERAD):
             error = True
             reasons.append((f"{label}: {d.status.value}", f"{label}: {d.status.value}"))
-        elif d.status in (DeliveryStatus.GODKAND_MED_VARNINGAR, DeliveryStatus.INGET_ATT_RAPPORTERA):
+        elif d.status in (
+            DeliveryStatus.GODKAND_MED_VARNINGAR,
+            DeliveryStatus.INGET_ATT_RAPPORTERA,
+        ):
             warning = True
             reasons.append((f"{label}: {d.status.value}", f"{label}: {d.status.value}"))
         else:
@@ -591,7 +603,10 @@ def period_status(
         for unit in sorted(set(obliged) - have):
             error = True
             reasons.append(
-                (f"{name}: enheten {unit} har inte levererat", f"{name}: unit {unit} has not delivered")
+                (
+                    f"{name}: enheten {unit} har inte levererat",
+                    f"{name}: unit {unit} has not delivered",
+                )
             )
     if error:
         state = PeriodState.ERROR

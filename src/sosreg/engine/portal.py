@@ -53,8 +53,10 @@ def portal_findings(
     year = int(str(ctx.period)[:4]) if ctx.period is not None else None
     sub = found.subregister if found else subregister_for_file(register, file, year)
     ext = PurePath(base).suffix.lower()
-    allowed = sub.extensions if sub is not None else tuple(
-        sorted({e for s in subs for e in s.extensions})
+    allowed = (
+        sub.extensions
+        if sub is not None
+        else tuple(sorted({e for s in subs for e in s.extensions}))
     )
     if ext not in allowed:
         out.append(

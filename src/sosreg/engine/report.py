@@ -253,9 +253,7 @@ class Report(Rendered):
     def portal_status(self) -> Status:
         """Whether the portal would take the file on the day judged by (godkänd: it
         would; inte godkänd: it refuses it), from the portal findings only."""
-        return Status.of(
-            sev for code, sev in self.severities().items() if _is_portal(code)
-        )
+        return Status.of(sev for code, sev in self.severities().items() if _is_portal(code))
 
     def contents_severities(self) -> dict[str, Severity]:
         """:meth:`severities` without the portal's rules."""
