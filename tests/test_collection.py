@@ -452,3 +452,15 @@ def test_doc_table_of_subregisters_is_the_data() -> None:
         assert sub.files[-1].mask.split("<kod>")[0].rstrip("_") in line
         want = {"portal": "in the portal", "email": "by e-mail", "no": "| no |"}
         assert want[sub.nothing_to_report.value] in line
+
+
+def test_batch_counts_beside_the_status_are_the_contents() -> None:
+    from sosreg import batch
+
+    path = str(EXAMPLES / "Ekb_AO_0330_202301_20230214T0931.txt")
+    late = batch.Options(on=dt.date(2024, 1, 1), on_given=True)
+    outcome = batch.render((path,), late)
+    assert outcome.status is sosreg.Status.GODKAND and outcome.errors == 0
+    assert outcome.exit_code == 2  # the portal refuses it on that day, and --on was given
+    today = batch.Options(on=dt.date(2024, 1, 1), on_given=False)
+    assert batch.render((path,), today).exit_code == 0

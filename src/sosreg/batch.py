@@ -270,6 +270,13 @@ def render(
             buffer.close()
     totals = result.totals()
     errors, warnings = totals[Severity.ERROR], totals[Severity.WARNING]
+    for r in files:  # the counts beside the status are the contents' (not the portal's)
+        contents = r.contents_severities()
+        for code, n in r.counts().items():
+            if code not in contents:
+                sev = r.severities()[code]
+                errors -= n if sev is Severity.ERROR else 0
+                warnings -= n if sev is Severity.WARNING else 0
     output = (
         buffer.getvalue()
         if path is None and out is None and isinstance(buffer, io.StringIO)
