@@ -464,3 +464,13 @@ def test_batch_counts_beside_the_status_are_the_contents() -> None:
     assert outcome.exit_code == 2  # the portal refuses it on that day, and --on was given
     today = batch.Options(on=dt.date(2024, 1, 1), on_given=False)
     assert batch.render((path,), today).exit_code == 0
+
+
+def test_status_never_echoes_a_personnummer_in_a_name(tmp_path: Path) -> None:
+    _write(tmp_path, "SOL1", "0180", "202301", "20230210T0900")
+    odd = tmp_path / "SOL2_0180_202301_20230210T0900_191212121212.txt"
+    odd.write_bytes((tmp_path / "SOL1_0180_202301_20230210T0900.txt").read_bytes())
+    (tmp_path / "lista 191212121212.txt").write_text("x", "utf-8")
+    rep = status(sorted(str(p) for p in tmp_path.iterdir()), on=ON)
+    for text in (rep.to_text(), rep.to_json(), rep.to_csv()):
+        assert "191212121212" not in text

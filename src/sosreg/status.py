@@ -48,6 +48,7 @@ from sosreg.engine.findings import Status
 from sosreg.engine.pipeline import UsageError
 from sosreg.engine.register import REGISTRY
 from sosreg.engine.validation import validate
+from sosreg.identity import mask_text
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -344,7 +345,7 @@ def collect(
         name = os.path.basename(p)
         m = match_name(name)
         if m is None:
-            other.append(name)
+            other.append(mask_text(name))  # a name is echoed: never a full personnummer
             continue
         unit = None
         kommun = m.code
@@ -353,7 +354,7 @@ def collect(
         seen.append(
             FileSeen(
                 p,
-                name,
+                mask_text(name),
                 m.code,
                 kommun,
                 unit,
@@ -482,11 +483,11 @@ def status(
         row = SubRow(name, owed.get(key), dates.deadline, dates.start, dates.end, unit=unit)
         mine = by_key.get(key, [])
         per_file = [
-            Delivery(k, name, period, f.timestamp, DeliveryStatus.LEVERERAD, unit, f.kind, f.name)
+            Delivery(k, name, period, f.timestamp, DeliveryStatus.LEVERERAD, unit, f.kind, f.path)
             for f in mine
         ]
         counted_names = {d.name for d in counting(per_file)}
-        row.files = [(f, f.name in counted_names) for f in sorted(mine, key=_file_order)]
+        row.files = [(f, f.path in counted_names) for f in sorted(mine, key=_file_order)]
         counted = [f for f, c in row.files if c]
         decl = decl_by_key.get(key)
         latest = max((f.timestamp for f in counted if f.timestamp), default=None)
