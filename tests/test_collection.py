@@ -474,3 +474,74 @@ def test_status_never_echoes_a_personnummer_in_a_name(tmp_path: Path) -> None:
     rep = status(sorted(str(p) for p in tmp_path.iterdir()), on=ON)
     for text in (rep.to_text(), rep.to_json(), rep.to_csv()):
         assert "191212121212" not in text
+
+
+def test_a_generated_year_of_twenty_kommuner(tmp_path: Path) -> None:
+    """20 kommuner, SOL January–March 2023, judged on 20 April: every fifth kommun is on
+    time, late in March, without SOL2 in February, re-delivering January's SOL1 (a damaged
+    file, then a good one) or declaring March's SOL2; the table follows §14's rules."""
+    kommuner = [
+        "0114",
+        "0115",
+        "0117",
+        "0120",
+        "0123",
+        "0125",
+        "0126",
+        "0127",
+        "0128",
+        "0136",
+        "0138",
+        "0139",
+        "0140",
+        "0160",
+        "0162",
+        "0163",
+        "0180",
+        "0181",
+        "0182",
+        "0183",
+    ]
+    months = ("202301", "202302", "202303")
+
+    def put(sub: str, k: str, m: str, stamp: str, bad: bool = False) -> None:
+        g = sosreg.generate(
+            "sol", sub.lower(), 2023, 1, kommun=k, period=m, out=None,
+            inject="SOS-104" if bad else None,
+        )  # fmt: skip
+        (tmp_path / f"{sub}_{k}_{m}_{stamp}.txt").write_bytes(g.files[0].data or b"")
+
+    decls = []
+    for i, k in enumerate(kommuner):
+        case = i % 5
+        for m in months:
+            stamp = f"2023{int(m[4:]) + 1:02d}10T0900"
+            if case == 1 and m == "202303":
+                stamp = "20230418T0900"  # late
+            put("SOL1", k, m, stamp)
+            if case == 2 and m == "202302":
+                continue  # SOL2 missing
+            if case == 4 and m == "202303":
+                decls.append(sosreg.Declaration(k, "SOL2", m, dt.date(2023, 4, 12)))
+                continue
+            put("SOL2", k, m, stamp)
+        if case == 3:
+            put("SOL1", k, "202301", "20230209T0800", bad=True)  # replaced the next day
+    rep = status(
+        sorted(str(p) for p in tmp_path.iterdir()), on=dt.date(2023, 4, 20), declarations=decls
+    )
+    got = {(p.kommun, p.period): p.state.value for p in rep.periods}
+    assert len(got) == 60
+    for i, k in enumerate(kommuner):
+        want = {m: "ok" for m in months}
+        if i % 5 == 2:
+            want["202302"] = "error"  # SOL1 without SOL2, SOL2 missing after the deadline
+        if i % 5 == 4:
+            want["202303"] = "warning"  # inget att rapportera
+        assert {m: got[(k, m)] for m in months} == want, k
+    timing = {
+        (p.kommun, p.period, r.subregister): r.timing(rep.on) for p in rep.periods for r in p.subs
+    }
+    assert timing[(kommuner[1], "202303", "SOL1")] == "late"
+    assert timing[(kommuner[2], "202302", "SOL2")] == "missing"
+    assert rep.exit_code == 2
