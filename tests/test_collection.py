@@ -545,3 +545,14 @@ def test_a_generated_year_of_twenty_kommuner(tmp_path: Path) -> None:
     assert timing[(kommuner[1], "202303", "SOL1")] == "late"
     assert timing[(kommuner[2], "202302", "SOL2")] == "missing"
     assert rep.exit_code == 2
+
+
+def test_a_delivery_gets_the_portal_stage_too() -> None:
+    pair = [
+        EXAMPLES / "SOL1_0330_202301_20230214T0940.txt",
+        EXAMPLES / "SOL2_0330_202301_20230214T0941.txt",
+    ]
+    assert sosreg.validate_delivery(pair, on=ON_TIME).portal_status is sosreg.Status.GODKAND
+    late = sosreg.validate_delivery(pair, on=dt.date(2023, 6, 1))
+    assert late.portal_status is sosreg.Status.INTE_GODKAND
+    assert late.status is sosreg.Status.GODKAND
