@@ -36,17 +36,32 @@ from sosreg.engine.spec import FieldSpec, FileSpec, load_spec
 from sosreg.engine.validation import validate
 from sosreg.engine.values import Special, YearMonth
 from sosreg.generate import generate
+from sosreg.status import (
+    Declaration,
+    Delivery,
+    DeliveryStatus,
+    PeriodState,
+    PeriodStatus,
+    counting,
+    declare,
+    period_status,
+)
 
 plugins.install()
 del reports, _columnar  # imported for what they plug into the engine
 
 __all__ = [
     "Category",
+    "Declaration",
+    "Delivery",
     "DeliveryReport",
+    "DeliveryStatus",
     "FieldSpec",
     "FileSpec",
     "Finding",
     "Parsed",
+    "PeriodState",
+    "PeriodStatus",
     "Report",
     "Row",
     "Severity",
@@ -60,7 +75,9 @@ __all__ = [
     "analysts",
     "clear_caches",
     "converter",
+    "counting",
     "deadline",
+    "declare",
     "frames",
     "from_dict",
     "generate",
@@ -68,6 +85,7 @@ __all__ = [
     "load",
     "load_spec",
     "parse",
+    "period_status",
     "record_class",
     "scan",
     "serialize",

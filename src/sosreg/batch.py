@@ -11,6 +11,7 @@ DIR -j N`` is this, with a summary table at the end.
 
 from __future__ import annotations
 
+import datetime as dt
 import glob
 import io
 import os
@@ -59,6 +60,11 @@ class Options:
     """``format="json"``: render each delivery as one item of the report's
     ``deliveries`` (what :class:`~sosreg.reports.json_report.DocumentWriter` joins
     into one report with a summary) instead of a whole report."""
+    on: dt.date | None = None
+    """The day the portal stage judges by (``None``: no portal stage)."""
+    on_given: bool = False
+    """``on`` was chosen (``--on``), not today's date: the portal's verdict then counts
+    in the exit code."""
 
 
 @attrs.frozen
@@ -77,10 +83,14 @@ class Outcome:
     written: str | None = None
     """The file the report was written to, when it went to a file."""
     infos: int = 0
+    portal: Status | None = None
+    """The portal's verdict, when it counts in the exit code (``--on`` given)."""
 
     @property
     def exit_code(self) -> int:
-        return 3 if self.status is None else self.status.exit_code
+        if self.status is None:
+            return 3
+        return max(self.status.exit_code, self.portal.exit_code if self.portal else 0)
 
 
 OUTPUT_MARKS: Final = (".sosreg.", ".expected.json")
@@ -223,6 +233,9 @@ def render(
         "max_details": 0 if stream else options.max_details,
         "progress": progress,
     }
+    if options.on is not None:
+        kwargs["on"] = options.on
+        kwargs["on_is_today"] = not options.on_given
 
     def sink() -> Any:
         if not stream:
@@ -298,7 +311,7 @@ def render(
             spool.close()
         if path is not None and buffer is not None:
             buffer.close()
-    totals = result.totals()
+    totals = result.contents_totals()  # beside the status: the contents' (not the portal's)
     errors, warnings = totals[Severity.ERROR], totals[Severity.WARNING]
     output = (
         buffer.getvalue()
@@ -314,6 +327,7 @@ def render(
         infos=totals[Severity.INFO],
         output=output,
         written=path,
+        portal=result.portal_status if options.on_given else None,
     )
 
 

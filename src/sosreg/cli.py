@@ -16,6 +16,7 @@ Everything wrong *in* a checked file is a finding in the report, never an exit 3
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import secrets
@@ -85,6 +86,14 @@ def _year(text: str) -> int:
     return value
 
 
+def _day(text: str) -> dt.date:
+    """``--on``: a day ÅÅÅÅ-MM-DD."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a day ÅÅÅÅ-MM-DD: {text!r}") from None
+
+
 def _sheet(text: str) -> str | int:
     """``--sheet``: a number from 1 is a position (returned from 0), anything else a name."""
     if text.strip().isdigit():
@@ -129,6 +138,14 @@ def _build() -> argparse.ArgumentParser:
     )
     v.add_argument(
         "--previous", metavar="PATH", help="the same file for the previous period, to compare"
+    )
+    v.add_argument(
+        "--on",
+        type=_day,
+        metavar="ÅÅÅÅ-MM-DD",
+        help="judge what the portal refuses (name, extension, open period, empty file) as "
+        "on this day; default today. With --on a refusal makes the exit code 2; without "
+        "it the portal's findings are shown but the exit code is the contents' verdict",
     )
     v.add_argument(
         "--format",
@@ -232,6 +249,46 @@ def _build() -> argparse.ArgumentParser:
         "in parentheses in the file name and '_', e.g. 'bu_'; '' for none)",
     )
     i.add_argument("--output", "-o", help="where to write the TOML (default: stdout)")
+
+    st = sub.add_parser(
+        "status",
+        help="what each kommun has delivered, which delivery counts, what is missing",
+        description="For each kommun, period and sub-register: owed or not, the files\n"
+        "delivered and when, which delivery counts (the latest), its status (the counting\n"
+        "files validated), the deadline, on time or late, reminders sent, what is missing;\n"
+        "and the period's combined status as the collector computes it. See\n"
+        "docs/collection.md.\n"
+        "  sosreg status DIR|GLOB... [--year ÅÅÅÅ] [--kommun K] [--on DATE]\n"
+        "                [--declarations FILE] [--obligations FILE] [--format ...]",
+        epilog="""exit codes:
+  0  every period ok
+  1  warnings (godkänd med varningar, inget att rapportera)
+  2  an error: a period in error, an owed sub-register missing after its deadline,
+     a declaration the sub-register does not take
+  3  could not run: bad arguments, unreadable files
+  4  internal error in sosreg (a bug: please report it with the traceback)""",
+        formatter_class=raw,
+    )
+    st.add_argument("path", nargs="+", help="files, directories or glob patterns")
+    st.add_argument("--year", type=_year, help="only the periods of this statistikår")
+    st.add_argument("--kommun", help="only this kommun (kommunkod)")
+    st.add_argument(
+        "--on", type=_day, metavar="ÅÅÅÅ-MM-DD", help="the day to judge by (default today)"
+    )
+    st.add_argument(
+        "--declarations",
+        metavar="FILE",
+        help="'inget att rapportera' declarations: CSV kommun;delregister;period;dag[;enhet]",
+    )
+    st.add_argument(
+        "--obligations",
+        metavar="FILE",
+        help="what each kommun owes: CSV kommun;enhet;delregister;from;to;per_enhet "
+        "(default: inferred from the folder)",
+    )
+    st.add_argument("--format", choices=("text", "json", "csv", "xlsx", "html"), default="text")
+    st.add_argument("--lang", choices=("sv", "en"), default="sv")
+    st.add_argument("--output", "-o", help="write here (xlsx needs it; default: stdout)")
 
     d = sub.add_parser(
         "deadlines",
@@ -371,6 +428,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "spec": _spec,
         "import-codes": _import_codes,
         "deadlines": _deadlines,
+        "status": _status,
         "export": _export,
         "generate": _generate,
     }
@@ -436,6 +494,8 @@ def _options(args: argparse.Namespace) -> batch.Options:
         lang=args.lang,
         max_details=max_details,
         engine=args.engine,
+        on=args.on if args.on is not None else dt.date.today(),
+        on_given=args.on is not None,
     )
 
 
@@ -945,6 +1005,44 @@ def _import_metadata(args: argparse.Namespace) -> int:
     return 0
 
 
+def _status(args: argparse.Namespace) -> int:
+    from sosreg import status as status_mod
+
+    decls = status_mod.read_declarations(args.declarations) if args.declarations else ()
+    obl = status_mod.read_obligations(args.obligations) if args.obligations else None
+    files = batch.expand(args.path)
+    for f in files:
+        if not os.path.isfile(f):
+            raise UsageError(f"{f}: no such file or directory")
+    rep = status_mod.status(
+        files,
+        on=args.on,
+        year=args.year,
+        kommun=args.kommun,
+        declarations=decls,
+        obligations=obl,
+    )
+    fmt = args.format
+    if fmt == "xlsx":
+        if not args.output:
+            raise UsageError("--format xlsx writes a workbook: give -o PATH.xlsx")
+        status_mod.write_xlsx(rep, args.output, args.lang)
+        return rep.exit_code
+    text = {
+        "json": lambda: rep.to_json() + "\n",
+        "csv": lambda: rep.to_csv(args.lang),
+        "html": lambda: status_mod.to_html(rep, args.lang),
+        "text": lambda: rep.to_text(args.lang),
+    }[fmt]()
+    out = _open_output(args.output)
+    try:
+        out.write(text)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return rep.exit_code
+
+
 def _deadlines(args: argparse.Namespace) -> int:
     from sosreg.deadlines import calendar
 
@@ -955,26 +1053,27 @@ def _deadlines(args: argparse.Namespace) -> int:
         name = _register(args.register)
         due = [d for d in due if d.register == name]
     if args.format == "json":
-        data = [
-            {
-                "register": d.register,
-                "file": d.file,
-                "title": d.title,
-                "period": d.period,
-                "due": d.due.isoformat(),
-            }
-            for d in due
-        ]
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        print(json.dumps([d.to_dict() for d in due], ensure_ascii=False, indent=2))
         return 0
+    sv = args.lang == "sv"
     head = (
         f"Sista dag för inrapportering, statistikår {args.year}"
-        if args.lang == "sv"
+        if sv
         else f"Last day to report, statistical year {args.year}"
     )
     print(head)
+    print(
+        "  (fönster: portalen tar emot filer från–till; påminnelser)"
+        if sv
+        else "  (window: the portal takes files from–to; reminders)"
+    )
     for d in due:
-        print(f"  {d.due.isoformat()}  {d.title:<10} {d.period}")
+        reminders = ", ".join(r.isoformat() for r in d.reminders)
+        window = f"{d.start.isoformat()}–{d.end.isoformat()}"
+        extra = f"  {'fönster' if sv else 'window'} {window}"
+        if reminders:
+            extra += f"  {'påminnelser' if sv else 'reminders'} {reminders}"
+        print(f"  {d.due.isoformat()}  {d.title:<10} {d.period:<7}{extra}")
     return 0
 
 

@@ -1,18 +1,10 @@
-"""When each file is due: the last day to report it to Socialstyrelsen.
+"""When each file is due: the reporting window, the last day and the reminders.
 
-The due dates are data in each file's spec (``deadline = { months = 1, day = 15 }``,
-:class:`dateutil.relativedelta.relativedelta` arguments applied to the first day of the
-period; domain.md §10):
-
-========================  ====================================================
-EKB-Månad, EKB-AO         the 15th of the month after the month the assistance is for
-EKB-År                    15 April of the year after
-SOL1, SOL2                the 15th of the month after
-KHSL1, KHSL2              the last day of the month two months after the care month
-========================  ====================================================
-
-Dates are not moved for weekends or holidays (the material we have does not say they
-are).
+Everything comes from the registers' collection data (``registers/<r>/collection.toml``,
+:mod:`sosreg.engine.collection`; docs/collection.md): one source of truth for the
+calendar, the deadline stated in every report, and ``sosreg status``. Dates are not moved
+for weekends or holidays (the material we have does not say they are); the window's
+start, end and the reminder days are mostly our guesses and say so in the data.
 
 >>> import sosreg
 >>> sosreg.deadline("ekb", "manad", "202302")
@@ -24,7 +16,6 @@ datetime.date(2024, 2, 29)
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import attrs
 
@@ -55,29 +46,58 @@ def deadline(register: str, file: str, period: str | int | YearMonth) -> dt.date
 
 @attrs.frozen
 class Due:
-    """One file of one period and its last day."""
+    """One sub-register's period: its window, last day and reminder days."""
 
     register: str
     file: str
+    """The file key of the sub-register's first expected file (``manad``, ``barn``)."""
     title: str
+    """The sub-register's short name as the collector writes it (``EKB-Månad``)."""
     period: str
     due: dt.date
+    start: dt.date
+    end: dt.date
+    reminders: tuple[dt.date, ...] = ()
+    files: tuple[str, ...] = ()
+    """Every file the sub-register expects (BU: ``barn``, ``insats``, ``placering``)."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "register": self.register,
+            "file": self.file,
+            "files": list(self.files),
+            "title": self.title,
+            "period": self.period,
+            "start": self.start.isoformat(),
+            "due": self.due.isoformat(),
+            "end": self.end.isoformat(),
+            "reminders": [r.isoformat() for r in self.reminders],
+        }
 
 
 def calendar(year: int) -> list[Due]:
-    """Every file due for the periods of statistikår ``year``, by date."""
-    out: list[Any] = []
+    """Every sub-register's period of statistikår ``year``, by due date."""
+    out: list[Due] = []
     for reg in REGISTRY.all():
-        for file, title in reg.files.items():
-            try:
-                spec = REGISTRY.resolve_spec(reg.name, file, year)
-            except SpecNotFound:
+        for sub in reg.subregisters:
+            if not sub.valid_in(year):
                 continue
-            periods: list[YearMonth | int] = (
-                [YearMonth(year, m) for m in range(1, 13)] if spec.period == "month" else [year]
-            )
-            for p in periods:
-                due = spec.deadline_for(p)
-                if due is not None:
-                    out.append(Due(reg.name, file, title, str(p), due))
-    return sorted(out, key=lambda d: (d.due, d.register, d.file))
+            for p in sub.periods(year):
+                dates = sub.dates(p)
+                if dates is None:
+                    continue
+                kinds = tuple(f.kind for f in sub.files)
+                out.append(
+                    Due(
+                        reg.name,
+                        kinds[0],
+                        sub.name,
+                        p,
+                        dates.deadline,
+                        dates.start,
+                        dates.end,
+                        dates.reminders,
+                        kinds,
+                    )
+                )
+    return sorted(out, key=lambda d: (d.due, d.register, d.title, d.period))

@@ -1145,6 +1145,12 @@ NOT_INJECTABLE: Final[Mapping[str, str]] = {
     "SOS-212": "every built-in spec gives its period field a rule code of its own "
     "(EKB-001, SOL-001, KHSL-001, LSS-001, BU-001)",
     "SOS-213": "the only field with a padding check gives it a rule code of its own (KHSL-013)",
+    "SOS-030": "portal: the file name, judged only with a day (validate on=...)",
+    "SOS-031": "portal: the file name's extension, judged only with a day",
+    "SOS-032": "portal: the reporting window on a given day, not the file",
+    "SOS-033": "portal: an empty file, judged only with a day",
+    "SOS-034": "portal: information about the day judged by",
+    "SOS-035": "portal: a declaration of 'inget att rapportera', not a file (sosreg status)",
     "SOS-301": "delivery level: the same file twice",
     "SOS-302": "delivery level: files of several registers",
     "SOS-303": "delivery level: files of several kommuner",

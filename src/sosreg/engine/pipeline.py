@@ -24,6 +24,7 @@ register or file, no spec for the year, an unreadable path.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -40,6 +41,7 @@ from sosreg.engine.errors import UsageError as UsageError  # re-exported: its ol
 from sosreg.engine.fields import identity_predicate
 from sosreg.engine.filename import FileName, parse_filename
 from sosreg.engine.findings import DEFAULT_MAX_DETAILS, Finding, FindingLog, order_key
+from sosreg.engine.portal import portal_findings
 from sosreg.engine.records import record_class, spec_of
 from sosreg.engine.register import REGISTRY, CrossRule, Register
 from sosreg.engine.report import Report
@@ -205,9 +207,14 @@ class Parsed:
         sink: Callable[[Finding], None] | None = None,
         engine: str = "row",
         progress: Callable[[int], None] | None = None,
+        on: dt.date | None = None,
+        on_is_today: bool = False,
     ) -> None:
         self.progress = progress
         self._progress_sent = 0
+        self.portal_on = on
+        """The day the portal stage judges by (``None``: no portal stage)."""
+        self.portal_today = on_is_today
         if engine not in RUNNERS:
             raise UsageError(f"engine must be one of {', '.join(RUNNERS)}, not {engine!r}")
         REQUIRES.get(engine, _nothing)()  # a missing extra: UsageError before any reading
@@ -470,6 +477,8 @@ class Parsed:
                 add(ctx.finding("SOS-011"))
         if fname is not None:
             for sv, en in fname.problems:
+                if self.portal_on is not None and sv.startswith("har dubbla ändelser"):
+                    continue  # the portal stage's SOS-031 says it, with the collector's behaviour
                 add(ctx.finding("SOS-006", name=fname.name, problem_sv=sv, problem_en=en))
             named = self._named_otherwise(fname)
             if named is not None:
@@ -681,6 +690,18 @@ class Parsed:
             out.append(ctx.finding("SOS-005", endings=text))
         if self.parser.data_lines == 0 and self.input.sniff.size > 0 and self.text_input:
             out.append(ctx.finding("SOS-008", lines=self.lines_read))
+        if self.portal_on is not None:
+            out.extend(
+                portal_findings(
+                    ctx,
+                    self.name,
+                    self.input.sniff.size,
+                    self.register.name,
+                    self.file,
+                    self.portal_on,
+                    today=self.portal_today,
+                )
+            )
         return out
 
     # -- conveniences --------------------------------------------------------------
@@ -788,6 +809,8 @@ def parse(
     sink: Callable[[Finding], None] | None = None,
     engine: str = "row",
     progress: Callable[[int], None] | None = None,
+    on: dt.date | None = None,
+    on_is_today: bool = False,
 ) -> Parsed:
     """Open ``source`` (a path, bytes, an open binary file or a text stream) for
     streaming.
@@ -803,7 +826,10 @@ def parse(
     :meth:`Parsed.report` — iterating rows always uses the row engine). ``progress``,
     when given, is called with the number of lines read since its last call, every
     :data:`PROGRESS_EVERY` lines and once at the end (the calls add up to the lines
-    read; a progress bar's ``update``).
+    read; a progress bar's ``update``). ``on``, a day, adds the portal stage: what the
+    collector's portal refuses on that day (:mod:`sosreg.engine.portal`, SOS-030 …
+    SOS-034; ``on_is_today`` says in the report that the day is today's date); these
+    findings are not part of :attr:`Report.status`, the verdict on the contents.
     """
     return Parsed(
         source,
@@ -818,6 +844,8 @@ def parse(
         sink=sink,
         engine=engine,
         progress=progress,
+        on=on,
+        on_is_today=on_is_today,
     )
 
 

@@ -33,6 +33,7 @@ from typing import Any, Protocol
 
 import attrs
 
+from sosreg.engine.collection import Collection, SubRegister, install, load_collection
 from sosreg.engine.context import Context
 from sosreg.engine.findings import Finding
 from sosreg.engine.index import IntIndex, Packer, identity_of
@@ -159,11 +160,32 @@ class Register:
     infer_file: Callable[[list[str]], str | None] | None = None
     """Given the tokens of a file name, which file of the register it is (default: a
     token that is a file key, e.g. ``SOL1``)."""
+    collection: Collection | None = None
+    """The collection rules (sub-registers, expected files, windows) of the package's
+    ``collection.toml`` (:mod:`sosreg.engine.collection`); ``None`` if it has none."""
 
     def __attrs_post_init__(self) -> None:
         toml = resources.files(self.package).joinpath("rules.toml")
         if toml.is_file():
             register_rules(self.name, toml.read_text("utf-8"))
+        if self.collection is None:
+            coll = resources.files(self.package).joinpath("collection.toml")
+            if coll.is_file():
+                self.collection = load_collection(coll.read_text("utf-8"), self.name)
+        if self.collection is not None:
+            install(self.collection)
+
+    @property
+    def subregisters(self) -> tuple[SubRegister, ...]:
+        """The register's sub-registers (``EKB-Månad``, ``EKB-AO``, …), from its data."""
+        return () if self.collection is None else self.collection.subregisters
+
+    def subregister(self, file: str, year: int | None = None) -> SubRegister | None:
+        """The sub-register expecting ``file`` (in statistikår ``year``)."""
+        for sub in self.subregisters:
+            if sub.file(file) is not None and (year is None or sub.valid_in(year)):
+                return sub
+        return None
 
     def record(
         self,

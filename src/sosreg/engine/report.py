@@ -111,6 +111,11 @@ def row_from_dict(item: Mapping[str, Any], file: str) -> FindingRow:
     )
 
 
+def _is_portal(code: str) -> bool:
+    rule = CATALOGUE.get(code)
+    return rule is not None and rule.category.value == "portal"
+
+
 def _counts_of(findings: Iterable[Finding]) -> dict[str, int]:
     return dict(Counter(f.code for f in findings))
 
@@ -247,7 +252,19 @@ class Report(Rendered):
 
     @property
     def status(self) -> Status:
-        return Status.of(self.severities().values())
+        """The verdict on the contents: every finding but the portal's (category
+        ``portal``, which depends on the day; see :attr:`portal_status`)."""
+        return Status.of(self.contents_severities().values())
+
+    @property
+    def portal_status(self) -> Status:
+        """Whether the portal would take the file on the day judged by (godkänd: it
+        would; inte godkänd: it refuses it), from the portal findings only."""
+        return Status.of(sev for code, sev in self.severities().items() if _is_portal(code))
+
+    def contents_severities(self) -> dict[str, Severity]:
+        """:meth:`severities` without the portal's rules."""
+        return {c: s for c, s in self.severities().items() if not _is_portal(c)}
 
     def severities(self) -> dict[str, Severity]:
         """The severity of each rule code found (specs can override the catalogue's)."""
@@ -270,6 +287,16 @@ class Report(Rendered):
         severities = self.severities()
         for code, n in self.counts().items():
             out[severities[code]] += n
+        return out
+
+    def contents_totals(self) -> dict[Severity, int]:
+        """:meth:`totals` without the portal's rules: the counts beside the contents'
+        status."""
+        out = dict.fromkeys(sorted(Severity, reverse=True), 0)
+        severities = self.contents_severities()
+        for code, n in self.counts().items():
+            if code in severities:
+                out[severities[code]] += n
         return out
 
     def omitted(self) -> dict[str, int]:
@@ -358,7 +385,9 @@ class Report(Rendered):
 
     def summary_dict(self) -> dict[str, Any]:
         """The JSON report's ``summary`` of this one file."""
-        return summary_dict([self.status], files=1, lines=self.lines, totals=self.totals())
+        return summary_dict(
+            [self.status], files=1, lines=self.lines, totals=self.contents_totals()
+        )
 
     def to_dict(self, lang: str = "sv") -> dict[str, Any]:
         """The JSON report (schema :data:`SCHEMA_VERSION`): one delivery and its summary,
@@ -469,8 +498,17 @@ class DeliveryReport(Rendered):
         return Status.of(
             [
                 *(f.severity for f in self.findings),
-                *(s for r in self.counting for s in r.severities().values()),
+                *(s for r in self.counting for s in r.contents_severities().values()),
             ]
+        )
+
+    @property
+    def portal_status(self) -> Status:
+        """The worst portal verdict of the files (see :attr:`Report.portal_status`)."""
+        return max(
+            (r.portal_status for r in self.reports),
+            key=lambda s: s.exit_code,
+            default=Status.GODKAND,
         )
 
     def counts(self) -> dict[str, int]:
@@ -489,6 +527,17 @@ class DeliveryReport(Rendered):
             out[f.severity] += 1
         for r in self.counting:
             for severity, n in r.totals().items():
+                out[severity] += n
+        return out
+
+    def contents_totals(self) -> dict[Severity, int]:
+        """:meth:`totals` without the portal's rules (as :meth:`Report.contents_totals`)."""
+        out = dict.fromkeys(sorted(Severity, reverse=True), 0)
+        for f in self.findings:
+            if not _is_portal(f.code):
+                out[f.severity] += 1
+        for r in self.counting:
+            for severity, n in r.contents_totals().items():
                 out[severity] += n
         return out
 
@@ -517,7 +566,7 @@ class DeliveryReport(Rendered):
             [self.status],
             files=len(self.reports),
             lines=sum(r.lines for r in self.reports),
-            totals=self.totals(),
+            totals=self.contents_totals(),
         )
 
     def to_dict(self, lang: str = "sv") -> dict[str, Any]:

@@ -43,6 +43,10 @@ class Category(enum.StrEnum):
     CROSS_RECORD = "cross-record"
     CROSS_FILE = "cross-file"
     PREVIOUS_PERIOD = "previous-period"
+    PORTAL = "portal"
+    """What the collector's portal refuses before it looks inside a file (the name, the
+    extension, the reporting window, an empty file). Not part of the verdict on the
+    contents (:attr:`sosreg.Report.status`); see docs/collection.md."""
     INTERNAL = "internal"
 
 

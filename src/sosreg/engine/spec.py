@@ -199,9 +199,9 @@ class FileSpec:
     deadline: Mapping[str, int] = attrs.field(factory=dict)
     """When the file is due, as :class:`dateutil.relativedelta.relativedelta` arguments
     applied to the first day of the period (``{ months = 1, day = 15 }``: the 15th of
-    the next month; ``{ months = 2, day = 31 }``: the last day of the month two months
-    after; ``{ years = 1, month = 4, day = 15 }``: 15 April of the next year). Empty:
-    not known. See :meth:`deadline_for`."""
+    the next month). Only for a register without collection data: the built-in
+    registers hold their deadlines in ``collection.toml`` (one source of truth; a
+    built-in spec must not set this). See :meth:`deadline_for`."""
     references: tuple[Reference, ...] = ()
     """Records of this file refer to records of these files (see :class:`Reference`)."""
     reference: Mapping[str, int] = attrs.field(factory=dict)
@@ -228,12 +228,20 @@ class FileSpec:
         object.__setattr__(self, "_by_name", by_name)
 
     def deadline_for(self, period: Any) -> dt.date | None:
-        """The last day to report the file of ``period`` (a year-month or a year)."""
-        if not self.deadline:
-            return None
+        """The last day to report the file of ``period`` (a year-month or a year): the
+        register's collection data (``collection.toml``, one source of truth), else the
+        spec's own :attr:`deadline` (a plug-in register without collection data)."""
         from dateutil.relativedelta import relativedelta
 
+        from sosreg.engine.collection import deadline_for
+
         year, month = (period, 1) if isinstance(period, int) else (period.year, period.month)
+        text = str(year) if isinstance(period, int) else f"{year}{month:02d}"
+        due_data = deadline_for(self.register, self.file, text)
+        if due_data is not None:
+            return due_data
+        if not self.deadline:
+            return None
         due: dt.date = dt.date(year, month, 1) + relativedelta(**self.deadline)  # type: ignore[arg-type]
         return due
 

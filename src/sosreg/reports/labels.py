@@ -49,6 +49,7 @@ CATEGORIES: Final = {
         "cross-record": "mellan poster",
         "cross-file": "mellan filer",
         "previous-period": "föregående period",
+        "portal": "portalen",
         "internal": "internt fel",
     },
     "en": {
@@ -59,6 +60,7 @@ CATEGORIES: Final = {
         "cross-record": "across records",
         "cross-file": "across files",
         "previous-period": "previous period",
+        "portal": "portal",
         "internal": "internal error",
     },
 }

@@ -88,6 +88,20 @@ def render(
     return "\n".join(_report_lines(report, lang, max_details)) + "\n"
 
 
+def _portal_line(r: Report, lang: str) -> str | None:
+    """What the portal would do with the file, when the portal stage ran (SOS-034 names
+    the day); ``None`` otherwise."""
+    day = next((f.param_dict.get("on") for f in r.findings if f.code == "SOS-034"), None)
+    if day is None:
+        return None
+    refused = r.portal_status is Status.INTE_GODKAND
+    if lang == "en":
+        verdict = "refuses the file" if refused else "takes the file"
+        return f"Portal (as of {day}): {verdict} (not part of the status above)"
+    verdict = "tar inte emot filen" if refused else "tar emot filen"
+    return f"Portalen (per {day}): {verdict} (ingår inte i statusen ovan)"
+
+
 def _status_text(status: Status, lang: str) -> str:
     return status.label(lang).upper()
 
@@ -109,6 +123,9 @@ def _report_lines(r: Report, lang: str, max_details: int | None) -> Iterator[str
     )
     yield ""
     yield f"{t['status']}: {_status_text(r.status, lang)}"
+    portal = _portal_line(r, lang)
+    if portal:
+        yield portal
     yield ""
     yield f"{t['summary']}:"
     counts = r.counts()
