@@ -28,6 +28,7 @@ from test_engines import ALL_FILES, damaged_lines
 
 import sosreg
 from sosreg import analysts
+from sosreg.engine.report import SCHEMA_VERSION
 from sosreg import strategies as sos_st
 from sosreg.batch import expand
 from sosreg.cli import main
@@ -348,7 +349,7 @@ def test_a_year_scanned_exported_and_queried_with_duckdb(
     # 4. one versioned JSON report per file, kept or not
     docs = [json.loads(line) for line in (out / "_reports.jsonl").read_text("utf-8").splitlines()]
     assert len(docs) == 37
-    assert {d["schema_version"] for d in docs} == {"1.0"}
+    assert {d["schema_version"] for d in docs} == {SCHEMA_VERSION}
     status = {d["files"][0]["name"]: d["status"]["code"] for d in docs}
     assert status[bad.name] == "inte_godkand"  # a report names the file, not its folder
     assert sum(code == "godkand" for code in status.values()) == 36

@@ -167,6 +167,8 @@ def codelists_page() -> str:
         out.append(f"Provenance: {cl.provenance}.")
         out.extend(f"Source: {_esc(s)}" for s in cl.sources)
         out.append("")
+        if cl.note:
+            out.append(f"!!! warning\n    {_esc(cl.note_en or cl.note)}\n")
         if len(cl) > 60:
             out.append(f"{len(cl)} codes; print them with `sosreg codes {name} --year YYYY`.\n")
             continue

@@ -85,6 +85,10 @@ class CodeList:
     """Fixed width of every code, where the list has one (hinderkod: 3)."""
     provenance: str = "provisional"
     sources: tuple[str, ...] = ()
+    note: str = ""
+    """What a user must know before trusting the list (e.g. that it is a test model),
+    shown with it by ``sosreg codes`` and in the generated docs; Swedish."""
+    note_en: str = ""
     _index: dict[str, tuple[Code, ...]] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -210,6 +214,8 @@ def from_dict(data: dict[str, Any]) -> CodeList:
         width=data.get("width"),
         provenance=data.get("provenance", "provisional"),
         sources=tuple(data.get("sources", ())),
+        note=data.get("note", ""),
+        note_en=data.get("note_en", ""),
     )
     twice = _overlapping(cl.codes)
     if twice is not None:

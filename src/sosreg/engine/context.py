@@ -60,10 +60,12 @@ class Context:
         field: str | None = None,
         value: str | None = None,
         category: Category | None = None,
+        collector: int | None = None,
         **params: object,
     ) -> Finding:
         """A finding of rule ``code``. ``value`` is masked here; ``field`` adds the
-        field's label to the parameters."""
+        field's label to the parameters. ``collector``: the collector's error number,
+        where it is not the rule's (a field's, for a field-stage finding)."""
         rule = CATALOGUE[code]
         if field is not None and self.spec.has_field(field):
             f = self.spec.field(field)
@@ -81,6 +83,7 @@ class Context:
             field,
             value,
             params,
+            collector if collector is not None else rule.collector,
         )
 
     def internal(self, code: str, exc: Exception, line: int | None = None) -> Finding:

@@ -91,7 +91,13 @@ class FieldChecks:
         code = self.codes.get(check, check)
         out.append(
             self.ctx.finding(
-                code, line=line, field=self.f.name, value=text, category=Category.FIELD, **params
+                code,
+                line=line,
+                field=self.f.name,
+                value=text,
+                category=Category.FIELD,
+                collector=self.f.collector,
+                **params,
             )
         )
 
