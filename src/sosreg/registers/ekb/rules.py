@@ -370,20 +370,29 @@ def avseendemanad_window(rec: Manad | Ao, line: int, ctx: Context) -> list[Findi
     ]
 
 
-_AVSLUT: tuple[str, ...] = (
-    "avslut_manad",
-    "avslutsorsak_sokande",
-    "avslutsorsak_medsokande",
-    "avslutsorsak_hushall",
-)
-"""EKB-År's avslutsorsak fields (positions provisional, specs/ar_2017.toml)."""
+def _avslut_mask(c: Any, has_med: Any) -> Any:
+    """EKB-014, EKB-015 and the avslutsorsak's EKB-024/025 (see :func:`_annual_avslut`)."""
+    pl = c.pl
+    month, sok = c["avslut_manad"], c["avslutsorsak_sokande"]
+    med, hushall = c["avslutsorsak_medsokande"], c["avslutsorsak_hushall"]
+    given = [x != "" for x in (month, sok, hushall)]
+    incomplete = pl.any_horizontal(given) & ~pl.all_horizontal(given)  # EKB-014
+    med_wrong = (has_med & (sok != "") & (med == "")) | (~has_med & (med != ""))
+    year = int(c.period) if isinstance(c.period, int) else 0
+    y = month.str.slice(0, 4).cast(pl.Int64, strict=False)
+    mm = month.str.slice(4, 2)
+    paid_then = pl.any_horizontal(
+        [(mm == m) & (c[f"belopp_{m}"] != "") & (c[f"belopp_{m}"] != "0") for m in MONTHS]
+    )
+    fine = (y < year) | ((y == year) & paid_then)
+    unpaid = (month != "") & ~fine.fill_null(False)  # EKB-015
+    return incomplete | med_wrong | unpaid
 
 
 def _annual_mask(c: Any) -> Any:
     pl = c.pl
     has_med = c["medsokande"] != ""
-    # EKB-014, EKB-015 and the avslutsorsak's EKB-024/025: any line with an avslutsorsak
-    out = pl.any_horizontal([c[f] != "" for f in _AVSLUT if f in c.frame.columns])
+    out = _avslut_mask(c, has_med) if "avslut_manad" in c.frame.columns else pl.lit(False)
     no_month = pl.lit(True)  # EKB-012: no month paid
     for mm in MONTHS:
         paid = (c[f"belopp_{mm}"] != "") & (c[f"belopp_{mm}"] != "0")
