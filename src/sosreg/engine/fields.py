@@ -125,7 +125,7 @@ class FieldChecks:
         if name is None:
             return None
         cl = self.ctx.codelist(name)
-        if cl is not None and not cl.as_of(self.ctx.year):
+        if cl is not None and not cl.as_of(self.ctx.when):
             cl = None  # a list with nothing for this year cannot say what is valid in it
         if cl is None:
             notes.append(
@@ -184,11 +184,13 @@ def _date(c: FieldChecks) -> Converter:
 
 
 def _code(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[str], bool]:
-    f, year = c.f, c.ctx.year
+    f, when = c.f, c.ctx.when
     cl = c.list_or_note(f.codelist, notes)
+    # the year the messages name; the month where the list dates a code by month
+    year: object = c.ctx.period if cl is not None and cl.month_dated else c.ctx.year
     width = f.width or (cl.width if cl is not None else None)
     fast: frozenset[str] = frozenset(
-        e.code for e in (cl.as_of(year) if cl is not None else ()) if e.warning is None
+        e.code for e in (cl.as_of(when) if cl is not None else ()) if e.warning is None
     )
     names = {
         "list_sv": cl.title if cl is not None else "",
@@ -240,7 +242,7 @@ def _code(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[st
             else:
                 c.too_long(text, line, out)
             return text
-        status, entry = cl.lookup(text, year)
+        status, entry = cl.lookup(text, when)
         if status is Validity.VALID:
             assert entry is not None and entry.warning is not None
             c.emit(
@@ -255,7 +257,7 @@ def _code(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[st
             width is not None
             and len(text) < width
             and is_digits(text)
-            and cl.is_valid(text.zfill(width), year)
+            and cl.is_valid(text.zfill(width), when)
         ):
             c.emit(out, "code.lost_zero", line, text, suggestion=text.zfill(width), **names)
         elif status is Validity.EXPIRED:
@@ -285,7 +287,7 @@ def _number(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[
     canonical = is_canonical_amount if f.type == "amount" else is_canonical_int
     special_cl = c.list_or_note(f.special, notes)
     specials: frozenset[str] = (
-        frozenset(e.code for e in special_cl.as_of(c.ctx.year)) if special_cl else frozenset()
+        frozenset(e.code for e in special_cl.as_of(c.ctx.when)) if special_cl else frozenset()
     )
     is_year = f.type == "year"
 
