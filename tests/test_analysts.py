@@ -28,10 +28,10 @@ from test_engines import ALL_FILES, damaged_lines
 
 import sosreg
 from sosreg import analysts
-from sosreg.engine.report import SCHEMA_VERSION
 from sosreg import strategies as sos_st
 from sosreg.batch import expand
 from sosreg.cli import main
+from sosreg.engine.report import SCHEMA_VERSION
 
 pl = pytest.importorskip("polars")
 pd = pytest.importorskip("pandas")

@@ -92,9 +92,7 @@ def test_an_avslutsorsak_for_the_last_paid_month_of_the_year() -> None:
     months = {2: ("5230", "021", "111", "0", "0")}
     assert _both([annual(P0, P1, months, ("202302", "1", "", "1"))], "ar") == [("EKB-025", 1)]
     assert _both([annual(P0, P1, months, ("202302", "1", "2", "1"))], "ar") == []
-    assert _both([annual(P2, None, {2: FEB}, ("202302", "1", "2", "1"))], "ar") == [
-        ("EKB-024", 1)
-    ]
+    assert _both([annual(P2, None, {2: FEB}, ("202302", "1", "2", "1"))], "ar") == [("EKB-024", 1)]
 
 
 def test_the_annual_example_and_generated_annual_files_are_valid() -> None:
@@ -157,9 +155,7 @@ def test_a_field_gives_its_number_to_generic_findings() -> None:
     import tomllib
     from importlib import resources
 
-    text = (
-        resources.files("sosreg.registers.ekb").joinpath("specs", "manad_2017.toml").read_text()
-    )
+    text = resources.files("sosreg.registers.ekb").joinpath("specs", "manad_2017.toml").read_text()
     data = tomllib.loads(text)
     for field in data["fields"]:
         if field["name"] == "hinder_medsokande":
