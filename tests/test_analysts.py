@@ -202,7 +202,15 @@ def test_files_left_out_and_why(tmp_path: Path) -> None:
     assert everything.frame.collect().height == 4
 
     found = sosreg.scan(tmp_path).findings()
-    assert found.columns == ["source_file", "line", "code", "severity", "field", "message"]
+    assert found.columns == [
+        "source_file",
+        "line",
+        "code",
+        "collector",
+        "severity",
+        "field",
+        "message",
+    ]
     sol025 = found.filter(pl.col("code") == "SOL-025")
     assert sol025.get_column("source_file").to_list() == [str(rejected)]
     assert sol025.get_column("line").to_list() == [1]
