@@ -340,3 +340,19 @@ def test_the_2013_lists_say_they_are_a_test_model(
 
     again = codelists.from_dict(__import__("tomllib").loads(importers.to_toml(cl)))
     assert again.note == cl.note and again.note_en == cl.note_en
+
+
+@pytest.mark.parametrize("file", ["sol1", "sol2"])
+def test_generate_injects_a_forenklat_beslut_before_june_2022(file: str) -> None:
+    """SOS-207 is injectable into SoL files before 202206 (test_generate's cases are
+    for 2023, where no code is not yet valid)."""
+    from sosreg.generate import generate
+
+    got = generate("sol", file, 2022, 200, seed=3, period="202205", inject="SOS-207:1", out=None)
+    (f,) = got.files
+    report = sosreg.validate(f.read(), name=f.name, max_details=None)
+    found = sorted((x.code, x.line) for x in report.findings if x.severity.code != "info")
+    assert found == sorted((e.code, e.line) for e in f.expected) and found[0][0] == "SOS-207"
+    clean = generate("sol", file, 2022, 200, seed=3, period="202205", out=None).files[0]
+    report = sosreg.validate(clean.read(), name=clean.name, max_details=None)
+    assert report.status.code == "godkand"

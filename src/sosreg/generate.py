@@ -1140,7 +1140,6 @@ NOT_INJECTABLE: Final[Mapping[str, str]] = {
     "SOS-017": "previous period: needs the earlier file",
     "SOS-206": "no built-in code list has a code that expired in a field without a rule "
     "code of its own (hinderkod's expired codes are EKB-011 and EKB-070)",
-    "SOS-207": "no built-in code list has a code that is not yet valid in a year its spec covers",
     "SOS-212": "every built-in spec gives its period field a rule code of its own "
     "(EKB-001, SOL-001, KHSL-001, LSS-001, BU-001)",
     "SOS-213": "the only field with a padding check gives it a rule code of its own (KHSL-013)",
