@@ -45,12 +45,18 @@ AO_SOLO = f"0330;;202301;202212;{P3};;1;;1"
 AO_MED = f"0330;;202301;202301;{P0};{P1};1;8;1"
 
 
-def annual(sok: str, med: str | None, months: dict[int, tuple[str, str, str, str, str]]) -> str:
+def annual(
+    sok: str,
+    med: str | None,
+    months: dict[int, tuple[str, str, str, str, str]],
+    avslut: tuple[str, str, str, str] = ("", "", "", ""),
+) -> str:
     """An EKB-År line; ``months`` maps month -> (belopp, hinder_sok, hinder_med, insats_sok,
-    insats_med)."""
+    insats_med); ``avslut``: (avslut_manad, avslutsorsak sökande, medsökande, hushållet)."""
     out = ["0330", "", "2023", sok, med or ""]
     for mm in range(1, 13):
         out += list(months.get(mm, ("", "", "", "", "")))
+    out += list(avslut)
     return ";".join(out)
 
 

@@ -31,6 +31,7 @@ from sosreg import analysts
 from sosreg import strategies as sos_st
 from sosreg.batch import expand
 from sosreg.cli import main
+from sosreg.engine.report import SCHEMA_VERSION
 
 pl = pytest.importorskip("polars")
 pd = pytest.importorskip("pandas")
@@ -201,7 +202,15 @@ def test_files_left_out_and_why(tmp_path: Path) -> None:
     assert everything.frame.collect().height == 4
 
     found = sosreg.scan(tmp_path).findings()
-    assert found.columns == ["source_file", "line", "code", "severity", "field", "message"]
+    assert found.columns == [
+        "source_file",
+        "line",
+        "code",
+        "collector",
+        "severity",
+        "field",
+        "message",
+    ]
     sol025 = found.filter(pl.col("code") == "SOL-025")
     assert sol025.get_column("source_file").to_list() == [str(rejected)]
     assert sol025.get_column("line").to_list() == [1]
@@ -348,7 +357,7 @@ def test_a_year_scanned_exported_and_queried_with_duckdb(
     # 4. one versioned JSON report per file, kept or not
     docs = [json.loads(line) for line in (out / "_reports.jsonl").read_text("utf-8").splitlines()]
     assert len(docs) == 37
-    assert {d["schema_version"] for d in docs} == {"2.0"}
+    assert {d["schema_version"] for d in docs} == {SCHEMA_VERSION}
     status = {d["deliveries"][0]["files"][0]["name"]: d["summary"]["status"]["code"] for d in docs}
     assert status[bad.name] == "inte_godkand"  # a report names the file, not its folder
     assert sum(code == "godkand" for code in status.values()) == 36

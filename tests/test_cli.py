@@ -86,6 +86,7 @@ def test_json_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert len(report["input"]["sha256"]) == 64
     assert {
         "code": "SOS-211",
+        "collector": None,
         "severity": "error",
         "severity_label": "fel",
         "title": "Personnummer i exponentform",

@@ -142,20 +142,25 @@ def test_csv_has_a_bom_a_header_and_a_row_per_finding(damaged: sosreg.Report, la
     text = damaged.to_csv(lang=lang)
     assert text is not None
     table = _read_csv(text)
-    head = ["Fil", "Rad", "Kod", "Allvarlighetsgrad", "Kategori", "Fält", "Värde", "Titel"]
+    head = ["Fil", "Rad", "Kod", "Insamlingens felnr", "Allvarlighetsgrad", "Kategori", "Fält"]
+    head += ["Värde", "Titel"]
     if lang == "en":
-        head = ["File", "Line", "Code", "Severity", "Category", "Field", "Value", "Title"]
-    assert table[0][:8] == head
+        head = ["File", "Line", "Code", "Collector's error no.", "Severity", "Category"]
+        head += ["Field", "Value", "Title"]
+    assert table[0][:9] == head
     body = table[1:]
     assert len(body) == len(damaged.findings)
     for cells, row in zip(body, damaged.rows(lang), strict=True):
         assert cells[0] == row.file
         assert cells[1] == ("" if row.line is None else str(row.line))
         assert cells[2] == row.code
-        assert cells[3] == row.severity.label(lang)
-        assert cells[5] == (row.field or "")
-        assert cells[6] == (row.value or "")
-        assert cells[7:] == [row.title, row.message]
+        assert cells[3] == ("" if row.collector is None else str(row.collector))
+        assert cells[4] == row.severity.label(lang)
+        assert cells[6] == (row.field or "")
+        assert cells[7] == (row.value or "")
+        assert cells[8:] == [row.title, row.message]
+    # the collector's number beside the code: no. 69 for the medsökande's expired code
+    assert ["EKB-070", "69"] in [cells[2:4] for cells in body]
     assert "\r\n" in text and ";" in text.splitlines()[0]
 
 
@@ -163,7 +168,7 @@ def test_csv_defuses_formulas(formulas: sosreg.Report) -> None:
     text = formulas.to_csv()
     assert text is not None
     table = _read_csv(text)
-    values = [cells[6] for cells in table[1:] if cells[5] == "stadsdel"]
+    values = [cells[7] for cells in table[1:] if cells[6] == "stadsdel"]
     assert (
         "'=1+2+3" in values
         and "'+12345" in values
@@ -189,6 +194,11 @@ def _workbook(report: sosreg.Report | sosreg.DeliveryReport, **kw: Any) -> Any:
     data = xlsx_report.render(report, **kw)
     assert isinstance(data, bytes) and data[:2] == b"PK"
     return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def _code(cell: str) -> str:
+    """A code cell's rule code, without the collector's number beside it."""
+    return cell.split(" (")[0]
 
 
 def _values(ws: Any) -> list[tuple[Any, ...]]:
@@ -244,9 +254,10 @@ def test_xlsx_summary_counts(damaged: sosreg.Report) -> None:
     ws = _workbook(damaged)["Summerad info"]
     rows = _values(ws)
     assert rows[0] == ("Kod", "Allvarlighetsgrad", "Titel", "Antal")
-    counts = {code: n for code, _, _, n in rows[1:]}
+    counts = {_code(code): n for code, _, _, n in rows[1:]}
     assert counts == damaged.counts()
-    assert [r[0] for r in rows[1:]] == list(damaged.counts())  # most serious first
+    assert [_code(r[0]) for r in rows[1:]] == list(damaged.counts())  # most serious first
+    assert "EKB-070 (fel 69)" in [r[0] for r in rows[1:]]  # the collector's number beside
     assert ws.auto_filter.ref == f"A1:D{len(rows)}"
 
 
@@ -257,7 +268,7 @@ def test_xlsx_details_are_the_rows(damaged: sosreg.Report) -> None:
     expected = [
         (
             r.line if r.line is not None else "fil",
-            r.code,
+            r.code_text("sv"),
             r.severity.label("sv"),
             r.field,
             r.value,
@@ -275,15 +286,18 @@ def test_xlsx_comparisons_and_codes(damaged: sosreg.Report) -> None:
     comparisons = _values(wb["Jämförelser"])
     previous = [f for f in damaged.findings if f.category.value == "previous-period"]
     assert previous
-    assert [r[0] for r in comparisons[1 : 1 + len(previous)]] == [f.code for f in previous]
+    assert [r[0] for r in comparisons[1 : 1 + len(previous)]] == [
+        f.code_text("sv") for f in previous
+    ]
     assert comparisons[1][3] == previous[0].message("sv")
     assert any(JANUARY.name in str(r[0]) for r in comparisons)
     codes = _values(wb["Avvikelsekoder"])
     assert codes[0] == ("Kod", "Titel", "Allvarlighetsgrad", "Kategori", "Beskrivning", "Källa")
-    assert {r[0] for r in codes[1:]} == {r.code for r in CATALOGUE.for_register("ekb")}
-    by_code = {r[0]: r for r in codes[1:]}
+    assert {_code(r[0]) for r in codes[1:]} == {r.code for r in CATALOGUE.for_register("ekb")}
+    assert {"EKB-012 (fel 12)", "EKB-069 (fel 69)"} <= {r[0] for r in codes[1:]}
+    by_code = {_code(r[0]): r for r in codes[1:]}
     assert by_code["EKB-013"][1] == CATALOGUE["EKB-013"].title("sv")
-    assert all(r[5] == CATALOGUE[r[0]].source_sv and r[5] for r in codes[1:])  # every source
+    assert all(r[5] == CATALOGUE[_code(r[0])].source_sv and r[5] for r in codes[1:])  # every source
     assert "{" not in "".join(str(r[4]) for r in codes[1:])  # placeholders shown as …
     # without --previous the sheet says no comparison was made
     plain = _values(_workbook(sosreg.validate(DAMAGED))["Jämförelser"])
@@ -313,11 +327,12 @@ def test_xlsx_capped_report_shows_how_many_were_shown() -> None:
 
 
 def test_xlsx_delivery_puts_files_side_by_side() -> None:
-    d = sosreg.validate_delivery([JANUARY, AO])
-    wb = _workbook(d)
-    start = _values(wb["Start"])
+    approved = sosreg.validate_delivery([JANUARY, AO])
+    start = _values(_workbook(approved)["Start"])
     assert start[0] == ("Leverans", JANUARY.name, AO.name)
     assert start[1][:2] == ("Leveransens status", "GODKÄND")
+    d = sosreg.validate_delivery([DAMAGED, AO])
+    wb = _workbook(d)
     details = _values(wb["Detaljinfo"])
     assert details[0][0] == "Fil"
     assert [r[0] for r in details[1:]] == [r.file for r in d.rows("sv")]
@@ -334,7 +349,7 @@ def test_xlsx_spills_over_to_more_detail_sheets(
     assert len(sheets) == -(-n // 5)
     assert wb.sheetnames[-2:] == ["Jämförelser", "Avvikelsekoder"]
     codes = [r[1] for s in sheets for r in _values(wb[s])[1:]]
-    assert codes == [f.code for f in damaged.findings]
+    assert codes == [f.code_text("sv") for f in damaged.findings]
 
 
 def test_xlsx_every_finding_through_a_spool(tmp_path: Path) -> None:
@@ -442,7 +457,8 @@ def test_html_banner_facts_summary_and_details(damaged: sosreg.Report) -> None:
     assert damaged.spec in facts["Specifikation"]
     summary = page.tables[1]
     assert summary[0] == ["Kod", "Allvarlighetsgrad", "Titel", "Antal"]
-    assert {r[0]: int(r[3]) for r in summary[1:]} == damaged.counts()
+    assert {_code(r[0]): int(r[3]) for r in summary[1:]} == damaged.counts()
+    assert "EKB-070 (fel 69)" in [r[0] for r in summary[1:]]
     details = page.tables[2:]
     assert len(details) == len(damaged.counts())  # one table per rule
     shown = [row for table in details for row in table[1:]]
@@ -619,8 +635,8 @@ def test_every_format_is_one_model(damaged: sosreg.Report) -> None:
     report, and every finding is in every tabular format."""
     codes = set(damaged.counts())
     csv_codes = {cells[2] for cells in _read_csv(damaged.to_csv() or "")[1:]}
-    xlsx_codes = {r[1] for r in _values(_workbook(damaged)["Detaljinfo"])[1:]}
-    html_codes = set(re.findall(r"<summary><code>([A-Z]+-\d+)</code>", damaged.to_html()))
+    xlsx_codes = {_code(r[1]) for r in _values(_workbook(damaged)["Detaljinfo"])[1:]}
+    html_codes = set(re.findall(r"<summary><code>([A-Z]+-\d+)[^<]*</code>", damaged.to_html()))
     assert csv_codes == xlsx_codes == html_codes == codes
 
 

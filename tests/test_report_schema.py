@@ -14,9 +14,9 @@ from helpers import AO_MED, M_MED, M_SOLO, run
 from test_rules import CASES, Case
 
 import sosreg
-from sosreg.engine.rules import CATALOGUE
 from sosreg.cli import main
 from sosreg.engine.report import SCHEMA_VERSION
+from sosreg.engine.rules import CATALOGUE
 from sosreg.reports.json_report import schema
 
 VALIDATOR = jsonschema.Draft202012Validator(

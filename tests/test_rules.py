@@ -98,6 +98,9 @@ LONG = "0330;" + "9" * 100_050
 SPLIT_A = f"0330;;202301;202301;{P2};;0;52"
 SPLIT_B = "30;0;021;;0;;;"
 
+A_SOLO_FEB = ("5230", "021", "", "0", "")
+"""A month of an EKB-År line without a medsökande."""
+
 CASES = [
     # --- file stage ---
     Case("SOS-001", b"", [M_SOLO], None),
@@ -219,6 +222,28 @@ CASES = [
         "EKB-012",
         [A_MED, annual(P2, None, {})],
         [A_MED, A_SOLO],
+        2,
+        file="ar",
+    ),
+    # the FAQ's example: no amount in the year, only an avslutsorsak for December before
+    Case(
+        "EKB-012",
+        [A_MED, annual(P2, None, {}, ("202302", "1", "", "1"))],
+        [A_MED, annual(P2, None, {}, ("202212", "1", "", "1"))],
+        2,
+        file="ar",
+    ),
+    Case(
+        "EKB-014",
+        [A_MED, annual(P2, None, {2: A_SOLO_FEB}, ("202302", "1", "", ""))],
+        [A_MED, annual(P2, None, {2: A_SOLO_FEB}, ("202302", "1", "", "1"))],
+        2,
+        file="ar",
+    ),
+    Case(
+        "EKB-015",
+        [A_MED, annual(P2, None, {2: A_SOLO_FEB}, ("202303", "1", "", "1"))],
+        [A_MED, annual(P2, None, {2: A_SOLO_FEB}, ("202302", "1", "", "1"))],
         2,
         file="ar",
     ),

@@ -33,9 +33,16 @@ def test_spec_is_chosen_by_year() -> None:
 
 def test_fields_in_order() -> None:
     spec = sosreg.get_spec("ekb", "ar", 2023)
-    assert spec.n_fields == 65
+    # 5 + 12 months of 5 + the avslutsorsak's 4 (provisional positions, after the months)
+    assert spec.n_fields == 69
     assert spec.field("belopp_01").alias == "EkbBel01"
-    assert [f.position for f in spec.fields] == list(range(1, 66))
+    assert [f.position for f in spec.fields] == list(range(1, 70))
+    assert spec.field_names()[65:] == [
+        "avslut_manad",
+        "avslutsorsak_sokande",
+        "avslutsorsak_medsokande",
+        "avslutsorsak_hushall",
+    ]
     assert spec.field_names()[5:10] == [
         "belopp_01",
         "hinder_sokande_01",

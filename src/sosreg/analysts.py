@@ -539,7 +539,8 @@ class Scan:
 
     def findings(self, lang: str = "sv") -> Any:
         """The findings of every file checked, one row each (``source_file``, ``line``,
-        ``code``, ``severity``, ``field``, ``message``): the details each report kept,
+        ``code``, ``collector``, the collector's error number where known, ``severity``,
+        ``field``, ``message``): the details each report kept,
         at most ``max_details`` per rule and file (its counts are exact)."""
         pl = _polars()
         rows = [
@@ -547,6 +548,7 @@ class Scan:
                 "source_file": path,
                 "line": f.line,
                 "code": f.code,
+                "collector": f.collector,
                 "severity": f.severity.code,
                 "field": f.field,
                 "message": f.message(lang),
@@ -560,6 +562,7 @@ class Scan:
                 "source_file": pl.String,
                 "line": pl.Int64,
                 "code": pl.String,
+                "collector": pl.Int64,
                 "severity": pl.String,
                 "field": pl.String,
                 "message": pl.String,

@@ -910,7 +910,9 @@ def _generate(args: argparse.Namespace) -> int:
 def _codes(args: argparse.Namespace) -> int:
     if not args.name:
         for name in codelists.names():
-            print(f"{name:<28} {codelists.get(name).title}")
+            listed = codelists.get(name)
+            mark = "  [testmodell]" if "test model" in listed.provenance else ""
+            print(f"{name:<28} {listed.title}{mark}")
         return 0
     try:
         cl = codelists.get(args.name)
@@ -933,6 +935,8 @@ def _codes(args: argparse.Namespace) -> int:
         return 0
     head = f"{cl.title}" + (f", statistikår {args.year}" if args.year else "")
     print(head)
+    if cl.note:
+        print(f"  OBS! {cl.note}")
     for c in codes:
         validity = "" if args.year else f"  [{c.validity_text()}]"
         print(f"  {c.code:<6} {c.label}{validity}")

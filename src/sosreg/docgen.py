@@ -35,12 +35,15 @@ def rules_page() -> str:
         "A spec can change a rule's severity for its years (see the spec pages). The "
         "source says where each rule comes from and how sure that is: `[seed]` the project's "
         "seed documents, `[public]` public material (föreskrifter, Socialstyrelsen's "
-        "pages), `[provisional]` our own reading.\n",
+        "pages), `[provisional]` our own reading. *(fel N)* beside a code is the number "
+        "Socialstyrelsen's collector gives the same finding, where the FAQ names one; the "
+        "reports show it there too.\n",
     ]
     groups: dict[str | None, list[str]] = {}
     for rule in CATALOGUE:
         groups.setdefault(rule.register, []).append(
-            f"| `{rule.code}` | {rule.severity.name.lower()} | {rule.category.value} | "
+            f"| `{rule.code}`{_collector(rule.collector)} | {rule.severity.name.lower()} | "
+            f"{rule.category.value} | "
             f"{_esc(rule.title_sv)} | {_esc(rule.message_sv)} | {_esc(rule.source)} |"
         )
     for register in sorted(groups, key=lambda r: (r is not None, r or "")):
@@ -54,6 +57,10 @@ def rules_page() -> str:
         out.append("|---|---|---|---|---|---|")
         out.extend(groups[register])
     return "\n".join(out) + "\n"
+
+
+def _collector(number: int | None) -> str:
+    return "" if number is None else f" *(fel {number})*"
 
 
 def _field_row(spec: FileSpec, i: int) -> str:
@@ -81,6 +88,8 @@ def _field_row(spec: FileSpec, i: int) -> str:
         extra.append("rejects " + ", ".join(f"`{rx}`→`{c}`" for c, rx in sorted(f.reject.items())))
     if f.rules:
         extra.append("codes " + ", ".join(f"{k}→`{v}`" for k, v in sorted(f.rules.items())))
+    if f.collector is not None:
+        extra.append(f"every finding is the collector's error no. {f.collector}")
     if f.provenance:
         extra.append(f"*{f.provenance}*")
     return (
@@ -158,7 +167,8 @@ def codelists_page() -> str:
     out = [
         GENERATED,
         "# Code lists\n",
-        "Each code is valid over statistikår `from`–`to` (inclusive; empty = open). "
+        "Each code is valid over statistikår `from`–`to` (inclusive; empty = open), or "
+        "from or to a month (`2022-06`) where a föreskrift changed in the middle of a year. "
         "Files: `src/sosreg/codelists/data/<name>.toml`.\n",
     ]
     for name in codelists.names():
@@ -167,6 +177,8 @@ def codelists_page() -> str:
         out.append(f"Provenance: {cl.provenance}.")
         out.extend(f"Source: {_esc(s)}" for s in cl.sources)
         out.append("")
+        if cl.note:
+            out.append(f"!!! warning\n    {_esc(cl.note_en or cl.note)}\n")
         if len(cl) > 60:
             out.append(f"{len(cl)} codes; print them with `sosreg codes {name} --year YYYY`.\n")
             continue

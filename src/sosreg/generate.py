@@ -370,7 +370,8 @@ class Maker:
         got = self._codes.get(name)
         if got is None:
             cl = self.codelist(name)
-            got = tuple(c.code for c in cl.as_of(self.year) if c.warning is None) if cl else ()
+            when = _codelists.when_of(self.period)  # a code may be valid from a month
+            got = tuple(c.code for c in cl.as_of(when) if c.warning is None) if cl else ()
             self._codes[name] = got
         return got
 
@@ -505,6 +506,11 @@ class InjectContext:
     @property
     def period(self) -> YearMonth | int:
         return self.maker.period
+
+    @property
+    def when(self) -> int:
+        """What code lists are asked about (the month of a monthly file)."""
+        return _codelists.when_of(self.maker.period)
 
     @property
     def kommun(self) -> str:
@@ -768,7 +774,7 @@ def _list_of(f: FieldSpec, ctx: InjectContext) -> CodeList | None:
     if f.codelist is None:
         return None
     cl = ctx.maker.codelist(f.codelist)
-    return cl if cl is not None and cl.as_of(ctx.year) else None
+    return cl if cl is not None and cl.as_of(ctx.when) else None
 
 
 def _shape_ok(f: FieldSpec, value: str) -> bool:
@@ -854,7 +860,7 @@ def _listed(
     found = [
         c.code
         for c in cl.codes
-        if cl.lookup(c.code, ctx.year)[0] is status
+        if cl.lookup(c.code, ctx.when)[0] is status
         and (c.warning is not None) == warning
         and _shape_ok(f, c.code)
         and c.code not in line.fields
@@ -883,7 +889,7 @@ def _lost_zero(f: FieldSpec, value: str, line: Line, ctx: InjectContext) -> str 
     zeros += [c for c in ctx.maker.codes(f.codelist or "") if c.startswith("0") and c != value]
     for code in zeros:
         short = code[1:]
-        if cl.lookup(short, ctx.year)[0] is Validity.UNKNOWN and code not in line.fields:
+        if cl.lookup(short, ctx.when)[0] is Validity.UNKNOWN and code not in line.fields:
             return short
     return None
 
@@ -1141,7 +1147,6 @@ NOT_INJECTABLE: Final[Mapping[str, str]] = {
     "SOS-020": "file level: the file name against the register and file given",
     "SOS-206": "no built-in code list has a code that expired in a field without a rule "
     "code of its own (hinderkod's expired codes are EKB-011 and EKB-070)",
-    "SOS-207": "no built-in code list has a code that is not yet valid in a year its spec covers",
     "SOS-212": "every built-in spec gives its period field a rule code of its own "
     "(EKB-001, SOL-001, KHSL-001, LSS-001, BU-001)",
     "SOS-213": "the only field with a padding check gives it a rule code of its own (KHSL-013)",

@@ -110,7 +110,8 @@ def adult_identities(
 
 
 def codes(name: str, year: int) -> st.SearchStrategy[str]:
-    """Codes of list ``name`` valid in ``year`` (codes flagged with a warning left out)."""
+    """Codes of list ``name`` valid in ``year`` (a statistikår, or a month ``ÅÅÅÅMM``;
+    codes flagged with a warning left out)."""
     valid = [c.code for c in codelists.get(name).as_of(year) if c.warning is None]
     return st.sampled_from(valid)
 
@@ -119,8 +120,9 @@ def field_values(f: FieldSpec, year: int, period: YearMonth | int) -> st.SearchS
     """Valid values of one field (``None`` allowed where the field is optional)."""
     strategy: st.SearchStrategy[Any]
     if f.type == "code":
-        if f.codelist and f.codelist in codelists.names() and codelists.get(f.codelist).as_of(year):
-            strategy = codes(f.codelist, year)
+        when = codelists.when_of(period)  # a code may be valid from a month
+        if f.codelist and f.codelist in codelists.names() and codelists.get(f.codelist).as_of(when):
+            strategy = codes(f.codelist, when)
         elif f.pattern:
             rejects = [re.compile(rx) for rx in f.reject.values()]
             strategy = st.from_regex(f.pattern, fullmatch=True).filter(
@@ -134,7 +136,9 @@ def field_values(f: FieldSpec, year: int, period: YearMonth | int) -> st.SearchS
         hi = f.max if f.max is not None else 200_000
         strategy = st.integers(lo, hi)
         if f.special:
-            specials = [Special(c.code) for c in codelists.get(f.special).as_of(year)]
+            specials = [
+                Special(c.code) for c in codelists.get(f.special).as_of(codelists.when_of(period))
+            ]
             strategy = strategy | st.sampled_from(specials)
     elif f.type == "year":
         strategy = st.just(period if isinstance(period, int) else period.year)

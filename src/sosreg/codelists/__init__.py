@@ -5,6 +5,12 @@ Each list is a TOML file in ``sosreg/codelists/data/`` (one file per list, e.g.
 ``from`` and ``to`` (both inclusive; absent means open). Adding a code for 2025 is an
 edit of that file: a new ``[[codes]]`` entry with ``from = 2025``.
 
+Where a föreskrift changes in the middle of a year, ``from`` and ``to`` may be a month,
+``ÅÅÅÅMM``: förenklade beslut (4 kap. 2 a § SoL) are reported from ``from = 202206``.
+A monthly file is checked against its month (a code from 202206 is not yet valid in a
+202205 file); a year (an annual file, ``as_of(2022)``) takes every code valid in any
+month of it.
+
 A user can bring a list of their own (for example the year's KVÅ list) with
 :func:`register`, or load one from a TOML file with :func:`load_file`.
 
@@ -60,17 +66,56 @@ class Code:
     municipality ``9999``)."""
     warning_en: str | None = None
 
-    def valid_in(self, year: int) -> bool:
-        """Whether the code is valid in statistikår ``year``."""
-        return (self.valid_from is None or self.valid_from <= year) and (
-            self.valid_to is None or year <= self.valid_to
+    @property
+    def span(self) -> tuple[int, int]:
+        """The validity as months ``ÅÅÅÅMM``, both inclusive (open ends far away)."""
+        return (
+            0 if self.valid_from is None else _month_of(self.valid_from, end=False),
+            999_912 if self.valid_to is None else _month_of(self.valid_to, end=True),
         )
 
+    @property
+    def month_dated(self) -> bool:
+        """Whether ``from`` or ``to`` is a month (``ÅÅÅÅMM``), not a statistikår."""
+        return any(v is not None and v >= 10_000 for v in (self.valid_from, self.valid_to))
+
+    def valid_in(self, year: int) -> bool:
+        """Whether the code is valid in statistikår ``year`` (in any month of it), or,
+        given a month ``ÅÅÅÅMM``, in that month."""
+        lo, hi = self.span
+        first, last = _when_span(year)
+        return lo <= last and first <= hi
+
     def validity_text(self) -> str:
-        """``"2017–"``, ``"–2016"``, ``"2017–2020"`` or ``"alla år"``."""
+        """``"2017–"``, ``"–2016"``, ``"2017–2020"``, ``"2022-06–"`` or ``"alla år"``."""
         if self.valid_from is None and self.valid_to is None:
             return "alla år"
-        return f"{self.valid_from or ''}–{self.valid_to or ''}"
+        return f"{_shown(self.valid_from)}–{_shown(self.valid_to)}"
+
+
+def _month_of(value: int, *, end: bool) -> int:
+    """A ``from``/``to`` value as a month ``ÅÅÅÅMM``: a year's first (or last) month."""
+    return value if value >= 10_000 else value * 100 + (12 if end else 1)
+
+
+def _when_span(when: int) -> tuple[int, int]:
+    """A statistikår's months, or the one month ``ÅÅÅÅMM``."""
+    return (when, when) if when >= 10_000 else (when * 100 + 1, when * 100 + 12)
+
+
+def _shown(value: int | None) -> str:
+    if value is None:
+        return ""
+    return f"{value // 100}-{value % 100:02d}" if value >= 10_000 else str(value)
+
+
+def when_of(period: Any) -> int:
+    """What code lists are asked about for a file's period: ``ÅÅÅÅMM`` for a month (an
+    object with ``year`` and ``month``), the statistikår for a year."""
+    month = getattr(period, "month", None)
+    if month is not None:
+        return int(period.year) * 100 + int(month)
+    return int(period)
 
 
 @attrs.frozen
@@ -85,6 +130,10 @@ class CodeList:
     """Fixed width of every code, where the list has one (hinderkod: 3)."""
     provenance: str = "provisional"
     sources: tuple[str, ...] = ()
+    note: str = ""
+    """What a user must know before trusting the list (e.g. that it is a test model),
+    shown with it by ``sosreg codes`` and in the generated docs; Swedish."""
+    note_en: str = ""
     _index: dict[str, tuple[Code, ...]] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -102,8 +151,14 @@ class CodeList:
     def __len__(self) -> int:
         return len(self.codes)
 
+    @property
+    def month_dated(self) -> bool:
+        """Whether some code's validity starts or ends in a month (``ÅÅÅÅMM``)."""
+        return any(c.month_dated for c in self.codes)
+
     def lookup(self, code: str, year: int) -> tuple[Validity, Code | None]:
-        """The validity of ``code`` in statistikår ``year`` and the entry that decides it.
+        """The validity of ``code`` in statistikår ``year`` (or month ``ÅÅÅÅMM``) and
+        the entry that decides it.
 
         For an expired code the entry returned is the latest one, so that a message can
         say "giltig till och med 2016".
@@ -114,10 +169,11 @@ class CodeList:
         for e in entries:
             if e.valid_in(year):
                 return Validity.VALID, e
-        past = [e for e in entries if e.valid_to is not None and e.valid_to < year]
+        first, _ = _when_span(year)
+        past = [e for e in entries if e.span[1] < first]
         if past:
-            return Validity.EXPIRED, max(past, key=lambda e: e.valid_to or 0)
-        return Validity.NOT_YET, min(entries, key=lambda e: e.valid_from or 0)
+            return Validity.EXPIRED, max(past, key=lambda e: e.span[1])
+        return Validity.NOT_YET, min(entries, key=lambda e: e.span[0])
 
     def is_valid(self, code: str, year: int) -> bool:
         """Whether ``code`` is valid in statistikår ``year``."""
@@ -165,7 +221,19 @@ def _code_from_dict(item: dict[str, Any]) -> Code:
     if not code or code != code.strip():
         raise ValueError(f"code {code!r}: a code is a non-empty string without spaces around it")
     valid_from, valid_to = item.get("from"), item.get("to")
-    if valid_from is not None and valid_to is not None and valid_from > valid_to:
+    for key in ("from", "to"):
+        value = item.get(key)
+        if value is not None and not (
+            1000 <= value <= 9999 or (100_000 <= value <= 999_999 and 1 <= value % 100 <= 12)
+        ):
+            raise ValueError(
+                f"code {code!r}: {key} = {value} is neither a year ÅÅÅÅ nor a month ÅÅÅÅMM"
+            )
+    if (
+        valid_from is not None
+        and valid_to is not None
+        and _month_of(valid_from, end=False) > _month_of(valid_to, end=True)
+    ):
         raise ValueError(f"code {code!r}: from {valid_from} is after to {valid_to}")
     return Code(
         code=code,
@@ -185,9 +253,7 @@ def _overlapping(codes: Iterable[Code]) -> str | None:
     for c in codes:
         by_code.setdefault(c.code, []).append(c)
     for code, entries in by_code.items():
-        spans = sorted(
-            (e.valid_from if e.valid_from is not None else -1, e.valid_to or 10**6) for e in entries
-        )
+        spans = sorted(e.span for e in entries)
         for (_, end), (start, _) in itertools.pairwise(spans):
             if start <= end:
                 return code
@@ -210,6 +276,8 @@ def from_dict(data: dict[str, Any]) -> CodeList:
         width=data.get("width"),
         provenance=data.get("provenance", "provisional"),
         sources=tuple(data.get("sources", ())),
+        note=data.get("note", ""),
+        note_en=data.get("note_en", ""),
     )
     twice = _overlapping(cl.codes)
     if twice is not None:

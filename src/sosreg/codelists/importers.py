@@ -269,6 +269,10 @@ def _list_lines(cl: CodeList, codes_table: str) -> list[str]:
         out.append(f"width = {cl.width}")
     out.append(f"provenance = {q(cl.provenance)}")
     out.append("sources = [" + ", ".join(q(s) for s in cl.sources) + "]")
+    if cl.note:
+        out.append(f"note = {q(cl.note)}")
+    if cl.note_en:
+        out.append(f"note_en = {q(cl.note_en)}")
     for c in cl:
         out += ["", f"[[{codes_table}]]", f"code = {q(c.code)}", f"label = {q(c.label)}"]
         if c.valid_from is not None:

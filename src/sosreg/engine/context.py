@@ -44,6 +44,13 @@ class Context:
         self.reference_date = self.spec.reference_date_for(self.period)
         self.params = self.spec.params
 
+    @property
+    def when(self) -> int:
+        """What code lists are asked about: the month ``ÅÅÅÅMM`` of a monthly file, the
+        statistikår of an annual one (a code may be valid from a month, see
+        :mod:`sosreg.codelists`)."""
+        return _codelists.when_of(self.period)
+
     def severity(self, code: str) -> Severity:
         """The severity of rule ``code`` for this file (the spec may override the catalogue)."""
         sev = self._severity.get(code)
@@ -61,12 +68,14 @@ class Context:
         value: str | None = None,
         category: Category | None = None,
         file: object = None,
+        collector: object = None,
         **params: object,
     ) -> Finding:
         """A finding of rule ``code``. ``value`` is masked here; ``field`` adds the
         field's label to the parameters; ``file`` names the file a delivery-level finding
         points into (:attr:`Finding.file`; typed ``object`` so that rules may pass
-        ``**params``)."""
+        ``**params``). ``collector`` (an ``int``): the collector's error number, where it
+        is not the rule's (a field's, for a field-stage finding)."""
         rule = CATALOGUE[code]
         if field is not None and self.spec.has_field(field):
             f = self.spec.field(field)
@@ -84,6 +93,7 @@ class Context:
             field,
             value,
             params,
+            collector if isinstance(collector, int) else rule.collector,
             file=None if file is None else str(file),
         )
 

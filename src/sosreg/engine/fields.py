@@ -92,7 +92,13 @@ class FieldChecks:
         code = self.codes.get(check, check)
         out.append(
             self.ctx.finding(
-                code, line=line, field=self.f.name, value=text, category=Category.FIELD, **params
+                code,
+                line=line,
+                field=self.f.name,
+                value=text,
+                category=Category.FIELD,
+                collector=self.f.collector,
+                **params,
             )
         )
 
@@ -120,7 +126,7 @@ class FieldChecks:
         if name is None:
             return None
         cl = self.ctx.codelist(name)
-        if cl is not None and not cl.as_of(self.ctx.year):
+        if cl is not None and not cl.as_of(self.ctx.when):
             cl = None  # a list with nothing for this year cannot say what is valid in it
         if cl is None:
             notes.append(
@@ -184,11 +190,12 @@ code" finding; a longer one by its first :data:`ALLOWED_FIRST` and where to find
 ALLOWED_FIRST: Final = 8
 
 
-def allowed_codes(cl: CodeList, year: int) -> dict[str, str]:
+def allowed_codes(cl: CodeList, when: int) -> dict[str, str]:
     """The parameters ``allowed_sv``/``allowed_en`` of an "unknown code" finding: the
-    codes valid in ``year`` (all of them when few, else the first few and the command
-    that lists the rest)."""
-    codes = [e.code for e in cl.as_of(year)]
+    codes valid ``when`` (a statistikår, or a month ``ÅÅÅÅMM``: :attr:`Context.when`),
+    all of them when few, else the first few and the command that lists the rest."""
+    codes = [e.code for e in cl.as_of(when)]
+    year = when // 100 if when > 9999 else when
     if not codes:
         return {
             "allowed_sv": f"Listan har inga giltiga koder för {year}.",
@@ -210,17 +217,19 @@ def allowed_codes(cl: CodeList, year: int) -> dict[str, str]:
 
 
 def _code(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[str], bool]:
-    f, year = c.f, c.ctx.year
+    f, when = c.f, c.ctx.when
     cl = c.list_or_note(f.codelist, notes)
+    # the year the messages name; the month where the list dates a code by month
+    year: object = c.ctx.period if cl is not None and cl.month_dated else c.ctx.year
     width = f.width or (cl.width if cl is not None else None)
     fast: frozenset[str] = frozenset(
-        e.code for e in (cl.as_of(year) if cl is not None else ()) if e.warning is None
+        e.code for e in (cl.as_of(when) if cl is not None else ()) if e.warning is None
     )
     names = {
         "list_sv": cl.title if cl is not None else "",
         "list_en": (cl.title_en or cl.title) if cl is not None else "",
     }
-    allowed = allowed_codes(cl, year) if cl is not None else {}
+    allowed = allowed_codes(cl, when) if cl is not None else {}
     rejects = [(code, re.compile(rx, re.ASCII)) for code, rx in f.reject.items()]
     pattern = re.compile(f.pattern, re.ASCII) if f.pattern else None
 
@@ -267,7 +276,7 @@ def _code(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[st
             else:
                 c.too_long(text, line, out)
             return text
-        status, entry = cl.lookup(text, year)
+        status, entry = cl.lookup(text, when)
         if status is Validity.VALID:
             assert entry is not None and entry.warning is not None
             c.emit(
@@ -282,7 +291,7 @@ def _code(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[st
             width is not None
             and len(text) < width
             and is_digits(text)
-            and cl.is_valid(text.zfill(width), year)
+            and cl.is_valid(text.zfill(width), when)
         ):
             c.emit(out, "code.lost_zero", line, text, suggestion=text.zfill(width), **names)
         elif status is Validity.EXPIRED:
@@ -312,7 +321,7 @@ def _number(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[
     canonical = is_canonical_amount if f.type == "amount" else is_canonical_int
     special_cl = c.list_or_note(f.special, notes)
     specials: frozenset[str] = (
-        frozenset(e.code for e in special_cl.as_of(c.ctx.year)) if special_cl else frozenset()
+        frozenset(e.code for e in special_cl.as_of(c.ctx.when)) if special_cl else frozenset()
     )
     is_year = f.type == "year"
 

@@ -34,6 +34,7 @@ __all__ = [
     "FindingLog",
     "Severity",
     "Status",
+    "code_text",
     "order_key",
 ]
 
@@ -76,6 +77,9 @@ class Finding:
     field: str | None = None
     value: str | None = attrs.field(default=None, converter=_mask_value)
     params: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_freeze)
+    collector: int | None = None
+    """The collector's error number for this finding, where known (the rule's, or the
+    field's for a field-stage finding): reports show it beside the code."""
     file: str | None = attrs.field(default=None, converter=_mask_value, kw_only=True)
     """The file the finding is about, named (masked) where the finding alone does not
     say it: a delivery's cross-file findings point into one of its files. ``None`` for
@@ -95,10 +99,16 @@ class Finding:
         rule = CATALOGUE.get(self.code)
         return rule.title(lang) if rule is not None else self.code
 
+    def code_text(self, lang: str = "sv") -> str:
+        """The code as reports show it: with the collector's number beside it where
+        known (``EKB-012 (fel 12)``, in English ``EKB-012 (error 12)``)."""
+        return code_text(self.code, self.collector, lang)
+
     def to_dict(self, lang: str = "sv") -> dict[str, Any]:
         """The finding as in the JSON report (see ``docs/report-format.md``)."""
         return {
             "code": self.code,
+            "collector": self.collector,
             "severity": self.severity.code,
             "severity_label": self.severity.label(lang),
             "category": self.category.value,
@@ -110,6 +120,13 @@ class Finding:
             "params": dict(self.params),
             "file": self.file,
         }
+
+
+def code_text(code: str, collector: int | None, lang: str = "sv") -> str:
+    """``code`` with the collector's number beside it, where there is one."""
+    if collector is None:
+        return code
+    return f"{code} ({'error' if lang == 'en' else 'fel'} {collector})"
 
 
 def order_key(f: Finding) -> tuple[int, int]:

@@ -65,7 +65,7 @@ def portal_findings(
                 name=base,
                 extension=ext or "(ingen ändelse)",
                 allowed=", ".join(allowed),
-                collector=NOT_SAVED_SV,
+                portal_says=NOT_SAVED_SV,
             )
         )
     if found is None:
@@ -77,7 +77,7 @@ def portal_findings(
                 "SOS-030",
                 name=base,
                 masks=", ".join(masks),
-                collector=f"Felaktig period i filnamnet, {base}",
+                portal_says=f"Felaktig period i filnamnet, {base}",
             )
         )
     else:
@@ -94,7 +94,7 @@ def portal_findings(
                     on=on.isoformat(),
                     state_sv="inte öppnat än" if early else "stängt",
                     state_en="not open yet" if early else "closed",
-                    collector=f"Period i filnamnet inte inom godkänt intervall. {base}",
+                    portal_says=f"Period i filnamnet inte inom godkänt intervall. {base}",
                 )
             )
     expected = found.file if found is not None else (sub.file(file) if sub is not None else None)
@@ -104,7 +104,7 @@ def portal_findings(
                 "SOS-033",
                 name=base,
                 kind=(found.subregister.name if found else sub.name if sub else file),
-                collector=NOT_SAVED_SV,
+                portal_says=NOT_SAVED_SV,
             )
         )
     return out

@@ -30,7 +30,7 @@ import attrs
 
 from sosreg._version import __version__
 from sosreg.engine.errors import optional_import
-from sosreg.engine.findings import Finding, Severity, Status, order_key
+from sosreg.engine.findings import Finding, Severity, Status, code_text, order_key
 from sosreg.engine.rules import CATALOGUE
 
 SCHEMA_VERSION: Final = "2.0"
@@ -78,6 +78,12 @@ class FindingRow(NamedTuple):
     value: str | None
     title: str
     message: str
+    collector: int | None = None
+    """The collector's error number, where known (shown beside the code)."""
+
+    def code_text(self, lang: str = "sv") -> str:
+        """The code with the collector's number beside it (``EKB-012 (fel 12)``)."""
+        return code_text(self.code, self.collector, lang)
 
 
 def finding_row(f: Finding, file: str, lang: str = "sv") -> FindingRow:
@@ -92,6 +98,7 @@ def finding_row(f: Finding, file: str, lang: str = "sv") -> FindingRow:
         f.value,
         f.title(lang),
         f.message(lang),
+        f.collector,
     )
 
 
@@ -108,6 +115,7 @@ def row_from_dict(item: Mapping[str, Any], file: str) -> FindingRow:
         item["value"],
         item["title"],
         item["message"],
+        item.get("collector"),
     )
 
 
@@ -149,6 +157,7 @@ def counts_list(
     return [
         {
             "code": code,
+            "collector": CATALOGUE[code].collector if code in CATALOGUE else None,
             "severity": severities[code].code,
             "severity_label": severities[code].label(lang),
             "title": CATALOGUE[code].title(lang) if code in CATALOGUE else code,

@@ -96,6 +96,11 @@ class Rule:
     source_sv: str = ""
     """:attr:`source` in Swedish (the Swedish workbook's "Källa"), with the same tags
     and document references; every packaged rule has one."""
+    collector: int | None = None
+    """The number Socialstyrelsen's collector gives the same finding, where it is known
+    (the FAQ names no. 12 and no. 69): reports show it beside the code, e.g.
+    ``EKB-012 (fel 12)``. A field's spec can give a number to every field-stage finding
+    on that field (``collector`` in the spec, see :class:`~sosreg.engine.spec.FieldSpec`)."""
 
     def title(self, lang: str = "sv") -> str:
         return self.title_en if lang == "en" else self.title_sv
@@ -177,7 +182,16 @@ def rule_from_dict(item: dict[str, Any], register: str | None) -> Rule:
         check=item.get("check"),
         source=item.get("source", ""),
         source_sv=item.get("source_sv", ""),
+        collector=_collector(item.get("collector"), item["code"]),
     )
+
+
+def _collector(value: object, code: str) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"rule {code}: collector must be a positive integer, not {value!r}")
+    return value
 
 
 def _load_default() -> Catalogue:

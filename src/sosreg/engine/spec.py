@@ -117,6 +117,12 @@ class FieldSpec:
     ``code.padded`` rather than a generic error."""
     position: int = 0
     """1-based position in the line."""
+    collector: int | None = None
+    """The collector's error number for every field-stage finding on this field, where
+    the collector gives all of them one number: EKB's medsökande hinderkod is no. 69
+    ("hinderkod för medsökande inte giltig", "most often" an old or a two-digit code),
+    whether sosreg diagnoses it as unknown, expired or a lost zero. A finding's own rule
+    number (``collector`` in rules.toml) applies where the field gives none."""
 
     def __attrs_post_init__(self) -> None:
         if self.type not in FIELD_TYPES:

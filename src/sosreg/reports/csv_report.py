@@ -2,7 +2,8 @@
 
 ``;``-separated (what Swedish Excel opens by double-click), UTF-8 with a BOM (so Excel
 reads å, ä, ö), a header row in Swedish or English, then one row per finding:
-file, line (empty for a finding about the whole file), code, severity, category, field,
+file, line (empty for a finding about the whole file), code, the collector's error
+number beside it (empty where none is known), severity, category, field,
 masked value, title and message (:meth:`~sosreg.engine.report.Report.rows`).
 
 Values come from municipalities' files. A cell that starts with ``=``, ``+``, ``-``,
@@ -46,6 +47,7 @@ def cells(row: FindingRow, lang: str = "sv") -> list[str]:
         defuse(row.file),
         "" if row.line is None else str(row.line),
         defuse(row.code),
+        "" if row.collector is None else str(row.collector),
         row.severity.label(lang),
         CATEGORIES[lang].get(row.category, row.category),
         defuse(row.field or ""),

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from typing import Final
 
 from sosreg._version import __version__
-from sosreg.engine.findings import Severity, Status
+from sosreg.engine.findings import Severity, Status, code_text
 from sosreg.engine.report import DeliveryReport, FindingRow, Report
 from sosreg.engine.rules import CATALOGUE, say
 from sosreg.reports import labels
@@ -210,7 +210,8 @@ def _summary(
         rule = CATALOGUE.get(code)
         title = rule.title(lang) if rule else code
         cells = [
-            f'<td class="code"><a href="#{_e(_anchor(prefix, code))}">{_e(code)}</a></td>',
+            f'<td class="code"><a href="#{_e(_anchor(prefix, code))}">'
+            f"{_e(code_text(code, rule.collector if rule else None, lang))}</a></td>",
             f"<td>{_sev(severities[code], lang)}</td>",
             f"<td>{_e(title)}</td>",
             f'<td class="num">{n}</td>',
@@ -245,9 +246,11 @@ def _details(
     for code, n in counts.items():
         group = groups.get(code, [])
         title = group[0].title if group else code
+        rule = CATALOGUE.get(code)
+        collector = rule.collector if rule else None
         yield f'<details open id="{_e(_anchor(prefix, code))}">'
         yield (
-            f"<summary><code>{_e(code)}</code> {_e(title)} "
+            f"<summary><code>{_e(code_text(code, collector, lang))}</code> {_e(title)} "
             f'<span class="count">({n})</span></summary>'
         )
         if group:
@@ -268,7 +271,7 @@ def _details(
                     f'<td class="num">{_e(where)}</td>',
                     f'<td class="field">{_e(row.field)}</td>',
                     f'<td class="value">{_e(row.value)}</td>',
-                    f"<td>{_e(row.message)}</td>",
+                    f"<td>{_e(_with_collector(row, collector, lang))}</td>",
                 ]
                 if with_file:
                     cells.insert(0, f"<td>{_e(row.file)}</td>")
@@ -277,6 +280,14 @@ def _details(
         if n > len(group):
             yield f'<p class="more">{_e(t["more"].format(n=n - len(group), code=code))}</p>'
         yield "</details>"
+
+
+def _with_collector(row: FindingRow, collector: int | None, lang: str) -> str:
+    """A row's message, led by the collector's number where the row has one its
+    rule has not (a field's number, e.g. no. 69 on a medsökande's hinderkod)."""
+    if row.collector is None or row.collector == collector:
+        return row.message
+    return f"{row.code_text(lang)}: {row.message}"
 
 
 def _cross(d: DeliveryReport, lang: str, max_details: int | None) -> Iterator[str]:

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Final
 
-from sosreg.engine.findings import Finding, Status
+from sosreg.engine.findings import Finding, Status, code_text
 from sosreg.engine.report import DeliveryReport, Report
 from sosreg.engine.rules import CATALOGUE, say
 
@@ -132,20 +132,30 @@ def _report_lines(r: Report, lang: str, max_details: int | None) -> Iterator[str
     if not counts:
         yield f"  {t['none']}"
     severities = r.severities()
+    shown_codes = {code: _rule_code(code, lang) for code in counts}
+    width = max((len(c) for c in shown_codes.values()), default=8)
     for code, n in counts.items():
         rule = CATALOGUE.get(code)
         title = rule.title(lang) if rule else code
-        yield f"  {code:<8} {severities[code].label(lang):<11} {n:>6}  {title}"
+        yield f"  {shown_codes[code]:<{width}} {severities[code].label(lang):<11} {n:>6}  {title}"
     if r.findings:
         yield ""
         yield f"{t['details']}:"
         yield from _details(r.findings, lang, max_details, r.counts())
 
 
+def _rule_code(code: str, lang: str) -> str:
+    """A rule's code with the collector's number beside it, where known."""
+    rule = CATALOGUE.get(code)
+    return code_text(code, rule.collector if rule else None, lang)
+
+
 def _details(
     findings: Iterable[Finding], lang: str, max_details: int | None, counts: dict[str, int]
 ) -> Iterator[str]:
     t = _T[lang]
+    findings = list(findings)
+    width = max((len(f.code_text(lang)) for f in findings), default=8)
     shown: Counter[str] = Counter()
     for f in findings:
         if max_details is not None and shown[f.code] >= max_details:
@@ -154,7 +164,8 @@ def _details(
         where = f"{t['line']} {f.line}" if f.line else t["file_level"]
         if f.file is not None:  # a cross-file finding: the file it points into
             where = f"{f.file}, {where}"
-        yield f"  {where:>10}  {f.code:<8} {f.severity.label(lang):<11} {f.message(lang)}"
+        code = f.code_text(lang)
+        yield f"  {where:>10}  {code:<{width}} {f.severity.label(lang):<11} {f.message(lang)}"
     for code, n in counts.items():
         if n > shown[code]:
             yield "  " + t["more"].format(n=n - shown[code], code=code)

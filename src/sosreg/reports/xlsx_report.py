@@ -8,6 +8,10 @@ Sheets, in Swedish (English with ``lang="en"``):
     kommun, status (colour-coded), counts of errors and warnings, deadline, spec and
     its provenance, the file compared with, sosreg's version, the input's size,
     encoding, lines, records and SHA-256.
+An approved file (godkänd) gets only ``Start`` and ``Jämförelser``, as the collector's
+feedback does (FAQ); the other sheets come when there is something to show, a warning or
+an error (the count of information findings stays on ``Start``).
+
 ``Summerad info`` (*Summary*)
     Exact counts per rule and severity (with *Visade*, the details shown, when they
     were capped).
@@ -37,7 +41,7 @@ from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any, Final
 
 from sosreg.engine.errors import optional_import
-from sosreg.engine.findings import Severity, Status
+from sosreg.engine.findings import Severity, Status, code_text
 from sosreg.engine.report import DeliveryReport, FindingRow, Report
 from sosreg.engine.rules import CATALOGUE, Rule, say
 from sosreg.reports import labels
@@ -74,7 +78,7 @@ _WRAPPED: Final = frozenset({"message", "description", "value", "source"})
 _WIDTHS: Final = {
     "file": 40,
     "line": 8,
-    "code": 10,
+    "code": 17,
     "severity": 17,
     "category": 18,
     "field": 24,
@@ -151,27 +155,38 @@ def write(
     try:
         book = _Book(wb, lang, delivery)
         sheets = SHEETS[lang]
+        # An approved file's feedback shows only Start and Jämförelser (the FAQ); the
+        # other sheets come when there is something to show: a warning or an error.
+        full = report.status is not Status.GODKAND
         start = wb.add_worksheet(sheets["start"])
-        summary = wb.add_worksheet(sheets["summary"])
+        summary = wb.add_worksheet(sheets["summary"]) if full else None
         per_sheet = MAX_ROWS - 2  # the header, and a row for a note after the rows
         n_sheets = max(1, -(-n_details // per_sheet))
-        details = [
-            wb.add_worksheet(sheets["details"] + (f" {i + 1}" if i else ""))
-            for i in range(n_sheets)
-        ]
+        details = (
+            [
+                wb.add_worksheet(sheets["details"] + (f" {i + 1}" if i else ""))
+                for i in range(n_sheets)
+            ]
+            if full
+            else []
+        )
         comparisons = wb.add_worksheet(sheets["comparisons"])
-        codes = wb.add_worksheet(sheets["codes"])
+        codes = wb.add_worksheet(sheets["codes"]) if full else None
         start.activate()
         for ws in (start, summary, *details, comparisons, codes):
-            _print_setup(ws)
+            if ws is not None:
+                _print_setup(ws)
         capped = spools is None and any(r.omitted() for r in files)
         book.start(start, report, files, previous)
-        book.summary(summary, files, cross, capped)
-        compared = book.details(
-            details, per_sheet, report_rows(report, lang, spools), files, capped, comparisons
-        )
+        rows = report_rows(report, lang, spools)
+        if summary is not None and codes is not None:
+            book.summary(summary, files, cross, capped)
+            compared = book.details(details, per_sheet, rows, files, capped, comparisons)
+        else:
+            compared = book.compared_only(rows, comparisons)
         book.comparisons_end(comparisons, compared, previous)
-        book.codes(codes, files)
+        if codes is not None:
+            book.codes(codes, files)
     finally:
         wb.close()
 
@@ -345,7 +360,7 @@ class _Book:
                 rule = CATALOGUE.get(code)
                 s = severities[code]
                 values: list[Any] = [
-                    code,
+                    code_text(code, rule.collector if rule else None, lang),
                     s.label(lang),
                     rule.title(lang) if rule else code,
                     n,
@@ -386,10 +401,7 @@ class _Book:
         Returns how many comparisons were written."""
         lang = self.lang
         columns = self.detail_columns()
-        comp_columns = ["code", "severity", "title", "message"]
-        if self.delivery:
-            comp_columns.insert(0, "file")
-        self.comparisons = _Table(self, comparisons_ws, comp_columns)
+        self.comparisons_table(comparisons_ws)
         tables = iter(sheets)
         table = _Table(self, next(tables), columns)
         compared = 0
@@ -401,7 +413,7 @@ class _Book:
             sev = self.severity[row.severity]
             values: list[Any] = [
                 row.line if row.line is not None else file_level,
-                row.code,
+                row.code_text(lang),
                 row.severity.label(lang),
                 row.field,
                 row.value,
@@ -413,12 +425,7 @@ class _Book:
                 formats.insert(0, self.top)
             table.add(values, formats)
             if row.category == "previous-period":
-                comp: list[Any] = [row.code, row.severity.label(lang), row.title, row.message]
-                comp_formats: list[Any] = [self.top, sev, self.top, self.wrap]
-                if self.delivery:
-                    comp.insert(0, row.file)
-                    comp_formats.insert(0, self.top)
-                self.comparisons.add(comp, comp_formats)
+                self.compare(row)
                 compared += 1
         last = table.row - 1
         if table.row == 1:
@@ -429,6 +436,37 @@ class _Book:
                     more = self.t["more"].format(n=n, code=code)
                     table.note(f"{r.display_name}: {more}" if self.delivery else more)
         table.close(last)
+        return compared
+
+    def comparisons_table(self, ws: Any) -> None:
+        columns = ["code", "severity", "title", "message"]
+        if self.delivery:
+            columns.insert(0, "file")
+        self.comparisons = _Table(self, ws, columns)
+
+    def compare(self, row: FindingRow) -> None:
+        """A previous-period finding as a row of the comparisons sheet."""
+        values: list[Any] = [
+            row.code_text(self.lang),
+            row.severity.label(self.lang),
+            row.title,
+            row.message,
+        ]
+        formats: list[Any] = [self.top, self.severity[row.severity], self.top, self.wrap]
+        if self.delivery:
+            values.insert(0, row.file)
+            formats.insert(0, self.top)
+        self.comparisons.add(values, formats)
+
+    def compared_only(self, rows: Iterable[FindingRow], ws: Any) -> int:
+        """An approved file's comparisons (its other findings are on no sheet but
+        counted on Start); how many were written."""
+        self.comparisons_table(ws)
+        compared = 0
+        for row in rows:
+            if row.category == "previous-period":
+                self.compare(row)
+                compared += 1
         return compared
 
     def comparisons_end(self, ws: Any, compared: int, previous: str | None) -> None:
@@ -449,7 +487,7 @@ class _Book:
         for rule in _rules_of(files):
             table.add(
                 [
-                    rule.code,
+                    code_text(rule.code, rule.collector, lang),
                     rule.title(lang),
                     rule.severity.label(lang),
                     CATEGORIES[lang].get(rule.category.value, rule.category.value),

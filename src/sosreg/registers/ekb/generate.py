@@ -191,7 +191,17 @@ class Maker(BaseMaker):
                 out.extend(rows[rng.below(TABLE_ROWS)])
             else:
                 out.extend(("", "", "", "", ""))
-        rec[:] = out
+        # the avslutsorsak fields after the months (EKB-014/015): for some households
+        # whose assistance ended before December, the reason for the last paid month
+        avslut = ["", "", "", ""]
+        if stop < 12 and rng.random() < 0.3:
+            avslut = [
+                f"{self.ref.year}{stop:02d}",
+                rng.choice(self.reasons),
+                rng.choice(self.reasons) if med else "",
+                rng.choice(self.reasons),
+            ]
+        rec[:] = out + avslut + rec[len(out) + len(avslut) :]
 
     def _paid_month(self, rng: Rand, med: bool) -> tuple[str, ...]:
         return (
@@ -205,6 +215,8 @@ class Maker(BaseMaker):
     def field_ok(self, check: str, field: str, line: Line, ctx: InjectContext) -> bool:
         if field.startswith("belopp_") and line.file == "ar":
             return False  # a month's amount that is not read makes its codes EKB-040
+        if field in AVSLUT_AR and line.file == "ar":
+            return False  # an avslutsorsak field that is not read is also EKB-014
         if field == "antal_barn" and check == "range":
             return False  # beyond the range is also many children (EKB-030)
         for role in ("sokande", "medsokande"):
@@ -227,7 +239,40 @@ def _months_of(line: Line, paid: bool) -> list[str]:
     return [mm for mm in MONTHS if bool(line[f"belopp_{mm}"]) == paid]
 
 
+AVSLUT_AR = (
+    "avslut_manad",
+    "avslutsorsak_sokande",
+    "avslutsorsak_medsokande",
+    "avslutsorsak_hushall",
+)
+"""EKB-År's avslutsorsak fields (provisional positions, after the twelve months)."""
+
+
+def _avslut(line: Line, ctx: InjectContext, month: str, hushall: bool) -> None:
+    m = _maker(ctx)
+    line["avslut_manad"] = month
+    line["avslutsorsak_sokande"] = ctx.rng.choice(m.reasons)
+    line["avslutsorsak_medsokande"] = ctx.rng.choice(m.reasons) if line["medsokande"] else ""
+    line["avslutsorsak_hushall"] = ctx.rng.choice(m.reasons) if hushall else ""
+
+
+def _avslut_incomplete(line: Line, ctx: InjectContext) -> list[Line]:
+    paid = _months_of(line, paid=True)
+    _avslut(line, ctx, f"{_maker(ctx).ref.year}{paid[-1]}", hushall=False)
+    return line.expecting("EKB-014")
+
+
+def _avslut_unpaid(line: Line, ctx: InjectContext) -> list[Line] | None:
+    unpaid = _months_of(line, paid=False)
+    if not unpaid:
+        return None
+    _avslut(line, ctx, f"{_maker(ctx).ref.year}{ctx.rng.choice(unpaid)}", hushall=True)
+    return line.expecting("EKB-015")
+
+
 def _no_amount(line: Line, ctx: InjectContext) -> list[Line]:
+    for field in AVSLUT_AR:  # a reason for a month of the year would also be EKB-015
+        line[field] = ""
     for mm in MONTHS:
         for kind in ("belopp", "hinder_sokande", "hinder_medsokande"):
             line[f"{kind}_{mm}"] = ""
@@ -381,6 +426,10 @@ def _person_of_earlier(role: str, code: str) -> LineFn:
 ALL = ("manad", "ao", "ar")
 INJECTORS = (
     on_line("EKB-012", _no_amount, "no month paid (all twelve emptied)", files=("ar",)),
+    on_line(
+        "EKB-014", _avslut_incomplete, "an avslutsorsak without the household's", files=("ar",)
+    ),
+    on_line("EKB-015", _avslut_unpaid, "an avslutsorsak for a month without amount", files=("ar",)),
     on_line("EKB-020", _med_is_sokande, "the medsökande is the sökande", files=ALL),
     on_line("EKB-021", _child("sokande", "EKB-021"), "a sökande under 18", files=ALL),
     on_line("EKB-022", _child("medsokande", "EKB-022"), "a medsökande under 18", files=ALL),

@@ -87,10 +87,12 @@ class Ar_2017:
     """EKB-År, statistikår 2017– (spec ``ekb/ar/2017-``).
 
     Årsfil: alla tolv månader per hushåll. Lämnas senast den 15 april året efter
-    statistikåret. Rader utan utbetalt belopp (rena avslag) ska inte rapporteras.
+    statistikåret. Rader utan utbetalt belopp (rena avslag) ska inte rapporteras, utom en
+    rad som bara bär avslutsorsaker för ett tidigare års utbetalning. Avslutsorsakernas fält
+    sist på raden (efter de tolv månaderna) har preliminära positioner.
 
     Layout: provisional; ``sosreg/registers/ekb/specs/ar_2017.toml``. Fields in file order,
-    65; ``None`` is an empty field.
+    69; ``None`` is an empty field.
     """
 
     __sosreg_spec__: ClassVar[str] = "ekb/ar/2017-"
@@ -412,6 +414,30 @@ class Ar_2017:
     insats_medsokande_12: str | None = attrs.field(repr=safe_repr)
     """Arbetsmarknadsinsats medsökande månad 12 — Co-applicant's measure month 12. Optional;
     code list ``ekb_arbetsmarknadsinsats``; field 65.
+    """
+
+    avslut_manad: YearMonth | None = attrs.field(repr=safe_repr)
+    """Sista månad med utbetalt bistånd, för avslutsorsaken (ÅÅÅÅMM) — Last month with paid
+    assistance, for the reason for ending (YYYYMM). Optional; yearmonth; provisional:
+    position and field reconstructed from the FAQ on error 12; field 66.
+    """
+
+    avslutsorsak_sokande: str | None = attrs.field(repr=safe_repr)
+    """Avslutsorsak sökande — Reason for ending, applicant. Optional; code list
+    ``ekb_avslutsorsak``; provisional: position reconstructed from the FAQ on error 12;
+    field 67.
+    """
+
+    avslutsorsak_medsokande: str | None = attrs.field(repr=safe_repr)
+    """Avslutsorsak medsökande — Reason for ending, co-applicant. Optional; code list
+    ``ekb_avslutsorsak``; provisional: position reconstructed from the FAQ on error 12;
+    field 68.
+    """
+
+    avslutsorsak_hushall: str | None = attrs.field(repr=safe_repr)
+    """Avslutsorsak hushållet — Reason for ending, household. Optional; code list
+    ``ekb_avslutsorsak``; provisional: position reconstructed from the FAQ on error 12;
+    field 69.
     """
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any, TypeGuard
 
 from sosreg import identity
@@ -370,13 +370,34 @@ def avseendemanad_window(rec: Manad | Ao, line: int, ctx: Context) -> list[Findi
     ]
 
 
+def _avslut_mask(c: Any, has_med: Any) -> Any:
+    """EKB-014, EKB-015 and the avslutsorsak's EKB-024/025 (see :func:`_annual_avslut`)."""
+    pl = c.pl
+    month, sok = c["avslut_manad"], c["avslutsorsak_sokande"]
+    med, hushall = c["avslutsorsak_medsokande"], c["avslutsorsak_hushall"]
+    given = [x != "" for x in (month, sok, hushall)]
+    incomplete = pl.any_horizontal(given) & ~pl.all_horizontal(given)  # EKB-014
+    med_wrong = (has_med & (sok != "") & (med == "")) | (~has_med & (med != ""))
+    year = int(c.period) if isinstance(c.period, int) else 0
+    y = month.str.slice(0, 4).cast(pl.Int64, strict=False)
+    mm = month.str.slice(4, 2)
+    paid_then = pl.any_horizontal(
+        [(mm == m) & (c[f"belopp_{m}"] != "") & (c[f"belopp_{m}"] != "0") for m in MONTHS]
+    )
+    fine = (y < year) | ((y == year) & paid_then)
+    unpaid = (month != "") & ~fine.fill_null(False)  # EKB-015
+    return incomplete | med_wrong | unpaid
+
+
 def _annual_mask(c: Any) -> Any:
     pl = c.pl
     has_med = c["medsokande"] != ""
-    out = pl.lit(True)  # EKB-012: no month paid
+    out = _avslut_mask(c, has_med) if "avslut_manad" in c.frame.columns else pl.lit(False)
+    no_month = pl.lit(True)  # EKB-012: no month paid
     for mm in MONTHS:
         paid = (c[f"belopp_{mm}"] != "") & (c[f"belopp_{mm}"] != "0")
-        out = out & ~paid
+        no_month = no_month & ~paid
+    out = out | no_month
     for mm in MONTHS:
         paid = (c[f"belopp_{mm}"] != "") & (c[f"belopp_{mm}"] != "0")
         codes = [c[f"{kind}_{mm}"] for kind in ("hinder_sokande", "hinder_medsokande")]
@@ -390,9 +411,14 @@ def _annual_mask(c: Any) -> Any:
 
 
 @REGISTER.record(
-    ("EKB-012", "EKB-040", "EKB-041", "EKB-024", "EKB-025"), files=("ar",), mask=_annual_mask
+    ("EKB-012", "EKB-014", "EKB-015", "EKB-040", "EKB-041", "EKB-024", "EKB-025"),
+    files=("ar",),
+    mask=_annual_mask,
 )
 def annual_months(rec: Ar, line: int, ctx: Context) -> Iterator[Finding]:
+    """The twelve months, and the avslutsorsak a line may carry (FAQ on error 12): a
+    line without any amount is EKB-012 unless it only carries an avslutsorsak for an
+    earlier year's payment."""
     paid_any = False
     has_med = rec.medsokande is not None
     for mm in MONTHS:
@@ -423,8 +449,58 @@ def annual_months(rec: Ar, line: int, ctx: Context) -> Iterator[Finding]:
                 yield ctx.finding("EKB-025", line=line, field=f"{kind}_{mm}")
             elif not has_med and fields[kind] is not None:
                 yield ctx.finding("EKB-024", line=line, field=f"{kind}_{mm}", value=fields[kind])
-    if not paid_any:
+    earlier = yield from _annual_avslut(rec, line, ctx)
+    if not paid_any and not earlier:
         yield ctx.finding("EKB-012", line=line)
+
+
+def _annual_avslut(rec: Ar, line: int, ctx: Context) -> Generator[Finding, None, bool]:
+    """EKB-014/015 (and EKB-024/025 for the medsökande's reason) on an annual line's
+    avslutsorsak; returns whether the line carries a complete avslutsorsak for a month
+    before the statistikår (the FAQ's line without an amount). A spec without the
+    fields (a user's) has none."""
+    if not hasattr(rec, "avslut_manad"):
+        return False
+    month = rec.avslut_manad
+    sok, med, hushall = (
+        rec.avslutsorsak_sokande,
+        rec.avslutsorsak_medsokande,
+        rec.avslutsorsak_hushall,
+    )
+    if month is None and sok is None and med is None and hushall is None:
+        return False
+    labels = {
+        "avslut_manad": ("avseendemånad för avslutsorsaken", "the month of the reason for ending"),
+        "avslutsorsak_sokande": ("avslutsorsak för sökande", "the applicant's reason for ending"),
+        "avslutsorsak_hushall": ("avslutsorsak för hushållet", "the household's reason for ending"),
+    }
+    given = {"avslut_manad": month, "avslutsorsak_sokande": sok, "avslutsorsak_hushall": hushall}
+    present = [labels[f] for f, v in given.items() if v is not None]
+    complete = True
+    for field, value in given.items():
+        if value is None:
+            complete = False
+            yield ctx.finding(
+                "EKB-014",
+                line=line,
+                field=field,
+                present_sv=", ".join(p[0] for p in present) or "avslutsorsak för medsökande",
+                present_en=", ".join(p[1] for p in present) or "the co-applicant's reason",
+            )
+    has_med = rec.medsokande is not None
+    if has_med and med is None and sok is not None:
+        yield ctx.finding("EKB-025", line=line, field="avslutsorsak_medsokande")
+    elif not has_med and med is not None:
+        yield ctx.finding("EKB-024", line=line, field="avslutsorsak_medsokande", value=med)
+    if month is None:
+        return False
+    year = ctx.period if isinstance(ctx.period, int) else ctx.year
+    if month.year < year:
+        return complete
+    amount = getattr(rec, f"belopp_{month.month:02d}") if month.year == year else None
+    if amount is None or amount == 0:
+        yield ctx.finding("EKB-015", line=line, field="avslut_manad", value=str(month), year=year)
+    return False
 
 
 # --- cross-record ---------------------------------------------------------------------

@@ -87,6 +87,15 @@ def records(draw: st.DrawFn, spec: FileSpec, year: int, period: YearMonth | int)
             base[f"insats_medsokande_{mm}"] = (
                 draw(codes("ekb_arbetsmarknadsinsats", year)) if has_med else None
             )
+        # the avslutsorsak (provisional fields): none, or one for the last paid month
+        last = max(i for i, is_paid in enumerate(paid, start=1) if is_paid)
+        ended = draw(st.booleans())
+        base["avslut_manad"] = YearMonth(year, last) if ended else None
+        for role in ("sokande", "hushall"):
+            base[f"avslutsorsak_{role}"] = draw(codes("ekb_avslutsorsak", year)) if ended else None
+        base["avslutsorsak_medsokande"] = (
+            draw(codes("ekb_avslutsorsak", year)) if ended and has_med else None
+        )
     return cls(**base)
 
 

@@ -52,7 +52,9 @@ class Maker(BaseMaker):
         assert isinstance(self.period, YearMonth)
         self.file = spec.file
         self.pos = {f.name: i for i, f in enumerate(spec.fields)}
-        self.base = self.pools(spec, {"sol_flagga": FLAGS, "sol_boendeform": {"1": 6, "2": 3}})
+        weights = {"sol_flagga": FLAGS, "sol_boendeform": {"1": 6, "2": 3}}
+        weights["sol_forenklat_beslut"] = FLAGS  # a flag too; "1" only from 202206
+        self.base = self.pools(spec, weights)
         last = self.period.last_day()
         # Mostly older people; from 18 (SoL insatser for adults with disabilities too).
         self.old = born_for_age(last, 65, 102)

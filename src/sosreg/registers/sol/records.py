@@ -78,8 +78,8 @@ class Sol1_2017:
 
     forenklat_beslut: str | None = attrs.field(repr=safe_repr)
     """Förenklat beslut (4 kap. 2 a § SoL) — Simplified decision (ch. 4 s. 2 a SoL).
-    Mandatory; code list ``sol_flagga``; provisional (low confidence): meaning read from
-    the example line and researchers' variable names; field 8.
+    Mandatory; code list ``sol_forenklat_beslut``; provisional (low confidence): meaning
+    read from the example line and researchers' variable names; field 8.
     """
 
     service: str | None = attrs.field(repr=safe_repr)
@@ -218,8 +218,8 @@ class Sol2_2017:
 
     forenklat_beslut: str | None = attrs.field(repr=safe_repr)
     """Förenklat beslut (4 kap. 2 a § SoL) — Simplified decision (ch. 4 s. 2 a SoL).
-    Mandatory; code list ``sol_flagga``; provisional (low confidence): meaning read from
-    the example line and researchers' variable names; field 5.
+    Mandatory; code list ``sol_forenklat_beslut``; provisional (low confidence): meaning
+    read from the example line and researchers' variable names; field 5.
     """
 
     korttid_dygn_beviljade: int | Special | None = attrs.field(repr=safe_repr)
