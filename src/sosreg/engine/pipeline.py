@@ -42,7 +42,14 @@ from sosreg.engine.findings import DEFAULT_MAX_DETAILS, Finding, FindingLog, ord
 from sosreg.engine.records import record_class, spec_of
 from sosreg.engine.register import REGISTRY, CrossRule, Register
 from sosreg.engine.report import Report
-from sosreg.engine.source import MAX_LINE, Input, PhysicalLine, Source, TextFormat
+from sosreg.engine.source import (
+    MAX_LINE,
+    EncodingMix,
+    Input,
+    PhysicalLine,
+    Source,
+    TextFormat,
+)
 from sosreg.engine.spec import FileSpec, SpecNotFound
 from sosreg.engine.values import YearMonth, parse_year, parse_yearmonth, to_text
 from sosreg.identity import mask_text
@@ -447,6 +454,8 @@ class Parsed:
                     bom_en=" with BOM" if sn.bom else "",
                 )
             )
+            if sn.mixed is not None:
+                add(_mixed_encodings(ctx, sn.mixed, name_sv, name_en, sn.bom))
             if sn.utf16:
                 add(ctx.finding("SOS-004"))
             elif sn.encoding == "latin-1":
@@ -708,6 +717,49 @@ class Parsed:
             kommun=self.kommun,
             deadline=self.spec.deadline_for(self.period),
         )
+
+
+def _lines_phrase(count: int, first: tuple[int, ...]) -> tuple[str, str]:
+    """``count`` lines, the first of them by number, as the subject of a sentence:
+    ("2 rader (rad 3 och 7) är", "2 lines (lines 3 and 7) are")."""
+
+    def numbers(conj: str) -> str:
+        shown = [str(n) for n in first]
+        if count > len(first):
+            return ", ".join(shown) + " …"
+        return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" {conj} " + shown[-1]
+
+    if count == 1:
+        return f"1 rad (rad {numbers('och')}) är", f"1 line (line {numbers('and')}) is"
+    return (
+        f"{count} rader (rad {numbers('och')}) är",
+        f"{count} lines (lines {numbers('and')}) are",
+    )
+
+
+def _mixed_encodings(
+    ctx: Context, mix: EncodingMix, name_sv: str, name_en: str, bom: bool
+) -> Finding:
+    """SOS-012: lines in UTF-8 beside lines in another encoding; the counts and the
+    first :data:`~sosreg.engine.source.MIX_LINES` line numbers of each."""
+    utf8_sv, utf8_en = _lines_phrase(mix.utf8_count, mix.utf8_lines)
+    other_sv, other_en = _lines_phrase(mix.other_count, mix.other_lines)
+    return ctx.finding(
+        "SOS-012",
+        utf8_sv=utf8_sv,
+        utf8_en=utf8_en,
+        other_sv=other_sv,
+        other_en=other_en,
+        other_name=_encoding_names(mix.other, False)[1],
+        encoding_sv=name_sv,
+        encoding_en=name_en,
+        bom_sv=" med BOM" if bom else "",
+        bom_en=" with BOM" if bom else "",
+        utf8_count=mix.utf8_count,
+        utf8_lines=",".join(map(str, mix.utf8_lines)),
+        other_count=mix.other_count,
+        other_lines=",".join(map(str, mix.other_lines)),
+    )
 
 
 def encoding_label(encoding: str, bom: bool) -> str:
