@@ -95,21 +95,16 @@ def _same_person_mask(c: Any) -> Any:
                 ints.append(at * 10**12 + int(v))
             else:
                 texts.append(f"{at}|{v}")
-
     # every key of both roles in one query; the repeated ones found by sorting
     def other(f: str) -> Any:  # the ids the row engine keys as text
         col = pl.col(f)
         is_text = col.cast(pl.Int64, strict=False).is_null() & (col != "")
         return pl.when(is_text & ~col.str.contains("TF00")).then(text_key(f))
 
-    keys = (
-        frame.lazy()
-        .select(
-            [int_key(f).alias(f"i{n}") for n, f in enumerate(roles)]
-            + [other(f).alias(f"t{n}") for n, f in enumerate(roles)]
-        )
-        .collect()
-    )
+    keys = frame.lazy().select(
+        [int_key(f).alias(f"i{n}") for n, f in enumerate(roles)]
+        + [other(f).alias(f"t{n}") for n, f in enumerate(roles)]
+    ).collect()
 
     def repeated(prefix: str, extra: list[Any], dtype: Any) -> Any:
         found = pl.concat(
