@@ -226,13 +226,6 @@ def utf16_without_bom(sample: bytes) -> str | None:
     return codec
 
 
-_UTF8_CHAR: Final = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
-    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
-    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
-)
-"""One character outside ASCII as UTF-8 writes it."""
-
 MIX_LINES: Final = 5
 """Line numbers an :class:`EncodingMix` keeps of each encoding (the counts are exact)."""
 
@@ -289,14 +282,14 @@ def sniff(fh: BinaryIO) -> Sniff:
         if not nul and b"\x00" in chunk:
             nul = True
         if not ascii_only:
-            if not utf8_seen:
-                utf8_seen = _UTF8_CHAR.search(tail + chunk) is not None
-                tail = chunk[-3:]
             if utf8_ok:
                 try:
-                    utf8.decode(chunk)
+                    utf8_seen = not utf8.decode(chunk).isascii() or utf8_seen
                 except UnicodeDecodeError:
                     utf8_ok = False
+            if not utf8_ok and not utf8_seen:  # any UTF-8 character among the rest?
+                utf8_seen = not (tail + chunk).decode("utf-8", "ignore").isascii()
+            tail = chunk[-3:]
             if cp_ok:
                 try:
                     cp1252.decode(chunk)
