@@ -400,6 +400,33 @@ def test_any_bytes_agree(data: bytes, register_file: tuple[str, str]) -> None:
     assert_same(data, register=register, file=file, year=2023)
 
 
+LINE_BYTES = st.lists(
+    st.sampled_from(
+        [b"\r", b"\n", b"\r\n", b";", b"0330", b"\xef\xbb\xbf", b"\xf6", b"\xc3\xb6", b"\x00", b'"']
+        + [line.encode() for line in SOL1_LINES[:3]]
+    ),
+    max_size=40,
+).map(b"".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from([b"", codecs.BOM_UTF8, codecs.BOM_UTF8 * 2, codecs.BOM_UTF16_LE]),
+    LINE_BYTES,
+    st.sampled_from([None, *SMALL_BLOCKS]),
+)
+def test_lines_of_any_bytes_agree_at_any_block_size(
+    prefix: bytes, data: bytes, blocks: tuple[source.BlockSizes, int] | None
+) -> None:
+    """Bytes made of line endings, separators, BOMs, Windows-1252 and UTF-8 letters,
+    NULs, quotes and whole lines, after no BOM, one, two or a UTF-16 one, at the real
+    block sizes and at a few bytes: both engines read the same lines (the first one
+    too) and say the same."""
+    with pytest.MonkeyPatch.context() as mp:
+        _shrink(mp, *(blocks or (source.BlockSizes(), HEAD)))
+        assert_same(prefix + data, register="sol", file="sol1", year=2023)
+
+
 @given(
     st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99), st.integers(0, 999), st.booleans()
 )
