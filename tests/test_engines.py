@@ -352,8 +352,9 @@ def test_a_damaged_file_of_megabytes_agrees(newline: str, encoding: str) -> None
 def test_a_second_bom_is_a_character_of_the_first_line(prefix: bytes) -> None:
     """Issue 19 item 5: the collector takes one BOM as the encoding's mark; a second
     U+FEFF is a character of the data (an invisible one in the kommun field). Both
-    engines say so: SOS-205 and SOS-214 on line 1, field kommun (the columnar engine
-    used to let polars drop it and found nothing)."""
+    engines say so: SOS-019 (the invisible character named), SOS-205 and SOS-214 on
+    line 1, field kommun (the columnar engine used to let polars drop it and gave no
+    finding on the line)."""
     encoding = {codecs.BOM_UTF16_LE[:2]: "utf-16-le", codecs.BOM_UTF16_BE[:2]: "utf-16-be"}.get(
         prefix[:2], "utf-8"
     )
@@ -364,6 +365,7 @@ def test_a_second_bom_is_a_character_of_the_first_line(prefix: bytes) -> None:
     first = [(f.code, f.line, f.field) for f in report.findings if f.line == 1]
     assert ("SOS-214", 1, "kommun") in first
     assert ("SOS-205", 1, "kommun") in first or prefix.count(b"?")
+    assert (("SOS-019", 1, None) in first) is not prefix.endswith(b"?")
     assert not [f for f in report.findings if f.line and f.line > 1]
 
 

@@ -140,6 +140,12 @@ CASES = [
     Case("SOS-010", [M_SOLO], [M_SOLO], None, kw={"year": 2022}, good_kw={}),
     Case("SOS-011", b"0330;;202301;\x81\r\n", [M_SOLO], None),
     Case(
+        "SOS-019",
+        codecs.BOM_UTF8 * 2 + (M_SOLO + "\r\n").encode(),
+        codecs.BOM_UTF8 + (M_SOLO + "\r\n").encode(),
+        1,
+    ),
+    Case(
         "SOS-012",
         _sod(M_SOLO).encode("utf-8") + b"\r\n" + _sod(M_MED).encode("cp1252") + b"\r\n",
         _sod(M_SOLO).encode("cp1252") + b"\r\n" + _sod(M_MED).encode("cp1252") + b"\r\n",
