@@ -3,7 +3,20 @@
 Two passes over the bytes: the first (C-speed decoders, fixed memory) hashes the input,
 decides the encoding and looks for signs of a non-text file; the second streams lines.
 Nothing is guessed silently: the encoding chosen is part of the :class:`TextFormat`
-and of the report.
+and of the report, and a file whose lines are in two encodings is found
+(:class:`EncodingMix`, rule SOS-012).
+
+One byte order mark at the very start marks the encoding and is dropped. A second one
+is data: Unicode gives U+FEFF after the first position no meaning but "zero width
+no-break space", and the collector, like every decoder that honours a BOM
+(``utf-8-sig``, ``utf-16``), strips one and reads the next as a character of the first
+field. Every reader here does the same (the columnar engine's polars reader, which
+drops a BOM itself, is not given a file that starts with a second one), and the line
+stage names the invisible character (SOS-019).
+
+Lines end in CRLF, LF or a lone CR, each line's own ending kept (:class:`TextFormat`
+``endings``); every reader finds the same lines whatever its block sizes
+(:data:`BLOCKS`).
 """
 
 from __future__ import annotations
