@@ -455,7 +455,7 @@ class Parsed:
                 )
             )
             if sn.mixed is not None:
-                add(_mixed_encodings(ctx, sn.mixed, name_sv, name_en, sn.bom))
+                add(_mixed_encodings(ctx, sn.mixed, name_sv, name_en))
             if sn.utf16:
                 add(ctx.finding("SOS-004"))
             elif sn.encoding == "latin-1":
@@ -737,9 +737,7 @@ def _lines_phrase(count: int, first: tuple[int, ...]) -> tuple[str, str]:
     )
 
 
-def _mixed_encodings(
-    ctx: Context, mix: EncodingMix, name_sv: str, name_en: str, bom: bool
-) -> Finding:
+def _mixed_encodings(ctx: Context, mix: EncodingMix, name_sv: str, name_en: str) -> Finding:
     """SOS-012: lines in UTF-8 beside lines in another encoding; the counts and the
     first :data:`~sosreg.engine.source.MIX_LINES` line numbers of each."""
     utf8_sv, utf8_en = _lines_phrase(mix.utf8_count, mix.utf8_lines)
@@ -753,8 +751,6 @@ def _mixed_encodings(
         other_name=_encoding_names(mix.other, False)[1],
         encoding_sv=name_sv,
         encoding_en=name_en,
-        bom_sv=" med BOM" if bom else "",
-        bom_en=" with BOM" if bom else "",
         utf8_count=mix.utf8_count,
         utf8_lines=",".join(map(str, mix.utf8_lines)),
         other_count=mix.other_count,

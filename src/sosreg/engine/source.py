@@ -267,9 +267,11 @@ def sniff(fh: BinaryIO) -> Sniff:
     UTF-16BE if it starts with their BOM, or, without one, if the first bytes look
     like UTF-16 (:func:`utf16_without_bom`); UTF-8 if all of it is valid UTF-8 (so an
     ASCII file is UTF-8); Windows-1252 if it decodes; ISO-8859-1 (which always does).
-    A file that is not all UTF-8 but has UTF-8 characters is read once more, line by
-    line (:func:`line_encodings`): lines in UTF-8 beside lines in another encoding are
-    a :class:`EncodingMix` (:attr:`Sniff.mixed`), never read as one encoding silently.
+    A file without a BOM that is not all UTF-8 but has UTF-8 characters is read once
+    more, line by line (:func:`line_encodings`): lines in UTF-8 beside lines in another
+    encoding are a :class:`EncodingMix` (:attr:`Sniff.mixed`), never read as one
+    encoding silently. (With a UTF-8 BOM the file says what it is: each line that is
+    not UTF-8 gets its own finding, SOS-112.)
     """
     h = hashlib.sha256()
     size = 0
@@ -324,9 +326,10 @@ def sniff(fh: BinaryIO) -> Sniff:
     elif encoding != "utf-8":
         ascii_only = False
     mixed = None
-    if encoding in ("utf-8", "cp1252", "latin-1") and not utf8_ok and utf8_seen and magic is None:
+    if encoding in ("cp1252", "latin-1") and utf8_seen and magic is None:
+        # (with a UTF-8 BOM the file says it is UTF-8: each line that is not gets SOS-112)
         fh.seek(0)
-        found = line_encodings(fh, skip=len(codecs.BOM_UTF8) if bom else 0)
+        found = line_encodings(fh)
         if found.utf8_count and found.other_count:
             mixed = found
     return Sniff(size, h.hexdigest(), encoding, bom, ascii_only, magic, nul, control_ratio, mixed)
