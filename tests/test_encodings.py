@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import io
 import random
+import re
 import struct
 import zipfile
 from typing import Any
@@ -363,6 +364,24 @@ def detected(fmt: TextFormat, data: bytes, n_records: int) -> TextFormat:
     return TextFormat(encoding, fmt.bom, fmt.newline if has_ending else "\r\n", fmt.final_newline)
 
 
+def _utf8_lines_among_others(data: bytes, encoding: str) -> bool:
+    """Whether a Windows-1252 file (no BOM) has a line that is valid UTF-8 with letters
+    outside ASCII beside one that is not UTF-8: SOS-012. Bytes alone cannot tell a
+    Windows-1252 line that happens to be valid UTF-8 (``Ã©``, ``Ä€``) from UTF-8 read
+    as Windows-1252; both count as UTF-8 (the first is almost always the second)."""
+    if encoding not in ("cp1252", "latin-1"):
+        return False
+    kinds = set()
+    for line in re.split(rb"\r\n|\r|\n", data):
+        if not line.isascii():
+            try:
+                line.decode("utf-8")
+                kinds.add("utf-8")
+            except UnicodeDecodeError:
+                kinds.add("other")
+    return kinds == {"utf-8", "other"}
+
+
 @st.composite
 def with_text(draw: st.DrawFn, records: list[Any], spec: sosreg.FileSpec, alphabet: str) -> Any:
     """``records`` with some text fields rewritten with non-ASCII letters."""
@@ -403,6 +422,104 @@ def test_every_encoding_round_trips(register: str, file: str, encoding: str, bom
         report = parsed.report()
         assert report.lines == len(records)
         problems = {f.code for f in report.findings if f.severity}
-        assert problems == ({"SOS-004"} if "16" in encoding else set())
+        mixed = {"SOS-012"} if _utf8_lines_among_others(data, expected.encoding) else set()
+        assert problems == ({"SOS-004"} if "16" in encoding else mixed)
 
     check()
+
+
+# -- issue 19 item 6: UTF-8 and Windows-1252 lines in one file --------------------------
+
+SODERMALM = M_SOLO.replace(";;", ";Södermalm;", 1)
+
+
+def _mixed(kinds: str, newline: str = "\r\n") -> bytes:
+    """A file of one line per letter of ``kinds``: ``u`` a UTF-8 line with ö, ``w`` a
+    Windows-1252 one, ``a`` an ASCII line."""
+    lines = [
+        M_SOLO.encode() if k == "a" else SODERMALM.encode("utf-8" if k == "u" else "cp1252")
+        for k in kinds
+    ]
+    return newline.encode().join(lines) + newline.encode()
+
+
+@pytest.mark.parametrize("engine", ["row", "columnar"])
+def test_utf8_and_cp1252_lines_in_one_file_are_an_error_naming_the_lines(engine: str) -> None:
+    """The reproducer: UTF-8 lines (``SÃ¶dermalm`` when read as Windows-1252) beside
+    Windows-1252 lines, no BOM. SOS-012, an error, says which lines are which."""
+    pytest.importorskip("polars")
+    data = _mixed("auwuuuuuuwa")
+    report = sosreg.validate(data, register="ekb", file="manad", engine=engine)
+    assert report.encoding == "cp1252"
+    [found] = report.by_code("SOS-012")
+    assert (found.severity, found.line) == (sosreg.Severity.ERROR, None)
+    assert found.message("en").startswith(
+        "The file mixes character encodings: 7 lines (lines 2, 4, 5, 6, 7 …) are UTF-8 and "
+        "2 lines (lines 3 and 10) are Windows-1252. It was read as Windows-1252,"
+    )
+    assert found.message("sv").startswith(
+        "Filen blandar teckenkodningar: 7 rader (rad 2, 4, 5, 6, 7 …) är UTF-8 och "
+        "2 rader (rad 3 och 10) är Windows-1252."
+    )
+    params = found.param_dict
+    assert (params["utf8_count"], params["utf8_lines"]) == ("7", "2,4,5,6,7")
+    assert (params["other_count"], params["other_lines"]) == ("2", "3,10")
+    assert report.status is sosreg.Status.INTE_GODKAND
+
+
+@pytest.mark.parametrize("newline", NEWLINES, ids=NEWLINE_IDS)
+def test_one_line_of_each_encoding(newline: str) -> None:
+    data = _mixed("wu", newline)
+    [found] = run(data).by_code("SOS-012")
+    assert "1 line (line 2) is UTF-8 and 1 line (line 1) is Windows-1252" in found.message("en")
+
+
+@pytest.mark.parametrize("kinds", ["uuu", "www", "aaa", "uau", "waw", ""])
+def test_a_file_in_one_encoding_is_not_mixed(kinds: str) -> None:
+    assert not run(_mixed(kinds)).by_code("SOS-012")
+
+
+def test_a_bom_file_with_cp1252_lines_gets_a_finding_per_line() -> None:
+    """With a UTF-8 BOM the file says it is UTF-8 and is read so: each line that is not
+    gets SOS-112 (never silent), and there is no guess to report (no SOS-012)."""
+    data = codecs.BOM_UTF8 + _mixed("uwu")
+    report = run(data)
+    assert report.encoding == "utf-8+bom"
+    assert not report.by_code("SOS-012")
+    assert [f.line for f in report.by_code("SOS-112")] == [2]
+
+
+def test_lines_neither_utf8_nor_cp1252_are_named_iso_8859_1() -> None:
+    data = SODERMALM.encode("utf-8") + b"\r\n" + M_SOLO.encode().replace(b";;", b";\x81;", 1)
+    report = run(data + b"\r\n")
+    assert report.encoding == "latin-1"
+    [found] = report.by_code("SOS-012")
+    assert "1 line (line 2) is ISO-8859-1" in found.message("en")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from("uwa"), min_size=1, max_size=40),
+    st.sampled_from(NEWLINES),
+    st.integers(1, 9),
+)
+def test_the_mix_is_found_whatever_the_block_size(
+    kinds: list[str], newline: str, read: int
+) -> None:
+    """The counts and line numbers do not depend on where the read blocks fall."""
+    from sosreg.engine import source
+
+    data = _mixed("".join(kinds), newline)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(source, "BLOCKS", source.BlockSizes(read=read, text=read))
+        found = run(data).by_code("SOS-012")
+    utf8 = [i for i, k in enumerate(kinds, 1) if k == "u"]
+    other = [i for i, k in enumerate(kinds, 1) if k == "w"]
+    if not (utf8 and other):
+        assert not found
+        return
+    params = found[0].param_dict
+    assert params["utf8_count"] == str(len(utf8))
+    assert params["utf8_lines"] == ",".join(map(str, utf8[:5]))
+    assert params["other_count"] == str(len(other))
+    assert params["other_lines"] == ",".join(map(str, other[:5]))

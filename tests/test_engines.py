@@ -7,6 +7,7 @@ of every register and file with damage injected (hypothesis)."""
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from test_rules import CASES, Case
 import sosreg
 from sosreg import identity
 from sosreg import strategies as sos_st
+from sosreg.engine import pipeline, source
 from sosreg.engine.values import to_text
 from sosreg.registers import all_registers, specs
 
@@ -45,9 +47,18 @@ def _summary(report: sosreg.Report) -> tuple[Any, ...]:
 
 
 def assert_same(data: Any, **kwargs: Any) -> sosreg.Report:
-    row = sosreg.validate(data, max_details=None, **kwargs)
-    col = sosreg.validate(data, max_details=None, engine="columnar", **kwargs)
+    """Both engines give the same report, and the same :attr:`Parsed.format` (each
+    line's ending, the final newline, the encoding and BOM)."""
+    if "previous" in kwargs:
+        row = sosreg.validate(data, max_details=None, **kwargs)
+        col = sosreg.validate(data, max_details=None, engine="columnar", **kwargs)
+        assert _summary(col) == _summary(row)
+        return row
+    row_parse = sosreg.parse(data, max_details=None, **kwargs)
+    col_parse = sosreg.parse(data, max_details=None, engine="columnar", **kwargs)
+    row, col = row_parse.report(), col_parse.report()
     assert _summary(col) == _summary(row)
+    assert col_parse.format == row_parse.format
     return row
 
 
@@ -196,27 +207,226 @@ def _period(register: str, file: str) -> sosreg.YearMonth | int:
     return 2023 if spec.period == "year" else sosreg.YearMonth(2023, 1)
 
 
+# -- line endings, encodings, block sizes ----------------------------------------------
+
+NEWLINES = ("\r\n", "\n", "\r")
+HEAD = pipeline.HEAD_LINES
+SMALL_BLOCKS = [
+    (source.BlockSizes(read=1, text=1), 1),
+    (source.BlockSizes(read=7, text=3), 2),
+    (source.BlockSizes(read=64, text=16), 5),
+]
+"""Block sizes (and head lengths: the lines read before an engine is chosen) small
+enough that a file of a few lines crosses many of each boundary."""
+
+
+def _shrink(monkeypatch: pytest.MonkeyPatch, blocks: source.BlockSizes, head: int) -> None:
+    monkeypatch.setattr(source, "BLOCKS", blocks)
+    monkeypatch.setattr(pipeline, "HEAD_LINES", head)
+
+
+@st.composite
+def endings(draw: st.DrawFn, n: int) -> tuple[list[str], str]:
+    """``n`` line endings, all alike (CRLF, LF, CR) or mixed line by line, and the
+    last line's (``""``: no final newline)."""
+    if draw(st.booleans()):
+        each = [draw(st.sampled_from(NEWLINES))] * n
+    else:
+        each = draw(st.lists(st.sampled_from(NEWLINES), min_size=n, max_size=n))
+    if n and not draw(st.booleans()):
+        each[-1] = ""
+    return each, each[-1] if n else ""
+
+
+def _join(lines: list[str], each: list[str]) -> str:
+    return "".join(line + ending for line, ending in zip(lines, each, strict=True))
+
+
+ENCODED = st.sampled_from(
+    [
+        ("utf-8", b""),
+        ("utf-8", codecs.BOM_UTF8),
+        ("utf-8", codecs.BOM_UTF8 * 2),
+        ("cp1252", b""),
+        ("utf-16-le", codecs.BOM_UTF16_LE),
+        ("utf-16-be", b""),
+    ]
+)
+"""Encodings and what precedes the text (a BOM, two BOMs)."""
+
+
 @pytest.mark.parametrize(("register", "file"), ALL_FILES)
-def test_generated_files_with_damage_agree(register: str, file: str) -> None:
+def test_generated_files_with_damage_agree(
+    register: str, file: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Generated files with damage, in every line ending (CRLF, LF, CR, mixed line by
+    line, with and without a final newline), encoding and BOM (none, one, two), read
+    with the real block sizes or with block sizes of a few bytes (so that every line
+    crosses block boundaries, and the head read before the engine runs ends early)."""
     period = _period(register, file)
 
-    @settings(max_examples=25)
-    @given(sos_st.files(register, file, 2023, period, 1, 12), st.data(), st.booleans())
-    def check(records: list[Any], data: st.DataObject, crlf: bool) -> None:
+    @settings(max_examples=25, deadline=None)
+    @given(
+        sos_st.files(register, file, 2023, period, 1, 12),
+        st.data(),
+        ENCODED,
+        st.sampled_from([None, *SMALL_BLOCKS]),
+    )
+    def check(
+        records: list[Any],
+        data: st.DataObject,
+        encoded: tuple[str, bytes],
+        blocks: tuple[source.BlockSizes, int] | None,
+    ) -> None:
+        _shrink(monkeypatch, *(blocks or (source.BlockSizes(), HEAD)))
         text = sosreg.serialize(records).decode("utf-8")
         spec = sosreg.get_spec(register, file, 2023)
         lines = data.draw(damaged_lines(text.split("\r\n")[:-1], spec))
-        newline = "\r\n" if crlf else "\n"
-        raw = (newline.join(lines) + newline).encode("utf-8")
+        each, _ = data.draw(endings(len(lines)))
+        encoding, prefix = encoded
+        raw = prefix + _join(lines, each).encode(encoding, "replace")
         assert_same(raw, register=register, file=file, year=2023)
 
     check()
+
+
+SOL1_LINES = (
+    (Path(__file__).parent.parent / "examples" / "SOL1_0330_202301_20230214T0940.txt")
+    .read_text(encoding="utf-8")
+    .splitlines()
+)
+SOL1_LINE = SOL1_LINES[0]
+
+
+@pytest.mark.parametrize("newline", [*NEWLINES, "mixed"], ids=["CRLF", "LF", "CR", "mixed"])
+def test_a_file_larger_than_every_block_agrees(newline: str) -> None:
+    """Issue 19 item 4: 2,000 SOL1 lines (142 KB: over the 1,000-line head, the 64 KiB
+    read block and the 8 KiB decoding block) ending in a lone CR lost lines in the
+    columnar engine (SOL-030 ×1037 and an SOS-108 instead of SOL-030 ×1999): reading
+    the whole file moved the position the row engine streamed the head from. Every
+    ending gives every line, in both engines."""
+    each = [NEWLINES[i % 3] if newline == "mixed" else newline for i in range(2000)]
+    data = _join([SOL1_LINE] * 2000, each).encode()
+    assert len(data) > 2 * source.BlockSizes().read
+    report = assert_same(data, register="sol", file="sol1", year=2023)
+    assert report.lines == 2000
+    assert report.rule_counts["SOL-030"] == 1999
+    assert "SOS-108" not in report.rule_counts
+    assert ("SOS-005" in report.rule_counts) is (newline == "mixed")
+
+
+@pytest.mark.parametrize("newline", [*NEWLINES, "mixed"], ids=["CRLF", "LF", "CR", "mixed"])
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "utf-16-le"])
+def test_a_damaged_file_of_megabytes_agrees(newline: str, encoding: str) -> None:
+    """About 1.5 MB of EKB lines (over every block size of both engines, and large
+    enough for polars to split its reading between threads) with damage every few
+    hundred lines, in every line ending and three encodings."""
+    base = EXAMPLES[0].parent / "Ekb_0330_202301_20230214T0930.txt"
+    good = base.read_text(encoding="utf-8").splitlines()
+    lines: list[str] = []
+    for i in range(20_000):
+        line = good[i % len(good)]
+        if i % 397 == 5:
+            line = '"' + line + '"'
+        elif i % 499 == 7:
+            line = line.replace(";", ";Söd;", 1) + ";"
+        lines.append(line)
+    each = [NEWLINES[(i * 7) % 3] if newline == "mixed" else newline for i in range(len(lines))]
+    data = _join(lines, each).encode(encoding)
+    report = assert_same(data, register="ekb", file="manad", year=2023)
+    assert report.lines == 20_000
+    assert report.rule_counts["SOS-104"] == len(range(5, 20_000, 397))
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        codecs.BOM_UTF8 * 2,
+        codecs.BOM_UTF8 * 3,
+        codecs.BOM_UTF16_LE * 2,
+        codecs.BOM_UTF16_BE * 2,
+        codecs.BOM_UTF8 + "\ufeff".encode("cp1252", "replace"),
+    ],
+    ids=["utf8-two", "utf8-three", "utf16le-two", "utf16be-two", "utf8-then-?"],
+)
+def test_a_second_bom_is_a_character_of_the_first_line(prefix: bytes) -> None:
+    """Issue 19 item 5: the collector takes one BOM as the encoding's mark; a second
+    U+FEFF is a character of the data (an invisible one in the kommun field). Both
+    engines say so: SOS-019 (the invisible character named), SOS-205 and SOS-214 on
+    line 1, field kommun (the columnar engine used to let polars drop it and gave no
+    finding on the line)."""
+    encoding = {codecs.BOM_UTF16_LE[:2]: "utf-16-le", codecs.BOM_UTF16_BE[:2]: "utf-16-be"}.get(
+        prefix[:2], "utf-8"
+    )
+    lines = SOL1_LINES[:3]
+    data = prefix + ("\r\n".join(lines) + "\r\n").encode(encoding)
+    report = assert_same(data, register="sol", file="sol1", year=2023)
+    assert report.encoding == encoding + "+bom"
+    first = [(f.code, f.line, f.field) for f in report.findings if f.line == 1]
+    assert ("SOS-214", 1, "kommun") in first
+    assert ("SOS-205", 1, "kommun") in first or prefix.count(b"?")
+    assert (("SOS-019", 1, None) in first) is not prefix.endswith(b"?")
+    assert not [f for f in report.findings if f.line and f.line > 1]
+
+
+@pytest.mark.parametrize(("blocks", "head"), [(source.BlockSizes(), HEAD), *SMALL_BLOCKS])
+@pytest.mark.parametrize(
+    "data",
+    [
+        codecs.BOM_UTF8,
+        codecs.BOM_UTF8 * 2,
+        codecs.BOM_UTF8 + b"\r",
+        codecs.BOM_UTF8 + b"\r\n\r\n",
+        codecs.BOM_UTF8 * 2 + b"\n" + SOL1_LINE.encode(),
+        codecs.BOM_UTF16_LE + "\ufeff\r".encode("utf-16-le"),
+        b"\r",
+        b"\r\r\n\n\r",
+        b"\xef\xbb",
+        b"\xef\xbb\xbf\xef\xbb",
+        ("\r".join([SOL1_LINE] * 5)).encode("cp1252") + b"\xef\xbb\xbf",
+    ],
+)
+def test_first_and_last_lines_agree(
+    data: bytes, blocks: source.BlockSizes, head: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A BOM alone, two, a BOM before an empty line or a lone CR, broken BOMs, a BOM
+    at the end: the two engines read the first and the last line alike, whatever the
+    block sizes."""
+    _shrink(monkeypatch, blocks, head)
+    assert_same(data, register="sol", file="sol1", year=2023)
 
 
 @given(st.binary(max_size=600), st.sampled_from(ALL_FILES))
 def test_any_bytes_agree(data: bytes, register_file: tuple[str, str]) -> None:
     register, file = register_file
     assert_same(data, register=register, file=file, year=2023)
+
+
+LINE_BYTES = st.lists(
+    st.sampled_from(
+        [b"\r", b"\n", b"\r\n", b";", b"0330", b"\xef\xbb\xbf", b"\xf6", b"\xc3\xb6", b"\x00", b'"']
+        + [line.encode() for line in SOL1_LINES[:3]]
+    ),
+    max_size=40,
+).map(b"".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from([b"", codecs.BOM_UTF8, codecs.BOM_UTF8 * 2, codecs.BOM_UTF16_LE]),
+    LINE_BYTES,
+    st.sampled_from([None, *SMALL_BLOCKS]),
+)
+def test_lines_of_any_bytes_agree_at_any_block_size(
+    prefix: bytes, data: bytes, blocks: tuple[source.BlockSizes, int] | None
+) -> None:
+    """Bytes made of line endings, separators, BOMs, Windows-1252 and UTF-8 letters,
+    NULs, quotes and whole lines, after no BOM, one, two or a UTF-16 one, at the real
+    block sizes and at a few bytes: both engines read the same lines (the first one
+    too) and say the same."""
+    with pytest.MonkeyPatch.context() as mp:
+        _shrink(mp, *(blocks or (source.BlockSizes(), HEAD)))
+        assert_same(prefix + data, register="sol", file="sol1", year=2023)
 
 
 @given(

@@ -6,7 +6,7 @@ import codecs
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sosreg
@@ -182,3 +182,80 @@ def test_serialize_refuses_a_row_without_a_record() -> None:
     data = b"Kommun;Stadsdel;Period\r\n" + EXAMPLE.read_bytes()
     with pytest.raises(ValueError, match=r"line 1 gave no record \(findings: SOS-106"):
         sosreg.serialize(sosreg.parse(data, register="ekb", file="manad", period="202301"))
+
+
+@st.composite
+def line_endings(draw: st.DrawFn, n: int) -> list[str]:
+    """``n`` line endings, mixed line by line (CRLF, LF, CR) or all alike; the last
+    one ``""`` (no final newline) or not."""
+    if draw(st.booleans()):
+        each = draw(st.lists(st.sampled_from(["\r\n", "\n", "\r"]), min_size=n, max_size=n))
+    else:
+        each = [draw(st.sampled_from(["\r\n", "\n", "\r"]))] * n
+    if n and draw(st.booleans()):
+        each[-1] = ""
+    return each
+
+
+@pytest.mark.parametrize(("register", "file"), ALL_FILES)
+def test_each_lines_ending_round_trips(register: str, file: str) -> None:
+    """Issue 19 item 7: ``serialize(parse(f))`` gives ``f`` back byte for byte with
+    each line's own ending (mixed line by line, CR only, with or without a final
+    newline), in UTF-8, Windows-1252 and UTF-16; so does serializing the records with
+    ``parsed.format``, and the columnar engine's ``format`` is the row engine's."""
+
+    @settings(max_examples=15, deadline=None)
+    @given(
+        sos_st.files(register, file, 2023, _period(file, register), 1, 8),
+        st.data(),
+        st.sampled_from(
+            [
+                ("utf-8", b""),
+                ("utf-8", codecs.BOM_UTF8),
+                ("cp1252", b""),
+                ("utf-16-le", codecs.BOM_UTF16_LE),
+            ]
+        ),
+    )
+    def check(records: list[object], data: st.DataObject, encoded: tuple[str, bytes]) -> None:
+        lines = sosreg.serialize(records).decode("utf-8").split("\r\n")[:-1]
+        each = data.draw(line_endings(len(lines)))
+        encoding, bom = encoded
+        raw = bom + "".join(a + b for a, b in zip(lines, each, strict=True)).encode(encoding)
+        args = {"register": register, "file": file, "year": 2023, "period": _period(file, register)}
+        assert sosreg.serialize(sosreg.parse(raw, **args)) == raw
+        parsed = sosreg.parse(raw, **args)
+        rows = list(parsed)
+        assert [r.ending for r in rows] == each
+        assert sosreg.serialize([r.record for r in rows], format=parsed.format) == raw
+        mixed = len(set(each) - {""}) > 1
+        assert (parsed.format.endings is not None) is mixed
+        columnar = sosreg.parse(raw, engine="columnar", **args)
+        columnar.report()
+        assert columnar.format == parsed.format
+
+    check()
+
+
+def test_mixed_endings_and_no_final_newline_round_trip() -> None:
+    """The reproducer of issue 19 item 7: CRLF, LF, CR and no final newline."""
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()[:4]
+    data = (lines[0] + "\r\n" + lines[1] + "\n" + lines[2] + "\r" + lines[3]).encode()
+    parsed = sosreg.parse(data, register="ekb", file="manad")
+    assert sosreg.serialize(parsed) == data
+    assert parsed.format.endings == ("\r\n", "\n", "\r", "")
+    assert parsed.format.newline == "\r\n"  # the first of the most common
+    assert parsed.format.final_newline is False
+
+
+def test_text_format_endings() -> None:
+    """``TextFormat.endings`` is checked, and lines past it get ``newline`` (never
+    two lines joined into one)."""
+    with pytest.raises(ValueError, match=r"endings\[0\]"):
+        TextFormat(endings=("", "\n"))
+    with pytest.raises(ValueError, match=r"endings\[1\]"):
+        TextFormat(endings=("\n", "\t"))
+    fmt = TextFormat(newline="\n", final_newline=False, endings=("\r", ""))
+    assert fmt.join(["a", "b", "c"]) == "a\rb\nc"
+    assert fmt.join(["a"]) == "a\r"
+    assert TextFormat(endings=("\r",)).join(["a", "b"]) == "a\rb\r\n"

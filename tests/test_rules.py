@@ -95,6 +95,13 @@ def _spec_with_missing_list() -> sosreg.FileSpec:
 
 
 LONG = "0330;" + "9" * 100_050
+
+
+def _sod(line: str) -> str:
+    """``line`` with a stadsdel that is not ASCII."""
+    return line.replace(";;", ";Söd;", 1)
+
+
 SPLIT_A = f"0330;;202301;202301;{P2};;0;52"
 SPLIT_B = "30;0;021;;0;;;"
 
@@ -154,6 +161,18 @@ CASES = [
     ),
     Case("SOS-010", [M_SOLO], [M_SOLO], None, kw={"year": 2022}, good_kw={}),
     Case("SOS-011", b"0330;;202301;\x81\r\n", [M_SOLO], None),
+    Case(
+        "SOS-019",
+        codecs.BOM_UTF8 * 2 + (M_SOLO + "\r\n").encode(),
+        codecs.BOM_UTF8 + (M_SOLO + "\r\n").encode(),
+        1,
+    ),
+    Case(
+        "SOS-012",
+        _sod(M_SOLO).encode("utf-8") + b"\r\n" + _sod(M_MED).encode("cp1252") + b"\r\n",
+        _sod(M_SOLO).encode("cp1252") + b"\r\n" + _sod(M_MED).encode("cp1252") + b"\r\n",
+        None,
+    ),
     Case(
         "SOS-013",
         [M_SOLO],

@@ -729,6 +729,16 @@ def _bad_byte(line: Line, ctx: InjectContext) -> list[Line] | None:
     return line.expecting("SOS-112")
 
 
+def _zero_width_bom(line: Line, ctx: InjectContext) -> list[Line] | None:
+    """A byte order mark (U+FEFF, invisible) as the value of an empty text field."""
+    spec = ctx.spec(line.file)
+    texts = [i for i, f in enumerate(spec.fields) if f.type == "text" and not line.fields[i]]
+    if not texts:
+        return None
+    line.fields[ctx.rng.choice(texts)] = "\ufeff"
+    return line.expecting("SOS-019")
+
+
 def _other_kommun(line: Line, ctx: InjectContext) -> list[Line] | None:
     name = ctx.spec(line.file).kommun_field
     if name is None:
@@ -757,6 +767,7 @@ LINE_INJECTORS: Final = (
         companions=("SOS-108",),
     ),
     on_line("SOS-112", _bad_byte, "a byte that is not UTF-8 in a text field", bom=True),
+    on_line("SOS-019", _zero_width_bom, "a byte order mark (U+FEFF) as a text field's value"),
     on_line("SOS-214", _other_kommun, "another kommun's code on the line"),
 )
 
@@ -1138,6 +1149,7 @@ NOT_INJECTABLE: Final[Mapping[str, str]] = {
     "SOS-009": "file level: no period to be found anywhere",
     "SOS-010": "file level: the period against the statistikår",
     "SOS-011": "file level: the file's encoding (neither UTF-8 nor Windows-1252)",
+    "SOS-012": "file level: the file's encoding (lines in UTF-8 and in Windows-1252)",
     "SOS-013": "information about the run (a code list not available)",
     "SOS-014": "information about the run (the spec checked against), always given",
     "SOS-015": "previous period: needs the earlier file",

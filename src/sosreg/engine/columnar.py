@@ -30,6 +30,7 @@ Polars is imported on first use.
 from __future__ import annotations
 
 import builtins
+import codecs
 import contextlib
 import datetime as dt
 import functools
@@ -43,7 +44,7 @@ import attrs
 
 from sosreg.engine.errors import optional_import
 from sosreg.engine.pipeline import REQUIRES, RUNNERS, Parsed
-from sosreg.engine.source import MAX_LINE, PhysicalLine
+from sosreg.engine.source import MAX_LINE, PhysicalLine, split_lines
 from sosreg.engine.values import YearMonth
 
 if TYPE_CHECKING:
@@ -386,39 +387,38 @@ def field_ok(pl: Any, cf: CompiledField, ctx: Any) -> Any:
     return ok.fill_null(False)
 
 
+ENDINGS: Final = ("", "\n", "\r\n", "\r")
+"""The line endings by their code in a plan's ``ending`` column (``""``: a last line
+without one)."""
+_CODE: Final = {e: i for i, e in enumerate(ENDINGS)}
+
+
 @attrs.define
 class _Plan:
-    """The file read into columns: one row per physical line (``line``, ``crlf``,
-    ``text`` and the line split into the spec's fields); the suspect lines, once
-    through the line and field stages of the row engine, in ``done``."""
+    """The file read into columns: one row per physical line (``line``, ``ending`` as
+    a code of :data:`ENDINGS`, ``text`` and the line split into the spec's fields); the
+    suspect lines, once through the line and field stages of the row engine, in
+    ``done``."""
 
     table: Any
     total: int
-    final: bool
-    crlf: int
-    bare_lf: int
     done: dict[int, tuple[Any, list[Any]]] = attrs.field(factory=dict)
     extra: list[Any] = attrs.field(factory=list)
     """The records of the suspect lines."""
 
-    def physical(self, number: int, line_text: str, line_crlf: bool) -> PhysicalLine:
-        last = number == self.total and not self.final
-        ending = "" if last else ("\r\n" if line_crlf else "\n")
-        return PhysicalLine(number, line_text[: MAX_LINE + 1], ending, len(line_text))
+    def physical(self, number: int, line_text: str, ending: int) -> PhysicalLine:
+        return PhysicalLine(number, line_text[: MAX_LINE + 1], ENDINGS[ending], len(line_text))
 
 
 def _plan(parsed: Parsed) -> _Plan | None:
     """The file as a table (see :class:`_Plan`); ``None`` where the row engine must
-    read the file (not text, or lines ending in a lone CR)."""
+    read the file (not text)."""
     pl = polars()
 
     parser = parsed.parser
     if not parsed.text_input:
         return None
-    read = _read_utf8(pl, parsed) or _read_text(pl, parsed)
-    if read is None:
-        return None
-    frame, fields, total, final, crlf, bare_lf = read
+    frame, fields, total = _read_utf8(pl, parsed) or _read_text(pl, parsed)
     if fields is None:  # split here; lines of another field count are suspect anyway
         fields = frame.select(
             pl.col("text")
@@ -427,7 +427,7 @@ def _plan(parsed: Parsed) -> _Plan | None:
             .alias("f")
         ).unnest("f")
     table = pl.concat([frame, fields.select(pl.all().fill_null(""))], how="horizontal")
-    return _Plan(table, total, final, crlf, bare_lf)
+    return _Plan(table, total)
 
 
 def _suspect(pl: Any, names: Sequence[str]) -> Any:
@@ -443,25 +443,35 @@ def _suspect(pl: Any, names: Sequence[str]) -> Any:
 
 def _parse_suspects(parsed: Parsed, plan: _Plan, suspect: Any) -> None:
     """The suspect lines through the line and field stages of the row engine (step 1)."""
-    rows = plan.table.filter(suspect).select("line", "text", "crlf")
-    for number, line_text, line_crlf in rows.iter_rows():
-        record, out = parsed._parse_line(plan.physical(number, line_text, line_crlf))
+    rows = plan.table.filter(suspect).select("line", "text", "ending")
+    for number, line_text, ending in rows.iter_rows():
+        record, out = parsed._parse_line(plan.physical(number, line_text, ending))
         plan.done[number] = (record, out)
         if record is not None:
             plan.extra.append(record)
 
 
-_Read = tuple[Any, Any, int, bool, int, int]
-"""(frame of line, crlf, text; the fields split, or ``None``; lines; final newline;
-CRLF endings; LF endings)."""
+_Read = tuple[Any, Any, int]
+"""(frame of line, ending, text; the fields split, or ``None``; lines)."""
+
+
+def _endings(pl: Any, total: int, code: Any, final: bool) -> Any:
+    """The ``ending`` column: ``code`` (an expression), and no ending on the last line
+    of a file without a final newline."""
+    if not final:
+        last = pl.int_range(0, total, dtype=pl.Int64) == total - 1
+        code = pl.when(last).then(0).otherwise(code)
+    return code.cast(pl.UInt8).alias("ending")
 
 
 def _read_utf8(pl: Any, parsed: Parsed) -> _Read | None:
     """Lines of a UTF-8 file read by polars' CSV reader as one column (no decoding or
     splitting in Python). ``None`` where it cannot be used exactly: not UTF-8 bytes, a
-    unit separator byte in the data, a lone CR, or mixed line endings."""
+    unit separator byte in the data, a lone CR, mixed line endings, or a second BOM
+    (polars would drop it; it is a character of the first line: see
+    :meth:`sosreg.engine.source.Input.text`)."""
     data = parsed.input.utf8_bytes()
-    if data is None or not data or b"\x1f" in data:
+    if data is None or not data or b"\x1f" in data or data.startswith(codecs.BOM_UTF8):
         return None
     crlf = data.count(b"\r\n")
     lf = data.count(b"\n")
@@ -500,34 +510,43 @@ def _read_utf8(pl: Any, parsed: Parsed) -> _Read | None:
     total = raw.height
     frame = raw.select(
         pl.int_range(1, total + 1, dtype=pl.Int64).alias("line"),
-        pl.lit(crlf > 0).alias("crlf"),
+        _endings(pl, total, pl.lit(_CODE["\r\n" if crlf else "\n"]), final),
         pl.col("text").fill_null(""),
     )
-    return frame, fields, total, final, crlf, lf - crlf
+    return frame, fields, total
 
 
-def _read_text(pl: Any, parsed: Parsed) -> _Read | None:
-    """Lines of any decoded input, split in Python (any encoding); ``None`` when a line
-    ends in a lone CR (the row engine reads those)."""
+def _read_text(pl: Any, parsed: Parsed) -> _Read:
+    """Lines of any decoded input, split in Python (any encoding, any line endings,
+    as :func:`sosreg.engine.source.split_lines` splits them)."""
     text = parsed.input.text()
-    crlf = text.count("\r\n")
-    if text.count("\r") != crlf:
-        return None
-    final = text.endswith("\n")
-    bare_lf = text.count("\n") - crlf
-    parts = text.split("\n")
+    if text.count("\r") == text.count("\r\n"):  # no lone CR: split at LF, fast
+        final = text.endswith("\n")
+        parts = text.split("\n")
+        del text
+        if final or parts[-1] == "":
+            parts.pop()
+        total = len(parts)
+        frame = pl.DataFrame({"raw": pl.Series(parts, dtype=pl.String)})
+        del parts
+        crlf = pl.col("raw").str.ends_with("\r")
+        frame = frame.select(
+            pl.int_range(1, total + 1, dtype=pl.Int64).alias("line"),
+            _endings(pl, total, pl.when(crlf).then(_CODE["\r\n"]).otherwise(_CODE["\n"]), final),
+            pl.col("raw").str.strip_suffix("\r").alias("text"),
+        )
+        return frame, None, total
+    lines, endings = split_lines(text)
     del text
-    if final or parts[-1] == "":
-        parts.pop()
-    total = len(parts)
-    frame = pl.DataFrame({"raw": pl.Series(parts, dtype=pl.String)})
-    del parts
-    frame = frame.select(
-        pl.int_range(1, total + 1, dtype=pl.Int64).alias("line"),
-        pl.col("raw").str.ends_with("\r").alias("crlf"),
-        pl.col("raw").str.strip_suffix("\r").alias("text"),
+    total = len(lines)
+    frame = pl.DataFrame(
+        {
+            "line": pl.int_range(1, total + 1, dtype=pl.Int64, eager=True),
+            "ending": pl.Series([_CODE[e] for e in endings], dtype=pl.UInt8),
+            "text": pl.Series(lines, dtype=pl.String),
+        }
     )
-    return frame, None, total, final, crlf, bare_lf
+    return frame, None, total
 
 
 def _flags(parsed: Parsed, plan: _Plan, *, cross: bool) -> list[tuple[str, Any]]:
@@ -602,8 +621,8 @@ def _run_plan(parsed: Parsed, plan: _Plan, suspect: Any) -> None:
     todo_mask = suspect | flag
     skipped = int((~todo_mask).sum())
     # every line that may give a finding, in order, through the rest of the row engine
-    todo = plan.table.filter(todo_mask).select("line", "text", "crlf")
-    last_crlf = bool(plan.table.get_column("crlf")[-1]) if plan.total else False
+    todo = plan.table.filter(todo_mask).select("line", "text", "ending")
+    runs = plan.table.select(pl.col("ending").rle()).unnest("ending").iter_rows()
     plan.table = None
     lines = (plan.physical(*row) for row in todo.iter_rows())
     for _ in parsed._process(lines, plan.done, count=False):
@@ -612,11 +631,7 @@ def _run_plan(parsed: Parsed, plan: _Plan, suspect: Any) -> None:
     parsed.lines_read = plan.total
     parsed.records_count += skipped
     parser.data_lines += skipped
-    if plan.crlf:
-        parsed._endings["\r\n"] += plan.crlf
-    if plan.bare_lf:
-        parsed._endings["\n"] += plan.bare_lf
-    parsed._last_ending = "" if not plan.final else ("\r\n" if last_crlf else "\n")
+    parsed._runs[:] = [(ENDINGS[code], n) for n, code in runs]
 
 
 def explain(parsed: Parsed) -> dict[str, set[int]]:

@@ -86,6 +86,8 @@ class LineParser:
                 return None, out
         if "\ufffd" in text:
             out.append(ctx.finding("SOS-112", line=line))
+        if "\ufeff" in text:  # a BOM that is not the file's first: data, and invisible
+            out.append(ctx.finding("SOS-019", line=line, position=text.index("\ufeff") + 1))
         if '"' in text:
             stripped = text.strip()
             if len(stripped) >= 2 and stripped[0] == '"' and stripped[-1] == '"':

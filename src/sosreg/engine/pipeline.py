@@ -28,7 +28,7 @@ import datetime as dt
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any, Final
 
 import attrs
@@ -45,7 +45,14 @@ from sosreg.engine.portal import portal_findings
 from sosreg.engine.records import record_class, spec_of
 from sosreg.engine.register import REGISTRY, CrossRule, Register
 from sosreg.engine.report import Report
-from sosreg.engine.source import MAX_LINE, Input, PhysicalLine, Source, TextFormat
+from sosreg.engine.source import (
+    MAX_LINE,
+    EncodingMix,
+    Input,
+    PhysicalLine,
+    Source,
+    TextFormat,
+)
 from sosreg.engine.spec import FileSpec, SpecNotFound
 from sosreg.engine.values import YearMonth, parse_year, parse_yearmonth, to_text
 from sosreg.identity import mask_text
@@ -267,8 +274,9 @@ class Parsed:
         self.lines_read = 0
         self.records_count = 0
         self._consumed = False
-        self._endings: Counter[str] = Counter()
-        self._last_ending = ""
+        self._runs: list[tuple[str, int]] = []
+        """The lines' endings in runs: (ending, lines), in order (``""``: a last line
+        without one). Both engines fill it; :attr:`format` and SOS-005 read it."""
 
         fname: FileName | None = None
         if self.name:
@@ -471,6 +479,8 @@ class Parsed:
                     bom_en=" with BOM" if sn.bom else "",
                 )
             )
+            if sn.mixed is not None:
+                add(_mixed_encodings(ctx, sn.mixed, name_sv, name_en))
             if sn.utf16:
                 add(ctx.finding("SOS-004"))
             elif sn.encoding == "latin-1":
@@ -637,15 +647,18 @@ class Parsed:
         rules = [(rule.fn, rule.codes[0]) for rule in self._record_rules]
         cross = [(c.feed, codes[0]) for codes, c in self._cross]
         ctx = self.context
-        endings = self._endings
         add = self.log.add
-        last = None
+        runs = self._runs
+        run_ending, run_lines = "", 0
         for pl in lines:
             if count:
                 self.lines_read += 1
-                if pl.ending:
-                    endings[pl.ending] += 1
-                last = pl
+                if pl.ending == run_ending:
+                    run_lines += 1
+                else:
+                    if run_lines:
+                        runs.append((run_ending, run_lines))
+                    run_ending, run_lines = pl.ending, 1
             done = parsed.get(pl.number) if parsed is not None else None
             record, out = parse_line(pl) if done is None else done
             if record is not None:
@@ -668,8 +681,8 @@ class Parsed:
             for f in out:
                 add(f)
             yield pl, record, out
-        if count:
-            self._last_ending = last.ending if last is not None else ""
+        if count and run_lines:
+            runs.append((run_ending, run_lines))
 
     def _run_rows(self) -> None:
         """The row engine over the whole file."""
@@ -685,8 +698,9 @@ class Parsed:
                 out.extend(c.finish(ctx))
             except Exception as exc:
                 out.append(ctx.internal(codes[0], exc))
-        if len(self._endings) > 1:
-            text = ", ".join(f"{_ENDING_NAMES[e]} {n}" for e, n in sorted(self._endings.items()))
+        endings = self._ending_counts()
+        if len(endings) > 1:
+            text = ", ".join(f"{_ENDING_NAMES[e]} {n}" for e, n in sorted(endings.items()))
             out.append(ctx.finding("SOS-005", endings=text))
         if self.parser.data_lines == 0 and self.input.sniff.size > 0 and self.text_input:
             out.append(ctx.finding("SOS-008", lines=self.lines_read))
@@ -706,16 +720,31 @@ class Parsed:
 
     # -- conveniences --------------------------------------------------------------
 
+    def _ending_counts(self) -> Counter[str]:
+        """Lines per ending (a last line without one not counted), in order of first use."""
+        counts: Counter[str] = Counter()
+        for ending, n in self._runs:
+            if ending:
+                counts[ending] += n
+        return counts
+
     @property
     def format(self) -> TextFormat:
-        """How the file is written (valid after iteration)."""
-        newline = self._endings.most_common(1)[0][0] if self._endings else "\r\n"
+        """How the file is written (valid after iteration, or after :meth:`report`
+        with either engine). A file of mixed line endings gets each line's ending
+        (:attr:`TextFormat.endings`), so that :func:`serialize` gives its bytes back."""
+        counts = self._ending_counts()
+        newline = counts.most_common(1)[0][0] if counts else "\r\n"
+        endings = None
+        if len(counts) > 1:
+            endings = tuple(chain.from_iterable(repeat(e, n) for e, n in self._runs))
         enc = self.input.sniff.encoding
         return TextFormat(
             encoding="utf-8" if enc == "text" else enc,
             bom=self.input.sniff.bom,
             newline=newline,
-            final_newline=bool(self._last_ending),
+            final_newline=bool(self._runs) and self._runs[-1][0] != "",
+            endings=endings,
         )
 
     def records(self) -> Iterator[Any]:
@@ -759,6 +788,45 @@ class Parsed:
             kommun=self.kommun,
             deadline=self.spec.deadline_for(self.period),
         )
+
+
+def _lines_phrase(count: int, first: tuple[int, ...]) -> tuple[str, str]:
+    """``count`` lines, the first of them by number, as the subject of a sentence:
+    ("2 rader (rad 3 och 7) är", "2 lines (lines 3 and 7) are")."""
+
+    def numbers(conj: str) -> str:
+        shown = [str(n) for n in first]
+        if count > len(first):
+            return ", ".join(shown) + " …"
+        return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" {conj} " + shown[-1]
+
+    if count == 1:
+        return f"1 rad (rad {numbers('och')}) är", f"1 line (line {numbers('and')}) is"
+    return (
+        f"{count} rader (rad {numbers('och')}) är",
+        f"{count} lines (lines {numbers('and')}) are",
+    )
+
+
+def _mixed_encodings(ctx: Context, mix: EncodingMix, name_sv: str, name_en: str) -> Finding:
+    """SOS-012: lines in UTF-8 beside lines in another encoding; the counts and the
+    first :data:`~sosreg.engine.source.MIX_LINES` line numbers of each."""
+    utf8_sv, utf8_en = _lines_phrase(mix.utf8_count, mix.utf8_lines)
+    other_sv, other_en = _lines_phrase(mix.other_count, mix.other_lines)
+    return ctx.finding(
+        "SOS-012",
+        utf8_sv=utf8_sv,
+        utf8_en=utf8_en,
+        other_sv=other_sv,
+        other_en=other_en,
+        other_name=_encoding_names(mix.other, False)[1],
+        encoding_sv=name_sv,
+        encoding_en=name_en,
+        utf8_count=mix.utf8_count,
+        utf8_lines=",".join(map(str, mix.utf8_lines)),
+        other_count=mix.other_count,
+        other_lines=",".join(map(str, mix.other_lines)),
+    )
 
 
 def encoding_label(encoding: str, bom: bool) -> str:
@@ -868,7 +936,8 @@ def serialize(
     UTF-8, CRLF, final newline); see :meth:`TextFormat.encode` for the encodings and
     the errors. Parsing a valid file and serializing its records with
     ``parsed.format`` gives the same bytes, in every encoding sosreg reads (UTF-16
-    keeps its byte order). A row that gave no record (a damaged line; see its
+    keeps its byte order), with each line's own ending (mixed endings, CR only, no
+    final newline: :attr:`TextFormat.endings`). A row that gave no record (a damaged line; see its
     findings) is a :class:`ValueError`: there is nothing typed to write.
     """
     lines: list[str] = []
@@ -890,10 +959,7 @@ def serialize(
         fmt = records.format
     else:
         fmt = TextFormat()
-    text = fmt.newline.join(lines)
-    if lines and fmt.final_newline:
-        text += fmt.newline
-    return fmt.encode(text)
+    return fmt.encode(fmt.join(lines))
 
 
 def write(records: Iterable[Any], path: str | os.PathLike[str], **kwargs: Any) -> None:
