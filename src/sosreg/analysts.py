@@ -19,7 +19,8 @@ files on a cluster (``dask.bag.from_sequence(paths).map(export_file, out=…, ke
 
 The columns (:func:`schema`), the same in both:
 
-* ``source_file`` (the path as given; its report's ``name`` is the last part),
+* ``source_file`` (the path as given, identity numbers in it masked as in the report's
+  ``name``, which is its last part),
   ``line`` (the physical line, from 1), ``register``, ``file``, ``year``
   (statistikår), ``period`` (``ÅÅÅÅMM`` or ``ÅÅÅÅ``) and ``kommun``. Where the spec
   has a field ``period`` or ``kommun`` (most do), the column holds the line's value,
@@ -55,6 +56,7 @@ from typing import Any, Final
 import attrs
 
 from sosreg.codelists import CodeList
+from sosreg.engine.fields import may_hold_identity
 from sosreg.engine.filename import parse_filename
 from sosreg.engine.findings import DEFAULT_MAX_DETAILS, Status
 from sosreg.engine.pipeline import Parsed, UsageError, parse
@@ -64,7 +66,14 @@ from sosreg.engine.source import MAX_LINE, Input, PhysicalLine, iter_lines
 from sosreg.engine.spec import FieldSpec, FileSpec
 from sosreg.engine.values import Special, YearMonth
 from sosreg.frames import IDENTITIES
-from sosreg.identity import Pseudonymizer, mask, mask_text, session_key
+from sosreg.identity import (
+    IDENTITY_NUMBER,
+    Pseudonymizer,
+    looks_like_identity,
+    mask,
+    mask_text,
+    session_key,
+)
 
 __all__ = [
     "INCLUDE",
@@ -252,7 +261,7 @@ def _python_columns(spec: FileSpec, rows: list[tuple[int, Any]]) -> dict[str, li
 
     def int64(v: Any) -> int | None:
         if isinstance(v, int) and not isinstance(v, Special) and _INT64[0] <= v <= _INT64[1]:
-            return v
+            return None if looks_like_identity(str(v)) else v
         return None
 
     cols: dict[str, list[Any]] = {"line": [n for n, _ in rows]}
@@ -280,7 +289,10 @@ def _casts(pl: Any, parsed: Parsed) -> list[Any]:
         c = pl.col(f.name)
         if _numeric(f):
             rx = {"integer": _INT, "amount": _AMOUNT, "year": _YEAR}[f.type]
-            number = pl.when(c.str.contains(rx)).then(c.cast(pl.Int64, strict=False))
+            readable = c.str.contains(rx)
+            if may_hold_identity(f):  # a personnummer is never a number (SOS-215)
+                readable = readable & ~c.str.contains(IDENTITY_NUMBER)
+            number = pl.when(readable).then(c.cast(pl.Int64, strict=False))
             if cf.specials:
                 special = c.is_in(sorted(cf.specials))
                 number = pl.when(special).then(None).otherwise(number)
@@ -375,7 +387,7 @@ def _frame(
 
     transform = _transform(identities, key)
     columns: list[Any] = [
-        pl.lit(checked.path, dtype=pl.String).alias("source_file"),
+        pl.lit(mask_text(checked.path), dtype=pl.String).alias("source_file"),
         pl.col("line"),
         pl.lit(report.register, dtype=pl.String).alias("register"),
         pl.lit(report.file, dtype=pl.String).alias("file"),
@@ -501,7 +513,7 @@ class Scan:
         pl = _polars()
         rows = [
             {
-                "source_file": path,
+                "source_file": mask_text(path),
                 "line": f.line,
                 "code": f.code,
                 "severity": f.severity.code,

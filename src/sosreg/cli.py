@@ -34,6 +34,7 @@ from sosreg.engine.pipeline import ENGINES, UsageError
 from sosreg.engine.register import REGISTRY
 from sosreg.engine.rules import CATALOGUE
 from sosreg.engine.spec import SpecError
+from sosreg.identity import mask_text
 from sosreg.reports import FORMATS, html_report
 from sosreg.reports import text as text_report
 
@@ -362,14 +363,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return commands[args.command](args)
     except (UsageError, importers.CodeListImportError, SpecError) as exc:
-        print(f"sosreg: {exc}", file=sys.stderr)
+        _warn(f"sosreg: {exc}")
         return EXIT_USAGE
     except BrokenPipeError:  # e.g. `sosreg validate … | head`
         return EXIT_USAGE
     except Exception:
-        print("sosreg: internal error (a bug in sosreg; please report it):", file=sys.stderr)
-        traceback.print_exc(file=sys.stderr)
+        _warn("sosreg: internal error (a bug in sosreg; please report it):")
+        _warn(traceback.format_exc().rstrip("\n"))
         return EXIT_INTERNAL
+
+
+def _warn(message: str) -> None:
+    """``message`` on stderr, identity numbers in it (a file's name, a value) masked."""
+    print(mask_text(message), file=sys.stderr)
 
 
 # -- validate --------------------------------------------------------------------------
@@ -490,10 +496,9 @@ def _validate_many(args: argparse.Namespace, options: batch.Options) -> int:
     groups = batch.deliveries(batch.expand(args.path, skipped))
     if skipped and not args.quiet:
         names = [os.path.basename(f) for f in skipped[:5]] + (["…"] if len(skipped) > 5 else [])
-        print(
+        _warn(
             f"sosreg: left out {len(skipped)} file(s) in the directories that are not register "
-            f"files ({', '.join(names)}); name a file to check it anyway",
-            file=sys.stderr,
+            f"files ({', '.join(names)}); name a file to check it anyway"
         )
     fmt = options.format
     out_dir: str | None = None
@@ -540,7 +545,7 @@ def _run_many(
             rows.append(outcome)
             worst = max(worst, outcome.exit_code)
             if outcome.problem is not None:
-                print(f"sosreg: {outcome.problem}", file=sys.stderr)
+                _warn(f"sosreg: {outcome.problem}")
                 continue
             if out_dir is not None:
                 continue
@@ -668,7 +673,7 @@ def _summary(rows: list[batch.Outcome], lang: str) -> str:
         names = ", ".join(os.path.basename(p) for p in r.paths)
         if r.written is not None and r.problem is None:
             names += f" -> {r.written}"
-        lines.append(f"  {status:<24} {r.errors:>7} {r.warnings:>10}  {names}")
+        lines.append(f"  {status:<24} {r.errors:>7} {r.warnings:>10}  {mask_text(names)}")
     return "\n".join(lines) + "\n"
 
 
@@ -840,10 +845,9 @@ def _import_metadata(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
     for cl in lists:
         distinct = len({c.code for c in cl})
-        print(
+        _warn(
             f"{args.output}: {cl.name} ({cl.title}): {distinct} codes in {len(cl)} entries, "
-            f"from {cl.sources[0] if cl.sources else args.path}",
-            file=sys.stderr,
+            f"from {cl.sources[0] if cl.sources else args.path}"
         )
     return 0
 
@@ -943,7 +947,7 @@ def _export(args: argparse.Namespace) -> int:
 
     def progress(done: analysts.Exported) -> None:
         if done.reason is not None:
-            print(f"sosreg: {done.source_file}: left out: {done.reason}", file=sys.stderr)
+            _warn(f"sosreg: {done.source_file}: left out: {done.reason}")
 
     results = analysts.export(
         args.path,

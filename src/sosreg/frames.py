@@ -25,7 +25,7 @@ from typing import Any
 from sosreg.engine.records import spec_of
 from sosreg.engine.spec import FileSpec
 from sosreg.engine.values import Special, YearMonth
-from sosreg.identity import Pseudonymizer, mask, mask_text, session_key
+from sosreg.identity import Pseudonymizer, looks_like_identity, mask, mask_text, session_key
 
 IDENTITIES = ("pseudonym", "mask", "keep", "drop")
 _INT64 = (-(2**63), 2**63 - 1)
@@ -34,9 +34,17 @@ _INT64 = (-(2**63), 2**63 - 1)
 def _column(values: list[Any], kind: str) -> Any:
     import pandas as pd
 
-    if kind in ("integer", "amount", "year"):  # a number too large for Int64 is null
+    if kind in ("integer", "amount", "year"):  # a number too large for Int64 is null,
+        # and so is a personnummer (SOS-215; the parser gives None, a record made by hand
+        # may hold one)
         return pd.array(
-            [v if v is None or _INT64[0] <= v <= _INT64[1] else None for v in values], dtype="Int64"
+            [
+                None
+                if v is None or not _INT64[0] <= v <= _INT64[1] or looks_like_identity(str(v))
+                else v
+                for v in values
+            ],
+            dtype="Int64",
         )
     if kind == "date":
         return pd.to_datetime(pd.Series(values, dtype="object"))

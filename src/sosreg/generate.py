@@ -911,6 +911,11 @@ def _padded(f: FieldSpec, value: str, line: Line, ctx: InjectContext) -> str | N
     return value + "0" * (f.pad_width - len(value))
 
 
+def _identity_number(f: FieldSpec, value: str, line: Line, ctx: InjectContext) -> str | None:
+    """A personnummer where a number belongs (SOS-215): Skatteverket's test number."""
+    return "191212121212"
+
+
 FIELD_DAMAGE: Final[Mapping[str, FieldDamage]] = {
     "mandatory": _mandatory,
     "format": _format,
@@ -925,6 +930,7 @@ FIELD_DAMAGE: Final[Mapping[str, FieldDamage]] = {
     "identity.scientific": _scientific,
     "period.mismatch": _period,
     "code.padded": _padded,
+    "number.identity": _identity_number,
 }
 """Generic field check -> how to damage a value so that the check fires (every check
 of :data:`sosreg.engine.spec.CHECKS`)."""
@@ -943,6 +949,7 @@ FIELD_HOW: Final[Mapping[str, str]] = {
     "identity.scientific": "a personnummer in scientific notation (1,99201E+11)",
     "period.mismatch": "another period on the line",
     "code.padded": "a code padded with zeros",
+    "number.identity": "a personnummer in a number field",
 }
 
 
@@ -984,6 +991,8 @@ def _applies(check: str, f: FieldSpec, spec: FileSpec) -> bool:
         )
     if check.startswith("identity"):
         return f.type == "identity"
+    if check == "number.identity":
+        return f.type in ("integer", "amount")
     return False
 
 

@@ -69,7 +69,11 @@ PROGRESS_EVERY: Final = 50_000
 class UsageError(ValueError):
     """The input cannot be checked at all: arguments of the wrong type or out of range,
     unknown register or file, no spec for the year, unreadable path. The CLI exits
-    with 3."""
+    with 3. Its message is masked (:func:`sosreg.identity.mask_text`): a path or name
+    with a personnummer in it is shown ``19890307-****``."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(mask_text(a) if isinstance(a, str) else a for a in args))
 
 
 @attrs.frozen
