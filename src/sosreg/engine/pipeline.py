@@ -457,6 +457,8 @@ class Parsed:
         if fname is not None:
             for sv, en in fname.problems:
                 add(ctx.finding("SOS-006", name=fname.name, problem_sv=sv, problem_en=en))
+            if self.name and mask_text(self.name) != self.name:
+                add(ctx.finding("SOS-216", name=self.name))  # shown masked, as every name
             if name_period is not None and not assumed:
                 lines = self.period_from_lines
                 if name_period != self.period:
