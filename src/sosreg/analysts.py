@@ -34,7 +34,8 @@ The columns (:func:`schema`), the same in both:
   hex digits of HMAC-SHA-256 under ``key``; the same person gets the same pseudonym in
   every file and run under one key); ``"mask"`` gives ``19121212-****``, ``"keep"`` the
   numbers, ``"drop"`` leaves the columns out. Identity-shaped digits in any other text
-  column are masked (:func:`sosreg.identity.mask_text`). Without ``key``, a random key
+  column are masked (:func:`sosreg.identity.mask_text`), and a number column is null
+  where the file has a personnummer (SOS-215, :func:`sosreg.identity.looks_like_identity`). Without ``key``, a random key
   is made once per process (:func:`sosreg.identity.session_key`).
 
 The values are the row parser's (:func:`sosreg.load`), built column-wise: clean lines

@@ -14,7 +14,9 @@ person under one key, so files can be joined on it, and different for different 
 ``key=`` (bytes, kept secret) to get the same pseudonyms in every session; without it
 a random key is made once per process. ``identities="mask"`` gives ``19121212-****``,
 ``"keep"`` the full numbers, ``"drop"`` leaves the columns out. Whatever the choice for
-identity columns, an identity number typed into any other text column is masked.
+identity columns, an identity number typed into any other text column is masked, and one
+in a number column is ``<NA>`` (:func:`sosreg.identity.looks_like_identity`; the file
+has SOS-215 there).
 """
 
 from __future__ import annotations
