@@ -727,3 +727,24 @@ def test_ekb_age_shortcut_never_skips_a_person_too_young(case: tuple[str, dt.dat
     assert not skipped or oldest is None or oldest >= age
     if oldest is not None and oldest >= age and identity.twelve_digit_kind(value) == "pnr":
         assert skipped  # and it does skip: a person born on or before the day
+
+
+@given(
+    st.sampled_from(["", "-"]),
+    st.text("0", max_size=2),
+    st.text("0123456789", min_size=1, max_size=14)
+    | identities(("pnr", "snr"))
+    | identities(("pnr", "snr")).map(lambda n: n[2:]),
+)
+@settings(max_examples=300)
+def test_looks_like_identity_is_what_mask_text_masks_in_a_number(
+    sign: str, zeros: str, digits: str
+) -> None:
+    """SOS-215's one test agrees with masking: a number field's value is null in tables
+    exactly when reports would mask it."""
+    value = sign + zeros + digits
+    assert identity.looks_like_identity(value) == (identity.mask_text(value) != value)
+    pl = pytest.importorskip("polars")  # the columnar engine's copy of the test
+
+    matched = pl.select(pl.lit(value).str.contains(identity.IDENTITY_NUMBER)).item()
+    assert matched == identity.looks_like_identity(value)
