@@ -1081,7 +1081,7 @@ def injectors(
     for file, spec in specs.items():
         codes = {f.rule_for(c) for f in spec.fields for c in CHECKS}
         for code in sorted(codes):
-            targets = [t for t in field_targets(spec, code) if _possible(t, probe)]
+            targets = [t for t in field_targets(spec, code) if _possible(t, probe, spec)]
             if targets:
                 out.setdefault(code, []).append(_field_injector(file, code, targets))
     for inj in getattr(module, "INJECTORS", ()):
@@ -1109,10 +1109,16 @@ def _probe_context(
     return InjectContext(Rand(0), maker, tuple(files), {})
 
 
-def _possible(target: tuple[FieldSpec, str], ctx: InjectContext) -> bool:
+def _possible(target: tuple[FieldSpec, str], ctx: InjectContext, spec: FileSpec) -> bool:
     """Whether the code list lets ``check`` fire on the field at all (an expired code
-    needs a list with one)."""
+    needs a list with one); for a personnummer in a number field, whether the register
+    lets the field be damaged at all (an EKB-År amount that is not read makes its
+    month's codes EKB-040)."""
     f, check = target
+    if check == "number.identity":
+        names = spec.field_names()
+        blank = Line(spec.file, ";" * (len(names) - 1), {n: i for i, n in enumerate(names)})
+        return ctx.maker.field_ok(check, f.name, blank, ctx)
     if check in ("code.expired", "code.not_yet", "code.flagged", "code.lost_zero"):
         line = Line("", "", {})
         probe = attrs.evolve(ctx, used=set())
@@ -1132,6 +1138,7 @@ NOT_INJECTABLE: Final[Mapping[str, str]] = {
     "SOS-005": "file level: a mix of line endings has no line of its own",
     "SOS-006": "file level: the file name",
     "SOS-007": "file level: the file name against the content",
+    "SOS-216": "file level: a personnummer in the file name",
     "SOS-008": "file level: a file without data lines",
     "SOS-009": "file level: no period to be found anywhere",
     "SOS-010": "file level: the period against the statistikår",
