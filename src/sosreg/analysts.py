@@ -35,8 +35,9 @@ The columns (:func:`schema`), the same in both:
   every file and run under one key); ``"mask"`` gives ``19121212-****``, ``"keep"`` the
   numbers, ``"drop"`` leaves the columns out. Identity-shaped digits in any other text
   column are masked (:func:`sosreg.identity.mask_text`), and a number column is null
-  where the file has a personnummer (SOS-215, :func:`sosreg.identity.looks_like_identity`). Without ``key``, a random key
-  is made once per process (:func:`sosreg.identity.session_key`).
+  where the file has a personnummer (SOS-215,
+  :func:`sosreg.identity.looks_like_identity`). Without ``key``, a random key is made
+  once per process (:func:`sosreg.identity.session_key`).
 
 The values are the row parser's (:func:`sosreg.load`), built column-wise: clean lines
 are split and cast with polars; the few lines the row parser must read (quotes, spaces,
