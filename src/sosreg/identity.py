@@ -399,8 +399,7 @@ def looks_like_identity(value: str) -> bool:
 def _masked_at(text: str, match: re.Match[str]) -> str:
     """The masked form of ``match`` (found in ``text`` or in its normalised form, of
     the same length): ``text`` up to the end of the birth-date part, then ``-****``."""
-    end = next(e for e in (match.end(g) for g in ("d", "t", "u", "z")) if e >= 0)
-    return text[match.start() : end] + "-****"
+    return text[match.start() : match.end(match.lastgroup or 0)] + "-****"
 
 
 _SEPARATOR_CHARS: Final = frozenset("\u2212\u2796\ufe63\u02d7\u2043")
@@ -495,6 +494,8 @@ def mask_text(text: str) -> str:
     if text.isascii() or _ODD.search(text) is None:
         return _MASKABLE.sub(_masked, text)
     normal = text.translate(_NORMAL)
+    if normal == text:  # nothing read otherwise (e.g. only letters of other scripts)
+        return _MASKABLE.sub(_masked, text)
     out: list[str] = []
     at = 0
     for match in _MASKABLE.finditer(normal):
