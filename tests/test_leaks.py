@@ -385,6 +385,17 @@ def test_a_personnummer_in_an_amount_is_sos_215_and_null_in_every_table(
     assert sosreg.scan(path).files == []  # inte godkänd: left out by default
 
 
+def test_a_personnummer_in_a_bounded_number_is_null_too(tmp_path: Any) -> None:
+    """BU insatsnr is 1–99: no room for a personnummer, which is SOS-215 all the same and
+    never a number in the table (the hypothesis test found it in placering)."""
+    line = "0114;;2023;200301010008;200001010008;1;1;20190101;"
+    path = _write(tmp_path, "BU_PLACERING_0114_2023_20240125T0902.txt", line)
+    report = sosreg.validate(path, register="bu", file="placering")
+    assert [f.line for f in report.by_code("SOS-215")] == [1]
+    frame = sosreg.scan(path, register="bu", include="all").frame.collect()
+    assert frame["insatsnr"].to_list() == [None]
+
+
 def test_a_large_amount_that_is_no_personnummer_is_still_only_a_warning() -> None:
     report = run([_replace(M_SOLO, 7, "199913451234")])  # month 13: no date, a number
     assert "SOS-215" not in report.codes() and "EKB-031" in report.codes()

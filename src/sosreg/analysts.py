@@ -58,7 +58,6 @@ from typing import Any, Final
 import attrs
 
 from sosreg.codelists import CodeList
-from sosreg.engine.fields import may_hold_identity
 from sosreg.engine.filename import parse_filename
 from sosreg.engine.findings import DEFAULT_MAX_DETAILS, Status
 from sosreg.engine.pipeline import Parsed, UsageError, parse
@@ -292,7 +291,8 @@ def _casts(pl: Any, parsed: Parsed) -> list[Any]:
         if _numeric(f):
             rx = {"integer": _INT, "amount": _AMOUNT, "year": _YEAR}[f.type]
             readable = c.str.contains(rx)
-            if may_hold_identity(f):  # a personnummer is never a number (SOS-215)
+            if f.type != "year":  # a personnummer is never a number (SOS-215), also
+                # where the range has no room for one (an inte godkänd file's rows)
                 readable = readable & ~c.str.contains(IDENTITY_NUMBER)
             number = pl.when(readable).then(c.cast(pl.Int64, strict=False))
             if cf.specials:
