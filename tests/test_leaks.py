@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from helpers import M_MED, M_SOLO, P0, P1, P2, S2, pnr, run
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sosreg
@@ -164,3 +164,295 @@ def test_an_id_after_a_character_repr_escapes_is_masked(before: str) -> None:
         if hidden is not None:
             assert hidden not in _everything(report)
             assert any(f.value and SOMEONE[:8] + "-****" in f.value for f in report.findings)
+
+
+# -- issue 19: identity numbers in every form, in every field of every file -------------
+
+pl = pytest.importorskip("polars")
+
+_SEPARATORS = "-+ ./"
+_ANY_ESCAPE = re.compile(r"\\x([0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})")
+
+
+def _digits(number: str, zero: str) -> str:
+    return number.translate(
+        str.maketrans("0123456789", "".join(chr(ord(zero) + d) for d in range(10)))
+    )
+
+
+def forms(number: str) -> dict[str, str]:
+    """What a person reads as the personnummer ``number`` (12 digits), by name: ASCII
+    with and without separators and century, other dashes and spaces, other digits, a
+    dashed date, a leading zero."""
+    d, t = number[:8], number[8:]
+    return {
+        "12": number,
+        "10": number[2:],
+        "hyphen": f"{d}-{t}",
+        "plus": f"{number[2:8]}+{t}",
+        "space": f"{d} {t}",
+        "non-breaking hyphen": f"{d}\u2011{t}",
+        "en dash": f"{d}\u2013{t}",
+        "minus sign": f"{d}\u2212{t}",
+        "figure dash": f"{d}\u2012{t}",
+        "no-break space": f"{d}\xa0{t}",
+        "thin space": f"{d}\u2009{t}",
+        "zero-width space": f"{d}\u200b{t}",
+        "devanagari": _digits(number, "\u0966"),
+        "arabic-indic": _digits(number, "\u0660"),
+        "fullwidth": _digits(number, "\uff10"),
+        "devanagari hyphen": _digits(d, "\u0966") + "-" + _digits(t, "\u0966"),
+        "dashed date": f"{d[:4]}-{d[4:6]}-{d[6:]}-{t}",
+        "dotted date": f"{d[:4]}.{d[4:6]}.{d[6:]}.{t}",
+        "slashed date": f"{d[2:4]}/{d[4:6]}/{d[6:]}/{t}",
+        "leading zero": "0" + number,
+    }
+
+
+def _readable(text: str) -> str:
+    """``text`` as a person reads it: escapes (repr, JSON) turned back into characters."""
+    return _ANY_ESCAPE.sub(lambda m: chr(int(m[1] or m[2] or m[3], 16)), text)
+
+
+def _squashed(text: str) -> str:
+    """``text`` normalised (other digits, dashes and spaces) with the separators gone."""
+    return identity.normalise(text).translate(str.maketrans("", "", _SEPARATORS + "\r\n\t"))
+
+
+def assert_no_leak(text: str, planted: dict[str, str], where: str) -> None:
+    """No planted form, nor the number's 12 or last 10 digits in any form, in ``text``."""
+    text = _readable(text)
+    squashed = _squashed(text)
+    for number, form in planted.items():
+        assert form not in text, (where, number, form)
+        assert number not in squashed, (where, number, form)
+        assert number[2:] not in squashed, (where, number, form)
+
+
+def _specs() -> list[tuple[str, str]]:
+    from sosreg.engine.register import REGISTRY
+
+    return sorted({(s.register, s.file) for r in REGISTRY.names() for s in REGISTRY.all_specs(r)})
+
+
+def _xlsx_text(data: bytes) -> str:
+    import html
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return html.unescape(
+            "\n".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
+        )
+
+
+def _outputs(path: str, register: str, file: str, year: int, out: str) -> dict[str, str]:
+    """Every output sosreg makes of the file ``path``, as text, by name."""
+    import html
+    import os
+
+    found: dict[str, str] = {}
+    for engine in ("row", "columnar"):
+        report = sosreg.validate(path, register=register, file=file, year=year, engine=engine)
+        sha = report.sha256
+        texts = {
+            "text": report.to_text("sv", None) + report.to_text("en", None),
+            "json": report.to_json("sv") + report.to_json("en"),
+            "csv": report.render("csv") or "",
+            "html": html.unescape(str(report.render("html"))),
+            "repr": repr(report) + "".join(repr(f) for f in report.findings),
+            "frame": report.to_frame().to_csv(),
+        }
+        xlsx = report.render("xlsx")
+        assert isinstance(xlsx, bytes)
+        texts["xlsx"] = _xlsx_text(xlsx)
+        for name, text in texts.items():
+            found[f"{engine} {name}"] = text.replace(sha, "").replace(sha[:16], "")
+    rows = list(sosreg.parse(path, register=register, file=file, year=year))
+    found["row reprs"] = repr(rows) + "".join(repr(r.record) for r in rows)
+    for identities in ("pseudonym", "mask", "drop"):
+        s = sosreg.scan(
+            path, register=register, file=file, year=year, include="all", identities=identities
+        )
+        assert s.files == [path] and s.frame.collect().height == 3, s.left_out
+        found[f"scan {identities}"] = s.frame.collect().write_csv() + s.findings().write_csv()
+        df = sosreg.frames.read_pandas(
+            path, register=register, file=file, year=year, identities=identities
+        )
+        found[f"to_pandas {identities}"] = df.to_csv()
+    results = sosreg.analysts.export(
+        path, out, key=b"k" * 32, register=register, file=file, year=year, include="all"
+    )
+    assert results[0].part is not None and results[0].rows == 3, results
+    parquet = []
+    for root, _, names in os.walk(out):
+        for n in names:
+            if n.endswith(".parquet"):
+                parquet.append(pl.read_parquet(os.path.join(root, n)).write_csv())
+            else:
+                with open(os.path.join(root, n), encoding="utf-8") as fh:
+                    parquet.append(fh.read())
+    found["export"] = "\n".join(parquet)
+    return found
+
+
+_PLAIN = st.sampled_from(["12", "10"])
+"""The forms a number field reads as a number (half the draws: SOS-215's case)."""
+
+
+@pytest.mark.parametrize(("register", "file"), _specs())
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_no_identity_number_in_any_form_leaks_from_any_field_or_output(
+    register: str, file: str, data: st.DataObject, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Issue 19, "done means": identity numbers in every form a person reads as one,
+    planted into fields (any of them, chosen from the spec) of one line of a valid file
+    and into its name, never appear whole in a report (text, JSON, CSV, xlsx, HTML), a
+    repr, a table (``scan``, ``to_pandas``, ``to_frame``) or the exported Parquet."""
+    from sosreg.engine.register import REGISTRY
+
+    year = 2023
+    spec = REGISTRY.resolve_spec(register, file, year)
+    records = data.draw(sos_st.files(register, file, year, None, 3, 3), label="records")
+    lines = sosreg.serialize(records).decode().split("\r\n")[:-1]
+    i = data.draw(st.integers(0, len(lines) - 1), label="line")
+    fields = lines[i].split(";")
+    names = [f.name for f in spec.fields]
+    assert len(fields) == len(names)
+    chosen = data.draw(
+        st.lists(st.sampled_from(range(len(names))), min_size=1, max_size=len(names), unique=True),
+        label="fields",
+    )
+    planted: dict[str, str] = {}
+    for j in chosen:
+        number = data.draw(sos_st.identities(("pnr", "snr")).filter(lambda n: n not in planted))
+        kind = data.draw(_PLAIN | st.sampled_from(sorted(forms(number))), label=names[j])
+        form = forms(number)[kind]
+        fields[j] = form
+        planted[number] = form
+    lines[i] = ";".join(fields)
+    number = data.draw(sos_st.identities(("pnr", "snr")).filter(lambda n: n not in planted))
+    form = data.draw(
+        st.sampled_from([f for k, f in sorted(forms(number).items()) if "/" not in f]),
+        label="name",
+    )
+    planted[number] = form
+    folder = tmp_path_factory.mktemp("leak")
+    path = folder / f"data_{form}.txt"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    with pytest.raises(AssertionError):  # the check sees what was planted
+        assert_no_leak(str(path) + path.read_text("utf-8"), planted, "input")
+    for where, text in _outputs(str(path), register, file, year, str(folder / "out")).items():
+        assert_no_leak(text, planted, where)
+
+
+@pytest.mark.parametrize("name", sorted(forms(SOMEONE)))
+def test_every_form_is_masked_in_text(name: str) -> None:
+    form = forms(SOMEONE)[name]
+    masked = identity.mask_text(f"x {form} y")
+    assert_no_leak(masked, {SOMEONE: form}, name)
+
+
+# -- issue 19, items 1 and 3: the reproducers --------------------------------------------
+
+REPRODUCER = "0180;;202301;202301;199203283859;;3;194609869740;0;041;;0;;;"
+
+
+def _write(folder: Any, name: str, *lines: str) -> str:
+    path = folder / name
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    return str(path)
+
+
+@pytest.mark.parametrize("engine", ["row", "columnar"])
+def test_a_personnummer_in_an_amount_is_sos_215_and_null_in_every_table(
+    tmp_path: Any, engine: str
+) -> None:
+    path = _write(tmp_path, "Ekb_0180_202301_20230214T0900.txt", REPRODUCER)
+    report = sosreg.validate(path, engine=engine)
+    assert report.status is sosreg.Status.INTE_GODKAND
+    (f,) = report.by_code("SOS-215")
+    assert (f.line, f.field, f.value) == (1, "belopp_forsorjningsstod", "19460986-****")
+    assert f.severity is sosreg.Severity.ERROR
+    # one finding for the value: not also the plausibility warning (EKB-031)
+    assert "EKB-031" not in report.codes()
+    frame = sosreg.scan(path, include="all", engine=engine).frame.collect()
+    assert frame["belopp_forsorjningsstod"].to_list() == [None]
+    assert frame["antal_barn"].to_list() == [3]  # the rest of the line is read
+    df = sosreg.frames.read_pandas(path)
+    assert df["belopp_forsorjningsstod"].isna().all()
+    assert sosreg.scan(path).files == []  # inte godkänd: left out by default
+
+
+def test_a_personnummer_in_a_bounded_number_is_null_too(tmp_path: Any) -> None:
+    """BU insatsnr is 1–99: no room for a personnummer, which is SOS-215 all the same and
+    never a number in the table (the hypothesis test found it in placering)."""
+    line = "0114;;2023;200301010008;200001010008;1;1;20190101;"
+    path = _write(tmp_path, "BU_PLACERING_0114_2023_20240125T0902.txt", line)
+    report = sosreg.validate(path, register="bu", file="placering")
+    assert [f.line for f in report.by_code("SOS-215")] == [1]
+    frame = sosreg.scan(path, register="bu", include="all").frame.collect()
+    assert frame["insatsnr"].to_list() == [None]
+
+
+def test_a_large_amount_that_is_no_personnummer_is_still_only_a_warning() -> None:
+    report = run([_replace(M_SOLO, 7, "199913451234")])  # month 13: no date, a number
+    assert "SOS-215" not in report.codes() and "EKB-031" in report.codes()
+
+
+def test_frames_null_a_personnummer_in_a_record_made_by_hand() -> None:
+    import attrs
+
+    (record,) = sosreg.load((M_SOLO + "\r\n").encode(), register="ekb", file="manad")
+    df = sosreg.frames.to_pandas([attrs.evolve(record, belopp_forsorjningsstod=194609869740)])
+    assert df["belopp_forsorjningsstod"].isna().all()
+
+
+def test_export_writes_null_for_a_personnummer_in_a_number_field(tmp_path: Any) -> None:
+    path = _write(tmp_path, "Ekb_0180_202301_20230214T0900.txt", REPRODUCER)
+    (done,) = sosreg.analysts.export(path, tmp_path / "out", key=b"k" * 32, include="all")
+    assert done.part is not None
+    table = pl.read_parquet(tmp_path / "out" / done.part)
+    assert table["belopp_forsorjningsstod"].to_list() == [None]
+
+
+NAMED = "Ekb_198903075094_202301.txt"
+
+
+def test_a_personnummer_in_the_file_name_is_masked_in_every_report(tmp_path: Any) -> None:
+    path = _write(tmp_path, NAMED, M_SOLO)
+    report = sosreg.validate(path)
+    assert report.name == "Ekb_19890307-****_202301.txt"
+    texts = [report.to_text(), report.to_json(), str(report.render("html")), repr(report)]
+    texts += [str(report.render("csv")), _xlsx_text(report.render("xlsx"))]  # type: ignore[arg-type]
+    assert "<title>" in texts[2] and "19890307-****" in texts[2]
+    for text in texts:
+        assert "198903075094" not in text and "5094" not in text.replace(report.sha256, "")
+    scanned = sosreg.scan(path)
+    assert scanned.frame.collect()["source_file"].str.contains("5094").sum() == 0
+    delivery = sosreg.validate_delivery([path, path])  # the same file twice: SOS-301
+    text = delivery.to_text() + delivery.to_json() + str(delivery.render("csv"))
+    assert "SOS-301" in text and "198903075094" not in text
+
+
+def test_a_personnummer_in_a_file_name_is_masked_on_the_command_line(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sosreg.cli import main
+
+    path = _write(tmp_path, NAMED, M_SOLO)
+    other = _write(tmp_path, "Ekb_0330_202301_20230214T0900.txt", M_SOLO)
+    # two files: the summary table; the name's personnummer is a warning (SOS-216)
+    assert main(["validate", str(tmp_path / "*.txt")]) == 1
+    out, _ = capsys.readouterr()
+    assert "Ekb_19890307-****_202301.txt" in out and "198903075094" not in out
+    assert "SOS-216" in out
+    assert main(["validate", path, other, "-j", "2"]) == 1
+    assert main(["validate", str(tmp_path / "Ekb_198903075094_202302.txt")]) == 3
+    out, err = capsys.readouterr()
+    assert "Sammanställning" in out and "19890307-****" in out and "19890307-****" in err
+    assert "198903075094" not in out + err
+    with pytest.raises(sosreg.UsageError) as exc:
+        sosreg.validate(str(tmp_path / "Ekb_198903075094_202302.txt"))
+    assert "198903075094" not in str(exc.value) and "19890307-****" in str(exc.value)

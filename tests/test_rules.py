@@ -358,6 +358,20 @@ CASES = [
         kw={"name": "Ekb_0114_202301_20230214T0930.txt"},
         good_kw={"name": "Ekb_0330_202301_20230214T0930.txt"},
     ),
+    # a personnummer where a number belongs (issue 19): never a number in a table
+    Case(
+        "SOS-216",
+        [M_SOLO],
+        [M_SOLO],
+        None,
+        kw={"name": "Ekb_198903075094_202301.txt"},
+        good_kw={"name": "Ekb_0330_202301_20230214T0930.txt"},
+    ),
+    Case("SOS-215", [M_MED, _replace(M_SOLO, 7, "194609869740")], [M_MED, M_SOLO], 2),
+    Case("SOS-215", [_replace(M_SOLO, 8, "-8503122345")], [_replace(M_SOLO, 8, "-85031")], 1),
+    Case("SOS-215", [_replace(M_SOLO, 6, "0194609869740")], [_replace(M_SOLO, 6, "1")], 1),
+    Case("SOS-215", [_replace(M_SOLO, 13, "198503122345")], [M_SOLO], 1),
+    Case("SOS-215", [_replace(S1, 6, "8503122345")], [S1, _replace(S1, 6, "744")], 1, file="sol1"),
     Case(
         "EKB-020",
         [_replace(_replace(M_MED, 4, "19700101T123"), 5, "19700101T123")],

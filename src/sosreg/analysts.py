@@ -19,7 +19,8 @@ files on a cluster (``dask.bag.from_sequence(paths).map(export_file, out=…, ke
 
 The columns (:func:`schema`), the same in both:
 
-* ``source_file`` (the path as given; its report's ``name`` is the last part),
+* ``source_file`` (the path as given, identity numbers in it masked as in the report's
+  ``name``, which is its last part),
   ``line`` (the physical line, from 1), ``register``, ``file``, ``year``
   (statistikår), ``period`` (``ÅÅÅÅMM`` or ``ÅÅÅÅ``) and ``kommun``. Where the spec
   has a field ``period`` or ``kommun`` (most do), the column holds the line's value,
@@ -33,8 +34,10 @@ The columns (:func:`schema`), the same in both:
   hex digits of HMAC-SHA-256 under ``key``; the same person gets the same pseudonym in
   every file and run under one key); ``"mask"`` gives ``19121212-****``, ``"keep"`` the
   numbers, ``"drop"`` leaves the columns out. Identity-shaped digits in any other text
-  column are masked (:func:`sosreg.identity.mask_text`). Without ``key``, a random key
-  is made once per process (:func:`sosreg.identity.session_key`).
+  column are masked (:func:`sosreg.identity.mask_text`), and a number column is null
+  where the file has a personnummer (SOS-215,
+  :func:`sosreg.identity.looks_like_identity`). Without ``key``, a random key is made
+  once per process (:func:`sosreg.identity.session_key`).
 
 With ``labels=True`` (or ``"sv"``, ``"en"``) each coded column (a code field with a
 code list; the ``<field>_kod`` of a number with special codes) is followed by
@@ -72,7 +75,14 @@ from sosreg.engine.source import MAX_LINE, Input, PhysicalLine, iter_lines
 from sosreg.engine.spec import FieldSpec, FileSpec
 from sosreg.engine.values import Special, YearMonth
 from sosreg.frames import IDENTITIES, code_label, label_lang, labelled
-from sosreg.identity import Pseudonymizer, mask, mask_text, session_key
+from sosreg.identity import (
+    IDENTITY_NUMBER,
+    Pseudonymizer,
+    looks_like_identity,
+    mask,
+    mask_text,
+    session_key,
+)
 
 __all__ = [
     "INCLUDE",
@@ -294,7 +304,7 @@ def _python_columns(spec: FileSpec, rows: list[tuple[int, Any]]) -> dict[str, li
 
     def int64(v: Any) -> int | None:
         if isinstance(v, int) and not isinstance(v, Special) and _INT64[0] <= v <= _INT64[1]:
-            return v
+            return None if looks_like_identity(str(v)) else v
         return None
 
     cols: dict[str, list[Any]] = {"line": [n for n, _ in rows]}
@@ -322,7 +332,11 @@ def _casts(pl: Any, parsed: Parsed) -> list[Any]:
         c = pl.col(f.name)
         if _numeric(f):
             rx = {"integer": _INT, "amount": _AMOUNT, "year": _YEAR}[f.type]
-            number = pl.when(c.str.contains(rx)).then(c.cast(pl.Int64, strict=False))
+            readable = c.str.contains(rx)
+            if f.type != "year":  # a personnummer is never a number (SOS-215), also
+                # where the range has no room for one (an inte godkänd file's rows)
+                readable = readable & ~c.str.contains(IDENTITY_NUMBER)
+            number = pl.when(readable).then(c.cast(pl.Int64, strict=False))
             if cf.specials:
                 special = c.is_in(sorted(cf.specials))
                 number = pl.when(special).then(None).otherwise(number)
@@ -418,7 +432,7 @@ def _frame(
 
     transform = _transform(identities, key)
     columns: list[Any] = [
-        pl.lit(checked.path, dtype=pl.String).alias("source_file"),
+        pl.lit(mask_text(checked.path), dtype=pl.String).alias("source_file"),
         pl.col("line"),
         pl.lit(report.register, dtype=pl.String).alias("register"),
         pl.lit(report.file, dtype=pl.String).alias("file"),
@@ -545,7 +559,7 @@ class Scan:
         pl = _polars()
         rows = [
             {
-                "source_file": path,
+                "source_file": mask_text(path),
                 "line": f.line,
                 "code": f.code,
                 "collector": f.collector,

@@ -435,14 +435,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return commands[args.command](args)
     except (UsageError, importers.CodeListImportError, SpecError) as exc:
-        print(f"sosreg: {exc}", file=sys.stderr)
+        _warn(f"sosreg: {exc}")
         return EXIT_USAGE
     except BrokenPipeError:  # e.g. `sosreg validate … | head`
         return EXIT_USAGE
     except Exception:
-        print("sosreg: internal error (a bug in sosreg; please report it):", file=sys.stderr)
-        traceback.print_exc(file=sys.stderr)
+        _warn("sosreg: internal error (a bug in sosreg; please report it):")
+        _warn(traceback.format_exc().rstrip("\n"))
         return EXIT_INTERNAL
+
+
+def _warn(message: str) -> None:
+    """``message`` on stderr, identity numbers in it (a file's name, a value) masked."""
+    print(mask_text(message), file=sys.stderr)
 
 
 # -- validate --------------------------------------------------------------------------
@@ -566,14 +571,13 @@ def _validate_many(args: argparse.Namespace, options: batch.Options) -> int:
     groups = batch.deliveries(batch.expand(args.path, skipped))
     if skipped and not args.quiet:
         names = [os.path.basename(f) for f in skipped[:5]] + (["…"] if len(skipped) > 5 else [])
-        print(
+        _warn(
             say(
                 "sosreg: left out {n} {n|file|files} in the directories that {n|is|are} not "
                 "register files",
                 n=len(skipped),
             )
-            + f" ({', '.join(names)}); name a file to check it anyway",
-            file=sys.stderr,
+            + f" ({', '.join(names)}); name a file to check it anyway"
         )
     fmt = options.format
     out_dir: str | None = None
@@ -626,7 +630,7 @@ def _run_many(
             worst = max(worst, outcome.exit_code)
             if outcome.problem is not None:
                 names = ", ".join(os.path.basename(p) for p in outcome.paths)
-                print(f"sosreg: {mask_text(names)}: {outcome.problem}", file=sys.stderr)
+                _warn(f"sosreg: {names}: {outcome.problem}")
                 continue
             if out_dir is not None:
                 continue
@@ -797,7 +801,7 @@ def _summary(rows: list[batch.Outcome], lang: str) -> str:
         names = ", ".join(os.path.basename(p) for p in r.paths)
         if r.written is not None and r.problem is None:
             names += f" -> {r.written}"
-        lines.append(f"  {status:<24} {r.errors:>7} {r.warnings:>10}  {names}")
+        lines.append(f"  {status:<24} {r.errors:>7} {r.warnings:>10}  {mask_text(names)}")
     lines.append(_totals(rows, lang))
     return "\n".join(lines) + "\n"
 
@@ -1001,10 +1005,9 @@ def _import_metadata(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
     for cl in lists:
         distinct = len({c.code for c in cl})
-        print(
+        _warn(
             f"{args.output}: {cl.name} ({cl.title}): {distinct} codes in {len(cl)} entries, "
-            f"from {cl.sources[0] if cl.sources else args.path}",
-            file=sys.stderr,
+            f"from {cl.sources[0] if cl.sources else args.path}"
         )
     return 0
 
@@ -1143,7 +1146,7 @@ def _export(args: argparse.Namespace) -> int:
 
     def progress(done: analysts.Exported) -> None:
         if done.reason is not None:
-            print(f"sosreg: {done.source_file}: left out: {done.reason}", file=sys.stderr)
+            _warn(f"sosreg: {done.source_file}: left out: {done.reason}")
 
     results = analysts.export(
         args.path,

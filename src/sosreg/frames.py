@@ -14,7 +14,9 @@ person under one key, so files can be joined on it, and different for different 
 ``key=`` (bytes, kept secret) to get the same pseudonyms in every session; without it
 a random key is made once per process. ``identities="mask"`` gives ``19121212-****``,
 ``"keep"`` the full numbers, ``"drop"`` leaves the columns out. Whatever the choice for
-identity columns, an identity number typed into any other text column is masked.
+identity columns, an identity number typed into any other text column is masked, and one
+in a number column is ``<NA>`` (:func:`sosreg.identity.looks_like_identity`; the file
+has SOS-215 there).
 
 ``labels=True`` (or ``"sv"``, ``"en"``) adds ``<column>_label`` after each coded column
 (a code field with a code list, and the ``<field>_kod`` of a number with special codes):
@@ -35,7 +37,7 @@ from sosreg.engine.errors import optional_import
 from sosreg.engine.records import spec_of
 from sosreg.engine.spec import FileSpec
 from sosreg.engine.values import Special, YearMonth
-from sosreg.identity import Pseudonymizer, mask, mask_text, session_key
+from sosreg.identity import Pseudonymizer, looks_like_identity, mask, mask_text, session_key
 
 IDENTITIES = ("pseudonym", "mask", "keep", "drop")
 LABELS = (False, True, "sv", "en")
@@ -47,9 +49,17 @@ _INT64 = (-(2**63), 2**63 - 1)
 def _column(values: list[Any], kind: str) -> Any:
     pd = optional_import("pandas", "DataFrames", "pandas")
 
-    if kind in ("integer", "amount", "year"):  # a number too large for Int64 is null
+    if kind in ("integer", "amount", "year"):  # a number too large for Int64 is null,
+        # and so is a personnummer (SOS-215; the parser gives None, a record made by hand
+        # may hold one)
         return pd.array(
-            [v if v is None or _INT64[0] <= v <= _INT64[1] else None for v in values], dtype="Int64"
+            [
+                None
+                if v is None or not _INT64[0] <= v <= _INT64[1] or looks_like_identity(str(v))
+                else v
+                for v in values
+            ],
+            dtype="Int64",
         )
     if kind == "date":
         return pd.to_datetime(pd.Series(values, dtype="object"))

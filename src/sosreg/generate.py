@@ -933,6 +933,11 @@ def _padded(f: FieldSpec, value: str, line: Line, ctx: InjectContext) -> str | N
     return value + "0" * (f.pad_width - len(value))
 
 
+def _identity_number(f: FieldSpec, value: str, line: Line, ctx: InjectContext) -> str | None:
+    """A personnummer where a number belongs (SOS-215): Skatteverket's test number."""
+    return "191212121212"
+
+
 FIELD_DAMAGE: Final[Mapping[str, FieldDamage]] = {
     "mandatory": _mandatory,
     "format": _format,
@@ -947,6 +952,7 @@ FIELD_DAMAGE: Final[Mapping[str, FieldDamage]] = {
     "identity.scientific": _scientific,
     "period.mismatch": _period,
     "code.padded": _padded,
+    "number.identity": _identity_number,
 }
 """Generic field check -> how to damage a value so that the check fires (every check
 of :data:`sosreg.engine.spec.CHECKS`)."""
@@ -965,6 +971,7 @@ FIELD_HOW: Final[Mapping[str, str]] = {
     "identity.scientific": "a personnummer in scientific notation (1,99201E+11)",
     "period.mismatch": "another period on the line",
     "code.padded": "a code padded with zeros",
+    "number.identity": "a personnummer in a number field",
 }
 
 
@@ -1006,6 +1013,8 @@ def _applies(check: str, f: FieldSpec, spec: FileSpec) -> bool:
         )
     if check.startswith("identity"):
         return f.type == "identity"
+    if check == "number.identity":
+        return f.type in ("integer", "amount")
     return False
 
 
@@ -1094,7 +1103,7 @@ def injectors(
     for file, spec in specs.items():
         codes = {f.rule_for(c) for f in spec.fields for c in CHECKS}
         for code in sorted(codes):
-            targets = [t for t in field_targets(spec, code) if _possible(t, probe)]
+            targets = [t for t in field_targets(spec, code) if _possible(t, probe, spec)]
             if targets:
                 out.setdefault(code, []).append(_field_injector(file, code, targets))
     for inj in getattr(module, "INJECTORS", ()):
@@ -1122,10 +1131,16 @@ def _probe_context(
     return InjectContext(Rand(0), maker, tuple(files), {})
 
 
-def _possible(target: tuple[FieldSpec, str], ctx: InjectContext) -> bool:
+def _possible(target: tuple[FieldSpec, str], ctx: InjectContext, spec: FileSpec) -> bool:
     """Whether the code list lets ``check`` fire on the field at all (an expired code
-    needs a list with one)."""
+    needs a list with one); for a personnummer in a number field, whether the register
+    lets the field be damaged at all (an EKB-År amount that is not read makes its
+    month's codes EKB-040)."""
     f, check = target
+    if check == "number.identity":
+        names = spec.field_names()
+        blank = Line(spec.file, ";" * (len(names) - 1), {n: i for i, n in enumerate(names)})
+        return ctx.maker.field_ok(check, f.name, blank, ctx)
     if check in ("code.expired", "code.not_yet", "code.flagged", "code.lost_zero"):
         line = Line("", "", {})
         probe = attrs.evolve(ctx, used=set())
@@ -1145,6 +1160,7 @@ NOT_INJECTABLE: Final[Mapping[str, str]] = {
     "SOS-005": "file level: a mix of line endings has no line of its own",
     "SOS-006": "file level: the file name",
     "SOS-007": "file level: the file name against the content",
+    "SOS-216": "file level: a personnummer in the file name",
     "SOS-008": "file level: a file without data lines",
     "SOS-009": "file level: no period to be found anywhere",
     "SOS-010": "file level: the period against the statistikår",

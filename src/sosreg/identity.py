@@ -32,6 +32,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from typing import Final
 
 import attrs
@@ -353,32 +354,114 @@ def mask(value: str) -> str:
     return masked[:8] + "*" * min(4, len(masked) - 8)
 
 
-# The first ASCII digit of a run (a character class first lets the regex engine skip
-# to digits quickly), then the rest of the birth-date part (group 1: identity shaped,
-# groups 2 and 3: a temporary id), then the last four, then the end of the run.
-_MONTH_DAY: Final = r"(?:0[0-9]|1[0-2])(?:[0-2][0-9]|3[01]|[6-8][0-9]|9[01])"
+# The first digit of a run (a character class first lets the regex engine skip to
+# digits quickly), then the rest of the birth-date part (group "d": identity shaped,
+# "t", "u": a temporary id, "z": identity shaped after leading zeros), then the last four,
+# then the end of the run. Between the parts of the date a separator may stand
+# (``1946-09-86``, ``1946.09.86``), and before the last four one of ``-+ ./``.
+_MONTH: Final = r"[-./ ]?(?:0[0-9]|1[0-2])"
+_DAY: Final = r"[-./ ]?(?:[0-2][0-9]|3[01]|[6-8][0-9]|9[01])"
 _MASKABLE: Final = re.compile(
     r"[0-9](?<![0-9]{2})(?:"
-    r"((?:[0-9]{2})?[0-9]" + _MONTH_DAY + r")[-+ ]?[0-9]{4}"
-    r"|([0-9]{7})[-+]?T(?:[0-9]{3}|F00)|([0-9]{5})[-+]?T[0-9]{3}"
+    r"(?P<d>(?:[0-9]{2})?[0-9]" + _MONTH + _DAY + r")[-+ ./]?[0-9]{4}"
+    r"|(?P<t>[0-9]{7})[-+]?T(?:[0-9]{3}|F00)|(?P<u>[0-9]{5})[-+]?T[0-9]{3}"
+    r"|(?<=0)0*(?P<z>(?:[0-9]{2}){1,2}" + _MONTH + _DAY + r")[-+ ./]?[0-9]{4}"
     r")(?![0-9])"
 )
+IDENTITY_NUMBER: Final = (
+    r"^-?0*(?:[0-9]{2}){1,2}(?:0[0-9]|1[0-2])(?:[0-2][0-9]|3[01]|[6-8][0-9]|9[01])[0-9]{4}$"
+)
+"""The numbers :func:`looks_like_identity` is true for, as a pattern that means the
+same to Python's ``re`` and to polars (Rust's ``regex``): what :func:`mask_text` masks
+in a value of ASCII digits with an optional sign (10 or 12 digits, leading zeros
+aside, whose date part could be a personnummer's or samordningsnummer's)."""
+_IDENTITY_NUMBER: Final = re.compile(IDENTITY_NUMBER)
+IDENTITY_NUMBER_MIN: Final = 10**9
+"""The smallest absolute value :func:`looks_like_identity` can be true for (10 digits):
+a number field whose values stay below it needs no test."""
 
 
-def _masked(match: re.Match[str]) -> str:
-    return match[0][0] + (match[1] or match[2] or match[3]) + "-****"
+def looks_like_identity(value: str) -> bool:
+    """Whether the text of a number (``value``, as written in a number field) is
+    identity shaped: a personnummer or samordningsnummer of 10 or 12 digits (any check
+    digit, leading zeros and a sign aside), which must never reach a table as a number.
+    The one test of a number field's value (the converters, the columnar masks and the
+    frames use :data:`IDENTITY_NUMBER` or this).
+
+    >>> looks_like_identity("194609869740"), looks_like_identity("-8503122345")
+    (True, True)
+    >>> looks_like_identity("8450"), looks_like_identity("199913451234")  # no date
+    (False, False)
+    """
+    return len(value) >= 10 and _IDENTITY_NUMBER.match(value) is not None
+
+
+def _masked_at(text: str, match: re.Match[str]) -> str:
+    """The masked form of ``match`` (found in ``text`` or in its normalised form, of
+    the same length): ``text`` up to the end of the birth-date part, then ``-****``."""
+    return text[match.start() : match.end(match.lastgroup or 0)] + "-****"
+
+
+_SEPARATOR_CHARS: Final = frozenset("\u2212\u2796\ufe63\u02d7\u2043")
+"""Minus signs and hyphen-like characters outside the dashes (``Pd``): read as ``-``."""
+
+
+class _Normal(dict[int, str]):
+    """For ``str.translate``: each character as a person reads it in a number, one
+    character for one (so positions carry over): a decimal digit of any script its
+    ASCII digit, a dash or minus ``-``, a space of any kind or an invisible format character
+    (zero-width space, soft hyphen, BOM…) a space, a compatibility form (fullwidth
+    ``＋``, ``．``, ``Ｔ``) its ASCII character; anything else itself."""
+
+    def __missing__(self, code: int) -> str:
+        c = chr(code)
+        digit = unicodedata.decimal(c, None)
+        if digit is not None:
+            out = str(digit)
+        else:
+            cat = unicodedata.category(c)
+            if cat == "Pd" or c in _SEPARATOR_CHARS:
+                out = "-"
+            elif cat in ("Zs", "Zl", "Zp", "Cf"):
+                out = " "
+            else:
+                compat = unicodedata.normalize("NFKC", c)
+                ascii = len(compat) == 1 and compat.isascii() and not compat.isdigit()
+                out = compat if ascii else c  # not ² or ①: not decimal digits
+        self[code] = out
+        return out
+
+
+_NORMAL: Final = _Normal()
+_ODD: Final = re.compile(r"[^\x00-\x7fA-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]")
+"""A character that is neither ASCII nor a Latin-1 letter (``å``, ``é``): only then
+can a text hold a number in other digits or separators (the slow path of
+:func:`mask_text`)."""
+
+
+def normalise(text: str) -> str:
+    """``text`` with every character read as in a number (see :class:`_Normal`), the
+    same length: ``१९४६`` becomes ``1946``, a no-break space a space, a non-breaking
+    hyphen or minus sign ``-``. Used inside masking only; values are never changed.
+
+    >>> normalise("१९४६०९८६\u20119740"), normalise("１９\xa0４６")
+    ('19460986-9740', '19 46')
+    """
+    return text.translate(_NORMAL)
 
 
 def mask_text(text: str) -> str:
     """Mask every identity-shaped run of digits in ``text``: the birth-date part is
-    kept, the last four digits become ``****`` and the separator ``-``.
+    kept as written, the last four digits (and the separator before them) become
+    ``-****``.
 
-    Identity-shaped: 10 or 12 ASCII digits, not next to another digit, optionally
-    with ``-``, ``+`` or a space before the last four, whose birth-date part could be
-    a personnummer's or samordningsnummer's (month 00–12, day 00–31 or 60–91). The
-    check digit is not looked at: a mistyped personnummer is personal data too. The
-    temporary ids ``ÅÅÅÅMMDDT123`` (also ``ÅÅMMDDT123``) and ``ÅÅÅÅMMDDTF00`` are
-    masked as well (not ``ÅÅÅÅMMTF00``, which is a year and a month).
+    Identity-shaped: 10 or 12 digits, not next to another digit, optionally with
+    ``-``, ``+``, a space, ``.`` or ``/`` before the last four, whose birth-date part
+    could be a personnummer's or samordningsnummer's (month 00–12, day 00–31 or
+    60–91). The check digit is not looked at: a mistyped personnummer is personal
+    data too. The temporary ids ``ÅÅÅÅMMDDT123`` (also ``ÅÅMMDDT123``) and
+    ``ÅÅÅÅMMDDTF00`` are masked as well (not ``ÅÅÅÅMMTF00``, which is a year and a
+    month).
 
     >>> mask_text("0330;;202301;198503122345;;2")
     '0330;;202301;19850312-****;;2'
@@ -389,6 +472,17 @@ def mask_text(text: str) -> str:
     >>> mask_text("20120101T123;19800115TF00")
     '20120101-****;19800115-****'
 
+    What a person reads as a personnummer is masked too: a date written with
+    separators, leading zeros, and (read through :func:`normalise`) other digits,
+    dashes and spaces; what is kept is the text as written:
+
+    >>> mask_text("1946-09-86-9740 1946.09.86/9740 0194609869740")
+    '1946-09-86-**** 1946.09.86-**** 019460986-****'
+    >>> mask_text("19460986\u20119740 19460986\xa09740 19460986\u22129740")
+    '19460986-**** 19460986-**** 19460986-****'
+    >>> mask_text("१९४६०९८६९७४० ١٩٤٦٠٩٨٦٩٧٤٠ １９４６０９８６９７４０")
+    '१९४६०९८६-**** ١٩٤٦٠٩٨٦-**** １９４６０９８６-****'
+
     Other numbers are left alone: periods, amounts, digit runs of other lengths or
     without a date (month 13, day 45):
 
@@ -397,7 +491,26 @@ def mask_text(text: str) -> str:
     """
     if len(text) < 10:  # the shortest maskable run is 10 characters
         return text
+    if text.isascii() or _ODD.search(text) is None:
+        return _MASKABLE.sub(_masked, text)
+    normal = text.translate(_NORMAL)
+    if normal == text:  # nothing read otherwise (e.g. only letters of other scripts)
+        return _MASKABLE.sub(_masked, text)
+    out: list[str] = []
+    at = 0
+    for match in _MASKABLE.finditer(normal):
+        out += (text[at : match.start()], _masked_at(text, match))
+        at = match.end()
+    if out:
+        out.append(text[at:])
+        text = "".join(out)
+    # and whatever the ASCII reading masks (12 ASCII digits then a "٢" are 13 digits
+    # to the normalised reading, and a personnummer to a person)
     return _MASKABLE.sub(_masked, text)
+
+
+def _masked(match: re.Match[str]) -> str:
+    return _masked_at(match.string, match)
 
 
 _TWELVE: Final = re.compile(r"([0-9]{8})[-+ ]?([0-9]{4})")

@@ -43,9 +43,11 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from sosreg.engine.errors import optional_import
+from sosreg.engine.fields import may_hold_identity
 from sosreg.engine.pipeline import REQUIRES, RUNNERS, Parsed
 from sosreg.engine.source import MAX_LINE, PhysicalLine, split_lines
 from sosreg.engine.values import YearMonth
+from sosreg.identity import IDENTITY_NUMBER
 
 if TYPE_CHECKING:
     from sosreg.engine.core import LineParser
@@ -364,6 +366,8 @@ def field_ok(pl: Any, cf: CompiledField, ctx: Any) -> Any:
         if f.max is not None:
             ok = ok & (num <= f.max)
         ok = ok & num.is_not_null()
+        if may_hold_identity(f):  # SOS-215
+            ok = ok & ~col.str.contains(IDENTITY_NUMBER)
         if cf.specials:
             ok = ok | _one_of(pl, col, cf.specials)
     elif kind == "year":

@@ -28,6 +28,7 @@ from typing import Any
 import attrs
 
 from sosreg.engine.core import LineParser
+from sosreg.engine.fields import may_hold_identity
 from sosreg.engine.findings import Finding
 from sosreg.engine.records import builder
 from sosreg.engine.values import parse_date, parse_yearmonth
@@ -77,6 +78,8 @@ def _field_block(i: int, kind: str, p: LineParser, ascii: bool) -> list[str]:
         tests += [f"{v}.isdigit()", f"({v}[0] != '0' or len({v}) == 1)"]
         if spec.length is not None:
             tests.append(f"len({v}) <= {spec.length}")
+        if may_hold_identity(spec):
+            tests.append(f"len({v}) < 10")  # longer: the converter tests for an identity
         rng = f"({x} := int({v}))"
         if lo is not None and hi is not None:
             tests.append(f"{lo} <= {rng} <= {hi}")

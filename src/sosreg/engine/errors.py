@@ -10,13 +10,20 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from sosreg.identity import mask_text
+
 __all__ = ["UsageError", "optional_import"]
 
 
 class UsageError(ValueError):
     """The input cannot be checked at all: arguments of the wrong type or out of range,
     unknown register or file, no spec for the year, unreadable path, an optional
-    dependency that is not installed. The CLI exits with 3."""
+    dependency that is not installed. The CLI exits with 3. Its message is masked
+    (:func:`sosreg.identity.mask_text`): a path or name with a personnummer in it is
+    shown ``19890307-****``."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(mask_text(a) if isinstance(a, str) else a for a in args))
 
 
 def optional_import(module: str, purpose: str, extra: str) -> Any:

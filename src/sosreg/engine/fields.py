@@ -324,8 +324,13 @@ def _number(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[
         frozenset(e.code for e in special_cl.as_of(c.ctx.when)) if special_cl else frozenset()
     )
     is_year = f.type == "year"
+    looks_like_identity = _identity.looks_like_identity
+    big = _identity.IDENTITY_NUMBER_MIN
 
     def diagnose(text: str, line: int, out: list[Finding]) -> None:
+        if looks_like_identity(text):  # e.g. 0194609869740: a personnummer all the same
+            c.emit(out, "number.identity", line, text)
+            return
         if c.too_long(text, line, out):
             return
         if f.type == "amount" and _DECIMAL.fullmatch(text):
@@ -365,6 +370,9 @@ def _number(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[
         else:
             diagnose(text, line, out)
             return None
+        if (value >= big or value <= -big) and looks_like_identity(text):
+            c.emit(out, "number.identity", line, text)
+            return None  # never a number: it would reach tables whole
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             c.emit(
                 out, "range", line, text, min="" if lo is None else lo, max="" if hi is None else hi
@@ -374,6 +382,19 @@ def _number(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[
         return value
 
     return conv_number, specials
+
+
+def may_hold_identity(f: FieldSpec) -> bool:
+    """Whether a number of field ``f`` that its type, range and length allow can be
+    identity shaped (:func:`sosreg.identity.looks_like_identity`, SOS-215): only such
+    fields need the test on the fast paths (the compiled line functions, the columnar
+    masks); the converter makes it on every number it reads."""
+    if f.type not in ("integer", "amount"):
+        return False
+    big = _identity.IDENTITY_NUMBER_MIN
+    if f.length is not None and f.length < 10:
+        return False
+    return not (f.max is not None and f.max < big and f.min is not None and f.min > -big)
 
 
 def _identity_field(c: FieldChecks) -> Converter:

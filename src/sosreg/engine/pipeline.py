@@ -502,6 +502,8 @@ class Parsed:
                         checked_en=f"{self.register.name}/{self.file}",
                     )
                 )
+            if self.name and mask_text(self.name) != self.name:
+                add(ctx.finding("SOS-216", name=self.name))  # shown masked, as every name
             if name_period is not None and not assumed:
                 lines = self.period_from_lines
                 if name_period != self.period:

@@ -66,7 +66,11 @@ def masked_repr(value: object) -> str:
 
 def safe_repr(value: object) -> str:
     """The repr of any other field, with any identity number in it masked (a
-    personnummer typed into ``kommun`` or an amount field must not show)."""
+    personnummer typed into ``kommun`` or an amount field must not show). A text is
+    masked before its repr is taken: repr writes a no-break space as ``\\xa0``, which
+    masking could no longer read as one."""
+    if isinstance(value, str):
+        return repr(mask_text(value))
     return mask_text(repr(value))
 
 

@@ -32,6 +32,7 @@ from sosreg._version import __version__
 from sosreg.engine.errors import optional_import
 from sosreg.engine.findings import Finding, Severity, Status, code_text, order_key
 from sosreg.engine.rules import CATALOGUE
+from sosreg.identity import mask_text
 
 SCHEMA_VERSION: Final = "2.0"
 """Version of the JSON report's shape. Minor: fields added; major: fields changed or
@@ -223,12 +224,18 @@ class Rendered:
         return _frame(self.rows(lang))
 
 
+def _masked_name(name: str | None) -> str | None:
+    return None if name is None else mask_text(name)
+
+
 @attrs.frozen
 class Report(Rendered):
     """The report of one file. ``findings`` are the details kept (in report order:
     file-level first, then by line); :meth:`counts` are exact."""
 
-    name: str | None
+    name: str | None = attrs.field(converter=_masked_name)
+    """The file's name, identity numbers in it masked (``Ekb_19890307-****_202301.txt``):
+    the one place every report, table and message gets a file's name from."""
     register: str
     file: str
     year: int

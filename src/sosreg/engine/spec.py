@@ -65,6 +65,7 @@ CHECKS: Final[Mapping[str, str]] = {
     "identity.scientific": "SOS-211",
     "period.mismatch": "SOS-212",
     "code.padded": "SOS-213",
+    "number.identity": "SOS-215",
 }
 """Generic field checks and the engine's rule code for each. A field can name any of
 them with a register rule code of its own (``rules = { "code.unknown" = "EKB-069" }``);

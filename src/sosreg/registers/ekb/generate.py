@@ -220,7 +220,7 @@ class Maker(BaseMaker):
         if field == "antal_barn" and check == "range":
             return False  # beyond the range is also many children (EKB-030)
         for role in ("sokande", "medsokande"):
-            if field == f"insatsdagar_{role}" and check == "range":
+            if field == f"insatsdagar_{role}" and check in ("range", "number.identity"):
                 return line[f"insats_{role}"] != "0"  # EKB-027
             if field == f"insats_{role}" and check in ("code.unknown",):
                 return line[f"insatsdagar_{role}"] != "0"  # EKB-027

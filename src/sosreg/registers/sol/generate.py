@@ -115,9 +115,9 @@ class Maker(BaseMaker):
         rec[p["korttid_dygn_utforda"]] = days
 
     def field_ok(self, check: str, field: str, line: Line, ctx: InjectContext) -> bool:
-        if check == "range" and field == "hemtjanst_timmar":
+        if check in ("range", "number.identity") and field == "hemtjanst_timmar":
             return line["hemtjanst"] in ("1", "9")  # 0/8 want 888 or 0 (SOL-025)
-        if check == "range" and field == "korttid_dygn":
+        if check in ("range", "number.identity") and field == "korttid_dygn":
             return line["korttidsplats"] in ("1", "9")  # SOL-024
         # without an end, the avslutsorsak is wrong (SOL-026)
         return field != "verkstallighet_slut"
