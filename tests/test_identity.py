@@ -748,3 +748,22 @@ def test_looks_like_identity_is_what_mask_text_masks_in_a_number(
 
     matched = pl.select(pl.lit(value).str.contains(identity.IDENTITY_NUMBER)).item()
     assert matched == identity.looks_like_identity(value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tas emot 2023-02-01–2023-06-30; den 2026-12-07",
+        "2023-02-01-2023-06-30",
+        "2023.02.01-2023.06.30",
+    ],
+)
+def test_a_range_of_dates_is_not_a_personnummer(text: str) -> None:
+    """The second date's year follows the first date like a personnummer's last four
+    (found by `sosreg validate` on a closed window: "2023-02-01-****-06-30")."""
+    assert identity.mask_text(text) == text
+
+
+def test_a_dashed_personnummer_at_the_end_of_a_date_is_still_masked() -> None:
+    assert identity.mask_text("1946-09-86-9740-x") == "1946-09-86-****-x"
+    assert identity.mask_text("1946-09-86-9740 2023-06-30") == "1946-09-86-**** 2023-06-30"

@@ -366,8 +366,10 @@ _MASKABLE: Final = re.compile(
     r"(?P<d>(?:[0-9]{2})?[0-9]" + _MONTH + _DAY + r")[-+ ./]?[0-9]{4}"
     r"|(?P<t>[0-9]{7})[-+]?T(?:[0-9]{3}|F00)|(?P<u>[0-9]{5})[-+]?T[0-9]{3}"
     r"|(?<=0)0*(?P<z>(?:[0-9]{2}){1,2}" + _MONTH + _DAY + r")[-+ ./]?[0-9]{4}"
-    r")(?![0-9])"
+    r")(?![0-9])(?![-./][0-9]{2}[-./][0-9]{2}(?![0-9]))"
 )
+# The last lookahead: "last four" digits that go on as a date's "-MM-DD" are the year of
+# the next date in a range ("2023-02-01–2023-06-30"), not a personnummer's last four.
 IDENTITY_NUMBER: Final = (
     r"^-?0*(?:[0-9]{2}){1,2}(?:0[0-9]|1[0-2])(?:[0-2][0-9]|3[01]|[6-8][0-9]|9[01])[0-9]{4}$"
 )
@@ -488,6 +490,11 @@ def mask_text(text: str) -> str:
 
     >>> mask_text("202301;8450;12345678901;198513122345;850345-2345")
     '202301;8450;12345678901;198513122345;850345-2345'
+
+    nor a range of dates, whose second year is no personnummer's last four:
+
+    >>> mask_text("2023-02-01–2023-06-30, 2023-02-01-2023-06-30")
+    '2023-02-01–2023-06-30, 2023-02-01-2023-06-30'
     """
     if len(text) < 10:  # the shortest maskable run is 10 characters
         return text
