@@ -20,6 +20,7 @@ NOT_RUN = [
     ("README.md", "the whole test suite (this test is part of it); .ci/run runs it"),
     ("docs/performance.md", "a benchmark of about four minutes"),
     ("docs/testing.md", "a fuzz run of 20 minutes, with atheris (not in the test extra)"),
+    ("docs/testing.md", "a run of ten minutes"),
     (
         "docs/metadata.md",
         "needs Socialstyrelsen's metadata workbook (tests/test_metadata.py builds one)",
