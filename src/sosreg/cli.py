@@ -434,7 +434,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         return commands[args.command](args)
-    except (UsageError, importers.CodeListImportError, SpecError) as exc:
+    except UsageError as exc:
+        _warn(f"sosreg: {exc.for_cli()}")  # flags, not the Python parameters
+        return EXIT_USAGE
+    except (importers.CodeListImportError, SpecError) as exc:
         _warn(f"sosreg: {exc}")
         return EXIT_USAGE
     except BrokenPipeError:  # e.g. `sosreg validate … | head`
@@ -443,6 +446,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         _warn("sosreg: internal error (a bug in sosreg; please report it):")
         _warn(traceback.format_exc().rstrip("\n"))
         return EXIT_INTERNAL
+
+
+def _problem(outcome: batch.Outcome) -> str:
+    """An outcome's problem as the CLI says it (its flags, not the Python parameters)."""
+    if outcome.problem is None:
+        return ""
+    return UsageError(outcome.problem, parameters=outcome.parameters).for_cli()
 
 
 def _warn(message: str) -> None:
@@ -540,7 +550,7 @@ def _validate_one(args: argparse.Namespace, options: batch.Options, paths: tuple
                 paths, options, sys.stdout, progress=progress.update, rendering=progress.writing
             )
     if outcome.problem is not None:
-        raise UsageError(outcome.problem)
+        raise UsageError(outcome.problem, parameters=outcome.parameters)
     return outcome.exit_code
 
 
@@ -630,7 +640,7 @@ def _run_many(
             worst = max(worst, outcome.exit_code)
             if outcome.problem is not None:
                 names = ", ".join(os.path.basename(p) for p in outcome.paths)
-                _warn(f"sosreg: {names}: {outcome.problem}")
+                _warn(f"sosreg: {names}: {_problem(outcome)}")
                 continue
             if out_dir is not None:
                 continue
@@ -682,7 +692,7 @@ def summary_dict(rows: Sequence[batch.Outcome]) -> dict[str, Any]:
         not_checked=[
             {
                 "files": [mask_text(os.path.basename(p)) for p in r.paths],
-                "problem": mask_text(r.problem or ""),
+                "problem": mask_text(_problem(r)),
             }
             for r in rows
             if r.status is None
