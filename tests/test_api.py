@@ -173,7 +173,9 @@ def test_batch_tells_python_callers_the_parameter() -> None:
 
 
 def test_usage_error_says_flags_for_the_cli() -> None:
-    exc = sosreg.UsageError("give register= or max_details=", parameters=("register", "max_details"))
+    exc = sosreg.UsageError(
+        "give register= or max_details=", parameters=("register", "max_details")
+    )
     assert exc.for_cli() == "give --register or --max-details"
     assert exc.for_cli({"register": "-r"}) == "give -r or --max-details"
     assert sosreg.UsageError("register=x").for_cli() == "register=x"  # names no parameter
