@@ -26,7 +26,7 @@ import tempfile
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any, Final, NoReturn
+from typing import IO, Any, Final, NoReturn, TypeAlias
 
 import attrs
 
@@ -107,6 +107,8 @@ def _sheet(text: str) -> str | int:
 
 
 _RAW: Final = argparse.RawDescriptionHelpFormatter
+_Commands: TypeAlias = "argparse._SubParsersAction[_Parser]"
+"""What ``add_subparsers`` returns: each command's function adds its parser to it."""
 
 
 def _build() -> argparse.ArgumentParser:
@@ -126,7 +128,7 @@ def _build() -> argparse.ArgumentParser:
 # -- each command's arguments (its handler, ``_<command>``, is further down) -----------
 
 
-def _validate_parser(sub: Any) -> None:
+def _validate_parser(sub: _Commands) -> None:
     """``sosreg validate``: its arguments and help."""
     p = sub.add_parser(
         "validate",
@@ -204,7 +206,7 @@ def _validate_parser(sub: Any) -> None:
     )
 
 
-def _rules_parser(sub: Any) -> None:
+def _rules_parser(sub: _Commands) -> None:
     """``sosreg rules``: its arguments and help."""
     p = sub.add_parser(
         "rules",
@@ -217,7 +219,7 @@ def _rules_parser(sub: Any) -> None:
     p.add_argument("--lang", choices=("sv", "en"), default="sv")
 
 
-def _codes_parser(sub: Any) -> None:
+def _codes_parser(sub: _Commands) -> None:
     """``sosreg codes``: its arguments and help."""
     p = sub.add_parser(
         "codes",
@@ -230,7 +232,7 @@ def _codes_parser(sub: Any) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text")
 
 
-def _import_codes_parser(sub: Any) -> None:
+def _import_codes_parser(sub: _Commands) -> None:
     """``sosreg import-codes``: its arguments and help."""
     p = sub.add_parser(
         "import-codes",
@@ -271,7 +273,7 @@ def _import_codes_parser(sub: Any) -> None:
     p.add_argument("--output", "-o", help="where to write the TOML (default: stdout)")
 
 
-def _status_parser(sub: Any) -> None:
+def _status_parser(sub: _Commands) -> None:
     """``sosreg status``: its arguments and help."""
     p = sub.add_parser(
         "status",
@@ -314,7 +316,7 @@ def _status_parser(sub: Any) -> None:
     p.add_argument("--output", "-o", help="write here (xlsx needs it; default: stdout)")
 
 
-def _deadlines_parser(sub: Any) -> None:
+def _deadlines_parser(sub: _Commands) -> None:
     """``sosreg deadlines``: its arguments and help."""
     p = sub.add_parser(
         "deadlines",
@@ -328,7 +330,7 @@ def _deadlines_parser(sub: Any) -> None:
     p.add_argument("--lang", choices=("sv", "en"), default="sv")
 
 
-def _export_parser(sub: Any) -> None:
+def _export_parser(sub: _Commands) -> None:
     """``sosreg export``: its arguments and help."""
     p = sub.add_parser(
         "export",
@@ -383,7 +385,7 @@ def _export_parser(sub: Any) -> None:
     )
 
 
-def _generate_parser(sub: Any) -> None:
+def _generate_parser(sub: _Commands) -> None:
     """``sosreg generate``: its arguments and help."""
     p = sub.add_parser(
         "generate",
@@ -439,7 +441,7 @@ def _generate_parser(sub: Any) -> None:
     )
 
 
-def _spec_parser(sub: Any) -> None:
+def _spec_parser(sub: _Commands) -> None:
     """``sosreg spec``: its arguments and help."""
     p = sub.add_parser(
         "spec",
@@ -1209,7 +1211,7 @@ class Command:
     """One ``sosreg`` command: its name, what sets up its arguments, what runs it."""
 
     name: str
-    parser: Callable[[Any], None]
+    parser: Callable[[_Commands], None]
     """Adds the command's sub-parser (arguments, help) to the sub-parsers given."""
     run: Callable[[argparse.Namespace], int]
     """Runs the command with its parsed arguments; returns the exit code."""
