@@ -31,6 +31,7 @@ from sosreg.engine.register import REGISTRY
 from sosreg.engine.report import DeliveryReport, Report
 from sosreg.engine.spec import FileSpec
 from sosreg.engine.validation import validate
+from sosreg.engine.values import YearMonth
 
 __all__ = ["Options", "Outcome", "deliveries", "expand", "render", "report_path", "run"]
 
@@ -41,14 +42,16 @@ STREAMED = ("json", "csv", "xlsx")
 from a spool on disk instead of holding them: any number of findings in bounded memory."""
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class Options:
-    """How to check and report (the same for every file of a run)."""
+    """How to check and report (the same for every file of a run). ``register`` …
+    ``engine`` and ``on`` are :func:`sosreg.parse`'s (documented there); ``file``,
+    ``period``, ``spec`` and ``previous`` apply to a run of one file only."""
 
     register: str | None = None
     file: str | None = None
     year: int | None = None
-    period: str | None = None
+    period: str | YearMonth | None = None
     spec: FileSpec | None = None
     codelists: Mapping[str, CodeList] = attrs.field(factory=dict)
     previous: str | None = None
@@ -80,6 +83,8 @@ class Outcome:
     output: str = ""
     problem: str | None = None
     """Why the delivery could not be checked (a :class:`UsageError`'s message)."""
+    parameters: tuple[str, ...] = ()
+    """The Python parameters :attr:`problem` names (:attr:`UsageError.parameters`)."""
     written: str | None = None
     """The file the report was written to, when it went to a file."""
     infos: int = 0
@@ -218,24 +223,17 @@ def render(
     fmt = options.format
     if fmt == "xlsx":
         if path is None:
-            return Outcome(paths, None, problem="the xlsx report is a file: give -o PATH")
+            return Outcome(
+                paths, None, problem="the xlsx report is a file: give path=", parameters=("path",)
+            )
         try:
             xlsx_report.xlsxwriter()
         except UsageError as exc:
             return Outcome(paths, None, problem=str(exc))
     spools: list[json_report.FindingSpool] = []
     stream = fmt in STREAMED and options.max_details is None
-    kwargs: dict[str, Any] = {
-        "register": options.register,
-        "year": options.year,
-        "codelists": dict(options.codelists),
-        "engine": options.engine,
-        "max_details": 0 if stream else options.max_details,
-        "progress": progress,
-    }
-    if options.on is not None:
-        kwargs["on"] = options.on
-        kwargs["on_is_today"] = not options.on_given
+    max_details = 0 if stream else options.max_details
+    on_is_today = options.on is not None and not options.on_given
 
     def sink() -> Any:
         if not stream:
@@ -253,18 +251,35 @@ def render(
         result: Report | DeliveryReport
         if len(paths) > 1 or (delivery and is_delivery(paths)):
             result = validate_delivery(
-                paths, sinks=[sink() for _ in paths], earlier=earlier, **kwargs
+                paths,
+                sinks=[sink() for _ in paths],
+                earlier=earlier,
+                register=options.register,
+                year=options.year,
+                codelists=options.codelists,
+                engine=options.engine,
+                max_details=max_details,
+                progress=progress,
+                on=options.on,
+                on_is_today=on_is_today,
             )
         else:
             result = validate(
                 paths[0],
+                register=options.register,
                 file=options.file,
+                year=options.year,
                 period=options.period,
                 spec=options.spec,
+                codelists=options.codelists,
                 previous=options.previous,
                 earlier=earlier,
                 sink=sink(),
-                **kwargs,
+                engine=options.engine,
+                max_details=max_details,
+                progress=progress,
+                on=options.on,
+                on_is_today=on_is_today,
             )
         files = result.reports if isinstance(result, DeliveryReport) else (result,)
         if rendering is not None:
@@ -305,7 +320,7 @@ def render(
             else:
                 buffer.write(result.to_text(lang, options.max_details))
     except UsageError as exc:
-        return Outcome(paths, None, problem=str(exc))
+        return Outcome(paths, None, problem=str(exc), parameters=exc.parameters)
     finally:
         for spool in spools:
             spool.close()

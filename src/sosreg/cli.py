@@ -26,7 +26,7 @@ import tempfile
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any, Final, NoReturn
+from typing import IO, Any, Final, NoReturn, TypeAlias
 
 import attrs
 
@@ -106,6 +106,11 @@ def _sheet(text: str) -> str | int:
     return text
 
 
+_RAW: Final = argparse.RawDescriptionHelpFormatter
+_Commands: TypeAlias = "argparse._SubParsersAction[_Parser]"
+"""What ``add_subparsers`` returns: each command's function adds its parser to it."""
+
+
 def _build() -> argparse.ArgumentParser:
     p = _Parser(
         prog="sosreg",
@@ -115,31 +120,39 @@ def _build() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"sosreg {sosreg.__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    raw = argparse.RawDescriptionHelpFormatter
+    for command in COMMANDS:
+        command.parser(sub)
+    return p
 
-    v = sub.add_parser(
+
+# -- each command's arguments (its handler, ``_<command>``, is further down) -----------
+
+
+def _validate_parser(sub: _Commands) -> None:
+    """``sosreg validate``: its arguments and help."""
+    p = sub.add_parser(
         "validate",
         help="check a file (or a delivery of files) and print a feedback report",
         epilog=EXIT_CODES,
-        formatter_class=raw,
+        formatter_class=_RAW,
     )
-    v.add_argument("path", nargs="+", help="one file, or several to check as one delivery")
-    v.add_argument("--register", help="e.g. ekb (default: from the file name)")
-    v.add_argument("--file", help="e.g. manad, ao, ar (default: from the file name)")
-    v.add_argument("--year", type=_year, help="statistikår (default: from the file)")
-    v.add_argument("--period", help="ÅÅÅÅMM or ÅÅÅÅ (default: from the file name or lines)")
-    v.add_argument("--spec", help="a spec file (TOML/JSON) to use instead of the built-in one")
-    v.add_argument(
+    p.add_argument("path", nargs="+", help="one file, or several to check as one delivery")
+    p.add_argument("--register", help="e.g. ekb (default: from the file name)")
+    p.add_argument("--file", help="e.g. manad, ao, ar (default: from the file name)")
+    p.add_argument("--year", type=_year, help="statistikår (default: from the file)")
+    p.add_argument("--period", help="ÅÅÅÅMM or ÅÅÅÅ (default: from the file name or lines)")
+    p.add_argument("--spec", help="a spec file (TOML/JSON) to use instead of the built-in one")
+    p.add_argument(
         "--codelist",
         action="append",
         default=[],
         metavar="PATH",
         help="a code list TOML file to use (replaces the built-in list of the same name)",
     )
-    v.add_argument(
+    p.add_argument(
         "--previous", metavar="PATH", help="the same file for the previous period, to compare"
     )
-    v.add_argument(
+    p.add_argument(
         "--on",
         type=_day,
         metavar="ÅÅÅÅ-MM-DD",
@@ -147,15 +160,15 @@ def _build() -> argparse.ArgumentParser:
         "on this day; default today. With --on a refusal makes the exit code 2; without "
         "it the portal's findings are shown but the exit code is the contents' verdict",
     )
-    v.add_argument(
+    p.add_argument(
         "--format",
         choices=FORMATS,
         default="text",
         help="text (default), json, csv (one row per finding), xlsx (the feedback "
         "workbook, sosreg[excel]) or html (one self-contained page)",
     )
-    v.add_argument("--lang", choices=("sv", "en"), default="sv")
-    v.add_argument(
+    p.add_argument("--lang", choices=("sv", "en"), default="sv")
+    p.add_argument(
         "--max-details",
         type=_max_details,
         default=_DEFAULT,
@@ -163,7 +176,7 @@ def _build() -> argparse.ArgumentParser:
         help="details shown per rule (text, html: 100; json, csv, xlsx: all); counts are "
         "always exact",
     )
-    v.add_argument(
+    p.add_argument(
         "-o",
         "--output",
         metavar="PATH",
@@ -171,13 +184,13 @@ def _build() -> argparse.ArgumentParser:
         "html and several deliveries, a directory: one report per delivery, named after its "
         "first file",
     )
-    v.add_argument(
+    p.add_argument(
         "-q",
         "--quiet",
         action="store_true",
         help="no progress bar (shown on a terminal only, with sosreg[progress])",
     )
-    v.add_argument(
+    p.add_argument(
         "-j",
         "--jobs",
         type=int,
@@ -185,34 +198,43 @@ def _build() -> argparse.ArgumentParser:
         help="check many files (directories and globs too) in N processes: one report per "
         "delivery and a summary table",
     )
-    v.add_argument(
+    p.add_argument(
         "--engine",
         choices=ENGINES,
         default="row",
         help="row (the reference) or columnar (polars, sosreg[fast]); the findings are the same",
     )
 
-    r = sub.add_parser(
+
+def _rules_parser(sub: _Commands) -> None:
+    """``sosreg rules``: its arguments and help."""
+    p = sub.add_parser(
         "rules",
         help="list the rules (avvikelsekoder)",
         epilog=EXIT_CODES_SIMPLE,
-        formatter_class=raw,
+        formatter_class=_RAW,
     )
-    r.add_argument("--register", help="only the engine's and this register's rules")
-    r.add_argument("--format", choices=("text", "json"), default="text")
-    r.add_argument("--lang", choices=("sv", "en"), default="sv")
+    p.add_argument("--register", help="only the engine's and this register's rules")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--lang", choices=("sv", "en"), default="sv")
 
-    c = sub.add_parser(
+
+def _codes_parser(sub: _Commands) -> None:
+    """``sosreg codes``: its arguments and help."""
+    p = sub.add_parser(
         "codes",
         help="print a code list as of a statistikår",
         epilog=EXIT_CODES_SIMPLE,
-        formatter_class=raw,
+        formatter_class=_RAW,
     )
-    c.add_argument("name", nargs="?", help="list name; omit to list the names")
-    c.add_argument("--year", type=_year, help="statistikår (default: every code, with validity)")
-    c.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("name", nargs="?", help="list name; omit to list the names")
+    p.add_argument("--year", type=_year, help="statistikår (default: every code, with validity)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
 
-    i = sub.add_parser(
+
+def _import_codes_parser(sub: _Commands) -> None:
+    """``sosreg import-codes``: its arguments and help."""
+    p = sub.add_parser(
         "import-codes",
         help="import a published code list (e.g. KVÅ from Excel/CSV) as TOML",
         description="Import a published code list as TOML:\n"
@@ -221,36 +243,39 @@ def _build() -> argparse.ArgumentParser:
         "Tidsperiod column; several lists in one TOML file, see docs/metadata.md):\n"
         "  sosreg import-codes metadata WORKBOOK.xlsx [--list NAME ...] [--prefix P]",
         epilog=EXIT_CODES_SIMPLE,
-        formatter_class=raw,
+        formatter_class=_RAW,
     )
-    i.add_argument("name", help="list name, e.g. kva; or 'metadata' for a metadata workbook")
-    i.add_argument("path", help="the published list: .xlsx, .csv or .txt")
-    i.add_argument(
+    p.add_argument("name", help="list name, e.g. kva; or 'metadata' for a metadata workbook")
+    p.add_argument("path", help="the published list: .xlsx, .csv or .txt")
+    p.add_argument(
         "--year", type=_year, help="the statistikår the list is for (required, except for metadata)"
     )
-    i.add_argument("--merge", help="the list as of earlier years (TOML) to extend")
-    i.add_argument(
+    p.add_argument("--merge", help="the list as of earlier years (TOML) to extend")
+    p.add_argument(
         "--sheet",
         type=_sheet,
         metavar="NAME|N",
         help="the workbook's sheet: its name, or its number from 1 (default: the first)",
     )
-    i.add_argument(
+    p.add_argument(
         "--list",
         action="append",
         dest="lists",
         metavar="NAME",
         help="metadata: the Kodlista sheet of this variable (repeat for more; default: all)",
     )
-    i.add_argument(
+    p.add_argument(
         "--prefix",
         metavar="P",
         help="metadata: start every list name with P, as given (default: the register code "
         "in parentheses in the file name and '_', e.g. 'bu_'; '' for none)",
     )
-    i.add_argument("--output", "-o", help="where to write the TOML (default: stdout)")
+    p.add_argument("--output", "-o", help="where to write the TOML (default: stdout)")
 
-    st = sub.add_parser(
+
+def _status_parser(sub: _Commands) -> None:
+    """``sosreg status``: its arguments and help."""
+    p = sub.add_parser(
         "status",
         help="what each kommun has delivered, which delivery counts, what is missing",
         description="For each kommun, period and sub-register: owed or not, the files\n"
@@ -267,41 +292,47 @@ def _build() -> argparse.ArgumentParser:
      a declaration the sub-register does not take
   3  could not run: bad arguments, unreadable files
   4  internal error in sosreg (a bug: please report it with the traceback)""",
-        formatter_class=raw,
+        formatter_class=_RAW,
     )
-    st.add_argument("path", nargs="+", help="files, directories or glob patterns")
-    st.add_argument("--year", type=_year, help="only the periods of this statistikår")
-    st.add_argument("--kommun", help="only this kommun (kommunkod)")
-    st.add_argument(
+    p.add_argument("path", nargs="+", help="files, directories or glob patterns")
+    p.add_argument("--year", type=_year, help="only the periods of this statistikår")
+    p.add_argument("--kommun", help="only this kommun (kommunkod)")
+    p.add_argument(
         "--on", type=_day, metavar="ÅÅÅÅ-MM-DD", help="the day to judge by (default today)"
     )
-    st.add_argument(
+    p.add_argument(
         "--declarations",
         metavar="FILE",
         help="'inget att rapportera' declarations: CSV kommun;delregister;period;dag[;enhet]",
     )
-    st.add_argument(
+    p.add_argument(
         "--obligations",
         metavar="FILE",
         help="what each kommun owes: CSV kommun;enhet;delregister;from;to;per_enhet "
         "(default: inferred from the folder)",
     )
-    st.add_argument("--format", choices=("text", "json", "csv", "xlsx", "html"), default="text")
-    st.add_argument("--lang", choices=("sv", "en"), default="sv")
-    st.add_argument("--output", "-o", help="write here (xlsx needs it; default: stdout)")
+    p.add_argument("--format", choices=("text", "json", "csv", "xlsx", "html"), default="text")
+    p.add_argument("--lang", choices=("sv", "en"), default="sv")
+    p.add_argument("--output", "-o", help="write here (xlsx needs it; default: stdout)")
 
-    d = sub.add_parser(
+
+def _deadlines_parser(sub: _Commands) -> None:
+    """``sosreg deadlines``: its arguments and help."""
+    p = sub.add_parser(
         "deadlines",
         help="print the year's calendar of due dates for every register and file",
         epilog=EXIT_CODES_SIMPLE,
-        formatter_class=raw,
+        formatter_class=_RAW,
     )
-    d.add_argument("--year", type=_year, required=True, help="statistikår")
-    d.add_argument("--register", help="only this register")
-    d.add_argument("--format", choices=("text", "json"), default="text")
-    d.add_argument("--lang", choices=("sv", "en"), default="sv")
+    p.add_argument("--year", type=_year, required=True, help="statistikår")
+    p.add_argument("--register", help="only this register")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--lang", choices=("sv", "en"), default="sv")
 
-    e = sub.add_parser(
+
+def _export_parser(sub: _Commands) -> None:
+    """``sosreg export``: its arguments and help."""
+    p = sub.add_parser(
         "export",
         help="write many files as a Parquet dataset for analysts (sosreg[parquet])",
         description="Check every file and write the rows of the accepted ones as a Parquet\n"
@@ -310,34 +341,34 @@ def _build() -> argparse.ArgumentParser:
         "(one JSON report per file) beside it. See docs/analysts.md.\n"
         "  sosreg export DIR|GLOB... --to parquet OUT/ [--key-file KEYFILE]",
         epilog=EXIT_CODES_SIMPLE,
-        formatter_class=raw,
+        formatter_class=_RAW,
     )
-    e.add_argument("path", nargs="+", help="files, directories or globs")
-    e.add_argument(
+    p.add_argument("path", nargs="+", help="files, directories or globs")
+    p.add_argument(
         "--to",
         nargs=2,
         required=True,
         metavar=("FORMAT", "OUT"),
         help="the format (parquet) and a new or empty folder to write the dataset in",
     )
-    e.add_argument(
+    p.add_argument(
         "--register",
         help="only files whose names say this register (a name that says none is read as one)",
     )
-    e.add_argument("--file", help="likewise, only files of this kind, e.g. sol1")
-    e.add_argument(
+    p.add_argument("--file", help="likewise, only files of this kind, e.g. sol1")
+    p.add_argument(
         "--include",
         choices=("godkand", "warnings", "all"),
         default="warnings",
         help="files to write: godkand only; also godkänd med varningar (default); all",
     )
-    e.add_argument(
+    p.add_argument(
         "--identities",
         choices=("pseudonym", "mask", "drop"),
         default="pseudonym",
         help="identity columns as pseudonyms (default), masked, or left out",
     )
-    e.add_argument(
+    p.add_argument(
         "--labels",
         nargs="?",
         const="sv",
@@ -346,14 +377,17 @@ def _build() -> argparse.ArgumentParser:
         help="a <column>_label column after each coded column: the code's label in the "
         "file's statistikår (sv, the default, or en)",
     )
-    e.add_argument(
+    p.add_argument(
         "--key-file",
         metavar="KEYFILE",
         help="the secret pseudonym key (its bytes, at least 16): the same key gives the same "
         "pseudonyms in every run (default: a random key for this run)",
     )
 
-    gen = sub.add_parser(
+
+def _generate_parser(sub: _Commands) -> None:
+    """``sosreg generate``: its arguments and help."""
+    p = sub.add_parser(
         "generate",
         help="write a valid file (a BU delivery: three) with a Filip-style name; with --inject, "
         "damaged so that given rules fire, the expected findings beside it as JSON",
@@ -366,30 +400,30 @@ def _build() -> argparse.ArgumentParser:
         "path, lines, expected findings and expected status (tab-separated).\n"
         "See docs/generate.md.",
         epilog=EXIT_CODES_SIMPLE,
-        formatter_class=raw,
+        formatter_class=_RAW,
     )
-    gen.add_argument("--register", required=True, help="ekb, sol, khsl, lss or bu")
-    gen.add_argument(
+    p.add_argument("--register", required=True, help="ekb, sol, khsl, lss or bu")
+    p.add_argument(
         "--file",
         help="e.g. manad, sol1, or a delivery's files: manad,ao (may be left out for LSS,"
         " and for BU: the delivery of all three)",
     )
-    gen.add_argument("--year", type=_year, required=True, help="statistikår")
-    gen.add_argument(
+    p.add_argument("--year", type=_year, required=True, help="statistikår")
+    p.add_argument(
         "-n", type=int, default=100, metavar="N", help="records (BU: children); default 100"
     )
-    gen.add_argument("--seed", type=int, default=0, help="default 0")
-    gen.add_argument("--kommun", help="kommunkod (default 0180)")
-    gen.add_argument("--period", help="ÅÅÅÅMM for monthly files (default January), or ÅÅÅÅ")
-    gen.add_argument(
+    p.add_argument("--seed", type=int, default=0, help="default 0")
+    p.add_argument("--kommun", help="kommunkod (default 0180)")
+    p.add_argument("--period", help="ÅÅÅÅMM for monthly files (default January), or ÅÅÅÅ")
+    p.add_argument(
         "--inject",
         metavar="CODE[:N],…",
         help="rules to make fire, each on N lines (default 1), e.g. EKB-013,SOS-104:5",
     )
-    gen.add_argument(
+    p.add_argument(
         "-o", "--output", default=".", metavar="DIR", help="where to write (default: here)"
     )
-    gen.add_argument(
+    p.add_argument(
         "--codelist",
         action="append",
         default=[],
@@ -397,44 +431,38 @@ def _build() -> argparse.ArgumentParser:
         help="a code list TOML file to draw codes from (e.g. an imported KVÅ list); "
         "validate with it too",
     )
-    gen.add_argument(
+    p.add_argument(
         "--injectors",
         action="store_true",
         help="list the rules --inject can make fire in this file, and how, then exit",
     )
-    gen.add_argument(
+    p.add_argument(
         "--lang", choices=("sv", "en"), default="sv", help="of the status and rule titles"
     )
 
-    s = sub.add_parser(
+
+def _spec_parser(sub: _Commands) -> None:
+    """``sosreg spec``: its arguments and help."""
+    p = sub.add_parser(
         "spec",
         help="print the fields of a file's spec",
         epilog=EXIT_CODES_SIMPLE,
-        formatter_class=raw,
+        formatter_class=_RAW,
     )
-    s.add_argument("--register", required=True)
-    s.add_argument("--file", required=True)
-    s.add_argument("--year", type=_year, required=True)
-    s.add_argument("--format", choices=("text", "json"), default="text")
-    return p
+    p.add_argument("--register", required=True)
+    p.add_argument("--file", required=True)
+    p.add_argument("--year", type=_year, required=True)
+    p.add_argument("--format", choices=("text", "json"), default="text")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _build().parse_args(argv)
-    commands: dict[str, Callable[[argparse.Namespace], int]] = {
-        "validate": _validate,
-        "rules": _rules,
-        "codes": _codes,
-        "spec": _spec,
-        "import-codes": _import_codes,
-        "deadlines": _deadlines,
-        "status": _status,
-        "export": _export,
-        "generate": _generate,
-    }
     try:
-        return commands[args.command](args)
-    except (UsageError, importers.CodeListImportError, SpecError) as exc:
+        return _COMMANDS_BY_NAME[args.command].run(args)
+    except UsageError as exc:
+        _warn(f"sosreg: {exc.for_cli()}")  # flags, not the Python parameters
+        return EXIT_USAGE
+    except (importers.CodeListImportError, SpecError) as exc:
         _warn(f"sosreg: {exc}")
         return EXIT_USAGE
     except BrokenPipeError:  # e.g. `sosreg validate … | head`
@@ -443,6 +471,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         _warn("sosreg: internal error (a bug in sosreg; please report it):")
         _warn(traceback.format_exc().rstrip("\n"))
         return EXIT_INTERNAL
+
+
+def _problem(outcome: batch.Outcome) -> str:
+    """An outcome's problem as the CLI says it (its flags, not the Python parameters)."""
+    if outcome.problem is None:
+        return ""
+    return UsageError(outcome.problem, parameters=outcome.parameters).for_cli()
 
 
 def _warn(message: str) -> None:
@@ -540,7 +575,7 @@ def _validate_one(args: argparse.Namespace, options: batch.Options, paths: tuple
                 paths, options, sys.stdout, progress=progress.update, rendering=progress.writing
             )
     if outcome.problem is not None:
-        raise UsageError(outcome.problem)
+        raise UsageError(outcome.problem, parameters=outcome.parameters)
     return outcome.exit_code
 
 
@@ -630,7 +665,7 @@ def _run_many(
             worst = max(worst, outcome.exit_code)
             if outcome.problem is not None:
                 names = ", ".join(os.path.basename(p) for p in outcome.paths)
-                _warn(f"sosreg: {names}: {outcome.problem}")
+                _warn(f"sosreg: {names}: {_problem(outcome)}")
                 continue
             if out_dir is not None:
                 continue
@@ -682,7 +717,7 @@ def summary_dict(rows: Sequence[batch.Outcome]) -> dict[str, Any]:
         not_checked=[
             {
                 "files": [mask_text(os.path.basename(p)) for p in r.paths],
-                "problem": mask_text(r.problem or ""),
+                "problem": mask_text(_problem(r)),
             }
             for r in rows
             if r.status is None
@@ -1120,10 +1155,6 @@ def _spec(args: argparse.Namespace) -> int:
     return 0
 
 
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
-
-
 # -- export ----------------------------------------------------------------------------
 
 
@@ -1170,3 +1201,37 @@ def _export(args: argparse.Namespace) -> int:
         + f" {out} ({left} left out); reports in {Path(out) / analysts.REPORTS}"
     )
     return 0
+
+
+# -- the commands ----------------------------------------------------------------------
+
+
+@attrs.frozen
+class Command:
+    """One ``sosreg`` command: its name, what sets up its arguments, what runs it."""
+
+    name: str
+    parser: Callable[[_Commands], None]
+    """Adds the command's sub-parser (arguments, help) to the sub-parsers given."""
+    run: Callable[[argparse.Namespace], int]
+    """Runs the command with its parsed arguments; returns the exit code."""
+
+
+COMMANDS: Final = (
+    Command("validate", _validate_parser, _validate),
+    Command("rules", _rules_parser, _rules),
+    Command("codes", _codes_parser, _codes),
+    Command("import-codes", _import_codes_parser, _import_codes),
+    Command("status", _status_parser, _status),
+    Command("deadlines", _deadlines_parser, _deadlines),
+    Command("export", _export_parser, _export),
+    Command("generate", _generate_parser, _generate),
+    Command("spec", _spec_parser, _spec),
+)
+"""Every command, in the order ``sosreg --help`` lists them."""
+
+_COMMANDS_BY_NAME: Final = {c.name: c for c in COMMANDS}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -28,13 +28,16 @@ year. The statistikår is ``year=`` if given, else each record's ``period`` (or 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sosreg import codelists as _codelists
 from sosreg.codelists import CodeList, Validity
 from sosreg.engine.errors import optional_import
+from sosreg.engine.findings import DEFAULT_MAX_DETAILS, Finding
 from sosreg.engine.records import spec_of
+from sosreg.engine.source import Source
 from sosreg.engine.spec import FileSpec
 from sosreg.engine.values import Special, YearMonth
 from sosreg.identity import Pseudonymizer, looks_like_identity, mask, mask_text, session_key
@@ -215,20 +218,48 @@ def _with_labels(
 
 
 def read_pandas(
-    source: Any,
+    source: Source,
     *,
     identities: str = "pseudonym",
     key: bytes | None = None,
     labels: bool | str = False,
-    **kwargs: Any,
+    register: str | None = None,
+    file: str | None = None,
+    year: int | None = None,
+    period: str | YearMonth | None = None,
+    spec: FileSpec | None = None,
+    codelists: Mapping[str, CodeList] | None = None,
+    name: str | None = None,
+    max_details: int | None = DEFAULT_MAX_DETAILS,
+    sink: Callable[[Finding], None] | None = None,
+    engine: str = "row",
+    progress: Callable[[int], None] | None = None,
+    on: dt.date | None = None,
+    on_is_today: bool = False,
 ) -> Any:
-    """Parse ``source`` (arguments as :func:`sosreg.parse`) into a DataFrame with a
-    ``line`` column (the physical line of each record). Lines that give no record are
-    left out; validate the file to see why. ``labels`` as :func:`to_pandas`, with the
-    file's statistikår and the code lists it was read with."""
+    """Parse ``source`` into a DataFrame with a ``line`` column (the physical line of
+    each record). Lines that give no record are left out; validate the file to see why.
+    ``labels`` as :func:`to_pandas`, with the file's statistikår and the code lists it
+    was read with; ``register`` … ``on_is_today`` are :func:`sosreg.parse`'s
+    (documented there)."""
     from sosreg.engine.pipeline import parse
 
-    parsed = parse(source, **kwargs)
+    parsed = parse(
+        source,
+        register=register,
+        file=file,
+        year=year,
+        period=period,
+        spec=spec,
+        codelists=codelists,
+        name=name,
+        max_details=max_details,
+        sink=sink,
+        engine=engine,
+        progress=progress,
+        on=on,
+        on_is_today=on_is_today,
+    )
     lines: list[int] = []
     records: list[Any] = []
     for row in parsed:

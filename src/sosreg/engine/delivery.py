@@ -23,20 +23,24 @@ previous period and the same period a year before) among the files given.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
 import attrs
 
+from sosreg.codelists import CodeList
 from sosreg.engine.filename import parse_filename
-from sosreg.engine.findings import Finding
+from sosreg.engine.findings import DEFAULT_MAX_DETAILS, Finding
 from sosreg.engine.joins import ParsedFile, check_references, join
 from sosreg.engine.pipeline import Parsed, UsageError, parse
 from sosreg.engine.register import REGISTRY, Register
 from sosreg.engine.report import REPLACED, DeliveryReport, Report
 from sosreg.engine.source import Source
+from sosreg.engine.spec import FileSpec
+from sosreg.engine.values import YearMonth
 
 __all__ = [
     "DeliveryReport",
@@ -178,12 +182,22 @@ def validate_delivery(
     *,
     sinks: Iterable[Callable[[Finding], None] | None] | None = None,
     earlier: Iterable[str] = (),
-    **kwargs: Any,
+    register: str | None = None,
+    file: str | None = None,
+    year: int | None = None,
+    period: str | YearMonth | None = None,
+    spec: FileSpec | None = None,
+    codelists: Mapping[str, CodeList] | None = None,
+    max_details: int | None = DEFAULT_MAX_DETAILS,
+    engine: str = "row",
+    progress: Callable[[int], None] | None = None,
+    on: dt.date | None = None,
+    on_is_today: bool = False,
 ) -> DeliveryReport:
     """Validate several files together (e.g. a month's EKB-Månad and EKB-AO).
 
-    ``kwargs`` go to :func:`sosreg.parse` for every file (``register``, ``year``,
-    ``codelists``, ``max_details``...); the file of each is read from its name. Besides
+    ``register`` … ``on_is_today`` are :func:`sosreg.parse`'s (documented there), the
+    same for every file; the file of each is read from its name. Besides
     each file's own findings, the delivery is checked as a whole:
 
     * a re-delivery: of several files for the same expected file (register, file,
@@ -210,7 +224,22 @@ def validate_delivery(
     sink_iter = iter(sinks) if sinks is not None else None
     for src in sources:
         sink = next(sink_iter, None) if sink_iter is not None else None
-        report, pf = read_file(src, sink=sink, **kwargs)
+        parsed = parse(
+            src,
+            register=register,
+            file=file,
+            year=year,
+            period=period,
+            spec=spec,
+            codelists=codelists,
+            max_details=max_details,
+            sink=sink,
+            engine=engine,
+            progress=progress,
+            on=on,
+            on_is_today=on_is_today,
+        )
+        report, pf = read_file(parsed)
         reports.append(report)
         files.append(pf)
         file_sinks.append(sink)
@@ -232,7 +261,7 @@ def validate_delivery(
     counting = [i for i in range(len(files)) if i not in replaced and files[i].register_data]
     mine_files = [files[i] for i in counting]
     index = Earlier(str(e) for e in earlier)
-    lists = kwargs.get("codelists")
+    lists = codelists
     for i in counting:
         src = sources[i]
         if isinstance(src, str | os.PathLike):
@@ -378,9 +407,9 @@ def _delivery_checks(files: list[ParsedFile]) -> Iterable[Finding]:
         yield first.finding("SOS-303", kommuner=", ".join(sorted(by_kommun)))
 
 
-def read_file(source: Source, **kwargs: Any) -> tuple[Report, ParsedFile]:
-    """Parse ``source`` completely: (its :class:`~sosreg.Report`, its records)."""
-    parsed: Parsed = parse(source, **kwargs)
+def read_file(parsed: Parsed) -> tuple[Report, ParsedFile]:
+    """Read ``parsed`` (a :func:`~sosreg.parse` of a file) completely: (its
+    :class:`~sosreg.Report`, its records)."""
     records: list[tuple[int, Any]] = []
     for row in parsed:
         if row.record is not None:
@@ -399,18 +428,22 @@ def read_file(source: Source, **kwargs: Any) -> tuple[Report, ParsedFile]:
     return parsed.report(), pf
 
 
-def read_earlier(source: Source, current: ParsedFile, codelists: Any = None) -> ParsedFile:
+def read_earlier(
+    source: Source, current: ParsedFile, codelists: Mapping[str, CodeList] | None = None
+) -> ParsedFile:
     """An earlier file to compare ``current`` with, read completely (its name says
     what it is when it can; else it is read as ``current``'s register and file)."""
     try:
-        _, before = read_file(source, codelists=codelists, max_details=0)
+        _, before = read_file(parse(source, codelists=codelists, max_details=0))
     except UsageError:
         _, before = read_file(
-            source,
-            register=current.register,
-            file=current.file,
-            codelists=codelists,
-            max_details=0,
+            parse(
+                source,
+                register=current.register,
+                file=current.file,
+                codelists=codelists,
+                max_details=0,
+            )
         )
     return before
 
@@ -425,7 +458,7 @@ WHICH: Final = {
 def comparisons(
     current: ParsedFile,
     earlier: Sequence[tuple[str, Source]],
-    codelists: Any = None,
+    codelists: Mapping[str, CodeList] | None = None,
     *,
     found: bool = False,
 ) -> list[Finding]:

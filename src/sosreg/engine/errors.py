@@ -8,6 +8,7 @@ A leaf of the engine: every layer may raise these (re-exported by
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from typing import Any
 
 from sosreg.identity import mask_text
@@ -20,10 +21,27 @@ class UsageError(ValueError):
     unknown register or file, no spec for the year, unreadable path, an optional
     dependency that is not installed. The CLI exits with 3. Its message is masked
     (:func:`sosreg.identity.mask_text`): a path or name with a personnummer in it is
-    shown ``19890307-****``."""
+    shown ``19890307-****``.
 
-    def __init__(self, *args: object) -> None:
+    A message that tells the caller which argument to give names it the Python way,
+    ``register=``, and lists it in ``parameters``; the CLI, which has flags instead,
+    prints :meth:`for_cli` (``--register``)."""
+
+    def __init__(self, *args: object, parameters: tuple[str, ...] = ()) -> None:
         super().__init__(*(mask_text(a) if isinstance(a, str) else a for a in args))
+        self.parameters = parameters
+        """The Python parameters the message names, each as ``<name>=``."""
+
+    def for_cli(self, flags: Mapping[str, str] | None = None) -> str:
+        """The message with each of :attr:`parameters` named by its flag: ``flags``
+        maps a parameter to its flag (``{"path": "-o"}``); any other is
+        ``--<name>`` (``register=`` -> ``--register``, ``max_details=`` ->
+        ``--max-details``)."""
+        text = str(self)
+        for name in self.parameters:
+            flag = (flags or {}).get(name) or "--" + name.replace("_", "-")
+            text = text.replace(f"{name}=", flag)
+        return text
 
 
 def optional_import(module: str, purpose: str, extra: str) -> Any:

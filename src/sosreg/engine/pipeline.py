@@ -288,7 +288,8 @@ class Parsed:
         if register is None:
             raise UsageError(
                 "the register is not given and cannot be read from the file name "
-                f"(give --register: {', '.join(REGISTRY.names())})"
+                f"(give register=, one of: {', '.join(REGISTRY.names())})",
+                parameters=("register",),
             )
         try:
             self.register: Register = REGISTRY.get(register)
@@ -301,7 +302,8 @@ class Parsed:
         if file is None:
             raise UsageError(
                 f"the file of register {self.register.name} is not given and cannot be read "
-                f"from the file name (files: {', '.join(self.register.files)})"
+                f"from the file name (give file=, one of: {', '.join(self.register.files)})",
+                parameters=("file",),
             )
         file = file.lower()
         if file not in self.register.files:
@@ -900,6 +902,13 @@ def parse(
     collector's portal refuses on that day (:mod:`sosreg.engine.portal`, SOS-030 …
     SOS-034; ``on_is_today`` says in the report that the day is today's date); these
     findings are not part of :attr:`Report.status`, the verdict on the contents.
+
+    These are the reading parameters of every function that reads a file
+    (:func:`load`, :func:`sosreg.validate`, :func:`sosreg.validate_delivery`,
+    :func:`sosreg.frames.read_pandas`, and a subset in :func:`sosreg.scan`): each spells
+    them out (an IDE completes them, mypy checks them, a misspelt one is a
+    :class:`TypeError` naming the function called) and this is where they are
+    documented; ``tests/test_api.py`` keeps their types and defaults the same.
     """
     return Parsed(
         source,
@@ -919,9 +928,42 @@ def parse(
     )
 
 
-def load(source: Source, **kwargs: Any) -> list[Any]:
-    """All records of ``source`` as a list (lines that give no record are left out)."""
-    return list(parse(source, **kwargs).records())
+def load(
+    source: Source,
+    *,
+    register: str | None = None,
+    file: str | None = None,
+    year: int | None = None,
+    period: str | YearMonth | None = None,
+    spec: FileSpec | None = None,
+    codelists: Mapping[str, CodeList] | None = None,
+    name: str | None = None,
+    max_details: int | None = DEFAULT_MAX_DETAILS,
+    sink: Callable[[Finding], None] | None = None,
+    engine: str = "row",
+    progress: Callable[[int], None] | None = None,
+    on: dt.date | None = None,
+    on_is_today: bool = False,
+) -> list[Any]:
+    """All records of ``source`` as a list (lines that give no record are left out).
+    The parameters are :func:`parse`'s."""
+    parsed = parse(
+        source,
+        register=register,
+        file=file,
+        year=year,
+        period=period,
+        spec=spec,
+        codelists=codelists,
+        name=name,
+        max_details=max_details,
+        sink=sink,
+        engine=engine,
+        progress=progress,
+        on=on,
+        on_is_today=on_is_today,
+    )
+    return list(parsed.records())
 
 
 def serialize(
@@ -964,10 +1006,17 @@ def serialize(
     return fmt.encode(fmt.join(lines))
 
 
-def write(records: Iterable[Any], path: str | os.PathLike[str], **kwargs: Any) -> None:
-    """Serialize ``records`` (see :func:`serialize`) into the file ``path``."""
+def write(
+    records: Iterable[Any],
+    path: str | os.PathLike[str],
+    *,
+    format: TextFormat | None = None,
+    spec: FileSpec | None = None,
+) -> None:
+    """Serialize ``records`` (see :func:`serialize`, whose ``format`` and ``spec`` these
+    are) into the file ``path``."""
     with open(path, "wb") as fh:
-        fh.write(serialize(records, **kwargs))
+        fh.write(serialize(records, format=format, spec=spec))
 
 
 RUNNERS["row"] = Parsed._run_rows

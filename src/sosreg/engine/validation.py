@@ -6,14 +6,18 @@ files, the previous period); below the public API in :mod:`sosreg`.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
 
+from sosreg.codelists import CodeList
 from sosreg.engine.delivery import comparisons, earlier_files, read_file
+from sosreg.engine.findings import DEFAULT_MAX_DETAILS, Finding
 from sosreg.engine.pipeline import parse
 from sosreg.engine.report import Report
 from sosreg.engine.source import Source
+from sosreg.engine.spec import FileSpec
+from sosreg.engine.values import YearMonth
 
 __all__ = ["validate"]
 
@@ -23,11 +27,24 @@ def validate(
     *,
     previous: Source | None = None,
     earlier: Iterable[str] = (),
-    **kwargs: Any,
+    register: str | None = None,
+    file: str | None = None,
+    year: int | None = None,
+    period: str | YearMonth | None = None,
+    spec: FileSpec | None = None,
+    codelists: Mapping[str, CodeList] | None = None,
+    name: str | None = None,
+    max_details: int | None = DEFAULT_MAX_DETAILS,
+    sink: Callable[[Finding], None] | None = None,
+    engine: str = "row",
+    progress: Callable[[int], None] | None = None,
+    on: dt.date | None = None,
+    on_is_today: bool = False,
 ) -> Report:
     """Check ``source`` and return a :class:`~sosreg.engine.report.Report`.
 
-    Takes the arguments of :func:`parse`. With ``previous`` (the same file for the
+    ``register`` … ``on_is_today`` are :func:`~sosreg.parse`'s (documented there).
+    With ``previous`` (the same file for the
     previous period), the register's previous-period rules compare the two, as the
     collector compares a delivery with earlier ones; without it, ``earlier`` (paths
     of earlier deliveries with Filip-style names) gives the previous period's file and
@@ -43,11 +60,26 @@ def validate(
     elif isinstance(source, str | os.PathLike):
         paths = [str(p) for p in earlier]
         found = list(earlier_files(os.fspath(source), paths)) if paths else []
+    parsed = parse(
+        source,
+        register=register,
+        file=file,
+        year=year,
+        period=period,
+        spec=spec,
+        codelists=codelists,
+        name=name,
+        max_details=max_details,
+        sink=sink,
+        engine=engine,
+        progress=progress,
+        on=on,
+        on_is_today=on_is_today,
+    )
     if not found:
-        return parse(source, **kwargs).report()
-    report, current = read_file(source, **kwargs)
-    extra = comparisons(current, found, codelists=kwargs.get("codelists"), found=previous is None)
-    sink = kwargs.get("sink")
+        return parsed.report()
+    report, current = read_file(parsed)
+    extra = comparisons(current, found, codelists=codelists, found=previous is None)
     if sink is not None:
         for f in extra:
             sink(f)
