@@ -361,6 +361,10 @@ def test_outside_register_through_the_api(site: Path) -> None:
                 assert not (r.farg == "R" and r.antal > 50)
 
         check()
+
+        from sosreg import docgen
+        page = docgen.register_page("demo")
+        assert "# Demoregistret (`demo`)" in page and "`farg`" in page, page
         print("ok")
         """,
     )
@@ -388,6 +392,10 @@ def test_outside_register_through_the_cli(site: Path, tmp_path: Path) -> None:
     assert listed.returncode == 0, listed.stderr
     assert "DEMO-020" in listed.stdout
 
+    rules = _cli(site, "rules", "--register", "demo")
+    assert rules.returncode == 0, rules.stderr
+    assert "DEMO-020" in rules.stdout and "DEMO-080" in rules.stdout
+
     status = _cli(site, "status", str(out), "--year", "2023", "--on", "2023-11-01")
     assert status.returncode in (0, 1), status.stdout + status.stderr
     assert "DEMO" in status.stdout
@@ -404,3 +412,11 @@ def test_no_register_module_is_imported_by_name() -> None:
         if 'f"sosreg.registers.{' in text:
             offenders.append(str(path.relative_to(SRC)))
     assert offenders == ["sosreg/plugins.py"]  # the built-in registers' own declaration
+
+
+def test_a_register_cannot_replace_a_built_in_code_list() -> None:
+    from sosreg import codelists
+
+    kommun = codelists.get("kommun")
+    with pytest.raises(codelists.CodeListError, match="built in"):
+        codelists.provide(kommun)
