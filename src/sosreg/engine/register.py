@@ -156,7 +156,8 @@ def _codes(code: str | tuple[str, ...]) -> tuple[str, ...]:
 
 @attrs.define
 class Register:
-    """One register: its name, files and rules."""
+    """One register: its name, files and rules, and (by import path) the parts it
+    brings: record classes, strategies, generator (see the module's docs)."""
 
     name: str
     title: str
@@ -203,7 +204,8 @@ class Register:
             names = []
             for entry in sorted(lists.iterdir(), key=lambda e: e.name):
                 if entry.name.endswith(".toml") and entry.is_file():
-                    for cl in _codelists.from_toml_text(entry.read_text("utf-8"), entry.name):
+                    where = f"{self.package.replace('.', '/')}/codelists/{entry.name}"
+                    for cl in _codelists.from_toml_text(entry.read_text("utf-8"), where):
                         _codelists.provide(cl)
                         names.append(cl.name)
             self.codelists = tuple(names)
