@@ -529,3 +529,11 @@ def test_docs_list_what_can_and_cannot_be_injected() -> None:
         label = {"sol": "SoL"}.get(name, name.upper())
         row = f"| {label} | {sum(mine[c] for c in own)} of {len(own)} | {engine} |"
         assert row in page, row
+
+
+def test_doctests() -> None:
+    """The examples in the docstring of the package ``sosreg.generate`` run."""
+    import doctest
+    import importlib
+
+    assert doctest.testmod(importlib.import_module("sosreg.generate")).failed == 0

@@ -1,16 +1,19 @@
 """Generate the typed record classes of the registers from their specs.
 
-``python -m sosreg.recordgen`` writes ``sosreg/registers/<register>/records.py`` for every
-built-in register (``--check``: write nothing, exit 1 if a module is stale; names after
-the options: only those registers). Each module holds one frozen, slotted attrs class per
+``python -m sosreg.recordgen`` writes the records module each built-in register names
+(``Register.records``: ``sosreg/registers/<register>/records.py``; ``--check``: write
+nothing, exit 1 if a module is stale; names after the options: only those registers, any
+register the registry knows, e.g. one installed through the ``sosreg.registers`` entry
+point). Each module holds one frozen, slotted attrs class per
 spec (layout) of the register, named after the file and its first statistikår
 (``Manad_2017``), and, per file, the newest layout under the file's own name
 (``Manad = Manad_2017``); see ``docs/records.md``. The test suite checks that the
 committed modules equal what this module generates and that each class has the fields
 :func:`sosreg.engine.records.record_class` would make at run time.
 
-The specs are read from the register package's ``specs/`` folder without importing the
-register (whose rules import the generated module).
+The register is asked for its package and records module (importing it, with its
+rules; a records module that is stale but importable is enough); the specs are read
+from the package's ``specs/`` folder as the registry loads them.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pathlib import Path
 from typing import Final
 
 from sosreg.engine.records import base_class_name, class_name
+from sosreg.engine.register import REGISTRY
 from sosreg.engine.spec import FieldSpec, FileSpec, spec_from_dict
 from sosreg.plugins import BUILTIN_REGISTERS
 
@@ -213,7 +217,18 @@ def module_source(register: str, specs: Sequence[FileSpec], package: str) -> str
 
 
 def register_package(name: str) -> str:
-    return f"sosreg.registers.{name}"
+    """The package of register ``name``, as its :class:`~sosreg.engine.register.Register`
+    names it."""
+    return REGISTRY.get(name).package
+
+
+def records_path(name: str) -> Path:
+    """The file of the records module register ``name`` names (``Register.records``)."""
+    reg = REGISTRY.get(name)
+    if reg.records is None:
+        raise LookupError(f"register {reg.name} names no records module")
+    parent, _, leaf = reg.records.rpartition(".")
+    return package_dir(parent) / f"{leaf}.py"
 
 
 def modules(registers: Iterable[str] = BUILTIN_REGISTERS) -> dict[Path, str]:
@@ -221,9 +236,7 @@ def modules(registers: Iterable[str] = BUILTIN_REGISTERS) -> dict[Path, str]:
     out = {}
     for name in registers:
         package = register_package(name)
-        out[package_dir(package) / "records.py"] = module_source(
-            name, package_specs(package), package
-        )
+        out[records_path(name)] = module_source(name, package_specs(package), package)
     return out
 
 
@@ -231,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     check = "--check" in args
     names = [a for a in args if not a.startswith("-")] or list(BUILTIN_REGISTERS)
-    unknown = set(names) - set(BUILTIN_REGISTERS)
+    unknown = {n for n in names if n.lower() not in REGISTRY.names()}
     if unknown:
         print(f"unknown register(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2

@@ -2,7 +2,8 @@
 ``hypothesis`` extra: ``pip install sosreg[hypothesis]``).
 
 Generic strategies are derived from the spec (field types, code lists as of the year);
-a register adds its own constraints in ``sosreg/registers/<name>/strategies.py``
+a register adds its own constraints in the module its ``Register`` names as
+``strategies`` (the built-in ones: ``sosreg/registers/<name>/strategies.py``)
 (``records(spec, year, period)``, and ``unique_key(spec, record)`` for what may not
 repeat in a file, or a ``files(...)`` of its own; e.g. EKB: no medsökande data without
 a medsökande). Every file these strategies make
@@ -17,7 +18,6 @@ is *godkänd* by :func:`sosreg.validate`; sosreg's own tests rely on that.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import re
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from sosreg import codelists
 from sosreg import registers as _registers
 from sosreg.engine.records import record_class
+from sosreg.engine.register import REGISTRY
 from sosreg.engine.spec import FieldSpec, FileSpec
 from sosreg.engine.values import Special, YearMonth
 from sosreg.identity import luhn_digit
@@ -163,9 +164,10 @@ def field_values(f: FieldSpec, year: int, period: YearMonth | int) -> st.SearchS
 
 
 def _hook(register: str, name: str) -> Callable[..., Any] | None:
-    try:
-        module = importlib.import_module(f"sosreg.registers.{register}.strategies")
-    except ModuleNotFoundError:
+    """The register's own strategy ``name``, from the module its ``Register`` names as
+    ``strategies`` (``None``: the generic one)."""
+    module = REGISTRY.get(register).part("strategies")
+    if module is None:
         return None
     fn = getattr(module, name, None)
     return fn if callable(fn) else None

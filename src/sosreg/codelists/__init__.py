@@ -358,7 +358,29 @@ def load_files(path: str | Path) -> list[CodeList]:
     return _lists_in(p, _read_toml(p))
 
 
+def from_toml_text(text: str, where: str) -> list[CodeList]:
+    """Every code list in the text of a code list file (``where`` names it in errors)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CodeListError(f"{where} is not valid TOML: {exc}") from None
+    return _lists_in(Path(where), data)
+
+
 _REGISTRY: dict[str, CodeList] = {}
+_PROVIDED: dict[str, CodeList] = {}
+"""Lists a register brings in its package (``codelists/*.toml``), by name."""
+
+
+def provide(codelist: CodeList) -> None:
+    """Make a register's own list known (called by :class:`~sosreg.engine.register.Register`
+    for ``<package>/codelists/*.toml``). A built-in list of the same name is an error;
+    a list given with :func:`register` still wins."""
+    if codelist.name in _builtin_names():
+        raise CodeListError(
+            f"code list {codelist.name!r} is built in; a register cannot replace it"
+        )
+    _PROVIDED[codelist.name] = codelist
 
 
 def _builtin_names() -> list[str]:
@@ -368,12 +390,12 @@ def _builtin_names() -> list[str]:
 
 def names() -> list[str]:
     """The names of all known lists (built in and registered)."""
-    return sorted(set(_builtin_names()) | set(_REGISTRY))
+    return sorted(set(_builtin_names()) | set(_REGISTRY) | set(_PROVIDED))
 
 
 def get(name: str) -> CodeList:
     """The list called ``name``. Raises ``KeyError`` if there is none."""
-    found = _REGISTRY.get(name)
+    found = _REGISTRY.get(name) or _PROVIDED.get(name)
     if found is not None:
         return found
     res = resources.files("sosreg.codelists").joinpath("data", f"{name}.toml")

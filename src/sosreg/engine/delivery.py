@@ -60,21 +60,22 @@ __all__ = [
 MISSING: Final = "SOS-305"
 COMPARED: Final = "SOS-306"
 
-_TOGETHER: Final[dict[str, tuple[str, ...]]] = {"bu": ("barn", "insats", "placering")}
-"""Registers whose one sub-register expects several files, all mandatory (BU: the
-child, insats and placering levels, domain.md §8, §14; mandatory is our reading
-[provisional]). Until the collection data says it (``registers/<r>/collection.toml``),
-this is the one place that does; only :func:`mandatory_kinds` reads it."""
-
 
 def mandatory_kinds(register: str, file: str) -> tuple[str, ...]:
     """The files (keys of the register's ``files``) that a delivery holding ``file``
-    of ``register`` must have, ``file`` among them: BU's three levels; any other file
+    of ``register`` must have, ``file`` among them: the mandatory files of the
+    sub-register expecting ``file``, from the register's collection data
+    (``Register.collection``; BU: its three levels, domain.md §8, §14); any other file
     alone (EKB-Månad and EKB-AO, SOL1 and SOL2 are separate sub-registers: one without
-    the other is a matter of the period's status, not of the delivery).
-
-    The hook the collection data (expected files, mandatory or not) will feed."""
-    together = _TOGETHER.get(register, ())
+    the other is a matter of the period's status, not of the delivery)."""
+    try:
+        reg = REGISTRY.get(register)
+    except KeyError:
+        return (file,)
+    sub = reg.subregister(file)
+    if sub is None:
+        return (file,)
+    together = tuple(f.kind for f in sub.files if f.mandatory and f.kind in reg.files)
     return together if file in together else (file,)
 
 

@@ -42,7 +42,7 @@ _CLASSES: dict[int, tuple[FileSpec, type[Any]]] = {}
 _SPEC_OF: dict[type[Any], FileSpec] = {}
 """record class -> its spec (run-time classes when made, generated ones when resolved)."""
 _GENERATED: dict[str, dict[str, type[Any]]] = {}
-"""register package -> spec key -> the generated class in ``<package>.records``."""
+"""records module (as its ``Register`` names it) -> spec key -> the generated class."""
 
 
 def python_type(f: FieldSpec) -> Any:
@@ -194,12 +194,14 @@ def _generated_class(spec: FileSpec) -> type[Any] | None:
     from sosreg.engine.register import REGISTRY
 
     try:
-        package = REGISTRY.get(spec.register).package
+        module = REGISTRY.get(spec.register).records
     except KeyError:
         return None
-    classes = _GENERATED.get(package)
+    if module is None:
+        return None
+    classes = _GENERATED.get(module)
     if classes is None:
-        classes = _GENERATED[package] = _classes_in(f"{package}.records")
+        classes = _GENERATED[module] = _classes_in(module)
     cls = classes.get(spec.key)
     if cls is None or class_shape(cls) != spec_shape(spec):
         return None

@@ -24,4 +24,7 @@ REGISTER = Register(
     files={"barn": "BU-Barn", "insats": "BU-Insats", "placering": "BU-Placering"},
     filename_prefixes=("bu",),
     infer_file=_infer_file,
+    records="sosreg.registers.bu.records",
+    strategies="sosreg.registers.bu.strategies",
+    generator="sosreg.registers.bu.generate",
 )

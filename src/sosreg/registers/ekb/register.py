@@ -29,4 +29,14 @@ REGISTER = Register(
     files={"manad": "EKB-Månad", "ao": "EKB-AO", "ar": "EKB-År"},
     filename_prefixes=("ekb",),
     infer_file=_infer_file,
+    records="sosreg.registers.ekb.records",
+    strategies="sosreg.registers.ekb.strategies",
+    generator="sosreg.registers.ekb.generate",
+    not_injectable={
+        "EKB-061": "cross-file, delivery level: one file of a month's pair missing",
+        "EKB-062": "cross-file: needs EKB-År and EKB-Månad together",
+        "EKB-063": "cross-file: needs EKB-År and EKB-Månad together",
+        "EKB-080": "previous period: needs the earlier file",
+        "EKB-081": "previous period: needs the earlier file",
+    },
 )

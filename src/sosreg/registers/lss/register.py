@@ -15,4 +15,10 @@ REGISTER = Register(
     package="sosreg.registers.lss",
     files={"lss": "LSS"},
     filename_prefixes=("lss",),
+    records="sosreg.registers.lss.records",
+    strategies="sosreg.registers.lss.strategies",
+    generator="sosreg.registers.lss.generate",
+    not_injectable={
+        "LSS-080": "previous period: needs the earlier file",
+    },
 )

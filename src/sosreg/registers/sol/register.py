@@ -15,4 +15,10 @@ REGISTER = Register(
     package="sosreg.registers.sol",
     files={"sol1": "SOL1", "sol2": "SOL2"},
     filename_prefixes=("sol", "sol1", "sol2"),
+    records="sosreg.registers.sol.records",
+    strategies="sosreg.registers.sol.strategies",
+    generator="sosreg.registers.sol.generate",
+    not_injectable={
+        "SOL-080": "previous period: needs the earlier file",
+    },
 )
