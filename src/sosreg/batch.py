@@ -55,7 +55,7 @@ class Options:
     format: str = "text"
     lang: str = "sv"
     max_details: int | None = 100
-    engine: str = "row"
+    engine: str = "auto"
     json_part: bool = False
     """``format="json"``: render each delivery as one item of the report's
     ``deliveries`` (what :class:`~sosreg.reports.json_report.DocumentWriter` joins

@@ -188,8 +188,9 @@ def _build() -> argparse.ArgumentParser:
     v.add_argument(
         "--engine",
         choices=ENGINES,
-        default="row",
-        help="row (the reference) or columnar (polars, sosreg[fast]); the findings are the same",
+        default="auto",
+        help="auto (the default: columnar where it pays, when polars is installed), row (the "
+        "reference) or columnar (polars, sosreg[fast]); the findings are the same",
     )
 
     r = sub.add_parser(
