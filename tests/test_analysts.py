@@ -458,7 +458,6 @@ def test_the_dask_recipe(year: Any, tmp_path: Path, scheduler: str) -> None:
     assert {("sol", "sol1", 2023, p): n for p, n in counts} == dict(year.expected)
 
 
-
 @pytest.mark.skipif(sys.platform == "win32", reason="worker processes: tested on POSIX")
 def test_the_dask_recipe_on_a_process_cluster(year: Any, tmp_path: Path) -> None:
     """Past one machine for real: the recipe on a ``dask.distributed.LocalCluster`` of
@@ -502,6 +501,7 @@ def test_the_dask_recipe_on_a_process_cluster(year: Any, tmp_path: Path) -> None
     )
     persons = f"select count(distinct {column}) from {parquet}"
     assert duckdb.sql(persons).fetchall() == [(scanned.get_column(column).n_unique(),)]
+
 
 # -- memory ----------------------------------------------------------------------------
 

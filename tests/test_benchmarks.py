@@ -29,7 +29,7 @@ def test_bench_country_smoke_run(tmp_path: Path) -> None:
     assert result["largest_file_lines"] == 200  # Stockholm's SOL1: 50,000 × 0.004
     rows = {r["command"]: r for r in result["rows"]}
     assert set(rows) == {"validate -j 1", "validate -j 2", "status"}
-    assert rows["validate -j 1"]["exit"] == 0 and rows["validate -j 2"]["exit"] == 0
+    assert all(r["exit"] == 0 for r in rows.values())  # godkänd; every period done
     assert all(r["wall_s"] > 0 and r["max_process_rss_mib"] > 10 for r in rows.values())
     assert "| `sosreg validate -j 2` |" in done.stdout
     again = subprocess.run(args, capture_output=True, text=True, timeout=300)
