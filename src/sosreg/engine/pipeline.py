@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import chain, repeat
@@ -106,8 +107,6 @@ def choose_engine(size: int, *, whole: bool = True, records: bool = False) -> st
     needs polars (``sosreg[fast]``) and a file of :data:`AUTO_MIN_BYTES` (polars already
     imported) or :data:`AUTO_MIN_BYTES_COLD` (not yet) up to :data:`AUTO_MAX_BYTES`.
     The findings are the same either way; only the time and the memory differ."""
-    import sys
-
     if records or not whole or "columnar" not in RUNNERS or size > AUTO_MAX_BYTES:
         return "row"
     warm = sys.modules.get("polars") is not None
