@@ -192,3 +192,28 @@ def test_an_ekb_delivery_forced_columnar(tmp_path: Path, used: list[str]) -> Non
         s.name = str(p)  # type: ignore[attr-defined]
     col_streams = sosreg.validate_delivery(streams, max_details=None, engine="columnar")
     assert _delivery_summary(col_streams) == _delivery_summary(auto)
+
+
+def test_a_batch_imports_polars_where_it_pays(tmp_path: Path) -> None:
+    """``sosreg validate DIR``: polars is imported first (once per worker) when the files
+    the columnar engine would read add up to the size one file needs to pay for the
+    import alone; EKB files (read for their records) and deliveries compared with
+    earlier ones do not count."""
+    from sosreg.batch import polars_pays
+
+    def files(prefix: str, n: int, size: int) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        out = []
+        for i in range(n):
+            path = tmp_path / f"{prefix}_{1000 + i:04d}_202303_20230414T0900.txt"
+            path.write_bytes(b"x" * size)
+            out.append(((str(path),), ()))
+        return out
+
+    big = AUTO_MIN_BYTES
+    enough = AUTO_MIN_BYTES_COLD // big
+    assert polars_pays(files("SOL1", enough, big))
+    assert not polars_pays(files("SOL2", enough - 1, big))
+    assert not polars_pays(files("LSS", 100, big - 1))  # each below the threshold
+    assert not polars_pays(files("Ekb", enough * 2, big))  # EKB: cross-file rules
+    compared = [(g, ("earlier.txt",)) for g, _ in files("KHSL1", enough, big)]
+    assert not polars_pays(compared)

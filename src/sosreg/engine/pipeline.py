@@ -112,11 +112,20 @@ def choose_engine(size: int, *, whole: bool = True, records: bool = False) -> st
     warm = sys.modules.get("polars") is not None
     if size < (AUTO_MIN_BYTES if warm else AUTO_MIN_BYTES_COLD):
         return "row"
+    return "columnar" if warm_columnar() else "row"
+
+
+def warm_columnar() -> bool:
+    """Import polars now, if it is installed: from then on ``auto`` takes the columnar
+    engine from :data:`AUTO_MIN_BYTES` in this process (a batch of many files does this
+    once per worker when its files make the import pay). Whether it is installed."""
+    if "columnar" not in RUNNERS:
+        return False
     try:
         REQUIRES.get("columnar", _nothing)()
     except UsageError:  # polars not installed: the row engine, silently
-        return "row"
-    return "columnar"
+        return False
+    return True
 
 
 HEAD_LINES: Final = 1000
