@@ -440,19 +440,21 @@ class _Again:
     or bytes of a stream read once."""
 
     source: Source
+    text: bool = False
+    """``source`` is the text of a text stream (not a path)."""
 
     def __call__(self) -> Source:
         if isinstance(self.source, str) and self.text:
             return io.StringIO(self.source, newline="")
         return self.source
 
-    text: bool = False
-
 
 def _buffered(source: Source, kwargs: dict[str, Any]) -> tuple[_Again, dict[str, Any]]:
     """A stream read at once, to be read twice, and ``kwargs`` with the stream's name (as
     :class:`~sosreg.engine.source.Input` would name it)."""
     name = getattr(source, "name", None)
+    if not isinstance(source, io.TextIOBase) and getattr(source, "seekable", bool)():
+        source.seek(0)  # type: ignore[union-attr]  # as Input reads a binary file: all of it
     data = source.read()  # type: ignore[union-attr]
     if isinstance(data, str):
         again = _Again(data, text=True)
