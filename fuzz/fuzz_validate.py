@@ -120,7 +120,7 @@ def check(data: bytes) -> None:
     else:
         kwargs = {"register": register, "file": file, "max_details": 2}
     try:
-        report = sosreg.validate(body, **kwargs)  # type: ignore[arg-type]
+        report = sosreg.validate(body, engine="row", **kwargs)  # type: ignore[arg-type]
     except sosreg.UsageError:
         return
     # a rule that raised is a bug, even though the report carries on without it

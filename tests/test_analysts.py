@@ -3,7 +3,8 @@
 The values must be the row parser's (compared with ``sosreg.frames`` over ``sosreg.parse``
 on generated files of every register, damaged too); the notebook path (scan, export,
 DuckDB) runs on a year of generated SOL1 files from three municipalities; the Dask
-recipe of docs/analysts.md runs on Dask's local schedulers; export's memory stays flat
+recipe of docs/analysts.md runs on Dask's local schedulers and on a
+``dask.distributed.LocalCluster`` of worker processes; export's memory stays flat
 as the number of files grows.
 """
 
@@ -455,6 +456,51 @@ def test_the_dask_recipe(year: Any, tmp_path: Path, scheduler: str) -> None:
         f"select period, count(*) from read_parquet('{out}/**/*.parquet') group by period"
     ).fetchall()
     assert {("sol", "sol1", 2023, p): n for p, n in counts} == dict(year.expected)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="worker processes: tested on POSIX")
+def test_the_dask_recipe_on_a_process_cluster(year: Any, tmp_path: Path) -> None:
+    """Past one machine for real: the recipe on a ``dask.distributed.LocalCluster`` of
+    two worker *processes* (each imports sosreg afresh and gets the key pickled), read
+    back with DuckDB and compared with :func:`sosreg.scan` of the same files: the row
+    count, and a column's values line by line."""
+    distributed = pytest.importorskip("dask.distributed")
+    db = pytest.importorskip("dask.bag")
+    duckdb = pytest.importorskip("duckdb")
+    paths = expand([str(year.paths[0].parent)])
+    out = tmp_path / "lake"
+    with (
+        distributed.LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        bag = db.from_sequence(paths, npartitions=8)
+        results = bag.map(sosreg.analysts.export_file, out=out, key=KEY).compute(scheduler=client)
+        worker_pids = set(client.run(os.getpid).values())
+    sosreg.analysts.write_reports(out, results)
+
+    assert len(worker_pids) == 2 and os.getpid() not in worker_pids  # other processes
+    assert len(results) == 36 and all(r.reason is None for r in results)
+    assert [r.source_file for r in results] == paths
+    assert len(list(out.rglob("part-*.parquet"))) == 36
+    parquet = f"read_parquet('{out}/**/*.parquet', hive_partitioning = true)"
+    ((rows,),) = duckdb.sql(f"select count(*) from {parquet}").fetchall()
+    scanned = sosreg.scan(paths, key=KEY).frame.collect().sort("source_file", "line")
+    assert rows == scanned.height == sum(n for n in dict(year.expected).values())
+    column = "personnummer"  # pseudonymised alike in both workers and here (the key)
+    assert scanned.get_column(column).n_unique() > 100
+    lake = duckdb.sql(f"select source_file, line, {column} from {parquet} order by 1, 2").fetchall()
+    assert lake == list(
+        zip(
+            scanned.get_column("source_file").to_list(),
+            scanned.get_column("line").to_list(),
+            scanned.get_column(column).to_list(),
+            strict=True,
+        )
+    )
+    persons = f"select count(distinct {column}) from {parquet}"
+    assert duckdb.sql(persons).fetchall() == [(scanned.get_column(column).n_unique(),)]
 
 
 # -- memory ----------------------------------------------------------------------------

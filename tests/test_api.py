@@ -40,6 +40,8 @@ DIFFERENT: dict[tuple[str, str], str] = {
     ("scan", "engine"): "the analysts' default is the columnar engine",
     ("export_file", "engine"): "the analysts' default is the columnar engine",
     ("export", "engine"): "the analysts' default is the columnar engine",
+    ("load", "engine"): "records come from the row engine (parse's default is auto)",
+    ("read_pandas", "engine"): "records come from the row engine (parse's default is auto)",
 }
 """Reading parameters whose default differs from parse's on purpose."""
 

@@ -50,11 +50,11 @@ def assert_same(data: Any, **kwargs: Any) -> sosreg.Report:
     """Both engines give the same report, and the same :attr:`Parsed.format` (each
     line's ending, the final newline, the encoding and BOM)."""
     if "previous" in kwargs:
-        row = sosreg.validate(data, max_details=None, **kwargs)
+        row = sosreg.validate(data, max_details=None, engine="row", **kwargs)
         col = sosreg.validate(data, max_details=None, engine="columnar", **kwargs)
         assert _summary(col) == _summary(row)
         return row
-    row_parse = sosreg.parse(data, max_details=None, **kwargs)
+    row_parse = sosreg.parse(data, max_details=None, engine="row", **kwargs)
     col_parse = sosreg.parse(data, max_details=None, engine="columnar", **kwargs)
     row, col = row_parse.report(), col_parse.report()
     assert _summary(col) == _summary(row)
@@ -533,7 +533,7 @@ def test_every_rule_mask_covers_the_lines_its_rule_fires_on(register: str, file:
         lines = data.draw(damaged_lines(text.split("\r\n")[:-1], spec))
         raw = ("\r\n".join(lines) + "\r\n").encode("utf-8")
         args = {"register": register, "file": file, "year": 2023}
-        report = sosreg.validate(raw, max_details=None, **args)
+        report = sosreg.validate(raw, max_details=None, engine="row", **args)
         flags = columnar.explain(sosreg.parse(raw, engine="columnar", **args))
         if not flags:
             return

@@ -40,7 +40,7 @@ def _codes(report: sosreg.Report) -> list[tuple[str, int | None]]:
 
 def _both(lines: list[str], file: str, **kw: Any) -> list[tuple[str, int | None]]:
     """The findings of both engines, which must agree."""
-    row = run(lines, file, max_details=None, **kw)
+    row = run(lines, file, max_details=None, engine="row", **kw)
     col = run(lines, file, max_details=None, engine="columnar", **kw)
     assert row.findings == col.findings
     return _codes(row)

@@ -26,7 +26,13 @@ from sosreg.codelists import CodeList
 from sosreg.engine.delivery import Earlier, mandatory_kinds, named, validate_delivery
 from sosreg.engine.filename import parse_filename
 from sosreg.engine.findings import Severity, Status
-from sosreg.engine.pipeline import UsageError
+from sosreg.engine.pipeline import (
+    AUTO_MAX_BYTES,
+    AUTO_MIN_BYTES,
+    AUTO_MIN_BYTES_COLD,
+    UsageError,
+    warm_columnar,
+)
 from sosreg.engine.register import REGISTRY
 from sosreg.engine.report import DeliveryReport, Report
 from sosreg.engine.spec import FileSpec
@@ -58,7 +64,7 @@ class Options:
     format: str = "text"
     lang: str = "sv"
     max_details: int | None = 100
-    engine: str = "row"
+    engine: str = "auto"
     json_part: bool = False
     """``format="json"``: render each delivery as one item of the report's
     ``deliveries`` (what :class:`~sosreg.reports.json_report.DocumentWriter` joins
@@ -378,9 +384,43 @@ def run(
         (g, options, report_path(g[0], options.format, out_dir, taken) if out_dir else None, e)
         for g, e in with_earlier(groups, options)
     ]
+    warm = options.engine == "auto" and polars_pays([(g, e) for g, _, _, e in work])
     if jobs <= 1 or len(work) <= 1:
+        if warm:
+            warm_columnar()
         for job in work:
             yield _work(job)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    start = warm_columnar if warm else None
+    with ProcessPoolExecutor(max_workers=jobs, initializer=start) as pool:
         yield from pool.map(_work, work, chunksize=1)
+
+
+def polars_pays(work: Iterable[tuple[tuple[str, ...], tuple[str, ...]]]) -> bool:
+    """Whether importing polars first pays for a batch (``auto``): the files the columnar
+    engine would then read (:data:`~sosreg.engine.pipeline.AUTO_MIN_BYTES` to
+    ``AUTO_MAX_BYTES``, not read for their records: a register with cross-file rules,
+    a delivery compared with earlier ones) add up to ``AUTO_MIN_BYTES_COLD``, the size
+    a single file needs to pay for the import alone."""
+    total = 0
+    for group, earlier in work:
+        if earlier:
+            continue
+        for path in group:
+            try:
+                size = os.path.getsize(path)
+            except OSError:
+                continue
+            if AUTO_MIN_BYTES <= size <= AUTO_MAX_BYTES and not _cross_file(path):
+                total += size
+    return total >= AUTO_MIN_BYTES_COLD
+
+
+def _cross_file(path: str) -> bool:
+    """Whether the register ``path``'s name says has cross-file rules (its records are
+    read by the row engine in a delivery)."""
+    name = parse_filename(os.path.basename(path), REGISTRY.prefixes())
+    if name is None or name.register is None:
+        return False
+    reg = REGISTRY.get(name.register)
+    return bool(reg.cross_file_rules or reg.joined_rules)

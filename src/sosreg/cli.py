@@ -201,8 +201,9 @@ def _validate_parser(sub: _Commands) -> None:
     p.add_argument(
         "--engine",
         choices=ENGINES,
-        default="row",
-        help="row (the reference) or columnar (polars, sosreg[fast]); the findings are the same",
+        default="auto",
+        help="auto (the default: columnar where it pays, when polars is installed), row (the "
+        "reference) or columnar (polars, sosreg[fast]); the findings are the same",
     )
 
 

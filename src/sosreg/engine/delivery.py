@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -190,7 +191,7 @@ def validate_delivery(
     spec: FileSpec | None = None,
     codelists: Mapping[str, CodeList] | None = None,
     max_details: int | None = DEFAULT_MAX_DETAILS,
-    engine: str = "row",
+    engine: str = "auto",
     progress: Callable[[int], None] | None = None,
     on: dt.date | None = None,
     on_is_today: bool = False,
@@ -223,24 +224,24 @@ def validate_delivery(
     files: list[ParsedFile] = []
     file_sinks: list[Callable[[Finding], None] | None] = []
     sink_iter = iter(sinks) if sinks is not None else None
+    index = Earlier(str(e) for e in earlier)
+    opts: dict[str, Any] = {
+        "register": register,
+        "file": file,
+        "year": year,
+        "period": period,
+        "spec": spec,
+        "codelists": codelists,
+        "max_details": max_details,
+        "engine": engine,
+        "progress": progress,
+        "on": on,
+        "on_is_today": on_is_today,
+    }
     for src in sources:
         sink = next(sink_iter, None) if sink_iter is not None else None
-        parsed = parse(
-            src,
-            register=register,
-            file=file,
-            year=year,
-            period=period,
-            spec=spec,
-            codelists=codelists,
-            max_details=max_details,
-            sink=sink,
-            engine=engine,
-            progress=progress,
-            on=on,
-            on_is_today=on_is_today,
-        )
-        report, pf = read_file(parsed)
+        compared = isinstance(src, str | os.PathLike) and bool(index.of(os.fspath(src)))
+        report, pf = read_file(src, sink=sink, records=compared or needs_records, **opts)
         reports.append(report)
         files.append(pf)
         file_sinks.append(sink)
@@ -261,7 +262,6 @@ def validate_delivery(
         add(i, [_replaced_finding(files[i], files[by], sources[i], sources[by])])
     counting = [i for i in range(len(files)) if i not in replaced and files[i].register_data]
     mine_files = [files[i] for i in counting]
-    index = Earlier(str(e) for e in earlier)
     lists = codelists
     for i in counting:
         src = sources[i]
@@ -408,25 +408,90 @@ def _delivery_checks(files: list[ParsedFile]) -> Iterable[Finding]:
         yield first.finding("SOS-303", kommuner=", ".join(sorted(by_kommun)))
 
 
-def read_file(parsed: Parsed) -> tuple[Report, ParsedFile]:
-    """Read ``parsed`` (a :func:`~sosreg.parse` of a file) completely: (its
-    :class:`~sosreg.Report`, its records)."""
-    records: list[tuple[int, Any]] = []
-    for row in parsed:
-        if row.record is not None:
-            records.append((row.line, row.record))
+def read_file(
+    source: Source, *, records: bool | Callable[[Parsed], bool] = True, **kwargs: Any
+) -> tuple[Report, ParsedFile]:
+    """Parse ``source`` completely: (its :class:`~sosreg.Report`, its records).
+
+    The report is made by the engine asked for (``engine``; ``auto`` by default). Only
+    the row engine makes every record, so where ``records`` (or ``records(parsed)``)
+    says they are needed, ``auto`` chooses the row engine (one pass does both), and a
+    forced ``columnar`` reads the file a second time with the row engine for the
+    records only. Where they are not needed, the records are left out (empty)."""
+    again = _Again(source)
+    if kwargs.get("engine") == "columnar" and not _whole(source):
+        again, kwargs = _buffered(source, kwargs)  # read twice below
+        source = again()
+    parsed: Parsed = parse(source, **kwargs)
+    need = records(parsed) if callable(records) else records
+    found: list[tuple[int, Any]] = []
+    if need and parsed.chosen_engine(records=True) == "row":
+        found = [(row.line, row.record) for row in parsed if row.record is not None]
+    elif need and parsed.text_input:
+        parsed.report()  # the file's findings by the engine chosen
+        rest = {k: v for k, v in kwargs.items() if k not in ("sink", "progress")}
+        rows = parse(again(), **(rest | {"engine": "row", "max_details": 0}))
+        found = [(row.line, row.record) for row in rows if row.record is not None]
     pf = ParsedFile(
         name=parsed.name or "-",
         register=parsed.register.name,
         file=parsed.file,
         period=parsed.period,
         year=parsed.year,
-        records=tuple(records),
+        records=tuple(found),
         context=parsed.context,
         kommun=parsed.kommun,
         register_data=parsed.text_input,
     )
     return parsed.report(), pf
+
+
+def needs_records(parsed: Parsed) -> bool:
+    """Whether a delivery's checks read the records of ``parsed``'s file: its register
+    has cross-file or joined rules, or a spec of the register refers to or from it
+    (``[[references]]``). SoL, KHSL and LSS files need none; EKB and BU files do."""
+    reg = parsed.register
+    if reg.cross_file_rules or reg.joined_rules or parsed.spec.references:
+        return True
+    return any(
+        ref.to == parsed.file for spec in REGISTRY.all_specs(reg.name) for ref in spec.references
+    )
+
+
+def _whole(source: Source) -> bool:
+    return isinstance(source, str | os.PathLike | bytes | bytearray | memoryview)
+
+
+@attrs.frozen
+class _Again:
+    """The same input to read again: ``source`` itself (a path or bytes), or the text
+    or bytes of a stream read once."""
+
+    source: Source
+    text: bool = False
+    """``source`` is the text of a text stream (not a path)."""
+
+    def __call__(self) -> Source:
+        if isinstance(self.source, str) and self.text:
+            return io.StringIO(self.source, newline="")
+        return self.source
+
+
+def _buffered(source: Source, kwargs: dict[str, Any]) -> tuple[_Again, dict[str, Any]]:
+    """A stream read at once, to be read twice, and ``kwargs`` with the stream's name (as
+    :class:`~sosreg.engine.source.Input` would name it)."""
+    name = getattr(source, "name", None)
+    if not isinstance(source, io.TextIOBase) and getattr(source, "seekable", bool)():
+        source.seek(0)  # type: ignore[union-attr]  # as Input reads a binary file: all of it
+    data = source.read()  # type: ignore[union-attr]
+    if isinstance(data, str):
+        again = _Again(data, text=True)
+    else:
+        again = _Again(bytes(data))
+        name = name and os.path.basename(str(name))
+    if name and not kwargs.get("name"):
+        kwargs = kwargs | {"name": str(name)}
+    return again, kwargs
 
 
 def read_earlier(
@@ -435,16 +500,14 @@ def read_earlier(
     """An earlier file to compare ``current`` with, read completely (its name says
     what it is when it can; else it is read as ``current``'s register and file)."""
     try:
-        _, before = read_file(parse(source, codelists=codelists, max_details=0))
+        _, before = read_file(source, codelists=codelists, max_details=0)
     except UsageError:
         _, before = read_file(
-            parse(
-                source,
-                register=current.register,
-                file=current.file,
-                codelists=codelists,
-                max_details=0,
-            )
+            source,
+            register=current.register,
+            file=current.file,
+            codelists=codelists,
+            max_details=0,
         )
     return before
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import chain, repeat
@@ -57,8 +58,21 @@ from sosreg.engine.spec import FileSpec, SpecNotFound
 from sosreg.engine.values import YearMonth, parse_year, parse_yearmonth, to_text
 from sosreg.identity import mask_text
 
-ENGINES: Final = ("row", "columnar")
-"""The engines :func:`validate` can use; ``row`` is the reference."""
+ENGINES: Final = ("auto", "row", "columnar")
+"""The engines :func:`validate` can use; ``row`` is the reference, ``auto`` (the
+default) chooses one of the other two per file (:func:`choose_engine`)."""
+
+AUTO_MIN_BYTES: Final = 256 * 1024
+"""``engine="auto"``: the smallest file the columnar engine reads when polars is already
+imported in the process (below it the row engine is as fast or faster: on the machine
+of docs/performance.md the two cross between 1,000 and 3,000 lines, 70–215 kB)."""
+AUTO_MIN_BYTES_COLD: Final = 4 * 1024 * 1024
+"""``engine="auto"``: the smallest file for which importing polars first pays (the
+import costs about as much as the row engine spends on 40,000 lines, ~3 MB)."""
+AUTO_MAX_BYTES: Final = 128 * 1024 * 1024
+"""``engine="auto"``: the largest file the columnar engine reads; it holds the file as
+a table (about 10× the file's size in memory), the row engine streams in bounded
+memory."""
 
 RUNNERS: dict[str, Callable[[Parsed], None]] = {}
 """Engine name -> the function that validates a :class:`Parsed` (fills its log). The
@@ -82,6 +96,36 @@ missing extra is the same error whether or not the engine ends up reading the fi
 
 def _nothing() -> None:
     return None
+
+
+def choose_engine(size: int, *, whole: bool = True, records: bool = False) -> str:
+    """The engine ``engine="auto"`` uses for a text input of ``size`` bytes: the
+    columnar engine where it pays, the row engine otherwise. ``whole``: the input is a
+    path or bytes (a stream goes to the row engine, which reads it as it comes);
+    ``records``: the caller needs every record too (a delivery's cross-file rules),
+    which only the row engine makes, so one pass of it does both. The columnar engine
+    needs polars (``sosreg[fast]``) and a file of :data:`AUTO_MIN_BYTES` (polars already
+    imported) or :data:`AUTO_MIN_BYTES_COLD` (not yet) up to :data:`AUTO_MAX_BYTES`.
+    The findings are the same either way; only the time and the memory differ."""
+    if records or not whole or "columnar" not in RUNNERS or size > AUTO_MAX_BYTES:
+        return "row"
+    warm = sys.modules.get("polars") is not None
+    if size < (AUTO_MIN_BYTES if warm else AUTO_MIN_BYTES_COLD):
+        return "row"
+    return "columnar" if warm_columnar() else "row"
+
+
+def warm_columnar() -> bool:
+    """Import polars now, if it is installed: from then on ``auto`` takes the columnar
+    engine from :data:`AUTO_MIN_BYTES` in this process (a batch of many files does this
+    once per worker when its files make the import pay). Whether it is installed."""
+    if "columnar" not in RUNNERS:
+        return False
+    try:
+        REQUIRES.get("columnar", _nothing)()
+    except UsageError:  # polars not installed: the row engine, silently
+        return False
+    return True
 
 
 HEAD_LINES: Final = 1000
@@ -212,7 +256,7 @@ class Parsed:
         name: str | None = None,
         max_details: int | None = DEFAULT_MAX_DETAILS,
         sink: Callable[[Finding], None] | None = None,
-        engine: str = "row",
+        engine: str = "auto",
         progress: Callable[[int], None] | None = None,
         on: dt.date | None = None,
         on_is_today: bool = False,
@@ -226,6 +270,11 @@ class Parsed:
             raise UsageError(f"engine must be one of {', '.join(RUNNERS)}, not {engine!r}")
         REQUIRES.get(engine, _nothing)()  # a missing extra: UsageError before any reading
         self.engine = engine
+        """The engine asked for (``auto``, ``row`` or ``columnar``)."""
+        self.engine_used: str | None = None
+        """The engine that checked the file (``row`` or ``columnar``), once it has."""
+        self.whole_input = isinstance(source, str | os.PathLike | bytes | bytearray | memoryview)
+        """A path or bytes (``auto`` may read it at once), not a stream."""
         register = _check_str("register", register)
         file = _check_str("file", file)
         name = _check_str("name", name)
@@ -591,6 +640,7 @@ class Parsed:
         if self._consumed:
             raise RuntimeError("a Parsed result can be iterated once; call parse() again")
         self._consumed = True
+        self.engine_used = "row"
         self.log.extend(self.file_findings)
         try:
             yield from self._rows()
@@ -694,6 +744,18 @@ class Parsed:
             pass
         self._head = []
 
+    def chosen_engine(self, *, records: bool = False) -> str:
+        """The engine :meth:`report` runs: the one asked for, or for ``auto`` the one
+        :func:`choose_engine` picks for this input (``records``: see there)."""
+        if self.engine != "auto":
+            return self.engine
+        if not self.text_input:
+            return "row"
+        return choose_engine(self.input.sniff.size, whole=self.whole_input, records=records)
+
+    def _run_auto(self) -> None:
+        RUNNERS[self.chosen_engine()](self)
+
     def _finish(self) -> list[Finding]:
         ctx = self.context
         out: list[Finding] = []
@@ -763,7 +825,8 @@ class Parsed:
             self._consumed = True
             self.log.extend(self.file_findings)
             try:
-                RUNNERS[self.engine](self)
+                self.engine_used = self.chosen_engine()
+                RUNNERS[self.engine_used](self)
                 if self.progress is not None and self.lines_read > self._progress_sent:
                     self.progress(self.lines_read - self._progress_sent)  # read at once
                     self._progress_sent = self.lines_read
@@ -879,7 +942,7 @@ def parse(
     name: str | None = None,
     max_details: int | None = DEFAULT_MAX_DETAILS,
     sink: Callable[[Finding], None] | None = None,
-    engine: str = "row",
+    engine: str = "auto",
     progress: Callable[[int], None] | None = None,
     on: dt.date | None = None,
     on_is_today: bool = False,
@@ -893,9 +956,10 @@ def parse(
     loaded with :func:`sosreg.load_spec`). ``codelists`` adds or replaces code lists
     by name for this file only (e.g. an imported KVÅ list). ``max_details`` caps the
     findings kept per rule (``None``: all; counts are always exact) and ``sink``
-    receives every finding as it is made. ``engine`` is ``"row"`` (the reference) or
-    ``"columnar"`` (polars, ``sosreg[fast]``; same findings, used by
-    :meth:`Parsed.report` — iterating rows always uses the row engine). ``progress``,
+    receives every finding as it is made. ``engine`` is ``"auto"`` (the default: the
+    columnar engine where it pays, see :func:`choose_engine`), ``"row"`` (the
+    reference) or ``"columnar"`` (polars, ``sosreg[fast]``); the findings are the same,
+    used by :meth:`Parsed.report` — iterating rows always uses the row engine. ``progress``,
     when given, is called with the number of lines read since its last call, every
     :data:`PROGRESS_EVERY` lines and once at the end (the calls add up to the lines
     read; a progress bar's ``update``). ``on``, a day, adds the portal stage: what the
@@ -1020,3 +1084,4 @@ def write(
 
 
 RUNNERS["row"] = Parsed._run_rows
+RUNNERS["auto"] = Parsed._run_auto

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from sosreg.codelists import CodeList
 from sosreg.engine.delivery import comparisons, earlier_files, read_file
@@ -36,7 +37,7 @@ def validate(
     name: str | None = None,
     max_details: int | None = DEFAULT_MAX_DETAILS,
     sink: Callable[[Finding], None] | None = None,
-    engine: str = "row",
+    engine: str = "auto",
     progress: Callable[[int], None] | None = None,
     on: dt.date | None = None,
     on_is_today: bool = False,
@@ -60,25 +61,24 @@ def validate(
     elif isinstance(source, str | os.PathLike):
         paths = [str(p) for p in earlier]
         found = list(earlier_files(os.fspath(source), paths)) if paths else []
-    parsed = parse(
-        source,
-        register=register,
-        file=file,
-        year=year,
-        period=period,
-        spec=spec,
-        codelists=codelists,
-        name=name,
-        max_details=max_details,
-        sink=sink,
-        engine=engine,
-        progress=progress,
-        on=on,
-        on_is_today=on_is_today,
-    )
+    opts: dict[str, Any] = {
+        "register": register,
+        "file": file,
+        "year": year,
+        "period": period,
+        "spec": spec,
+        "codelists": codelists,
+        "name": name,
+        "max_details": max_details,
+        "sink": sink,
+        "engine": engine,
+        "progress": progress,
+        "on": on,
+        "on_is_today": on_is_today,
+    }
     if not found:
-        return parsed.report()
-    report, current = read_file(parsed)
+        return parse(source, **opts).report()
+    report, current = read_file(source, **opts)
     extra = comparisons(current, found, codelists=codelists, found=previous is None)
     if sink is not None:
         for f in extra:

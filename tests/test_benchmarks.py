@@ -1,0 +1,51 @@
+"""The benchmark scripts run (at a tiny scale, so that they cannot rot); their figures
+are in docs/performance.md, measured by hand, never in a test."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_bench_country_smoke_run(tmp_path: Path) -> None:
+    """``benchmarks/bench_country.py`` at a tiny scale: four kommuner spread over the
+    sizes, each with its four files (SOL1, SOL2, EKB-Månad, EKB-AO), validated with
+    ``-j 1`` and ``-j 2`` (every file godkänd) and ``sosreg status``; a second run
+    reuses the generated files."""
+    out = tmp_path / "r.json"
+    args = [sys.executable, str(ROOT / "benchmarks" / "bench_country.py"), "--scale", "0.004"]
+    args += ["--kommuner", "4", "--repeat", "1", "--data-dir", str(tmp_path / "d")]
+    args += ["--json", str(out)]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text())
+    assert result["kommuner"] == 4 and result["files"] == 16
+    names = sorted(p.name[:4] for p in (tmp_path / "d" / "deliveries").iterdir())
+    assert names == ["Ekb_"] * 8 + ["SOL1"] * 4 + ["SOL2"] * 4
+    assert result["largest_file_lines"] == 200  # Stockholm's SOL1: 50,000 × 0.004
+    rows = {r["command"]: r for r in result["rows"]}
+    assert set(rows) == {"validate -j 1", "validate -j 2", "status"}
+    assert all(r["exit"] == 0 for r in rows.values())  # godkänd; every period done
+    assert all(r["wall_s"] > 0 and r["max_process_rss_mib"] > 10 for r in rows.values())
+    assert "| `sosreg validate -j 2` |" in done.stdout
+    again = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and "(reused)" in again.stdout, again.stderr
+
+
+def test_bench_country_sizes_are_plausible() -> None:
+    """290 real kommuner; Stockholm the largest at 50,000 SOL1 lines; sizes spread like
+    Sweden's (most kommuner small, a long tail)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import bench_country
+    finally:
+        sys.path.pop(0)
+    todo = bench_country.plan(1.0, None)
+    assert len(todo) == 290 and todo[0] == ("0180", {"sol1": 50_000, "sol2": 25_000, "ekb": 30_000})
+    sol1 = sorted(n["sol1"] for _, n in todo)
+    assert sol1[len(sol1) // 2] < 1_500 < sol1[-10]  # the median kommun is small
+    assert 400_000 < sum(sol1) < 650_000
