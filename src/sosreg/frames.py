@@ -36,34 +36,23 @@ from sosreg.codelists import CodeList, Validity
 from sosreg.engine.errors import optional_import
 from sosreg.engine.records import spec_of
 from sosreg.engine.spec import FileSpec
+from sosreg.engine.types import TYPES
 from sosreg.engine.values import Special, YearMonth
-from sosreg.identity import Pseudonymizer, looks_like_identity, mask, mask_text, session_key
+from sosreg.identity import Pseudonymizer, mask, mask_text, session_key
 
 IDENTITIES = ("pseudonym", "mask", "keep", "drop")
 LABELS = (False, True, "sv", "en")
 """The values of ``labels=``: none; Swedish labels (``True`` or ``"sv"``); English
 (``"en"``, the Swedish label where a code has no English one)."""
-_INT64 = (-(2**63), 2**63 - 1)
 
 
 def _column(values: list[Any], kind: str) -> Any:
+    """A pandas column of field values of type ``kind``, as the type puts them in frames
+    (:meth:`~sosreg.engine.types.base.FieldType.frame_value`: a number too large for
+    ``Int64`` is null, and so is a personnummer, SOS-215)."""
     pd = optional_import("pandas", "DataFrames", "pandas")
-
-    if kind in ("integer", "amount", "year"):  # a number too large for Int64 is null,
-        # and so is a personnummer (SOS-215; the parser gives None, a record made by hand
-        # may hold one)
-        return pd.array(
-            [
-                None
-                if v is None or not _INT64[0] <= v <= _INT64[1] or looks_like_identity(str(v))
-                else v
-                for v in values
-            ],
-            dtype="Int64",
-        )
-    if kind == "date":
-        return pd.to_datetime(pd.Series(values, dtype="object"))
-    return pd.array([None if v is None else str(v) for v in values], dtype="string")
+    t = TYPES[kind]
+    return t.pandas_array(pd, [t.frame_value(v) for v in values])
 
 
 def label_lang(labels: bool | str) -> str | None:
