@@ -410,9 +410,7 @@ def _frame(
         if is_identity:
             if transform is not None:
                 updates.append(_map_unique(pl, series, transform, only_long=False))
-        elif spec.has_field(name) and spec.field(name).type == "yearmonth":
-            continue
-        else:
+        else:  # a month ÅÅÅÅMM is shorter than any identity: left as it is
             updates.append(_map_unique(pl, series, mask_text, only_long=True))
     if updates:
         frame = frame.with_columns(updates)

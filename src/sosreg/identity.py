@@ -345,17 +345,28 @@ def twelve_digit_kind(value: str) -> str | None:
     """
     if len(value) != 12 or not (value.isascii() and value.isdigit()):
         return None
-    kind = _date_kind(value[:8])
-    if kind is None or (_L1[value[2:5]] + _L2[value[5:8]] + _L3[value[8:]]) % 10:
-        return None
-    return kind
+    v = value  # the expression below is twelve_digit_source("v"), the names with a "_"
+    return None if (_L1[v[2:5]] + _L2[v[5:8]] + _L3[v[8:]]) % 10 else _date_kind(v[:8])
 
 
 TWELVE_DIGIT_PARTS: Final = (_date_kind, _L1, _L2, _L3)
 """What :func:`twelve_digit_kind` is made of, for code that inlines it (the compiled
-line functions): ``date_kind(value[:8])``, then the Luhn sum
-``L1[value[2:5]] + L2[value[5:8]] + L3[value[8:]]`` must be divisible by 10; only for a
-value already known to be 12 ASCII digits."""
+line functions, through :func:`twelve_digit_source`), bound as ``date_kind``, ``L1``,
+``L2`` and ``L3``."""
+
+
+def twelve_digit_source(v: str, suffix: str = "") -> str:
+    """The source of :func:`twelve_digit_kind`'s test, for code that inlines it: an
+    expression giving the kind (or ``None``) of the variable ``v``, already known to be
+    12 ASCII digits, over :data:`TWELVE_DIGIT_PARTS` bound as ``date_kind{suffix}``,
+    ``L1{suffix}``, ``L2{suffix}``, ``L3{suffix}``: the last line of
+    :func:`twelve_digit_kind`, word for word (``tests/test_field_types.py`` checks it).
+
+    >>> twelve_digit_source("v")
+    'None if (L1[v[2:5]] + L2[v[5:8]] + L3[v[8:]]) % 10 else date_kind(v[:8])'
+    """
+    k, l1, l2, l3 = (f"{name}{suffix}" for name in ("date_kind", "L1", "L2", "L3"))
+    return f"None if ({l1}[{v}[2:5]] + {l2}[{v}[5:8]] + {l3}[{v}[8:]]) % 10 else {k}({v}[:8])"
 
 
 def is_valid(value: str, accept: tuple[str, ...] = KINDS) -> bool:

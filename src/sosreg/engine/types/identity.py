@@ -113,10 +113,31 @@ class IdentityType(FieldType):
         return CompiledField(c.f, conv_identity)
 
     def bindings(self, cf: CompiledField) -> dict[str, Any]:
-        return {"ident": predicate(cf.spec)}
+        date_kind, l1, l2, l3 = _identity.TWELVE_DIGIT_PARTS
+        return {
+            "ident": predicate(cf.spec),
+            "kinds": frozenset(accepted(cf.spec)),
+            "date_kind": date_kind,
+            "L1": l1,
+            "L2": l2,
+            "L3": l3,
+        }
 
     def fast_source(self, i: int, cf: CompiledField, ascii: bool) -> list[str]:
-        return [f"    if ident{i}(v{i}):", f"        x{i} = v{i}", "    else:", *slow(i)]
+        """:func:`sosreg.identity.twelve_digit_kind` inlined (its own source,
+        :func:`~sosreg.identity.twelve_digit_source`), then the full test."""
+        v = f"v{i}"
+        digits = f"{v}.isdigit()" if ascii else f"{v}.isascii() and {v}.isdigit()"
+        kind = _identity.twelve_digit_source(v, str(i))
+        return [
+            f"    if (len({v}) == 12 and {digits} and (k := {kind}) is not None",
+            f"            and k in kinds{i}):",
+            f"        x{i} = {v}",
+            f"    elif ident{i}({v}):",
+            f"        x{i} = {v}",
+            "    else:",
+            *slow(i),
+        ]
 
     def mask(self, pl: Any, col: Any, cf: CompiledField) -> Any:
         return mask(pl, col, accepted(cf.spec))
