@@ -97,15 +97,10 @@ def test_luhn_tables_agree_with_luhn_ok() -> None:
         assert ((low[n % 10**5] + high[n // 10**5]) % 10 == 0) == identity.luhn_ok(digits)
 
 
-def _context() -> Context:
-    spec = REGISTRY.resolve_spec("ekb", "manad", 2023)
-    return Context(spec, 2023, spec.period_of("202301") if hasattr(spec, "period_of") else 2023)
-
-
 FIELDS = [
     FieldSpec("k", "k", "code", mandatory=True, width=2, pattern="[0-9]{2}", pad_width=4),
     FieldSpec("n", "n", "integer", mandatory=True, min=0, max=500),
-    FieldSpec("a", "a", "amount", mandatory=True, min=-10**6, max=10**6),
+    FieldSpec("a", "a", "amount", mandatory=True, min=-(10**6), max=10**6),
     FieldSpec("y", "y", "year", mandatory=True),
     FieldSpec("d", "d", "date", mandatory=True),
     FieldSpec("m", "m", "yearmonth", mandatory=True),
