@@ -73,7 +73,7 @@ def labelled(spec: FileSpec) -> list[tuple[str, str]]:
     for f in spec.fields:
         if f.type == "code" and f.codelist:
             out.append((f.name, f.codelist))
-        elif f.type in ("integer", "amount", "year") and f.special:
+        elif TYPES[f.type].numeric and f.special:
             out.append((f"{f.name}_kod", f.special))
     return out
 
@@ -158,13 +158,9 @@ def to_pandas(
                 values = [None if v is None else pseudonym(v) for v in values]
             data[f.name] = _column(values, "text")
         elif f.special:
-            data[f.name] = _column([None if isinstance(v, Special) else v for v in values], f.type)
+            data[f.name] = _column(values, f.type)  # a special code: null (frame_value)
             data[f"{f.name}_kod"] = _column(
                 [mask_text(v) if isinstance(v, Special) else None for v in values], "text"
-            )
-        elif f.type == "yearmonth":
-            data[f.name] = _column(
-                [str(v) if isinstance(v, YearMonth) else None for v in values], "text"
             )
         elif f.type in ("code", "text"):
             data[f.name] = _column([None if v is None else mask_text(v) for v in values], "text")
