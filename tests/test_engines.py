@@ -448,7 +448,7 @@ def test_columnar_identity_mask_agrees_with_parse(accept: tuple[str, ...]) -> No
     with a right and a wrong check digit: the columnar mask (lookup tables) accepts
     exactly what the row engine's fast test accepts."""
     pl = pytest.importorskip("polars")
-    from sosreg.engine.columnar import identity_ok
+    from sosreg.engine.types.identity import mask as identity_ok
 
     values = []
     for year in (0, 4, 1900, 2000, 2001, 2023):
@@ -471,7 +471,7 @@ def test_columnar_temporary_id_mask_agrees_with_parse(accept: tuple[str, ...]) -
     ``ÅÅÅÅMM00TF00``, which parse reads as "no day" (and ``age_range`` then fails): the
     mask leaves those to the row engine."""
     pl = pytest.importorskip("polars")
-    from sosreg.engine.columnar import identity_ok
+    from sosreg.engine.types.identity import mask as identity_ok
 
     values = []
     for year in (0, 4, 1900, 2000, 2023):

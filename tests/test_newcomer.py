@@ -175,7 +175,7 @@ def test_the_swedish_workbook_shows_the_swedish_source() -> None:
 
 def test_unknown_code_names_the_codes_allowed() -> None:
     from sosreg import codelists
-    from sosreg.engine.fields import ALLOWED_FIRST, allowed_codes
+    from sosreg.engine.types.code import ALLOWED_FIRST, allowed_codes
 
     few = codelists.make("tre", "Tre", [codelists.Code(c, "x", None, None) for c in "123"])
     assert allowed_codes(few, 2023) == {

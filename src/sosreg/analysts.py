@@ -52,7 +52,6 @@ a wrong number of fields, non-ASCII) go through it.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import os
@@ -73,16 +72,10 @@ from sosreg.engine.report import Report
 from sosreg.engine.rules import say
 from sosreg.engine.source import MAX_LINE, Input, PhysicalLine, iter_lines
 from sosreg.engine.spec import FieldSpec, FileSpec
-from sosreg.engine.values import Special, YearMonth
+from sosreg.engine.types import field_type
+from sosreg.engine.values import Special
 from sosreg.frames import IDENTITIES, code_label, label_lang, labelled
-from sosreg.identity import (
-    IDENTITY_NUMBER,
-    Pseudonymizer,
-    looks_like_identity,
-    mask,
-    mask_text,
-    session_key,
-)
+from sosreg.identity import Pseudonymizer, mask, mask_text, session_key
 
 __all__ = [
     "INCLUDE",
@@ -113,15 +106,9 @@ REPORTS: Final = "_reports.jsonl"
 
 MIN_KEY_BYTES: Final = 16
 
-_INT: Final = r"^(?:0|[1-9][0-9]*)$"
-_AMOUNT: Final = r"^(?:0|-?[1-9][0-9]*)$"
-_YEAR: Final = r"^[0-9]{4}$"
-_DATE: Final = r"^[0-9]{8}$"
-_YEARMONTH: Final = r"^[0-9]{4}(?:0[1-9]|1[0-2])$"
 _CLEAN: Final = r"^[0-9][\x21-\x7e]*$"
 """A line the row parser splits as it stands: printable ASCII from a digit, no spaces
 (it also has no quote and the right number of separators)."""
-_INT64: Final = (-(2**63), 2**63 - 1)
 
 
 def _polars() -> Any:
@@ -129,7 +116,7 @@ def _polars() -> Any:
 
 
 def _numeric(f: FieldSpec) -> bool:
-    return f.type in ("integer", "amount", "year")
+    return field_type(f).numeric
 
 
 def _fields(spec: FileSpec) -> list[FieldSpec]:
@@ -166,7 +153,7 @@ def _field_schema(pl: Any, spec: FileSpec, identities: str) -> dict[str, Any]:
     for f in _fields(spec):
         if f.type == "identity" and identities == "drop":
             continue
-        out[f.name] = pl.Int64 if _numeric(f) else pl.Date if f.type == "date" else pl.String
+        out[f.name] = field_type(f).polars_dtype(pl)
         if _numeric(f) and f.special:
             out[f"{f.name}_kod"] = pl.String
     return out
@@ -300,58 +287,29 @@ def _map_unique(pl: Any, series: Any, fn: Callable[[str], str], only_long: bool)
 
 
 def _python_columns(spec: FileSpec, rows: list[tuple[int, Any]]) -> dict[str, list[Any]]:
-    """Typed columns of records the row parser made (as :mod:`sosreg.frames`)."""
-
-    def int64(v: Any) -> int | None:
-        if isinstance(v, int) and not isinstance(v, Special) and _INT64[0] <= v <= _INT64[1]:
-            return None if looks_like_identity(str(v)) else v
-        return None
-
+    """Typed columns of records the row parser made (as :mod:`sosreg.frames`: each
+    field type's :meth:`~sosreg.engine.types.base.FieldType.frame_value`)."""
     cols: dict[str, list[Any]] = {"line": [n for n, _ in rows]}
     for f in spec.fields:
         values = [getattr(r, f.name) for _, r in rows]
-        if _numeric(f):
-            cols[f.name] = [int64(v) for v in values]
-            if f.special:
-                cols[f"{f.name}_kod"] = [str(v) if isinstance(v, Special) else None for v in values]
-        elif f.type == "date":
-            cols[f.name] = [v if isinstance(v, dt.date) else None for v in values]
-        elif f.type == "yearmonth":
-            cols[f.name] = [str(v) if isinstance(v, YearMonth) else None for v in values]
-        else:
-            cols[f.name] = [None if v is None else str(v) for v in values]
+        cols[f.name] = [field_type(f).frame_value(v) for v in values]
+        if _numeric(f) and f.special:
+            cols[f"{f.name}_kod"] = [str(v) if isinstance(v, Special) else None for v in values]
     return cols
 
 
 def _casts(pl: Any, parsed: Parsed) -> list[Any]:
     """Expressions that turn the raw text of each field into its typed value, exactly as
-    the field converters of :mod:`sosreg.engine.fields` do."""
+    the field converters do: each field type's
+    :meth:`~sosreg.engine.types.base.FieldType.cast`, and the special codes of a number."""
     out = []
     for cf in parsed.parser.fields:
         f = cf.spec
         c = pl.col(f.name)
-        if _numeric(f):
-            rx = {"integer": _INT, "amount": _AMOUNT, "year": _YEAR}[f.type]
-            readable = c.str.contains(rx)
-            if f.type != "year":  # a personnummer is never a number (SOS-215), also
-                # where the range has no room for one (an inte godkänd file's rows)
-                readable = readable & ~c.str.contains(IDENTITY_NUMBER)
-            number = pl.when(readable).then(c.cast(pl.Int64, strict=False))
-            if cf.specials:
-                special = c.is_in(sorted(cf.specials))
-                number = pl.when(special).then(None).otherwise(number)
-            out.append(number.cast(pl.Int64).alias(f.name))
-            if f.special:
-                kod = pl.when(special).then(c) if cf.specials else pl.lit(None)
-                out.append(kod.cast(pl.String).alias(f"{f.name}_kod"))
-        elif f.type == "date":
-            ok = c.str.contains(_DATE) & (c.str.slice(0, 4) != "0000")
-            value = pl.when(ok).then(c.str.strptime(pl.Date, "%Y%m%d", strict=False))
-            out.append(value.alias(f.name))
-        elif f.type == "yearmonth":
-            out.append(pl.when(c.str.contains(_YEARMONTH)).then(c).alias(f.name))
-        else:
-            out.append(pl.when(c != "").then(c).alias(f.name))
+        out.append(field_type(f).cast(pl, c, cf).alias(f.name))
+        if _numeric(f) and f.special:
+            kod = pl.when(c.is_in(sorted(cf.specials))).then(c) if cf.specials else pl.lit(None)
+            out.append(kod.cast(pl.String).alias(f"{f.name}_kod"))
     return out
 
 
@@ -452,9 +410,7 @@ def _frame(
         if is_identity:
             if transform is not None:
                 updates.append(_map_unique(pl, series, transform, only_long=False))
-        elif spec.has_field(name) and spec.field(name).type == "yearmonth":
-            continue
-        else:
+        else:  # a month ÅÅÅÅMM is shorter than any identity: left as it is
             updates.append(_map_unique(pl, series, mask_text, only_long=True))
     if updates:
         frame = frame.with_columns(updates)

@@ -39,34 +39,23 @@ from sosreg.engine.findings import DEFAULT_MAX_DETAILS, Finding
 from sosreg.engine.records import spec_of
 from sosreg.engine.source import Source
 from sosreg.engine.spec import FileSpec
+from sosreg.engine.types import TYPES
 from sosreg.engine.values import Special, YearMonth
-from sosreg.identity import Pseudonymizer, looks_like_identity, mask, mask_text, session_key
+from sosreg.identity import Pseudonymizer, mask, mask_text, session_key
 
 IDENTITIES = ("pseudonym", "mask", "keep", "drop")
 LABELS = (False, True, "sv", "en")
 """The values of ``labels=``: none; Swedish labels (``True`` or ``"sv"``); English
 (``"en"``, the Swedish label where a code has no English one)."""
-_INT64 = (-(2**63), 2**63 - 1)
 
 
 def _column(values: list[Any], kind: str) -> Any:
+    """A pandas column of field values of type ``kind``, as the type puts them in frames
+    (:meth:`~sosreg.engine.types.base.FieldType.frame_value`: a number too large for
+    ``Int64`` is null, and so is a personnummer, SOS-215)."""
     pd = optional_import("pandas", "DataFrames", "pandas")
-
-    if kind in ("integer", "amount", "year"):  # a number too large for Int64 is null,
-        # and so is a personnummer (SOS-215; the parser gives None, a record made by hand
-        # may hold one)
-        return pd.array(
-            [
-                None
-                if v is None or not _INT64[0] <= v <= _INT64[1] or looks_like_identity(str(v))
-                else v
-                for v in values
-            ],
-            dtype="Int64",
-        )
-    if kind == "date":
-        return pd.to_datetime(pd.Series(values, dtype="object"))
-    return pd.array([None if v is None else str(v) for v in values], dtype="string")
+    t = TYPES[kind]
+    return t.pandas_array(pd, [t.frame_value(v) for v in values])
 
 
 def label_lang(labels: bool | str) -> str | None:
@@ -87,7 +76,7 @@ def labelled(spec: FileSpec) -> list[tuple[str, str]]:
     for f in spec.fields:
         if f.type == "code" and f.codelist:
             out.append((f.name, f.codelist))
-        elif f.type in ("integer", "amount", "year") and f.special:
+        elif TYPES[f.type].numeric and f.special:
             out.append((f"{f.name}_kod", f.special))
     return out
 
@@ -172,13 +161,9 @@ def to_pandas(
                 values = [None if v is None else pseudonym(v) for v in values]
             data[f.name] = _column(values, "text")
         elif f.special:
-            data[f.name] = _column([None if isinstance(v, Special) else v for v in values], f.type)
+            data[f.name] = _column(values, f.type)  # a special code: null (frame_value)
             data[f"{f.name}_kod"] = _column(
                 [mask_text(v) if isinstance(v, Special) else None for v in values], "text"
-            )
-        elif f.type == "yearmonth":
-            data[f.name] = _column(
-                [str(v) if isinstance(v, YearMonth) else None for v in values], "text"
             )
         elif f.type in ("code", "text"):
             data[f.name] = _column([None if v is None else mask_text(v) for v in values], "text")

@@ -39,8 +39,12 @@ import attrs
 
 KINDS: Final = ("pnr", "snr", "tf", "t3")
 # Patterns are used with ``fullmatch`` (``$`` would also match before a final "\n").
-_TF = re.compile(r"([0-9]{4})([0-9]{2})?([0-9]{2})?TF00")
-_T3 = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})T[0-9]{3}")
+TF_PATTERN: Final = r"([0-9]{4})([0-9]{2})?([0-9]{2})?TF00"
+"""A ``tf`` id's shape (whole value; the same to Python's ``re`` and to polars)."""
+T3_PATTERN: Final = r"([0-9]{4})([0-9]{2})([0-9]{2})T[0-9]{3}"
+"""A ``t3`` id's shape (whole value; the same to Python's ``re`` and to polars)."""
+_TF = re.compile(TF_PATTERN)
+_T3 = re.compile(T3_PATTERN)
 _SCIENTIFIC = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+")
 _SEPARATED = re.compile(r"(?:[0-9]{6}|[0-9]{8})[-+ ][0-9]{4}")
 
@@ -110,7 +114,35 @@ def age(born: dt.date, on: dt.date) -> int:
     return years
 
 
-_DOUBLED: Final = str.maketrans("0123456789", "0246813579")  # 2·d, digits summed
+DOUBLED: Final = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+"""Luhn: what a digit in a doubled position counts (``2·d``, its digits summed). The
+positions are counted from the right, the check digit at 0; the odd ones are doubled.
+Every form of the Luhn sum (here, and the polars masks of
+:mod:`sosreg.engine.types`) is made from this table and :func:`luhn_weight`."""
+_DOUBLED: Final = str.maketrans("0123456789", "".join(map(str, DOUBLED)))
+
+
+def luhn_weight(digit: int, position: int) -> int:
+    """What ``digit`` counts in the Luhn sum at ``position`` (from the right, the check
+    digit at 0)."""
+    return DOUBLED[digit] if position % 2 else digit
+
+
+def luhn_sums(width: int, first: int = 0) -> list[int]:
+    """The Luhn sum of every group of ``width`` digits whose lowest digit stands at
+    position ``first``, indexed by the group read as a number (``"042"`` is index 42):
+    the tables that turn the sum of a long number into a few lookups.
+
+    >>> luhn_sums(2)[8:13]
+    [8, 9, 2, 3, 4]
+    >>> (luhn_sums(5, 5)[81122] + luhn_sums(5)[89874]) % 10  # 8112289874: valid
+    0
+    """
+    sums = [0]
+    for position in reversed(range(first, first + width)):  # the highest digit first
+        row = [luhn_weight(d, position) for d in range(10)]
+        sums = [s + w for s in sums for w in row]
+    return sums
 
 
 def _luhn_sum(digits: str) -> int:
@@ -121,16 +153,12 @@ def _luhn_sum(digits: str) -> int:
 
 
 def _luhn_tables() -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
-    """Luhn sums of the three parts (3, 3 and 4 digits) of a 10-digit number, by part:
-    three dict lookups instead of a pass over the digits (about twice as fast)."""
-    digits = "0123456789"
-    dbl = [2 * d - 9 if d > 4 else 2 * d for d in range(10)]
-    w21 = {a + b: dbl[i] + j for i, a in enumerate(digits) for j, b in enumerate(digits)}
-    w12 = {a + b: i + dbl[j] for i, a in enumerate(digits) for j, b in enumerate(digits)}
-    w212 = {k + c: v + dbl[j] for k, v in w21.items() for j, c in enumerate(digits)}
-    w121 = {k + c: v + j for k, v in w12.items() for j, c in enumerate(digits)}
-    w2121 = {k + m: v + w for k, v in w21.items() for m, w in w21.items()}
-    return w212, w121, w2121
+    """Luhn sums of the three parts (3, 3 and 4 digits) of a 10-digit number, by part's
+    text: three dict lookups instead of a pass over the digits (about twice as fast)."""
+    out = []
+    for width, first in ((3, 7), (3, 4), (4, 0)):
+        out.append({f"{n:0{width}d}": s for n, s in enumerate(luhn_sums(width, first))})
+    return out[0], out[1], out[2]
 
 
 _L1, _L2, _L3 = _luhn_tables()
@@ -213,52 +241,67 @@ def _parse_any(value: str) -> Identity | Invalid:
 
 
 def _parse_twelve(value: str) -> Identity | Invalid:
-    """Twelve ASCII digits with a right check digit: ``pnr``, ``snr`` or a bad date.
-
-    ``snr``: day 61–91 is a real day + 60 of a month 01–12; day 60 is "day unknown"
-    with month 01–12, or month 00 (unknown too). Month 00 goes only with day 60.
-    """
+    """Twelve ASCII digits with a right check digit: ``pnr``, ``snr`` or a bad date
+    (the rule: :func:`day_kind`)."""
+    kind = _date_kind(value[:8])
+    if kind is None:
+        return Invalid("date")
     y, m, d = int(value[0:4]), int(value[4:6]), int(value[6:8])
     sex = "M" if int(value[10]) % 2 else "K"
-    if 61 <= d <= 91:
-        if m == 0 or not _valid_date(y, m, d - 60):
-            return Invalid("date")
-        return Identity("snr", y, m, d - 60, sex)
-    if d == 60:
-        if m > 12 or not _valid_date(y, m or 1, 1):  # month 13-99, or year 0000
-            return Invalid("date")
+    if kind == "pnr":
+        return Identity("pnr", y, m, d, sex)
+    if d == UNKNOWN_DAY:
         return Identity("snr", y, m or None, None, sex)
-    if m == 0 or d == 0 or not _valid_date(y, m, d):
-        return Invalid("date")
-    return Identity("pnr", y, m, d, sex)
+    return Identity("snr", y, m, d - UNKNOWN_DAY, sex)
 
 
 _parse_cached = functools.lru_cache(maxsize=1 << 16)(_parse_any)
 
 _MONTH_DAYS: Final = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
+UNKNOWN_DAY: Final = 60
+"""A samordningsnummer's day when the birth day is not known (with month ``00`` when the
+month is not known either); a known day is written as the day + :data:`UNKNOWN_DAY`."""
+
+
+def day_kind(month: int, day: int, leap: bool) -> str | None:
+    """The kind (``pnr``, ``snr``) the month and day digits of a 12-digit number make
+    it in a year of at least 1 (``leap``: a leap year), or ``None`` for no date: the
+    one statement of the date rule of personnummer and samordningsnummer (the polars
+    masks tabulate it).
+
+    >>> day_kind(2, 29, False), day_kind(2, 89, True), day_kind(0, 60, False)
+    (None, 'snr', 'snr')
+    """
+    if month > 12:
+        return None
+    if day == UNKNOWN_DAY:
+        return "snr"
+    if month == 0:
+        return None
+    kind = "pnr"
+    if UNKNOWN_DAY < day <= UNKNOWN_DAY + 31:
+        day -= UNKNOWN_DAY
+        kind = "snr"
+    if day == 0 or day > _MONTH_DAYS[month] or (month == 2 and day == 29 and not leap):
+        return None
+    return kind
+
+
+def is_leap(year: int) -> bool:
+    """Whether ``year`` is a leap year (Gregorian)."""
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
 
 @functools.lru_cache(maxsize=1 << 16)
 def _date_kind(head: str) -> str | None:
     """The kind the date part ``ÅÅÅÅMMDD`` of a 12-digit number makes it (``pnr`` or
-    ``snr``), or ``None`` for no date; :func:`_parse_twelve`'s rule, without the
-    objects. Cached: a file has far fewer birth dates than persons."""
-    y, m, d = int(head[0:4]), int(head[4:6]), int(head[6:8])
-    if y == 0 or m > 12:
+    ``snr``), or ``None`` for no date: :func:`day_kind` in the year. Cached: a file has
+    far fewer birth dates than persons."""
+    y = int(head[0:4])
+    if y == 0:
         return None
-    if d == 60:
-        return "snr"
-    if m == 0:
-        return None
-    kind = "pnr"
-    if 61 <= d <= 91:
-        d -= 60
-        kind = "snr"
-    if d == 0 or d > _MONTH_DAYS[m]:
-        return None
-    if m == 2 and d == 29 and not (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)):
-        return None
-    return kind
+    return day_kind(int(head[4:6]), int(head[6:8]), is_leap(y))
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -267,9 +310,9 @@ def _birth_of(head: str) -> tuple[int, int, int] | None:
     (a samordningsnummer's day - 60), or ``None``."""
     kind = _date_kind(head)
     d = int(head[6:8])
-    if kind is None or d == 60:
+    if kind is None or d == UNKNOWN_DAY:
         return None
-    return int(head[0:4]), int(head[4:6]), d - 60 if d > 60 else d
+    return int(head[0:4]), int(head[4:6]), d - UNKNOWN_DAY if d > UNKNOWN_DAY else d
 
 
 def oldest_age(value: str, on: dt.date) -> int | None:
@@ -302,17 +345,28 @@ def twelve_digit_kind(value: str) -> str | None:
     """
     if len(value) != 12 or not (value.isascii() and value.isdigit()):
         return None
-    kind = _date_kind(value[:8])
-    if kind is None or (_L1[value[2:5]] + _L2[value[5:8]] + _L3[value[8:]]) % 10:
-        return None
-    return kind
+    v = value  # the expression below is twelve_digit_source("v"), the names with a "_"
+    return None if (_L1[v[2:5]] + _L2[v[5:8]] + _L3[v[8:]]) % 10 else _date_kind(v[:8])
 
 
 TWELVE_DIGIT_PARTS: Final = (_date_kind, _L1, _L2, _L3)
 """What :func:`twelve_digit_kind` is made of, for code that inlines it (the compiled
-line functions): ``date_kind(value[:8])``, then the Luhn sum
-``L1[value[2:5]] + L2[value[5:8]] + L3[value[8:]]`` must be divisible by 10; only for a
-value already known to be 12 ASCII digits."""
+line functions, through :func:`twelve_digit_source`), bound as ``date_kind``, ``L1``,
+``L2`` and ``L3``."""
+
+
+def twelve_digit_source(v: str, suffix: str = "") -> str:
+    """The source of :func:`twelve_digit_kind`'s test, for code that inlines it: an
+    expression giving the kind (or ``None``) of the variable ``v``, already known to be
+    12 ASCII digits, over :data:`TWELVE_DIGIT_PARTS` bound as ``date_kind{suffix}``,
+    ``L1{suffix}``, ``L2{suffix}``, ``L3{suffix}``: the last line of
+    :func:`twelve_digit_kind`, word for word (``tests/test_field_types.py`` checks it).
+
+    >>> twelve_digit_source("v")
+    'None if (L1[v[2:5]] + L2[v[5:8]] + L3[v[8:]]) % 10 else date_kind(v[:8])'
+    """
+    k, l1, l2, l3 = (f"{name}{suffix}" for name in ("date_kind", "L1", "L2", "L3"))
+    return f"None if ({l1}[{v}[2:5]] + {l2}[{v}[5:8]] + {l3}[{v}[8:]]) % 10 else {k}({v}[:8])"
 
 
 def is_valid(value: str, accept: tuple[str, ...] = KINDS) -> bool:
@@ -366,10 +420,14 @@ _MASKABLE: Final = re.compile(
     r"(?P<d>(?:[0-9]{2})?[0-9]" + _MONTH + _DAY + r")[-+ ./]?[0-9]{4}"
     r"|(?P<t>[0-9]{7})[-+]?T(?:[0-9]{3}|F00)|(?P<u>[0-9]{5})[-+]?T[0-9]{3}"
     r"|(?<=0)0*(?P<z>(?:[0-9]{2}){1,2}" + _MONTH + _DAY + r")[-+ ./]?[0-9]{4}"
-    r")(?![0-9])(?![-./][0-9]{2}[-./][0-9]{2}(?![0-9]))"
+    r")(?![0-9]|-\*{4})(?![-./][0-9]{2}[-./][0-9]{2}(?![0-9]))"
 )
 # The last lookahead: "last four" digits that go on as a date's "-MM-DD" are the year of
 # the next date in a range ("2023-02-01–2023-06-30"), not a personnummer's last four.
+# And digits already followed by "-****" are what masking kept (a long run of digits can
+# keep a date-shaped run, "0000000000000000" → "000000000000-****"): masking twice is
+# masking once. (Text that holds a personnummer followed by a literal "-****" is the one
+# form left as it is.)
 IDENTITY_NUMBER: Final = (
     r"^-?0*(?:[0-9]{2}){1,2}(?:0[0-9]|1[0-2])(?:[0-2][0-9]|3[01]|[6-8][0-9]|9[01])[0-9]{4}$"
 )
@@ -503,6 +561,19 @@ def mask_text(text: str) -> str:
     normal = text.translate(_NORMAL)
     if normal == text:  # nothing read otherwise (e.g. only letters of other scripts)
         return _MASKABLE.sub(_masked, text)
+    # Both readings, until neither masks more: masking one reading's run can split a
+    # run of the other (ASCII digits then a "٠"), so masking twice is masking once.
+    while True:
+        masked = _mask_both(text, normal)
+        if masked == text:
+            return text
+        text, normal = masked, masked.translate(_NORMAL)
+
+
+def _mask_both(text: str, normal: str) -> str:
+    """:func:`mask_text`'s slow path, once: what the normalised reading (``normal``)
+    masks, then whatever the ASCII reading masks (12 ASCII digits then a "٢" are 13
+    digits to the normalised reading, and a personnummer to a person)."""
     out: list[str] = []
     at = 0
     for match in _MASKABLE.finditer(normal):
@@ -511,8 +582,6 @@ def mask_text(text: str) -> str:
     if out:
         out.append(text[at:])
         text = "".join(out)
-    # and whatever the ASCII reading masks (12 ASCII digits then a "٢" are 13 digits
-    # to the normalised reading, and a personnummer to a person)
     return _MASKABLE.sub(_masked, text)
 
 

@@ -10,9 +10,9 @@ are the row engine's by construction (the differential tests in
    line stage's findings all need one of those).
 2. The other lines are split into fields. Each field gets a **mask**: a polars
    expression that is true where the value is valid as it stands, exactly as the
-   compiled line function's fast test (:mod:`sosreg.engine.compiled`): in the year's
-   code set, a canonical number in range, a real date, a personnummer with a right
-   check digit…
+   compiled line function's fast test (:mod:`sosreg.engine.compiled`), both the
+   field type's (:mod:`sosreg.engine.types`): in the year's code set, a canonical
+   number in range, a real date, a personnummer with a right check digit…
 3. Each record rule may declare a mask of its own (``@REGISTER.record(...,
    mask=...)``): the rows where it *might* fire, assuming valid fields. A rule without
    one makes every line need the row engine.
@@ -33,30 +33,24 @@ import builtins
 import codecs
 import contextlib
 import datetime as dt
-import functools
 import gc
-import operator
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
 from sosreg.engine.errors import optional_import
-from sosreg.engine.fields import may_hold_identity
 from sosreg.engine.pipeline import REQUIRES, RUNNERS, Parsed
 from sosreg.engine.source import MAX_LINE, PhysicalLine, split_lines
+from sosreg.engine.types import field_type
+from sosreg.engine.types.base import last_day, whole
+from sosreg.engine.types.dates import YEARMONTH
 from sosreg.engine.values import YearMonth
-from sosreg.identity import IDENTITY_NUMBER
+from sosreg.identity import UNKNOWN_DAY
 
 if TYPE_CHECKING:
     from sosreg.engine.core import LineParser
     from sosreg.engine.fields import CompiledField
-
-_INT: Final = r"^(?:0|[1-9][0-9]*)$"
-_AMOUNT: Final = r"^(?:0|-?[1-9][0-9]*)$"
-_YEARMONTH: Final = r"^[0-9]{4}(?:0[1-9]|1[0-2])$"
-"""What :func:`sosreg.engine.values.parse_yearmonth` reads as a month."""
 
 
 def available() -> bool:
@@ -104,7 +98,7 @@ class Columns:
 
     def yearmonth_ok(self, name: str) -> Any:
         """True where the field is a month ÅÅÅÅMM the row engine reads (never null)."""
-        return self.pl.col(name).str.contains(_YEARMONTH).fill_null(False)
+        return self.pl.col(name).str.contains(whole(YEARMONTH)).fill_null(False)
 
     def empty(self, name: str) -> Any:
         """True where the field is empty."""
@@ -145,7 +139,7 @@ class Columns:
         y = col.str.slice(0, 4).cast(pl.Int64, strict=False)
         m = col.str.slice(4, 2).cast(pl.Int64, strict=False)
         d = col.str.slice(6, 2).cast(pl.Int64, strict=False)
-        d = pl.when(d > 60).then(d - 60).otherwise(d)
+        d = pl.when(d > UNKNOWN_DAY).then(d - UNKNOWN_DAY).otherwise(d)
         known = digits & (m >= 1) & (d >= 1) & (d <= 31)
         return pl.when(known).then(y * 10000 + m * 100 + d).otherwise(None)
 
@@ -164,10 +158,9 @@ class Columns:
         m = col.str.slice(4, 2).cast(pl.Int64, strict=False)  # null: "TF" of ÅÅÅÅTF00
         d = col.str.slice(6, 2).cast(pl.Int64, strict=False)  # null: "TF" of ÅÅÅÅMMTF00
         month_known = m.is_not_null() & (m >= 1)
-        day_known = month_known & d.is_not_null() & (d >= 1) & (d != 60)
-        d = pl.when(d > 60).then(d - 60).otherwise(d)
-        leap = (((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)).cast(pl.Int64)
-        last = 30 + (m + m // 8) % 2 - (m == 2).cast(pl.Int64) * (2 - leap)
+        day_known = month_known & d.is_not_null() & (d >= 1) & (d != UNKNOWN_DAY)
+        d = pl.when(d > UNKNOWN_DAY).then(d - UNKNOWN_DAY).otherwise(d)
+        last = last_day(pl, y, m)
         early_md = pl.when(day_known).then(m * 100 + d).when(month_known).then(m * 100 + 1)
         late_md = pl.when(day_known).then(m * 100 + d).when(month_known).then(m * 100 + last)
         present = col != ""
@@ -196,196 +189,13 @@ def _day_number(on: Any) -> Any:
     return on
 
 
-def _weighted_digits(pl: Any, n: Any, first: int) -> Any:
-    """The Luhn sum of the five low digits of ``n``, the lowest at position ``first``
-    from the right (position 0 is the check digit): weights 1, 2, 1, … by position; a
-    doubled digit over 9 counts its digit sum."""
-    total = pl.lit(0, dtype=pl.Int64)
-    for k in range(5):
-        digit = (n // (10**k)) % 10
-        if (first + k) % 2 == 1:
-            doubled = digit * 2
-            digit = doubled - 9 * (doubled > 9).cast(pl.Int64)
-        total = total + digit
-    return total
-
-
-def _valid_ymd(pl: Any, y: Any, m: Any, d: Any) -> Any:
-    """True where (y, m, d) is a real date (years 1–9999)."""
-    leap = (((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)).cast(pl.Int64)
-    # 31 or 30 by month (1 3 5 7 8 10 12 have 31), then February: 28 or 29
-    last = 30 + (m + m // 8) % 2 - (m == 2).cast(pl.Int64) * (2 - leap)
-    return (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= last)
-
-
-@functools.cache
-def _tables(accept: tuple[str, ...]) -> tuple[Any, Any, Any]:
-    """Lookup tables, computed once by the formulas above, so a column needs a few
-    gathers instead of dozens of operations per value: the Luhn sums of every 5-digit
-    group (low and high half of the last ten digits), and for every MMDD whether it
-    is a valid birth date of an accepted kind (1: in any year, 2: in leap years only,
-    0: never; a year-independent rule apart from February 29)."""
-    pl = polars()
-
-    v = pl.int_range(0, 10**5, dtype=pl.Int64)
-    luhn = pl.select(
-        _weighted_digits(pl, v, 0).cast(pl.Int8).alias("low"),
-        _weighted_digits(pl, v, 5).cast(pl.Int8).alias("high"),
-    )
-    md = pl.int_range(0, 10**4, dtype=pl.Int64)
-    m, d = md // 100, md % 100
-
-    def ok(year: int) -> Any:
-        y = pl.lit(year, dtype=pl.Int64)
-        out = pl.lit(False)
-        if "pnr" in accept:
-            out = out | _valid_ymd(pl, y, m, d)
-        if "snr" in accept:
-            out = out | ((d >= 61) & (d <= 91) & _valid_ymd(pl, y, m, d - 60))
-            out = out | ((d == 60) & (m >= 0) & (m <= 12))  # an unknown day
-        return out
-
-    dates = pl.select(
-        pl.when(ok(2001)).then(1).when(ok(2000)).then(2).otherwise(0).cast(pl.Int8).alias("t")
-    )
-    return luhn.get_column("low"), luhn.get_column("high"), dates.get_column("t")
-
-
-def identity_ok(pl: Any, col: Any, accept: tuple[str, ...]) -> Any:
-    """True where the value is a personnummer or samordningsnummer of an accepted kind
-    that :func:`sosreg.identity.parse` accepts (12 ASCII digits, right check digit,
-    a real date; samordningsnummer: day + 60, or day 60 with an unknown day), or a
-    temporary id of an accepted kind (:func:`_temporary_ok`). The 12 digits are worked
-    on as an integer, through the lookup tables of :func:`_tables`."""
-    low, high, dates = _tables(tuple(sorted(accept)))
-    digits = col.str.contains(r"^[0-9]{12}$")
-    # no nulls or negative numbers in the indexes (rows that are not 12 digits are
-    # false through ``digits`` anyway): gathers are fastest without a validity mask
-    n = col.cast(pl.Int64, strict=False).fill_null(0).abs()
-    y = n // 10**8
-    t = pl.lit(dates).gather((n // 10**4) % 10**4)
-    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    date_ok = (y >= 1) & ((t == 1) | ((t == 2) & leap))
-    luhn = pl.lit(low).gather(n % 10**5).cast(pl.Int64) + pl.lit(high).gather((n // 10**5) % 10**5)
-    ok = digits & date_ok & (luhn % 10 == 0)
-    if "t3" in accept:
-        ok = ok | _temporary_ok(pl, col, "t3")
-    if "tf" in accept:
-        ok = ok | _temporary_ok(pl, col, "tf")
-    return ok
-
-
-def _temporary_ok(pl: Any, col: Any, kind: str) -> Any:
-    """True where the value is a valid temporary id of ``kind`` as
-    :func:`sosreg.identity.parse` reads it: ``t3`` ``ÅÅÅÅMMDDT123`` with a real date;
-    ``tf`` ``ÅÅÅÅMMDDTF00``, ``ÅÅÅÅMMTF00`` or ``ÅÅÅÅTF00``, the date as far as given
-    real (a missing month or day counts as 1; day ``00`` is no date)."""
-    y = col.str.slice(0, 4).cast(pl.Int64, strict=False)
-    if kind == "t3":
-        shape = col.str.contains(r"^[0-9]{8}T[0-9]{3}$")
-        m = col.str.slice(4, 2).cast(pl.Int64, strict=False)
-        d = col.str.slice(6, 2).cast(pl.Int64, strict=False)
-    else:
-        shape = col.str.contains(r"^[0-9]{4}(?:[0-9]{2}){0,2}TF00$")
-        size = col.str.len_bytes()
-        m = pl.when(size >= 10).then(col.str.slice(4, 2).cast(pl.Int64, strict=False)).otherwise(1)
-        d = pl.when(size == 12).then(col.str.slice(6, 2).cast(pl.Int64, strict=False)).otherwise(1)
-    return shape & _valid_ymd(pl, y, m, d).fill_null(False)
-
-
-def _one_of(pl: Any, col: Any, values: Iterable[str]) -> Any:
-    """True where ``col`` is one of ``values``: a chain of comparisons for a few values
-    (several times faster than hashing), ``is_in`` for more."""
-    values = sorted(values)
-    if not values:
-        return pl.lit(False)
-    if len(values) > 8:
-        return col.is_in(values)
-    return functools.reduce(operator.or_, [col == v for v in values])
-
-
-_PLAIN_REGEX: Final = re.compile(r"[A-Za-z0-9\[\]{}()|?*+^$,-]*")
-_NOT_PLAIN: Final = ("(?", "[[", "[:", "&&", "--", "~~", "{,")
-
-
-@functools.cache
-def _portable(rx: str) -> bool:
-    """Whether pattern ``rx`` means the same to Python's ``re`` and to polars (Rust's
-    ``regex``) on the printable ASCII of a clean line: classes, ranges, groups,
-    alternatives and counts only (no escapes, lookarounds, nested classes or set
-    operations), and polars compiles it."""
-    if not _PLAIN_REGEX.fullmatch(rx) or any(bad in rx for bad in _NOT_PLAIN):
-        return False
-    pl = polars()
-
-    try:
-        pl.select(pl.lit("").str.contains(rx))
-    except pl.exceptions.PolarsError:
-        return False
-    return True
-
-
-def _unlisted_ok(pl: Any, col: Any, cf: CompiledField) -> Any:
-    """A code field without a code list for the year: true where the value has the
-    field's shape as the converter checks it (no ``reject`` pattern found, the
-    ``pattern`` matched whole, the ``width`` and ``length``). A pattern that is not
-    :func:`_portable` leaves every value to the row engine."""
-    f = cf.spec
-    patterns = [*f.reject.values(), *([f.pattern] if f.pattern else [])]
-    if not all(_portable(rx) for rx in patterns):
-        return pl.lit(False)
-    ok = col != ""
-    for rx in f.reject.values():
-        ok = ok & ~col.str.contains(rx)
-    if f.pattern:
-        ok = ok & col.str.contains(f"^(?:{f.pattern})$")
-    size = col.str.len_chars()
-    if f.width:
-        ok = ok & (size == f.width)
-    if f.length is not None:
-        ok = ok & (size <= f.length)
-    return ok
-
-
 def field_ok(pl: Any, cf: CompiledField, ctx: Any) -> Any:
     """The mask of one field: true where the value is valid as it stands (no finding),
-    mirroring the converter's fast path and :mod:`sosreg.engine.compiled`."""
+    its type's :meth:`~sosreg.engine.types.base.FieldType.mask` (which mirrors the
+    converter's fast path and :mod:`sosreg.engine.compiled`), or empty where optional."""
     f = cf.spec
     col = pl.col(f.name)
-    kind = f.type
-    if kind == "code":
-        ok = _unlisted_ok(pl, col, cf) if cf.unlisted else _one_of(pl, col, cf.fast)
-    elif kind in ("integer", "amount"):
-        rx = _INT if kind == "integer" else _AMOUNT
-        ok = col.str.contains(rx)
-        if f.length is not None:
-            ok = ok & (col.str.len_chars() <= f.length)
-        num = col.cast(pl.Int64, strict=False)
-        if f.min is not None:
-            ok = ok & (num >= f.min)
-        if f.max is not None:
-            ok = ok & (num <= f.max)
-        ok = ok & num.is_not_null()
-        if may_hold_identity(f):  # SOS-215
-            ok = ok & ~col.str.contains(IDENTITY_NUMBER)
-        if cf.specials:
-            ok = ok | _one_of(pl, col, cf.specials)
-    elif kind == "year":
-        ok = col.str.contains(r"^[0-9]{4}$")
-    elif kind == "date":
-        n = col.cast(pl.Int64, strict=False)
-        y, m, d = n // 10000, (n // 100) % 100, n % 100
-        ok = col.str.contains(r"^[0-9]{8}$") & _valid_ymd(pl, y, m, d)
-    elif kind == "yearmonth":
-        ok = col.str.contains(_YEARMONTH)
-    elif kind == "identity":
-        from sosreg.identity import KINDS
-
-        ok = identity_ok(pl, col, f.accept or KINDS)
-    else:  # text
-        ok = col.str.len_chars() > 0
-        if f.length is not None:
-            ok = ok & (col.str.len_chars() <= f.length)
+    ok = field_type(f).mask(pl, col, cf)
     if not f.mandatory:
         ok = ok | (col == "")
     return ok.fill_null(False)

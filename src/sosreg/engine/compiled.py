@@ -9,8 +9,9 @@ lookup, a digit test, a cached parse) and, only where it fails, a call to the fi
 converter, so findings are still made in one place. A line that is not clean gets
 ``None`` back, and the caller runs the reference on it.
 
-As attrs writes ``__init__`` per class, the source is compiled once per spec *shape*
-(field types and which fields have fast sets or specials) and cached; the per-file
+The per-field test is the field type's (:meth:`FieldType.fast_source
+<sosreg.engine.types.base.FieldType.fast_source>`). As attrs writes ``__init__`` per
+class, the source is compiled once per distinct text and cached; the per-file
 objects (converters, code sets, the record class, the period) are bound as variables
 of the closure the generated function is made in (not as default arguments, which each
 call would copy into its frame), so the hot code reads cells. The source is kept in
@@ -28,11 +29,9 @@ from typing import Any
 import attrs
 
 from sosreg.engine.core import LineParser
-from sosreg.engine.fields import may_hold_identity
 from sosreg.engine.findings import Finding
 from sosreg.engine.records import builder
-from sosreg.engine.values import parse_date, parse_yearmonth
-from sosreg.identity import KINDS, TWELVE_DIGIT_PARTS
+from sosreg.engine.types import field_type
 
 LineFn = Callable[[str, int, list[Finding]], Any]
 """``(text, line, findings) -> record | None``: ``None`` means "not clean: use the
@@ -60,92 +59,18 @@ def clear_cache() -> None:
     _CODE_CACHE.clear()
 
 
-def _field_block(i: int, kind: str, p: LineParser, ascii: bool) -> list[str]:
-    """The source lines that turn ``v{i}`` into ``x{i}``; ``ascii``: the line is known
-    to be ASCII (``str.isdigit`` is then true for ``0-9`` only)."""
-    f = p.fields[i]
-    spec = f.spec
-    v, x = f"v{i}", f"x{i}"
-    slow = [f"        {x} = conv{i}({v}, line, out)"]
-    if kind == "code":
-        if not f.fast:
-            return [f"    {x} = conv{i}({v}, line, out)"]
-        return [f"    if {v} in fast{i}:", f"        {x} = {v}", "    else:", *slow]
-    if kind in ("integer", "amount"):
-        lo = spec.min if spec.min is not None else None
-        hi = spec.max if spec.max is not None else None
-        tests = [] if ascii else [f"{v}.isascii()"]
-        tests += [f"{v}.isdigit()", f"({v}[0] != '0' or len({v}) == 1)"]
-        if spec.length is not None:
-            tests.append(f"len({v}) <= {spec.length}")
-        if may_hold_identity(spec):
-            tests.append(f"len({v}) < 10")  # longer: the converter tests for an identity
-        rng = f"({x} := int({v}))"
-        if lo is not None and hi is not None:
-            tests.append(f"{lo} <= {rng} <= {hi}")
-        elif lo is not None:
-            tests.append(f"{lo} <= {rng}")
-        elif hi is not None:
-            tests.append(f"{rng} <= {hi}")
-        else:
-            tests.append(f"({rng}) is not None")
-        out = []
-        if f.specials:
-            out += [f"    {x} = specials{i}.get({v})", f"    if {x} is not None:", "        pass"]
-            out += [f"    elif {' and '.join(tests)}:", "        pass"]
-        else:
-            out += [f"    if {' and '.join(tests)}:", "        pass"]
-        return [*out, "    else:", *slow]
-    if kind == "year":
-        return [
-            f"    if len({v}) == 4 and {'' if ascii else f'{v}.isascii() and '}{v}.isdigit():",
-            f"        {x} = int({v})",
-            "    else:",
-            *slow,
-        ]
-    if kind in ("date", "yearmonth"):
-        parse = "parse_date" if kind == "date" else "parse_yearmonth"
-        return [f"    {x} = {parse}({v})", f"    if {x} is None:", *slow]
-    if kind == "identity":  # twelve_digit_kind inlined, then the full test
-        digits = f"{v}.isdigit()" if ascii else f"{v}.isascii() and {v}.isdigit()"
-        return [
-            f"    if (len({v}) == 12 and {digits} and (k := date_kind({v}[:8])) is not None",
-            f"            and k in kinds{i}",
-            f"            and not (L1[{v}[2:5]] + L2[{v}[5:8]] + L3[{v}[8:]]) % 10):",
-            f"        {x} = {v}",
-            f"    elif ident{i}({v}):",
-            f"        {x} = {v}",
-            "    else:",
-            *slow,
-        ]
-    # text
-    cond = f"{v} and len({v}) <= {spec.length}" if spec.length is not None else v
-    return [f"    if {cond}:", f"        {x} = {v}", "    else:", *slow]
-
-
-def _shape(p: LineParser) -> tuple[Any, ...]:
-    fields = tuple(
-        (f.spec.type, bool(f.fast), bool(f.specials), f.spec.min, f.spec.max, f.spec.length)
-        for f in p.fields
-    )
-    return (*fields, p.period_index, p.kommun_index, p.n)
-
-
-def _source(p: LineParser, name: str) -> str:
+def _source(p: LineParser, name: str, binds: list[dict[str, Any]]) -> str:
     """The source of ``__make``, which returns two functions sharing one unrolled field
     stage: ``name(text, line, out)`` for a whole clean line, and
     ``name_fields(values, line, out)`` for the values of a line the reference has
-    already taken through the line stage (quotes, spaces, trailing semicolons)."""
+    already taken through the line stage (quotes, spaces, trailing semicolons).
+    ``binds``: per field, the objects its type's fast test names (bound as ``name{i}``)."""
     n = p.n
-    args = ["conv", "fast", "specials", "ident", "kinds"]
-    binds = [f"  {a}{i} = __{a}[{i}]" for i in range(n) for a in args] + [
-        "  date_kind, L1, L2, L3 = __twelve",
-    ]
+    lines = [f"  {k}{i} = __binds[{i}][{k!r}]" for i, b in enumerate(binds) for k in sorted(b)]
     unpack = f"    {', '.join(f'v{i}' for i in range(n))}{',' if n == 1 else ''} = values"
     lines = [
-        "def __make(__conv, __fast, __specials, __ident, __kinds, cls, period, kommun,",
-        "           wrong_period, wrong_kommun, parse_date, parse_yearmonth, __twelve):",
-        *binds,
+        "def __make(__binds, cls, period, kommun, wrong_period, wrong_kommun):",
+        *lines,
         f"  def {name}(text, line, out):",
         "    if not (text.isascii() and text.isprintable()) or '\"' in text or ' ' in text:",
         "        return None",
@@ -170,7 +95,7 @@ def _body(p: LineParser, ascii: bool) -> list[str]:
     body: list[str] = []
     for i, f in enumerate(p.fields):
         body.append(f"    # field {i + 1}: {f.spec.name} ({f.spec.type})")
-        block = _field_block(i, f.spec.type, p, ascii)
+        block = field_type(f.spec).fast_source(i, f, ascii)
         if not f.spec.mandatory:  # an empty optional field is None, with no finding
             block = [
                 f"    if not v{i}:",
@@ -192,41 +117,29 @@ def _body(p: LineParser, ascii: bool) -> list[str]:
     return body
 
 
-def compile_line(
-    p: LineParser, identity_ok: Callable[[Any], Callable[[str], bool]]
-) -> LineFunction:
-    """The line function of the file ``p`` was compiled for. ``identity_ok(field)``
-    gives, for an identity field, a predicate that is true for values the field's
-    converter accepts with no finding."""
+def compile_line(p: LineParser) -> LineFunction:
+    """The line function of the file ``p`` was compiled for."""
     spec = p.spec
+    fields = p.fields
+    binds = [{"conv": f.conv, **field_type(f.spec).bindings(f)} for f in fields]
+    name = f"line_{spec.register}_{spec.file}"
+    source = _source(p, name, binds)
     end = spec.years_to if spec.years_to is not None else ""
-    shape = _shape(p)
-    digest = hashlib.sha256(repr(shape).encode()).hexdigest()[:12]
+    digest = hashlib.sha256(source.encode()).hexdigest()[:12]
     filename = f"<sosreg line {spec.register}/{spec.file} {spec.years_from}-{end} {digest}>"
     cached = _CODE_CACHE.get(filename)
     if cached is None:
-        name = f"line_{spec.register}_{spec.file}"
-        source = _source(p, name)
         code = compile(source, filename, "exec")
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         namespace: dict[str, Any] = {}
         exec(code, namespace)
-        cached = _CODE_CACHE[filename] = (namespace["__make"], source)
-    make, source = cached
-    fields = p.fields
-    fn, fields_fn = make(
-        [f.conv for f in fields],
-        [f.fast for f in fields],
-        [f.specials for f in fields],
-        [identity_ok(f) if f.spec.type == "identity" else None for f in fields],
-        [frozenset(f.spec.accept or KINDS) if f.spec.type == "identity" else None for f in fields],
+        cached = _CODE_CACHE[filename] = namespace["__make"]
+    fn, fields_fn = cached(
+        binds,
         builder(p.record_cls),
         p.period,
         p.kommun,
         p.wrong_period,
         p.wrong_kommun,
-        parse_date,
-        parse_yearmonth,
-        TWELVE_DIGIT_PARTS,
     )
     return LineFunction(fn, fields_fn, source, filename)

@@ -1,5 +1,5 @@
-"""The per-line path: lexical checks and the field converters of
-:mod:`sosreg.engine.fields`.
+"""The per-line path: lexical checks and the field converters of the field types
+(:mod:`sosreg.engine.types`).
 
 A :class:`LineParser` is compiled once per file from the spec, the statistikår and the
 code lists; its :meth:`LineParser.parse` is the hot path.
@@ -11,10 +11,10 @@ import re
 from typing import Any, Final
 
 from sosreg.engine.context import Context
-from sosreg.engine.fields import compile_field
 from sosreg.engine.findings import Category, Finding
 from sosreg.engine.rules import say
 from sosreg.engine.source import MAX_LINE, PhysicalLine
+from sosreg.engine.types import compile_field
 
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _DIGITS: Final = str.maketrans("", "", "0123456789")

@@ -39,7 +39,6 @@ from sosreg.engine.compiled import compile_line
 from sosreg.engine.context import Context
 from sosreg.engine.core import LineParser
 from sosreg.engine.errors import UsageError as UsageError  # re-exported: its old home
-from sosreg.engine.fields import identity_predicate
 from sosreg.engine.filename import FileName, parse_filename
 from sosreg.engine.findings import DEFAULT_MAX_DETAILS, Finding, FindingLog, order_key
 from sosreg.engine.portal import portal_findings
@@ -459,7 +458,7 @@ class Parsed:
         self._cross: list[tuple[tuple[str, ...], CrossRule]] = [
             (c.codes, c.factory()) for c in cross
         ]
-        compiled = compile_line(self.parser, identity_predicate)
+        compiled = compile_line(self.parser)
         self._fast = compiled.fn
         self.parser.fields_fn = compiled.fields
         self._file_stage(fname, name_period, assumed)

@@ -32,6 +32,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from sosreg.engine.spec import FieldSpec, FileSpec
+from sosreg.engine.types import field_type
 from sosreg.engine.values import Special, YearMonth
 from sosreg.identity import mask, mask_text
 
@@ -46,17 +47,8 @@ _GENERATED: dict[str, dict[str, type[Any]]] = {}
 
 
 def python_type(f: FieldSpec) -> Any:
-    """The Python type of a field's value."""
-    base: Any
-    if f.type in ("integer", "amount", "year"):
-        base = int | Special if f.special else int
-    elif f.type == "date":
-        base = dt.date
-    elif f.type == "yearmonth":
-        base = YearMonth
-    else:
-        base = str
-    return base | None
+    """The Python type of a field's value (its type's, or ``None``)."""
+    return field_type(f).python_type(f) | None
 
 
 def masked_repr(value: object) -> str:

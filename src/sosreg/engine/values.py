@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
-from typing import Any, Final
+from typing import Any
 
 import attrs
 
@@ -59,30 +58,6 @@ class Special(str):
 
 Value = str | int | dt.date | YearMonth | None
 
-FORMAT_SV: Final = {
-    "code": "en kod",
-    "integer": "ett heltal utan inledande nollor",
-    "amount": "ett belopp i hela kronor (utan decimaler, mellanslag eller tusentalsavgränsare)",
-    "date": "ett datum ÅÅÅÅMMDD",
-    "yearmonth": "år och månad ÅÅÅÅMM",
-    "year": "ett år ÅÅÅÅ",
-    "identity": "ett personnummer med 12 siffror",
-    "text": "text",
-}
-FORMAT_EN: Final = {
-    "code": "a code",
-    "integer": "a whole number without leading zeros",
-    "amount": "an amount in whole kronor (no decimals, spaces or thousands separators)",
-    "date": "a date YYYYMMDD",
-    "yearmonth": "a year and month YYYYMM",
-    "year": "a year YYYY",
-    "identity": "a 12-digit personnummer",
-    "text": "text",
-}
-
-_INT: Final = re.compile(r"(?:0|[1-9][0-9]*)", re.ASCII)
-_AMOUNT: Final = re.compile(r"(?:0|-?[1-9][0-9]*)", re.ASCII)
-
 
 def is_digits(text: str) -> bool:
     """True if ``text`` is one or more ASCII digits ``0-9``.
@@ -94,16 +69,6 @@ def is_digits(text: str) -> bool:
     (True, False, False, False)
     """
     return text.isascii() and text.isdigit()
-
-
-def is_canonical_int(text: str) -> bool:
-    """A whole number as the files write it: ``0`` or ``[1-9][0-9]*``."""
-    return _INT.fullmatch(text) is not None
-
-
-def is_canonical_amount(text: str) -> bool:
-    """An amount in whole kronor as the files write it: ``0`` or ``-?[1-9][0-9]*``."""
-    return _AMOUNT.fullmatch(text) is not None
 
 
 @functools.lru_cache(maxsize=1 << 15)

@@ -53,7 +53,7 @@ def _year_bounds(ctx: Context) -> tuple[dt.date, dt.date]:
 # Each is true wherever its rule *might* fire, on the raw text of valid fields (dates
 # ÅÅÅÅMMDD compare as text or as numbers; a valid id with a ``T`` is a temporary id).
 
-_T3_SHAPE = r"^[0-9]{8}T[0-9]{3}$"
+_T3_SHAPE = f"^(?:{identity.T3_PATTERN})$"
 
 
 def _day(d: dt.date) -> int:

@@ -1,0 +1,174 @@
+"""What every field type gives (:class:`FieldType`), and the polars helpers types share.
+
+A field type is *one* object that owns what sosreg knows about one spec type (``code``,
+``integer``…): the row engine's converter and findings, the compiled line function's
+fast test, the columnar engine's validity mask, the analysts' typed column (polars and
+pandas), and plain-string hooks for generators. Each engine asks the field's type; none
+keeps a table of its own (pandera's one ``Check`` with a backend per engine, python-stdnum's
+one module per format).
+
+Polars is never imported here: the engines pass the module in (``pl``).
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+import random
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar, Final
+
+from sosreg.engine.fields import CompiledField, FieldChecks
+from sosreg.engine.findings import Finding
+from sosreg.engine.spec import FieldSpec
+
+Damage = Callable[[FieldSpec, str], "str | None"]
+"""``(field, valid value) -> damaged value`` (``None``: this value cannot be damaged so),
+plain strings in and out: what a generator asks a field type for to make a check fire."""
+
+
+def slow(i: int) -> list[str]:
+    """The fallback of :meth:`FieldType.fast_source`: the converter, under an ``else:``."""
+    return [f"        x{i} = conv{i}(v{i}, line, out)"]
+
+
+def empty(f: FieldSpec, value: str) -> str | None:
+    """Damage for ``mandatory``: the value left out."""
+    return "" if f.mandatory and value else None
+
+
+INT64: Final = (-(2**63), 2**63 - 1)
+"""The range of the integer columns of frames and Parquet."""
+
+
+class FieldType:
+    """One spec type. Subclasses are singletons in :data:`sosreg.engine.types.TYPES`.
+
+    Row engine: :meth:`compile` (the converter, which makes every finding of the field).
+    Compiled line functions: :meth:`fast_source` and :meth:`bindings`. Columnar engine:
+    :meth:`mask`. Analysts: :meth:`polars_dtype`, :meth:`cast`, :meth:`frame_value`,
+    :meth:`pandas_array`; record classes: :meth:`python_type`. Generators:
+    :meth:`values` and :attr:`damages` (plain strings; the generator keeps its line model
+    and asks these).
+    """
+
+    name: ClassVar[str]
+    format_sv: ClassVar[str]
+    """The type in words, for a format finding (``"ett datum ÅÅÅÅMMDD"``)."""
+    format_en: ClassVar[str]
+    numeric: ClassVar[bool] = False
+    """A number (an integer column; special codes beside the range go to ``<field>_kod``)."""
+    damages: ClassVar[Mapping[str, Damage]] = {"mandatory": empty}
+    """Generic check (:data:`sosreg.engine.spec.CHECKS`) -> how to damage a valid value
+    of this type so that the check fires, where that needs no code list or line."""
+
+    # -- the row engine ----------------------------------------------------------------
+
+    def compile(self, checks: FieldChecks, notes: list[Finding]) -> CompiledField:
+        """The field compiled for one file (``checks.f`` in ``checks.ctx``); ``notes``
+        collects file-level findings (a code list that is missing)."""
+        raise NotImplementedError
+
+    # -- compiled line functions (sosreg.engine.compiled) ----------------------------------
+
+    def bindings(self, cf: CompiledField) -> dict[str, Any]:
+        """Objects :meth:`fast_source` names (each as ``name{i}``); ``conv`` is always
+        bound (the converter)."""
+        return {}
+
+    def fast_source(self, i: int, cf: CompiledField, ascii: bool) -> list[str]:
+        """Source lines (indented four spaces) that turn the non-empty text ``v{i}`` into
+        the value ``x{i}``: where it is valid as it stands, directly; else through
+        ``conv{i}(v{i}, line, out)``, which makes the findings. ``ascii``: the line is
+        known to be printable ASCII."""
+        return [f"    x{i} = conv{i}(v{i}, line, out)"]
+
+    # -- the columnar engine ---------------------------------------------------------------
+
+    def mask(self, pl: Any, col: Any, cf: CompiledField) -> Any:
+        """A polars expression, true where the (non-empty) value is valid as it stands
+        (no finding), as :meth:`fast_source` decides. May be null; a superset of the
+        findings is never needed: the converter diagnoses what is false."""
+        raise NotImplementedError
+
+    # -- analysts ----------------------------------------------------------------------
+
+    def python_type(self, f: FieldSpec) -> Any:
+        """The Python type of the field's value in a record (``None`` aside)."""
+        return str
+
+    def polars_dtype(self, pl: Any) -> Any:
+        """The polars type of the field's column in analysts' frames."""
+        return pl.String
+
+    def cast(self, pl: Any, col: Any, cf: CompiledField) -> Any:
+        """The typed column from the raw text, as the converter reads it (null where it
+        gives no value)."""
+        return pl.when(col != "").then(col)
+
+    def frame_value(self, value: Any) -> Any:
+        """A record's value as a frame column holds it."""
+        return None if value is None else str(value)
+
+    def pandas_array(self, pd: Any, values: list[Any]) -> Any:
+        """A pandas column of :meth:`frame_value` values."""
+        return pd.array(values, dtype="string")
+
+    # -- generators ----------------------------------------------------------------------
+
+    def values(self, rng: random.Random, f: FieldSpec, codes: Iterable[str] = ()) -> str:
+        """A valid value of field ``f`` as text (``codes``: the valid codes, for a code
+        field). Generators may ask this; today's generator (``sosreg.generate``) still
+        draws values of its own and is to move onto this hook."""
+        raise NotImplementedError
+
+
+# -- polars helpers shared by types -------------------------------------------------------
+
+
+def last_day(pl: Any, y: Any, m: Any) -> Any:
+    """The last day of month ``m`` (1–12) of year ``y``, as an expression."""
+    leap = (((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)).cast(pl.Int64)
+    # 31 or 30 by month (1 3 5 7 8 10 12 have 31), then February: 28 or 29
+    return 30 + (m + m // 8) % 2 - (m == 2).cast(pl.Int64) * (2 - leap)
+
+
+def valid_ymd(pl: Any, y: Any, m: Any, d: Any) -> Any:
+    """True where (y, m, d) is a real date (years 1–9999)."""
+    return (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= last_day(pl, y, m))
+
+
+def one_of(pl: Any, col: Any, values: Iterable[str]) -> Any:
+    """True where ``col`` is one of ``values``: a chain of comparisons for a few values
+    (several times faster than hashing), ``is_in`` for more."""
+    values = sorted(values)
+    if not values:
+        return pl.lit(False)
+    if len(values) > 8:
+        return col.is_in(values)
+    return functools.reduce(operator.or_, [col == v for v in values])
+
+
+_PLAIN_REGEX: Final = re.compile(r"[A-Za-z0-9\[\]{}()|?*+^$,-]*")
+_NOT_PLAIN: Final = ("(?", "[[", "[:", "&&", "--", "~~", "{,")
+
+
+def whole(pattern: str) -> str:
+    """``pattern`` (meant for ``fullmatch``) anchored for polars' ``str.contains``."""
+    return f"^(?:{pattern})$"
+
+
+@functools.cache
+def portable(pl: Any, rx: str) -> bool:
+    """Whether pattern ``rx`` means the same to Python's ``re`` and to polars (Rust's
+    ``regex``) on the printable ASCII of a clean line: classes, ranges, groups,
+    alternatives and counts only (no escapes, lookarounds, nested classes or set
+    operations), and polars compiles it."""
+    if not _PLAIN_REGEX.fullmatch(rx) or any(bad in rx for bad in _NOT_PLAIN):
+        return False
+    try:
+        pl.select(pl.lit("").str.contains(rx))
+    except pl.exceptions.PolarsError:
+        return False
+    return True

@@ -1,0 +1,212 @@
+"""``code``: a code kept as text, checked against its code list (valid, expired, not yet
+valid, flagged, a lost leading zero), or, without a list for the year, against its shape
+(``reject``, ``pattern``, ``pad_width``, ``width``, ``length``)."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar, Final
+
+from sosreg.codelists import CodeList, Validity
+from sosreg.engine.fields import CompiledField, Converter, FieldChecks
+from sosreg.engine.findings import Finding
+from sosreg.engine.rules import say
+from sosreg.engine.spec import FieldSpec
+from sosreg.engine.types.base import Damage, FieldType, one_of, portable, slow, whole
+from sosreg.engine.values import is_digits
+
+ALLOWED_SHOWN: Final = 12
+"""A code list of at most this many codes for the year is named whole in an "unknown
+code" finding; a longer one by its first :data:`ALLOWED_FIRST` and where to find the rest."""
+ALLOWED_FIRST: Final = 8
+
+
+def allowed_codes(cl: CodeList, when: int) -> dict[str, str]:
+    """The parameters ``allowed_sv``/``allowed_en`` of an "unknown code" finding: the
+    codes valid ``when`` (a statistikår, or a month ``ÅÅÅÅMM``: :attr:`Context.when`),
+    all of them when few, else the first few and the command that lists the rest."""
+    codes = [e.code for e in cl.as_of(when)]
+    year = when // 100 if when > 9999 else when
+    if not codes:
+        return {
+            "allowed_sv": f"Listan har inga giltiga koder för {year}.",
+            "allowed_en": f"The list has no valid codes for {year}.",
+        }
+    if len(codes) <= ALLOWED_SHOWN:
+        shown = ", ".join(codes)
+        return {
+            "allowed_sv": say("{n|Giltig kod|Giltiga koder}", n=len(codes)) + f": {shown}.",
+            "allowed_en": say("{n|The valid code is|Valid codes are}", n=len(codes))
+            + f": {shown}.",
+        }
+    first = ", ".join(codes[:ALLOWED_FIRST])
+    where = f"sosreg codes {cl.name} --year {year}"
+    return {
+        "allowed_sv": f"Giltiga koder är bl.a. {first} (alla {len(codes)}: {where}).",
+        "allowed_en": f"Valid codes include {first} (all {len(codes)}: {where}).",
+    }
+
+
+def _code(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[str], bool]:
+    f, when = c.f, c.ctx.when
+    cl = c.list_or_note(f.codelist, notes)
+    # the year the messages name; the month where the list dates a code by month
+    year: object = c.ctx.period if cl is not None and cl.month_dated else c.ctx.year
+    width = f.width or (cl.width if cl is not None else None)
+    fast: frozenset[str] = frozenset(
+        e.code for e in (cl.as_of(when) if cl is not None else ()) if e.warning is None
+    )
+    names = {
+        "list_sv": cl.title if cl is not None else "",
+        "list_en": (cl.title_en or cl.title) if cl is not None else "",
+    }
+    allowed = allowed_codes(cl, when) if cl is not None else {}
+    rejects = [(code, re.compile(rx, re.ASCII)) for code, rx in f.reject.items()]
+    pattern = re.compile(f.pattern, re.ASCII) if f.pattern else None
+
+    def shape_ok(text: str, line: int, out: list[Finding]) -> bool:
+        """Reject patterns, padding and the field's pattern."""
+        for code, rx in rejects:
+            if rx.search(text):
+                c.emit(out, code, line, text)
+                return False
+        if pattern is None or pattern.fullmatch(text):
+            return True
+        if f.pad_width is not None and len(text) <= f.pad_width:
+            for cut in range(len(text) - 1, 0, -1):
+                head, tail = text[:cut], text[cut:]
+                if tail.strip(" 0") == "" and pattern.fullmatch(head):
+                    c.emit(out, "code.padded", line, text, suggestion=head, width=f.pad_width)
+                    return False
+        c.bad_format(
+            text,
+            line,
+            out,
+            format_sv=f.pattern_text or f"på formen {f.pattern}",
+            format_en=f.pattern_text_en or f"of the form {f.pattern}",
+        )
+        return False
+
+    def conv_code(text: str, line: int, out: list[Finding]) -> Any:
+        if text in fast:
+            return text
+        if not text:
+            c.missing(line, out)
+            return None
+        if (rejects or pattern is not None) and not shape_ok(text, line, out):
+            return text
+        if cl is None:
+            if width is not None and len(text) != width:
+                c.bad_format(
+                    text,
+                    line,
+                    out,
+                    format_sv=f"en kod med {width} tecken",
+                    format_en=say("a code of {n} {n|character|characters}", n=width),
+                )
+            else:
+                c.too_long(text, line, out)
+            return text
+        status, entry = cl.lookup(text, when)
+        if status is Validity.VALID:
+            assert entry is not None and entry.warning is not None
+            c.emit(
+                out,
+                "code.flagged",
+                line,
+                text,
+                note_sv=entry.warning,
+                note_en=entry.warning_en or entry.warning,
+            )
+        elif (
+            width is not None
+            and len(text) < width
+            and is_digits(text)
+            and cl.is_valid(text.zfill(width), when)
+        ):
+            c.emit(out, "code.lost_zero", line, text, suggestion=text.zfill(width), **names)
+        elif status is Validity.EXPIRED:
+            assert entry is not None
+            c.emit(out, "code.expired", line, text, valid_to=entry.valid_to, year=year, **names)
+        elif status is Validity.NOT_YET:
+            assert entry is not None
+            c.emit(
+                out,
+                "code.not_yet",
+                line,
+                text,
+                valid_from=entry.valid_from,
+                year=year,
+                **names,
+            )
+        else:
+            c.emit(out, "code.unknown", line, text, year=year, **names, **allowed)
+        return text
+
+    return conv_code, fast, cl is None
+
+
+def shape_ok(f: FieldSpec, value: str) -> bool:
+    """``value`` passes the field's ``pattern`` and none of its ``reject`` patterns (so
+    that the code list, not the shape, decides): for generators choosing codes."""
+    if f.pattern and not re.fullmatch(f.pattern, value, re.ASCII):
+        return False
+    return not any(re.search(rx, value, re.ASCII) for rx in f.reject.values())
+
+
+def _padded(f: FieldSpec, value: str) -> str | None:
+    if f.pad_width is None or not value or len(value) >= f.pad_width:
+        return None
+    return value + "0" * (f.pad_width - len(value))
+
+
+class Code(FieldType):
+    name = "code"
+    format_sv = "en kod"
+    format_en = "a code"
+    damages: ClassVar[Mapping[str, Damage]] = {**FieldType.damages, "code.padded": _padded}
+
+    def compile(self, checks: FieldChecks, notes: list[Finding]) -> CompiledField:
+        conv, fast, unlisted = _code(checks, notes)
+        return CompiledField(checks.f, conv, fast=fast, unlisted=unlisted)
+
+    def bindings(self, cf: CompiledField) -> dict[str, Any]:
+        return {"fast": cf.fast} if cf.fast else {}
+
+    def fast_source(self, i: int, cf: CompiledField, ascii: bool) -> list[str]:
+        if not cf.fast:
+            return [f"    x{i} = conv{i}(v{i}, line, out)"]
+        return [f"    if v{i} in fast{i}:", f"        x{i} = v{i}", "    else:", *slow(i)]
+
+    def mask(self, pl: Any, col: Any, cf: CompiledField) -> Any:
+        return _unlisted_ok(pl, col, cf) if cf.unlisted else one_of(pl, col, cf.fast)
+
+    def values(self, rng: random.Random, f: FieldSpec, codes: Iterable[str] = ()) -> str:
+        return rng.choice(sorted(codes))
+
+
+def _unlisted_ok(pl: Any, col: Any, cf: CompiledField) -> Any:
+    """A code field without a code list for the year: true where the value has the
+    field's shape as the converter checks it (no ``reject`` pattern found, the
+    ``pattern`` matched whole, the ``width`` and ``length``). A pattern that is not
+    :func:`~sosreg.engine.types.base.portable` leaves every value to the row engine."""
+    f = cf.spec
+    patterns = [*f.reject.values(), *([f.pattern] if f.pattern else [])]
+    if not all(portable(pl, rx) for rx in patterns):
+        return pl.lit(False)
+    ok = col != ""
+    for rx in f.reject.values():
+        ok = ok & ~col.str.contains(rx)
+    if f.pattern:
+        ok = ok & col.str.contains(whole(f.pattern))
+    size = col.str.len_chars()
+    if f.width:
+        ok = ok & (size == f.width)
+    if f.length is not None:
+        ok = ok & (size <= f.length)
+    return ok
+
+
+CODE = Code()

@@ -1,0 +1,111 @@
+"""``date`` (``ÅÅÅÅMMDD``) and ``yearmonth`` (``ÅÅÅÅMM``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar, Final
+
+from sosreg.engine.fields import CompiledField, FieldChecks
+from sosreg.engine.findings import Finding
+from sosreg.engine.spec import FieldSpec
+from sosreg.engine.types.base import Damage, FieldType, slow, valid_ymd, whole
+from sosreg.engine.values import YearMonth, parse_date, parse_yearmonth
+
+YEARMONTH: Final = r"[0-9]{4}(?:0[1-9]|1[0-2])"
+"""What :func:`sosreg.engine.values.parse_yearmonth` reads as a month ``ÅÅÅÅMM`` (whole
+value; the same to Python's ``re`` and to polars): the one statement of the pattern."""
+
+
+class _Dated(FieldType):
+    parse: ClassVar[Callable[[str], Any]]
+
+    def compile(self, checks: FieldChecks, notes: list[Finding]) -> CompiledField:
+        c = checks
+        parse = type(self).parse
+
+        def conv_date(text: str, line: int, out: list[Finding]) -> Any:
+            if not text:
+                c.missing(line, out)
+                return None
+            value = parse(text)
+            if value is None:
+                c.bad_format(text, line, out)
+            return value
+
+        return CompiledField(c.f, conv_date)
+
+    def bindings(self, cf: CompiledField) -> dict[str, Any]:
+        return {"parse": type(self).parse}
+
+    def fast_source(self, i: int, cf: CompiledField, ascii: bool) -> list[str]:
+        return [f"    x{i} = parse{i}(v{i})", f"    if x{i} is None:", *slow(i)]
+
+
+def _bad_day(f: FieldSpec, value: str) -> str | None:
+    return value[:6] + "32" if value else None
+
+
+class Date(_Dated):
+    name = "date"
+    format_sv = "ett datum ÅÅÅÅMMDD"
+    format_en = "a date YYYYMMDD"
+    parse = staticmethod(parse_date)
+    damages: ClassVar[Mapping[str, Damage]] = {**FieldType.damages, "format": _bad_day}
+
+    def mask(self, pl: Any, col: Any, cf: CompiledField) -> Any:
+        n = col.cast(pl.Int64, strict=False)
+        y, m, d = n // 10000, (n // 100) % 100, n % 100
+        return col.str.contains(r"^[0-9]{8}$") & valid_ymd(pl, y, m, d)
+
+    def python_type(self, f: FieldSpec) -> Any:
+        return dt.date
+
+    def polars_dtype(self, pl: Any) -> Any:
+        return pl.Date
+
+    def cast(self, pl: Any, col: Any, cf: CompiledField) -> Any:
+        value = col.str.strptime(pl.Date, "%Y%m%d", strict=False)
+        return pl.when(self.mask(pl, col, cf)).then(value)
+
+    def frame_value(self, value: Any) -> Any:
+        return value if isinstance(value, dt.date) else None
+
+    def pandas_array(self, pd: Any, values: list[Any]) -> Any:
+        return pd.to_datetime(pd.Series(values, dtype="object"))
+
+    def values(self, rng: random.Random, f: FieldSpec, codes: Iterable[str] = ()) -> str:
+        day = dt.date(2000, 1, 1) + dt.timedelta(days=rng.randrange(9000))
+        return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+
+
+def _bad_month(f: FieldSpec, value: str) -> str | None:
+    return value[:4] + "13" if value else None
+
+
+class Month(_Dated):
+    name = "yearmonth"
+    format_sv = "år och månad ÅÅÅÅMM"
+    format_en = "a year and month YYYYMM"
+    parse = staticmethod(parse_yearmonth)
+    damages: ClassVar[Mapping[str, Damage]] = {**FieldType.damages, "format": _bad_month}
+
+    def mask(self, pl: Any, col: Any, cf: CompiledField) -> Any:
+        return col.str.contains(whole(YEARMONTH))
+
+    def python_type(self, f: FieldSpec) -> Any:
+        return YearMonth
+
+    def cast(self, pl: Any, col: Any, cf: CompiledField) -> Any:
+        return pl.when(self.mask(pl, col, cf)).then(col)  # as written: it sorts
+
+    def frame_value(self, value: Any) -> Any:
+        return str(value) if isinstance(value, YearMonth) else None
+
+    def values(self, rng: random.Random, f: FieldSpec, codes: Iterable[str] = ()) -> str:
+        return f"{rng.randint(2000, 2030):04d}{rng.randint(1, 12):02d}"
+
+
+DATE = Date()
+YEARMONTH_TYPE = Month()

@@ -1,0 +1,212 @@
+"""``identity``: personnummer, samordningsnummer and the temporary ids a field accepts
+(``accept``). Every rule of them (Luhn, the date rule, the temporary ids' shapes) is
+:mod:`sosreg.identity`'s: the converter and the compiled test call it, and the polars
+mask is made from its tables (:func:`sosreg.identity.luhn_sums`,
+:func:`sosreg.identity.day_kind`) and patterns."""
+
+from __future__ import annotations
+
+import functools
+import random
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar, Final
+
+from sosreg import identity as _identity
+from sosreg.engine.fields import CompiledField, FieldChecks
+from sosreg.engine.findings import Finding
+from sosreg.engine.spec import FieldSpec
+from sosreg.engine.types.base import Damage, FieldType, slow, valid_ymd, whole
+
+_REASONS_SV: Final = {
+    "empty": "värdet saknas",
+    "ten_digits": "personnumret har 10 siffror; skriv det med 12 siffror (ÅÅÅÅMMDDNNNC)",
+    "separator": "personnumret ska skrivas med 12 siffror utan bindestreck",
+    "format": "värdet är varken ett personnummer, ett samordningsnummer eller ett tillfälligt id",
+    "date": "datumdelen är inte ett giltigt datum",
+    "luhn": "kontrollsiffran stämmer inte",
+    "kind": "den sortens id godtas inte i fältet",
+}
+_REASONS_EN: Final = {
+    "empty": "the value is missing",
+    "ten_digits": "the personnummer has 10 digits; write it with 12 (YYYYMMDDNNNC)",
+    "separator": "write the personnummer as 12 digits without a hyphen",
+    "format": "the value is not a personnummer, samordningsnummer or temporary id",
+    "date": "the date part is not a valid date",
+    "luhn": "the check digit is wrong",
+    "kind": "that kind of id is not accepted in this field",
+}
+
+
+def accepted(f: FieldSpec) -> tuple[str, ...]:
+    """The kinds of id field ``f`` accepts."""
+    return f.accept or _identity.KINDS
+
+
+def predicate(f: FieldSpec) -> Callable[[str], bool]:
+    """A test that is true exactly for the values field ``f``'s converter accepts with
+    no finding (the compiled line functions' fast test)."""
+    accept = accepted(f)
+    parse = _identity.parse
+    valid = _identity.Identity
+    fast = _identity.twelve_digit_kind
+    kinds = frozenset(accept)
+
+    def ok(value: str) -> bool:
+        kind = fast(value)
+        if kind is not None:
+            return kind in kinds
+        return type(parse(value, accept)) is valid  # other kinds: temporary ids
+
+    return ok
+
+
+def _wrong_check_digit(f: FieldSpec, value: str) -> str | None:
+    if len(value) != 12 or not value.isdigit():
+        return None
+    return value[:11] + str((int(value[11]) + 1) % 10)
+
+
+def _scientific(f: FieldSpec, value: str) -> str | None:
+    if len(value) != 12 or not value.isdigit():
+        return None
+    return f"{value[0]},{value[1:6]}E+11"
+
+
+class IdentityType(FieldType):
+    name = "identity"
+    format_sv = "ett personnummer med 12 siffror"
+    format_en = "a 12-digit personnummer"
+    damages: ClassVar[Mapping[str, Damage]] = {
+        **FieldType.damages,
+        "identity": _wrong_check_digit,
+        "identity.scientific": _scientific,
+    }
+
+    def compile(self, checks: FieldChecks, notes: list[Finding]) -> CompiledField:
+        c = checks
+        accept = accepted(c.f)
+        parse = _identity.parse
+        valid = _identity.Identity
+
+        def conv_identity(text: str, line: int, out: list[Finding]) -> Any:
+            if not text:
+                c.missing(line, out)
+                return None
+            result = parse(text, accept)
+            if type(result) is valid:
+                return text
+            assert isinstance(result, _identity.Invalid)
+            if result.reason == "scientific":
+                c.emit(out, "identity.scientific", line, text)
+            else:
+                c.emit(
+                    out,
+                    "identity",
+                    line,
+                    text,
+                    reason=result.reason,
+                    reason_sv=_REASONS_SV[result.reason],
+                    reason_en=_REASONS_EN[result.reason],
+                )
+            return text
+
+        return CompiledField(c.f, conv_identity)
+
+    def bindings(self, cf: CompiledField) -> dict[str, Any]:
+        date_kind, l1, l2, l3 = _identity.TWELVE_DIGIT_PARTS
+        return {
+            "ident": predicate(cf.spec),
+            "kinds": frozenset(accepted(cf.spec)),
+            "date_kind": date_kind,
+            "L1": l1,
+            "L2": l2,
+            "L3": l3,
+        }
+
+    def fast_source(self, i: int, cf: CompiledField, ascii: bool) -> list[str]:
+        """:func:`sosreg.identity.twelve_digit_kind` inlined (its own source,
+        :func:`~sosreg.identity.twelve_digit_source`), then the full test."""
+        v = f"v{i}"
+        digits = f"{v}.isdigit()" if ascii else f"{v}.isascii() and {v}.isdigit()"
+        kind = _identity.twelve_digit_source(v, str(i))
+        return [
+            f"    if (len({v}) == 12 and {digits} and (k := {kind}) is not None",
+            f"            and k in kinds{i}):",
+            f"        x{i} = {v}",
+            f"    elif ident{i}({v}):",
+            f"        x{i} = {v}",
+            "    else:",
+            *slow(i),
+        ]
+
+    def mask(self, pl: Any, col: Any, cf: CompiledField) -> Any:
+        return mask(pl, col, accepted(cf.spec))
+
+    def values(self, rng: random.Random, f: FieldSpec, codes: Iterable[str] = ()) -> str:
+        head = f"{rng.randint(1930, 2020):04d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+        body = head + f"{rng.randint(0, 999):03d}"
+        return body + _identity.luhn_digit(body[2:])
+
+
+@functools.cache
+def _tables(pl: Any, accept: tuple[str, ...]) -> tuple[Any, Any, Any]:
+    """Lookup tables, so a column needs a few gathers instead of dozens of operations
+    per value: the Luhn sums of every 5-digit group (low and high half of the last ten
+    digits, :func:`sosreg.identity.luhn_sums`), and for every MMDD whether it is a valid
+    birth date of an accepted kind (1: in any year, 2: in leap years only, 0: never;
+    :func:`sosreg.identity.day_kind`)."""
+    low = pl.Series(_identity.luhn_sums(5, 0), dtype=pl.Int8)
+    high = pl.Series(_identity.luhn_sums(5, 5), dtype=pl.Int8)
+    kinds = frozenset(accept)
+    dates = [0] * 10**4
+    for m in range(13):
+        for d in range(100):
+            if _identity.day_kind(m, d, False) in kinds:
+                dates[m * 100 + d] = 1
+            elif _identity.day_kind(m, d, True) in kinds:
+                dates[m * 100 + d] = 2
+    return low, high, pl.Series(dates, dtype=pl.Int8)
+
+
+def mask(pl: Any, col: Any, accept: tuple[str, ...]) -> Any:
+    """True where the value is a personnummer or samordningsnummer of an accepted kind
+    that :func:`sosreg.identity.parse` accepts (12 ASCII digits, right check digit, a
+    real date), or a temporary id of an accepted kind (:func:`_temporary_ok`). The 12
+    digits are worked on as an integer, through the lookup tables of :func:`_tables`."""
+    low, high, dates = _tables(pl, tuple(sorted(accept)))
+    digits = col.str.contains(r"^[0-9]{12}$")
+    # no nulls or negative numbers in the indexes (rows that are not 12 digits are
+    # false through ``digits`` anyway): gathers are fastest without a validity mask
+    n = col.cast(pl.Int64, strict=False).fill_null(0).abs()
+    y = n // 10**8
+    t = pl.lit(dates).gather((n // 10**4) % 10**4)
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    date_ok = (y >= 1) & ((t == 1) | ((t == 2) & leap))
+    luhn = pl.lit(low).gather(n % 10**5).cast(pl.Int64) + pl.lit(high).gather((n // 10**5) % 10**5)
+    ok = digits & date_ok & (luhn % 10 == 0)
+    if "t3" in accept:
+        ok = ok | _temporary_ok(pl, col, "t3")
+    if "tf" in accept:
+        ok = ok | _temporary_ok(pl, col, "tf")
+    return ok
+
+
+def _temporary_ok(pl: Any, col: Any, kind: str) -> Any:
+    """True where the value is a valid temporary id of ``kind`` as
+    :func:`sosreg.identity.parse` reads it (:data:`sosreg.identity.T3_PATTERN`,
+    :data:`~sosreg.identity.TF_PATTERN`), the date as far as given real (a missing
+    month or day counts as 1; day ``00`` is no date)."""
+    y = col.str.slice(0, 4).cast(pl.Int64, strict=False)
+    if kind == "t3":
+        shape = col.str.contains(whole(_identity.T3_PATTERN))
+        m = col.str.slice(4, 2).cast(pl.Int64, strict=False)
+        d = col.str.slice(6, 2).cast(pl.Int64, strict=False)
+    else:
+        shape = col.str.contains(whole(_identity.TF_PATTERN))
+        size = col.str.len_bytes()
+        m = pl.when(size >= 10).then(col.str.slice(4, 2).cast(pl.Int64, strict=False)).otherwise(1)
+        d = pl.when(size == 12).then(col.str.slice(6, 2).cast(pl.Int64, strict=False)).otherwise(1)
+    return shape & valid_ymd(pl, y, m, d).fill_null(False)
+
+
+IDENTITY = IdentityType()
