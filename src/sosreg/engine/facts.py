@@ -262,7 +262,8 @@ def decide_register(
     except KeyError as exc:
         raise UsageError(str(exc.args[0])) from exc
     if file is None and fname is not None:
-        file, file_source = reg.file_from_tokens(list(fname.tokens)), "name"
+        file = reg.file_from_tokens(list(fname.tokens))
+        file_source = "name"
     if file is None and len(reg.files) == 1:
         file, file_source = next(iter(reg.files)), "only"
     if file is None:
@@ -317,7 +318,7 @@ def decide(
 
     >>> facts = decide("Ekb_0180_202301_20230215T1000.txt", [])
     >>> (facts.register.name, facts.file, str(facts.period), facts.kommun)
-    ('ekb', 'ao', '202301', '0180')
+    ('ekb', 'manad', '202301', '0180')
     >>> facts.period_source, facts.kommun_source, facts.spec_source
     ('name', 'name', 'default')
     """
