@@ -6,16 +6,13 @@ line), each with its record (or ``None``) and its findings. Stages run in order 
 (line, field, record, cross-record as fed) and, at the end, the cross-record rules'
 closing checks; file-stage findings come first.
 
-How the file's facts are decided, in this order (the first that gives one wins):
-
-* **register and file**: the arguments (or the ``spec`` given); the file name's tokens
-  (``Ekb_AO_…``, ``SOL1_…``; any name, Filip-style or not); a register with one file.
-* **period**: the ``period`` argument; a Filip-style file name (its period token); the
-  value most of the first :data:`HEAD_LINES` lines agree on (not the first line); for a
-  file without a period field, the month most of its dates fall in. A ``year`` argument
-  narrows every step to that statistikår. A line that disagrees gets its own finding.
-* **kommun**: a Filip-style file name; otherwise the value most lines agree on. A line
-  with another kommun gets its own finding (SOS-214).
+A :class:`Parsed` is made in three steps: :func:`sosreg.engine.intake.input_findings`
+says what the input is; :func:`sosreg.engine.facts.decide` decides the register, file,
+period (from the first :data:`HEAD_LINES` lines, among others), kommun and spec, each
+with where it came from (see there for the order); a
+:class:`~sosreg.engine.runner.Runner` takes the lines through the stages and is what
+the engine in :data:`RUNNERS` is given. A line whose period or kommun disagrees with the
+file's gets its own finding (SOS-214 for the kommun).
 
 Everything wrong *in* the input is a finding. :class:`UsageError` is raised only when the
 input cannot be checked at all: arguments of the wrong type or out of range, an unknown
