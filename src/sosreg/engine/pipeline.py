@@ -52,7 +52,6 @@ from sosreg.engine.portal import portal_findings
 from sosreg.engine.records import record_class, spec_of
 from sosreg.engine.register import Register
 from sosreg.engine.report import Report
-from sosreg.engine.runner import PROGRESS_EVERY as PROGRESS_EVERY  # re-exported
 from sosreg.engine.runner import Runner
 from sosreg.engine.source import (
     Input,
@@ -82,6 +81,10 @@ missing extra is the same error whether or not the engine ends up reading the fi
 
 def _nothing() -> None:
     return None
+
+
+PROGRESS_EVERY: Final = 50_000
+"""Lines between two calls of a ``progress`` callback (see :func:`parse`)."""
 
 
 @attrs.frozen
@@ -237,6 +240,7 @@ class Parsed:
             cross_factories=cross,
             log=self.log,
             progress=progress,
+            progress_every=PROGRESS_EVERY,
         )
         """The lines through the stages; what every engine is given."""
         self.file_findings: list[Finding] = [

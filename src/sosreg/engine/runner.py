@@ -26,9 +26,6 @@ from sosreg.engine.findings import Finding, FindingLog
 from sosreg.engine.register import CrossRule, CrossRuleFactory, RecordRule
 from sosreg.engine.source import MAX_LINE, Input, PhysicalLine
 
-PROGRESS_EVERY: Final = 50_000
-"""Lines between two calls of a ``progress`` callback (see :func:`sosreg.parse`)."""
-
 _ENDING_NAMES: Final = {"\r\n": "CRLF", "\n": "LF", "\r": "CR"}
 
 
@@ -51,6 +48,7 @@ class Runner:
         cross_factories: Sequence[CrossRuleFactory],
         log: FindingLog,
         progress: Callable[[int], None] | None = None,
+        progress_every: int = 50_000,
     ) -> None:
         self.input = input
         """The input: ``text()`` decodes it whole, ``utf8_bytes()`` gives its bytes when
@@ -76,6 +74,8 @@ class Runner:
         self.log = log
         """Where findings go (kept up to ``max_details`` per rule; the sink sees all)."""
         self.progress = progress
+        self.progress_every = progress_every
+        """Lines between two calls of ``progress``."""
         self.progress_sent = 0
         """Lines reported to ``progress`` so far."""
         self.lines_read = 0
@@ -212,9 +212,10 @@ class Runner:
         self, lines: Iterable[PhysicalLine], progress: Callable[[int], None]
     ) -> Iterator[PhysicalLine]:
         n = 0
+        every = self.progress_every
         for pl in lines:
             n += 1
-            if n == PROGRESS_EVERY:
+            if n == every:
                 self.progress_sent += n
                 progress(n)
                 n = 0
