@@ -41,6 +41,7 @@ import attrs
 
 from sosreg.engine.errors import optional_import
 from sosreg.engine.pipeline import REQUIRES, RUNNERS, Parsed
+from sosreg.engine.runner import Runner
 from sosreg.engine.source import MAX_LINE, PhysicalLine, split_lines
 from sosreg.engine.types import field_type
 from sosreg.engine.types.base import last_day, whole
@@ -224,15 +225,15 @@ class _Plan:
         return PhysicalLine(number, line_text[: MAX_LINE + 1], ENDINGS[ending], len(line_text))
 
 
-def _plan(parsed: Parsed) -> _Plan | None:
+def _plan(runner: Runner) -> _Plan | None:
     """The file as a table (see :class:`_Plan`); ``None`` where the row engine must
     read the file (not text)."""
     pl = polars()
 
-    parser = parsed.parser
-    if not parsed.text_input:
+    parser = runner.parser
+    if not runner.text_input:
         return None
-    frame, fields, total = _read_utf8(pl, parsed) or _read_text(pl, parsed)
+    frame, fields, total = _read_utf8(pl, runner) or _read_text(pl, runner)
     if fields is None:  # split here; lines of another field count are suspect anyway
         fields = frame.select(
             pl.col("text")
@@ -255,11 +256,11 @@ def _suspect(pl: Any, names: Sequence[str]) -> Any:
     return text.str.contains(r"[^\x21\x23-\x7e]|^[^0-9]|^$") | (text.str.len_bytes() != split)
 
 
-def _parse_suspects(parsed: Parsed, plan: _Plan, suspect: Any) -> None:
+def _parse_suspects(runner: Runner, plan: _Plan, suspect: Any) -> None:
     """The suspect lines through the line and field stages of the row engine (step 1)."""
     rows = plan.table.filter(suspect).select("line", "text", "ending")
     for number, line_text, ending in rows.iter_rows():
-        record, out = parsed._parse_line(plan.physical(number, line_text, ending))
+        record, out = runner.parse_line(plan.physical(number, line_text, ending))
         plan.done[number] = (record, out)
         if record is not None:
             plan.extra.append(record)
@@ -278,13 +279,13 @@ def _endings(pl: Any, total: int, code: Any, final: bool) -> Any:
     return code.cast(pl.UInt8).alias("ending")
 
 
-def _read_utf8(pl: Any, parsed: Parsed) -> _Read | None:
+def _read_utf8(pl: Any, runner: Runner) -> _Read | None:
     """Lines of a UTF-8 file read by polars' CSV reader as one column (no decoding or
     splitting in Python). ``None`` where it cannot be used exactly: not UTF-8 bytes, a
     unit separator byte in the data, a lone CR, mixed line endings, or a second BOM
     (polars would drop it; it is a character of the first line: see
     :meth:`sosreg.engine.source.Input.text`)."""
-    data = parsed.input.utf8_bytes()
+    data = runner.input.utf8_bytes()
     if data is None or not data or b"\x1f" in data or data.startswith(codecs.BOM_UTF8):
         return None
     crlf = data.count(b"\r\n")
@@ -305,7 +306,7 @@ def _read_utf8(pl: Any, parsed: Parsed) -> _Read | None:
         return None
     # The fields, split by the same reader; lines with another number of fields are
     # suspect (from ``raw``) and never read from here.
-    names = parsed.parser.names
+    names = runner.parser.names
     try:
         fields = pl.read_csv(
             data,
@@ -330,10 +331,10 @@ def _read_utf8(pl: Any, parsed: Parsed) -> _Read | None:
     return frame, fields, total
 
 
-def _read_text(pl: Any, parsed: Parsed) -> _Read:
+def _read_text(pl: Any, runner: Runner) -> _Read:
     """Lines of any decoded input, split in Python (any encoding, any line endings,
     as :func:`sosreg.engine.source.split_lines` splits them)."""
-    text = parsed.input.text()
+    text = runner.input.text()
     if text.count("\r") == text.count("\r\n"):  # no lone CR: split at LF, fast
         final = text.endswith("\n")
         parts = text.split("\n")
@@ -363,14 +364,14 @@ def _read_text(pl: Any, parsed: Parsed) -> _Read:
     return frame, None, total
 
 
-def _flags(parsed: Parsed, plan: _Plan, *, cross: bool) -> list[tuple[str, Any]]:
+def _flags(runner: Runner, plan: _Plan, *, cross: bool) -> list[tuple[str, Any]]:
     """The masks, named: true where a line may give a finding. ``cross=False``: the
     fields', the period's, the kommun's and the record rules'; ``cross=True``: the
     cross-record rules', which need the records of the suspect lines (step 1 first).
     Masks see every row; a suspect row's flags are never used (a superset is safe)."""
     pl = polars()
 
-    parser = parsed.parser
+    parser = runner.parser
     flags: list[tuple[str, Any]] = []
     cols = Columns(parser, plan.extra, plan.table)
     if not cross:
@@ -381,11 +382,11 @@ def _flags(parsed: Parsed, plan: _Plan, *, cross: bool) -> list[tuple[str, Any]]
         if parser.kommun_index is not None:
             k = pl.col(names[parser.kommun_index])
             flags.append(("kommun", (k != "") & (k != parser.kommun)))
-        for rule in parsed._record_rules:
+        for rule in runner.record_rules:
             mask = pl.lit(True) if rule.mask is None else rule.mask(cols)
             flags.append(("record:" + ",".join(rule.codes), mask))
     else:
-        for factory in parsed._cross_factories:
+        for factory in runner.cross_factories:
             mask = pl.lit(True) if factory.mask is None else factory.mask(cols)
             flags.append(("cross:" + ",".join(factory.codes), mask))
     return [(name, expr.fill_null(True)) for name, expr in flags]
@@ -407,26 +408,26 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def run(parsed: Parsed) -> None:
-    """Validate ``parsed`` column by column; findings go to ``parsed.log`` exactly as
+def run(runner: Runner) -> None:
+    """Validate ``runner`` column by column; findings go to ``runner.log`` exactly as
     the row engine's would."""
     pl = polars()
-    plan = _plan(parsed)
+    plan = _plan(runner)
     if plan is None:
-        return parsed._run_rows()
-    suspect = plan.table.lazy().select(_suspect(pl, parsed.parser.names)).collect().to_series()
+        return runner.run_rows()
+    suspect = plan.table.lazy().select(_suspect(pl, runner.parser.names)).collect().to_series()
     with _gc_paused():
-        _run_plan(parsed, plan, suspect)
+        _run_plan(runner, plan, suspect)
 
 
-def _run_plan(parsed: Parsed, plan: _Plan, suspect: Any) -> None:
+def _run_plan(runner: Runner, plan: _Plan, suspect: Any) -> None:
     """The suspect lines through the line and field stages, the masks, then every
     suspect or flagged line through the rest of the row engine."""
     pl = polars()
 
-    _parse_suspects(parsed, plan, suspect)
+    _parse_suspects(runner, plan, suspect)
     # one lazy query: common subexpressions once, expressions in parallel
-    named = _flags(parsed, plan, cross=False) + _flags(parsed, plan, cross=True)
+    named = _flags(runner, plan, cross=False) + _flags(runner, plan, cross=True)
     flags = [expr for _, expr in named]
     if flags:
         flag = plan.table.lazy().select(pl.any_horizontal(flags)).collect().to_series()
@@ -439,27 +440,24 @@ def _run_plan(parsed: Parsed, plan: _Plan, suspect: Any) -> None:
     runs = plan.table.select(pl.col("ending").rle()).unnest("ending").iter_rows()
     plan.table = None
     lines = (plan.physical(*row) for row in todo.iter_rows())
-    for _ in parsed._process(lines, plan.done, count=False):
+    for _ in runner.process(lines, plan.done, count=False):
         pass
-    parser = parsed.parser
-    parsed.lines_read = plan.total
-    parsed.records_count += skipped
-    parser.data_lines += skipped
-    parsed._runs[:] = [(ENDINGS[code], n) for n, code in runs]
+    runner.account(lines=plan.total, skipped=skipped, runs=[(ENDINGS[c], n) for n, c in runs])
 
 
-def explain(parsed: Parsed) -> dict[str, set[int]]:
+def explain(parsed: Parsed | Runner) -> dict[str, set[int]]:
     """For tests and curious users: the clean lines each mask flags (``"suspect"``: the
     lines the row engine reads whole). Consumes ``parsed`` (iterate a new one to
     validate)."""
     pl = polars()
 
-    plan = _plan(parsed)
+    runner = parsed.runner if isinstance(parsed, Parsed) else parsed
+    plan = _plan(runner)
     if plan is None:
         return {}
-    suspect = plan.table.select(_suspect(pl, parsed.parser.names)).to_series()
-    _parse_suspects(parsed, plan, suspect)
-    flags = _flags(parsed, plan, cross=False) + _flags(parsed, plan, cross=True)
+    suspect = plan.table.select(_suspect(pl, runner.parser.names)).to_series()
+    _parse_suspects(runner, plan, suspect)
+    flags = _flags(runner, plan, cross=False) + _flags(runner, plan, cross=True)
     table = (
         plan.table.lazy()
         .select("line", *(expr.alias(name) for name, expr in flags))
