@@ -1,0 +1,300 @@
+"""Simple record rules, declared once.
+
+A simple record rule is a condition over one line's fields that every valid line
+meets ("if insats_sokande is 0, insatsdagar_sokande is empty or 0"). It is written
+once, as one expression::
+
+    >>> from sosreg.engine.conditions import Check, field
+    >>> insats, days = field("insats_sokande"), field("insatsdagar_sokande")
+    >>> rule = Check("EKB-027", "insatsdagar_sokande",
+    ...              (insats.given() & days.given()).implies((insats == "0").iff(days == 0)))
+    >>> rule.holds({"insats_sokande": "0", "insatsdagar_sokande": "0"}.__getitem__)
+    True
+    >>> rule.holds({"insats_sokande": "5", "insatsdagar_sokande": "0"}.__getitem__)
+    False
+
+and everything else is derived from it (the pandera way, style.md §6: one definition,
+one implementation per engine):
+
+- the row engine's check: :meth:`Check.holds` over a record's values as text
+  (:func:`record_getter`), giving one finding per failed check (:func:`record_rule`);
+- the columnar engine's mask: :meth:`Cond.expr` over the raw text columns
+  (:class:`~sosreg.engine.columnar.Columns`), true exactly where the check fails
+  (:func:`mask`); never null, so never wider than the row check;
+- the generators' constraint: :meth:`Check.holds` over a line's text keeps a valid line
+  valid, and :func:`choose` picks a value that makes a line valid or, for an injector,
+  one that breaks the check.
+
+Values are compared as the text of a file (``""`` empty): a record's values through
+:func:`~sosreg.engine.values.to_text`, a generated line's as they are. A comparison with
+an ``int`` compares numbers (``"00" == 0``), with a ``str`` compares text. Rules that are
+more than a condition over one line (ages from an identity, the twelve months of
+EKB-År, a person in two households, cross-file rules) keep their hand-written row rule
+and mask; see docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+import attrs
+
+from sosreg.engine.values import to_text
+
+Getter = Callable[[str], str]
+"""A line's field by name, as text (``""`` when empty)."""
+
+
+def _int(text: str) -> int | None:
+    """The text as an integer (as polars' non-strict cast reads it), or ``None``."""
+    digits = text[1:] if text[:1] in ("-", "+") else text
+    if not digits or not (digits.isascii() and digits.isdigit()):
+        return None
+    return int(text)
+
+
+class Cond:
+    """A condition over one line's fields. Combine with ``&``, ``|``, ``~``,
+    :meth:`implies` and :meth:`iff`."""
+
+    def holds(self, get: Getter) -> bool:
+        """Whether the line (``get``: its fields as text) meets the condition."""
+        raise NotImplementedError
+
+    def expr(self, c: Any) -> Any:
+        """A polars boolean expression over the raw columns, true where the condition
+        holds (never null)."""
+        raise NotImplementedError
+
+    def fields(self) -> frozenset[str]:
+        """The fields the condition reads."""
+        raise NotImplementedError
+
+    def __and__(self, other: Cond) -> Cond:
+        return _All((self, other))
+
+    def __or__(self, other: Cond) -> Cond:
+        return _Any((self, other))
+
+    def __invert__(self) -> Cond:
+        return _Not(self)
+
+    def implies(self, other: Cond) -> Cond:
+        """``other`` wherever ``self``."""
+        return ~self | other
+
+    def iff(self, other: Cond) -> Cond:
+        """Both or neither."""
+        return (self & other) | (~self & ~other)
+
+
+@attrs.frozen
+class _Atom(Cond):
+    name: str
+    test: Callable[[str], bool]
+    build: Callable[[Any, str], Any]
+    text: str
+
+    def holds(self, get: Getter) -> bool:
+        return self.test(get(self.name))
+
+    def expr(self, c: Any) -> Any:
+        return self.build(c, self.name).fill_null(False)
+
+    def fields(self) -> frozenset[str]:
+        return frozenset((self.name,))
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+@attrs.frozen
+class _Not(Cond):
+    inner: Cond
+
+    def holds(self, get: Getter) -> bool:
+        return not self.inner.holds(get)
+
+    def expr(self, c: Any) -> Any:
+        return ~self.inner.expr(c)
+
+    def fields(self) -> frozenset[str]:
+        return self.inner.fields()
+
+    def __repr__(self) -> str:
+        return f"~{self.inner!r}"
+
+
+@attrs.frozen
+class _All(Cond):
+    parts: tuple[Cond, ...]
+
+    def holds(self, get: Getter) -> bool:
+        return all(p.holds(get) for p in self.parts)
+
+    def expr(self, c: Any) -> Any:
+        return c.pl.all_horizontal([p.expr(c) for p in self.parts])
+
+    def fields(self) -> frozenset[str]:
+        return frozenset().union(*(p.fields() for p in self.parts))
+
+    def __repr__(self) -> str:
+        return "(" + " & ".join(map(repr, self.parts)) + ")"
+
+
+@attrs.frozen
+class _Any(Cond):
+    parts: tuple[Cond, ...]
+
+    def holds(self, get: Getter) -> bool:
+        return any(p.holds(get) for p in self.parts)
+
+    def expr(self, c: Any) -> Any:
+        return c.pl.any_horizontal([p.expr(c) for p in self.parts])
+
+    def fields(self) -> frozenset[str]:
+        return frozenset().union(*(p.fields() for p in self.parts))
+
+    def __repr__(self) -> str:
+        return "(" + " | ".join(map(repr, self.parts)) + ")"
+
+
+@attrs.frozen
+class Field:
+    """A field of the line, to compare: ``field("x") == "0"``, ``field("x") == 0``
+    (as a number), ``.isin(...)``, ``.empty()``, ``.given()``."""
+
+    name: str
+
+    def empty(self) -> Cond:
+        return _Atom(self.name, lambda t: t == "", lambda c, n: c.empty(n), f"{self.name} empty")
+
+    def given(self) -> Cond:
+        return ~self.empty()
+
+    def __eq__(self, value: object) -> Cond:  # type: ignore[override]
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise TypeError(f"compare a field with a str or an int, not {value!r}")
+        if isinstance(value, int):
+            n = value
+            return _Atom(
+                self.name,
+                lambda t: _int(t) == n,
+                lambda c, name: c.int(name) == n,
+                f"{self.name} == {n}",
+            )
+        s = value
+        return _Atom(
+            self.name, lambda t: t == s, lambda c, name: c[name] == s, f"{self.name} == {s!r}"
+        )
+
+    def __ne__(self, value: object) -> Cond:  # type: ignore[override]
+        return ~(self == value)
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+    def isin(self, values: Iterable[str]) -> Cond:
+        allowed = tuple(values)
+        return _Atom(
+            self.name,
+            lambda t: t in allowed,
+            lambda c, name: c[name].is_in(list(allowed)),
+            f"{self.name} in {allowed!r}",
+        )
+
+
+def field(name: str) -> Field:
+    """The field ``name`` of a line."""
+    return Field(name)
+
+
+@attrs.frozen
+class Check:
+    """One simple rule's check: lines that fail ``cond`` give ``code`` on ``field``
+    (the finding's value is that field's). ``args``: message parameters read from the
+    line (parameter → field); ``extra``: parameters computed from the record (wording
+    only, never part of the condition)."""
+
+    code: str
+    field: str
+    cond: Cond
+    args: Mapping[str, str] = attrs.field(factory=dict)
+    extra: Callable[[Any], Mapping[str, object]] | None = None
+
+    def holds(self, get: Getter) -> bool:
+        """Whether the line (its fields as text) passes the check."""
+        return self.cond.holds(get)
+
+    def fails(self, c: Any) -> Any:
+        """The polars expression true exactly where the check fails."""
+        return ~self.cond.expr(c)
+
+    def fields(self) -> frozenset[str]:
+        return self.cond.fields() | {self.field} | frozenset(self.args.values())
+
+
+def record_getter(rec: Any) -> Getter:
+    """A record's fields as the text of a file (``""`` for ``None``)."""
+    return lambda name: to_text(getattr(rec, name))
+
+
+def record_rule(checks: tuple[Check, ...]) -> Callable[[Any, int, Any], list[Any]]:
+    """The row engine's rule of ``checks``: a finding for each check the record fails,
+    in the order declared."""
+
+    def rule(rec: Any, line: int, ctx: Any) -> list[Any]:
+        get = record_getter(rec)
+        out = []
+        for check in checks:
+            if check.cond.holds(get):
+                continue
+            value = getattr(rec, check.field)
+            params: dict[str, object] = {k: get(f) for k, f in check.args.items()}
+            if check.extra is not None:
+                params.update(check.extra(rec))
+            out.append(
+                ctx.finding(
+                    check.code,
+                    line=line,
+                    field=check.field,
+                    value=None if value is None else to_text(value),
+                    **params,
+                )
+            )
+        return out
+
+    return rule
+
+
+def mask(checks: tuple[Check, ...]) -> Callable[[Any], Any]:
+    """The columnar engine's mask of ``checks``: true exactly where one fails."""
+
+    def derived(c: Any) -> Any:
+        return c.pl.any_horizontal([check.fails(c) for check in checks])
+
+    return derived
+
+
+def choose(
+    check: Check, get: Getter, name: str, candidates: Iterable[str], *, valid: bool = True
+) -> str | None:
+    """The first of ``candidates`` (an iterable, drawn lazily) that, as the value of
+    field ``name``, makes the line pass ``check`` (``valid=False``: fail it), else
+    ``None``. The generators keep valid lines valid with it; injectors break them."""
+
+    def with_value(value: str) -> Getter:
+        return lambda n: value if n == name else get(n)
+
+    for value in candidates:
+        if check.holds(with_value(value)) is valid:
+            return value
+    return None
+
+
+def lazily(*values: Callable[[], str] | str) -> Iterator[str]:
+    """Candidates for :func:`choose`: plain values, and callables called only when
+    reached (a random draw made only if needed)."""
+    for v in values:
+        yield v() if callable(v) else v
