@@ -23,16 +23,11 @@ TEXTS = ("", "0", "00", "1", "5", "8", "12", "31", "-1", "X", "01")
 
 
 def _simple() -> list[tuple[str, SimpleRule, RecordRule]]:
-    out = []
-    for reg in REGISTRY.all():
-        for rule in reg.simple_rules:
-            codes = tuple(dict.fromkeys(c.code for c in rule.checks))
-            (record,) = [
-                r for r in reg.record_rules if r.codes == codes and r.files == rule.files
-            ][:1] or [None]
-            assert record is not None, f"{codes} is declared but not registered"
-            out.append((f"{reg.name}:{record.name}", rule, record))
-    return out
+    return [
+        (f"{reg.name}:{rule.record.name}", rule, rule.record)
+        for reg in REGISTRY.all()
+        for rule in reg.simple_rules
+    ]
 
 
 SIMPLE = _simple()
@@ -53,6 +48,7 @@ class _Ctx:
 def test_the_converted_rules_are_declared() -> None:
     names = {name for name, _, _ in SIMPLE}
     assert {"ekb:insatsdagar", "ekb:medsokande_fields_manad", "ekb:medsokande_fields_ao"} <= names
+    assert {"sol:reason_and_end", "bu:reason_and_end"} <= names
 
 
 @pytest.mark.parametrize(("name", "rule", "record"), SIMPLE, ids=[s[0] for s in SIMPLE])

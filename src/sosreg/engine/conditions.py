@@ -215,7 +215,7 @@ class Check:
     """One simple rule's check: lines that fail ``cond`` give ``code`` on ``field``
     (the finding's value is that field's). ``args``: message parameters read from the
     line (parameter → field); ``extra``: parameters computed from the record (wording
-    only, never part of the condition)."""
+    only, never part of the condition; it may also set the finding's ``value``)."""
 
     code: str
     field: str
@@ -251,18 +251,15 @@ def record_rule(checks: tuple[Check, ...]) -> Callable[[Any, int, Any], list[Any
             if check.cond.holds(get):
                 continue
             value = getattr(rec, check.field)
-            params: dict[str, object] = {k: get(f) for k, f in check.args.items()}
+            params: dict[str, Any] = {
+                "line": line,
+                "field": check.field,
+                "value": None if value is None else to_text(value),
+            }
+            params.update({k: get(f) for k, f in check.args.items()})
             if check.extra is not None:
                 params.update(check.extra(rec))
-            out.append(
-                ctx.finding(
-                    check.code,
-                    line=line,
-                    field=check.field,
-                    value=None if value is None else to_text(value),
-                    **params,
-                )
-            )
+            out.append(ctx.finding(check.code, **params))
         return out
 
     return rule

@@ -89,6 +89,8 @@ class SimpleRule:
 
     checks: tuple[conditions.Check, ...]
     files: tuple[str, ...] | None
+    record: RecordRule
+    """The record rule derived from it (row check and mask), as registered."""
 
 
 @attrs.define
@@ -272,11 +274,12 @@ class Register:
         """A simple record rule declared once (:mod:`sosreg.engine.conditions`): the
         row check and the columnar mask are derived from ``checks`` and registered as a
         record rule; the generators ask :meth:`checks` for the same conditions."""
-        rule = SimpleRule(checks, files)
         fn = conditions.record_rule(checks)
         fn.__name__ = name or "_".join(dict.fromkeys(c.code for c in checks))
         codes = tuple(dict.fromkeys(c.code for c in checks))
-        self.record_rules.append(RecordRule(codes, files, fn, conditions.mask(checks)))
+        record = RecordRule(codes, files, fn, conditions.mask(checks))
+        rule = SimpleRule(checks, files, record)
+        self.record_rules.append(record)
         self.simple_rules.append(rule)
         return rule
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from sosreg.engine import conditions as cond
 from sosreg.engine.context import Context
 from sosreg.engine.delivery import change_finding
 from sosreg.engine.findings import Finding
@@ -143,35 +144,33 @@ def flag_and_quantity(rec: Sol1, line: int, ctx: Context) -> list[Finding]:
     return out
 
 
-def _reason_mask(c: Any) -> Any:
-    end, reason = c["verkstallighet_slut"], c["avslutsorsak"]
-    none = (reason == "") | (reason == "8")
-    return ((end != "") & none) | ((end == "") & ~none)
-
-
-@REGISTER.record("SOL-026", files=("sol2",), mask=_reason_mask)
-def reason_and_end(rec: Sol2, line: int, ctx: Context) -> Iterator[Finding]:
+def _reason_problem(rec: Sol2) -> dict[str, str]:
+    """SOL-026's wording (the condition is :data:`REASON_AND_END`)."""
     end, reason = rec.verkstallighet_slut, rec.avslutsorsak
-    if end is not None and reason in (None, "8"):
-        yield ctx.finding(
-            "SOL-026",
-            line=line,
-            field="avslutsorsak",
-            value=reason or "",
-            problem_sv=f"Verkställigheten avslutades {_d(end)} men orsak till avslut saknas.",
-            problem_en=f"The implementation ended {_d(end)} but the reason for ending is missing.",
-        )
-    elif end is None and reason not in (None, "8"):
-        yield ctx.finding(
-            "SOL-026",
-            line=line,
-            field="avslutsorsak",
-            value=reason,
-            problem_sv=(
-                f"Orsak till avslut är {reason} men verkställigheten har inget avslutsdatum."
+    if end is not None:
+        return {
+            "value": reason or "",
+            "problem_sv": f"Verkställigheten avslutades {_d(end)} men orsak till avslut saknas.",
+            "problem_en": (
+                f"The implementation ended {_d(end)} but the reason for ending is missing."
             ),
-            problem_en=f"The reason for ending is {reason} but the implementation has no end date.",
-        )
+        }
+    return {
+        "problem_sv": f"Orsak till avslut är {reason} men verkställigheten har inget avslutsdatum.",
+        "problem_en": f"The reason for ending is {reason} but the implementation has no end date.",
+    }
+
+
+_REASON = cond.field("avslutsorsak")
+REASON_AND_END = cond.Check(
+    "SOL-026",
+    "avslutsorsak",
+    cond.field("verkstallighet_slut").given().iff(~(_REASON.empty() | (_REASON == "8"))),
+    extra=_reason_problem,
+)
+"""SOL-026, declared once: an end date exactly when there is a reason for ending (8, "ej
+aktuellt", is none)."""
+REGISTER.simple(REASON_AND_END, files=("sol2",), name="reason_and_end")
 
 
 REGISTER.unique("SOL-030", files=("sol1",), field="personnummer", fields=("personnummer",))
