@@ -290,8 +290,20 @@ def choose(
     return None
 
 
-def lazily(*values: Callable[[], str] | str) -> Iterator[str]:
+def values(
+    check: Check, get: Getter, name: str, candidates: Iterable[str], *, valid: bool = True
+) -> list[str]:
+    """Those of ``candidates`` that, as the value of field ``name``, make the line pass
+    ``check`` (``valid=False``: fail it), in their order: a pool to draw from."""
+
+    def with_value(value: str) -> Getter:
+        return lambda n: value if n == name else get(n)
+
+    return [v for v in candidates if check.holds(with_value(v)) is valid]
+
+
+def lazily(*items: Callable[[], str] | str) -> Iterator[str]:
     """Candidates for :func:`choose`: plain values, and callables called only when
     reached (a random draw made only if needed)."""
-    for v in values:
+    for v in items:
         yield v() if callable(v) else v

@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from sosreg.engine.conditions import values
 from sosreg.engine.values import YearMonth
 from sosreg.generate import (
     InjectContext,
@@ -30,6 +31,7 @@ from sosreg.generate import (
 from sosreg.generate import (
     Maker as BaseMaker,
 )
+from sosreg.registers.sol.rules import REASON_AND_END
 
 PREFIXES = {"sol1": "SOL1", "sol2": "SOL2"}
 FILE_SETS = (("sol1",), ("sol2",))
@@ -148,9 +150,8 @@ def _end_before_start(line: Line, ctx: InjectContext) -> list[Line] | None:
     start = _date(line["verkstallighet_start"])
     if start <= m.first:
         return None  # the end must stay in the month (SOL-022)
-    if not line["verkstallighet_slut"]:
-        line["avslutsorsak"] = ctx.rng.choice(m.reasons)  # an end needs a reason (SOL-026)
     line["verkstallighet_slut"] = ymd(start - dt.timedelta(days=1))
+    _keep_reason(line, ctx)  # an end needs a reason (SOL-026)
     return line.expecting("SOL-021")
 
 
@@ -172,9 +173,8 @@ def _after_month(line: Line, ctx: InjectContext) -> list[Line] | None:
     m = _maker(ctx)
     if _date(line["verkstallighet_start"]) < m.first:
         return None  # then neither start nor end would be in the month (SOL-022)
-    if not line["verkstallighet_slut"]:
-        line["avslutsorsak"] = ctx.rng.choice(m.reasons)  # an end needs a reason (SOL-026)
     line["verkstallighet_slut"] = ymd(m.last + dt.timedelta(days=1))
+    _keep_reason(line, ctx)  # an end needs a reason (SOL-026)
     return line.expecting("SOL-023")
 
 
@@ -191,12 +191,25 @@ def _flag_and_quantity(flag: str, field: str, none: str, most: int, code: str) -
     return damage
 
 
-def _reason(line: Line, ctx: InjectContext) -> list[Line]:
-    if line["verkstallighet_slut"]:
-        line["avslutsorsak"] = ctx.rng.choice(("", "8"))
-    else:
-        line["avslutsorsak"] = ctx.rng.choice(_maker(ctx).reasons)
-    return line.expecting("SOL-026")
+def _keep_reason(line: Line, ctx: InjectContext) -> None:
+    """After a damage to the end: an avslutsorsak that agrees with it (SOL-026's
+    declared condition, :data:`~sosreg.registers.sol.rules.REASON_AND_END`)."""
+    check = REASON_AND_END
+    if not check.holds(line.__getitem__):
+        pool = values(check, line.__getitem__, check.field, _maker(ctx).reasons)
+        line[check.field] = ctx.rng.choice(pool)
+
+
+def _reason(line: Line, ctx: InjectContext) -> list[Line] | None:
+    """An avslutsorsak that breaks SOL-026's declared condition: none (or 8) with an
+    end, a reason without one."""
+    check = REASON_AND_END
+    candidates = ("", "8", *_maker(ctx).reasons)
+    pool = values(check, line.__getitem__, check.field, candidates, valid=False)
+    if not pool:
+        return None
+    line[check.field] = ctx.rng.choice(pool)
+    return line.expecting(check.code)
 
 
 def _copy_earlier(code: str) -> LineFn:
