@@ -18,7 +18,7 @@ from sosreg.engine.columnar import Columns
 from sosreg.engine.conditions import Check, choose, field, lazily, record_rule
 from sosreg.engine.register import REGISTRY, RecordRule, SimpleRule
 
-TEXTS = ("", "0", "00", "1", "5", "8", "12", "31", "-1", "X", "01")
+TEXTS = ("", "0", "00", "1", "5", "8", "9", "12", "31", "88", "888", "-1", "X", "01")
 """Raw field texts: empty, zeros written two ways, numbers, codes, a non-number."""
 
 
@@ -48,7 +48,7 @@ class _Ctx:
 def test_the_converted_rules_are_declared() -> None:
     names = {name for name, _, _ in SIMPLE}
     assert {"ekb:insatsdagar", "ekb:medsokande_fields_manad", "ekb:medsokande_fields_ao"} <= names
-    assert {"sol:reason_and_end", "bu:reason_and_end"} <= names
+    assert {"sol:reason_and_end", "sol:flag_and_quantity", "bu:reason_and_end"} <= names
 
 
 @pytest.mark.parametrize(("name", "rule", "record"), SIMPLE, ids=[s[0] for s in SIMPLE])

@@ -96,52 +96,36 @@ FLAGGED_QUANTITIES = (
 )
 
 
-def _flag_mask(c: Any) -> Any:
-    out = c.pl.lit(False)
-    for _, flag_field, field, not_applicable, _ in FLAGGED_QUANTITIES:
-        flag, quantity = c[flag_field], c[field]
-        na = str(not_applicable)
-        out = out | (
-            (quantity != "")
-            & (
-                ((flag == "1") & (quantity == na))
-                | (((flag == "0") | (flag == "8")) & (quantity != na) & (quantity != "0"))
-            )
-        )
-    return out
+def _flag_check(
+    code: str, flag_field: str, quantity_field: str, not_applicable: Special, yes: tuple[str, str]
+) -> cond.Check:
+    """Flag 1 (ja) needs a quantity; flag 0 or 8 needs the "ej aktuellt" code or 0."""
+    flag, quantity = cond.field(flag_field), cond.field(quantity_field)
+    na = str(not_applicable)
+
+    def expect(rec: Sol1) -> dict[str, str]:
+        if getattr(rec, flag_field) == "1":
+            return {"expect_sv": yes[0], "expect_en": yes[1]}
+        return {
+            "expect_sv": f"ange {na} (ej aktuellt) eller 0",
+            "expect_en": f"give {na} (not applicable) or 0",
+        }
+
+    agree = ((flag == "1").implies(quantity != na)) & (
+        flag.isin(("0", "8")).implies((quantity == na) | (quantity == 0))
+    )
+    return cond.Check(
+        code,
+        quantity_field,
+        (flag.given() & quantity.given()).implies(agree),
+        args={"flag": flag_field},
+        extra=expect,
+    )
 
 
-@REGISTER.record(("SOL-024", "SOL-025"), files=("sol1",), mask=_flag_mask)
-def flag_and_quantity(rec: Sol1, line: int, ctx: Context) -> list[Finding]:
-    """Flag 1 (ja) needs a quantity; flag 0 or 8 needs the "ej aktuellt" code or 0.
-
-    A plain function returning a list (not a generator): it runs on every SOL1 line."""
-    out: list[Finding] = []
-    for code, flag_field, field, not_applicable, (yes_sv, yes_en) in FLAGGED_QUANTITIES:
-        flag, quantity = getattr(rec, flag_field), getattr(rec, field)
-        if flag is None or quantity is None:
-            continue
-        if flag == "1":
-            if quantity != not_applicable:
-                continue
-            expect_sv, expect_en = yes_sv, yes_en
-        elif (flag == "0" or flag == "8") and quantity != not_applicable and quantity != 0:
-            expect_sv = f"ange {not_applicable} (ej aktuellt) eller 0"
-            expect_en = f"give {not_applicable} (not applicable) or 0"
-        else:
-            continue
-        out.append(
-            ctx.finding(
-                code,
-                line=line,
-                field=field,
-                value=str(quantity),
-                flag=flag,
-                expect_sv=expect_sv,
-                expect_en=expect_en,
-            )
-        )
-    return out
+FLAG_CHECKS = {flagged[0]: _flag_check(*flagged) for flagged in FLAGGED_QUANTITIES}
+"""SOL-024 and SOL-025, declared once: a yes/no flag and the quantity that goes with it."""
+REGISTER.simple(*FLAG_CHECKS.values(), files=("sol1",), name="flag_and_quantity")
 
 
 def _reason_problem(rec: Sol2) -> dict[str, str]:
