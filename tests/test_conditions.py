@@ -47,7 +47,12 @@ class _Ctx:
 
 def test_the_converted_rules_are_declared() -> None:
     names = {name for name, _, _ in SIMPLE}
-    assert {"ekb:insatsdagar", "ekb:medsokande_fields_manad", "ekb:medsokande_fields_ao"} <= names
+    assert {
+        "ekb:insatsdagar",
+        "ekb:medsokande_fields_manad",
+        "ekb:medsokande_fields_ao",
+        "ekb:no_amount_manad",
+    } <= names
     assert {"sol:reason_and_end", "sol:flag_and_quantity", "bu:reason_and_end"} <= names
 
 
@@ -111,3 +116,18 @@ def test_lazily_draws_only_what_is_reached() -> None:
 def test_a_field_compares_with_a_str_or_an_int_only() -> None:
     with pytest.raises(TypeError):
         _ = field("x") == 1.5
+
+
+def test_order_compares_numbers_and_is_false_where_there_is_none() -> None:
+    amount = field("amount")
+    assert (amount > 0).holds({"amount": "5"}.__getitem__)
+    assert not (amount > 0).holds({"amount": "-5"}.__getitem__)
+    assert not (amount > 0).holds({"amount": ""}.__getitem__)
+    assert not (amount <= 0).holds({"amount": "X"}.__getitem__)
+    assert (amount >= 5).holds({"amount": "5"}.__getitem__)
+    assert (amount < 5).holds({"amount": "-1"}.__getitem__)
+    frame = pl.DataFrame({"amount": ["5", "-5", "", "X"]})
+    got = frame.select((amount > 0).expr(_columns()).alias("m")).to_series().to_list()
+    assert got == [True, False, False, False]
+    with pytest.raises(TypeError):
+        _ = amount > "0"  # type: ignore[operator]

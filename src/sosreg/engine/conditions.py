@@ -35,6 +35,7 @@ and mask; see docs/architecture.md.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -160,10 +161,19 @@ class _Any(Cond):
         return "(" + " | ".join(map(repr, self.parts)) + ")"
 
 
-@attrs.frozen
+_ORDER: dict[str, Callable[[Any, Any], Any]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+@attrs.frozen(eq=False)
 class Field:
     """A field of the line, to compare: ``field("x") == "0"``, ``field("x") == 0``
-    (as a number), ``.isin(...)``, ``.empty()``, ``.given()``."""
+    and ``field("x") > 0`` (as a number: false where it is none), ``.isin(...)``,
+    ``.empty()``, ``.given()``."""
 
     name: str
 
@@ -191,6 +201,31 @@ class Field:
 
     def __ne__(self, value: object) -> Cond:  # type: ignore[override]
         return ~(self == value)
+
+    def _order(self, op: str, n: int) -> Cond:
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise TypeError(f"order a field against an int, not {n!r}")
+        test: Callable[[int, int], bool] = _ORDER[op]
+
+        def holds(t: str) -> bool:
+            v = _int(t)
+            return v is not None and test(v, n)
+
+        return _Atom(
+            self.name, holds, lambda c, name: test(c.int(name), n), f"{self.name} {op} {n}"
+        )
+
+    def __lt__(self, n: int) -> Cond:
+        return self._order("<", n)
+
+    def __le__(self, n: int) -> Cond:
+        return self._order("<=", n)
+
+    def __gt__(self, n: int) -> Cond:
+        return self._order(">", n)
+
+    def __ge__(self, n: int) -> Cond:
+        return self._order(">=", n)
 
     def __hash__(self) -> int:
         return hash(self.name)

@@ -36,9 +36,18 @@ def _paired(*names: str) -> tuple[Check, ...]:
     return tuple(c for n in names for c in (needed_with_med(n), only_with_med(n)))
 
 
+def something_paid() -> Check:
+    """EKB-028: something paid in the month (one amount above 0)."""
+    a, b = field("belopp_forsorjningsstod"), field("belopp_ovrigt")
+    return Check(
+        "EKB-028", "belopp_forsorjningsstod", (a.given() & b.given()).implies((a > 0) | (b > 0))
+    )
+
+
 DAYS = {role: days_agree(role) for role in ROLES}
 MED_MANAD = (
     *_paired("hinder_medsokande", "insats_medsokande"),
     only_with_med("insatsdagar_medsokande"),  # may be empty with a medsökande
 )
 MED_AO = _paired("avslutsorsak_medsokande")
+PAID = something_paid()

@@ -362,7 +362,8 @@ def _days_disagree(line: Line, ctx: InjectContext) -> list[Line] | None:
 
 def _nothing_paid(line: Line, ctx: InjectContext) -> list[Line]:
     line["belopp_forsorjningsstod"] = line["belopp_ovrigt"] = "0"
-    return line.expecting("EKB-028")
+    assert not checks.PAID.holds(line.__getitem__)
+    return line.expecting(checks.PAID.code)
 
 
 def _month_outside(line: Line, ctx: InjectContext) -> list[Line]:

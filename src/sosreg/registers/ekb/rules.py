@@ -245,16 +245,7 @@ def large_amount(rec: Manad | Ar, line: int, ctx: Context) -> list[Finding]:
     return out
 
 
-@REGISTER.record(
-    "EKB-028",
-    files=("manad",),
-    mask=lambda c: (c.int("belopp_forsorjningsstod") <= 0) & (c.int("belopp_ovrigt") <= 0),
-)
-def no_amount_manad(rec: Manad, line: int, ctx: Context) -> list[Finding]:
-    a, b = rec.belopp_forsorjningsstod, rec.belopp_ovrigt
-    if a is not None and b is not None and a <= 0 and b <= 0:
-        return [ctx.finding("EKB-028", line=line, field="belopp_forsorjningsstod", value=str(a))]
-    return []
+REGISTER.simple(checks.PAID, files=("manad",), name="no_amount_manad")  # EKB-028
 
 
 def _window_mask(c: Any) -> Any:
