@@ -131,3 +131,12 @@ def test_order_compares_numbers_and_is_false_where_there_is_none() -> None:
     assert got == [True, False, False, False]
     with pytest.raises(TypeError):
         _ = amount > "0"  # type: ignore[operator]
+
+
+def test_a_register_gives_its_checks_by_file_and_code() -> None:
+    from sosreg.registers.ekb import checks
+
+    ekb = REGISTRY.get("ekb")
+    assert ekb.checks("manad", "EKB-027") == list(checks.DAYS.values())
+    assert ekb.checks("ao") == list(checks.MED_AO)
+    assert ekb.checks("ar") == []
