@@ -27,7 +27,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sosreg.engine.conditions import choose, lazily
+from sosreg.engine.conditions import choose, lazily, values
 from sosreg.engine.values import YearMonth
 from sosreg.generate import (
     TABLE_ROWS,
@@ -320,10 +320,16 @@ def _med_data_without_med(line: Line, ctx: InjectContext) -> list[Line] | None:
     if line["medsokande"]:
         return None
     m = _maker(ctx)
-    if line.file == "manad":
-        line["hinder_medsokande"] = ctx.rng.choice(m.hinder)
-    elif line.file == "ao":
-        line["avslutsorsak_medsokande"] = ctx.rng.choice(m.reasons)
+    if line.file in MONTHLY:  # the declared check (EKB-024): a code where none may be
+        check, codes = (
+            (checks.MED_MANAD[1], m.hinder)
+            if line.file == "manad"
+            else (checks.MED_AO[1], m.reasons)
+        )
+        pool = values(check, line.__getitem__, check.field, codes, valid=False)
+        if not pool:
+            return None
+        line[check.field] = ctx.rng.choice(pool)
     else:
         mm = ctx.rng.choice(_months_of(line, paid=True))
         line[f"hinder_medsokande_{mm}"] = ctx.rng.choice(m.hinder)
@@ -333,10 +339,13 @@ def _med_data_without_med(line: Line, ctx: InjectContext) -> list[Line] | None:
 def _med_data_missing(line: Line, ctx: InjectContext) -> list[Line] | None:
     if not line["medsokande"]:
         return None
-    if line.file == "manad":
-        line[ctx.rng.choice(("hinder_medsokande", "insats_medsokande"))] = ""
-    elif line.file == "ao":
-        line["avslutsorsak_medsokande"] = ""
+    if line.file in MONTHLY:  # the declared checks (EKB-025): a needed field emptied
+        declared = checks.MED_MANAD if line.file == "manad" else checks.MED_AO
+        needed = [c for c in declared if c.code == "EKB-025"]
+        check = needed[0] if len(needed) == 1 else ctx.rng.choice(needed)
+        if not values(check, line.__getitem__, check.field, ("",), valid=False):
+            return None
+        line[check.field] = ""
     else:
         mm = ctx.rng.choice(_months_of(line, paid=True))
         line[f"insats_medsokande_{mm}"] = ""
