@@ -55,6 +55,21 @@ def _int(text: str) -> int | None:
     return int(text)
 
 
+def _order(v: int | None, op: str, n: int) -> bool:
+    """``v op n``, false where there is no number."""
+    return v is not None and bool(_ORDER[op](v, n))
+
+
+def _num(value: Any) -> int | None:
+    """A record's value as a number, as :func:`_int` reads its text."""
+    return None if value is None else _int(to_text(value))
+
+
+def _lit(value: object) -> str:
+    """``value`` as a Python literal, to go into a ``str.format`` template."""
+    return repr(value).replace("{", "{{").replace("}", "}}")
+
+
 class Cond:
     """A condition over one line's fields. Combine with ``&``, ``|``, ``~``,
     :meth:`implies` and :meth:`iff`."""
@@ -70,6 +85,11 @@ class Cond:
 
     def fields(self) -> frozenset[str]:
         """The fields the condition reads."""
+        raise NotImplementedError
+
+    def source(self) -> str:
+        """A Python expression of the condition over the variables ``t_<field>`` (the
+        fields as text), for the row engine's compiled rule (:func:`record_rule`)."""
         raise NotImplementedError
 
     def __and__(self, other: Cond) -> Cond:
@@ -96,9 +116,17 @@ class _Atom(Cond):
     test: Callable[[str], bool]
     build: Callable[[Any, str], Any]
     text: str
+    code: str
+    """The Python expression of the test: ``{t}`` the field's text, ``{v}`` its
+    record value, ``{n}`` its number (``None`` if none)."""
 
     def holds(self, get: Getter) -> bool:
         return self.test(get(self.name))
+
+    def source(self) -> str:
+        n = self.name
+        number = f"(v_{n} if v_{n}.__class__ is int else _num(v_{n}))"
+        return "(" + self.code.format(t=f"t_{n}", v=f"v_{n}", n=number) + ")"
 
     def expr(self, c: Any) -> Any:
         return self.build(c, self.name).fill_null(False)
@@ -123,6 +151,9 @@ class _Not(Cond):
     def fields(self) -> frozenset[str]:
         return self.inner.fields()
 
+    def source(self) -> str:
+        return f"(not {self.inner.source()})"
+
     def __repr__(self) -> str:
         return f"~{self.inner!r}"
 
@@ -136,6 +167,9 @@ class _All(Cond):
 
     def expr(self, c: Any) -> Any:
         return c.pl.all_horizontal([p.expr(c) for p in self.parts])
+
+    def source(self) -> str:
+        return "(" + " and ".join(p.source() for p in self.parts) + ")"
 
     def fields(self) -> frozenset[str]:
         return frozenset().union(*(p.fields() for p in self.parts))
@@ -153,6 +187,9 @@ class _Any(Cond):
 
     def expr(self, c: Any) -> Any:
         return c.pl.any_horizontal([p.expr(c) for p in self.parts])
+
+    def source(self) -> str:
+        return "(" + " or ".join(p.source() for p in self.parts) + ")"
 
     def fields(self) -> frozenset[str]:
         return frozenset().union(*(p.fields() for p in self.parts))
@@ -178,7 +215,13 @@ class Field:
     name: str
 
     def empty(self) -> Cond:
-        return _Atom(self.name, lambda t: t == "", lambda c, n: c.empty(n), f"{self.name} empty")
+        return _Atom(
+            self.name,
+            lambda t: t == "",
+            lambda c, n: c.empty(n),
+            f"{self.name} empty",
+            '{v} is None or {v} == ""',
+        )
 
     def given(self) -> Cond:
         return ~self.empty()
@@ -193,10 +236,15 @@ class Field:
                 lambda t: _int(t) == n,
                 lambda c, name: c.int(name) == n,
                 f"{self.name} == {n}",
+                f"{{n}} == {n!r}",
             )
         s = value
         return _Atom(
-            self.name, lambda t: t == s, lambda c, name: c[name] == s, f"{self.name} == {s!r}"
+            self.name,
+            lambda t: t == s,
+            lambda c, name: c[name] == s,
+            f"{self.name} == {s!r}",
+            "{t} == " + _lit(s),
         )
 
     def __ne__(self, value: object) -> Cond:  # type: ignore[override]
@@ -212,7 +260,11 @@ class Field:
             return v is not None and test(v, n)
 
         return _Atom(
-            self.name, holds, lambda c, name: test(c.int(name), n), f"{self.name} {op} {n}"
+            self.name,
+            holds,
+            lambda c, name: test(c.int(name), n),
+            f"{self.name} {op} {n}",
+            f"_order({{n}}, {op!r}, {n!r})",
         )
 
     def __lt__(self, n: int) -> Cond:
@@ -237,6 +289,7 @@ class Field:
             lambda t: t in allowed,
             lambda c, name: c[name].is_in(list(allowed)),
             f"{self.name} in {allowed!r}",
+            "{t} in " + _lit(allowed),
         )
 
 
@@ -277,27 +330,50 @@ def record_getter(rec: Any) -> Getter:
 
 def record_rule(checks: tuple[Check, ...]) -> Callable[[Any, int, Any], list[Any]]:
     """The row engine's rule of ``checks``: a finding for each check the record fails,
-    in the order declared."""
-
-    def rule(rec: Any, line: int, ctx: Any) -> list[Any]:
-        get = record_getter(rec)
-        out = []
-        for check in checks:
-            if check.cond.holds(get):
-                continue
-            value = getattr(rec, check.field)
-            params: dict[str, Any] = {
-                "line": line,
-                "field": check.field,
-                "value": None if value is None else to_text(value),
-            }
-            params.update({k: get(f) for k, f in check.args.items()})
-            if check.extra is not None:
-                params.update(check.extra(rec))
-            out.append(ctx.finding(check.code, **params))
-        return out
-
+    in the order declared. Compiled into one function (it runs on every line): each
+    field read once as text, each condition one Python expression."""
+    names = sorted(frozenset().union(*(c.cond.fields() for c in checks)))
+    body = ["def rule(rec, line, ctx):"]
+    atoms = "".join(c.cond.source() for c in checks)
+    for name in names:
+        v = f"v_{name}"
+        body.append(f"    {v} = rec.{name}")
+        if f"t_{name}" in atoms:  # read as text
+            text = f"{v} if {v}.__class__ is str else _to_text({v})"
+            body.append(f'    t_{name} = "" if {v} is None else {text}')
+    body.append("    out = []")
+    for i, check in enumerate(checks):
+        body.append(f"    if not {check.cond.source()}:")
+        body.append(f"        out.append(_emit(_checks[{i}], rec, line, ctx))")
+    body.append("    return out")
+    source = "\n".join(body) + "\n"
+    env: dict[str, Any] = {
+        "_to_text": to_text,
+        "_int": _int,
+        "_order": _order,
+        "_num": _num,
+        "_emit": _emit,
+        "_checks": checks,
+    }
+    codes = ",".join(dict.fromkeys(c.code for c in checks))
+    exec(compile(source, f"<sosreg simple rule {codes}>", "exec"), env)
+    rule: Callable[[Any, int, Any], list[Any]] = env["rule"]
     return rule
+
+
+def _emit(check: Check, rec: Any, line: int, ctx: Any) -> Any:
+    """The finding of ``check`` failed on ``rec``."""
+    get = record_getter(rec)
+    value = getattr(rec, check.field)
+    params: dict[str, Any] = {
+        "line": line,
+        "field": check.field,
+        "value": None if value is None else to_text(value),
+    }
+    params.update({k: get(f) for k, f in check.args.items()})
+    if check.extra is not None:
+        params.update(check.extra(rec))
+    return ctx.finding(check.code, **params)
 
 
 def mask(checks: tuple[Check, ...]) -> Callable[[Any], Any]:
