@@ -16,8 +16,9 @@ once, as one expression::
 and everything else is derived from it (the pandera way, style.md §6: one definition,
 one implementation per engine):
 
-- the row engine's check: :meth:`Check.holds` over a record's values as text
-  (:func:`record_getter`), giving one finding per failed check (:func:`record_rule`);
+- the row engine's check: the condition over a record's values as text, compiled
+  into one function (:meth:`Cond.source`), one finding per failed check
+  (:func:`record_rule`);
 - the columnar engine's mask: :meth:`Cond.expr` over the raw text columns
   (:class:`~sosreg.engine.columnar.Columns`), true exactly where the check fails
   (:func:`mask`); never null, so never wider than the row check;
