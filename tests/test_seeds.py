@@ -178,11 +178,17 @@ def test_every_report_shows_the_number_beside_the_code(with_69_and_12: sosreg.Re
     text = report.to_text()
     assert "EKB-070 (fel 69)" in text and "(error 69)" in report.to_text(lang="en")
     data = json.loads(report.to_json())
-    (finding,) = [f for f in data["deliveries"][0]["files"][0]["findings"] if f["code"] == "EKB-070"]
+    (finding,) = [
+        f for f in data["deliveries"][0]["files"][0]["findings"] if f["code"] == "EKB-070"
+    ]
     assert finding["collector"] == 69
     (count,) = [c for c in data["deliveries"][0]["files"][0]["counts"] if c["code"] == "EKB-070"]
     assert count["collector"] == 69
-    assert all(f["collector"] is None for f in data["deliveries"][0]["files"][0]["findings"] if f is not finding)
+    assert all(
+        f["collector"] is None
+        for f in data["deliveries"][0]["files"][0]["findings"]
+        if f is not finding
+    )
     rows = list(csv_report.report_rows(report, "sv", None))
     csv_text = report.to_csv() or ""
     head = csv_text.splitlines()[0].lstrip("\ufeff").split(";")

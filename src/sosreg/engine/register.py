@@ -46,6 +46,7 @@ from typing import Any, Literal, Protocol
 import attrs
 
 from sosreg import codelists as _codelists
+from sosreg.engine import conditions
 from sosreg.engine.collection import Collection, SubRegister, install, load_collection
 from sosreg.engine.context import Context
 from sosreg.engine.findings import Finding
@@ -80,6 +81,16 @@ class RecordRule:
     @property
     def name(self) -> str:
         return getattr(self.fn, "__name__", self.codes[0])
+
+
+@attrs.frozen
+class SimpleRule:
+    """A rule declared once as conditions (see :meth:`Register.simple`)."""
+
+    checks: tuple[conditions.Check, ...]
+    files: tuple[str, ...] | None
+    record: RecordRule
+    """The record rule derived from it (row check and mask), as registered."""
 
 
 @attrs.define
@@ -171,6 +182,9 @@ class Register:
     cross_file_rules: list[CrossFileRule] = attrs.field(factory=list)
     previous_rules: list[PreviousRule] = attrs.field(factory=list)
     joined_rules: list[JoinedRule] = attrs.field(factory=list)
+    simple_rules: list[SimpleRule] = attrs.field(factory=list)
+    """The rules declared once as conditions (:meth:`simple`), also among
+    ``record_rules`` with their derived row check and mask."""
     infer_file: Callable[[list[str]], str | None] | None = None
     """Given the tokens of a file name, which file of the register it is (default: a
     token that is a file key, e.g. ``SOL1``)."""
@@ -250,6 +264,34 @@ class Register:
             return fn
 
         return deco
+
+    def simple(
+        self,
+        *checks: conditions.Check,
+        files: tuple[str, ...] | None = None,
+        name: str | None = None,
+    ) -> SimpleRule:
+        """A simple record rule declared once (:mod:`sosreg.engine.conditions`): the
+        row check and the columnar mask are derived from ``checks`` and registered as a
+        record rule; the generators ask :meth:`checks` for the same conditions."""
+        fn = conditions.record_rule(checks)
+        fn.__name__ = name or "_".join(dict.fromkeys(c.code for c in checks))
+        codes = tuple(dict.fromkeys(c.code for c in checks))
+        record = RecordRule(codes, files, fn, conditions.mask(checks))
+        rule = SimpleRule(checks, files, record)
+        self.record_rules.append(record)
+        self.simple_rules.append(rule)
+        return rule
+
+    def checks(self, file: str, code: str | None = None) -> list[conditions.Check]:
+        """The simple rules' checks that apply to ``file`` (those of ``code`` only)."""
+        return [
+            c
+            for r in self.simple_rules
+            if r.files is None or file in r.files
+            for c in r.checks
+            if code is None or c.code == code
+        ]
 
     def cross(
         self,

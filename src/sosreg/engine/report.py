@@ -401,9 +401,7 @@ class Report(Rendered):
 
     def summary_dict(self) -> dict[str, Any]:
         """The JSON report's ``summary`` of this one file."""
-        return summary_dict(
-            [self.status], files=1, lines=self.lines, totals=self.contents_totals()
-        )
+        return summary_dict([self.status], files=1, lines=self.lines, totals=self.contents_totals())
 
     def to_dict(self, lang: str = "sv") -> dict[str, Any]:
         """The JSON report (schema :data:`SCHEMA_VERSION`): one delivery and its summary,

@@ -18,6 +18,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from sosreg.engine.conditions import values
 from sosreg.generate import (
     FIELD_DAMAGE,
     InjectContext,
@@ -37,6 +38,7 @@ from sosreg.generate import (
 from sosreg.generate import (
     Maker as BaseMaker,
 )
+from sosreg.registers.bu.rules import REASON_AND_END
 
 FILES = ("barn", "insats", "placering")
 PREFIXES = {"barn": "BU_BARN", "insats": "BU_INSATS", "placering": "BU_PLACERING"}
@@ -206,8 +208,7 @@ def _ends_before(line: Line, ctx: InjectContext) -> list[Line] | None:
     if start <= _maker(ctx).jan1:
         return None  # the end would be before the year too (BU-032)
     line["slutdatum"] = ymd(start - dt.timedelta(days=1))
-    if not line["avslutsorsak"]:
-        line["avslutsorsak"] = ctx.rng.choice(_maker(ctx).reasons)
+    _keep_reason(line, ctx)
     return line.expecting("BU-031")
 
 
@@ -241,12 +242,25 @@ def _lagrum(code: str) -> LineFn:
     return damage
 
 
-def _reason(line: Line, ctx: InjectContext) -> list[Line]:
-    if line["slutdatum"]:
-        line["avslutsorsak"] = ""
-    else:
-        line["avslutsorsak"] = ctx.rng.choice(_maker(ctx).reasons)
-    return line.expecting("BU-038")
+def _keep_reason(line: Line, ctx: InjectContext) -> None:
+    """After a damage to the end: an avslutsorsak that agrees with it (BU-038's
+    declared condition, :data:`~sosreg.registers.bu.rules.REASON_AND_END`)."""
+    check = REASON_AND_END
+    if not check.holds(line.__getitem__):
+        pool = values(check, line.__getitem__, check.field, _maker(ctx).reasons)
+        line[check.field] = ctx.rng.choice(pool)
+
+
+def _reason(line: Line, ctx: InjectContext) -> list[Line] | None:
+    """An avslutsorsak that breaks BU-038's declared condition: none with an end, a
+    reason without one."""
+    check = REASON_AND_END
+    candidates = ("", *_maker(ctx).reasons)
+    pool = values(check, line.__getitem__, check.field, candidates, valid=False)
+    if not pool:
+        return None
+    line[check.field] = pool[0] if len(pool) == 1 else ctx.rng.choice(pool)
+    return line.expecting(check.code)
 
 
 def _placering_ends_before(line: Line, ctx: InjectContext) -> list[Line]:
@@ -301,7 +315,7 @@ def _before_year(unit: list[Line], ctx: InjectContext) -> bool:
     start = _date(insats["startdatum"]).toordinal()
     end = ctx.rng.between(start + 1, m.j1 - 1)
     insats["slutdatum"] = day_text(end)
-    insats["avslutsorsak"] = insats["avslutsorsak"] or ctx.rng.choice(m.reasons)
+    _keep_reason(insats, ctx)
     insats.expect.append("BU-032")
     nr = insats["insatsnr"]
     old = [x for x in unit if x.file == "placering" and x["insatsnr"] == nr]

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sosreg import identity
+from sosreg.engine import conditions as cond
 from sosreg.engine.context import Context
 from sosreg.engine.findings import Finding
 from sosreg.engine.joins import Linked, ParsedFile
@@ -143,11 +144,6 @@ def _lvu_mask(c: Any) -> Any:
             wrong = wrong | ~given
         out = out | ((lagrum == k) & wrong)
     return out
-
-
-def _reason_mask(c: Any) -> Any:
-    ended, reason = c["slutdatum"] != "", c["avslutsorsak"] != ""
-    return ended != reason
 
 
 def _placering_dates_mask(c: Any) -> Any:
@@ -336,26 +332,28 @@ def lvu_grounds(rec: Insats, line: int, ctx: Context) -> Iterator[Finding]:
         )
 
 
-@REGISTER.record("BU-038", files=("insats",), mask=_reason_mask)
-def reason_and_end(rec: Insats, line: int, ctx: Context) -> Iterator[Finding]:
+def _reason_problem(rec: Insats) -> dict[str, str]:
+    """BU-038's wording (the condition is :data:`REASON_AND_END`)."""
     end, reason = rec.slutdatum, rec.avslutsorsak
-    if end is not None and reason is None:
-        yield ctx.finding(
-            "BU-038",
-            line=line,
-            field="avslutsorsak",
-            problem_sv=f"Insatsen avslutades {_d(end)} men orsak till avslut saknas.",
-            problem_en=f"The measure ended on {_d(end)} but the reason for ending is missing.",
-        )
-    elif end is None and reason is not None:
-        yield ctx.finding(
-            "BU-038",
-            line=line,
-            field="avslutsorsak",
-            value=reason,
-            problem_sv=f"Orsak till avslut är {reason} men insatsen har inget slutdatum.",
-            problem_en=f"The reason for ending is {reason} but the measure has no end date.",
-        )
+    if end is not None:
+        return {
+            "problem_sv": f"Insatsen avslutades {_d(end)} men orsak till avslut saknas.",
+            "problem_en": f"The measure ended on {_d(end)} but the reason for ending is missing.",
+        }
+    return {
+        "problem_sv": f"Orsak till avslut är {reason} men insatsen har inget slutdatum.",
+        "problem_en": f"The reason for ending is {reason} but the measure has no end date.",
+    }
+
+
+REASON_AND_END = cond.Check(
+    "BU-038",
+    "avslutsorsak",
+    cond.field("slutdatum").given().iff(cond.field("avslutsorsak").given()),
+    extra=_reason_problem,
+)
+"""BU-038, declared once: a reason for ending exactly when the insats has ended."""
+REGISTER.simple(REASON_AND_END, files=("insats",), name="reason_and_end")
 
 
 REGISTER.unique(

@@ -27,6 +27,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from sosreg.engine.conditions import choose, lazily, values
 from sosreg.engine.values import YearMonth
 from sosreg.generate import (
     TABLE_ROWS,
@@ -43,6 +44,7 @@ from sosreg.generate import (
 from sosreg.generate import (
     Maker as BaseMaker,
 )
+from sosreg.registers.ekb import checks
 
 PREFIXES = {"manad": "Ekb", "ao": "Ekb_AO", "ar": "Ekb"}
 MONTHLY = ("manad", "ao")
@@ -167,16 +169,25 @@ class Maker(BaseMaker):
         rec[p["belopp_forsorjningsstod"]] = str(300 + int(r() * 24_701))
         rec[p["belopp_ovrigt"]] = str(100 + int(r() * 8_901)) if r() < 0.3 else "0"
         hinder, insats = self.hinder, self.insats
-        for (h, i, d), present in zip(self.roles, (True, med), strict=True):
+        p = self.pos["manad"]
+
+        def get(name: str) -> str:
+            return rec[p[name]]
+
+        for (h, i, d), rule, present in zip(
+            self.roles, checks.DAYS.values(), (True, med), strict=True
+        ):
             if not present:
                 rec[h] = rec[i] = rec[d] = ""
                 continue
             rec[h] = hinder[int(r() * len(hinder))]
-            code = rec[i] = insats[int(r() * len(insats))]
+            rec[i] = insats[int(r() * len(insats))]
             if r() < 0.3:
                 rec[d] = ""
-            else:
-                rec[d] = "0" if code == "0" else str(1 + int(r() * 28))
+            else:  # days that agree with the insats (EKB-027, declared in checks)
+                days = choose(rule, get, rule.field, lazily("0", lambda: str(1 + int(r() * 28))))
+                assert days is not None
+                rec[d] = days
 
     def ar(self, rng: Rand, rec: list[str], med: bool) -> None:
         rows = self._month_rows.get(med)
@@ -309,10 +320,16 @@ def _med_data_without_med(line: Line, ctx: InjectContext) -> list[Line] | None:
     if line["medsokande"]:
         return None
     m = _maker(ctx)
-    if line.file == "manad":
-        line["hinder_medsokande"] = ctx.rng.choice(m.hinder)
-    elif line.file == "ao":
-        line["avslutsorsak_medsokande"] = ctx.rng.choice(m.reasons)
+    if line.file in MONTHLY:  # the declared check (EKB-024): a code where none may be
+        check, codes = (
+            (checks.MED_MANAD[1], m.hinder)
+            if line.file == "manad"
+            else (checks.MED_AO[1], m.reasons)
+        )
+        pool = values(check, line.__getitem__, check.field, codes, valid=False)
+        if not pool:
+            return None
+        line[check.field] = ctx.rng.choice(pool)
     else:
         mm = ctx.rng.choice(_months_of(line, paid=True))
         line[f"hinder_medsokande_{mm}"] = ctx.rng.choice(m.hinder)
@@ -322,26 +339,40 @@ def _med_data_without_med(line: Line, ctx: InjectContext) -> list[Line] | None:
 def _med_data_missing(line: Line, ctx: InjectContext) -> list[Line] | None:
     if not line["medsokande"]:
         return None
-    if line.file == "manad":
-        line[ctx.rng.choice(("hinder_medsokande", "insats_medsokande"))] = ""
-    elif line.file == "ao":
-        line["avslutsorsak_medsokande"] = ""
+    if line.file in MONTHLY:  # the declared checks (EKB-025): a needed field emptied
+        declared = checks.MED_MANAD if line.file == "manad" else checks.MED_AO
+        needed = [c for c in declared if c.code == "EKB-025"]
+        check = needed[0] if len(needed) == 1 else ctx.rng.choice(needed)
+        if not values(check, line.__getitem__, check.field, ("",), valid=False):
+            return None
+        line[check.field] = ""
     else:
         mm = ctx.rng.choice(_months_of(line, paid=True))
         line[f"insats_medsokande_{mm}"] = ""
     return line.expecting("EKB-025")
 
 
-def _days_disagree(line: Line, ctx: InjectContext) -> list[Line]:
-    line["insatsdagar_sokande"] = (
-        str(ctx.rng.between(1, 28)) if line["insats_sokande"] == "0" else "0"
+def _days_disagree(line: Line, ctx: InjectContext) -> list[Line] | None:
+    """Insatsdagar that break EKB-027's declared condition: 0 with an insats, or some
+    days without one."""
+    rule = checks.DAYS["sokande"]
+    days = choose(
+        rule,
+        line.__getitem__,
+        rule.field,
+        lazily("0", lambda: str(ctx.rng.between(1, 28))),
+        valid=False,
     )
-    return line.expecting("EKB-027")
+    if days is None:
+        return None
+    line[rule.field] = days
+    return line.expecting(rule.code)
 
 
 def _nothing_paid(line: Line, ctx: InjectContext) -> list[Line]:
     line["belopp_forsorjningsstod"] = line["belopp_ovrigt"] = "0"
-    return line.expecting("EKB-028")
+    assert not checks.PAID.holds(line.__getitem__)
+    return line.expecting(checks.PAID.code)
 
 
 def _month_outside(line: Line, ctx: InjectContext) -> list[Line]:

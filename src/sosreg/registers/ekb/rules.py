@@ -15,6 +15,7 @@ from sosreg.engine.findings import Finding
 from sosreg.engine.index import IntIndex, identity_of
 from sosreg.engine.joins import Linked
 from sosreg.engine.values import YearMonth
+from sosreg.registers.ekb import checks
 from sosreg.registers.ekb.records import Ao, Ar, Manad
 from sosreg.registers.ekb.register import REGISTER
 
@@ -29,23 +30,6 @@ def _months(col: Any, pl: Any) -> Any:
     """ÅÅÅÅMM as a month number (year * 12 + month)."""
     y = col.str.slice(0, 4).cast(pl.Int64, strict=False)
     return y * 12 + col.str.slice(4, 2).cast(pl.Int64, strict=False)
-
-
-def _med_mask(*fields: str, only_without: tuple[str, ...] = ()) -> Any:
-    """Rows where ``fields`` and the co-applicant disagree (one given without the
-    other); ``only_without``: fields that may be empty with a co-applicant, flagged only
-    when given without one."""
-
-    def mask(c: Any) -> Any:
-        has_med = c["medsokande"] != ""
-        out = c.pl.lit(False)
-        for f in fields:
-            out = out | (has_med & (c[f] == "")) | (~has_med & (c[f] != ""))
-        for f in only_without:
-            out = out | (~has_med & (c[f] != ""))
-        return out
-
-    return mask
 
 
 def _ages_mask(c: Any) -> Any:
@@ -186,72 +170,13 @@ def ages(rec: Manad | Ao | Ar, line: int, ctx: Context) -> list[Finding]:
     return out
 
 
-# --- household data that belongs to a co-applicant ----------------------------------------
+# --- household data that belongs to a co-applicant, insatsdagar ----------------------------
+# EKB-024/025 on EKB-Månad and EKB-AO and EKB-027 are declared once, as conditions, in
+# :mod:`sosreg.registers.ekb.checks`; the row check and the mask are derived.
 
-
-def _medsokande_pairs(
-    rec: Manad | Ao, line: int, ctx: Context, fields: tuple[str, ...]
-) -> list[Finding]:
-    has_med = rec.medsokande is not None
-    out: list[Finding] = []
-    for field in fields:
-        value = getattr(rec, field)
-        if has_med and value is None:
-            out.append(ctx.finding("EKB-025", line=line, field=field))
-        elif not has_med and value is not None:
-            out.append(ctx.finding("EKB-024", line=line, field=field, value=str(value)))
-    return out
-
-
-@REGISTER.record(
-    ("EKB-024", "EKB-025"),
-    files=("manad",),
-    mask=_med_mask(
-        "hinder_medsokande", "insats_medsokande", only_without=("insatsdagar_medsokande",)
-    ),
-)
-def medsokande_fields_manad(rec: Manad, line: int, ctx: Context) -> list[Finding]:
-    out = _medsokande_pairs(rec, line, ctx, ("hinder_medsokande", "insats_medsokande"))
-    if rec.medsokande is None and rec.insatsdagar_medsokande is not None:
-        out.append(
-            ctx.finding(
-                "EKB-024",
-                line=line,
-                field="insatsdagar_medsokande",
-                value=str(rec.insatsdagar_medsokande),
-            )
-        )
-    return out
-
-
-@REGISTER.record(("EKB-024", "EKB-025"), files=("ao",), mask=_med_mask("avslutsorsak_medsokande"))
-def medsokande_fields_ao(rec: Ao, line: int, ctx: Context) -> list[Finding]:
-    return _medsokande_pairs(rec, line, ctx, ("avslutsorsak_medsokande",))
-
-
-def _days_mask(c: Any) -> Any:
-    out = c.pl.lit(False)
-    for role in ("sokande", "medsokande"):
-        insats, days = c[f"insats_{role}"], c[f"insatsdagar_{role}"]
-        out = out | ((insats != "") & (days != "") & ((insats == "0") != (days == "0")))
-    return out
-
-
-@REGISTER.record("EKB-027", files=("manad",), mask=_days_mask)
-def insatsdagar(rec: Manad, line: int, ctx: Context) -> list[Finding]:
-    out: list[Finding] = []
-    for days_field, insats, days in (
-        ("insatsdagar_sokande", rec.insats_sokande, rec.insatsdagar_sokande),
-        ("insatsdagar_medsokande", rec.insats_medsokande, rec.insatsdagar_medsokande),
-    ):
-        if insats is None or days is None:
-            continue
-        if (insats == "0") != (days == 0):
-            out.append(
-                ctx.finding("EKB-027", line=line, field=days_field, value=str(days), insats=insats)
-            )
-    return out
-
+REGISTER.simple(*checks.MED_MANAD, files=("manad",), name="medsokande_fields_manad")
+REGISTER.simple(*checks.MED_AO, files=("ao",), name="medsokande_fields_ao")
+REGISTER.simple(*checks.DAYS.values(), files=("manad",), name="insatsdagar")
 
 # --- amounts and months ---------------------------------------------------------------
 
@@ -320,16 +245,7 @@ def large_amount(rec: Manad | Ar, line: int, ctx: Context) -> list[Finding]:
     return out
 
 
-@REGISTER.record(
-    "EKB-028",
-    files=("manad",),
-    mask=lambda c: (c.int("belopp_forsorjningsstod") <= 0) & (c.int("belopp_ovrigt") <= 0),
-)
-def no_amount_manad(rec: Manad, line: int, ctx: Context) -> list[Finding]:
-    a, b = rec.belopp_forsorjningsstod, rec.belopp_ovrigt
-    if a is not None and b is not None and a <= 0 and b <= 0:
-        return [ctx.finding("EKB-028", line=line, field="belopp_forsorjningsstod", value=str(a))]
-    return []
+REGISTER.simple(checks.PAID, files=("manad",), name="no_amount_manad")  # EKB-028
 
 
 def _window_mask(c: Any) -> Any:

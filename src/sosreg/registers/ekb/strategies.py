@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from sosreg.engine.records import record_class
 from sosreg.engine.spec import FileSpec
 from sosreg.engine.values import YearMonth
+from sosreg.registers.ekb import checks
 from sosreg.strategies import adult_identities, codes, field_values
 
 MONTHS = [f"{m:02d}" for m in range(1, 13)]
@@ -56,9 +57,13 @@ def records(draw: st.DrawFn, spec: FileSpec, year: int, period: YearMonth | int)
             base[f"hinder_{role}"] = draw(codes("ekb_hinderkod", year))
             insats = draw(codes("ekb_arbetsmarknadsinsats", year))
             base[f"insats_{role}"] = insats
-            days = draw(
-                st.none() | st.integers(1 if insats != "0" else 0, 0 if insats == "0" else 31)
-            )
+            rule = checks.DAYS[role]  # EKB-027, declared once
+            agree = [
+                d
+                for d in range(32)
+                if rule.holds({f"insats_{role}": insats, rule.field: str(d)}.__getitem__)
+            ]
+            days = draw(st.none() | st.sampled_from(agree))
             base[f"insatsdagar_{role}"] = days
     elif spec.file == "ao":
         if not has_med:

@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from sosreg.engine.conditions import choose, values
 from sosreg.engine.values import YearMonth
 from sosreg.generate import (
     InjectContext,
@@ -30,6 +31,7 @@ from sosreg.generate import (
 from sosreg.generate import (
     Maker as BaseMaker,
 )
+from sosreg.registers.sol.rules import FLAG_CHECKS, FLAGGED_QUANTITIES, REASON_AND_END
 
 PREFIXES = {"sol1": "SOL1", "sol2": "SOL2"}
 FILE_SETS = (("sol1",), ("sol2",))
@@ -148,9 +150,8 @@ def _end_before_start(line: Line, ctx: InjectContext) -> list[Line] | None:
     start = _date(line["verkstallighet_start"])
     if start <= m.first:
         return None  # the end must stay in the month (SOL-022)
-    if not line["verkstallighet_slut"]:
-        line["avslutsorsak"] = ctx.rng.choice(m.reasons)  # an end needs a reason (SOL-026)
     line["verkstallighet_slut"] = ymd(start - dt.timedelta(days=1))
+    _keep_reason(line, ctx)  # an end needs a reason (SOL-026)
     return line.expecting("SOL-021")
 
 
@@ -172,31 +173,48 @@ def _after_month(line: Line, ctx: InjectContext) -> list[Line] | None:
     m = _maker(ctx)
     if _date(line["verkstallighet_start"]) < m.first:
         return None  # then neither start nor end would be in the month (SOL-022)
-    if not line["verkstallighet_slut"]:
-        line["avslutsorsak"] = ctx.rng.choice(m.reasons)  # an end needs a reason (SOL-026)
     line["verkstallighet_slut"] = ymd(m.last + dt.timedelta(days=1))
+    _keep_reason(line, ctx)  # an end needs a reason (SOL-026)
     return line.expecting("SOL-023")
 
 
-def _flag_and_quantity(flag: str, field: str, none: str, most: int, code: str) -> LineFn:
+def _flag_and_quantity(code: str, most: int) -> LineFn:
+    """A quantity that breaks the flag's declared check (SOL-024, SOL-025): the "ej
+    aktuellt" code with flag 1, a number 1–``most`` with flag 0 or 8."""
+    check = FLAG_CHECKS[code]
+    none = next(str(flagged[3]) for flagged in FLAGGED_QUANTITIES if flagged[0] == code)
+
     def damage(line: Line, ctx: InjectContext) -> list[Line] | None:
-        if line[flag] == "1":
-            line[field] = none
-        elif line[flag] in ("0", "8"):
-            line[field] = str(ctx.rng.between(1, most))
-        else:
+        # which kind of value breaks the check here (none if neither: flag 9)
+        witness = choose(check, line.__getitem__, check.field, (none, "1"), valid=False)
+        if witness is None:
             return None
+        line[check.field] = none if witness == none else str(ctx.rng.between(1, most))
+        assert not check.holds(line.__getitem__)
         return line.expecting(code)
 
     return damage
 
 
-def _reason(line: Line, ctx: InjectContext) -> list[Line]:
-    if line["verkstallighet_slut"]:
-        line["avslutsorsak"] = ctx.rng.choice(("", "8"))
-    else:
-        line["avslutsorsak"] = ctx.rng.choice(_maker(ctx).reasons)
-    return line.expecting("SOL-026")
+def _keep_reason(line: Line, ctx: InjectContext) -> None:
+    """After a damage to the end: an avslutsorsak that agrees with it (SOL-026's
+    declared condition, :data:`~sosreg.registers.sol.rules.REASON_AND_END`)."""
+    check = REASON_AND_END
+    if not check.holds(line.__getitem__):
+        pool = values(check, line.__getitem__, check.field, _maker(ctx).reasons)
+        line[check.field] = ctx.rng.choice(pool)
+
+
+def _reason(line: Line, ctx: InjectContext) -> list[Line] | None:
+    """An avslutsorsak that breaks SOL-026's declared condition: none (or 8) with an
+    end, a reason without one."""
+    check = REASON_AND_END
+    candidates = ("", "8", *_maker(ctx).reasons)
+    pool = values(check, line.__getitem__, check.field, candidates, valid=False)
+    if not pool:
+        return None
+    line[check.field] = ctx.rng.choice(pool)
+    return line.expecting(check.code)
 
 
 def _copy_earlier(code: str) -> LineFn:
@@ -222,13 +240,13 @@ INJECTORS = (
     on_line("SOL-023", _after_month, "the end dated after the month", files=("sol2",)),
     on_line(
         "SOL-024",
-        _flag_and_quantity("korttidsplats", "korttid_dygn", "88", 31, "SOL-024"),
+        _flag_and_quantity("SOL-024", 31),
         "korttidsplats and its days disagree",
         files=("sol1",),
     ),
     on_line(
         "SOL-025",
-        _flag_and_quantity("hemtjanst", "hemtjanst_timmar", "888", 744, "SOL-025"),
+        _flag_and_quantity("SOL-025", 744),
         "hemtjänst and its hours disagree",
         files=("sol1",),
     ),

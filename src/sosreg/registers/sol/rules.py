@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from sosreg.engine import conditions as cond
 from sosreg.engine.context import Context
 from sosreg.engine.delivery import change_finding
 from sosreg.engine.findings import Finding
@@ -95,83 +96,65 @@ FLAGGED_QUANTITIES = (
 )
 
 
-def _flag_mask(c: Any) -> Any:
-    out = c.pl.lit(False)
-    for _, flag_field, field, not_applicable, _ in FLAGGED_QUANTITIES:
-        flag, quantity = c[flag_field], c[field]
-        na = str(not_applicable)
-        out = out | (
-            (quantity != "")
-            & (
-                ((flag == "1") & (quantity == na))
-                | (((flag == "0") | (flag == "8")) & (quantity != na) & (quantity != "0"))
-            )
-        )
-    return out
+def _flag_check(
+    code: str, flag_field: str, quantity_field: str, not_applicable: Special, yes: tuple[str, str]
+) -> cond.Check:
+    """Flag 1 (ja) needs a quantity; flag 0 or 8 needs the "ej aktuellt" code or 0."""
+    flag, quantity = cond.field(flag_field), cond.field(quantity_field)
+    na = str(not_applicable)
+
+    def expect(rec: Sol1) -> dict[str, str]:
+        if getattr(rec, flag_field) == "1":
+            return {"expect_sv": yes[0], "expect_en": yes[1]}
+        return {
+            "expect_sv": f"ange {na} (ej aktuellt) eller 0",
+            "expect_en": f"give {na} (not applicable) or 0",
+        }
+
+    agree = ((flag == "1").implies(quantity != na)) & (
+        flag.isin(("0", "8")).implies((quantity == na) | (quantity == 0))
+    )
+    return cond.Check(
+        code,
+        quantity_field,
+        (flag.given() & quantity.given()).implies(agree),
+        args={"flag": flag_field},
+        extra=expect,
+    )
 
 
-@REGISTER.record(("SOL-024", "SOL-025"), files=("sol1",), mask=_flag_mask)
-def flag_and_quantity(rec: Sol1, line: int, ctx: Context) -> list[Finding]:
-    """Flag 1 (ja) needs a quantity; flag 0 or 8 needs the "ej aktuellt" code or 0.
-
-    A plain function returning a list (not a generator): it runs on every SOL1 line."""
-    out: list[Finding] = []
-    for code, flag_field, field, not_applicable, (yes_sv, yes_en) in FLAGGED_QUANTITIES:
-        flag, quantity = getattr(rec, flag_field), getattr(rec, field)
-        if flag is None or quantity is None:
-            continue
-        if flag == "1":
-            if quantity != not_applicable:
-                continue
-            expect_sv, expect_en = yes_sv, yes_en
-        elif (flag == "0" or flag == "8") and quantity != not_applicable and quantity != 0:
-            expect_sv = f"ange {not_applicable} (ej aktuellt) eller 0"
-            expect_en = f"give {not_applicable} (not applicable) or 0"
-        else:
-            continue
-        out.append(
-            ctx.finding(
-                code,
-                line=line,
-                field=field,
-                value=str(quantity),
-                flag=flag,
-                expect_sv=expect_sv,
-                expect_en=expect_en,
-            )
-        )
-    return out
+FLAG_CHECKS = {flagged[0]: _flag_check(*flagged) for flagged in FLAGGED_QUANTITIES}
+"""SOL-024 and SOL-025, declared once: a yes/no flag and the quantity that goes with it."""
+REGISTER.simple(*FLAG_CHECKS.values(), files=("sol1",), name="flag_and_quantity")
 
 
-def _reason_mask(c: Any) -> Any:
-    end, reason = c["verkstallighet_slut"], c["avslutsorsak"]
-    none = (reason == "") | (reason == "8")
-    return ((end != "") & none) | ((end == "") & ~none)
-
-
-@REGISTER.record("SOL-026", files=("sol2",), mask=_reason_mask)
-def reason_and_end(rec: Sol2, line: int, ctx: Context) -> Iterator[Finding]:
+def _reason_problem(rec: Sol2) -> dict[str, str]:
+    """SOL-026's wording (the condition is :data:`REASON_AND_END`)."""
     end, reason = rec.verkstallighet_slut, rec.avslutsorsak
-    if end is not None and reason in (None, "8"):
-        yield ctx.finding(
-            "SOL-026",
-            line=line,
-            field="avslutsorsak",
-            value=reason or "",
-            problem_sv=f"Verkställigheten avslutades {_d(end)} men orsak till avslut saknas.",
-            problem_en=f"The implementation ended {_d(end)} but the reason for ending is missing.",
-        )
-    elif end is None and reason not in (None, "8"):
-        yield ctx.finding(
-            "SOL-026",
-            line=line,
-            field="avslutsorsak",
-            value=reason,
-            problem_sv=(
-                f"Orsak till avslut är {reason} men verkställigheten har inget avslutsdatum."
+    if end is not None:
+        return {
+            "value": reason or "",
+            "problem_sv": f"Verkställigheten avslutades {_d(end)} men orsak till avslut saknas.",
+            "problem_en": (
+                f"The implementation ended {_d(end)} but the reason for ending is missing."
             ),
-            problem_en=f"The reason for ending is {reason} but the implementation has no end date.",
-        )
+        }
+    return {
+        "problem_sv": f"Orsak till avslut är {reason} men verkställigheten har inget avslutsdatum.",
+        "problem_en": f"The reason for ending is {reason} but the implementation has no end date.",
+    }
+
+
+_REASON = cond.field("avslutsorsak")
+REASON_AND_END = cond.Check(
+    "SOL-026",
+    "avslutsorsak",
+    cond.field("verkstallighet_slut").given().iff(~(_REASON.empty() | (_REASON == "8"))),
+    extra=_reason_problem,
+)
+"""SOL-026, declared once: an end date exactly when there is a reason for ending (8, "ej
+aktuellt", is none)."""
+REGISTER.simple(REASON_AND_END, files=("sol2",), name="reason_and_end")
 
 
 REGISTER.unique("SOL-030", files=("sol1",), field="personnummer", fields=("personnummer",))
