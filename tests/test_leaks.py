@@ -5,6 +5,7 @@ different people apart."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -456,3 +457,22 @@ def test_a_personnummer_in_a_file_name_is_masked_on_the_command_line(
     with pytest.raises(sosreg.UsageError) as exc:
         sosreg.validate(str(tmp_path / "Ekb_198903075094_202302.txt"))
     assert "198903075094" not in str(exc.value) and "19890307-****" in str(exc.value)
+
+
+def test_report_files_written_for_many_files_mask_a_personnummer_in_their_names(
+    tmp_path: Path,
+) -> None:
+    """`sosreg validate DIR -o OUT --format csv`: a report file is named after its
+    input, and a personnummer in that name is masked on disk too."""
+    from sosreg.cli import main
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    line = "0180;;202301;202301;199203283859;;3;8450;0;041;;0;;;\r\n"
+    (inbox / "Ekb_198903075094_202301.txt").write_text(line, "utf-8")
+    (inbox / "Ekb_0180_202301_20230214T0900.txt").write_text(line, "utf-8")
+    out = tmp_path / "out"
+    main(["validate", str(inbox), "--format", "csv", "-o", str(out), "-q"])
+    names = sorted(p.name for p in out.iterdir())
+    assert "Ekb_19890307-XXXX_202301.txt.sosreg.csv" in names
+    assert not [n for n in names if "198903075094" in n]

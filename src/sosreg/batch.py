@@ -38,6 +38,7 @@ from sosreg.engine.report import DeliveryReport, Report
 from sosreg.engine.spec import FileSpec
 from sosreg.engine.validation import validate
 from sosreg.engine.values import YearMonth
+from sosreg.identity import mask_text
 
 __all__ = ["Options", "Outcome", "deliveries", "expand", "render", "report_path", "run"]
 
@@ -192,8 +193,10 @@ def report_path(first: str, fmt: str, directory: str, taken: set[str] | None = N
     """Where the report of a delivery whose first file is ``first`` goes in
     ``directory``: the file's name with ``.sosreg.<fmt>`` added (never an input's own
     name); ``-2``, ``-3``… before it when ``taken`` has the name already (the name is
-    added to ``taken``)."""
-    base = os.path.join(directory, Path(first).name + ".sosreg")
+    added to ``taken``). A personnummer in the name is masked, its last four ``XXXX``
+    (``*`` has no place in a file name): the name on disk is echoed like any other."""
+    masked = mask_text(Path(first).name).replace("*", "X")
+    base = os.path.join(directory, masked + ".sosreg")
     path = f"{base}.{fmt}"
     n = 1
     while taken is not None and path in taken:
