@@ -59,8 +59,8 @@ def test_progress_of_a_delivery_and_with_a_previous_file(tmp_path: Path) -> None
 
 def test_no_progress_no_counting(tmp_path: Path) -> None:
     parsed = sosreg.parse(_file(tmp_path, 3))
-    assert parsed.progress is None
-    assert type(parsed._all_lines()).__name__ == "chain"  # the lines as they are
+    assert parsed.runner.progress is None
+    assert type(parsed.runner.all_lines()).__name__ == "chain"  # the lines as they are
 
 
 def test_estimate_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
