@@ -135,3 +135,35 @@ def test_registers_load_on_first_use() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = out.stdout.strip()
     assert "sosreg.registers.sol" in loaded and "sosreg.registers.ekb" not in loaded
+
+
+# -- rooms with one job each ---------------------------------------------------------------
+
+DOCS = SRC.parent / "docs" / "architecture.md"
+
+
+def test_every_module_over_600_lines_says_its_one_job() -> None:
+    """A module may grow past about 600 lines only while it has one job, which the
+    "Rooms" table of docs/architecture.md then states (issue 21: no big room with
+    several jobs)."""
+    text = DOCS.read_text("utf-8")
+    rooms = text[text.index("## Rooms: one job per module") :]
+    rooms = rooms[: rooms.index("\n## ", 1)]
+    big = {
+        str(path.relative_to(SRC / "sosreg")): n
+        for path in (SRC / "sosreg").rglob("*.py")
+        if (n := len(path.read_text("utf-8").splitlines())) > 600
+    }
+    unnamed = {p: n for p, n in big.items() if f"`{p}` (" not in rooms}
+    assert unnamed == {}, "say each module's one job in docs/architecture.md, or split it"
+
+
+def test_every_command_is_one_module_and_one_row() -> None:
+    from sosreg import cli
+    from sosreg.cli import app
+
+    shared = {"__init__", "__main__", "app", "core", "progress", "summary"}
+    modules = sorted(p.stem for p in (SRC / "sosreg" / "cli").glob("*.py") if p.stem not in shared)
+    rows = [c.run.__module__.rpartition(".")[2] for c in cli.COMMANDS]
+    assert sorted(rows) == modules
+    assert app.COMMANDS is cli.COMMANDS

@@ -612,7 +612,7 @@ def assert_cross_masks_keep_findings(raw: bytes, **args: Any) -> None:
     for name, flagged in flags.items():
         if name.startswith("field:") or name in ("period", "kommun"):
             invalid |= flagged
-    for factory in sosreg.parse(b"", **args)._cross_factories:
+    for factory in sosreg.parse(b"", **args).runner.cross_factories:
         if factory.mask is None:
             continue
         flagged = flags["cross:" + ",".join(factory.codes)]
@@ -685,7 +685,7 @@ def _both(data: bytes, **args: Any) -> tuple[list[Any], list[Any]]:
     )
     assert plain.fields_fn is None
     lines = list(compiled.input.lines())
-    got = [compiled._parse_line(pl) for pl in lines]
+    got = [compiled.runner.parse_line(pl) for pl in lines]
     want = [plain.parse(pl) for pl in lines]
     return got, want
 

@@ -11,6 +11,7 @@ from helpers import M_MED, M_SOLO
 
 import sosreg
 from sosreg import cli
+from sosreg.cli import progress as cli_progress
 from sosreg.engine import pipeline
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -58,14 +59,14 @@ def test_progress_of_a_delivery_and_with_a_previous_file(tmp_path: Path) -> None
 
 def test_no_progress_no_counting(tmp_path: Path) -> None:
     parsed = sosreg.parse(_file(tmp_path, 3))
-    assert parsed.progress is None
-    assert type(parsed._all_lines()).__name__ == "chain"  # the lines as they are
+    assert parsed.runner.progress is None
+    assert type(parsed.runner.all_lines()).__name__ == "chain"  # the lines as they are
 
 
 def test_estimate_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _file(tmp_path, 300)
     assert cli.estimate_lines([str(path)]) == 300  # small: counted
-    monkeypatch.setattr(cli, "PROGRESS_SAMPLE", 1000)
+    monkeypatch.setattr(cli_progress, "PROGRESS_SAMPLE", 1000)
     estimate = cli.estimate_lines([str(path)])
     assert estimate is not None and 250 <= estimate <= 350  # from the size
     assert cli.estimate_lines([str(tmp_path / "missing")]) is None
@@ -78,7 +79,7 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """stderr is a terminal, and a bar shows at once. (Called in the test itself:
     capsys puts its own stderr in place only when the test starts.)"""
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    monkeypatch.setattr(cli, "PROGRESS_DELAY", 0)
+    monkeypatch.setattr(cli_progress, "PROGRESS_DELAY", 0)
 
 
 def test_a_bar_on_a_terminal(
@@ -108,7 +109,7 @@ def test_no_bar_when_stderr_is_not_a_terminal(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
-    monkeypatch.setattr(cli, "PROGRESS_DELAY", 0)
+    monkeypatch.setattr(cli_progress, "PROGRESS_DELAY", 0)
     path = _file(tmp_path, 30)
     assert cli.main(["validate", str(path), "-o", str(tmp_path / "r.txt")]) == 2
     assert capsys.readouterr().err == ""

@@ -261,23 +261,18 @@ class Parsed:
         facts = self.facts
         self.register: Register = facts.register
         self.file = facts.file
-        self.fname = facts.fname
         self.period: YearMonth | int = facts.period
-        self.period_source = facts.period_source
-        self.period_from_lines = facts.period_from_lines
         self.year = facts.year
-        self.year_given = facts.year_given
         self.kommun = facts.kommun
-        self.kommun_source = facts.kommun_source
         self.spec: FileSpec = facts.spec
         self.context = facts.context()
         self.record_class = record_class(self.spec)
         self.parser = LineParser(
             self.context,
             self.record_class,
-            period_source=SOURCE_LABELS[self.period_source],
+            period_source=SOURCE_LABELS[facts.period_source],
             kommun=self.kommun,
-            kommun_source=SOURCE_LABELS[self.kommun_source],
+            kommun_source=SOURCE_LABELS[facts.kommun_source],
         )
         record_rules, cross = self.register.rules_for(self.file)
         self.runner = Runner(
@@ -307,28 +302,6 @@ class Parsed:
         register data (JSON, XML, HTML, RTF): it gets one file finding and its lines are
         not checked one by one."""
         return self.runner.text_input
-
-    @property
-    def progress(self) -> Callable[[int], None] | None:
-        return self.runner.progress
-
-    @property
-    def lines_read(self) -> int:
-        return self.runner.lines_read
-
-    @property
-    def records_count(self) -> int:
-        return self.runner.records_count
-
-    @property
-    def _cross_factories(self) -> tuple[Any, ...]:  # kept for tests written against it
-        return self.runner.cross_factories
-
-    def _parse_line(self, pl: PhysicalLine) -> tuple[Any, list[Finding]]:
-        return self.runner.parse_line(pl)
-
-    def _all_lines(self) -> Iterator[PhysicalLine]:
-        return self.runner.all_lines()
 
     # -- streaming -----------------------------------------------------------------
 
@@ -433,8 +406,8 @@ class Parsed:
             encoding=encoding_label(sn.encoding, sn.bom),
             size=sn.size,
             sha256=sn.sha256,
-            lines=self.lines_read,
-            records=self.records_count,
+            lines=self.runner.lines_read,
+            records=self.runner.records_count,
             findings=tuple(sorted(log.kept, key=order_key)),
             rule_counts=dict(log.counts),
             rule_severities=dict(log.severities),

@@ -1,7 +1,8 @@
 """validate: one file, or one file against the same file of the previous period.
 
-Above :mod:`sosreg.engine.pipeline` (parse) and :mod:`sosreg.engine.delivery` (several
-files, the previous period); below the public API in :mod:`sosreg`.
+Above :mod:`sosreg.engine.pipeline` (parse), :mod:`sosreg.engine.readfile` (a file with
+its records) and :mod:`sosreg.engine.previous` (the previous period); below the public
+API in :mod:`sosreg`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sosreg.codelists import CodeList
-from sosreg.engine.delivery import comparisons, earlier_files, read_file
 from sosreg.engine.findings import DEFAULT_MAX_DETAILS, Finding
 from sosreg.engine.pipeline import parse
+from sosreg.engine.previous import comparisons, earlier_files
+from sosreg.engine.readfile import read_file
 from sosreg.engine.report import Report
 from sosreg.engine.source import Source
 from sosreg.engine.spec import FileSpec
