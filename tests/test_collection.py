@@ -156,7 +156,7 @@ def test_cli_on_counts_the_portal_in_the_exit_code(capsys: pytest.CaptureFixture
     assert "Portalen (per 2023-02-14): tar emot filen" in capsys.readouterr().out
     assert main(["validate", path, "--on", "2024-01-01"]) == 2
     assert main(["validate", path]) == 0  # judged by today: shown, not counted
-    assert "(i dag; ange --on för en annan dag)" in capsys.readouterr().out
+    assert "(i dag; ange en annan dag med --on, i Python on=)" in capsys.readouterr().out
 
 
 # --- 3. the period's combined status (§14) ----------------------------------------------

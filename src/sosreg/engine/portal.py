@@ -41,8 +41,8 @@ def portal_findings(
         ctx.finding(
             "SOS-034",
             on=on.isoformat(),
-            today_sv=" (i dag; ange --on för en annan dag)" if today else "",
-            today_en=" (today; give --on for another day)" if today else "",
+            today_sv=" (i dag; ange en annan dag med --on, i Python on=)" if today else "",
+            today_en=" (today; give another day with --on, in Python on=)" if today else "",
         )
     ]
     subs = [s for s in SUBREGISTERS.values() if s.register == register]
