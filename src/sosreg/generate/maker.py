@@ -14,6 +14,7 @@ from sosreg import codelists as _codelists
 from sosreg.codelists import CodeList
 from sosreg.engine.register import REGISTRY
 from sosreg.engine.spec import FileSpec
+from sosreg.engine.types.base import valid_codes
 from sosreg.engine.values import YearMonth
 from sosreg.generate.hooks import generator_of
 from sosreg.generate.identities import People
@@ -81,7 +82,7 @@ class Maker:
         if got is None:
             cl = self.codelist(name)
             when = _codelists.when_of(self.period)  # a code may be valid from a month
-            got = tuple(c.code for c in cl.as_of(when) if c.warning is None) if cl else ()
+            got = valid_codes(cl, when) if cl else ()
             self._codes[name] = got
         return got
 

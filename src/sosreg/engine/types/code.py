@@ -4,9 +4,8 @@ valid, flagged, a lost leading zero), or, without a list for the year, against i
 
 from __future__ import annotations
 
-import random
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any, ClassVar, Final
 
 from sosreg.codelists import CodeList, Validity
@@ -14,7 +13,21 @@ from sosreg.engine.fields import CompiledField, Converter, FieldChecks
 from sosreg.engine.findings import Finding
 from sosreg.engine.rules import say
 from sosreg.engine.spec import FieldSpec
-from sosreg.engine.types.base import Damage, FieldType, one_of, portable, slow, whole
+from sosreg.engine.types.base import (
+    Around,
+    Damage,
+    DamageFn,
+    FieldType,
+    Source,
+    between,
+    damage_table,
+    one_of,
+    pick,
+    portable,
+    slow,
+    valid_codes,
+    whole,
+)
 from sosreg.engine.values import is_digits
 
 ALLOWED_SHOWN: Final = 12
@@ -55,9 +68,7 @@ def _code(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[st
     # the year the messages name; the month where the list dates a code by month
     year: object = c.ctx.period if cl is not None and cl.month_dated else c.ctx.year
     width = f.width or (cl.width if cl is not None else None)
-    fast: frozenset[str] = frozenset(
-        e.code for e in (cl.as_of(when) if cl is not None else ()) if e.warning is None
-    )
+    fast: frozenset[str] = frozenset(valid_codes(cl, when) if cl is not None else ())
     names = {
         "list_sv": cl.title if cl is not None else "",
         "list_en": (cl.title_en or cl.title) if cl is not None else "",
@@ -156,17 +167,119 @@ def shape_ok(f: FieldSpec, value: str) -> bool:
     return not any(re.search(rx, value, re.ASCII) for rx in f.reject.values())
 
 
-def _padded(f: FieldSpec, value: str) -> str | None:
+def listed(f: FieldSpec, around: Around) -> CodeList | None:
+    """Field ``f``'s code list, where it is available and has codes ``around.when``."""
+    if f.codelist is None:
+        return None
+    cl = around.codelist(f.codelist)
+    return cl if cl is not None and cl.as_of(around.when) else None
+
+
+def _lower(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None:
+    low = value.lower()
+    return low if value and low != value else None
+
+
+def _has_pattern(f: FieldSpec) -> bool:
+    return bool(f.pattern)
+
+
+def _has_list(f: FieldSpec) -> bool:
+    return f.codelist is not None
+
+
+def _pads(f: FieldSpec) -> bool:
+    return f.codelist is not None and f.pad_width is not None
+
+
+_UNKNOWN_TRIES: Final = ("99", "98", "97", "Q", "QQ", "QQQ")
+
+
+def _unknown(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None:
+    cl = listed(f, around)
+    if cl is None or not value:
+        return None
+    width = f.width or cl.width
+    tries = [c * width for c in "987Q"] if width else list(_UNKNOWN_TRIES)
+    # a code of the field's shape: the value with one character changed
+    tries += [
+        value[:i] + c + value[i + 1 :]
+        for i in range(len(value) - 1, -1, -1)
+        for c in ("0123456789" if value[i].isdigit() else "QXZ")
+    ]
+    for candidate in tries:
+        if candidate not in cl and shape_ok(f, candidate):
+            return candidate
+    return None
+
+
+def _listed(status: Validity, *, warning: bool = False) -> DamageFn:
+    """A code of the list whose status ``around.when`` is ``status`` (with a warning or
+    without), of the field's shape and not on the line yet."""
+
+    def damage(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None:
+        cl = listed(f, around)
+        if cl is None or not value:
+            return None
+        found = [
+            c.code
+            for c in cl.codes
+            if cl.lookup(c.code, around.when)[0] is status
+            and (c.warning is not None) == warning
+            and shape_ok(f, c.code)
+            and c.code not in around.taken
+        ]
+        return pick(rnd, found) if found else None
+
+    return damage
+
+
+def _lost_zero(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None:
+    cl = listed(f, around)
+    width = (f.width or cl.width) if cl is not None else None
+    if cl is None or width is None or not value:
+        return None
+    zeros = [value] if value.startswith("0") else []
+    zeros += [c for c in around.codes(f.codelist) if c.startswith("0") and c != value]
+    for code in zeros:
+        short = code[1:]
+        if cl.lookup(short, around.when)[0] is Validity.UNKNOWN and code not in around.taken:
+            return short
+    return None
+
+
+def _padded(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None:
     if f.pad_width is None or not value or len(value) >= f.pad_width:
         return None
     return value + "0" * (f.pad_width - len(value))
+
+
+UNLISTED_TRIES: Final = 1000
+""":meth:`Code.draw` for a field without a code list: random codes tried against its
+shape."""
+_UNLISTED_CHARS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
 class Code(FieldType):
     name = "code"
     format_sv = "en kod"
     format_en = "a code"
-    damages: ClassVar[Mapping[str, Damage]] = {**FieldType.damages, "code.padded": _padded}
+    damages: ClassVar[Mapping[str, Damage]] = damage_table(
+        Damage("format", "the code in lower case", _lower, _has_pattern),
+        Damage("code.unknown", "a code not in the code list", _unknown, _has_list),
+        Damage(
+            "code.expired", "a code that is no longer valid", _listed(Validity.EXPIRED), _has_list
+        ),
+        Damage("code.not_yet", "a code not yet valid", _listed(Validity.NOT_YET), _has_list),
+        Damage("code.lost_zero", "a code with its leading zero dropped", _lost_zero, _has_list),
+        Damage(
+            "code.flagged",
+            "a code the list flags with a warning",
+            _listed(Validity.VALID, warning=True),
+            _has_list,
+        ),
+        Damage("code.padded", "a code padded with zeros", _padded, _pads),
+    )
 
     def compile(self, checks: FieldChecks, notes: list[Finding]) -> CompiledField:
         conv, fast, unlisted = _code(checks, notes)
@@ -183,8 +296,21 @@ class Code(FieldType):
     def mask(self, pl: Any, col: Any, cf: CompiledField) -> Any:
         return _unlisted_ok(pl, col, cf) if cf.unlisted else one_of(pl, col, cf.fast)
 
-    def values(self, rng: random.Random, f: FieldSpec, codes: Iterable[str] = ()) -> str:
-        return rng.choice(sorted(codes))
+    def draw(self, rnd: Source, f: FieldSpec, around: Around) -> str:
+        """A code of the field's list valid ``around.when`` (no warning); without a
+        list for the year, a code of the field's shape (``pattern``, ``reject``,
+        ``width``, ``length``)."""
+        codes = around.codes(f.codelist) if f.codelist else ()
+        if codes:
+            return pick(rnd, codes)
+        size = f.width or f.length or 3
+        for _ in range(UNLISTED_TRIES):
+            n = size if f.width or f.pattern is None else between(rnd, 1, size)
+            chars = "0123456789" if f.pattern is None else _UNLISTED_CHARS
+            value = "".join(pick(rnd, chars) for _ in range(n))
+            if shape_ok(f, value):
+                return value
+        raise ValueError(f"no code of field {f.name}'s shape found: give it a code list")
 
 
 def _unlisted_ok(pl: Any, col: Any, cf: CompiledField) -> Any:

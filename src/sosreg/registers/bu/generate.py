@@ -20,7 +20,6 @@ from typing import Any
 
 from sosreg.engine.conditions import values
 from sosreg.generate import (
-    FIELD_DAMAGE,
     InjectContext,
     Line,
     LineFn,
@@ -29,6 +28,7 @@ from sosreg.generate import (
     UnitFn,
     add_years,
     born_for_age,
+    damaged,
     day_text,
     on_line,
     on_unit,
@@ -383,7 +383,7 @@ def _bad_number(code: str) -> UnitFn:
             return False
         f = ctx.spec("barn").field("id")
         check = "identity" if code == "SOS-210" else "identity.scientific"
-        bad = FIELD_DAMAGE[check](f, child, unit[0], ctx)
+        bad = damaged(check, f, child, unit[0], ctx)
         if bad is None:
             return False
         for line in unit:

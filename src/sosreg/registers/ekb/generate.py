@@ -27,6 +27,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from sosreg import identity
 from sosreg.engine.conditions import choose, lazily, values
 from sosreg.engine.values import YearMonth
 from sosreg.generate import (
@@ -39,7 +40,6 @@ from sosreg.generate import (
     born_for_age,
     on_line,
     weighted,
-    ymd,
 )
 from sosreg.generate import (
     Maker as BaseMaker,
@@ -116,8 +116,8 @@ class Maker(BaseMaker):
             t3 = self.people.t3(rng, self.born)
             if t3 is not None:
                 return t3
-        born = ymd(rng.date(*self.born))
-        return rng.choice((born, born[:6], born[:4])) + "TF00"
+        born = rng.date(*self.born)
+        return identity.temporary(born, "tf", rng.choice(identity.PRECISIONS))
 
     def household(self, rng: Rand) -> tuple[str, str, bool]:
         """(sökande, medsökande or ``""``, whether there is a medsökande)."""
