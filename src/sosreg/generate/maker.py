@@ -14,7 +14,8 @@ from sosreg import codelists as _codelists
 from sosreg.codelists import CodeList
 from sosreg.engine.register import REGISTRY
 from sosreg.engine.spec import FileSpec
-from sosreg.engine.types.base import valid_codes
+from sosreg.engine.types import field_type
+from sosreg.engine.types.base import Around, valid_codes
 from sosreg.engine.values import YearMonth
 from sosreg.generate.hooks import generator_of
 from sosreg.generate.identities import People
@@ -75,6 +76,11 @@ class Maker:
         except KeyError:
             return None
 
+    @property
+    def around(self) -> Around:
+        """What the field types' value generators know of the files made."""
+        return Around(self.year, self.period, self.codelist)
+
     def codes(self, name: str) -> tuple[str, ...]:
         """The codes of list ``name`` valid in the year, without a warning, in list
         order."""
@@ -99,9 +105,9 @@ class Maker:
                 pool: tuple[str, ...] = (self.kommun,)
             elif f.name == spec.period_field:
                 pool = (str(self.period),)
-            elif f.type == "code" and f.codelist and self.codes(f.codelist):
-                w = weights.get(f.name) or weights.get(f.codelist) or {}
-                pool = weighted(self.codes(f.codelist), w)
+            elif choices := field_type(f).choices(f, self.around):
+                w = weights.get(f.name) or (weights.get(f.codelist) if f.codelist else None) or {}
+                pool = weighted(choices, w)
             else:
                 pool = ("",)
             out.append(pool)

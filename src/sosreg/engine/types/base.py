@@ -239,6 +239,12 @@ class FieldType:
         """A valid, non-empty value of field ``f`` (see :meth:`value`)."""
         raise NotImplementedError
 
+    def choices(self, f: FieldSpec, around: Around) -> tuple[str, ...]:
+        """The valid values of field ``f`` where the type has a short list of them (a
+        code field's codes of the year, in list order), for generators that draw from
+        tables; else none."""
+        return ()
+
     def typed(self, text: str, f: FieldSpec, around: Around) -> Any:
         """The value a record holds for the valid text ``text`` (``None`` for empty),
         as the converter reads it."""

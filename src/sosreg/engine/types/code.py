@@ -4,6 +4,7 @@ valid, flagged, a lost leading zero), or, without a list for the year, against i
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any, ClassVar, Final
@@ -254,10 +255,115 @@ def _padded(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None
     return value + "0" * (f.pad_width - len(value))
 
 
-UNLISTED_TRIES: Final = 1000
-""":meth:`Code.draw` for a field without a code list: random codes tried against its
-shape."""
-_UNLISTED_CHARS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+UNLISTED_TRIES: Final = 100
+""":meth:`Code.draw` for a field without a code list: codes of its pattern tried
+against its ``reject`` patterns."""
+_CHARS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+_MORE: Final = 3
+"""An open count (``*``, ``+``, ``{n,}``) repeats at most this many more times."""
+
+# A pattern as a tree, to draw strings that match it: ("alt", [seq, ...]),
+# ("seq", [node, ...]), ("rep", lo, hi, node), ("set", chars).
+_Node = tuple[Any, ...]
+
+
+class _Pattern:
+    """A recursive-descent reader of the patterns :func:`portable` accepts (classes,
+    ranges, groups, alternatives, counts)."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.i = text, 0
+
+    def peek(self) -> str:
+        return self.text[self.i] if self.i < len(self.text) else ""
+
+    def take(self) -> str:
+        c = self.peek()
+        self.i += 1
+        return c
+
+    def alt(self) -> _Node:
+        seqs = [self.seq()]
+        while self.peek() == "|":
+            self.take()
+            seqs.append(self.seq())
+        return ("alt", seqs)
+
+    def seq(self) -> _Node:
+        out: list[_Node] = []
+        while self.peek() not in ("", "|", ")"):
+            c = self.take()
+            if c in "^$":
+                continue
+            if c == "(":
+                node = self.alt()
+                if self.take() != ")":
+                    raise ValueError(self.text)
+            elif c == "[":
+                node = self.charset()
+            else:
+                node = ("set", c)
+            out.append(self.count(node))
+        return ("seq", out)
+
+    def charset(self) -> _Node:
+        negate = self.peek() == "^"
+        if negate:
+            self.take()
+        chars: list[str] = []
+        while (c := self.take()) != "]":
+            if not c:
+                raise ValueError(self.text)
+            if self.peek() == "-" and self.text[self.i + 1 : self.i + 2] not in ("", "]"):
+                self.take()
+                end = self.take()
+                chars += [chr(x) for x in range(ord(c), ord(end) + 1)]
+            else:
+                chars.append(c)
+        if negate:
+            chars = [c for c in _CHARS if c not in chars]
+        return ("set", "".join(chars))
+
+    def count(self, node: _Node) -> _Node:
+        c = self.peek()
+        if c in ("?", "*", "+"):
+            self.take()
+            lo = 1 if c == "+" else 0
+            return ("rep", lo, 1 if c == "?" else lo + _MORE, node)
+        if c == "{":
+            end = self.text.index("}", self.i)
+            lo_text, comma, hi_text = self.text[self.i + 1 : end].partition(",")
+            self.i = end + 1
+            lo = int(lo_text)
+            hi = int(hi_text) if hi_text else (lo + _MORE if comma else lo)
+            return ("rep", lo, hi, node)
+        return node
+
+
+@functools.cache
+def _tree(pattern: str) -> _Node:
+    reader = _Pattern(pattern)
+    node = reader.alt()
+    if reader.i != len(pattern):
+        raise ValueError(pattern)
+    return node
+
+
+def _sample(rnd: Source, node: _Node) -> str:
+    kind = node[0]
+    if kind == "set":
+        return pick(rnd, node[1]) if node[1] else ""
+    if kind == "seq":
+        return "".join(_sample(rnd, n) for n in node[1])
+    if kind == "alt":
+        return _sample(rnd, pick(rnd, node[1]))
+    return "".join(_sample(rnd, node[3]) for _ in range(between(rnd, node[1], node[2])))
+
+
+def sample(rnd: Source, pattern: str) -> str:
+    """A string that ``pattern`` (of the plain kind :func:`portable` accepts: classes,
+    ranges, groups, alternatives, counts) matches whole."""
+    return _sample(rnd, _tree(pattern))
 
 
 class Code(FieldType):
@@ -296,19 +402,21 @@ class Code(FieldType):
     def mask(self, pl: Any, col: Any, cf: CompiledField) -> Any:
         return _unlisted_ok(pl, col, cf) if cf.unlisted else one_of(pl, col, cf.fast)
 
+    def choices(self, f: FieldSpec, around: Around) -> tuple[str, ...]:
+        return around.codes(f.codelist) if f.codelist else ()
+
     def draw(self, rnd: Source, f: FieldSpec, around: Around) -> str:
         """A code of the field's list valid ``around.when`` (no warning); without a
         list for the year, a code of the field's shape (``pattern``, ``reject``,
         ``width``, ``length``)."""
-        codes = around.codes(f.codelist) if f.codelist else ()
+        codes = self.choices(f, around)
         if codes:
             return pick(rnd, codes)
         size = f.width or f.length or 3
+        pattern = f.pattern or f"[0-9]{{{1 if f.width is None else size},{size}}}"
         for _ in range(UNLISTED_TRIES):
-            n = size if f.width or f.pattern is None else between(rnd, 1, size)
-            chars = "0123456789" if f.pattern is None else _UNLISTED_CHARS
-            value = "".join(pick(rnd, chars) for _ in range(n))
-            if shape_ok(f, value):
+            value = sample(rnd, pattern)
+            if shape_ok(f, value) and (f.length is None or len(value) <= f.length):
                 return value
         raise ValueError(f"no code of field {f.name}'s shape found: give it a code list")
 

@@ -21,7 +21,7 @@ from sosreg.engine.types.base import (
     valid_ymd,
     whole,
 )
-from sosreg.engine.values import YearMonth, parse_date, parse_yearmonth
+from sosreg.engine.values import YearMonth, date_text, parse_date, parse_yearmonth
 
 YEARMONTH: Final = r"[0-9]{4}(?:0[1-9]|1[0-2])"
 """What :func:`sosreg.engine.values.parse_yearmonth` reads as a month ``ÅÅÅÅMM`` (whole
@@ -57,9 +57,8 @@ def _bad_day(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | Non
     return value[:6] + "32" if value else None
 
 
-def text(day: dt.date) -> str:
-    """``day`` as a ``date`` field writes it: ``ÅÅÅÅMMDD``."""
-    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+text: Final = date_text
+"""``day`` as a ``date`` field writes it: ``ÅÅÅÅMMDD``."""
 
 
 DATE_YEARS: Final = 5
