@@ -5,7 +5,7 @@ and the generator's constraints and the injectors' damage all come from here (re
 
 from __future__ import annotations
 
-from sosreg.engine.conditions import Check, field
+from sosreg.engine.conditions import Check, field, param
 
 ROLES = ("sokande", "medsokande")
 MED = field("medsokande")
@@ -44,7 +44,17 @@ def something_paid() -> Check:
     )
 
 
+MAX_CHILDREN = param("plausible_max_antal_barn")
+
+
+def plausible_children() -> Check:
+    """EKB-030: at most ``plausible_max_antal_barn`` children (a warning)."""
+    n = field("antal_barn")
+    return Check("EKB-030", "antal_barn", ~(n > MAX_CHILDREN), args={"limit": MAX_CHILDREN})
+
+
 DAYS = {role: days_agree(role) for role in ROLES}
+CHILDREN = plausible_children()
 MED_MANAD = (
     *_paired("hinder_medsokande", "insats_medsokande"),
     only_with_med("insatsdagar_medsokande"),  # may be empty with a medsökande
