@@ -438,9 +438,7 @@ def temporary(birth: dt.date, kind: str = "tf", precision: str = "day", serial: 
     return digits[: {"day": 8, "month": 6, "year": 4}[precision]] + "TF00"
 
 
-def make(
-    birth: dt.date, kind: str = "pnr", *, serial: int = 0, precision: str = "day"
-) -> str:
+def make(birth: dt.date, kind: str = "pnr", *, serial: int = 0, precision: str = "day") -> str:
     """A valid identity of ``kind`` (:data:`KINDS`): :func:`number` or :func:`temporary`."""
     if kind in ("pnr", "snr"):
         return number(birth, serial, kind, precision)

@@ -68,7 +68,15 @@ from sosreg.generate.identities import (
     sex_of,
     ymd,
 )
-from sosreg.generate.inject import Injector, LineFn, UnitFn, on_line, on_unit, value_injector
+from sosreg.generate.inject import (
+    Injector,
+    LineFn,
+    UnitFn,
+    breaks,
+    on_line,
+    on_unit,
+    value_injector,
+)
 from sosreg.generate.lines import Line, Unit
 from sosreg.generate.maker import (
     DEFAULT_KOMMUN,
@@ -119,6 +127,7 @@ __all__ = [
     "UnitFn",
     "add_years",
     "born_for_age",
+    "breaks",
     "damaged",
     "day_text",
     "field_targets",

@@ -184,6 +184,7 @@ LINE_INJECTORS: Final = (
 
 # --- field checks (SOS-2xx and the register codes fields give them) -------------------------
 
+
 def around(line: Line, ctx: InjectContext) -> Around:
     """What a field type's damage knows of the line and the file being damaged."""
     return Around(

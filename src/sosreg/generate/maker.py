@@ -12,6 +12,7 @@ import attrs
 
 from sosreg import codelists as _codelists
 from sosreg.codelists import CodeList
+from sosreg.engine.conditions import Env, env_of
 from sosreg.engine.register import REGISTRY
 from sosreg.engine.spec import FileSpec
 from sosreg.engine.types import field_type
@@ -80,6 +81,11 @@ class Maker:
     def around(self) -> Around:
         """What the field types' value generators know of the files made."""
         return Around(self.year, self.period, self.codelist)
+
+    def env(self, file: str) -> Env:
+        """What the declared rules of ``file`` compare a line with (the spec's params,
+        the statistikår, the reference day): :class:`sosreg.engine.conditions.Env`."""
+        return env_of(self.specs[file], self.year, self.period)
 
     def codes(self, name: str) -> tuple[str, ...]:
         """The codes of list ``name`` valid in the year, without a warning, in list

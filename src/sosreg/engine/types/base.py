@@ -29,6 +29,7 @@ from sosreg.engine.values import YearMonth
 
 T = TypeVar("T")
 
+
 class Source(Protocol):
     """Where a value generator or a damage takes its randomness from: only
     :meth:`random.Random.random` (the one method whose sequence Python keeps across

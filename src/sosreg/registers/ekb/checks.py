@@ -5,7 +5,10 @@ and the generator's constraints and the injectors' damage all come from here (re
 
 from __future__ import annotations
 
-from sosreg.engine.conditions import Check, field, param
+from typing import Any
+
+from sosreg.engine.conditions import Check, env_of, field, param, values
+from sosreg.engine.spec import FileSpec
 
 ROLES = ("sokande", "medsokande")
 MED = field("medsokande")
@@ -61,3 +64,12 @@ MED_MANAD = (
 )
 MED_AO = _paired("avslutsorsak_medsokande")
 PAID = something_paid()
+
+
+def most_children(spec: FileSpec, year: int, period: Any) -> int:
+    """The most children a household may have without EKB-030 (:data:`CHILDREN` on the
+    file's params) within the field's range: the generator's and the strategies' bound."""
+    f = spec.field("antal_barn")
+    env = env_of(spec, year, period)
+    counts = [str(n) for n in range(f.min or 0, (f.max or 99) + 1)]
+    return max(int(n) for n in values(CHILDREN, "".format, f.name, counts, env=env))

@@ -38,6 +38,7 @@ from sosreg.generate import (
     Rand,
     Unit,
     born_for_age,
+    breaks,
     on_line,
     weighted,
 )
@@ -85,7 +86,8 @@ class Maker(BaseMaker):
         self.hinder = self.codes("ekb_hinderkod")
         self.insats = weighted(self.codes("ekb_arbetsmarknadsinsats"), INSATS)
         self.reasons = self.codes("ekb_avslutsorsak")
-        self.max_barn = int(first.params.get("plausible_max_antal_barn", 10))
+        manad = self.specs.get("manad")
+        self.max_barn = checks.most_children(manad, self.year, self.period) if manad else 0
         self.max_paid = int(first.params.get("plausible_max_belopp_manad", 60000))
         self.months: dict[str, tuple[str, ...]] = {}
         if isinstance(self.period, YearMonth):
@@ -386,10 +388,9 @@ def _month_outside(line: Line, ctx: InjectContext) -> list[Line]:
     return line.expecting("EKB-029")
 
 
-def _many_children(line: Line, ctx: InjectContext) -> list[Line]:
+def _many_children(line: Line, ctx: InjectContext) -> list[Line] | None:
     m = _maker(ctx)
-    line["antal_barn"] = str(ctx.rng.between(m.max_barn + 1, m.max_barn + 5))
-    return line.expecting("EKB-030")
+    return breaks(checks.CHILDREN, line, ctx, str(ctx.rng.between(m.max_barn + 1, m.max_barn + 5)))
 
 
 def _large_amount(line: Line, ctx: InjectContext) -> list[Line]:

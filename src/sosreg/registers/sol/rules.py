@@ -24,9 +24,7 @@ DATE_ORDER = (
     cond.Check("SOL-020", "beslutsdatum", ~(_DECIDED > _START), args={"start": _START.name}),
     cond.Check("SOL-021", _END.name, ~(_END < _START), args={"start": _START.name}),
     *(
-        cond.Check(
-            "SOL-023", f.name, ~(f > cond.REFERENCE_DAY), args={"date": cond.REFERENCE_DAY}
-        )
+        cond.Check("SOL-023", f.name, ~(f > cond.REFERENCE_DAY), args={"date": cond.REFERENCE_DAY})
         for f in (_DECIDED, _START, _END)
     ),
 )
