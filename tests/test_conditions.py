@@ -29,6 +29,7 @@ from sosreg.engine.conditions import (
     record_rule,
 )
 from sosreg.engine.register import REGISTRY, RecordRule, SimpleRule
+from sosreg.engine.values import YearMonth
 
 TEXTS = (
     *("", "0", "00", "1", "5", "8", "9", "10", "11", "12", "31", "88", "888", "-1", "X", "01"),
@@ -56,12 +57,13 @@ class _Ctx:
     params: ClassVar[dict[str, int]] = {"plausible_max_antal_barn": 10}
     year = 2023
     reference_date = dt.date(2023, 1, 31)
+    period = YearMonth(2023, 1)
 
     def finding(self, code: str, **kw: Any) -> tuple[str, str | None, str | None]:
         return (code, kw.get("field"), kw.get("value"))
 
 
-ENV = Env(_Ctx.params, _Ctx.year, _Ctx.reference_date)
+ENV = Env(_Ctx.params, _Ctx.year, _Ctx.reference_date, _Ctx.period)
 
 
 def _columns() -> Columns:
@@ -83,9 +85,13 @@ def test_the_converted_rules_are_declared() -> None:
     } <= names
     assert {"sol:reason_and_end", "sol:flag_and_quantity", "bu:reason_and_end"} <= names
     # with the file's params and dates (issue 21 item 2)
-    assert {"ekb:many_children", "sol:date_order", "bu:insats_order", "bu:placering_dates"} <= (
-        names
-    )
+    assert {
+        "ekb:many_children",
+        "sol:date_order",
+        "bu:insats_order",
+        "bu:placering_dates",
+        "khsl:date_in_period",
+    } <= names
 
 
 @pytest.mark.parametrize(("name", "rule", "record"), SIMPLE, ids=[s[0] for s in SIMPLE])

@@ -81,11 +81,13 @@ class Env:
     params: Mapping[str, Any]
     year: int
     reference_date: dt.date
+    period: Any = None
+    """The file's period (a ``YearMonth`` for a monthly file, else the statistikår)."""
 
 
 def env_of(spec: Any, year: int, period: Any) -> Env:
     """The :class:`Env` of a file of ``spec`` for ``year`` and ``period`` (generators)."""
-    return Env(spec.params, year, spec.reference_date_for(period))
+    return Env(spec.params, year, spec.reference_date_for(period), period)
 
 
 class Known:
@@ -131,6 +133,20 @@ class _Day(Known):
 
 
 @attrs.frozen
+class _Period(Known):
+    """The file's period: ``ÅÅÅÅMM`` (or the year) as a number; itself in a message."""
+
+    def number(self, env: Any) -> int:
+        return int(str(env.period))
+
+    def message(self, env: Any) -> object:
+        return env.period
+
+    def __repr__(self) -> str:
+        return "period"
+
+
+@attrs.frozen
 class _Year(Known):
     def number(self, env: Any) -> int:
         return int(env.year)
@@ -152,12 +168,28 @@ def _dec31(env: Any) -> dt.date:
     return dt.date(int(env.year), 12, 31)
 
 
+def _first_day(env: Any) -> dt.date:
+    p = env.period
+    return p.first_day() if hasattr(p, "first_day") else dt.date(int(p), 1, 1)
+
+
+def _last_day(env: Any) -> dt.date:
+    p = env.period
+    return p.last_day() if hasattr(p, "last_day") else dt.date(int(p), 12, 31)
+
+
 REFERENCE_DAY: Final[Known] = _Day("reference_day", _reference)
 """The spec's reference day of the file (a date compares as ``ÅÅÅÅMMDD``)."""
 YEAR_END: Final[Known] = _Day("year_end", _dec31)
 """31 December of the statistikår."""
 YEAR: Final[Known] = _Year()
 """The statistikår (for a message)."""
+PERIOD: Final[Known] = _Period()
+"""The file's period (for a message)."""
+PERIOD_START: Final[Known] = _Day("period_start", _first_day)
+"""The first day of the file's period (a month's, or the year's)."""
+PERIOD_END: Final[Known] = _Day("period_end", _last_day)
+"""The last day of the file's period."""
 
 
 class Cond:
