@@ -442,7 +442,7 @@ def _person_of_earlier(role: str, code: str) -> LineFn:
         for text in ctx.earlier(line.file):
             fields = text.split(";")
             person = fields[pos["sokande"]]
-            if "TF00" in person or (
+            if identity.parse(person).kind == "tf" or (
                 spec.has_field("avseendemanad") and fields[pos["avseendemanad"]] != month
             ):
                 continue
