@@ -5,8 +5,9 @@ generators' constraint (:func:`choose`) makes and breaks lines as the row check 
 
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, ClassVar
 
 import polars as pl
 import pytest
@@ -15,11 +16,27 @@ from hypothesis import strategies as st
 
 import sosreg  # noqa: F401  (the built-in registers)
 from sosreg.engine.columnar import Columns
-from sosreg.engine.conditions import Check, choose, field, lazily, record_rule
+from sosreg.engine.conditions import (
+    REFERENCE_DAY,
+    YEAR,
+    YEAR_END,
+    Check,
+    Env,
+    choose,
+    field,
+    lazily,
+    param,
+    record_rule,
+)
 from sosreg.engine.register import REGISTRY, RecordRule, SimpleRule
+from sosreg.engine.values import YearMonth
 
-TEXTS = ("", "0", "00", "1", "5", "8", "9", "12", "31", "88", "888", "-1", "X", "01")
-"""Raw field texts: empty, zeros written two ways, numbers, codes, a non-number."""
+TEXTS = (
+    *("", "0", "00", "1", "5", "8", "9", "10", "11", "12", "31", "88", "888", "-1", "X", "01"),
+    *("20230101", "20230131", "20231231", "20240101"),
+)
+"""Raw field texts: empty, zeros written two ways, numbers (either side of a param),
+codes, a non-number, dates either side of the reference day and the year's end."""
 
 
 def _simple() -> list[tuple[str, SimpleRule, RecordRule]]:
@@ -33,16 +50,29 @@ def _simple() -> list[tuple[str, SimpleRule, RecordRule]]:
 SIMPLE = _simple()
 
 
-def _columns() -> Columns:
-    """What a mask sees (only ``pl``, ``c[...]``, ``c.int`` and ``c.empty`` are used)."""
-    c = Columns.__new__(Columns)
-    c.pl = pl
-    return c
-
-
 class _Ctx:
+    """What a derived rule reads of the context: the params, the year, the reference
+    day (EKB-Månad 2023-01's)."""
+
+    params: ClassVar[dict[str, int]] = {"plausible_max_antal_barn": 10}
+    year = 2023
+    reference_date = dt.date(2023, 1, 31)
+    period = YearMonth(2023, 1)
+
     def finding(self, code: str, **kw: Any) -> tuple[str, str | None, str | None]:
         return (code, kw.get("field"), kw.get("value"))
+
+
+ENV = Env(_Ctx.params, _Ctx.year, _Ctx.reference_date, _Ctx.period)
+
+
+def _columns() -> Columns:
+    """What a mask sees (only ``pl``, ``ctx``, ``c[...]``, ``c.int`` and ``c.empty``
+    are used)."""
+    c = Columns.__new__(Columns)
+    c.pl = pl
+    c.ctx = _Ctx()  # type: ignore[assignment]
+    return c
 
 
 def test_the_converted_rules_are_declared() -> None:
@@ -54,6 +84,14 @@ def test_the_converted_rules_are_declared() -> None:
         "ekb:no_amount_manad",
     } <= names
     assert {"sol:reason_and_end", "sol:flag_and_quantity", "bu:reason_and_end"} <= names
+    # with the file's params and dates (issue 21 item 2)
+    assert {
+        "ekb:many_children",
+        "sol:date_order",
+        "bu:insats_order",
+        "bu:placering_dates",
+        "khsl:date_in_period",
+    } <= names
 
 
 @pytest.mark.parametrize(("name", "rule", "record"), SIMPLE, ids=[s[0] for s in SIMPLE])
@@ -85,9 +123,9 @@ def test_choose_makes_and_breaks_the_check(
     check = data.draw(st.sampled_from(rule.checks))
     row = data.draw(st.fixed_dictionaries({f: st.sampled_from(TEXTS) for f in check.fields()}))
     for valid in (True, False):
-        value = choose(check, row.__getitem__, check.field, TEXTS, valid=valid)
+        value = choose(check, row.__getitem__, check.field, TEXTS, valid=valid, env=ENV)
         if value is not None:
-            assert check.holds({**row, check.field: value}.__getitem__) is valid
+            assert check.holds({**row, check.field: value}.__getitem__, ENV) is valid
 
 
 def test_typed_record_values_are_compared_as_their_text() -> None:
@@ -140,3 +178,68 @@ def test_a_register_gives_its_checks_by_file_and_code() -> None:
     assert ekb.checks("manad", "EKB-027") == list(checks.DAYS.values())
     assert ekb.checks("ao") == list(checks.MED_AO)
     assert ekb.checks("ar") == []
+
+
+def test_a_param_threshold_and_the_files_days() -> None:
+    """A field against a param, another field, the reference day and the year's end:
+    the row check, the mask and the generators' constraint agree, and the finding's
+    parameters are the param's number and the day's text."""
+    n, start, end = field("n"), field("start"), field("end")
+    checks = (
+        Check(
+            "X-1",
+            "n",
+            ~(n > param("plausible_max_antal_barn")),
+            args={"limit": param("plausible_max_antal_barn")},
+        ),
+        Check("X-2", "end", ~(end < start), args={"start": "start"}),
+        Check("X-3", "end", ~(end > REFERENCE_DAY), args={"date": REFERENCE_DAY}),
+        Check("X-4", "start", ~(start > YEAR_END), args={"year": YEAR}),
+    )
+    rows = [
+        {"n": "10", "start": "20230101", "end": "20230131"},
+        {"n": "11", "start": "20230105", "end": "20230104"},
+        {"n": "", "start": "20240101", "end": "20230201"},
+        {"n": "X", "start": "", "end": ""},
+    ]
+    fn = record_rule(checks)
+    found = [
+        fn(SimpleNamespace(**{k: v or None for k, v in r.items()}), i, _Ctx())
+        for i, r in enumerate(rows, 1)
+    ]
+    assert found == [
+        [],
+        [("X-1", "n", "11"), ("X-2", "end", "20230104")],
+        [("X-2", "end", "20230201"), ("X-3", "end", "20230201"), ("X-4", "start", "20240101")],
+        [],
+    ]
+    frame = pl.DataFrame(rows)
+    for check in checks:
+        flags = frame.select(check.fails(_columns()).alias("m")).to_series().to_list()
+        assert flags == [not check.holds(r.__getitem__, ENV) for r in rows], check.code
+        assert flags == [any(f[0] == check.code for f in got) for got in found], check.code
+    assert choose(checks[0], rows[0].__getitem__, "n", ("9", "11"), valid=False, env=ENV) == "11"
+    with pytest.raises(ValueError, match="env="):
+        checks[0].holds(rows[0].__getitem__)
+
+
+def test_message_params_of_known_numbers() -> None:
+    class Ctx(_Ctx):
+        def finding(self, code: str, **kw: Any) -> Any:
+            return kw
+
+    check = Check(
+        "X-1",
+        "n",
+        ~(field("n") > param("plausible_max_antal_barn")),
+        args={"limit": param("plausible_max_antal_barn"), "date": REFERENCE_DAY, "year": YEAR},
+    )
+    (kw,) = record_rule((check,))(SimpleNamespace(n=12), 7, Ctx())
+    assert kw == {
+        "line": 7,
+        "field": "n",
+        "value": "12",
+        "limit": 10,
+        "date": "20230131",
+        "year": 2023,
+    }

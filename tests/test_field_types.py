@@ -17,22 +17,14 @@ from sosreg.engine.findings import Finding
 from sosreg.engine.register import REGISTRY
 from sosreg.engine.spec import CHECKS, FIELD_TYPES, FieldSpec
 from sosreg.engine.types import TYPES, compile_field, field_type
-from sosreg.engine.types.base import FieldType
+from sosreg.engine.types.base import Around, FieldType
 
 SRC = Path(__file__).parent.parent / "src" / "sosreg"
-MOVING = {"generate.py", "strategies.py"}
-"""The generator (and its register parts), still to move onto the field types' hooks:
-the registers' ``generate.py`` and ``strategies.py`` and the package ``sosreg/generate/``."""
 
 
 def _sources() -> dict[str, str]:
-    out = {}
-    for p in SRC.rglob("*.py"):
-        rel = p.relative_to(SRC).as_posix()
-        if p.name in MOVING or rel.startswith("generate/"):
-            continue
-        out[rel] = p.read_text("utf-8")
-    return out
+    """Every module of ``src/sosreg`` (the generator and the strategies included)."""
+    return {p.relative_to(SRC).as_posix(): p.read_text("utf-8") for p in SRC.rglob("*.py")}
 
 
 # What each piece of knowledge looks like when written out, and the one file allowed to.
@@ -40,11 +32,53 @@ ONE_PLACE = {
     "the ÅÅÅÅMM pattern": (r"0\[1-9\]\|1\[0-2\]", {"engine/types/dates.py"}),
     "the Luhn doubling table": (r"0246813579|0, 2, 4, 6, 8, 1, 3, 5, 7, 9", {"identity.py"}),
     "a Luhn sum or check": (r"def \w*luhn\w*\(|doubled\s*-\s*9|2 \* d - 9", {"identity.py"}),
-    "the samordningsnummer day": (r"\bd(?:ay)?\s*(?:[<>=!]=?|-)\s*60\b", {"identity.py"}),
+    "the samordningsnummer day": (r"\bd(?:ay)?\s*(?:[<>=!]=?|-|\+=)\s*60\b", {"identity.py"}),
     "the t3 id's shape": (r"T\[0-9\]\{3\}", {"identity.py"}),
     "the tf id's shape": (r"[?}]TF00", {"identity.py"}),
     "a number's canonical form": (r"\[1-9\]\[0-9\]\*", {"engine/types/number.py"}),
+    "a tf id made": (r"\+\s*\"TF00\"|\}TF00\"", {"identity.py"}),
+    "a t3 id made": (r"\}T\{\w+:03d\}", {"identity.py"}),
+    "a wrong check digit": (r"\[:11\]\s*\+\s*str\(", {"identity.py"}),
+    "a number in scientific notation": (r"E\+11\"", {"identity.py"}),
+    "a day 32": (r"\+\s*\"32\"", {"engine/types/dates.py"}),
+    "a month 13": (r"\+\s*\"13\"", {"engine/types/dates.py"}),
+    "a date written ÅÅÅÅMMDD": (
+        r"\.year:04d\}\{\w+\.month:02d\}\{\w+\.day",
+        {"engine/values.py", "identity.py"},
+    ),
+    "a code list's codes of the year": (
+        r"as_of\([^)]*\)\s*if \w+\.warning is None",
+        {"engine/types/base.py"},
+    ),
 }
+
+COPIES = {
+    "the ÅÅÅÅMM pattern": 'MONTH = r"[0-9]{4}(0[1-9]|1[0-2])"',
+    "the Luhn doubling table": "_DOUBLE: Final = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)",
+    "a Luhn sum or check": "def luhn(digits):",
+    "the samordningsnummer day": "day += 60",
+    "the t3 id's shape": 'T3 = r"[0-9]{8}T[0-9]{3}"',
+    "the tf id's shape": 'TF = r"[0-9]{4}([0-9]{2})?TF00"',
+    "a number's canonical form": 'INTEGER = r"0|[1-9][0-9]*"',
+    "a tf id made": 'return rng.choice((born, born[:6], born[:4])) + "TF00"',
+    "a t3 id made": 'return f"{ymd(day)}T{number:03d}"',
+    "a wrong check digit": "return value[:11] + str((int(value[11]) + 1) % 10)",
+    "a number in scientific notation": 'text = f"{value[0]},{value[1:6]}E+11"',
+    "a day 32": 'return value[:6] + "32"',
+    "a month 13": 'return value[:4] + "13"',
+    "a date written ÅÅÅÅMMDD": 'f"{day.year:04d}{day.month:02d}{day.day:02d}"',
+    "a code list's codes of the year": "tuple(c.code for c in cl.as_of(when) if c.warning is None)",
+}
+"""What each piece of knowledge looked like where it was copied (the generator's and
+the strategies' own copies before they asked the field types): the scan must find it."""
+
+
+def test_the_scan_finds_every_copy() -> None:
+    """Each pattern of :data:`ONE_PLACE` finds a copy as it was once written in the
+    generator or the strategies (so :func:`test_written_once` can fail)."""
+    assert set(COPIES) == set(ONE_PLACE)
+    for what, text in COPIES.items():
+        assert re.search(ONE_PLACE[what][0], text), what
 
 
 @pytest.mark.parametrize("what", sorted(ONE_PLACE))
@@ -59,7 +93,9 @@ def test_written_once(what: str) -> None:
 def test_no_type_switch_outside_the_types() -> None:
     """Only the field types (and the spec, which checks its own options) branch on a
     field's type name to decide validity, casts or columns."""
-    rx = re.compile(r"\.type (?:==|!=|in) \(?\"(?:integer|amount|year|date|yearmonth)\"")
+    rx = re.compile(
+        r"\.type (?:==|!=|in|not in) \(?\"(?:integer|amount|year|date|yearmonth)\""
+    )
     # spec.py checks a field's options; frames.py finds the statistikår's field by type
     allowed = {"engine/spec.py", "engine/types/number.py", "frames.py"}
     found = {rel for rel, text in _sources().items() if rx.search(text)}
@@ -70,9 +106,10 @@ def test_every_spec_type_has_one_object() -> None:
     assert tuple(TYPES) == FIELD_TYPES
     for name, t in TYPES.items():
         assert isinstance(t, FieldType) and t.name == name
-        for method in ("compile", "mask"):  # nothing to fall back on
+        for method in ("compile", "mask", "draw"):  # nothing to fall back on
             assert getattr(type(t), method) is not getattr(FieldType, method), (name, method)
         assert set(t.damages) <= set(CHECKS), name
+        assert all(d.check == check and d.how for check, d in t.damages.items()), name
         assert t.format_sv and t.format_en
 
 
@@ -111,26 +148,71 @@ FIELDS = [
 ]
 
 
+def _check(t: FieldType, f: FieldSpec, ctx: Context, around: Around, seed: int) -> None:
+    """``t.value`` gives values with no finding through the field's own converter, and
+    each damage of ``t.damages_for(f)`` makes exactly its check's rule fire."""
+    notes: list[Finding] = []
+    cf = compile_field(f, ctx, notes)
+    rng = random.Random(seed)
+    fired: set[str] = set()
+    for _ in range(40):
+        value = t.value(rng, f, around)
+        out: list[Finding] = []
+        cf.conv(value, 1, out)
+        assert out == [], (f.name, value, out)
+        if value:
+            assert t.typed(value, f, around) is not None
+        for check, damage in t.damages_for(f).items():
+            if check == "period.mismatch":
+                continue  # the line's period against the file's: not the converter's
+            damaged = damage.make(f, value, rng, around)
+            if damaged is None or damaged == value:
+                continue
+            out = []
+            cf.conv(damaged, 1, out)
+            assert [x.code for x in out] == [f.rule_for(check)], (f.name, check, value, damaged)
+            fired.add(check)
+    return None
+
+
 @pytest.mark.parametrize("f", FIELDS, ids=lambda f: f.type)
 def test_values_and_damages_through_the_converter(f: FieldSpec) -> None:
-    """A field type's generator hooks, through its own converter: ``values`` gives a
+    """A field type's generator hooks, through its own converter: ``value`` gives a
     value with no finding; each damage makes its check fire."""
     from sosreg.engine.values import YearMonth
 
     ctx = Context(REGISTRY.resolve_spec("ekb", "manad", 2023), 2023, YearMonth(2023, 1))
-    notes: list[Finding] = []
-    cf = compile_field(f, ctx, notes)
-    t = field_type(f)
-    rng = random.Random(3)
-    for _ in range(50):
-        value = t.values(rng, f, codes=["01", "02"])
-        out: list[Finding] = []
-        cf.conv(value, 1, out)
-        assert out == [], (value, out)
-        for check, damage in t.damages.items():
-            damaged = damage(f, value)
-            if damaged is None:
-                continue
-            out = []
-            cf.conv(damaged, 1, out)
-            assert [x.code for x in out] == [f.rule_for(check)], (check, value, damaged)
+    _check(field_type(f), f, ctx, Around(2023, YearMonth(2023, 1), empty=0.3), 3)
+
+
+def _specs() -> list[tuple[str, str, int]]:
+    return sorted(
+        {(s.register, s.file, s.years_from) for r in REGISTRY.names() for s in REGISTRY.all_specs(r)}
+    )
+
+
+@pytest.mark.parametrize(("register", "file", "year"), _specs())
+def test_every_built_in_field_values_and_damages(register: str, file: str, year: int) -> None:
+    """Every field of every built-in spec: its type's values pass its converter (code
+    lists of the year, ranges, specials, accepted kinds) and each damage the type
+    offers for it fires that check's rule alone."""
+    from sosreg.engine.values import YearMonth
+
+    spec = REGISTRY.resolve_spec(register, file, year)
+    period: YearMonth | int = YearMonth(year, 6) if spec.period == "month" else year
+    ctx = Context(spec, year, period)
+    around = Around(year, period, period_field=spec.period_field, empty=0.2)
+    for i, f in enumerate(spec.fields):
+        _check(field_type(f), f, ctx, around, i)
+
+
+def test_the_period_field_holds_the_period() -> None:
+    from sosreg.engine.values import YearMonth
+
+    spec = REGISTRY.resolve_spec("ekb", "manad", 2023)
+    assert spec.period_field is not None
+    f = spec.field(spec.period_field)
+    around = Around(2023, YearMonth(2023, 4), period_field=f.name)
+    assert field_type(f).value(random.Random(1), f, around) == "202304"
+    d = field_type(f).damages_for(f)["period.mismatch"]
+    assert d.make(f, "202304", random.Random(1), around) == "202305"

@@ -369,6 +369,111 @@ def twelve_digit_source(v: str, suffix: str = "") -> str:
     return f"None if ({l1}[{v}[2:5]] + {l2}[{v}[5:8]] + {l3}[{v}[8:]]) % 10 else {k}({v}[:8])"
 
 
+# -- making identities (generators, hypothesis strategies, damages) -------------------------
+
+PRECISIONS: Final = ("day", "month", "year")
+"""How much of the birth date an identity gives: all of it, the month, the year only."""
+
+
+def date_digits(birth: dt.date, kind: str = "pnr", precision: str = "day") -> str:
+    """The date part ``ÅÅÅÅMMDD`` of a personnummer (``kind`` ``"pnr"``) or
+    samordningsnummer (``"snr"``: the day + :data:`UNKNOWN_DAY`; where the day is not
+    known, day ``60``, and where the month is not known either, month ``00``).
+
+    >>> born = dt.date(1980, 2, 3)
+    >>> date_digits(born), date_digits(born, "snr")
+    ('19800203', '19800263')
+    >>> date_digits(born, "snr", "month"), date_digits(born, "snr", "year")
+    ('19800260', '19800060')
+    """
+    month, day = birth.month, birth.day
+    if kind == "snr":
+        day = UNKNOWN_DAY if precision != "day" else day + UNKNOWN_DAY
+        month = 0 if precision == "year" else month
+    elif precision != "day":
+        raise ValueError(f"a personnummer gives the whole birth date, not its {precision}")
+    return f"{birth.year:04d}{month:02d}{day:02d}"
+
+
+def luhn_part(digits: str, position: int) -> int:
+    """The Luhn sum of ``digits`` whose last digit stands at ``position`` (from the
+    right, the check digit at 0): a part of a number's sum, for makers that cache it.
+
+    >>> (luhn_part("811228", 4) + luhn_part("987", 1) + 4) % 10
+    0
+    """
+    return sum(luhn_weight(int(c), position + i) for i, c in enumerate(reversed(digits)))
+
+
+def check_digit(total: int) -> int:
+    """The check digit of a number whose other digits have Luhn sum ``total`` (their
+    :func:`luhn_part` from position 1)."""
+    return -total % 10
+
+
+def number(birth: dt.date, serial: int, kind: str = "pnr", precision: str = "day") -> str:
+    """The personnummer or samordningsnummer (``kind``) of a person born ``birth``
+    (known to ``precision``) with serial number ``serial`` (0–999; its last digit odd
+    for men), the check digit computed.
+
+    >>> number(dt.date(1912, 12, 12), 121), number(dt.date(1912, 12, 12), 121, "snr")
+    ('191212121212', '191212721219')
+    """
+    head = date_digits(birth, kind, precision)
+    body = f"{head[2:]}{serial:03d}"
+    return f"{head[:2]}{body}{luhn_digit(body)}"
+
+
+def temporary(birth: dt.date, kind: str = "tf", precision: str = "day", serial: int = 0) -> str:
+    """A temporary id: ``tf`` (the birth date as far as known (``precision``), then
+    ``TF00``) or ``t3`` (the birth date, ``T`` and the three digits of ``serial``).
+
+    >>> born = dt.date(1980, 2, 3)
+    >>> temporary(born, "tf", "month"), temporary(born, "t3", serial=7)
+    ('198002TF00', '19800203T007')
+    """
+    digits = f"{birth.year:04d}{birth.month:02d}{birth.day:02d}"
+    if kind == "t3":
+        return f"{digits}T{serial:03d}"
+    return digits[: {"day": 8, "month": 6, "year": 4}[precision]] + "TF00"
+
+
+def make(birth: dt.date, kind: str = "pnr", *, serial: int = 0, precision: str = "day") -> str:
+    """A valid identity of ``kind`` (:data:`KINDS`): :func:`number` or :func:`temporary`."""
+    if kind in ("pnr", "snr"):
+        return number(birth, serial, kind, precision)
+    return temporary(birth, kind, precision, serial)
+
+
+def precisions(kind: str, birth: dt.date, born_from: dt.date, born_to: dt.date) -> list[str]:
+    """How much of ``birth`` an identity of ``kind`` may leave out and still promise a
+    birth in ``[born_from, born_to]`` (a personnummer and a ``t3`` id give the day)."""
+    out = ["day"]
+    if kind not in ("snr", "tf"):
+        return out
+    if born_from <= birth.replace(day=1) and _last_day(birth.year, birth.month) <= born_to:
+        out.append("month")
+    if born_from <= dt.date(birth.year, 1, 1) and dt.date(birth.year, 12, 31) <= born_to:
+        out.append("year")
+    return out
+
+
+def wrong_check_digit(value: str) -> str | None:
+    """A 12-digit number with its check digit changed (no longer Luhn-valid), or
+    ``None`` for a value that is not 12 digits."""
+    if len(value) != 12 or not _is_ascii_digits(value):
+        return None
+    return value[:11] + str((int(value[11]) + 1) % 10)
+
+
+def scientific(value: str) -> str | None:
+    """A 12-digit number as a spreadsheet shows it in scientific notation
+    (``1,99201E+11``), or ``None`` for a value that is not 12 digits."""
+    if len(value) != 12 or not _is_ascii_digits(value):
+        return None
+    return f"{value[0]},{value[1:6]}E+11"
+
+
 def is_valid(value: str, accept: tuple[str, ...] = KINDS) -> bool:
     """Whether ``value`` is a valid identity of one of the kinds in ``accept``."""
     return isinstance(parse(value, accept), Identity)

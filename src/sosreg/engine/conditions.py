@@ -36,9 +36,10 @@ and mask; see docs/architecture.md.
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -71,12 +72,134 @@ def _lit(value: object) -> str:
     return repr(value).replace("{", "{{").replace("}", "}}")
 
 
+@attrs.frozen
+class Env:
+    """What a condition may compare a line with beyond its fields: the spec's
+    ``[params]``, the statistikår and the reference day (a :class:`~sosreg.engine.context.Context`
+    and the columnar engine's ``Columns.ctx`` have the same attributes)."""
+
+    params: Mapping[str, Any]
+    year: int
+    reference_date: dt.date
+    period: Any = None
+    """The file's period (a ``YearMonth`` for a monthly file, else the statistikår)."""
+
+
+def env_of(spec: Any, year: int, period: Any) -> Env:
+    """The :class:`Env` of a file of ``spec`` for ``year`` and ``period`` (generators)."""
+    return Env(spec.params, year, spec.reference_date_for(period), period)
+
+
+class Known:
+    """A number known for the whole file, to compare a field with: a threshold of the
+    spec's ``[params]`` (:func:`param`), the reference day (:func:`reference_day`), the
+    last day of the statistikår (:func:`year_end`). ``number(env)`` for the comparison,
+    ``message(env)`` for a finding's parameter."""
+
+    def number(self, env: Any) -> int:
+        raise NotImplementedError
+
+    def message(self, env: Any) -> object:
+        return self.number(env)
+
+
+@attrs.frozen
+class _Param(Known):
+    name: str
+
+    def number(self, env: Any) -> int:
+        return int(env.params[self.name])
+
+    def __repr__(self) -> str:
+        return f"params.{self.name}"
+
+
+@attrs.frozen
+class _Day(Known):
+    """A day of the file (``ÅÅÅÅMMDD`` as a number; its text in a message)."""
+
+    name: str
+    day: Callable[[Any], dt.date]
+
+    def number(self, env: Any) -> int:
+        d = self.day(env)
+        return d.year * 10000 + d.month * 100 + d.day
+
+    def message(self, env: Any) -> object:
+        return to_text(self.day(env))
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+@attrs.frozen
+class _Period(Known):
+    """The file's period: ``ÅÅÅÅMM`` (or the year) as a number; itself in a message."""
+
+    def number(self, env: Any) -> int:
+        return int(str(env.period))
+
+    def message(self, env: Any) -> object:
+        return env.period
+
+    def __repr__(self) -> str:
+        return "period"
+
+
+@attrs.frozen
+class _Year(Known):
+    def number(self, env: Any) -> int:
+        return int(env.year)
+
+    def __repr__(self) -> str:
+        return "year"
+
+
+def param(name: str) -> Known:
+    """The spec's ``[params]`` value ``name``, as a whole number."""
+    return _Param(name)
+
+
+def _reference(env: Any) -> dt.date:
+    return env.reference_date  # type: ignore[no-any-return]
+
+
+def _dec31(env: Any) -> dt.date:
+    return dt.date(int(env.year), 12, 31)
+
+
+def _first_day(env: Any) -> dt.date:
+    p = env.period
+    return p.first_day() if hasattr(p, "first_day") else dt.date(int(p), 1, 1)
+
+
+def _last_day(env: Any) -> dt.date:
+    p = env.period
+    return p.last_day() if hasattr(p, "last_day") else dt.date(int(p), 12, 31)
+
+
+REFERENCE_DAY: Final[Known] = _Day("reference_day", _reference)
+"""The spec's reference day of the file (a date compares as ``ÅÅÅÅMMDD``)."""
+YEAR_END: Final[Known] = _Day("year_end", _dec31)
+"""31 December of the statistikår."""
+YEAR: Final[Known] = _Year()
+"""The statistikår (for a message)."""
+PERIOD: Final[Known] = _Period()
+"""The file's period (for a message)."""
+PERIOD_START: Final[Known] = _Day("period_start", _first_day)
+"""The first day of the file's period (a month's, or the year's)."""
+PERIOD_END: Final[Known] = _Day("period_end", _last_day)
+"""The last day of the file's period."""
+
+
 class Cond:
     """A condition over one line's fields. Combine with ``&``, ``|``, ``~``,
     :meth:`implies` and :meth:`iff`."""
 
-    def holds(self, get: Getter) -> bool:
-        """Whether the line (``get``: its fields as text) meets the condition."""
+    def holds(self, get: Getter, env: Env | None = None) -> bool:
+        """Whether the line (``get``: its fields as text) meets the condition;
+        ``env``: the spec's params and the file's dates, for a condition that compares
+        with them (:class:`Known`)."""
         raise NotImplementedError
 
     def expr(self, c: Any) -> Any:
@@ -92,6 +215,10 @@ class Cond:
         """A Python expression of the condition over the variables ``t_<field>`` (the
         fields as text), for the row engine's compiled rule (:func:`record_rule`)."""
         raise NotImplementedError
+
+    def known(self) -> tuple[Known, ...]:
+        """The params and dates of the file the condition compares with."""
+        return ()
 
     def __and__(self, other: Cond) -> Cond:
         return _All((self, other))
@@ -121,7 +248,7 @@ class _Atom(Cond):
     """The Python expression of the test: ``{t}`` the field's text, ``{v}`` its
     record value, ``{n}`` its number (``None`` if none)."""
 
-    def holds(self, get: Getter) -> bool:
+    def holds(self, get: Getter, env: Env | None = None) -> bool:
         return self.test(get(self.name))
 
     def source(self) -> str:
@@ -143,8 +270,8 @@ class _Atom(Cond):
 class _Not(Cond):
     inner: Cond
 
-    def holds(self, get: Getter) -> bool:
-        return not self.inner.holds(get)
+    def holds(self, get: Getter, env: Env | None = None) -> bool:
+        return not self.inner.holds(get, env)
 
     def expr(self, c: Any) -> Any:
         return ~self.inner.expr(c)
@@ -155,6 +282,9 @@ class _Not(Cond):
     def source(self) -> str:
         return f"(not {self.inner.source()})"
 
+    def known(self) -> tuple[Known, ...]:
+        return self.inner.known()
+
     def __repr__(self) -> str:
         return f"~{self.inner!r}"
 
@@ -163,14 +293,17 @@ class _Not(Cond):
 class _All(Cond):
     parts: tuple[Cond, ...]
 
-    def holds(self, get: Getter) -> bool:
-        return all(p.holds(get) for p in self.parts)
+    def holds(self, get: Getter, env: Env | None = None) -> bool:
+        return all(p.holds(get, env) for p in self.parts)
 
     def expr(self, c: Any) -> Any:
         return c.pl.all_horizontal([p.expr(c) for p in self.parts])
 
     def source(self) -> str:
         return "(" + " and ".join(p.source() for p in self.parts) + ")"
+
+    def known(self) -> tuple[Known, ...]:
+        return tuple(dict.fromkeys(k for p in self.parts for k in p.known()))
 
     def fields(self) -> frozenset[str]:
         return frozenset().union(*(p.fields() for p in self.parts))
@@ -183,8 +316,8 @@ class _All(Cond):
 class _Any(Cond):
     parts: tuple[Cond, ...]
 
-    def holds(self, get: Getter) -> bool:
-        return any(p.holds(get) for p in self.parts)
+    def holds(self, get: Getter, env: Env | None = None) -> bool:
+        return any(p.holds(get, env) for p in self.parts)
 
     def expr(self, c: Any) -> Any:
         return c.pl.any_horizontal([p.expr(c) for p in self.parts])
@@ -192,11 +325,76 @@ class _Any(Cond):
     def source(self) -> str:
         return "(" + " or ".join(p.source() for p in self.parts) + ")"
 
+    def known(self) -> tuple[Known, ...]:
+        return tuple(dict.fromkeys(k for p in self.parts for k in p.known()))
+
     def fields(self) -> frozenset[str]:
         return frozenset().union(*(p.fields() for p in self.parts))
 
     def __repr__(self) -> str:
         return "(" + " | ".join(map(repr, self.parts)) + ")"
+
+
+@attrs.frozen
+class _Compare(Cond):
+    """``field op other``, ``other`` a field or a number known for the file, compared as
+    numbers (a date ``ÅÅÅÅMMDD`` and a month ``ÅÅÅÅMM`` in order): false where either
+    side is no number."""
+
+    name: str
+    op: str
+    other: Known | Field
+
+    def _right(self, get: Getter, env: Env | None) -> int | None:
+        if isinstance(self.other, Field):
+            return _int(get(self.other.name))
+        if env is None:
+            raise ValueError(f"{self!r} compares with the file's {self.other!r}: give env=")
+        return self.other.number(env)
+
+    def holds(self, get: Getter, env: Env | None = None) -> bool:
+        left, right = _int(get(self.name)), self._right(get, env)
+        return left is not None and right is not None and bool(_ORDER[self.op](left, right))
+
+    def expr(self, c: Any) -> Any:
+        right = (
+            c.int(self.other.name)
+            if isinstance(self.other, Field)
+            else c.pl.lit(self.other.number(c.ctx))
+        )
+        return _ORDER[self.op](c.int(self.name), right).fill_null(False)
+
+    def fields(self) -> frozenset[str]:
+        if isinstance(self.other, Field):
+            return frozenset((self.name, self.other.name))
+        return frozenset((self.name,))
+
+    def known(self) -> tuple[Known, ...]:
+        return () if isinstance(self.other, Field) else (self.other,)
+
+    def source(self) -> str:
+        def number(n: str) -> str:
+            return f"(v_{n} if v_{n}.__class__ is int else _num(v_{n}))"
+
+        right = (
+            number(self.other.name)
+            if isinstance(self.other, Field)
+            else f"k_{_KNOWN_NAMES.setdefault(self.other, len(_KNOWN_NAMES))}"
+        )
+        return f"_order2({number(self.name)}, {self.op!r}, {right})"
+
+    def __repr__(self) -> str:
+        other = self.other.name if isinstance(self.other, Field) else repr(self.other)
+        return f"{self.name} {self.op} {other}"
+
+
+_KNOWN_NAMES: dict[Known, int] = {}
+"""A variable number per :class:`Known` in compiled rules (``k_<n>``)."""
+
+
+def _order2(a: int | None, op: str, b: int | None) -> bool:
+    """``a op b``, false where either is no number."""
+    return a is not None and b is not None and bool(_ORDER[op](a, b))
 
 
 _ORDER: dict[str, Callable[[Any, Any], Any]] = {
@@ -251,9 +449,11 @@ class Field:
     def __ne__(self, value: object) -> Cond:  # type: ignore[override]
         return ~(self == value)
 
-    def _order(self, op: str, n: int) -> Cond:
+    def _order(self, op: str, n: int | Known | Field) -> Cond:
+        if isinstance(n, (Known, Field)):
+            return _Compare(self.name, op, n)
         if isinstance(n, bool) or not isinstance(n, int):
-            raise TypeError(f"order a field against an int, not {n!r}")
+            raise TypeError(f"order a field against an int, a param or a field, not {n!r}")
         test: Callable[[int, int], bool] = _ORDER[op]
 
         def holds(t: str) -> bool:
@@ -268,16 +468,16 @@ class Field:
             f"_order({{n}}, {op!r}, {n!r})",
         )
 
-    def __lt__(self, n: int) -> Cond:
+    def __lt__(self, n: int | Known | Field) -> Cond:
         return self._order("<", n)
 
-    def __le__(self, n: int) -> Cond:
+    def __le__(self, n: int | Known | Field) -> Cond:
         return self._order("<=", n)
 
-    def __gt__(self, n: int) -> Cond:
+    def __gt__(self, n: int | Known | Field) -> Cond:
         return self._order(">", n)
 
-    def __ge__(self, n: int) -> Cond:
+    def __ge__(self, n: int | Known | Field) -> Cond:
         return self._order(">=", n)
 
     def __hash__(self) -> int:
@@ -309,19 +509,23 @@ class Check:
     code: str
     field: str
     cond: Cond
-    args: Mapping[str, str] = attrs.field(factory=dict)
+    args: Mapping[str, str | Known] = attrs.field(factory=dict)
+    """Message parameter -> the field whose value it is, or a number of the file
+    (:func:`param`, :data:`REFERENCE_DAY`, :data:`YEAR`)."""
     extra: Callable[[Any], Mapping[str, object]] | None = None
 
-    def holds(self, get: Getter) -> bool:
-        """Whether the line (its fields as text) passes the check."""
-        return self.cond.holds(get)
+    def holds(self, get: Getter, env: Env | None = None) -> bool:
+        """Whether the line (its fields as text) passes the check (``env``: the file's
+        params and dates, where the check compares with them)."""
+        return self.cond.holds(get, env)
 
     def fails(self, c: Any) -> Any:
         """The polars expression true exactly where the check fails."""
         return ~self.cond.expr(c)
 
     def fields(self) -> frozenset[str]:
-        return self.cond.fields() | {self.field} | frozenset(self.args.values())
+        named = frozenset(v for v in self.args.values() if isinstance(v, str))
+        return self.cond.fields() | {self.field} | named
 
 
 def record_getter(rec: Any) -> Getter:
@@ -342,6 +546,10 @@ def record_rule(checks: tuple[Check, ...]) -> Callable[[Any, int, Any], list[Any
         if f"t_{name}" in atoms:  # read as text
             text = f"{v} if {v}.__class__ is str else _to_text({v})"
             body.append(f'    t_{name} = "" if {v} is None else {text}')
+    known = tuple(dict.fromkeys(k for c in checks for k in c.cond.known()))
+    for k in known:
+        i = _KNOWN_NAMES.setdefault(k, len(_KNOWN_NAMES))
+        body.append(f"    k_{i} = _known[{known.index(k)}].number(ctx)")
     body.append("    out = []")
     for i, check in enumerate(checks):
         body.append(f"    if not {check.cond.source()}:")
@@ -352,6 +560,8 @@ def record_rule(checks: tuple[Check, ...]) -> Callable[[Any, int, Any], list[Any
         "_to_text": to_text,
         "_int": _int,
         "_order": _order,
+        "_order2": _order2,
+        "_known": known,
         "_num": _num,
         "_emit": _emit,
         "_checks": checks,
@@ -371,7 +581,9 @@ def _emit(check: Check, rec: Any, line: int, ctx: Any) -> Any:
         "field": check.field,
         "value": None if value is None else to_text(value),
     }
-    params.update({k: get(f) for k, f in check.args.items()})
+    params.update(
+        {k: get(f) if isinstance(f, str) else f.message(ctx) for k, f in check.args.items()}
+    )
     if check.extra is not None:
         params.update(check.extra(rec))
     return ctx.finding(check.code, **params)
@@ -387,23 +599,36 @@ def mask(checks: tuple[Check, ...]) -> Callable[[Any], Any]:
 
 
 def choose(
-    check: Check, get: Getter, name: str, candidates: Iterable[str], *, valid: bool = True
+    check: Check,
+    get: Getter,
+    name: str,
+    candidates: Iterable[str],
+    *,
+    valid: bool = True,
+    env: Env | None = None,
 ) -> str | None:
     """The first of ``candidates`` (an iterable, drawn lazily) that, as the value of
     field ``name``, makes the line pass ``check`` (``valid=False``: fail it), else
-    ``None``. The generators keep valid lines valid with it; injectors break them."""
+    ``None``. The generators keep valid lines valid with it; injectors break them.
+    ``env``: the file's params and dates, for a check that compares with them."""
 
     def with_value(value: str) -> Getter:
         return lambda n: value if n == name else get(n)
 
     for value in candidates:
-        if check.holds(with_value(value)) is valid:
+        if check.holds(with_value(value), env) is valid:
             return value
     return None
 
 
 def values(
-    check: Check, get: Getter, name: str, candidates: Iterable[str], *, valid: bool = True
+    check: Check,
+    get: Getter,
+    name: str,
+    candidates: Iterable[str],
+    *,
+    valid: bool = True,
+    env: Env | None = None,
 ) -> list[str]:
     """Those of ``candidates`` that, as the value of field ``name``, make the line pass
     ``check`` (``valid=False``: fail it), in their order: a pool to draw from."""
@@ -411,7 +636,7 @@ def values(
     def with_value(value: str) -> Getter:
         return lambda n: value if n == name else get(n)
 
-    return [v for v in candidates if check.holds(with_value(v)) is valid]
+    return [v for v in candidates if check.holds(with_value(v), env) is valid]
 
 
 def lazily(*items: Callable[[], str] | str) -> Iterator[str]:

@@ -98,6 +98,11 @@ def parse_year(text: str) -> int | None:
     return int(text)
 
 
+def date_text(day: dt.date) -> str:
+    """``day`` as a ``date`` field writes it: ``ÅÅÅÅMMDD``."""
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+
+
 def to_text(value: Any) -> str:
     """The text form of a field value in a file (the inverse of parsing)."""
     if value is None:
@@ -109,7 +114,7 @@ def to_text(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, dt.date):
-        return f"{value.year:04d}{value.month:02d}{value.day:02d}"
+        return date_text(value)
     if isinstance(value, YearMonth):
         return str(value)
     raise TypeError(f"cannot write {type(value).__name__} to a file")

@@ -34,8 +34,8 @@ How it is put together:
   :mod:`~sosreg.generate.maker` (the line model and the makers' base),
   :mod:`~sosreg.generate.inject` (the injector framework), :mod:`~sosreg.generate.damage`
   (the damage every register gets: the line stage, SOS-101…112 and SOS-214, and every
-  field check, SOS-2xx and the register codes fields give them, derived from the
-  specs through :data:`FIELD_DAMAGE`), :mod:`~sosreg.generate.offered` (what can be
+  field check, SOS-2xx and the register codes fields give them: each field's type gives
+  its damages, :func:`damaged`), :mod:`~sosreg.generate.offered` (what can be
   injected; :data:`NOT_INJECTABLE` says why not, from the engine and each register),
   :mod:`~sosreg.generate.names`, :mod:`~sosreg.generate.write` (the loop) and
   :mod:`~sosreg.generate.result`; this module holds the public API.
@@ -57,7 +57,7 @@ from sosreg.engine.register import REGISTRY
 from sosreg.engine.rules import CATALOGUE
 from sosreg.engine.spec import FileSpec
 from sosreg.engine.values import YearMonth
-from sosreg.generate.damage import FIELD_DAMAGE, LINE_INJECTORS, field_targets, how
+from sosreg.generate.damage import LINE_INJECTORS, damaged, field_targets, how
 from sosreg.generate.hooks import RegisterGenerator, generator_of
 from sosreg.generate.identities import (
     MAIN_SERIALS,
@@ -68,7 +68,15 @@ from sosreg.generate.identities import (
     sex_of,
     ymd,
 )
-from sosreg.generate.inject import Injector, LineFn, UnitFn, on_line, on_unit, value_injector
+from sosreg.generate.inject import (
+    Injector,
+    LineFn,
+    UnitFn,
+    breaks,
+    on_line,
+    on_unit,
+    value_injector,
+)
 from sosreg.generate.lines import Line, Unit
 from sosreg.generate.maker import (
     DEFAULT_KOMMUN,
@@ -97,7 +105,6 @@ __all__ = [
     "CHUNK_LINES",
     "DEFAULT_KOMMUN",
     "ENGINE_NOT_INJECTABLE",
-    "FIELD_DAMAGE",
     "GROUP",
     "HISTORY",
     "LINE_INJECTORS",
@@ -120,6 +127,8 @@ __all__ = [
     "UnitFn",
     "add_years",
     "born_for_age",
+    "breaks",
+    "damaged",
     "day_text",
     "field_targets",
     "file_name",

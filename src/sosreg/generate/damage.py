@@ -1,37 +1,32 @@
 """The damage every register gets: the line stage (SOS-1xx, SOS-019, SOS-214:
 :data:`LINE_INJECTORS`) and every field check (SOS-2xx and the register codes fields
-give them, e.g. EKB-013), derived from the specs (:data:`FIELD_DAMAGE`)."""
+give them, e.g. EKB-013), derived from the specs: each field's type gives its damages
+(:attr:`FieldType.damages <sosreg.engine.types.base.FieldType.damages>`); here they are
+put on a line (:func:`field_injector`)."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
 from typing import Final
 
-from sosreg.codelists import CodeList, Validity
 from sosreg.engine.source import MAX_LINE
 from sosreg.engine.spec import CHECKS, FieldSpec, FileSpec
-from sosreg.engine.values import YearMonth
+from sosreg.engine.types import field_type
+from sosreg.engine.types.base import Around, Damage
 from sosreg.generate.inject import Injector, on_line
 from sosreg.generate.lines import Line
 from sosreg.generate.maker import InjectContext
 
 __all__ = [
-    "FIELD_DAMAGE",
-    "FIELD_HOW",
-    "FORMAT_HOW",
     "LINE_INJECTORS",
+    "around",
+    "damage_of",
+    "damaged",
     "field_injector",
     "field_targets",
     "how",
 ]
 
 # --- the line stage (SOS-1xx) ----------------------------------------------------------
-
-
-def _fields_of_kind(line: Line, ctx: InjectContext, kinds: tuple[str, ...]) -> list[int]:
-    spec = ctx.spec(line.file)
-    return [i for i, f in enumerate(spec.fields) if f.type in kinds]
 
 
 def _inner_fields(line: Line, ctx: InjectContext) -> list[int]:
@@ -189,248 +184,48 @@ LINE_INJECTORS: Final = (
 
 # --- field checks (SOS-2xx and the register codes fields give them) -------------------------
 
-FieldDamage = Callable[[FieldSpec, str, Line, InjectContext], "str | None"]
-"""``(field, value, line, ctx) -> damaged value`` (``None``: not this value)."""
 
-_NUMERIC: Final = ("integer", "amount", "year")
-_UNKNOWN_TRIES: Final = ("99", "98", "97", "Q", "QQ", "QQQ")
-
-
-def list_of(f: FieldSpec, ctx: InjectContext) -> CodeList | None:
-    if f.codelist is None:
-        return None
-    cl = ctx.maker.codelist(f.codelist)
-    return cl if cl is not None and cl.as_of(ctx.when) else None
-
-
-def _shape_ok(f: FieldSpec, value: str) -> bool:
-    """``value`` passes the field's pattern and none of its rejects (so that a code
-    check, not a shape check, decides)."""
-    if f.pattern and not re.fullmatch(f.pattern, value, re.ASCII):
-        return False
-    return not any(re.search(rx, value, re.ASCII) for rx in f.reject.values())
+def around(line: Line, ctx: InjectContext) -> Around:
+    """What a field type's damage knows of the line and the file being damaged."""
+    return Around(
+        ctx.year,
+        ctx.period,
+        ctx.maker.codelist,
+        ctx.spec(line.file).period_field if line.file in ctx.maker.specs else None,
+        taken=line.fields,
+        fresh=ctx.fresh,
+    )
 
 
-def _mandatory(f: FieldSpec, value: str, line: Line, ctx: InjectContext) -> str | None:
-    return "" if f.mandatory and value else None
+def damage_of(check: str, f: FieldSpec) -> Damage | None:
+    """How field ``f``'s type damages a value so that ``check`` fires (``None``: it
+    cannot)."""
+    return field_type(f).damages_for(f).get(check)
 
 
-def _format(f: FieldSpec, value: str, line: Line, ctx: InjectContext) -> str | None:
-    if not value:
-        return None
-    if f.type == "date":
-        return value[:6] + "32"
-    if f.type == "yearmonth":
-        return value[:4] + "13"
-    if f.type == "year":
-        return value[2:]
-    if f.type == "integer":
-        return "0" + value
-    if f.type == "amount":
-        return value + ",50"
-    if f.type == "code" and f.pattern:
-        low = value.lower()
-        return low if low != value else None
-    return None
-
-
-def _length(f: FieldSpec, value: str, line: Line, ctx: InjectContext) -> str | None:
-    if f.type != "text" or f.length is None:
-        return None
-    return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[: f.length + 1] if f.length < 26 else "X" * (f.length + 1)
-
-
-def _range(f: FieldSpec, value: str, line: Line, ctx: InjectContext) -> str | None:
-    if f.type not in ("integer", "amount") or not value:
-        return None
-    special = ctx.maker.codes(f.special) if f.special else ()
-    for candidate in (
-        f.max + 1 if f.max is not None else None,
-        f.min - 1 if f.min is not None and (f.min > 0 or f.type == "amount") else None,
-    ):
-        if candidate is not None and str(candidate) not in special:
-            return str(candidate)
-    return None
-
-
-def _unknown(f: FieldSpec, value: str, line: Line, ctx: InjectContext) -> str | None:
-    cl = list_of(f, ctx)
-    if cl is None or not value:
-        return None
-    width = f.width or cl.width
-    tries = [c * width for c in "987Q"] if width else list(_UNKNOWN_TRIES)
-    # a code of the field's shape: the value with one character changed
-    tries += [
-        value[:i] + c + value[i + 1 :]
-        for i in range(len(value) - 1, -1, -1)
-        for c in ("0123456789" if value[i].isdigit() else "QXZ")
-    ]
-    for candidate in tries:
-        if candidate not in cl and _shape_ok(f, candidate):
-            return candidate
-    return None
-
-
-def _listed(
-    f: FieldSpec,
-    value: str,
-    line: Line,
-    ctx: InjectContext,
-    status: Validity,
-    *,
-    warning: bool = False,
-) -> str | None:
-    cl = list_of(f, ctx)
-    if cl is None or not value:
-        return None
-    found = [
-        c.code
-        for c in cl.codes
-        if cl.lookup(c.code, ctx.when)[0] is status
-        and (c.warning is not None) == warning
-        and _shape_ok(f, c.code)
-        and c.code not in line.fields
-    ]
-    return ctx.rng.choice(found) if found else None
-
-
-def _expired(f: FieldSpec, value: str, line: Line, ctx: InjectContext) -> str | None:
-    return _listed(f, value, line, ctx, Validity.EXPIRED)
-
-
-def _not_yet(f: FieldSpec, value: str, line: Line, ctx: InjectContext) -> str | None:
-    return _listed(f, value, line, ctx, Validity.NOT_YET)
-
-
-def _flagged(f: FieldSpec, value: str, line: Line, ctx: InjectContext) -> str | None:
-    return _listed(f, value, line, ctx, Validity.VALID, warning=True)
-
-
-def _lost_zero(f: FieldSpec, value: str, line: Line, ctx: InjectContext) -> str | None:
-    cl = list_of(f, ctx)
-    width = (f.width or cl.width) if cl is not None else None
-    if cl is None or width is None or not value:
-        return None
-    zeros = [value] if value.startswith("0") else []
-    zeros += [c for c in ctx.maker.codes(f.codelist or "") if c.startswith("0") and c != value]
-    for code in zeros:
-        short = code[1:]
-        if cl.lookup(short, ctx.when)[0] is Validity.UNKNOWN and code not in line.fields:
-            return short
-    return None
-
-
-def _identity(f: FieldSpec, value: str, line: Line, ctx: InjectContext) -> str | None:
-    if len(value) != 12 or not value.isdigit():
-        return None
-    return value[:11] + str((int(value[11]) + 1) % 10)
-
-
-def _scientific(f: FieldSpec, value: str, line: Line, ctx: InjectContext) -> str | None:
-    if len(value) != 12 or not value.isdigit():
-        return None
-    text = f"{value[0]},{value[1:6]}E+11"
-    return text if ctx.fresh(f"{f.name}:{text}") else None
-
-
-def _period(f: FieldSpec, value: str, line: Line, ctx: InjectContext) -> str | None:
-    period = ctx.period
-    if f.type == "year":
-        return str((period.year if isinstance(period, YearMonth) else period) + 1)
-    if f.type == "yearmonth" and isinstance(period, YearMonth):
-        return str(period + 1)
-    return None
-
-
-def _padded(f: FieldSpec, value: str, line: Line, ctx: InjectContext) -> str | None:
-    if f.pad_width is None or not value or len(value) >= f.pad_width:
-        return None
-    return value + "0" * (f.pad_width - len(value))
-
-
-def _identity_number(f: FieldSpec, value: str, line: Line, ctx: InjectContext) -> str | None:
-    """A personnummer where a number belongs (SOS-215): Skatteverket's test number."""
-    return "191212121212"
-
-
-FIELD_DAMAGE: Final[Mapping[str, FieldDamage]] = {
-    "mandatory": _mandatory,
-    "format": _format,
-    "length": _length,
-    "range": _range,
-    "code.unknown": _unknown,
-    "code.expired": _expired,
-    "code.not_yet": _not_yet,
-    "code.lost_zero": _lost_zero,
-    "code.flagged": _flagged,
-    "identity": _identity,
-    "identity.scientific": _scientific,
-    "period.mismatch": _period,
-    "code.padded": _padded,
-    "number.identity": _identity_number,
-}
-"""Generic field check -> how to damage a value so that the check fires (every check
-of :data:`sosreg.engine.spec.CHECKS`)."""
-
-FIELD_HOW: Final[Mapping[str, str]] = {
-    "mandatory": "blank a mandatory value",
-    "format": "a value of the wrong form",
-    "length": "a value one character too long",
-    "range": "a number just outside its range",
-    "code.unknown": "a code not in the code list",
-    "code.expired": "a code that is no longer valid",
-    "code.not_yet": "a code not yet valid",
-    "code.lost_zero": "a code with its leading zero dropped",
-    "code.flagged": "a code the list flags with a warning",
-    "identity": "a personnummer with a wrong check digit",
-    "identity.scientific": "a personnummer in scientific notation (1,99201E+11)",
-    "period.mismatch": "another period on the line",
-    "code.padded": "a code padded with zeros",
-    "number.identity": "a personnummer in a number field",
-}
-
-
-FORMAT_HOW: Final[Mapping[str, str]] = {
-    "date": "a day 32",
-    "yearmonth": "a month 13",
-    "year": "a year of two digits",
-    "integer": "a leading zero",
-    "amount": "decimals, ',50'",
-    "code": "the code in lower case",
-}
-"""How :func:`_format` damages a value, by field type (the ``format`` check)."""
+def damaged(check: str, f: FieldSpec, value: str, line: Line, ctx: InjectContext) -> str | None:
+    """``value`` of field ``f`` damaged so that ``check`` fires, by the field's type
+    (``None``: this value cannot be)."""
+    d = damage_of(check, f)
+    return None if d is None else d.make(f, value, ctx.rng, around(line, ctx))
 
 
 def how(check: str, f: FieldSpec) -> str:
     """How the injector damages field ``f`` so that ``check`` fires, in words."""
-    return FORMAT_HOW[f.type] if check == "format" else FIELD_HOW[check]
+    d = damage_of(check, f)
+    assert d is not None, (check, f.name)
+    return d.how
 
 
 def _applies(check: str, f: FieldSpec, spec: FileSpec) -> bool:
-    """Can ``check`` fire on field ``f`` at all?"""
+    """Can ``check`` fire on field ``f`` at all? Its type says (:meth:`FieldType.damages_for
+    <sosreg.engine.types.base.FieldType.damages_for>`); the file's kommun and period
+    fields are the file's facts."""
     if f.name == spec.kommun_field:
         return False  # any change of the kommun is also SOS-214
-    if check == "period.mismatch":
-        return f.name == spec.period_field
-    if check == "mandatory":
-        return f.mandatory
-    if check == "format":
-        return f.type in (*_NUMERIC, "date", "yearmonth") or bool(f.type == "code" and f.pattern)
-    if check == "length":
-        return f.type == "text" and f.length is not None
-    if check == "range":
-        return f.type in ("integer", "amount") and (f.min is not None or f.max is not None)
-    if check.startswith("code."):
-        return (
-            f.type == "code"
-            and f.codelist is not None
-            and (check != "code.padded" or f.pad_width is not None)
-        )
-    if check.startswith("identity"):
-        return f.type == "identity"
-    if check == "number.identity":
-        return f.type in ("integer", "amount")
-    return False
+    if check == "period.mismatch" and f.name != spec.period_field:
+        return False
+    return damage_of(check, f) is not None
 
 
 def field_targets(spec: FileSpec, code: str) -> list[tuple[FieldSpec, str]]:
@@ -449,10 +244,12 @@ def field_injector(file: str, code: str, targets: list[tuple[FieldSpec, str]]) -
             if not ctx.maker.field_ok(check, f.name, line, ctx):
                 continue
             before = list(line.fields)
-            if not line[f.name] and check not in ("mandatory", "length"):
+            d = damage_of(check, f)
+            assert d is not None
+            if not line[f.name] and d.fills:
                 ctx.maker.fill(f.name, line, ctx)
             value = line[f.name]
-            new = FIELD_DAMAGE[check](f, value, line, ctx)
+            new = d.make(f, value, ctx.rng, around(line, ctx))
             if new is not None and new != value:
                 line[f.name] = new
                 return line.expecting(code)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Final
 
+from sosreg import identity as _identity
 from sosreg.engine.errors import UsageError
+from sosreg.engine.types import dates as _dates
 from sosreg.generate.rand import Rand
 
 __all__ = [
@@ -19,11 +21,8 @@ __all__ = [
     "ymd",
 ]
 
-_DOUBLE: Final = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
-"""2·d with its digits summed (the Luhn weight 2)."""
-_SERIAL_SUM: Final = tuple(
-    _DOUBLE[s // 100] + (s // 10) % 10 + _DOUBLE[s % 10] for s in range(1000)
-)
+_SERIAL_SUM: Final = tuple(_identity.luhn_part(f"{s:03d}", 1) for s in range(1000))
+"""The Luhn sum of each serial number ``NNN`` (positions 1–3 of ``ÅÅMMDDNNNC``)."""
 MAIN_SERIALS: Final = 900
 """Serial numbers 000–899 are the clean file's, 900–999 the injections': an injected
 person never takes a number the clean file uses later, so a damaged file differs from
@@ -39,15 +38,16 @@ class People:
         self._t3: set[int] = set()
         self._t3_count = [0, 0]
 
-    def _day(self, ordinal: int, plus: int) -> tuple[str, str, int]:
-        """(century, ÅÅMMDD with ``plus`` added to the day, Luhn sum of ÅÅMMDD)."""
-        key = ordinal * 2 + (plus > 0)
+    def _day(self, ordinal: int, snr: bool) -> tuple[str, str, int]:
+        """(century, ÅÅMMDD of a personnummer or (``snr``) samordningsnummer born that
+        day, Luhn sum of ÅÅMMDD): :func:`sosreg.identity.date_digits` and
+        :func:`~sosreg.identity.luhn_part`, cached."""
+        key = ordinal * 2 + snr
         got = self._days.get(key)
         if got is None:
-            d = dt.date.fromordinal(ordinal)
-            body = f"{d.year % 100:02d}{d.month:02d}{d.day + plus:02d}"
-            total = sum(_DOUBLE[int(c)] if i % 2 == 0 else int(c) for i, c in enumerate(body))
-            got = (f"{d.year // 100:02d}", body, total)
+            head = _identity.date_digits(dt.date.fromordinal(ordinal), "snr" if snr else "pnr")
+            body = head[2:]
+            got = (head[:2], body, _identity.luhn_part(body, 4))
             self._days[key] = got
         return got
 
@@ -82,9 +82,10 @@ class People:
             seen.add(key)
             got = self._days.get(ordinal * 2 + snr)
             if got is None:
-                got = self._day(ordinal, 60 if snr else 0)
+                got = self._day(ordinal, snr)
             century, body, total = got
-            return f"{century}{body}{serial:03d}{-(total + _SERIAL_SUM[serial]) % 10}"
+            check = _identity.check_digit(total + _SERIAL_SUM[serial])
+            return f"{century}{body}{serial:03d}{check}"
         raise UsageError(f"cannot find a new identity born {born[0]}–{born[1]}: too many lines")
 
     def t3(self, rng: Rand, born: tuple[dt.date, dt.date], *, extra: bool = False) -> str | None:
@@ -99,12 +100,11 @@ class People:
             if number not in self._t3:
                 self._t3.add(number)
                 self._t3_count[extra] += 1
-                return f"{ymd(rng.date(*born))}T{number:03d}"
+                return _identity.temporary(rng.date(*born), "t3", serial=number)
 
 
-def ymd(day: dt.date) -> str:
-    """``ÅÅÅÅMMDD``."""
-    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+ymd: Final = _dates.text
+"""``ÅÅÅÅMMDD``: a day as a ``date`` field writes it (:func:`sosreg.engine.types.dates.text`)."""
 
 
 _DAY_TEXT: dict[int, str] = {}

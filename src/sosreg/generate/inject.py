@@ -8,10 +8,11 @@ from typing import Any
 
 import attrs
 
+from sosreg.engine.conditions import Check, choose
 from sosreg.generate.lines import Line
 from sosreg.generate.maker import InjectContext
 
-__all__ = ["Injector", "LineFn", "UnitFn", "on_line", "on_unit", "value_injector"]
+__all__ = ["Injector", "LineFn", "UnitFn", "breaks", "on_line", "on_unit", "value_injector"]
 
 LineFn = Callable[[Line, InjectContext], "list[Line] | None"]
 UnitFn = Callable[[list[Line], InjectContext], bool]
@@ -105,3 +106,16 @@ def value_injector(
         return None
 
     return on_line(code, damage, how, files=(file,))
+
+
+def breaks(check: Check, line: Line, ctx: InjectContext, *candidates: str) -> list[Line] | None:
+    """The first of ``candidates`` that, as the value of ``check.field``, makes
+    ``line`` fail the declared ``check`` (:mod:`sosreg.engine.conditions`, with the
+    file's params and dates), written into the line, which then expects the check's
+    code; ``None`` if none does."""
+    env = ctx.maker.env(line.file)
+    value = choose(check, line.__getitem__, check.field, candidates, valid=False, env=env)
+    if value is None:
+        return None
+    line[check.field] = value
+    return line.expecting(check.code)

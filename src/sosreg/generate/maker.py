@@ -12,8 +12,11 @@ import attrs
 
 from sosreg import codelists as _codelists
 from sosreg.codelists import CodeList
+from sosreg.engine.conditions import Env, env_of
 from sosreg.engine.register import REGISTRY
 from sosreg.engine.spec import FileSpec
+from sosreg.engine.types import field_type
+from sosreg.engine.types.base import Around, valid_codes
 from sosreg.engine.values import YearMonth
 from sosreg.generate.hooks import generator_of
 from sosreg.generate.identities import People
@@ -74,6 +77,16 @@ class Maker:
         except KeyError:
             return None
 
+    @property
+    def around(self) -> Around:
+        """What the field types' value generators know of the files made."""
+        return Around(self.year, self.period, self.codelist)
+
+    def env(self, file: str) -> Env:
+        """What the declared rules of ``file`` compare a line with (the spec's params,
+        the statistikår, the reference day): :class:`sosreg.engine.conditions.Env`."""
+        return env_of(self.specs[file], self.year, self.period)
+
     def codes(self, name: str) -> tuple[str, ...]:
         """The codes of list ``name`` valid in the year, without a warning, in list
         order."""
@@ -81,7 +94,7 @@ class Maker:
         if got is None:
             cl = self.codelist(name)
             when = _codelists.when_of(self.period)  # a code may be valid from a month
-            got = tuple(c.code for c in cl.as_of(when) if c.warning is None) if cl else ()
+            got = valid_codes(cl, when) if cl else ()
             self._codes[name] = got
         return got
 
@@ -98,9 +111,9 @@ class Maker:
                 pool: tuple[str, ...] = (self.kommun,)
             elif f.name == spec.period_field:
                 pool = (str(self.period),)
-            elif f.type == "code" and f.codelist and self.codes(f.codelist):
-                w = weights.get(f.name) or weights.get(f.codelist) or {}
-                pool = weighted(self.codes(f.codelist), w)
+            elif choices := field_type(f).choices(f, self.around):
+                w = weights.get(f.name) or (weights.get(f.codelist) if f.codelist else None) or {}
+                pool = weighted(choices, w)
             else:
                 pool = ("",)
             out.append(pool)

@@ -12,14 +12,9 @@ from sosreg.codelists import CodeList
 from sosreg.engine.register import REGISTRY
 from sosreg.engine.rules import CATALOGUE
 from sosreg.engine.spec import CHECKS, FieldSpec, FileSpec
+from sosreg.engine.types.code import listed
 from sosreg.engine.values import YearMonth
-from sosreg.generate.damage import (
-    FIELD_DAMAGE,
-    LINE_INJECTORS,
-    field_injector,
-    field_targets,
-    list_of,
-)
+from sosreg.generate.damage import LINE_INJECTORS, around, damaged, field_injector, field_targets
 from sosreg.generate.hooks import RegisterGenerator, generator_of
 from sosreg.generate.inject import Injector
 from sosreg.generate.lines import Line
@@ -102,9 +97,9 @@ def _possible(target: tuple[FieldSpec, str], ctx: InjectContext, spec: FileSpec)
         probe = attrs.evolve(ctx, used=set())
         sample = ctx.maker.codes(f.codelist or "")
         value = sample[0] if sample else "x"
-        return FIELD_DAMAGE[check](f, value, line, probe) is not None
+        return damaged(check, f, value, line, probe) is not None
     if check in ("code.unknown",):
-        return list_of(f, ctx) is not None
+        return listed(f, around(Line("", "", {}), ctx)) is not None
     return True
 
 

@@ -14,28 +14,139 @@ from __future__ import annotations
 
 import functools
 import operator
-import random
 import re
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar, Final
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import Any, ClassVar, Final, Protocol, TypeVar
 
+import attrs
+
+from sosreg import codelists as _codelists
+from sosreg.codelists import CodeList
 from sosreg.engine.fields import CompiledField, FieldChecks
 from sosreg.engine.findings import Finding
 from sosreg.engine.spec import FieldSpec
+from sosreg.engine.values import YearMonth
 
-Damage = Callable[[FieldSpec, str], "str | None"]
-"""``(field, valid value) -> damaged value`` (``None``: this value cannot be damaged so),
-plain strings in and out: what a generator asks a field type for to make a check fire."""
+T = TypeVar("T")
+
+
+class Source(Protocol):
+    """Where a value generator or a damage takes its randomness from: only
+    :meth:`random.Random.random` (the one method whose sequence Python keeps across
+    versions), so a :class:`random.Random`, hypothesis' ``st.randoms()`` and the
+    generator's ``Rand`` all serve, and a seed gives the same values everywhere."""
+
+    def random(self) -> float: ...
+
+
+def below(rnd: Source, n: int) -> int:
+    """An integer in ``[0, n)``."""
+    return int(rnd.random() * n)
+
+
+def between(rnd: Source, lo: int, hi: int) -> int:
+    """An integer in ``[lo, hi]``."""
+    return lo + int(rnd.random() * (hi - lo + 1))
+
+
+def pick(rnd: Source, seq: Sequence[T]) -> T:
+    """One of ``seq``."""
+    return seq[int(rnd.random() * len(seq))]
+
+
+def _builtin_list(name: str) -> CodeList | None:
+    try:
+        return _codelists.get(name)
+    except KeyError:
+        return None
+
+
+def _always_fresh(value: str) -> bool:
+    return True
+
+
+@attrs.frozen
+class Around:
+    """What a field type's value generator and damages know beyond the field: the
+    file's statistikår and period, its code lists, and (for a damage) the line."""
+
+    year: int
+    period: YearMonth | int
+    codelist: Callable[[str], CodeList | None] = _builtin_list
+    """Code list by name (``None``: not available)."""
+    period_field: str | None = None
+    """The field that holds the period (its value is the period)."""
+    empty: float = 0.0
+    """The chance that :meth:`FieldType.value` leaves an optional field empty."""
+    taken: Collection[str] = ()
+    """The values on the line (a damage gives no code the line already holds)."""
+    fresh: Callable[[str], bool] = _always_fresh
+    """Whether a damaged value was not given before (and now is): for damages that two
+    lines must not share."""
+
+    @property
+    def when(self) -> int:
+        """What code lists are asked about (the month of a monthly file)."""
+        return _codelists.when_of(self.period)
+
+    def codes(self, name: str | None) -> tuple[str, ...]:
+        """The codes of list ``name`` valid :attr:`when`, without a warning, in list
+        order (none for a list that is not available)."""
+        cl = self.codelist(name) if name else None
+        return valid_codes(cl, self.when) if cl is not None else ()
+
+
+def valid_codes(cl: CodeList, when: int) -> tuple[str, ...]:
+    """The codes of ``cl`` valid ``when`` that need no finding (no warning), in list
+    order: what the converter accepts as they stand, and what generators draw."""
+    return tuple(e.code for e in cl.as_of(when) if e.warning is None)
+
+
+DamageFn = Callable[[FieldSpec, str, Source, Around], "str | None"]
+"""``(field, valid value, randomness, around) -> damaged value`` (``None``: this value
+cannot be damaged so)."""
+
+
+def _any_field(f: FieldSpec) -> bool:
+    return True
+
+
+@attrs.frozen
+class Damage:
+    """One way to make a field's value invalid so that exactly one finding is given:
+    that of generic check :attr:`check` (the rule code ``f.rule_for(check)``)."""
+
+    check: str
+    """The check of :data:`sosreg.engine.spec.CHECKS` that fires."""
+    how: str
+    """The damage in a few words (English), as ``sosreg generate`` lists it."""
+    make: DamageFn
+    applies: Callable[[FieldSpec], bool] = _any_field
+    """Whether the damage can fire on field ``f`` at all (its spec has the option)."""
+    fills: bool = True
+    """An empty optional value is given a valid one first (not for a value left out)."""
+
+
+def _empty(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None:
+    return "" if f.mandatory and value else None
+
+
+def _is_mandatory(f: FieldSpec) -> bool:
+    return f.mandatory
+
+
+MANDATORY: Final = Damage("mandatory", "blank a mandatory value", _empty, _is_mandatory, False)
+"""Every type's damage for ``mandatory``: the value left out."""
+
+
+def damage_table(*found: Damage) -> Mapping[str, Damage]:
+    """A type's damages by check (:data:`MANDATORY` first)."""
+    return {d.check: d for d in (MANDATORY, *found)}
 
 
 def slow(i: int) -> list[str]:
     """The fallback of :meth:`FieldType.fast_source`: the converter, under an ``else:``."""
     return [f"        x{i} = conv{i}(v{i}, line, out)"]
-
-
-def empty(f: FieldSpec, value: str) -> str | None:
-    """Damage for ``mandatory``: the value left out."""
-    return "" if f.mandatory and value else None
 
 
 INT64: Final = (-(2**63), 2**63 - 1)
@@ -48,9 +159,9 @@ class FieldType:
     Row engine: :meth:`compile` (the converter, which makes every finding of the field).
     Compiled line functions: :meth:`fast_source` and :meth:`bindings`. Columnar engine:
     :meth:`mask`. Analysts: :meth:`polars_dtype`, :meth:`cast`, :meth:`frame_value`,
-    :meth:`pandas_array`; record classes: :meth:`python_type`. Generators:
-    :meth:`values` and :attr:`damages` (plain strings; the generator keeps its line model
-    and asks these).
+    :meth:`pandas_array`; record classes: :meth:`python_type`. Generators and hypothesis
+    strategies: :meth:`value` (with :meth:`typed` for records) and :attr:`damages`
+    (plain strings; the generator keeps its line model and asks these).
     """
 
     name: ClassVar[str]
@@ -59,9 +170,9 @@ class FieldType:
     format_en: ClassVar[str]
     numeric: ClassVar[bool] = False
     """A number (an integer column; special codes beside the range go to ``<field>_kod``)."""
-    damages: ClassVar[Mapping[str, Damage]] = {"mandatory": empty}
+    damages: ClassVar[Mapping[str, Damage]] = damage_table()
     """Generic check (:data:`sosreg.engine.spec.CHECKS`) -> how to damage a valid value
-    of this type so that the check fires, where that needs no code list or line."""
+    of this type so that the check fires (the generator's field injectors ask these)."""
 
     # -- the row engine ----------------------------------------------------------------
 
@@ -117,11 +228,32 @@ class FieldType:
 
     # -- generators ----------------------------------------------------------------------
 
-    def values(self, rng: random.Random, f: FieldSpec, codes: Iterable[str] = ()) -> str:
-        """A valid value of field ``f`` as text (``codes``: the valid codes, for a code
-        field). Generators may ask this; today's generator (``sosreg.generate``) still
-        draws values of its own and is to move onto this hook."""
+    def value(self, rnd: Source, f: FieldSpec, around: Around) -> str:
+        """A valid value of field ``f`` as the file writes it (no finding of the
+        field), drawn from ``rnd``; an optional field is left empty with chance
+        ``around.empty``. The generator and the hypothesis strategies ask this."""
+        if not f.mandatory and around.empty and rnd.random() < around.empty:
+            return ""
+        return self.draw(rnd, f, around)
+
+    def draw(self, rnd: Source, f: FieldSpec, around: Around) -> str:
+        """A valid, non-empty value of field ``f`` (see :meth:`value`)."""
         raise NotImplementedError
+
+    def choices(self, f: FieldSpec, around: Around) -> tuple[str, ...]:
+        """The valid values of field ``f`` where the type has a short list of them (a
+        code field's codes of the year, in list order), for generators that draw from
+        tables; else none."""
+        return ()
+
+    def typed(self, text: str, f: FieldSpec, around: Around) -> Any:
+        """The value a record holds for the valid text ``text`` (``None`` for empty),
+        as the converter reads it."""
+        return text or None
+
+    def damages_for(self, f: FieldSpec) -> dict[str, Damage]:
+        """The damages that can fire on field ``f``, by check."""
+        return {check: d for check, d in self.damages.items() if d.applies(f)}
 
 
 # -- polars helpers shared by types -------------------------------------------------------

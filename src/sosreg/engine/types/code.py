@@ -4,9 +4,9 @@ valid, flagged, a lost leading zero), or, without a list for the year, against i
 
 from __future__ import annotations
 
-import random
+import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any, ClassVar, Final
 
 from sosreg.codelists import CodeList, Validity
@@ -14,7 +14,21 @@ from sosreg.engine.fields import CompiledField, Converter, FieldChecks
 from sosreg.engine.findings import Finding
 from sosreg.engine.rules import say
 from sosreg.engine.spec import FieldSpec
-from sosreg.engine.types.base import Damage, FieldType, one_of, portable, slow, whole
+from sosreg.engine.types.base import (
+    Around,
+    Damage,
+    DamageFn,
+    FieldType,
+    Source,
+    between,
+    damage_table,
+    one_of,
+    pick,
+    portable,
+    slow,
+    valid_codes,
+    whole,
+)
 from sosreg.engine.values import is_digits
 
 ALLOWED_SHOWN: Final = 12
@@ -55,9 +69,7 @@ def _code(c: FieldChecks, notes: list[Finding]) -> tuple[Converter, frozenset[st
     # the year the messages name; the month where the list dates a code by month
     year: object = c.ctx.period if cl is not None and cl.month_dated else c.ctx.year
     width = f.width or (cl.width if cl is not None else None)
-    fast: frozenset[str] = frozenset(
-        e.code for e in (cl.as_of(when) if cl is not None else ()) if e.warning is None
-    )
+    fast: frozenset[str] = frozenset(valid_codes(cl, when) if cl is not None else ())
     names = {
         "list_sv": cl.title if cl is not None else "",
         "list_en": (cl.title_en or cl.title) if cl is not None else "",
@@ -156,17 +168,224 @@ def shape_ok(f: FieldSpec, value: str) -> bool:
     return not any(re.search(rx, value, re.ASCII) for rx in f.reject.values())
 
 
-def _padded(f: FieldSpec, value: str) -> str | None:
+def listed(f: FieldSpec, around: Around) -> CodeList | None:
+    """Field ``f``'s code list, where it is available and has codes ``around.when``."""
+    if f.codelist is None:
+        return None
+    cl = around.codelist(f.codelist)
+    return cl if cl is not None and cl.as_of(around.when) else None
+
+
+def _lower(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None:
+    low = value.lower()
+    return low if value and low != value else None
+
+
+def _has_pattern(f: FieldSpec) -> bool:
+    return bool(f.pattern)
+
+
+def _has_list(f: FieldSpec) -> bool:
+    return f.codelist is not None
+
+
+def _pads(f: FieldSpec) -> bool:
+    return f.codelist is not None and f.pad_width is not None
+
+
+_UNKNOWN_TRIES: Final = ("99", "98", "97", "Q", "QQ", "QQQ")
+
+
+def _unknown(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None:
+    cl = listed(f, around)
+    if cl is None or not value:
+        return None
+    width = f.width or cl.width
+    tries = [c * width for c in "987Q"] if width else list(_UNKNOWN_TRIES)
+    # a code of the field's shape: the value with one character changed
+    tries += [
+        value[:i] + c + value[i + 1 :]
+        for i in range(len(value) - 1, -1, -1)
+        for c in ("0123456789" if value[i].isdigit() else "QXZ")
+    ]
+    for candidate in tries:
+        if candidate not in cl and shape_ok(f, candidate):
+            return candidate
+    return None
+
+
+def _listed(status: Validity, *, warning: bool = False) -> DamageFn:
+    """A code of the list whose status ``around.when`` is ``status`` (with a warning or
+    without), of the field's shape and not on the line yet."""
+
+    def damage(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None:
+        cl = listed(f, around)
+        if cl is None or not value:
+            return None
+        found = [
+            c.code
+            for c in cl.codes
+            if cl.lookup(c.code, around.when)[0] is status
+            and (c.warning is not None) == warning
+            and shape_ok(f, c.code)
+            and c.code not in around.taken
+        ]
+        return pick(rnd, found) if found else None
+
+    return damage
+
+
+def _lost_zero(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None:
+    cl = listed(f, around)
+    width = (f.width or cl.width) if cl is not None else None
+    if cl is None or width is None or not value:
+        return None
+    zeros = [value] if value.startswith("0") else []
+    zeros += [c for c in around.codes(f.codelist) if c.startswith("0") and c != value]
+    for code in zeros:
+        short = code[1:]
+        if cl.lookup(short, around.when)[0] is Validity.UNKNOWN and code not in around.taken:
+            return short
+    return None
+
+
+def _padded(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None:
     if f.pad_width is None or not value or len(value) >= f.pad_width:
         return None
     return value + "0" * (f.pad_width - len(value))
+
+
+UNLISTED_TRIES: Final = 100
+""":meth:`Code.draw` for a field without a code list: codes of its pattern tried
+against its ``reject`` patterns."""
+_CHARS: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+_MORE: Final = 3
+"""An open count (``*``, ``+``, ``{n,}``) repeats at most this many more times."""
+
+# A pattern as a tree, to draw strings that match it: ("alt", [seq, ...]),
+# ("seq", [node, ...]), ("rep", lo, hi, node), ("set", chars).
+_Node = tuple[Any, ...]
+
+
+class _Pattern:
+    """A recursive-descent reader of the patterns :func:`portable` accepts (classes,
+    ranges, groups, alternatives, counts)."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.i = text, 0
+
+    def peek(self) -> str:
+        return self.text[self.i] if self.i < len(self.text) else ""
+
+    def take(self) -> str:
+        c = self.peek()
+        self.i += 1
+        return c
+
+    def alt(self) -> _Node:
+        seqs = [self.seq()]
+        while self.peek() == "|":
+            self.take()
+            seqs.append(self.seq())
+        return ("alt", seqs)
+
+    def seq(self) -> _Node:
+        out: list[_Node] = []
+        while self.peek() not in ("", "|", ")"):
+            c = self.take()
+            if c in "^$":
+                continue
+            if c == "(":
+                node = self.alt()
+                if self.take() != ")":
+                    raise ValueError(self.text)
+            elif c == "[":
+                node = self.charset()
+            else:
+                node = ("set", c)
+            out.append(self.count(node))
+        return ("seq", out)
+
+    def charset(self) -> _Node:
+        negate = self.peek() == "^"
+        if negate:
+            self.take()
+        chars: list[str] = []
+        while (c := self.take()) != "]":
+            if not c:
+                raise ValueError(self.text)
+            if self.peek() == "-" and self.text[self.i + 1 : self.i + 2] not in ("", "]"):
+                self.take()
+                end = self.take()
+                chars += [chr(x) for x in range(ord(c), ord(end) + 1)]
+            else:
+                chars.append(c)
+        if negate:
+            chars = [c for c in _CHARS if c not in chars]
+        return ("set", "".join(chars))
+
+    def count(self, node: _Node) -> _Node:
+        c = self.peek()
+        if c in ("?", "*", "+"):
+            self.take()
+            lo = 1 if c == "+" else 0
+            return ("rep", lo, 1 if c == "?" else lo + _MORE, node)
+        if c == "{":
+            end = self.text.index("}", self.i)
+            lo_text, comma, hi_text = self.text[self.i + 1 : end].partition(",")
+            self.i = end + 1
+            lo = int(lo_text)
+            hi = int(hi_text) if hi_text else (lo + _MORE if comma else lo)
+            return ("rep", lo, hi, node)
+        return node
+
+
+@functools.cache
+def _tree(pattern: str) -> _Node:
+    reader = _Pattern(pattern)
+    node = reader.alt()
+    if reader.i != len(pattern):
+        raise ValueError(pattern)
+    return node
+
+
+def _sample(rnd: Source, node: _Node) -> str:
+    kind = node[0]
+    if kind == "set":
+        return pick(rnd, node[1]) if node[1] else ""
+    if kind == "seq":
+        return "".join(_sample(rnd, n) for n in node[1])
+    if kind == "alt":
+        return _sample(rnd, pick(rnd, node[1]))
+    return "".join(_sample(rnd, node[3]) for _ in range(between(rnd, node[1], node[2])))
+
+
+def sample(rnd: Source, pattern: str) -> str:
+    """A string that ``pattern`` (of the plain kind :func:`portable` accepts: classes,
+    ranges, groups, alternatives, counts) matches whole."""
+    return _sample(rnd, _tree(pattern))
 
 
 class Code(FieldType):
     name = "code"
     format_sv = "en kod"
     format_en = "a code"
-    damages: ClassVar[Mapping[str, Damage]] = {**FieldType.damages, "code.padded": _padded}
+    damages: ClassVar[Mapping[str, Damage]] = damage_table(
+        Damage("format", "the code in lower case", _lower, _has_pattern),
+        Damage("code.unknown", "a code not in the code list", _unknown, _has_list),
+        Damage(
+            "code.expired", "a code that is no longer valid", _listed(Validity.EXPIRED), _has_list
+        ),
+        Damage("code.not_yet", "a code not yet valid", _listed(Validity.NOT_YET), _has_list),
+        Damage("code.lost_zero", "a code with its leading zero dropped", _lost_zero, _has_list),
+        Damage(
+            "code.flagged",
+            "a code the list flags with a warning",
+            _listed(Validity.VALID, warning=True),
+            _has_list,
+        ),
+        Damage("code.padded", "a code padded with zeros", _padded, _pads),
+    )
 
     def compile(self, checks: FieldChecks, notes: list[Finding]) -> CompiledField:
         conv, fast, unlisted = _code(checks, notes)
@@ -183,8 +402,23 @@ class Code(FieldType):
     def mask(self, pl: Any, col: Any, cf: CompiledField) -> Any:
         return _unlisted_ok(pl, col, cf) if cf.unlisted else one_of(pl, col, cf.fast)
 
-    def values(self, rng: random.Random, f: FieldSpec, codes: Iterable[str] = ()) -> str:
-        return rng.choice(sorted(codes))
+    def choices(self, f: FieldSpec, around: Around) -> tuple[str, ...]:
+        return around.codes(f.codelist) if f.codelist else ()
+
+    def draw(self, rnd: Source, f: FieldSpec, around: Around) -> str:
+        """A code of the field's list valid ``around.when`` (no warning); without a
+        list for the year, a code of the field's shape (``pattern``, ``reject``,
+        ``width``, ``length``)."""
+        codes = self.choices(f, around)
+        if codes:
+            return pick(rnd, codes)
+        size = f.width or f.length or 3
+        pattern = f.pattern or f"[0-9]{{{1 if f.width is None else size},{size}}}"
+        for _ in range(UNLISTED_TRIES):
+            value = sample(rnd, pattern)
+            if shape_ok(f, value) and (f.length is None or len(value) <= f.length):
+                return value
+        raise ValueError(f"no code of field {f.name}'s shape found: give it a code list")
 
 
 def _unlisted_ok(pl: Any, col: Any, cf: CompiledField) -> Any:

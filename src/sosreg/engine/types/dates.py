@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import random
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Final
 
 from sosreg.engine.fields import CompiledField, FieldChecks
 from sosreg.engine.findings import Finding
 from sosreg.engine.spec import FieldSpec
-from sosreg.engine.types.base import Damage, FieldType, slow, valid_ymd, whole
-from sosreg.engine.values import YearMonth, parse_date, parse_yearmonth
+from sosreg.engine.types.base import (
+    Around,
+    Damage,
+    FieldType,
+    Source,
+    below,
+    between,
+    damage_table,
+    slow,
+    valid_ymd,
+    whole,
+)
+from sosreg.engine.values import YearMonth, date_text, parse_date, parse_yearmonth
 
 YEARMONTH: Final = r"[0-9]{4}(?:0[1-9]|1[0-2])"
 """What :func:`sosreg.engine.values.parse_yearmonth` reads as a month ``ÅÅÅÅMM`` (whole
@@ -43,8 +53,16 @@ class _Dated(FieldType):
         return [f"    x{i} = parse{i}(v{i})", f"    if x{i} is None:", *slow(i)]
 
 
-def _bad_day(f: FieldSpec, value: str) -> str | None:
+def _bad_day(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None:
     return value[:6] + "32" if value else None
+
+
+text: Final = date_text
+"""``day`` as a ``date`` field writes it: ``ÅÅÅÅMMDD``."""
+
+
+DATE_YEARS: Final = 5
+""":meth:`Date.draw` draws days of the statistikår and the years before it."""
 
 
 class Date(_Dated):
@@ -52,7 +70,7 @@ class Date(_Dated):
     format_sv = "ett datum ÅÅÅÅMMDD"
     format_en = "a date YYYYMMDD"
     parse = staticmethod(parse_date)
-    damages: ClassVar[Mapping[str, Damage]] = {**FieldType.damages, "format": _bad_day}
+    damages: ClassVar[Mapping[str, Damage]] = damage_table(Damage("format", "a day 32", _bad_day))
 
     def mask(self, pl: Any, col: Any, cf: CompiledField) -> Any:
         n = col.cast(pl.Int64, strict=False)
@@ -75,13 +93,25 @@ class Date(_Dated):
     def pandas_array(self, pd: Any, values: list[Any]) -> Any:
         return pd.to_datetime(pd.Series(values, dtype="object"))
 
-    def values(self, rng: random.Random, f: FieldSpec, codes: Iterable[str] = ()) -> str:
-        day = dt.date(2000, 1, 1) + dt.timedelta(days=rng.randrange(9000))
-        return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+    def window(self, around: Around) -> tuple[dt.date, dt.date]:
+        """The days :meth:`draw` draws from: 1 January :data:`DATE_YEARS` years before
+        the statistikår to its 31 December."""
+        return dt.date(around.year - DATE_YEARS, 1, 1), dt.date(around.year, 12, 31)
+
+    def draw(self, rnd: Source, f: FieldSpec, around: Around) -> str:
+        lo, hi = self.window(around)
+        return text(dt.date.fromordinal(between(rnd, lo.toordinal(), hi.toordinal())))
+
+    def typed(self, text: str, f: FieldSpec, around: Around) -> Any:
+        return parse_date(text) if text else None
 
 
-def _bad_month(f: FieldSpec, value: str) -> str | None:
+def _bad_month(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None:
     return value[:4] + "13" if value else None
+
+
+def _next_month(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None:
+    return str(around.period + 1) if isinstance(around.period, YearMonth) else None
 
 
 class Month(_Dated):
@@ -89,7 +119,10 @@ class Month(_Dated):
     format_sv = "år och månad ÅÅÅÅMM"
     format_en = "a year and month YYYYMM"
     parse = staticmethod(parse_yearmonth)
-    damages: ClassVar[Mapping[str, Damage]] = {**FieldType.damages, "format": _bad_month}
+    damages: ClassVar[Mapping[str, Damage]] = damage_table(
+        Damage("format", "a month 13", _bad_month),
+        Damage("period.mismatch", "another period on the line", _next_month),
+    )
 
     def mask(self, pl: Any, col: Any, cf: CompiledField) -> Any:
         return col.str.contains(whole(YEARMONTH))
@@ -103,8 +136,15 @@ class Month(_Dated):
     def frame_value(self, value: Any) -> Any:
         return str(value) if isinstance(value, YearMonth) else None
 
-    def values(self, rng: random.Random, f: FieldSpec, codes: Iterable[str] = ()) -> str:
-        return f"{rng.randint(2000, 2030):04d}{rng.randint(1, 12):02d}"
+    def draw(self, rnd: Source, f: FieldSpec, around: Around) -> str:
+        """The period in the period's field; else a month of the statistikår or the
+        year before."""
+        if f.name == around.period_field:
+            return str(around.period)
+        return str(YearMonth(around.year - 1 + below(rnd, 2), 1 + below(rnd, 12)))
+
+    def typed(self, text: str, f: FieldSpec, around: Around) -> Any:
+        return parse_yearmonth(text) if text else None
 
 
 DATE = Date()

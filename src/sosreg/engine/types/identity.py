@@ -6,16 +6,28 @@ mask is made from its tables (:func:`sosreg.identity.luhn_sums`,
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
-import random
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Final
 
 from sosreg import identity as _identity
 from sosreg.engine.fields import CompiledField, FieldChecks
 from sosreg.engine.findings import Finding
 from sosreg.engine.spec import FieldSpec
-from sosreg.engine.types.base import Damage, FieldType, slow, valid_ymd, whole
+from sosreg.engine.types.base import (
+    Around,
+    Damage,
+    FieldType,
+    Source,
+    below,
+    between,
+    damage_table,
+    pick,
+    slow,
+    valid_ymd,
+    whole,
+)
 
 _REASONS_SV: Final = {
     "empty": "värdet saknas",
@@ -60,27 +72,31 @@ def predicate(f: FieldSpec) -> Callable[[str], bool]:
     return ok
 
 
-def _wrong_check_digit(f: FieldSpec, value: str) -> str | None:
-    if len(value) != 12 or not value.isdigit():
-        return None
-    return value[:11] + str((int(value[11]) + 1) % 10)
+def _wrong_check_digit(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None:
+    return _identity.wrong_check_digit(value)
 
 
-def _scientific(f: FieldSpec, value: str) -> str | None:
-    if len(value) != 12 or not value.isdigit():
-        return None
-    return f"{value[0]},{value[1:6]}E+11"
+def _scientific(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None:
+    text = _identity.scientific(value)
+    return text if text is not None and around.fresh(f"{f.name}:{text}") else None
+
+
+BORN: Final = (dt.date(1920, 1, 1), dt.date(2020, 12, 31))
+"""The birth days :meth:`IdentityType.draw` draws from."""
 
 
 class IdentityType(FieldType):
     name = "identity"
     format_sv = "ett personnummer med 12 siffror"
     format_en = "a 12-digit personnummer"
-    damages: ClassVar[Mapping[str, Damage]] = {
-        **FieldType.damages,
-        "identity": _wrong_check_digit,
-        "identity.scientific": _scientific,
-    }
+    damages: ClassVar[Mapping[str, Damage]] = damage_table(
+        Damage("identity", "a personnummer with a wrong check digit", _wrong_check_digit),
+        Damage(
+            "identity.scientific",
+            "a personnummer in scientific notation (1,99201E+11)",
+            _scientific,
+        ),
+    )
 
     def compile(self, checks: FieldChecks, notes: list[Finding]) -> CompiledField:
         c = checks
@@ -142,10 +158,19 @@ class IdentityType(FieldType):
     def mask(self, pl: Any, col: Any, cf: CompiledField) -> Any:
         return mask(pl, col, accepted(cf.spec))
 
-    def values(self, rng: random.Random, f: FieldSpec, codes: Iterable[str] = ()) -> str:
-        head = f"{rng.randint(1930, 2020):04d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
-        body = head + f"{rng.randint(0, 999):03d}"
-        return body + _identity.luhn_digit(body[2:])
+    def draw(self, rnd: Source, f: FieldSpec, around: Around) -> str:
+        """An identity of a kind the field accepts, born in :data:`BORN`: made by
+        :func:`sosreg.identity.make` (a samordningsnummer or ``tf`` id with the birth
+        date known as far as :func:`sosreg.identity.precisions` lets it)."""
+        return random_identity(rnd, accepted(f), *BORN)
+
+
+def random_identity(rnd: Source, kinds: Sequence[str], born_from: dt.date, born_to: dt.date) -> str:
+    """A valid identity of one of ``kinds``, born in ``[born_from, born_to]``."""
+    kind = pick(rnd, kinds)
+    birth = dt.date.fromordinal(between(rnd, born_from.toordinal(), born_to.toordinal()))
+    precision = pick(rnd, _identity.precisions(kind, birth, born_from, born_to))
+    return _identity.make(birth, kind, serial=below(rnd, 1000), precision=precision)
 
 
 @functools.cache

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-import random
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any, ClassVar, Final
 
 from sosreg import identity as _identity
 from sosreg.engine.fields import CompiledField, FieldChecks
 from sosreg.engine.findings import Finding
 from sosreg.engine.spec import FieldSpec
-from sosreg.engine.types.base import INT64, Damage, FieldType, one_of, slow, whole
-from sosreg.engine.values import Special, parse_year
+from sosreg.engine.types.base import (
+    INT64,
+    Around,
+    Damage,
+    FieldType,
+    Source,
+    between,
+    damage_table,
+    one_of,
+    pick,
+    slow,
+    whole,
+)
+from sosreg.engine.values import Special, YearMonth, parse_year
 
 INTEGER: Final = r"0|[1-9][0-9]*"
 """A whole number as the files write it (whole value; Python's ``re`` and polars)."""
@@ -37,27 +48,59 @@ def may_hold_identity(f: FieldSpec) -> bool:
     return not (f.max is not None and f.max < big and f.min is not None and f.min > -big)
 
 
-def _leading_zero(f: FieldSpec, value: str) -> str | None:
+def _leading_zero(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None:
     return "0" + value if value and not value.startswith("-") else None
 
 
-def _over(f: FieldSpec, value: str) -> str | None:
-    return str(f.max + 1) if f.max is not None else None
+def _decimals(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None:
+    return value + ",50" if value else None
 
 
-def _personnummer(f: FieldSpec, value: str) -> str | None:
+def _outside(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None:
+    """Just above the maximum, else just below a minimum (not a special code)."""
+    if not value:
+        return None
+    special = around.codes(f.special) if f.special else ()
+    for candidate in (
+        f.max + 1 if f.max is not None else None,
+        f.min - 1 if f.min is not None and (f.min > 0 or f.type == "amount") else None,
+    ):
+        if candidate is not None and str(candidate) not in special:
+            return str(candidate)
+    return None
+
+
+def _has_range(f: FieldSpec) -> bool:
+    return f.min is not None or f.max is not None
+
+
+def _personnummer(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None:
     return "191212121212"  # Skatteverket's test number
+
+
+def _other_year(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None:
+    period = around.period
+    return str((period.year if isinstance(period, YearMonth) else period) + 1)
+
+
+def _short_year(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None:
+    return value[2:] if value else None
+
+
+_RANGE: Final = Damage("range", "a number just outside its range", _outside, _has_range)
+_IDENTITY: Final = Damage("number.identity", "a personnummer in a number field", _personnummer)
+DEFAULT_MAX: Final = 200_000
+"""The largest number drawn for a field without a maximum."""
+DEFAULT_MIN_AMOUNT: Final = -50_000
+"""The smallest amount drawn for a field without a minimum."""
 
 
 class _Number(FieldType):
     numeric = True
     pattern: ClassVar[str]
-    damages: ClassVar[Mapping[str, Damage]] = {
-        **FieldType.damages,
-        "format": _leading_zero,
-        "range": _over,
-        "number.identity": _personnummer,
-    }
+    damages: ClassVar[Mapping[str, Damage]] = damage_table(
+        Damage("format", "a leading zero", _leading_zero), _RANGE, _IDENTITY
+    )
 
     def compile(self, checks: FieldChecks, notes: list[Finding]) -> CompiledField:
         c = checks
@@ -212,10 +255,29 @@ class _Number(FieldType):
     def pandas_array(self, pd: Any, values: list[Any]) -> Any:
         return pd.array(values, dtype="Int64")
 
-    def values(self, rng: random.Random, f: FieldSpec, codes: Iterable[str] = ()) -> str:
-        lo = f.min if f.min is not None else 0
-        hi = f.max if f.max is not None else lo + 1000
-        return str(rng.randint(lo, hi))
+    def bounds(self, f: FieldSpec) -> tuple[int, int]:
+        """The numbers :meth:`draw` draws from: the field's range, else from 0 (an
+        amount: :data:`DEFAULT_MIN_AMOUNT`) to :data:`DEFAULT_MAX`, within its length
+        and short of a personnummer (SOS-215)."""
+        lo = f.min if f.min is not None else (DEFAULT_MIN_AMOUNT if self.name == "amount" else 0)
+        hi = f.max if f.max is not None else max(lo, DEFAULT_MAX)
+        if f.length is not None:
+            hi = min(hi, 10**f.length - 1)
+            lo = max(lo, -(10 ** (f.length - 1) - 1))
+        big = _identity.IDENTITY_NUMBER_MIN - 1
+        return max(lo, -big), min(hi, big)
+
+    def draw(self, rnd: Source, f: FieldSpec, around: Around) -> str:
+        specials = around.codes(f.special) if f.special else ()
+        if specials and rnd.random() < 0.1:
+            return pick(rnd, specials)
+        lo, hi = self.bounds(f)
+        return str(between(rnd, lo, hi))
+
+    def typed(self, text: str, f: FieldSpec, around: Around) -> Any:
+        if not text:
+            return None
+        return Special(text) if f.special and text in around.codes(f.special) else int(text)
 
 
 class Integer(_Number):
@@ -230,10 +292,9 @@ class Amount(_Number):
     format_sv = "ett belopp i hela kronor (utan decimaler, mellanslag eller tusentalsavgränsare)"
     format_en = "an amount in whole kronor (no decimals, spaces or thousands separators)"
     pattern = AMOUNT
-
-
-def _short_year(f: FieldSpec, value: str) -> str | None:
-    return value[2:] if len(value) == 4 else None
+    damages: ClassVar[Mapping[str, Damage]] = damage_table(
+        Damage("format", "decimals, ',50'", _decimals), _RANGE, _IDENTITY
+    )
 
 
 class Year(_Number):
@@ -241,7 +302,10 @@ class Year(_Number):
     format_sv = "ett år ÅÅÅÅ"
     format_en = "a year YYYY"
     pattern = YEAR
-    damages: ClassVar[Mapping[str, Damage]] = {**FieldType.damages, "format": _short_year}
+    damages: ClassVar[Mapping[str, Damage]] = damage_table(
+        Damage("format", "a year of two digits", _short_year),
+        Damage("period.mismatch", "another period on the line", _other_year),
+    )
 
     def compile(self, checks: FieldChecks, notes: list[Finding]) -> CompiledField:
         c = checks
@@ -272,8 +336,15 @@ class Year(_Number):
     def mask(self, pl: Any, col: Any, cf: CompiledField) -> Any:
         return col.str.contains(whole(YEAR))
 
-    def values(self, rng: random.Random, f: FieldSpec, codes: Iterable[str] = ()) -> str:
-        return str(rng.randint(2000, 2030))
+    def draw(self, rnd: Source, f: FieldSpec, around: Around) -> str:
+        """The statistikår (the year of the period)."""
+        period = around.period
+        return str(period.year if isinstance(period, YearMonth) else period)
+
+    def typed(self, text: str, f: FieldSpec, around: Around) -> Any:
+        if not text:
+            return None
+        return Special(text) if f.special and text in around.codes(f.special) else int(text)
 
 
 INTEGER_TYPE = Integer()

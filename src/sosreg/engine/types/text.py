@@ -2,26 +2,49 @@
 
 from __future__ import annotations
 
-import random
 import string
-from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar, Final
 
 from sosreg.engine.fields import CompiledField, FieldChecks
 from sosreg.engine.findings import Finding
 from sosreg.engine.spec import FieldSpec
-from sosreg.engine.types.base import Damage, FieldType, slow
+from sosreg.engine.types.base import (
+    Around,
+    Damage,
+    FieldType,
+    Source,
+    between,
+    damage_table,
+    pick,
+    slow,
+)
 
 
-def _too_long(f: FieldSpec, value: str) -> str | None:
-    return None if f.length is None else value + "x" * (f.length + 1 - len(value))
+def _too_long(f: FieldSpec, value: str, rnd: Source, around: Around) -> str | None:
+    if f.length is None:
+        return None
+    return ALPHABET[: f.length + 1] if f.length < len(ALPHABET) else "X" * (f.length + 1)
+
+
+def _has_length(f: FieldSpec) -> bool:
+    return f.length is not None
+
+
+ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+LETTERS: Final = string.ascii_letters + string.digits
+"""What :meth:`Text.draw` writes."""
+DEFAULT_LENGTH: Final = 10
+""":meth:`Text.draw`'s longest text for a field without a length."""
 
 
 class Text(FieldType):
     name = "text"
     format_sv = "text"
     format_en = "text"
-    damages: ClassVar[Mapping[str, Damage]] = {**FieldType.damages, "length": _too_long}
+    damages: ClassVar[Mapping[str, Damage]] = damage_table(
+        Damage("length", "a value one character too long", _too_long, _has_length, False)
+    )
 
     def compile(self, checks: FieldChecks, notes: list[Finding]) -> CompiledField:
         c = checks
@@ -46,9 +69,9 @@ class Text(FieldType):
             ok = ok & (col.str.len_chars() <= cf.spec.length)
         return ok
 
-    def values(self, rng: random.Random, f: FieldSpec, codes: Iterable[str] = ()) -> str:
-        size = rng.randint(1, min(f.length or 12, 12))
-        return "".join(rng.choice(string.ascii_letters) for _ in range(size))
+    def draw(self, rnd: Source, f: FieldSpec, around: Around) -> str:
+        size = between(rnd, 1, f.length or DEFAULT_LENGTH)
+        return "".join(pick(rnd, LETTERS) for _ in range(size))
 
 
 TEXT = Text()

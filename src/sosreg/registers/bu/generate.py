@@ -20,7 +20,6 @@ from typing import Any
 
 from sosreg.engine.conditions import values
 from sosreg.generate import (
-    FIELD_DAMAGE,
     InjectContext,
     Line,
     LineFn,
@@ -29,6 +28,8 @@ from sosreg.generate import (
     UnitFn,
     add_years,
     born_for_age,
+    breaks,
+    damaged,
     day_text,
     on_line,
     on_unit,
@@ -38,7 +39,7 @@ from sosreg.generate import (
 from sosreg.generate import (
     Maker as BaseMaker,
 )
-from sosreg.registers.bu.rules import REASON_AND_END
+from sosreg.registers.bu.rules import INSATS_ORDER, PLACERING_DATES, REASON_AND_END
 
 FILES = ("barn", "insats", "placering")
 PREFIXES = {"barn": "BU_BARN", "insats": "BU_INSATS", "placering": "BU_PLACERING"}
@@ -198,18 +199,18 @@ def _other_sex(line: Line, ctx: InjectContext) -> list[Line] | None:
     return line.expecting("BU-021")
 
 
-def _decided_after(line: Line, ctx: InjectContext) -> list[Line]:
-    line["beslutsdatum"] = ymd(_date(line["startdatum"]) + dt.timedelta(ctx.rng.between(1, 30)))
-    return line.expecting("BU-030")
+def _decided_after(line: Line, ctx: InjectContext) -> list[Line] | None:
+    later = _date(line["startdatum"]) + dt.timedelta(ctx.rng.between(1, 30))
+    return breaks(INSATS_ORDER[0], line, ctx, ymd(later))
 
 
 def _ends_before(line: Line, ctx: InjectContext) -> list[Line] | None:
     start = _date(line["startdatum"])
     if start <= _maker(ctx).jan1:
         return None  # the end would be before the year too (BU-032)
-    line["slutdatum"] = ymd(start - dt.timedelta(days=1))
+    damaged = breaks(INSATS_ORDER[1], line, ctx, ymd(start - dt.timedelta(days=1)))
     _keep_reason(line, ctx)
-    return line.expecting("BU-031")
+    return damaged
 
 
 def _started_before_birth(line: Line, ctx: InjectContext) -> list[Line]:
@@ -263,9 +264,9 @@ def _reason(line: Line, ctx: InjectContext) -> list[Line] | None:
     return line.expecting(check.code)
 
 
-def _placering_ends_before(line: Line, ctx: InjectContext) -> list[Line]:
-    line["slutdatum"] = ymd(_date(line["startdatum"]) - dt.timedelta(days=1))
-    return line.expecting("BU-040")
+def _placering_ends_before(line: Line, ctx: InjectContext) -> list[Line] | None:
+    earlier = _date(line["startdatum"]) - dt.timedelta(days=1)
+    return breaks(PLACERING_DATES[0], line, ctx, ymd(earlier))
 
 
 def _stod_too_young(line: Line, ctx: InjectContext) -> list[Line] | None:
@@ -279,8 +280,8 @@ def _stod_too_young(line: Line, ctx: InjectContext) -> list[Line] | None:
 def _after_year(line: Line, ctx: InjectContext) -> list[Line] | None:
     if line["slutdatum"]:
         return None  # it would end before it starts (BU-040)
-    line["startdatum"] = ymd(_maker(ctx).dec31 + dt.timedelta(days=ctx.rng.between(1, 60)))
-    return line.expecting("BU-042")
+    later = _maker(ctx).dec31 + dt.timedelta(days=ctx.rng.between(1, 60))
+    return breaks(PLACERING_DATES[1], line, ctx, ymd(later))
 
 
 def _copy(code: str) -> LineFn:
@@ -383,7 +384,7 @@ def _bad_number(code: str) -> UnitFn:
             return False
         f = ctx.spec("barn").field("id")
         check = "identity" if code == "SOS-210" else "identity.scientific"
-        bad = FIELD_DAMAGE[check](f, child, unit[0], ctx)
+        bad = damaged(check, f, child, unit[0], ctx)
         if bad is None:
             return False
         for line in unit:

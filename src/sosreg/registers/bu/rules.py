@@ -107,11 +107,10 @@ def _temporary_ids_mask(c: Any) -> Any:
     return shaped & (child.is_in(two_sexes) | child.str.slice(9, 3).is_in(two_births))
 
 
-def _insats_dates_mask(c: Any) -> Any:
-    decided, start, end = c["beslutsdatum"], c["startdatum"], c["slutdatum"]
+def _insats_year_mask(c: Any) -> Any:
+    start, end = c["startdatum"], c["slutdatum"]
     first, last = (to_text(d) for d in _year_bounds(c.ctx))
-    ended = end != ""
-    return (decided > start) | (ended & (end < start)) | (start > last) | (ended & (end < first))
+    return (start > last) | ((end != "") & (end < first))
 
 
 def _insats_age_mask(c: Any) -> Any:
@@ -144,12 +143,6 @@ def _lvu_mask(c: Any) -> Any:
             wrong = wrong | ~given
         out = out | ((lagrum == k) & wrong)
     return out
-
-
-def _placering_dates_mask(c: Any) -> Any:
-    start, end = c["startdatum"], c["slutdatum"]
-    last = to_text(_year_bounds(c.ctx)[1])
-    return ((end != "") & (end < start)) | (start > last)
 
 
 def _stodboende_mask(c: Any) -> Any:
@@ -235,15 +228,19 @@ class TemporaryIds:
 # --- the insats --------------------------------------------------------------------------
 
 
-@REGISTER.record(("BU-030", "BU-031", "BU-032"), files=("insats",), mask=_insats_dates_mask)
-def insats_dates(rec: Insats, line: int, ctx: Context) -> Iterator[Finding]:
-    decided, start, end = rec.beslutsdatum, rec.startdatum, rec.slutdatum
-    if decided is not None and start is not None and decided > start:
-        yield ctx.finding(
-            "BU-030", line=line, field="beslutsdatum", value=_d(decided), start=_d(start)
-        )
-    if start is not None and end is not None and end < start:
-        yield ctx.finding("BU-031", line=line, field="slutdatum", value=_d(end), start=_d(start))
+_DECIDED, _START = cond.field("beslutsdatum"), cond.field("startdatum")
+_END = cond.field("slutdatum")
+INSATS_ORDER = (
+    cond.Check("BU-030", "beslutsdatum", ~(_DECIDED > _START), args={"start": "startdatum"}),
+    cond.Check("BU-031", "slutdatum", ~(_END < _START), args={"start": "startdatum"}),
+)
+"""BU-030 and BU-031, declared once: decided by the start, ended after it started."""
+REGISTER.simple(*INSATS_ORDER, files=("insats",), name="insats_order")
+
+
+@REGISTER.record("BU-032", files=("insats",), mask=_insats_year_mask)
+def insats_in_year(rec: Insats, line: int, ctx: Context) -> Iterator[Finding]:
+    start, end = rec.startdatum, rec.slutdatum
     first, last = _year_bounds(ctx)
     if start is None:
         return
@@ -368,16 +365,13 @@ REGISTER.unique(
 # --- the placering -----------------------------------------------------------------------
 
 
-@REGISTER.record(("BU-040", "BU-042"), files=("placering",), mask=_placering_dates_mask)
-def placering_dates(rec: Placering, line: int, ctx: Context) -> Iterator[Finding]:
-    start, end = rec.startdatum, rec.slutdatum
-    if start is None:
-        return
-    if end is not None and end < start:
-        yield ctx.finding("BU-040", line=line, field="slutdatum", value=_d(end), start=_d(start))
-    _, last = _year_bounds(ctx)
-    if start > last:
-        yield ctx.finding("BU-042", line=line, field="startdatum", value=_d(start), year=ctx.year)
+PLACERING_DATES = (
+    cond.Check("BU-040", "slutdatum", ~(_END < _START), args={"start": "startdatum"}),
+    cond.Check("BU-042", "startdatum", ~(_START > cond.YEAR_END), args={"year": cond.YEAR}),
+)
+"""BU-040 and BU-042, declared once: a placering ends after it starts, and starts by
+the end of the statistikår."""
+REGISTER.simple(*PLACERING_DATES, files=("placering",), name="placering_dates")
 
 
 @REGISTER.record("BU-041", files=("placering",), mask=_stodboende_mask)

@@ -5,7 +5,10 @@ and the generator's constraints and the injectors' damage all come from here (re
 
 from __future__ import annotations
 
-from sosreg.engine.conditions import Check, field
+from typing import Any
+
+from sosreg.engine.conditions import Check, env_of, field, param, values
+from sosreg.engine.spec import FileSpec
 
 ROLES = ("sokande", "medsokande")
 MED = field("medsokande")
@@ -44,10 +47,29 @@ def something_paid() -> Check:
     )
 
 
+MAX_CHILDREN = param("plausible_max_antal_barn")
+
+
+def plausible_children() -> Check:
+    """EKB-030: at most ``plausible_max_antal_barn`` children (a warning)."""
+    n = field("antal_barn")
+    return Check("EKB-030", "antal_barn", ~(n > MAX_CHILDREN), args={"limit": MAX_CHILDREN})
+
+
 DAYS = {role: days_agree(role) for role in ROLES}
+CHILDREN = plausible_children()
 MED_MANAD = (
     *_paired("hinder_medsokande", "insats_medsokande"),
     only_with_med("insatsdagar_medsokande"),  # may be empty with a medsökande
 )
 MED_AO = _paired("avslutsorsak_medsokande")
 PAID = something_paid()
+
+
+def most_children(spec: FileSpec, year: int, period: Any) -> int:
+    """The most children a household may have without EKB-030 (:data:`CHILDREN` on the
+    file's params) within the field's range: the generator's and the strategies' bound."""
+    f = spec.field("antal_barn")
+    env = env_of(spec, year, period)
+    counts = [str(n) for n in range(f.min or 0, (f.max or 99) + 1)]
+    return max(int(n) for n in values(CHILDREN, "".format, f.name, counts, env=env))

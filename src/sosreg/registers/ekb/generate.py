@@ -27,6 +27,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from sosreg import identity
 from sosreg.engine.conditions import choose, lazily, values
 from sosreg.engine.values import YearMonth
 from sosreg.generate import (
@@ -37,9 +38,9 @@ from sosreg.generate import (
     Rand,
     Unit,
     born_for_age,
+    breaks,
     on_line,
     weighted,
-    ymd,
 )
 from sosreg.generate import (
     Maker as BaseMaker,
@@ -85,7 +86,8 @@ class Maker(BaseMaker):
         self.hinder = self.codes("ekb_hinderkod")
         self.insats = weighted(self.codes("ekb_arbetsmarknadsinsats"), INSATS)
         self.reasons = self.codes("ekb_avslutsorsak")
-        self.max_barn = int(first.params.get("plausible_max_antal_barn", 10))
+        manad = self.specs.get("manad")
+        self.max_barn = checks.most_children(manad, self.year, self.period) if manad else 0
         self.max_paid = int(first.params.get("plausible_max_belopp_manad", 60000))
         self.months: dict[str, tuple[str, ...]] = {}
         if isinstance(self.period, YearMonth):
@@ -116,8 +118,8 @@ class Maker(BaseMaker):
             t3 = self.people.t3(rng, self.born)
             if t3 is not None:
                 return t3
-        born = ymd(rng.date(*self.born))
-        return rng.choice((born, born[:6], born[:4])) + "TF00"
+        born = rng.date(*self.born)
+        return identity.temporary(born, "tf", rng.choice(identity.PRECISIONS))
 
     def household(self, rng: Rand) -> tuple[str, str, bool]:
         """(sökande, medsökande or ``""``, whether there is a medsökande)."""
@@ -386,10 +388,9 @@ def _month_outside(line: Line, ctx: InjectContext) -> list[Line]:
     return line.expecting("EKB-029")
 
 
-def _many_children(line: Line, ctx: InjectContext) -> list[Line]:
+def _many_children(line: Line, ctx: InjectContext) -> list[Line] | None:
     m = _maker(ctx)
-    line["antal_barn"] = str(ctx.rng.between(m.max_barn + 1, m.max_barn + 5))
-    return line.expecting("EKB-030")
+    return breaks(checks.CHILDREN, line, ctx, str(ctx.rng.between(m.max_barn + 1, m.max_barn + 5)))
 
 
 def _large_amount(line: Line, ctx: InjectContext) -> list[Line]:
@@ -441,7 +442,7 @@ def _person_of_earlier(role: str, code: str) -> LineFn:
         for text in ctx.earlier(line.file):
             fields = text.split(";")
             person = fields[pos["sokande"]]
-            if "TF00" in person or (
+            if identity.parse(person).kind == "tf" or (
                 spec.has_field("avseendemanad") and fields[pos["avseendemanad"]] != month
             ):
                 continue

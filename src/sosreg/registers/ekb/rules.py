@@ -181,17 +181,7 @@ REGISTER.simple(*checks.DAYS.values(), files=("manad",), name="insatsdagar")
 # --- amounts and months ---------------------------------------------------------------
 
 
-@REGISTER.record(
-    "EKB-030",
-    files=("manad",),
-    mask=lambda c: c.int("antal_barn") > int(c.params["plausible_max_antal_barn"]),
-)
-def many_children(rec: Manad, line: int, ctx: Context) -> list[Finding]:
-    limit = int(ctx.params["plausible_max_antal_barn"])
-    n = rec.antal_barn
-    if isinstance(n, int) and n > limit:
-        return [ctx.finding("EKB-030", line=line, field="antal_barn", value=str(n), limit=limit)]
-    return []
+REGISTER.simple(checks.CHILDREN, files=("manad",), name="many_children")  # EKB-030
 
 
 def _large_mask(c: Any) -> Any:

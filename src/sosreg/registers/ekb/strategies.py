@@ -45,7 +45,7 @@ def records(draw: st.DrawFn, spec: FileSpec, year: int, period: YearMonth | int)
         base["period"] = period
         base["avseendemanad"] = period + draw(st.integers(lo, hi))
     if spec.file == "manad":
-        base["antal_barn"] = draw(st.integers(0, int(spec.params["plausible_max_antal_barn"])))
+        base["antal_barn"] = draw(st.integers(0, checks.most_children(spec, year, period)))
         base["belopp_forsorjningsstod"] = draw(st.integers(1, 40_000))
         base["belopp_ovrigt"] = draw(st.integers(0, 20_000))
         for role, present in (("sokande", True), ("medsokande", has_med)):

@@ -21,6 +21,7 @@ from sosreg.generate import (
     Rand,
     Unit,
     born_for_age,
+    breaks,
     day_text,
     on_line,
     sex_of,
@@ -29,6 +30,7 @@ from sosreg.generate import (
 from sosreg.generate import (
     Maker as BaseMaker,
 )
+from sosreg.registers.khsl.rules import IN_PERIOD
 
 PREFIXES = {"khsl1": "KHSL1", "khsl2": "KHSL2"}
 FILE_SETS = (("khsl1",), ("khsl2",))
@@ -123,11 +125,10 @@ def _maker(ctx: InjectContext) -> Maker:
     return ctx.maker
 
 
-def _date_outside(line: Line, ctx: InjectContext) -> list[Line]:
+def _date_outside(line: Line, ctx: InjectContext) -> list[Line] | None:
     m = _maker(ctx)
     day = m.first - ctx.rng.between(1, 28) if ctx.rng.random() < 0.5 else m.last + 1
-    line["datum"] = day_text(day)
-    return line.expecting("KHSL-002")
+    return breaks(IN_PERIOD, line, ctx, day_text(day))
 
 
 def _group_code(line: Line, ctx: InjectContext) -> str | None:

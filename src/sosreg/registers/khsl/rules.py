@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from sosreg import identity
+from sosreg.engine import conditions as cond
 from sosreg.engine.context import Context
 from sosreg.engine.delivery import change_finding
 from sosreg.engine.findings import Finding
-from sosreg.engine.values import YearMonth, to_text
+from sosreg.engine.values import to_text
 from sosreg.registers.khsl.records import Khsl1, Khsl2
 from sosreg.registers.khsl.register import REGISTER
 
@@ -21,17 +22,15 @@ SEX_LABEL_SV = {"M": "man (1)", "K": "kvinna (2)"}
 SEX_LABEL_EN = {"M": "male (1)", "K": "female (2)"}
 
 
-def _date_mask(c: Any) -> Any:
-    return (c["datum"] != "") & (c["datum"].str.slice(0, 6) != str(c.period))
-
-
-@REGISTER.record("KHSL-002", files=("khsl2",), mask=_date_mask)
-def date_in_period(rec: Khsl2, line: int, ctx: Context) -> Iterator[Finding]:
-    date, period = rec.datum, ctx.period
-    if date is None or not isinstance(period, YearMonth):
-        return
-    if YearMonth(date.year, date.month) != period:
-        yield ctx.finding("KHSL-002", line=line, field="datum", value=to_text(date), period=period)
+_DATUM = cond.field("datum")
+IN_PERIOD = cond.Check(
+    "KHSL-002",
+    "datum",
+    _DATUM.given().implies((_DATUM >= cond.PERIOD_START) & (_DATUM <= cond.PERIOD_END)),
+    args={"period": cond.PERIOD},
+)
+"""KHSL-002, declared once: the action dated in the file's month."""
+REGISTER.simple(IN_PERIOD, files=("khsl2",), name="date_in_period")
 
 
 def _professions_mask(c: Any) -> Any:

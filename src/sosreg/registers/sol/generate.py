@@ -24,6 +24,7 @@ from sosreg.generate import (
     Rand,
     Unit,
     born_for_age,
+    breaks,
     day_text,
     on_line,
     ymd,
@@ -31,7 +32,12 @@ from sosreg.generate import (
 from sosreg.generate import (
     Maker as BaseMaker,
 )
-from sosreg.registers.sol.rules import FLAG_CHECKS, FLAGGED_QUANTITIES, REASON_AND_END
+from sosreg.registers.sol.rules import (
+    DATE_ORDER,
+    FLAG_CHECKS,
+    FLAGGED_QUANTITIES,
+    REASON_AND_END,
+)
 
 PREFIXES = {"sol1": "SOL1", "sol2": "SOL2"}
 FILE_SETS = (("sol1",), ("sol2",))
@@ -141,8 +147,7 @@ def _decision_after_start(line: Line, ctx: InjectContext) -> list[Line] | None:
     start = _date(line["verkstallighet_start"])
     if start >= _maker(ctx).last:
         return None  # the decision would be after the month (SOL-023)
-    line["beslutsdatum"] = ymd(start + dt.timedelta(days=1))
-    return line.expecting("SOL-020")
+    return breaks(DATE_ORDER[0], line, ctx, ymd(start + dt.timedelta(days=1)))
 
 
 def _end_before_start(line: Line, ctx: InjectContext) -> list[Line] | None:
@@ -150,9 +155,9 @@ def _end_before_start(line: Line, ctx: InjectContext) -> list[Line] | None:
     start = _date(line["verkstallighet_start"])
     if start <= m.first:
         return None  # the end must stay in the month (SOL-022)
-    line["verkstallighet_slut"] = ymd(start - dt.timedelta(days=1))
+    damaged = breaks(DATE_ORDER[1], line, ctx, ymd(start - dt.timedelta(days=1)))
     _keep_reason(line, ctx)  # an end needs a reason (SOL-026)
-    return line.expecting("SOL-021")
+    return damaged
 
 
 def _neither_in_month(line: Line, ctx: InjectContext) -> list[Line] | None:
@@ -173,9 +178,9 @@ def _after_month(line: Line, ctx: InjectContext) -> list[Line] | None:
     m = _maker(ctx)
     if _date(line["verkstallighet_start"]) < m.first:
         return None  # then neither start nor end would be in the month (SOL-022)
-    line["verkstallighet_slut"] = ymd(m.last + dt.timedelta(days=1))
+    damaged = breaks(DATE_ORDER[4], line, ctx, ymd(m.last + dt.timedelta(days=1)))
     _keep_reason(line, ctx)  # an end needs a reason (SOL-026)
-    return line.expecting("SOL-023")
+    return damaged
 
 
 def _flag_and_quantity(code: str, most: int) -> LineFn:

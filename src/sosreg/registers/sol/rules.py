@@ -18,38 +18,19 @@ def _d(value: Any) -> str:
     return to_text(value) if value is not None else "–"
 
 
-# Masks (for the columnar engine): where a rule *might* fire, on the raw text of valid
-# fields (dates ÅÅÅÅMMDD compare as text).
-
-
-def _date_order_mask(c: Any) -> Any:
-    decided, start, end = c["beslutsdatum"], c["verkstallighet_start"], c["verkstallighet_slut"]
-    last = to_text(c.reference_date)
-    return (
-        ((decided != "") & (start != "") & (decided > start))
-        | ((start != "") & (end != "") & (end < start))
-        | (decided > last)
-        | (start > last)
-        | (end > last)
-    )
-
-
-@REGISTER.record(("SOL-020", "SOL-021", "SOL-023"), files=("sol2",), mask=_date_order_mask)
-def date_order(rec: Sol2, line: int, ctx: Context) -> Iterator[Finding]:
-    decided, start, end = rec.beslutsdatum, rec.verkstallighet_start, rec.verkstallighet_slut
-    if decided is not None and start is not None and decided > start:
-        yield ctx.finding(
-            "SOL-020", line=line, field="beslutsdatum", value=_d(decided), start=_d(start)
-        )
-    if start is not None and end is not None and end < start:
-        yield ctx.finding(
-            "SOL-021", line=line, field="verkstallighet_slut", value=_d(end), start=_d(start)
-        )
-    last = ctx.reference_date
-    for field in ("beslutsdatum", "verkstallighet_start", "verkstallighet_slut"):
-        value = getattr(rec, field)
-        if value is not None and value > last:
-            yield ctx.finding("SOL-023", line=line, field=field, value=_d(value), date=_d(last))
+_DECIDED, _START = cond.field("beslutsdatum"), cond.field("verkstallighet_start")
+_END = cond.field("verkstallighet_slut")
+DATE_ORDER = (
+    cond.Check("SOL-020", "beslutsdatum", ~(_DECIDED > _START), args={"start": _START.name}),
+    cond.Check("SOL-021", _END.name, ~(_END < _START), args={"start": _START.name}),
+    *(
+        cond.Check("SOL-023", f.name, ~(f > cond.REFERENCE_DAY), args={"date": cond.REFERENCE_DAY})
+        for f in (_DECIDED, _START, _END)
+    ),
+)
+"""SOL-020, SOL-021 and SOL-023, declared once: decided by the start, ended after it
+started, and every date by the reference day (the month's last)."""
+REGISTER.simple(*DATE_ORDER, files=("sol2",), name="date_order")
 
 
 def _period_mask(c: Any) -> Any:
