@@ -25,7 +25,8 @@ _T: Final = {
         "details": "Detaljer",
         "line": "rad",
         "none": "Inga avvikelser.",
-        "more": "… och {n} till av {code} (antalen ovan är exakta; --max-details all, i Python max_details=None, visar alla)",
+        "more": "… och {n} till av {code} (antalen ovan är exakta; --max-details all, i Python "
+        "max_details=None, visar alla)",
         "input": "Indata",
         "input_facts": "{size} byte, {encoding}, {lines} {lines|rad|rader}, "
         "{records} {records|post|poster}",
@@ -45,7 +46,8 @@ _T: Final = {
         "details": "Details",
         "line": "line",
         "none": "No findings.",
-        "more": "… and {n} more of {code} (counts above are exact; --max-details all, in Python max_details=None, shows all)",
+        "more": "… and {n} more of {code} (counts above are exact; --max-details all, in Python "
+        "max_details=None, shows all)",
         "input": "Input",
         "input_facts": "{size} {size|byte|bytes}, {encoding}, {lines} {lines|line|lines}, "
         "{records} {records|record|records}",
