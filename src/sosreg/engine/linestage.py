@@ -1,0 +1,242 @@
+"""The line stage in columns: the common damages of a line repaired with polars
+expressions, their findings made in bulk (for the columnar engine).
+
+:meth:`LineParser.parse <sosreg.engine.core.LineParser.parse>` is the reference. This
+module takes over, for one table of lines (a whole file or one block of it), the lines
+whose only damage is one of
+
+* the whole line in quotes (SOS-104),
+* semicolons after the last field (SOS-109),
+* another number of fields than the spec's (SOS-108; a short line only where neither
+  neighbour can be the rest of it, the SOS-111 case, which stays with the reference),
+
+on a line of printable ASCII (no control characters, replacement characters, BOMs or
+no-break spaces: those stay with the reference) that starts with a digit once unquoted
+(never a header line).
+
+* A line with the wrong number of fields gets its finding here and no record, as in
+  the reference (:attr:`LineStage.done`).
+* A line that the repairs make whole (quotes off, trailing semicolons off) and that
+  has no space or quote left is a *repaired* line: its fields in the table are set to
+  the repaired values, so it then goes through the masks like a clean line
+  (:attr:`LineStage.table`), and its line-stage findings wait in
+  :attr:`LineStage.repaired`. :func:`settle` then hands each to the row engine
+  already parsed: with its record (the compiled field stage on the repaired values,
+  as the reference does after its line stage) where a mask flags the line, with none
+  (its findings only; counted as a clean record) where none does. So the row engine
+  never makes a line-stage finding twice.
+
+Every other suspect line (spaces around values, quoted values, a control character, a
+header, a line that may be the rest of the one before…) stays suspect: the row
+engine reads it whole, as before.
+
+The table has the columns ``line`` (1-based physical line number), ``text`` and the
+spec's fields as split by ``;`` (at most as many as the spec has, the rest of a longer
+line dropped, missing fields empty), one row per physical line in order. Polars is
+passed in (``pl``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from sosreg.engine.core import LineParser
+from sosreg.engine.findings import Finding
+from sosreg.engine.source import MAX_LINE
+
+
+@attrs.define
+class LineStage:
+    """What :func:`bulk` did to one table of lines."""
+
+    table: Any
+    """The table, with the repaired lines' fields set to their repaired values."""
+    suspect: Any
+    """Boolean Series: the lines that are not clean records (the row engine reads them,
+    or they are in :attr:`done`); the repaired lines are no longer suspect."""
+    reference: Any
+    """Boolean Series: the suspect lines the row engine must still read whole."""
+    done: dict[int, tuple[Any, list[Finding]]] = attrs.field(factory=dict)
+    """Lines finished here (a wrong number of fields): (``None``, findings)."""
+    repaired: dict[int, tuple[int, str, list[Finding]]] = attrs.field(factory=dict)
+    """Repaired lines: line -> (row in the table, repaired text, line-stage findings)."""
+
+
+def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
+    """The suspect lines of ``table`` that the line stage can take in columns, taken;
+    see the module's description. ``suspect`` is a boolean Series of the table's rows
+    (the lines that are not clean printable ASCII with the right number of fields)."""
+    n_fields = parser.n
+    names = parser.names
+    if n_fields < 2 or not bool(suspect.any()):
+        return LineStage(table, suspect, suspect)
+    c = pl.col
+    text = c("text")
+    # printable ASCII: as many bytes as characters, none below space or DEL
+    plain = (text.str.len_bytes() == text.str.len_chars()) & ~text.str.contains(r"[\x00-\x1f\x7f]")
+    stripped = c("stripped")
+    frame = (
+        table.select("line", "text")
+        .with_row_index("_row")
+        .filter(suspect)
+        .lazy()
+        .filter(plain & (text.str.len_bytes() <= MAX_LINE))
+        .with_columns(stripped=text.str.strip_chars(" "))
+        # the reference: a line in quotes (after spaces) loses them, and "" becomes "
+        .with_columns(
+            quoted=stripped.str.starts_with('"')
+            & stripped.str.ends_with('"')
+            & (stripped.str.len_bytes() >= 2)
+        )
+        .with_columns(
+            t2=pl.when(c("quoted"))
+            .then(
+                stripped.str.slice(1, stripped.str.len_bytes() - 2).str.replace_all(
+                    '""', '"', literal=True
+                )
+            )
+            .otherwise(text)
+        )
+        .filter(c("t2").str.contains(r"^[0-9]"))  # never a header (the reference's test)
+        .with_columns(
+            n=c("t2").str.count_matches(";", literal=True) + 1,
+            # semicolons at the end: the fields after the spec's last one all empty
+            trailing=c("t2").str.len_bytes() - c("t2").str.strip_chars_end(";").str.len_bytes(),
+        )
+        .with_columns(
+            extra=pl.when((c("n") > n_fields) & (c("trailing") >= c("n") - n_fields))
+            .then(c("n") - n_fields)
+            .otherwise(0)
+        )
+        .with_columns(
+            n=c("n") - c("extra"),
+            t3=c("t2").str.slice(0, c("t2").str.len_bytes() - c("extra")),
+        )
+        .filter(c("n") > 1)  # one field: maybe another separator (SOS-107)
+        .with_columns(
+            whole=(c("n") == n_fields) & ~c("t3").str.contains(r'[ "]')  # else field by field
+        )
+        .filter(c("whole") | (c("n") != n_fields))
+        .select("_row", "line", "quoted", "t3", "n", "extra", "whole")
+        .collect()
+    )
+    if frame.height == 0:
+        return LineStage(table, suspect, suspect)
+    rows = frame.get_column("_row")
+    # a short line may be the start or the rest of another (SOS-111): bulk only where
+    # neither neighbour can be short, i.e. each is clean or taken here with >= n fields
+    known_long = ~suspect
+    long_rows = frame.filter(pl.col("n") >= n_fields).get_column("_row")
+    if long_rows.len():
+        known_long = known_long.scatter(long_rows, True)
+    prev_ok = known_long.shift(1, fill_value=False)
+    next_ok = known_long.shift(-1, fill_value=False)
+    short_ok = (prev_ok & next_ok).gather(rows)
+    frame = frame.with_columns(short_ok=short_ok).filter(
+        (pl.col("n") >= n_fields) | pl.col("short_ok")
+    )
+    stage = LineStage(table, suspect, suspect)
+    ctx = parser.ctx
+    # the repaired lines' fields into the table. The reader split the line as it
+    # stands and dropped what follows the spec's last field, so only a line in quotes
+    # differs: its first field (the opening quote, spaces before it) and its last (the
+    # closing quote, spaces after it; dropped where semicolons follow)
+    moved = frame.filter(pl.col("whole") & pl.col("quoted"))
+    if moved.height:
+        at = moved.get_column("_row")
+        first, last = names[0], names[-1]
+        ends = moved.select(
+            pl.col("t3").str.extract(r"^([^;]*)").alias(first),
+            pl.col("t3").str.extract(r"([^;]*)$").alias(last),
+        )
+        table = table.with_columns(
+            table.get_column(name).clone().scatter(at, ends.get_column(name))
+            for name in (first, last)
+        )
+        stage.table = table
+    repaired = frame.filter(pl.col("whole")).get_column("_row")
+    if repaired.len():
+        stage.suspect = suspect.clone().scatter(repaired, False)
+    taken = frame.get_column("_row")
+    stage.reference = suspect.clone().scatter(taken, False) if taken.len() else suspect
+    lines_seen = 0
+    quotes = _Stamp(ctx.finding("SOS-104", line=0))
+    trailing: dict[int, _Stamp] = {}
+    counts: dict[int, _Stamp] = {}
+    for row, line, is_quoted, t3, count, extra_n, is_whole in frame.select(
+        "_row", "line", "quoted", "t3", "n", "extra", "whole"
+    ).iter_rows():
+        out: list[Finding] = []
+        if is_quoted:
+            out.append(quotes.at(line))
+        if extra_n:
+            stamp = trailing.get(extra_n)
+            if stamp is None:
+                stamp = trailing[extra_n] = _Stamp(ctx.finding("SOS-109", line=0, extra=extra_n))
+            out.append(stamp.at(line))
+        if is_whole:
+            stage.repaired[line] = (row, t3, out)
+        else:
+            stamp = counts.get(count)
+            if stamp is None:
+                stamp = counts[count] = _Stamp(parser.wrong_count(0, count))
+            out.append(stamp.at(line))
+            stage.done[line] = (None, out)
+            lines_seen += 1
+    parser.data_lines += lines_seen
+    return stage
+
+
+class _Stamp:
+    """One finding made once and stamped on many lines: the same code, field, value and
+    parameters (masked when first made), another line."""
+
+    __slots__ = ("finding",)
+
+    def __init__(self, finding: Finding) -> None:
+        self.finding = finding
+
+    def at(self, line: int) -> Finding:
+        f = self.finding
+        return Finding(
+            f.code,
+            f.severity,
+            f.category,
+            line,
+            f.field,
+            f.value,
+            f.params,
+            f.collector,
+            file=f.file,
+        )
+
+
+def settle(
+    parser: LineParser,
+    stage: LineStage,
+    flag: Any,
+    done: dict[int, tuple[Any, list[Finding]]],
+) -> Any:
+    """After the masks (``flag``, true where a line may give a finding): each repaired
+    line into ``done`` for the row engine, with its record (the field stage on its
+    repaired values) where flagged, else with its line-stage findings only (it counts
+    as a clean record). Returns the boolean Series of the repaired lines' rows, which
+    the row engine must see (for their findings) beside the suspect and flagged ones."""
+    fields_fn = parser.fields_fn
+    rows = [row for row, _, _ in stage.repaired.values()]
+    mask = flag & False
+    if not rows:
+        return mask
+    flagged = 0
+    for (line, (_, t3, out)), hit in zip(
+        stage.repaired.items(), flag.gather(rows).to_list(), strict=True
+    ):
+        if hit:
+            flagged += 1
+            done[line] = (fields_fn(t3.split(";"), line, out), out)
+        else:
+            done[line] = (None, out)
+    parser.data_lines += flagged
+    return mask.scatter(rows, True)
