@@ -39,7 +39,8 @@ With ``--damaged [PCT]`` (default 1) the same lines are written but about PCT % 
 are broken the way hand-edited files break, one of :data:`DAMAGE_KINDS`: a trailing
 semicolon (SOS-109), the whole line in quotes (SOS-104), a space before a value
 (SOS-110), a code that is not in the field's list (SOS-205; a wrong hinderkod in EKB), a
-wrong check digit in the person's id (SOS-210), the line cut after a field (SOS-108).
+wrong check digit in the person's id (SOS-210; a temporary id's T made an X), the line cut
+after a field (SOS-108).
 """
 
 from __future__ import annotations
@@ -190,7 +191,6 @@ class People:
             if value not in self.used:
                 self.used.add(value)
                 return value
-
 
     def temporary(self, kind: str, form: int | None = None) -> str:
         """A temporary id: ``"t3"`` (``ÅÅÅÅMMDDTnnn``, new) or ``"tf"``
@@ -457,9 +457,7 @@ def coverage(path: Path, kind: str) -> dict[str, list[str]]:
                         seen[i].add(parsed.kind)
                 else:
                     seen[i].add(v)
-    return {
-        fields[i].name: sorted(wanted[i] - seen[i]) for i in wanted if wanted[i] - seen[i]
-    }
+    return {fields[i].name: sorted(wanted[i] - seen[i]) for i in wanted if wanted[i] - seen[i]}
 
 
 def valid_lines(
@@ -511,7 +509,10 @@ class Damager:
             fields[i] = bad
         elif kind == "bad_check_digit":
             pnr = fields[self.identity]
-            fields[self.identity] = pnr[:-1] + str((int(pnr[-1]) + rng.randint(1, 9)) % 10)
+            if pnr.isdigit():
+                fields[self.identity] = pnr[:-1] + str((int(pnr[-1]) + rng.randint(1, 9)) % 10)
+            else:  # a temporary id: its letter T made an X (no kind of id reads that)
+                fields[self.identity] = pnr.replace("T", "X", 1)
         else:  # cut_line: keep 2 .. n-1 fields
             fields = fields[: rng.randint(2, len(fields) - 1)]
         return ";".join(fields), kind
