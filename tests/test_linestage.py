@@ -125,8 +125,11 @@ def test_wrong_field_counts_are_found_in_columns(ending: str, referenced: list[i
     lines[5] = '"' + ";".join(lines[5].split(";")[:3]) + '"'
     report, seen = _both(_file(lines, ending), EKB, referenced)
     found = [(f.code, f.line, f.param_dict.get("count")) for f in report.findings if f.line]
-    assert found == [("SOS-108", 2, "6"), ("SOS-108", 4, "16"), ("SOS-104", 6, None)] + [
-        ("SOS-108", 6, "3")
+    assert found == [
+        ("SOS-108", 2, "6"),
+        ("SOS-108", 4, "16"),
+        ("SOS-104", 6, None),
+        ("SOS-108", 6, "3"),
     ]
     assert report.records == 4
     assert seen == []
