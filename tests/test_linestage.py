@@ -183,6 +183,8 @@ def damaged(draw: st.DrawFn, base: list[str]) -> list[str]:
         for kind in draw(st.lists(DAMAGES, max_size=3)):
             if kind == "split":  # the line broken in two (SOS-108 twice, SOS-111)
                 cut = line.split(";")
+                if len(cut) < 2:
+                    continue
                 j = draw(st.integers(1, len(cut) - 1))
                 out.append(";".join(cut[:j]))
                 line = ";".join(cut[j - 1 :])

@@ -446,7 +446,7 @@ def _run_plan(runner: Runner, plan: _Plan, suspect: Any) -> None:
     todo_mask = suspect | flag
     skipped = int((~todo_mask).sum())
     # the repaired lines (counted as clean records unless flagged), for their findings
-    todo_mask = todo_mask | linestage.settle(runner.parser, plan.stage, flag, plan.done)
+    todo_mask = todo_mask | linestage.settle(pl, runner.parser, plan.stage, flag, plan.done)
     # every line that may give a finding, in order, through the rest of the row engine
     todo = plan.table.filter(todo_mask).select("line", "text", "ending")
     runs = plan.table.select(pl.col("ending").rle()).unnest("ending").iter_rows()

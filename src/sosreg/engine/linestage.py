@@ -38,7 +38,7 @@ passed in (``pl``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -127,10 +127,9 @@ def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
     rows = frame.get_column("_row")
     # a short line may be the start or the rest of another (SOS-111): bulk only where
     # neither neighbour can be short, i.e. each is clean or taken here with >= n fields
-    known_long = ~suspect
+    height = table.height
     long_rows = frame.filter(pl.col("n") >= n_fields).get_column("_row")
-    if long_rows.len():
-        known_long = known_long.scatter(long_rows, True)
+    known_long = ~suspect | _rows(pl, height, long_rows)
     prev_ok = known_long.shift(1, fill_value=False)
     next_ok = known_long.shift(-1, fill_value=False)
     short_ok = (prev_ok & next_ok).gather(rows)
@@ -143,24 +142,19 @@ def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
     # stands and dropped what follows the spec's last field, so only a line in quotes
     # differs: its first field (the opening quote, spaces before it) and its last (the
     # closing quote, spaces after it; dropped where semicolons follow)
-    moved = frame.filter(pl.col("whole") & pl.col("quoted"))
-    if moved.height:
-        at = moved.get_column("_row")
-        first, last = names[0], names[-1]
-        ends = moved.select(
-            pl.col("t3").str.extract(r"^([^;]*)").alias(first),
-            pl.col("t3").str.extract(r"([^;]*)$").alias(last),
-        )
+    moved = frame.filter(pl.col("whole") & pl.col("quoted")).get_column("_row")
+    if moved.len():
+        first, last = pl.col(names[0]), pl.col(names[-1])
+        at = pl.lit(_rows(pl, height, moved))
         table = table.with_columns(
-            table.get_column(name).clone().scatter(at, ends.get_column(name))
-            for name in (first, last)
+            # neither value holds a space or a quote: strip them all
+            pl.when(at).then(first.str.strip_chars_start(' "')).otherwise(first),
+            pl.when(at).then(last.str.strip_chars_end(' "')).otherwise(last),
         )
         stage.table = table
     repaired = frame.filter(pl.col("whole")).get_column("_row")
-    if repaired.len():
-        stage.suspect = suspect.clone().scatter(repaired, False)
-    taken = frame.get_column("_row")
-    stage.reference = suspect.clone().scatter(taken, False) if taken.len() else suspect
+    stage.suspect = suspect & ~_rows(pl, height, repaired)
+    stage.reference = suspect & ~_rows(pl, height, frame.get_column("_row"))
     lines_seen = 0
     quotes = _Stamp(ctx.finding("SOS-104", line=0))
     trailing: dict[int, _Stamp] = {}
@@ -190,30 +184,36 @@ def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
 
 
 class _Stamp:
-    """One finding made once and stamped on many lines: the same code, field, value and
-    parameters (masked when first made), another line."""
+    """One finding made once (by :meth:`Context.finding
+    <sosreg.engine.context.Context.finding>`, so masked) and stamped on many lines:
+    the same code, field, value and parameters, another line. A stamp is a copy of the
+    attributes, not a new :class:`Finding` through its converters: they would only mask
+    again what is masked already."""
 
-    __slots__ = ("finding",)
+    __slots__ = ("items",)
 
     def __init__(self, finding: Finding) -> None:
-        self.finding = finding
+        self.items = [(a.name, getattr(finding, a.name)) for a in attrs.fields(Finding)]
 
     def at(self, line: int) -> Finding:
-        f = self.finding
-        return Finding(
-            f.code,
-            f.severity,
-            f.category,
-            line,
-            f.field,
-            f.value,
-            f.params,
-            f.collector,
-            file=f.file,
-        )
+        f = object.__new__(Finding)
+        for name, value in self.items:
+            _SET(f, name, value)
+        _SET(f, "line", line)
+        return f
+
+
+_SET: Final = object.__setattr__
+
+
+def _rows(pl: Any, height: int, rows: Any) -> Any:
+    """A boolean Series of ``height``, true at the positions ``rows``."""
+    mask = pl.zeros(height, dtype=pl.Boolean, eager=True)
+    return mask.scatter(rows, True) if len(rows) else mask
 
 
 def settle(
+    pl: Any,
     parser: LineParser,
     stage: LineStage,
     flag: Any,
@@ -226,7 +226,7 @@ def settle(
     the row engine must see (for their findings) beside the suspect and flagged ones."""
     fields_fn = parser.fields_fn
     rows = [row for row, _, _ in stage.repaired.values()]
-    mask = flag & False
+    mask = _rows(pl, flag.len(), rows)
     if not rows:
         return mask
     flagged = 0
@@ -239,4 +239,4 @@ def settle(
         else:
             done[line] = (None, out)
     parser.data_lines += flagged
-    return mask.scatter(rows, True)
+    return mask
