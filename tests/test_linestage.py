@@ -146,11 +146,50 @@ def test_a_short_line_next_to_another_stays_with_the_reference(referenced: list[
     assert seen == [3, 4]
 
 
+@pytest.mark.parametrize("ending", ENDINGS, ids=repr)
+def test_spaces_around_values_are_repaired_in_columns(ending: str, referenced: list[int]) -> None:
+    lines = _clean(6)
+    lines[1] = lines[1].replace(";021;", "; 021 ;")
+    lines[2] = '"' + lines[2].replace(";;", "; ;", 1) + ' "'  # in quotes too
+    lines[4] = lines[4].replace(";8777;", "; 8777;").replace(";0;;", ";0 ;;") + ";"
+    report, seen = _both(_file(lines, ending), EKB, referenced)
+    found = [(f.code, f.line, f.field) for f in report.findings if f.line]
+    assert found == [
+        ("SOS-110", 2, "hinder_sokande"),
+        ("SOS-104", 3, None),
+        ("SOS-110", 3, "stadsdel"),
+        ("SOS-110", 3, "insatsdagar_medsokande"),  # the space before the closing quote
+        ("SOS-109", 5, None),
+        ("SOS-110", 5, "belopp_forsorjningsstod"),
+        ("SOS-110", 5, "insats_sokande"),
+    ]
+    assert seen == []
+
+
+def test_a_padded_code_is_told_from_spaces_around_it(referenced: list[int]) -> None:
+    """KHSL2's KVÅ code padded to its width with spaces after it (the field's own
+    finding), or spaces before it or past the width (SOS-110); a wrong code after
+    the spaces goes on to the field stage."""
+    args = {"register": "khsl", "file": "khsl2", "year": 2023, "period": "202301"}
+    line = "0330;;193402172849;2;;PD008;20230103;XS919;;;;"
+    lines = [line] * 6
+    lines[1] = line.replace("PD008", "PD008  ")
+    lines[2] = line.replace("PD008", " PD008")
+    lines[3] = line.replace("PD008", "PD008   ")
+    lines[4] = line.replace("PD008", "XX000  ")
+    report, seen = _both(_file(lines, "\r\n"), args, referenced)
+    padded = sosreg.get_spec("khsl", "khsl2", 2023).field("kva").rule_for("code.padded")
+    found = [(f.code, f.line) for f in report.findings if f.code in (padded, "SOS-110")]
+    assert found == [(padded, 2), ("SOS-110", 3), ("SOS-110", 4), (padded, 5)]
+    assert any(f.line == 5 and f.field == "kva" and f.code != padded for f in report.findings)
+    assert seen == []
+
+
 def test_what_stays_with_the_reference(referenced: list[int]) -> None:
-    """Spaces around a value, quoted values, a header, one field, a control character,
-    non-ASCII: the reference reads these lines whole."""
+    """Quoted values, a header, one field, a control character, non-ASCII, a space
+    before the first value: the reference reads these lines whole."""
     lines = _clean(8)
-    lines[1] = lines[1].replace(";021;", "; 021;")
+    lines[1] = " " + lines[1]
     lines[2] = lines[2].replace(";021;", ';"021";')
     lines[3] = '"Kommun;Stadsdel;Period"'
     lines[4] = "0180"

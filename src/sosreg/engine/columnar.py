@@ -267,6 +267,7 @@ def _parse_suspects(runner: Runner, plan: _Plan, suspect: Any) -> Any:
     plan.stage = linestage.bulk(polars(), plan.table, suspect, runner.parser)
     plan.table, suspect = plan.stage.table, plan.stage.suspect
     plan.done.update(plan.stage.done)
+    plan.extra += plan.stage.records
     rows = plan.table.filter(plan.stage.reference).select("line", "text", "ending")
     for number, line_text, ending in rows.iter_rows():
         record, out = runner.parse_line(plan.physical(number, line_text, ending))

@@ -3,32 +3,33 @@ expressions, their findings made in bulk (for the columnar engine).
 
 :meth:`LineParser.parse <sosreg.engine.core.LineParser.parse>` is the reference. This
 module takes over, for one table of lines (a whole file or one block of it), the lines
-whose only damage is one of
+whose damage is any of
 
 * the whole line in quotes (SOS-104),
 * semicolons after the last field (SOS-109),
+* spaces around values (SOS-110, or the field's own finding for a code padded to its
+  width, ``code.padded``),
 * another number of fields than the spec's (SOS-108; a short line only where neither
-  neighbour can be the rest of it, the SOS-111 case, which stays with the reference),
+  neighbour can be short too, the SOS-111 case, which stays with the reference),
 
-on a line of printable ASCII (no control characters, replacement characters, BOMs or
-no-break spaces: those stay with the reference) that starts with a digit once unquoted
-(never a header line).
+on a line of printable ASCII (no control characters, replacement characters, BOMs,
+tabs or no-break spaces: those stay with the reference) that starts with a digit once
+unquoted (so never a header line) and holds no quote once unquoted.
 
 * A line with the wrong number of fields gets its finding here and no record, as in
   the reference (:attr:`LineStage.done`).
-* A line that the repairs make whole (quotes off, trailing semicolons off) and that
-  has no space or quote left is a *repaired* line: its fields in the table are set to
-  the repaired values, so it then goes through the masks like a clean line
+* A line the repairs make whole is a *repaired* line: its fields in the table are set
+  to the repaired values, so it then goes through the masks like a clean line
   (:attr:`LineStage.table`), and its line-stage findings wait in
   :attr:`LineStage.repaired`. :func:`settle` then hands each to the row engine
   already parsed: with its record (the compiled field stage on the repaired values,
   as the reference does after its line stage) where a mask flags the line, with none
-  (its findings only; counted as a clean record) where none does. So the row engine
+  (its findings only; it counts as a clean record) where none does. So the row engine
   never makes a line-stage finding twice.
 
-Every other suspect line (spaces around values, quoted values, a control character, a
-header, a line that may be the rest of the one before…) stays suspect: the row
-engine reads it whole, as before.
+Every other suspect line (quoted values, a control character, a header, one field, a
+line that may be the rest of the one before…) stays suspect: the row engine reads it
+whole, as before.
 
 The table has the columns ``line`` (1-based physical line number), ``text`` and the
 spec's fields as split by ``;`` (at most as many as the spec has, the rest of a longer
@@ -43,7 +44,7 @@ from typing import Any, Final
 import attrs
 
 from sosreg.engine.core import LineParser
-from sosreg.engine.findings import Finding
+from sosreg.engine.findings import Category, Finding
 from sosreg.engine.source import MAX_LINE
 
 
@@ -59,9 +60,14 @@ class LineStage:
     reference: Any
     """Boolean Series: the suspect lines the row engine must still read whole."""
     done: dict[int, tuple[Any, list[Finding]]] = attrs.field(factory=dict)
-    """Lines finished here (a wrong number of fields): (``None``, findings)."""
-    repaired: dict[int, tuple[int, str, list[Finding]]] = attrs.field(factory=dict)
-    """Repaired lines: line -> (row in the table, repaired text, line-stage findings)."""
+    """Lines finished here: (``None``, findings) for a wrong number of fields; (record,
+    findings) for spaces around values, the field stage run on the stripped values."""
+    records: list[Any] = attrs.field(factory=list)
+    """The records of :attr:`done` (lines with spaces around values: their field stage
+    run here, they stay suspect)."""
+    repaired: dict[int, tuple[int, bool, str, list[Finding]]] = attrs.field(factory=dict)
+    """Repaired lines: line -> (row in the table, in quotes, repaired text, line-stage
+    findings)."""
 
 
 def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
@@ -115,9 +121,7 @@ def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
             t3=c("t2").str.slice(0, c("t2").str.len_bytes() - c("extra")),
         )
         .filter(c("n") > 1)  # one field: maybe another separator (SOS-107)
-        .with_columns(
-            whole=(c("n") == n_fields) & ~c("t3").str.contains(r'[ "]')  # else field by field
-        )
+        .with_columns(whole=(c("n") == n_fields) & ~c("t3").str.contains('"', literal=True))
         .filter(c("whole") | (c("n") != n_fields))
         .select("_row", "line", "quoted", "t3", "n", "extra", "whole")
         .collect()
@@ -138,27 +142,12 @@ def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
     )
     stage = LineStage(table, suspect, suspect)
     ctx = parser.ctx
-    # the repaired lines' fields into the table. The reader split the line as it
-    # stands and dropped what follows the spec's last field, so only a line in quotes
-    # differs: its first field (the opening quote, spaces before it) and its last (the
-    # closing quote, spaces after it; dropped where semicolons follow)
-    moved = frame.filter(pl.col("whole") & pl.col("quoted")).get_column("_row")
-    if moved.len():
-        first, last = pl.col(names[0]), pl.col(names[-1])
-        at = pl.lit(_rows(pl, height, moved))
-        table = table.with_columns(
-            # neither value holds a space or a quote: strip them all
-            pl.when(at).then(first.str.strip_chars_start(' "')).otherwise(first),
-            pl.when(at).then(last.str.strip_chars_end(' "')).otherwise(last),
-        )
-        stage.table = table
-    repaired = frame.filter(pl.col("whole")).get_column("_row")
-    stage.suspect = suspect & ~_rows(pl, height, repaired)
-    stage.reference = suspect & ~_rows(pl, height, frame.get_column("_row"))
     lines_seen = 0
     quotes = _Stamp(ctx.finding("SOS-104", line=0))
     trailing: dict[int, _Stamp] = {}
     counts: dict[int, _Stamp] = {}
+    padded = parser.padded
+    whole: list[int] = []  # the rows of the repaired lines
     for row, line, is_quoted, t3, count, extra_n, is_whole in frame.select(
         "_row", "line", "quoted", "t3", "n", "extra", "whole"
     ).iter_rows():
@@ -170,16 +159,60 @@ def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
             if stamp is None:
                 stamp = trailing[extra_n] = _Stamp(ctx.finding("SOS-109", line=0, extra=extra_n))
             out.append(stamp.at(line))
-        if is_whole:
-            stage.repaired[line] = (row, t3, out)
-        else:
+        if not is_whole:
             stamp = counts.get(count)
             if stamp is None:
                 stamp = counts[count] = _Stamp(parser.wrong_count(0, count))
             out.append(stamp.at(line))
             stage.done[line] = (None, out)
             lines_seen += 1
+            continue
+        if " " in t3:  # the reference's loop over the values (no quotes are left)
+            values = t3.split(";")
+            for i, v in enumerate(values):
+                stripped = v.strip(" ")
+                if stripped == v:
+                    continue
+                pad = padded.get(i)
+                if pad is not None and v[0] != " " and len(v) <= pad[1]:
+                    finding = ctx.finding(
+                        pad[0],
+                        line=line,
+                        field=names[i],
+                        value=v,
+                        suggestion=stripped,
+                        width=pad[1],
+                        category=Category.FIELD,
+                    )
+                else:
+                    finding = ctx.finding("SOS-110", line=line, field=names[i], value=v)
+                out.append(finding)
+                values[i] = stripped
+            # the field stage here, as the reference goes on: the line is suspect
+            record = parser.fields_fn(values, line, out)
+            stage.done[line] = (record, out)
+            if record is not None:
+                stage.records.append(record)
+            lines_seen += 1
+            continue
+        stage.repaired[line] = (row, is_quoted, t3, out)
+        whole.append(row)
     parser.data_lines += lines_seen
+    # the repaired lines' fields into the table. The reader split each line as it
+    # stands and dropped what follows the spec's last field, so only a line in quotes
+    # differs: its first field (the opening quote, spaces before it) and its last (the
+    # closing quote, spaces after it). No repaired value begins or ends with a space
+    # or holds a quote: strip both.
+    fixed = [0, n_fields - 1] if any(q for _, q, _, _ in stage.repaired.values()) else []
+    if fixed:
+        at = pl.lit(_rows(pl, height, whole))
+        table = table.with_columns(
+            pl.when(at).then(pl.col(names[i]).str.strip_chars(' "')).otherwise(pl.col(names[i]))
+            for i in fixed
+        )
+        stage.table = table
+    stage.suspect = suspect & ~_rows(pl, height, whole)
+    stage.reference = suspect & ~_rows(pl, height, frame.get_column("_row"))
     return stage
 
 
@@ -225,12 +258,12 @@ def settle(
     as a clean record). Returns the boolean Series of the repaired lines' rows, which
     the row engine must see (for their findings) beside the suspect and flagged ones."""
     fields_fn = parser.fields_fn
-    rows = [row for row, _, _ in stage.repaired.values()]
+    rows = [row for row, _, _, _ in stage.repaired.values()]
     mask = _rows(pl, flag.len(), rows)
     if not rows:
         return mask
     flagged = 0
-    for (line, (_, t3, out)), hit in zip(
+    for (line, (_, _, t3, out)), hit in zip(
         stage.repaired.items(), flag.gather(rows).to_list(), strict=True
     ):
         if hit:
