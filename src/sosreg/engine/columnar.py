@@ -460,8 +460,9 @@ def _run_plan(runner: Runner, plan: _Plan, suspect: Any) -> None:
 
 def explain(parsed: Parsed | Runner) -> dict[str, set[int]]:
     """For tests and curious users: the clean lines each mask flags (``"suspect"``: the
-    lines the row engine reads whole). Consumes ``parsed`` (iterate a new one to
-    validate)."""
+    lines that are not clean records, read whole by the row engine or finished by the
+    line stage in columns; a line it repaired counts as clean). Consumes ``parsed``
+    (iterate a new one to validate)."""
     pl = polars()
 
     runner = parsed.runner if isinstance(parsed, Parsed) else parsed
