@@ -379,7 +379,17 @@ def sanity(
             f"ABORT: the generated {kind} file is not godkänd by sosreg: {report.counts()}\n"
             f"  file: {clean}\n  fix make_data.py before timing anything"
         )
+    # every code of each list and every kind of id occurs (on the first lines, so in
+    # the timed files too: the first lines of a longer file are a shorter one's)
+    missing = data.md.coverage(clean, kind)
+    if missing:
+        raise SystemExit(
+            f"ABORT: the generated {kind} file lacks codes or kinds of id: {missing}\n"
+            f"  file: {clean}\n  fix make_data.py before timing anything"
+        )
+    log(f"  sanity {kind}: every code of each list and every kind of id occurs")
     out: dict[str, Any] = {"lines": n, "damaged_lines": {k: v[1] for k, v in files.items()}}
+    out["coverage"] = "every code of each code list and every kind of id the fields accept"
     out["damage_kinds"] = {"values": vcounts, "damaged": dcounts}
     tools = ["sosreg-row", "sosreg-columnar", *[t for t in PEER_TOOLS if t in args.tools]]
     for tool in tools:
@@ -516,23 +526,26 @@ def table(result: dict[str, Any], pct: float) -> str:
     base_col = by_tool.get("sosreg-columnar")
     if base_col is not None and "seconds" not in base_col:
         base_col = None
+    base_pandera = by_tool.get("pandera-polars")
     out = [
-        "| tool | time | lines/s | peak RSS | × sosreg row | × sosreg columnar |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| tool | time | lines/s | peak RSS | × sosreg row | × sosreg columnar "
+        "| × pandera-polars |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         label = TOOLS[r["tool"]][0].format(pct=pct)
         if "seconds" not in r:
             why = "not available" if "unavailable" in r else "failed"
-            out.append(f"| {label} | {why} | | | | |")
+            out.append(f"| {label} | {why} | | | | | |")
             continue
         t = fmt_seconds(r["seconds"])
         if r["extrapolated"]:
             t = f"{t} (est.)†"
         out.append(
             f"| {label} | {t} | {r['lines_per_second']:,.0f} | {mib(r['peak_rss_bytes'])} "
-            f"| {ratio(r, base_row)} | {ratio(r, base_col)} |"
+            f"| {ratio(r, base_row)} | {ratio(r, base_col)} | {ratio(r, base_pandera)} |"
         )
+    out += ["", *engines_table(by_tool, pct)]
     notes: list[str] = []
     grouped: dict[str, list[str]] = {}  # the same note for several rows, said once
     for r in rows:
@@ -561,6 +574,32 @@ def table(result: dict[str, Any], pct: float) -> str:
                 f"file ({verdict} the goal ≤ 1.5×)."
             )
     return "\n".join(out + ([""] + [f"- {n}" for n in notes] if notes else []))
+
+
+def engines_table(by_tool: dict[str, dict[str, Any]], pct: float) -> list[str]:
+    """The engines side by side: clean and damaged time, damaged/clean (goal ≤ 1.5×),
+    and each against pandera-polars in the same run (goal ≤ 0.7×)."""
+    pandera = by_tool.get("pandera-polars")
+    lines = [
+        f"| engine | clean | {pct:g} % damaged | damaged / clean (goal ≤ 1.5×) "
+        "| clean × pandera-polars (goal ≤ 0.7×) | damaged × pandera-polars |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    shown = False
+    for engine in ("row", "columnar"):
+        clean, bad = by_tool.get(f"sosreg-{engine}"), by_tool.get(f"sosreg-{engine}-damaged")
+        if not (clean and "seconds" in clean) and not (bad and "seconds" in bad):
+            continue
+        shown = True
+        cells = [
+            fmt_seconds(clean["seconds"]) if clean and "seconds" in clean else "–",
+            fmt_seconds(bad["seconds"]) if bad and "seconds" in bad else "–",
+            ratio(bad, clean) if bad else "–",
+            ratio(clean, pandera) if clean else "–",
+            ratio(bad, pandera) if bad else "–",
+        ]
+        lines.append(f"| sosreg {engine} | " + " | ".join(cells) + " |")
+    return lines if shown else []
 
 
 def caught_table(sanity_result: dict[str, Any], pct: float) -> str:

@@ -27,13 +27,20 @@ Every value is drawn from the spec (``sosreg.get_spec``) and the year's code lis
 
 Persons: unique 12-digit ids with a Luhn check digit; about 1 % are samordningsnummer
 (day + 60). SOL1 persons are mostly born 1920–1958, EKB persons 1940–2000 (all adults).
-UTF-8 (ASCII only), CRLF.
+Where the field accepts them (EKB's sökande and medsökande), about 1 % are temporary
+ids: ``ÅÅÅÅMMDDTnnn`` (unique) and ``ÅÅÅÅ[MM[DD]]TF00``. UTF-8 (ASCII only), CRLF.
+
+Coverage: the first lines of a file hold every code of each code list a code field
+draws from (each list cycled; not kommun, which is the file's) and every kind of id
+each identity field accepts, so that no engine meets a code or an id kind for the first
+time in the middle of a timed run. :func:`coverage` checks a file for that.
 
 With ``--damaged [PCT]`` (default 1) the same lines are written but about PCT % of them
 are broken the way hand-edited files break, one of :data:`DAMAGE_KINDS`: a trailing
 semicolon (SOS-109), the whole line in quotes (SOS-104), a space before a value
 (SOS-110), a code that is not in the field's list (SOS-205; a wrong hinderkod in EKB), a
-wrong check digit in the person's id (SOS-210), the line cut after a field (SOS-108).
+wrong check digit in the person's id (SOS-210; a temporary id's T made an X), the line cut
+after a field (SOS-108).
 """
 
 from __future__ import annotations
@@ -58,6 +65,8 @@ SEED = 20230214
 DEFAULT_LINES = 200_000
 MEDSOKANDE_SHARE = 0.30
 SNR_SHARE = 0.01
+TEMP_SHARE = 0.01
+"""The share of temporary ids (half ``T3``, half ``TF00``) where a field accepts them."""
 DAMAGED_PCT = 1.0
 DAMAGE_KINDS = (
     "trailing_semicolon",
@@ -163,7 +172,9 @@ class People:
         self.total = total
         self.serials = [(f"{s:03d}", _luhn_part(f"{s:03d}", True)) for s in range(1000)]
 
-    def new(self) -> str:
+    def new(self, kind: str | None = None) -> str:
+        """A new id: a personnummer or (share ``snr``) a samordningsnummer; ``kind``
+        (``"pnr"``, ``"snr"``) forces one."""
         rng = self.rng
         r = rng.random() * self.total
         pnr, snr = self.ranges[-1][1:]
@@ -171,7 +182,8 @@ class People:
             if r < cum:
                 pnr, snr = pnr_dates, snr_dates
                 break
-        dates = snr if rng.random() < self.snr else pnr
+        is_snr = rng.random() < self.snr if kind is None else kind == "snr"
+        dates = snr if is_snr else pnr
         while True:
             ymd, s1 = dates[rng.randrange(len(dates))]
             serial, s2 = self.serials[rng.randrange(1000)]
@@ -179,6 +191,45 @@ class People:
             if value not in self.used:
                 self.used.add(value)
                 return value
+
+    def temporary(self, kind: str, form: int | None = None) -> str:
+        """A temporary id: ``"t3"`` (``ÅÅÅÅMMDDTnnn``, new) or ``"tf"``
+        (``ÅÅÅÅTF00``, ``ÅÅÅÅMMTF00`` or ``ÅÅÅÅMMDDTF00``; ``form`` 0, 1, 2 picks one),
+        born in the people's range."""
+        rng = self.rng
+        pnr = self.ranges[-1][1]
+        while True:
+            ymd = pnr[rng.randrange(len(pnr))][0]
+            if kind == "tf":
+                size = (4, 6, 8)[rng.randrange(3) if form is None else form]
+                return f"{ymd[:size]}TF00"
+            value = f"{ymd}T{rng.randrange(1000):03d}"
+            if value not in self.used:
+                self.used.add(value)
+                return value
+
+    def any(self, accept: tuple[str, ...], kind: str | None = None) -> str:
+        """A new id of a kind ``accept`` holds: mostly :meth:`new`, a share
+        :data:`TEMP_SHARE` temporary where accepted; ``kind`` forces one (``"tf0"``,
+        ``"tf1"``, ``"tf2"``: the TF00 forms)."""
+        if kind is None:
+            temps = [k for k in ("t3", "tf") if k in accept]
+            if temps and self.rng.random() < TEMP_SHARE:
+                kind = self.rng.choice(temps)
+        if kind is None or kind in ("pnr", "snr"):
+            return self.new(kind)
+        if kind.startswith("tf"):
+            return self.temporary("tf", int(kind[2:]) if kind[2:] else None)
+        return self.temporary(kind)
+
+
+def id_kinds(accept: tuple[str, ...]) -> list[str]:
+    """The kinds :meth:`People.any` is forced through on a file's first lines: every
+    kind ``accept`` holds, TF00 in each of its three forms."""
+    out = []
+    for kind in accept:
+        out += ["tf0", "tf1", "tf2"] if kind == "tf" else [kind]
+    return out
 
 
 # --- SOL1: values from the spec -------------------------------------------------------
@@ -255,10 +306,20 @@ def sol1_lines(n: int, *, seed: int = SEED, kommun: str = KOMMUN) -> Iterator[st
         pairs.append((pos[flag], pos[qty], str(not_applicable), other, lo, hi))
     choices, random_ = rng.choices, rng.random
     row = [""] * len(fields)
-    for _ in range(n):
+    # coverage: the first lines cycle through every code of each list and id kind
+    ident = next(i for i, f in enumerate(fields) if f.type == "identity")
+    kinds = id_kinds(tuple(k for k in ("pnr", "snr") if k in _accept(fields[ident])))
+    cover = max([len(codes) for codes, _, _ in group_list] + [len(kinds)])
+    for line in range(n):
         for i, gen in gens:
             row[i] = gen()
+        if line < len(kinds):
+            row[ident] = people.new(kinds[line])
         for codes, idx, k in group_list:
+            if line < cover:
+                for j, i in enumerate(idx):
+                    row[i] = codes[(line + j) % len(codes)]
+                continue
             for i, v in zip(idx, choices(codes, k=k), strict=True):
                 row[i] = v
         for fi, qi, na, other, lo, hi in pairs:
@@ -318,16 +379,24 @@ def ekb_lines(n: int, *, seed: int = SEED, kommun: str = KOMMUN) -> Iterator[str
     insats = insats_codes()
     if insats[0] != "0":
         raise SystemExit(f"expected insats code '0' first, got {insats}")
-    for _ in range(n):
-        sokande = people.new()
-        has_med = rng.random() < MEDSOKANDE_SHARE
-        medsokande = people.new() if has_med else ""
+    spec = spec_of("ekb")
+    accept_s = _accept(spec.field("sokande"))
+    accept_m = _accept(spec.field("medsokande"))
+    kinds_s, kinds_m = id_kinds(accept_s), id_kinds(accept_m)
+    # coverage: the first lines cycle through every code and id kind, with a medsökande
+    cover = max(len(hinder), len(insats), len(kinds_s), len(kinds_m))
+    for line in range(n):
+        first = line < cover
+        sokande = people.any(accept_s, kinds_s[line] if line < len(kinds_s) else None)
+        has_med = first or rng.random() < MEDSOKANDE_SHARE
+        med_kind = kinds_m[-1 - line] if line < len(kinds_m) else None
+        medsokande = people.any(accept_m, med_kind) if has_med else ""
         antal_barn = rng.choices((0, 1, 2, 3, 4, 5), weights=(50, 20, 15, 8, 4, 3))[0]
         fs = rng.randint(0, 25_000)
         ovrigt = rng.choice((0, 0, 0, rng.randint(1, 5_000)))
         if fs == 0 and ovrigt == 0:
             fs = rng.randint(500, 25_000)  # EKB-028: something must have been paid
-        ins_s = _insats(rng, insats)
+        ins_s = insats[line % len(insats)] if first else _insats(rng, insats)
         fields = [
             kommun,
             "",  # stadsdel
@@ -338,18 +407,57 @@ def ekb_lines(n: int, *, seed: int = SEED, kommun: str = KOMMUN) -> Iterator[str
             str(antal_barn),
             str(fs),
             str(ovrigt),
-            rng.choice(hinder),
-            rng.choice(hinder) if has_med else "",
+            hinder[line % len(hinder)] if first else rng.choice(hinder),
+            hinder[-1 - line % len(hinder)] if first else rng.choice(hinder) if has_med else "",
             ins_s,
             "",
             _days(rng, ins_s),
             "",
         ]
         if has_med:
-            ins_m = _insats(rng, insats)
+            ins_m = insats[-1 - line % len(insats)] if first else _insats(rng, insats)
             fields[12] = ins_m
             fields[14] = _days(rng, ins_m)
         yield ";".join(fields)
+
+
+def _accept(f: FieldSpec) -> tuple[str, ...]:
+    """The kinds of id field ``f`` accepts."""
+    from sosreg.engine.types.identity import accepted
+
+    return accepted(f)
+
+
+def coverage(path: Path, kind: str) -> dict[str, list[str]]:
+    """What a generated file of ``kind`` lacks of the coverage its first lines promise:
+    per field, the codes of its list (kommun aside) and the kinds of id it accepts that
+    occur on no line. Empty: everything occurs."""
+    from sosreg import identity
+
+    spec = spec_of(kind)
+    fields = spec.fields
+    wanted: dict[int, set[str]] = {}
+    for i, f in enumerate(fields):
+        if f.type == "code" and f.codelist not in (None, "kommun"):
+            listed = codelists.get(f.codelist).as_of(YEAR)
+            wanted[i] = {c.code for c in listed if c.warning is None}
+        elif f.type == "identity":
+            wanted[i] = set(_accept(f))
+    seen: dict[int, set[str]] = {i: set() for i in wanted}
+    with open(path, encoding="utf-8", newline="") as fh:
+        for text in fh:
+            values = text.rstrip("\r\n").split(";")
+            if len(values) != len(fields):
+                continue
+            for i in wanted:
+                v = values[i]
+                if fields[i].type == "identity":
+                    parsed = identity.parse(v) if v else None
+                    if isinstance(parsed, identity.Identity):
+                        seen[i].add(parsed.kind)
+                else:
+                    seen[i].add(v)
+    return {fields[i].name: sorted(wanted[i] - seen[i]) for i in wanted if wanted[i] - seen[i]}
 
 
 def valid_lines(
@@ -401,7 +509,10 @@ class Damager:
             fields[i] = bad
         elif kind == "bad_check_digit":
             pnr = fields[self.identity]
-            fields[self.identity] = pnr[:-1] + str((int(pnr[-1]) + rng.randint(1, 9)) % 10)
+            if pnr.isdigit():
+                fields[self.identity] = pnr[:-1] + str((int(pnr[-1]) + rng.randint(1, 9)) % 10)
+            else:  # a temporary id: its letter T made an X (no kind of id reads that)
+                fields[self.identity] = pnr.replace("T", "X", 1)
         else:  # cut_line: keep 2 .. n-1 fields
             fields = fields[: rng.randint(2, len(fields) - 1)]
         return ";".join(fields), kind

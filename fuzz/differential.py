@@ -4,7 +4,8 @@ damaged the way files are damaged by hand, for as long as you let it run.
 Each round picks a register, file and statistikår, generates valid lines
 (:func:`sosreg.generate.records`), then damages them: field values moved between lines
 and fields, digits changed, identity numbers planted in other forms (other dashes,
-spaces and digits), lines dropped, doubled or cut, and the whole written with random
+spaces and digits), spaces around values, lines dropped, doubled, cut, quoted, given
+trailing semicolons or a field too many, or broken in two, and the whole written with random
 line endings (per line), BOMs and encodings. It validates the bytes with both engines,
 with the year, period and name arguments varied, and fails on the first difference in
 status, counts, findings, messages or :attr:`sosreg.Parsed.format`::
@@ -69,7 +70,7 @@ def _damage(rng: random.Random, lines: list[str]) -> list[str]:
         if not row:
             row.append("")
         i = rng.randrange(len(row))
-        how = rng.randrange(9)
+        how = rng.randrange(10)
         if how == 0 and len(rows) > 1:  # a value from another line's field
             other = rng.choice(rows)
             row[i] = rng.choice(other or [""])
@@ -91,9 +92,28 @@ def _damage(rng: random.Random, lines: list[str]) -> list[str]:
             rows.append(list(row))  # a line doubled
         elif how == 7 and len(rows) > 1:
             rows.remove(row)
+        elif how == 8:
+            row[i] = rng.choice((" ", "  ", "")) + row[i] + rng.choice((" ", ""))  # spaces
         else:
             del row[i:]  # a line cut
-    return [";".join(r) for r in rows]
+    lines = [";".join(r) for r in rows]
+    # damage to whole lines (the line stage, which the columnar engine runs in columns)
+    for _ in range(rng.randint(0, 4)):
+        if not lines:
+            break
+        k = rng.randrange(len(lines))
+        how = rng.randrange(4)
+        if how == 0:  # the line in quotes, maybe with spaces outside them
+            lines[k] = rng.choice(("", " ")) + f'"{lines[k]}"' + rng.choice(("", "  "))
+        elif how == 1:  # semicolons after the last field
+            lines[k] += ";" * rng.randint(1, 3)
+        elif how == 2:  # a field too many
+            lines[k] += ";" + rng.choice(("x", "1", " "))
+        else:  # the line broken in two at a separator (SOS-108 twice, SOS-111)
+            parts = lines[k].split(";")
+            j = rng.randrange(len(parts))
+            lines[k : k + 1] = [";".join(parts[: j + 1]), ";".join(parts[j:])]
+    return lines
 
 
 def _bytes(rng: random.Random, lines: list[str]) -> bytes:

@@ -49,3 +49,40 @@ def test_bench_country_sizes_are_plausible() -> None:
     sol1 = sorted(n["sol1"] for _, n in todo)
     assert sol1[len(sol1) // 2] < 1_500 < sol1[-10]  # the median kommun is small
     assert 400_000 < sum(sol1) < 650_000
+
+
+def test_generated_files_hold_every_code_and_every_kind_of_id(tmp_path: Path) -> None:
+    """``make_data.py``'s files (what bench.py times) hold every code of each list and
+    every kind of id the field accepts, and are godkänd; ``coverage`` sees a gap."""
+    import sosreg
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import make_data
+    finally:
+        sys.path.pop(0)
+    for kind in ("sol1", "ekb"):
+        path, _ = make_data.write_filip(tmp_path / kind, kind, 200)
+        assert make_data.coverage(path, kind) == {}
+        assert sosreg.validate(path).status is sosreg.Status.GODKAND
+    ekb = (tmp_path / "ekb" / make_data.filip_name("ekb")).read_text().splitlines()
+    assert {"T" in line.split(";")[4] for line in ekb[:6]} == {True, False}  # T3, TF00, numbers
+    short = tmp_path / "short.txt"
+    short.write_text("\n".join(ekb[6:8]) + "\n")
+    assert "hinder_sokande" in make_data.coverage(short, "ekb")
+
+
+def test_the_engines_table_shows_the_ratios_to_pandera() -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import bench
+    finally:
+        sys.path.pop(0)
+    rows = {
+        "sosreg-columnar": {"seconds": 0.6},
+        "sosreg-columnar-damaged": {"seconds": 0.9},
+        "pandera-polars": {"seconds": 1.0},
+    }
+    lines = bench.engines_table(rows, 10.0)
+    assert lines[2] == "| sosreg columnar | 0.60 s | 0.90 s | 1.50× | 0.60× | 0.90× |"
+    assert len(lines) == 3  # no row-engine figures: no row

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from sosreg.engine import linestage
 from sosreg.engine.errors import optional_import
 from sosreg.engine.pipeline import REQUIRES, RUNNERS, Parsed
 from sosreg.engine.runner import Runner
@@ -220,6 +221,8 @@ class _Plan:
     done: dict[int, tuple[Any, list[Any]]] = attrs.field(factory=dict)
     extra: list[Any] = attrs.field(factory=list)
     """The records of the suspect lines."""
+    stage: Any = None
+    """The line stage in columns (:class:`sosreg.engine.linestage.LineStage`)."""
 
     def physical(self, number: int, line_text: str, ending: int) -> PhysicalLine:
         return PhysicalLine(number, line_text[: MAX_LINE + 1], ENDINGS[ending], len(line_text))
@@ -256,14 +259,22 @@ def _suspect(pl: Any, names: Sequence[str]) -> Any:
     return text.str.contains(r"[^\x21\x23-\x7e]|^[^0-9]|^$") | (text.str.len_bytes() != split)
 
 
-def _parse_suspects(runner: Runner, plan: _Plan, suspect: Any) -> None:
-    """The suspect lines through the line and field stages of the row engine (step 1)."""
-    rows = plan.table.filter(suspect).select("line", "text", "ending")
+def _parse_suspects(runner: Runner, plan: _Plan, suspect: Any) -> Any:
+    """The suspect lines through the line stage in columns
+    (:func:`sosreg.engine.linestage.bulk`), then those it leaves through the line and
+    field stages of the row engine (step 1). Returns the lines that are not clean
+    records (the suspect ones less those repaired in columns)."""
+    plan.stage = linestage.bulk(polars(), plan.table, suspect, runner.parser)
+    plan.table, suspect = plan.stage.table, plan.stage.suspect
+    plan.done.update(plan.stage.done)
+    plan.extra += plan.stage.records
+    rows = plan.table.filter(plan.stage.reference).select("line", "text", "ending")
     for number, line_text, ending in rows.iter_rows():
         record, out = runner.parse_line(plan.physical(number, line_text, ending))
         plan.done[number] = (record, out)
         if record is not None:
             plan.extra.append(record)
+    return suspect
 
 
 _Read = tuple[Any, Any, int]
@@ -425,7 +436,7 @@ def _run_plan(runner: Runner, plan: _Plan, suspect: Any) -> None:
     suspect or flagged line through the rest of the row engine."""
     pl = polars()
 
-    _parse_suspects(runner, plan, suspect)
+    suspect = _parse_suspects(runner, plan, suspect)
     # one lazy query: common subexpressions once, expressions in parallel
     named = _flags(runner, plan, cross=False) + _flags(runner, plan, cross=True)
     flags = [expr for _, expr in named]
@@ -435,6 +446,8 @@ def _run_plan(runner: Runner, plan: _Plan, suspect: Any) -> None:
         flag = pl.Series([False] * plan.total)
     todo_mask = suspect | flag
     skipped = int((~todo_mask).sum())
+    # the repaired lines (counted as clean records unless flagged), for their findings
+    todo_mask = todo_mask | linestage.settle(pl, runner.parser, plan.stage, flag, plan.done)
     # every line that may give a finding, in order, through the rest of the row engine
     todo = plan.table.filter(todo_mask).select("line", "text", "ending")
     runs = plan.table.select(pl.col("ending").rle()).unnest("ending").iter_rows()
@@ -447,8 +460,9 @@ def _run_plan(runner: Runner, plan: _Plan, suspect: Any) -> None:
 
 def explain(parsed: Parsed | Runner) -> dict[str, set[int]]:
     """For tests and curious users: the clean lines each mask flags (``"suspect"``: the
-    lines the row engine reads whole). Consumes ``parsed`` (iterate a new one to
-    validate)."""
+    lines that are not clean records, read whole by the row engine or finished by the
+    line stage in columns; a line it repaired counts as clean). Consumes ``parsed``
+    (iterate a new one to validate)."""
     pl = polars()
 
     runner = parsed.runner if isinstance(parsed, Parsed) else parsed
@@ -456,7 +470,7 @@ def explain(parsed: Parsed | Runner) -> dict[str, set[int]]:
     if plan is None:
         return {}
     suspect = plan.table.select(_suspect(pl, runner.parser.names)).to_series()
-    _parse_suspects(runner, plan, suspect)
+    suspect = _parse_suspects(runner, plan, suspect)
     flags = _flags(runner, plan, cross=False) + _flags(runner, plan, cross=True)
     table = (
         plan.table.lazy()

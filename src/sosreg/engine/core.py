@@ -212,7 +212,11 @@ class LineParser:
         return letters > digits
 
     def _wrong_count(self, line: int, values: list[str]) -> Finding:
-        n = len(values)
+        return self.wrong_count(line, len(values))
+
+    def wrong_count(self, line: int, n: int) -> Finding:
+        """The finding (SOS-108) of a line of ``n`` fields, not the spec's number, that
+        is not the rest of the line before (the columnar line stage makes it too)."""
         if n < self.n:
             last = self.spec.fields[n - 1]
             if n + 1 == self.n:

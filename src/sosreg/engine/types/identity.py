@@ -25,7 +25,6 @@ from sosreg.engine.types.base import (
     damage_table,
     pick,
     slow,
-    valid_ymd,
     whole,
 )
 
@@ -193,45 +192,88 @@ def _tables(pl: Any, accept: tuple[str, ...]) -> tuple[Any, Any, Any]:
     return low, high, pl.Series(dates, dtype=pl.Int8)
 
 
-def mask(pl: Any, col: Any, accept: tuple[str, ...]) -> Any:
-    """True where the value is a personnummer or samordningsnummer of an accepted kind
-    that :func:`sosreg.identity.parse` accepts (12 ASCII digits, right check digit, a
-    real date), or a temporary id of an accepted kind (:func:`_temporary_ok`). The 12
-    digits are worked on as an integer, through the lookup tables of :func:`_tables`."""
-    low, high, dates = _tables(pl, tuple(sorted(accept)))
-    digits = col.str.contains(r"^[0-9]{12}$")
-    # no nulls or negative numbers in the indexes (rows that are not 12 digits are
-    # false through ``digits`` anyway): gathers are fastest without a validity mask
-    n = col.cast(pl.Int64, strict=False).fill_null(0).abs()
-    y = n // 10**8
-    t = pl.lit(dates).gather((n // 10**4) % 10**4)
-    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    date_ok = (y >= 1) & ((t == 1) | ((t == 2) & leap))
-    luhn = pl.lit(low).gather(n % 10**5).cast(pl.Int64) + pl.lit(high).gather((n // 10**5) % 10**5)
-    ok = digits & date_ok & (luhn % 10 == 0)
+@functools.cache
+def _real_days(pl: Any) -> Any:
+    """For every MMDD whether it is a real day (1: in any year, 2: in leap years only,
+    0: never): the temporary ids' date rule (a missing month or day counts as 1; day
+    ``00`` is no date) as a lookup table."""
+    table = [0] * 10**4
+    days = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+    for m in range(1, 13):
+        for d in range(1, days[m - 1] + 1):
+            table[m * 100 + d] = 2 if (m, d) == (2, 29) else 1
+    return pl.Series(table, dtype=pl.Int8)
+
+
+def _shape(accept: tuple[str, ...]) -> str:
+    """One pattern for the shapes of every accepted kind: 12 digits (``pnr``,
+    ``snr``), :data:`sosreg.identity.T3_PATTERN`, :data:`~sosreg.identity.TF_PATTERN`."""
+    shapes = []
+    if "pnr" in accept or "snr" in accept:
+        shapes.append("[0-9]{12}")
     if "t3" in accept:
-        ok = ok | _temporary_ok(pl, col, "t3")
+        shapes.append(_identity.T3_PATTERN)
     if "tf" in accept:
-        ok = ok | _temporary_ok(pl, col, "tf")
+        shapes.append(_identity.TF_PATTERN)
+    if len(shapes) == 1:
+        return f"^{shapes[0]}$"
+    return whole("|".join(f"(?:{s})" for s in shapes)) if shapes else "^$"
+
+
+def mask(pl: Any, col: Any, accept: tuple[str, ...]) -> Any:
+    """True where the value is an id of an accepted kind that
+    :func:`sosreg.identity.parse` accepts: a personnummer or samordningsnummer (12
+    ASCII digits, right check digit, a real date), or a temporary id
+    (``ÅÅÅÅMMDDTnnn``, ``ÅÅÅÅ[MM[DD]]TF00``, the date as far as given real).
+
+    One pattern tests the shape of every kind at once; the kinds are then told apart by
+    length and letters. The digits are worked on as integers shared by the kinds (the
+    year ``ÅÅÅÅ``, the day ``MMDD``: a 12-digit number's, a T3 id's and a 12-character
+    TF00 id's are in the same place), through the lookup tables of :func:`_tables`
+    and :func:`_real_days`."""
+    low, high, dates = _tables(pl, tuple(sorted(accept)))
+    shape = col.str.contains(_shape(accept))
+    size = col.str.len_bytes()
+    temporary = "t3" in accept or "tf" in accept
+    # no nulls or negative numbers in the indexes (rows of another shape are false
+    # through ``shape`` anyway): gathers are fastest without a validity mask
+    n = col.cast(pl.Int64, strict=False).fill_null(0).abs()
+    if temporary:  # the digits before the letters, as the year and the day
+        y = col.str.slice(0, 4).cast(pl.Int64, strict=False).fill_null(0)
+        mmdd = col.str.slice(4, 4).cast(pl.Int64, strict=False).fill_null(0).abs()
+    else:  # 12 digits only: from the number
+        y, mmdd = n // 10**8, (n // 10**4) % 10**4
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    ok = pl.lit(False)
+    if "pnr" in accept or "snr" in accept:
+        t = pl.lit(dates).gather(mmdd)
+        luhn = pl.lit(low).gather(n % 10**5).cast(pl.Int64) + pl.lit(high).gather(
+            (n // 10**5) % 10**5
+        )
+        twelve = shape
+        if temporary:  # 12 characters, no T in the ninth place (T3, TF00)
+            twelve = shape & (size == 12) & (col.str.slice(8, 1) != "T")
+        date_ok = (y >= 1) & ((t == 1) | ((t == 2) & leap))
+        ok = twelve & date_ok & (luhn % 10 == 0)
+    if not temporary:
+        return ok
+    r = pl.lit(_real_days(pl)).gather(mmdd)
+    real = (y >= 1) & ((r == 1) | ((r == 2) & leap))
+    tf = col.str.ends_with("TF00")
+    if "t3" in accept:  # ÅÅÅÅMMDDTnnn: T in the ninth place, not TF00
+        ok = ok | (shape & (col.str.slice(8, 1) == "T") & ~tf & real)
+    if "tf" in accept:  # ÅÅÅÅMMDDTF00, ÅÅÅÅMMTF00 (the day as 1), ÅÅÅÅTF00
+        month = col.str.slice(4, 2).cast(pl.Int64, strict=False)
+        ok = ok | (
+            shape
+            & tf
+            & (
+                ((size == 12) & real)
+                | ((size == 10) & (y >= 1) & (month >= 1) & (month <= 12))
+                | ((size == 8) & (y >= 1))
+            )
+        )
     return ok
-
-
-def _temporary_ok(pl: Any, col: Any, kind: str) -> Any:
-    """True where the value is a valid temporary id of ``kind`` as
-    :func:`sosreg.identity.parse` reads it (:data:`sosreg.identity.T3_PATTERN`,
-    :data:`~sosreg.identity.TF_PATTERN`), the date as far as given real (a missing
-    month or day counts as 1; day ``00`` is no date)."""
-    y = col.str.slice(0, 4).cast(pl.Int64, strict=False)
-    if kind == "t3":
-        shape = col.str.contains(whole(_identity.T3_PATTERN))
-        m = col.str.slice(4, 2).cast(pl.Int64, strict=False)
-        d = col.str.slice(6, 2).cast(pl.Int64, strict=False)
-    else:
-        shape = col.str.contains(whole(_identity.TF_PATTERN))
-        size = col.str.len_bytes()
-        m = pl.when(size >= 10).then(col.str.slice(4, 2).cast(pl.Int64, strict=False)).otherwise(1)
-        d = pl.when(size == 12).then(col.str.slice(6, 2).cast(pl.Int64, strict=False)).otherwise(1)
-    return shape & valid_ymd(pl, y, m, d).fill_null(False)
 
 
 IDENTITY = IdentityType()

@@ -1,0 +1,275 @@
+"""The line stage in columns: the common damages of a line repaired with polars
+expressions, their findings made in bulk (for the columnar engine).
+
+:meth:`LineParser.parse <sosreg.engine.core.LineParser.parse>` is the reference. This
+module takes over, for one table of lines (a whole file or one block of it), the lines
+whose damage is any of
+
+* the whole line in quotes (SOS-104),
+* semicolons after the last field (SOS-109),
+* spaces around values (SOS-110, or the field's own finding for a code padded to its
+  width, ``code.padded``),
+* another number of fields than the spec's (SOS-108; a short line only where neither
+  neighbour can be short too, the SOS-111 case, which stays with the reference),
+
+on a line of printable ASCII (no control characters, replacement characters, BOMs,
+tabs or no-break spaces: those stay with the reference) that starts with a digit once
+unquoted (so never a header line) and holds no quote once unquoted.
+
+* A line with the wrong number of fields gets its finding here and no record, as in
+  the reference (:attr:`LineStage.done`).
+* A line the repairs make whole is a *repaired* line: its fields in the table are set
+  to the repaired values, so it then goes through the masks like a clean line
+  (:attr:`LineStage.table`), and its line-stage findings wait in
+  :attr:`LineStage.repaired`. :func:`settle` then hands each to the row engine
+  already parsed: with its record (the compiled field stage on the repaired values,
+  as the reference does after its line stage) where a mask flags the line, with none
+  (its findings only; it counts as a clean record) where none does. So the row engine
+  never makes a line-stage finding twice.
+
+Every other suspect line (quoted values, a control character, a header, one field, a
+line that may be the rest of the one before…) stays suspect: the row engine reads it
+whole, as before.
+
+The table has the columns ``line`` (1-based physical line number), ``text`` and the
+spec's fields as split by ``;`` (at most as many as the spec has, the rest of a longer
+line dropped, missing fields empty), one row per physical line in order. Polars is
+passed in (``pl``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import attrs
+
+from sosreg.engine.core import LineParser
+from sosreg.engine.findings import Category, Finding
+from sosreg.engine.source import MAX_LINE
+
+
+@attrs.define
+class LineStage:
+    """What :func:`bulk` did to one table of lines."""
+
+    table: Any
+    """The table, with the repaired lines' fields set to their repaired values."""
+    suspect: Any
+    """Boolean Series: the lines that are not clean records (the row engine reads them,
+    or they are in :attr:`done`); the repaired lines are no longer suspect."""
+    reference: Any
+    """Boolean Series: the suspect lines the row engine must still read whole."""
+    done: dict[int, tuple[Any, list[Finding]]] = attrs.field(factory=dict)
+    """Lines finished here: (``None``, findings) for a wrong number of fields; (record,
+    findings) for spaces around values, the field stage run on the stripped values."""
+    records: list[Any] = attrs.field(factory=list)
+    """The records of :attr:`done` (lines with spaces around values: their field stage
+    run here, they stay suspect)."""
+    repaired: dict[int, tuple[int, bool, str, list[Finding]]] = attrs.field(factory=dict)
+    """Repaired lines: line -> (row in the table, in quotes, repaired text, line-stage
+    findings)."""
+
+
+def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
+    """The suspect lines of ``table`` that the line stage can take in columns, taken;
+    see the module's description. ``suspect`` is a boolean Series of the table's rows
+    (the lines that are not clean printable ASCII with the right number of fields)."""
+    n_fields = parser.n
+    names = parser.names
+    if n_fields < 2 or not bool(suspect.any()):
+        return LineStage(table, suspect, suspect)
+    c = pl.col
+    text = c("text")
+    # printable ASCII: as many bytes as characters, none below space or DEL
+    plain = (text.str.len_bytes() == text.str.len_chars()) & ~text.str.contains(r"[\x00-\x1f\x7f]")
+    stripped = c("stripped")
+    frame = (
+        table.select("line", "text")
+        .with_row_index("_row")
+        .filter(suspect)
+        .lazy()
+        .filter(plain & (text.str.len_bytes() <= MAX_LINE))
+        .with_columns(stripped=text.str.strip_chars(" "))
+        # the reference: a line in quotes (after spaces) loses them, and "" becomes "
+        .with_columns(
+            quoted=stripped.str.starts_with('"')
+            & stripped.str.ends_with('"')
+            & (stripped.str.len_bytes() >= 2)
+        )
+        .with_columns(
+            t2=pl.when(c("quoted"))
+            .then(
+                stripped.str.slice(1, stripped.str.len_bytes() - 2).str.replace_all(
+                    '""', '"', literal=True
+                )
+            )
+            .otherwise(text)
+        )
+        .filter(c("t2").str.contains(r"^[0-9]"))  # never a header (the reference's test)
+        .with_columns(
+            n=c("t2").str.count_matches(";", literal=True) + 1,
+            # semicolons at the end: the fields after the spec's last one all empty
+            trailing=c("t2").str.len_bytes() - c("t2").str.strip_chars_end(";").str.len_bytes(),
+        )
+        .with_columns(
+            extra=pl.when((c("n") > n_fields) & (c("trailing") >= c("n") - n_fields))
+            .then(c("n") - n_fields)
+            .otherwise(0)
+        )
+        .with_columns(
+            n=c("n") - c("extra"),
+            t3=c("t2").str.slice(0, c("t2").str.len_bytes() - c("extra")),
+        )
+        .filter(c("n") > 1)  # one field: maybe another separator (SOS-107)
+        .with_columns(whole=(c("n") == n_fields) & ~c("t3").str.contains('"', literal=True))
+        .filter(c("whole") | (c("n") != n_fields))
+        .select("_row", "line", "quoted", "t3", "n", "extra", "whole")
+        .collect()
+    )
+    if frame.height == 0:
+        return LineStage(table, suspect, suspect)
+    rows = frame.get_column("_row")
+    # a short line may be the start or the rest of another (SOS-111): bulk only where
+    # neither neighbour can be short, i.e. each is clean or taken here with >= n fields
+    height = table.height
+    long_rows = frame.filter(pl.col("n") >= n_fields).get_column("_row")
+    known_long = ~suspect | _rows(pl, height, long_rows)
+    prev_ok = known_long.shift(1, fill_value=False)
+    next_ok = known_long.shift(-1, fill_value=False)
+    short_ok = (prev_ok & next_ok).gather(rows)
+    frame = frame.with_columns(short_ok=short_ok).filter(
+        (pl.col("n") >= n_fields) | pl.col("short_ok")
+    )
+    stage = LineStage(table, suspect, suspect)
+    ctx = parser.ctx
+    lines_seen = 0
+    quotes = _Stamp(ctx.finding("SOS-104", line=0))
+    trailing: dict[int, _Stamp] = {}
+    counts: dict[int, _Stamp] = {}
+    padded = parser.padded
+    whole: list[int] = []  # the rows of the repaired lines
+    for row, line, is_quoted, t3, count, extra_n, is_whole in frame.select(
+        "_row", "line", "quoted", "t3", "n", "extra", "whole"
+    ).iter_rows():
+        out: list[Finding] = []
+        if is_quoted:
+            out.append(quotes.at(line))
+        if extra_n:
+            stamp = trailing.get(extra_n)
+            if stamp is None:
+                stamp = trailing[extra_n] = _Stamp(ctx.finding("SOS-109", line=0, extra=extra_n))
+            out.append(stamp.at(line))
+        if not is_whole:
+            stamp = counts.get(count)
+            if stamp is None:
+                stamp = counts[count] = _Stamp(parser.wrong_count(0, count))
+            out.append(stamp.at(line))
+            stage.done[line] = (None, out)
+            lines_seen += 1
+            continue
+        if " " in t3:  # the reference's loop over the values (no quotes are left)
+            values = t3.split(";")
+            for i, v in enumerate(values):
+                stripped = v.strip(" ")
+                if stripped == v:
+                    continue
+                pad = padded.get(i)
+                if pad is not None and v[0] != " " and len(v) <= pad[1]:
+                    finding = ctx.finding(
+                        pad[0],
+                        line=line,
+                        field=names[i],
+                        value=v,
+                        suggestion=stripped,
+                        width=pad[1],
+                        category=Category.FIELD,
+                    )
+                else:
+                    finding = ctx.finding("SOS-110", line=line, field=names[i], value=v)
+                out.append(finding)
+                values[i] = stripped
+            # the field stage here, as the reference goes on: the line is suspect
+            record = parser.fields_fn(values, line, out)
+            stage.done[line] = (record, out)
+            if record is not None:
+                stage.records.append(record)
+            lines_seen += 1
+            continue
+        stage.repaired[line] = (row, is_quoted, t3, out)
+        whole.append(row)
+    parser.data_lines += lines_seen
+    # the repaired lines' fields into the table. The reader split each line as it
+    # stands and dropped what follows the spec's last field, so only a line in quotes
+    # differs: its first field (the opening quote, spaces before it) and its last (the
+    # closing quote, spaces after it). No repaired value begins or ends with a space
+    # or holds a quote: strip both.
+    fixed = [0, n_fields - 1] if any(q for _, q, _, _ in stage.repaired.values()) else []
+    if fixed:
+        at = pl.lit(_rows(pl, height, whole))
+        table = table.with_columns(
+            pl.when(at).then(pl.col(names[i]).str.strip_chars(' "')).otherwise(pl.col(names[i]))
+            for i in fixed
+        )
+        stage.table = table
+    stage.suspect = suspect & ~_rows(pl, height, whole)
+    stage.reference = suspect & ~_rows(pl, height, frame.get_column("_row"))
+    return stage
+
+
+class _Stamp:
+    """One finding made once (by :meth:`Context.finding
+    <sosreg.engine.context.Context.finding>`, so masked) and stamped on many lines:
+    the same code, field, value and parameters, another line. A stamp is a copy of the
+    attributes, not a new :class:`Finding` through its converters: they would only mask
+    again what is masked already."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, finding: Finding) -> None:
+        self.items = [(a.name, getattr(finding, a.name)) for a in attrs.fields(Finding)]
+
+    def at(self, line: int) -> Finding:
+        f = object.__new__(Finding)
+        for name, value in self.items:
+            _SET(f, name, value)
+        _SET(f, "line", line)
+        return f
+
+
+_SET: Final = object.__setattr__
+
+
+def _rows(pl: Any, height: int, rows: Any) -> Any:
+    """A boolean Series of ``height``, true at the positions ``rows``."""
+    mask = pl.zeros(height, dtype=pl.Boolean, eager=True)
+    return mask.scatter(rows, True) if len(rows) else mask
+
+
+def settle(
+    pl: Any,
+    parser: LineParser,
+    stage: LineStage,
+    flag: Any,
+    done: dict[int, tuple[Any, list[Finding]]],
+) -> Any:
+    """After the masks (``flag``, true where a line may give a finding): each repaired
+    line into ``done`` for the row engine, with its record (the field stage on its
+    repaired values) where flagged, else with its line-stage findings only (it counts
+    as a clean record). Returns the boolean Series of the repaired lines' rows, which
+    the row engine must see (for their findings) beside the suspect and flagged ones."""
+    fields_fn = parser.fields_fn
+    rows = [row for row, _, _, _ in stage.repaired.values()]
+    mask = _rows(pl, flag.len(), rows)
+    if not rows:
+        return mask
+    flagged = 0
+    for (line, (_, _, t3, out)), hit in zip(
+        stage.repaired.items(), flag.gather(rows).to_list(), strict=True
+    ):
+        if hit:
+            flagged += 1
+            done[line] = (fields_fn(t3.split(";"), line, out), out)
+        else:
+            done[line] = (None, out)
+    parser.data_lines += flagged
+    return mask
