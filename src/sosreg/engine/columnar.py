@@ -39,14 +39,16 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from sosreg.engine import source
 from sosreg.engine.errors import optional_import
 from sosreg.engine.pipeline import REQUIRES, RUNNERS, Parsed
+from sosreg.engine.register import CrossKey
 from sosreg.engine.runner import Runner
 from sosreg.engine.source import MAX_LINE, PhysicalLine, split_lines
 from sosreg.engine.types import field_type
 from sosreg.engine.types.base import last_day, whole
 from sosreg.engine.types.dates import YEARMONTH
-from sosreg.engine.values import YearMonth
+from sosreg.engine.values import YearMonth, to_text
 from sosreg.identity import UNKNOWN_DAY
 
 if TYPE_CHECKING:
@@ -76,15 +78,16 @@ class Columns:
     reference day. Masks may assume every field is valid as it stands: rows where one is
     not go to the row engine anyway."""
 
-    def __init__(self, parser: LineParser, extra: list[Any], frame: Any = None) -> None:
+    def __init__(self, parser: LineParser, extra: Sequence[Any] = (), frame: Any = None) -> None:
         pl = polars()
 
         self.pl = pl
         self.extra = extra
-        """The records of the suspect lines (which the row engine reads)."""
+        """The records of the block's suspect lines (which the row engine reads)."""
         self.frame = frame
-        """The clean rows (a DataFrame of the raw fields and ``line``), for masks that
-        must look at the whole column (e.g. duplicates across two columns)."""
+        """The block's rows (a DataFrame of the raw fields and ``line``)."""
+        self.names: tuple[str, ...] = tuple(parser.names)
+        """The spec's field names (the columns)."""
         self.ctx = parser.ctx
         self.params: Mapping[str, Any] = parser.ctx.params
         self.period: YearMonth | int = parser.ctx.period
@@ -104,31 +107,6 @@ class Columns:
     def empty(self, name: str) -> Any:
         """True where the field is empty."""
         return self.pl.col(name).is_null() | (self.pl.col(name) == "")
-
-    def duplicated(self, fields: tuple[str, ...], required: tuple[str, ...] | None = None) -> Any:
-        """True where the key of ``fields`` (the ``required`` ones, default all,
-        non-empty) occurs more than once in the file: twice among the clean rows, or
-        also in a record of a suspect line."""
-        pl = self.pl
-        from sosreg.engine.values import to_text
-
-        needed = required if required is not None else fields
-        present = pl.all_horizontal([pl.col(n) != "" for n in needed])
-        others = [
-            "\x1f".join(to_text(getattr(r, n)) for n in fields)
-            for r in self.extra
-            if all(getattr(r, n) is not None for n in needed)
-        ]
-        if len(fields) == 1:
-            col = pl.col(fields[0])
-            # 12-digit numbers are hashed as integers (faster than strings), the rest
-            # (temporary ids, damaged values) as text
-            num = col.cast(pl.Int64, strict=False)
-            text = pl.when(num.is_null()).then(col)
-            dup = (num.is_not_null() & num.is_duplicated()) | (num.is_null() & text.is_duplicated())
-            return present & (dup | col.is_in(others))
-        key = pl.concat_str([pl.col(n) for n in fields], separator="\x1f")
-        return present & (key.is_duplicated() | key.is_in(others))
 
     def birth_number(self, name: str) -> Any:
         """The birth date of a 12-digit personnummer or samordningsnummer field as the
@@ -207,92 +185,117 @@ ENDINGS: Final = ("", "\n", "\r\n", "\r")
 without one)."""
 _CODE: Final = {e: i for i, e in enumerate(ENDINGS)}
 
+LONG_BYTES: Final = 4 * (MAX_LINE + 1)
+"""Bytes of a line without an end the reader holds before it takes it for an over-long
+line (at least ``MAX_LINE + 1`` characters in UTF-8): it keeps the head, reads the rest
+without holding it and hands the line to the row engine (as
+:func:`sosreg.engine.source.byte_lines` does)."""
+
+
+@attrs.define
+class Stats:
+    """What the last run held at most (for tests: memory bounded by the block size,
+    whatever the file's size)."""
+
+    blocks: int = 0
+    """Blocks checked (both passes)."""
+    rows: int = 0
+    """Lines of the largest block."""
+    bytes: int = 0
+    """Estimated size of the largest block's table."""
+    passes: int = 0
+    """Reads of the file: 1, or 2 when a cross-record rule's keys need a first pass."""
+    keys: int = 0
+    """Key hashes held after the first pass (4 or 8 bytes each)."""
+
+    def seen(self, plan: _Plan) -> None:
+        self.blocks += 1
+        self.rows = max(self.rows, plan.total)
+        self.bytes = max(self.bytes, int(plan.table.estimated_size()))
+
+
+STATS = Stats()
+"""The figures of the last run (:func:`run` or :func:`explain`) in this process."""
+
 
 @attrs.define
 class _Plan:
-    """The file read into columns: one row per physical line (``line``, ``ending`` as
-    a code of :data:`ENDINGS`, ``text`` and the line split into the spec's fields); the
-    suspect lines, once through the line and field stages of the row engine, in
-    ``done``."""
+    """A block of the file read into columns: one row per physical line (``line``,
+    ``ending`` as a code of :data:`ENDINGS`, ``text`` and the line split into the
+    spec's fields); the suspect lines, once through the line and field stages of the
+    row engine, in ``done``."""
 
     table: Any
     total: int
+    loose: dict[int, PhysicalLine] = attrs.field(factory=dict)
+    """Lines whose text in ``table`` is cut (over-long): the row engine gets these."""
     done: dict[int, tuple[Any, list[Any]]] = attrs.field(factory=dict)
     extra: list[Any] = attrs.field(factory=list)
     """The records of the suspect lines."""
+    suspect: Any = None
+    """The suspect lines (a boolean Series), once known."""
+    parsed: bool = False
+    """Whether the suspect lines are in ``done`` already."""
 
     def physical(self, number: int, line_text: str, ending: int) -> PhysicalLine:
+        got = self.loose.get(number)
+        if got is not None:
+            return got
         return PhysicalLine(number, line_text[: MAX_LINE + 1], ENDINGS[ending], len(line_text))
 
 
-def _plan(runner: Runner) -> _Plan | None:
-    """The file as a table (see :class:`_Plan`); ``None`` where the row engine must
-    read the file (not text)."""
-    pl = polars()
-
-    parser = runner.parser
-    if not runner.text_input:
-        return None
-    frame, fields, total = _read_utf8(pl, runner) or _read_text(pl, runner)
-    if fields is None:  # split here; lines of another field count are suspect anyway
+def _table(
+    pl: Any, names: Sequence[str], frame: Any, fields: Any, only: Sequence[str] | None = None
+) -> Any:
+    """``frame`` (line, ending, text) with the fields: ``fields`` as read, or split here
+    (lines of another field count are suspect anyway). With ``only``, just those fields
+    (split from the text: the first pass, which needs the keys' fields only)."""
+    if only is not None:
+        last = max((names.index(n) for n in only), default=0)
         fields = frame.select(
             pl.col("text")
-            .str.split_exact(";", parser.n - 1)
-            .struct.rename_fields(parser.names)
+            .str.split_exact(";", last)
+            .struct.rename_fields(list(names[: last + 1]))
             .alias("f")
         ).unnest("f")
-    table = pl.concat([frame, fields.select(pl.all().fill_null(""))], how="horizontal")
-    return _Plan(table, total)
+        fields = fields.select(list(only))
+    elif fields is None:
+        fields = frame.select(
+            pl.col("text")
+            .str.split_exact(";", len(names) - 1)
+            .struct.rename_fields(list(names))
+            .alias("f")
+        ).unnest("f")
+    return pl.concat([frame, fields.select(pl.all().fill_null(""))], how="horizontal")
 
 
-def _suspect(pl: Any, names: Sequence[str]) -> Any:
-    """Lines the row engine reads whole: not printable ASCII starting with a digit, a
-    quote, or another number of fields (every line-stage finding needs one of these).
-    The field count is checked by length: the fields as split (at most ``len(names)``,
-    missing ones empty) and their separators make up the whole line exactly when the
-    line has ``len(names) - 1`` separators."""
-    text = pl.col("text")
-    split = pl.sum_horizontal([pl.col(n).str.len_bytes() for n in names]) + (len(names) - 1)
-    return text.str.contains(r"[^\x21\x23-\x7e]|^[^0-9]|^$") | (text.str.len_bytes() != split)
+def _lines_frame(pl: Any, first: int, total: int, ending: Any, text: Any) -> Any:
+    return pl.DataFrame(
+        {
+            "line": pl.int_range(first, first + total, dtype=pl.Int64, eager=True),
+            "ending": ending,
+            "text": text,
+        }
+    )
 
 
-def _parse_suspects(runner: Runner, plan: _Plan, suspect: Any) -> None:
-    """The suspect lines through the line and field stages of the row engine (step 1)."""
-    rows = plan.table.filter(suspect).select("line", "text", "ending")
-    for number, line_text, ending in rows.iter_rows():
-        record, out = runner.parse_line(plan.physical(number, line_text, ending))
-        plan.done[number] = (record, out)
-        if record is not None:
-            plan.extra.append(record)
-
-
-_Read = tuple[Any, Any, int]
-"""(frame of line, ending, text; the fields split, or ``None``; lines)."""
-
-
-def _endings(pl: Any, total: int, code: Any, final: bool) -> Any:
-    """The ``ending`` column: ``code`` (an expression), and no ending on the last line
-    of a file without a final newline."""
-    if not final:
-        last = pl.int_range(0, total, dtype=pl.Int64) == total - 1
-        code = pl.when(last).then(0).otherwise(code)
-    return code.cast(pl.UInt8).alias("ending")
-
-
-def _read_utf8(pl: Any, runner: Runner) -> _Read | None:
-    """Lines of a UTF-8 file read by polars' CSV reader as one column (no decoding or
-    splitting in Python). ``None`` where it cannot be used exactly: not UTF-8 bytes, a
-    unit separator byte in the data, a lone CR, mixed line endings, or a second BOM
-    (polars would drop it; it is a character of the first line: see
-    :meth:`sosreg.engine.source.Input.text`)."""
-    data = runner.input.utf8_bytes()
-    if data is None or not data or b"\x1f" in data or data.startswith(codecs.BOM_UTF8):
+def _read_utf8(
+    pl: Any, data: bytes, first: int, names: Sequence[str], only: Sequence[str] | None = None
+) -> Any | None:
+    """Lines of a block of UTF-8 bytes (whole lines) read by polars' CSV reader as one
+    column (no decoding or splitting in Python), with the fields split by the same
+    reader; a table (see :class:`_Plan`). ``None`` where it cannot be used exactly: not
+    UTF-8 bytes, a unit separator byte in the data, a lone CR, mixed line endings, a
+    BOM at the start (polars would drop it; it is a character of the line: see
+    :meth:`sosreg.engine.source.Input.text`), or another count of lines."""
+    if b"\x1f" in data or data.startswith(codecs.BOM_UTF8):
         return None
     crlf = data.count(b"\r\n")
     lf = data.count(b"\n")
     if data.count(b"\r") != crlf or (crlf and crlf != lf):
         return None
     final = data.endswith(b"\n")
+    total = lf + (0 if final else 1)
     try:
         raw = pl.read_csv(
             data,
@@ -302,12 +305,13 @@ def _read_utf8(pl: Any, runner: Runner) -> _Read | None:
             new_columns=["text"],
             infer_schema=False,
         )
-    except pl.exceptions.PolarsError:  # e.g. a BOM, then bytes that are not UTF-8
+    except pl.exceptions.PolarsError:  # e.g. bytes that are not UTF-8
         return None
-    # The fields, split by the same reader; lines with another number of fields are
-    # suspect (from ``raw``) and never read from here.
-    names = runner.parser.names
+    if raw.height != total:
+        return None
     try:
+        if only is not None:
+            raise TypeError  # the keys' fields only: split from the text
         fields = pl.read_csv(
             data,
             has_header=False,
@@ -319,56 +323,398 @@ def _read_utf8(pl: Any, runner: Runner) -> _Read | None:
         )
     except (pl.exceptions.PolarsError, TypeError):  # TypeError: an older polars
         fields = None  # split the clean lines as text instead
-    del data
-    if fields is not None and fields.height != raw.height:
+    if fields is not None and fields.height != total:
         fields = None
-    total = raw.height
+    code = _CODE["\r\n" if crlf else "\n"]
+    ending = pl.Series("ending", [code], dtype=pl.UInt8).new_from_index(0, total)
+    if not final:
+        ending[total - 1] = _CODE[""]
     frame = raw.select(
-        pl.int_range(1, total + 1, dtype=pl.Int64).alias("line"),
-        _endings(pl, total, pl.lit(_CODE["\r\n" if crlf else "\n"]), final),
+        pl.int_range(first, first + total, dtype=pl.Int64).alias("line"),
+        pl.lit(ending).alias("ending"),
         pl.col("text").fill_null(""),
     )
-    return frame, fields, total
+    return _table(pl, names, frame, fields, only)
 
 
-def _read_text(pl: Any, runner: Runner) -> _Read:
-    """Lines of any decoded input, split in Python (any encoding, any line endings,
-    as :func:`sosreg.engine.source.split_lines` splits them)."""
-    text = runner.input.text()
-    if text.count("\r") == text.count("\r\n"):  # no lone CR: split at LF, fast
-        final = text.endswith("\n")
-        parts = text.split("\n")
-        del text
-        if final or parts[-1] == "":
-            parts.pop()
-        total = len(parts)
-        frame = pl.DataFrame({"raw": pl.Series(parts, dtype=pl.String)})
-        del parts
-        crlf = pl.col("raw").str.ends_with("\r")
-        frame = frame.select(
-            pl.int_range(1, total + 1, dtype=pl.Int64).alias("line"),
-            _endings(pl, total, pl.when(crlf).then(_CODE["\r\n"]).otherwise(_CODE["\n"]), final),
-            pl.col("raw").str.strip_suffix("\r").alias("text"),
-        )
-        return frame, None, total
+def _read_text(
+    pl: Any, text: str, first: int, names: Sequence[str], only: Sequence[str] | None = None
+) -> Any:
+    """Lines of decoded text split in Python, as :func:`sosreg.engine.source.split_lines`
+    splits them (any line endings)."""
     lines, endings = split_lines(text)
-    del text
-    total = len(lines)
-    frame = pl.DataFrame(
-        {
-            "line": pl.int_range(1, total + 1, dtype=pl.Int64, eager=True),
-            "ending": pl.Series([_CODE[e] for e in endings], dtype=pl.UInt8),
-            "text": pl.Series(lines, dtype=pl.String),
-        }
+    ending = pl.Series([_CODE[e] for e in endings], dtype=pl.UInt8)
+    frame = _lines_frame(pl, first, len(lines), ending, pl.Series(lines, dtype=pl.String))
+    return _table(pl, names, frame, None, only)
+
+
+def _cut(data: bytes) -> int:
+    """Where the last line ending in ``data`` ends (0: none). A CR as the last byte is
+    no end yet (a LF may follow in the next block)."""
+    lf = data.rfind(b"\n")
+    cr = data.rfind(b"\r", 0, len(data) - 1)
+    return max(lf, cr) + 1
+
+
+def _byte_plans(
+    pl: Any, names: Sequence[str], blocks: Iterator[bytes], only: Sequence[str] | None = None
+) -> Iterator[_Plan]:
+    """The blocks of lines of UTF-8 bytes: each block is cut after its last line ending,
+    the rest carried to the next; a line longer than :data:`LONG_BYTES` is drained
+    (:func:`_long_line`) and never held whole."""
+    number = 1
+    pieces: list[bytes] = []  # the start of a line that has not ended yet
+    held = 0
+    back: list[bytes] = []  # bytes read past an over-long line, to read next
+
+    def plan_of(data: bytes) -> _Plan:
+        nonlocal number
+        table = _read_utf8(pl, data, number, names, only)
+        if table is None:
+            table = _read_text(pl, data.decode("utf-8", "replace"), number, names, only)
+        plan = _Plan(table, table.height)
+        number += plan.total
+        return plan
+
+    def next_block() -> bytes | None:
+        return back.pop() if back else next(blocks, None)
+
+    while (chunk := next_block()) is not None:
+        if pieces and pieces[-1].endswith(b"\r") and not chunk.startswith(b"\n"):
+            yield plan_of(b"".join(pieces))  # the held line ended in a lone CR
+            pieces, held = [], 0
+        cut = _cut(chunk)
+        if cut:
+            data = b"".join([*pieces, chunk[:cut]]) if pieces else chunk[:cut]
+            rest = chunk[cut:]
+            pieces, held = ([rest], len(rest)) if rest else ([], 0)
+            yield plan_of(data)
+            del data
+        else:
+            pieces.append(chunk)
+            held += len(chunk)
+        if held > LONG_BYTES:
+            line, after = _long_line(number, b"".join(pieces), next_block)
+            pieces, held = [], 0
+            if after:
+                back.append(after)
+            frame = _lines_frame(
+                pl,
+                number,
+                1,
+                pl.Series([_CODE[line.ending]], dtype=pl.UInt8),
+                pl.Series([line.text], dtype=pl.String),
+            )
+            number += 1
+            yield _Plan(_table(pl, names, frame, None, only), 1, {line.number: line})
+    if pieces:
+        yield plan_of(b"".join(pieces))
+
+
+def _long_line(
+    number: int, start: bytes, next_block: Callable[[], bytes | None]
+) -> tuple[PhysicalLine, bytes]:
+    """Line ``number``, which begins with ``start`` (no line ending in it but maybe a
+    last CR), read to its end: (the line as the row engine reads it: its first
+    ``MAX_LINE + 1`` characters and its length; the bytes read after it)."""
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    kept = ""
+    length = 0
+    buf: bytes | None = start
+
+    def take(piece: bytes, final: bool) -> None:
+        nonlocal kept, length
+        text = decoder.decode(piece, final)
+        length += len(text)
+        if len(kept) <= MAX_LINE:
+            kept += text[: MAX_LINE + 1 - len(kept)]
+
+    while buf is not None:
+        lf = buf.find(b"\n")
+        cr = buf.find(b"\r")
+        end = min(e for e in (lf, cr) if e >= 0) if lf >= 0 or cr >= 0 else -1
+        if end < 0:
+            take(buf, False)
+            buf = next_block()
+            continue
+        take(buf[:end], True)
+        if buf[end : end + 2] == b"\r\n":
+            return PhysicalLine(number, kept, "\r\n", length), buf[end + 2 :]
+        if buf[end : end + 1] == b"\r" and end == len(buf) - 1:  # a LF may follow
+            after = next_block()
+            if after is not None and after.startswith(b"\n"):
+                return PhysicalLine(number, kept, "\r\n", length), after[1:]
+            return PhysicalLine(number, kept, "\r", length), after or b""
+        return PhysicalLine(number, kept, buf[end : end + 1].decode(), length), buf[end + 1 :]
+    take(b"", True)
+    return PhysicalLine(number, kept, "", length), b""
+
+
+def _line_plans(
+    pl: Any,
+    names: Sequence[str],
+    lines: Iterator[PhysicalLine],
+    only: Sequence[str] | None = None,
+) -> Iterator[_Plan]:
+    """The blocks of lines of any decoded input (another encoding than UTF-8, text),
+    :data:`~sosreg.engine.source.BLOCKS` ``.batch`` lines at a time."""
+    size = max(1, source.BLOCKS.batch)
+    batch: list[PhysicalLine] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= size:
+            yield _lines_plan(pl, names, batch, only)
+            batch = []
+    if batch:
+        yield _lines_plan(pl, names, batch, only)
+
+
+def _lines_plan(
+    pl: Any, names: Sequence[str], batch: list[PhysicalLine], only: Sequence[str] | None = None
+) -> _Plan:
+    ending = pl.Series([_CODE[line.ending] for line in batch], dtype=pl.UInt8)
+    text = pl.Series([line.text for line in batch], dtype=pl.String)
+    frame = _lines_frame(pl, batch[0].number, len(batch), ending, text)
+    loose = {line.number: line for line in batch if line.too_long}
+    return _Plan(_table(pl, names, frame, None, only), len(batch), loose)
+
+
+def _plans(pl: Any, runner: Runner, only: Sequence[str] | None = None) -> Iterator[_Plan]:
+    """The file in blocks of lines (see :class:`_Plan`): UTF-8 bytes cut by the engine
+    (:func:`_byte_plans`), any other input as the row engine's lines. With ``only``,
+    just those fields (the first pass)."""
+    names = runner.parser.names
+    blocks = runner.input.utf8_blocks(source.BLOCKS.rows)
+    if blocks is not None:
+        return _byte_plans(pl, names, blocks, only)
+    return _line_plans(pl, names, runner.input.lines(), only)
+
+
+_NOT_PLAIN: Final = r"[^\x21\x23-\x7e]|^[^0-9]|^$"
+"""A line that is not printable ASCII without quotes starting with a digit."""
+
+
+def _suspect(pl: Any, names: Sequence[str]) -> Any:
+    """Lines the row engine reads whole: not printable ASCII starting with a digit, a
+    quote, or another number of fields (every line-stage finding needs one of these).
+    The field count is checked by length: the fields as split (at most ``len(names)``,
+    missing ones empty) and their separators make up the whole line exactly when the
+    line has ``len(names) - 1`` separators."""
+    text = pl.col("text")
+    split = pl.sum_horizontal([pl.col(n).str.len_bytes() for n in names]) + (len(names) - 1)
+    return text.str.contains(_NOT_PLAIN) | (text.str.len_bytes() != split)
+
+
+def _suspect_of(pl: Any, runner: Runner, plan: _Plan) -> Any:
+    """The block's suspect lines (:func:`_suspect`, and every line longer than
+    :data:`~sosreg.engine.source.MAX_LINE` or cut: the row engine reports those)."""
+    if plan.suspect is None:
+        expr = _suspect(pl, runner.parser.names) | (pl.col("text").str.len_bytes() > MAX_LINE)
+        if plan.loose:
+            expr = expr | pl.col("line").is_in(list(plan.loose))
+        plan.suspect = plan.table.lazy().select(expr).collect().to_series()
+    return plan.suspect
+
+
+def _parse_suspects(runner: Runner, plan: _Plan, suspect: Any) -> None:
+    """The suspect lines through the line and field stages of the row engine (step 1)."""
+    rows = plan.table.filter(suspect).select("line", "text", "ending")
+    for number, line_text, ending in rows.iter_rows():
+        record, out = runner.parse_line(plan.physical(number, line_text, ending))
+        plan.done[number] = (record, out)
+        if record is not None:
+            plan.extra.append(record)
+    plan.parsed = True
+
+
+# -- cross-record keys ------------------------------------------------------------------
+
+_SEED: Final = 0x5EED
+_BUCKET_BITS: Final = 4
+"""The repeated keys are found 1/16 of the hash space at a time (a copy of a sixteenth
+of the hashes, not of all)."""
+
+
+def _h32(pl: Any, expr: Any) -> Any:
+    """A String expression's hash as UInt32 (null stays null). Two keys with one hash
+    only flag more lines (safe: masks detect, the row engine diagnoses)."""
+    return pl.when(expr.is_not_null()).then((expr.hash(_SEED) & 0xFFFFFFFF).cast(pl.UInt32))
+
+
+def _v32(pl: Any, expr: Any) -> Any:
+    """A value whose distinct values count, as UInt32: exact for canonical numbers under
+    10⁹ (a kön code, a date ÅÅÅÅMMDD), a hash with the top bit set for other text;
+    null for null or empty (a record's ``None``)."""
+    exact = expr.str.contains(r"^(?:0|[1-9][0-9]{0,8})$")
+    hashed = ((expr.hash(_SEED) & 0x7FFFFFFF) | 0x80000000).cast(pl.UInt32)
+    return (
+        pl.when(expr.is_null() | (expr == ""))
+        .then(None)
+        .when(exact)
+        .then(expr.cast(pl.UInt32, strict=False))
+        .otherwise(hashed)
     )
-    return frame, None, total
 
 
-def _flags(runner: Runner, plan: _Plan, *, cross: bool) -> list[tuple[str, Any]]:
+def _hash_exprs(pl: Any, key: CrossKey, cols: Columns) -> list[Any]:
+    """One expression per key slot: the key's hash (UInt32), or with ``values`` the
+    key's hash and the value's in one UInt64 (key in the high half)."""
+    keys = key.keys(cols)
+    if key.values is None:
+        return [_h32(pl, k).alias(f"k{i}") for i, k in enumerate(keys)]
+    values = key.values(cols)
+    return [
+        (
+            _h32(pl, k).cast(pl.UInt64) * pl.lit(1 << 32, dtype=pl.UInt64)
+            + _v32(pl, v).cast(pl.UInt64)
+        ).alias(f"k{i}")
+        for i, (k, v) in enumerate(zip(keys, values, strict=True))
+    ]
+
+
+def _records_frame(pl: Any, records: list[Any], names: Sequence[str]) -> Any:
+    """The records' fields as text (``""`` for ``None``), as a block's table holds raw
+    fields: a key reads a record as it reads a line."""
+    return pl.DataFrame(
+        {n: [to_text(getattr(r, n)) for r in records] for n in names},
+        schema=dict.fromkeys(names, pl.String),
+    )
+
+
+def _key_fields(runner: Runner, keyed: list[CrossKey]) -> list[str]:
+    """The fields the keys read, in the spec's order."""
+    cols = Columns(runner.parser)
+    roots = {
+        name
+        for key in keyed
+        for expr in (*key.keys(cols), *(key.values(cols) if key.values else ()))
+        for name in expr.meta.root_names()
+    }
+    return [n for n in runner.parser.names if n in roots]
+
+
+def _key_pass(
+    runner: Runner, keyed: list[CrossKey], plans: Iterator[_Plan], *, keep: bool
+) -> list[Any]:
+    """The first pass: for each key of ``keyed``, the lines whose key (or key and value)
+    may repeat in the file (a sorted Int64 Series of line numbers each).
+
+    Each line's key is hashed (4 bytes a line and key: :func:`_hash_exprs`), kept in
+    line order, and the hashes that repeat found at the end (:func:`_repeated`); two
+    keys with one hash only flag more lines. A line's key is read from its raw fields
+    where the row engine reads them as they stand: a plain line (printable ASCII
+    starting with a digit, no quote, the right number of fields) whose key fields are
+    valid as they stand (or are kept as text by the record); from the *record* the row
+    engine makes of it otherwise (it repairs quotes and spaces; an invalid value is
+    ``None``, no key). With ``keep`` the blocks keep those parsed lines for the second
+    pass (a file of one block: one read, one parse); else they are dropped and the
+    parser's counters restored, so that the second pass counts as if the first had not
+    been."""
+    pl = polars()
+    parser = runner.parser
+    saved = (parser.data_lines, parser.pending_short)
+    chunks: list[list[tuple[int, list[Any]]]] = [[] for _ in keyed]
+    used = _key_fields(runner, keyed)
+    text = pl.col("text")
+    plain = ~text.str.contains(_NOT_PLAIN) & (
+        text.str.count_matches(";", literal=True) == len(parser.names) - 1
+    )
+    plain = plain & (text.str.len_bytes() <= MAX_LINE)
+    trusted = pl.all_horizontal(
+        [plain]
+        + [
+            field_ok(pl, cf, parser.ctx)
+            for cf in parser.fields
+            if cf.spec.name in used and field_type(cf.spec).python_type(cf.spec) is not str
+        ]
+    )
+    for plan in plans:
+        STATS.seen(plan)
+        first = plan.table.item(0, "line") if plan.total else 0
+        ok = trusted
+        if plan.loose:
+            ok = ok & ~pl.col("line").is_in(list(plan.loose))
+        good = plan.table.lazy().select(ok).collect().to_series()
+        rows = plan.table.filter(~good).select("line", "text", "ending")
+        records = []
+        at = []
+        for number, line_text, ending in rows.iter_rows():
+            record, out = runner.parse_line(plan.physical(number, line_text, ending))
+            if record is not None:
+                records.append(record)
+                at.append(number - first)
+            if keep:
+                plan.done[number] = (record, out)
+        del rows
+        cols = Columns(parser, records, plan.table)
+        where = pl.lit(good)
+        recs = _records_frame(pl, records, used) if records else None
+        for i, key in enumerate(keyed):
+            exprs = _hash_exprs(pl, key, cols)
+            got = plan.table.lazy().select([pl.when(where).then(e) for e in exprs]).collect()
+            slots = got.get_columns()
+            if recs is not None:
+                theirs = recs.select(exprs).get_columns()
+                slots = [s.scatter(at, t) for s, t in zip(slots, theirs, strict=True)]
+            chunks[i].append((first, slots))
+        if keep:
+            plan.extra = records
+            plan.parsed = True
+    if not keep:
+        parser.data_lines, parser.pending_short = saved
+    STATS.keys = sum(len(s) - s.null_count() for g in chunks for _, c in g for s in c)
+    return [
+        _lines_of(pl, group, distinct=key.values is not None)
+        for key, group in zip(keyed, chunks, strict=True)
+    ]
+
+
+def _lines_of(pl: Any, chunks: list[tuple[int, list[Any]]], *, distinct: bool) -> Any:
+    """The lines whose hash in ``chunks`` (per block: its first line, a hash per line
+    and key slot) repeats: a sorted Int64 Series."""
+    found = _repeated(pl, [s for _, slots in chunks for s in slots], distinct=distinct)
+    lines = [pl.Series("line", [], dtype=pl.Int64)]
+    if len(found):
+        wanted = found.implode()
+        for first, slots in chunks:
+            for s in slots:
+                k = (s // (1 << 32)).cast(pl.UInt32) if distinct else s
+                hit = pl.select(k.is_in(wanted).fill_null(False).arg_true()).to_series()
+                if len(hit):
+                    lines.append(hit.cast(pl.Int64) + first)
+    chunks.clear()
+    return pl.concat(lines).unique().sort()
+
+
+def _repeated(pl: Any, chunks: list[Any], *, distinct: bool) -> Any:
+    """The key hashes that occur more than once in ``chunks`` (UInt32 Series), or, with
+    ``distinct`` (UInt64 key·value pairs), the keys with more than one distinct value.
+    Nulls (no key) are left out."""
+    bits = 64 if distinct else 32
+    shift = bits - _BUCKET_BITS
+    found = [pl.Series("k", [], dtype=pl.UInt32)]
+    for bucket in range(1 << _BUCKET_BITS):
+        part = [c.filter(c // (1 << shift) == bucket) for c in chunks]
+        if not part:
+            continue
+        hashes = pl.concat(part, rechunk=True)
+        del part
+        if distinct:
+            hashes = (hashes.unique() // (1 << 32)).cast(pl.UInt32)
+        found.append(hashes.filter(hashes.is_duplicated()).unique())
+        del hashes
+    return pl.concat(found)
+
+
+def _flags(
+    runner: Runner, plan: _Plan, *, cross: bool, repeated: Sequence[Any] = ()
+) -> list[tuple[str, Any]]:
     """The masks, named: true where a line may give a finding. ``cross=False``: the
     fields', the period's, the kommun's and the record rules'; ``cross=True``: the
-    cross-record rules', which need the records of the suspect lines (step 1 first).
-    Masks see every row; a suspect row's flags are never used (a superset is safe)."""
+    cross-record rules', by their row masks and their keys (``repeated``: the hashes
+    that repeat, per key of the file's rules in order, from :func:`_key_pass`). Masks
+    see every row of the block; a suspect row's flags are never used (a superset is
+    safe)."""
     pl = polars()
 
     parser = runner.parser
@@ -385,20 +731,30 @@ def _flags(runner: Runner, plan: _Plan, *, cross: bool) -> list[tuple[str, Any]]
         for rule in runner.record_rules:
             mask = pl.lit(True) if rule.mask is None else rule.mask(cols)
             flags.append(("record:" + ",".join(rule.codes), mask))
-    else:
-        for factory in runner.cross_factories:
-            mask = pl.lit(True) if factory.mask is None else factory.mask(cols)
-            flags.append(("cross:" + ",".join(factory.codes), mask))
-    return [(name, expr.fill_null(True)) for name, expr in flags]
+        return [(name, expr.fill_null(True)) for name, expr in flags]
+    at = 0
+    for factory in runner.cross_factories:
+        exprs = [] if factory.mask is None else [factory.mask(cols).fill_null(True)]
+        for _ in factory.keys:
+            lines = repeated[at]
+            at += 1
+            if len(lines):
+                exprs.append(pl.col("line").is_in(lines.implode()))
+        if exprs:
+            mask = pl.any_horizontal(exprs)
+        else:
+            mask = pl.lit(factory.mask is None and not factory.keys)
+        flags.append(("cross:" + ",".join(factory.codes), mask))
+    return flags
 
 
 @contextlib.contextmanager
 def _gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while the flagged lines are checked: their
-    records and findings are kept until the end (``_Plan.done``), so every collection
-    would walk a growing heap of live objects for nothing (a third of the time on a file
-    with 10 % damaged lines). They make no reference cycles; the collector is back on
-    (if it was on) when the block ends, however it ends."""
+    """The cyclic garbage collector off while the flagged lines are checked: a block's
+    records and findings are kept until the block ends (``_Plan.done``), so every
+    collection would walk a growing heap of live objects for nothing (a third of the
+    time on a file with 10 % damaged lines). They make no reference cycles; the
+    collector is back on (if it was on) when the run ends, however it ends."""
     was = gc.isenabled()
     gc.disable()
     try:
@@ -408,41 +764,87 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _keyed(runner: Runner) -> list[CrossKey]:
+    """The keys of the file's cross-record rules, in order."""
+    return [key for factory in runner.cross_factories for key in factory.keys]
+
+
 def run(runner: Runner) -> None:
-    """Validate ``runner`` column by column; findings go to ``runner.log`` exactly as
-    the row engine's would."""
+    """Validate ``runner`` in blocks of lines, column by column; findings go to
+    ``runner.log`` exactly as the row engine's would."""
     pl = polars()
-    plan = _plan(runner)
-    if plan is None:
+    if not runner.text_input:
         return runner.run_rows()
-    suspect = plan.table.lazy().select(_suspect(pl, runner.parser.names)).collect().to_series()
+    STATS.__init__()  # type: ignore[misc]
+    keyed = _keyed(runner)
     with _gc_paused():
-        _run_plan(runner, plan, suspect)
+        repeated: list[Any] = []
+        STATS.passes = 1
+        plans: Iterator[_Plan]
+        if keyed and runner.input.sniff.size <= source.BLOCKS.rows:
+            # a file of one block: its keys and its checks on it, one read and one parse
+            held = list(_plans(pl, runner))
+            repeated = _key_pass(runner, keyed, iter(held), keep=True)
+            plans = _drain_held(held, iter(()))
+        elif keyed:
+            fields = _key_fields(runner, keyed)
+            repeated = _key_pass(runner, keyed, _plans(pl, runner, fields), keep=False)
+            STATS.passes = 2
+            plans = _plans(pl, runner)  # the second pass reads the file again
+        else:
+            plans = _plans(pl, runner)
+        lines = skipped = 0
+        runs: list[list[Any]] = []
+        for plan in plans:
+            n, k = _check(runner, plan, repeated, runs)
+            lines += n
+            skipped += k
+            runner.lines_read = lines
+            runner.report_progress()
+    runner.account(lines=lines, skipped=skipped, runs=[(ENDINGS[c], n) for c, n in runs])
 
 
-def _run_plan(runner: Runner, plan: _Plan, suspect: Any) -> None:
-    """The suspect lines through the line and field stages, the masks, then every
-    suspect or flagged line through the rest of the row engine."""
+def _drain_held(held: list[_Plan], rest: Iterator[_Plan]) -> Iterator[_Plan]:
+    """The blocks read ahead, then the rest; none kept once given."""
+    while held:
+        yield held.pop(0)
+    yield from rest
+
+
+def _check(
+    runner: Runner, plan: _Plan, repeated: Sequence[Any], runs: list[list[Any]]
+) -> tuple[int, int]:
+    """One block: the suspect lines through the line and field stages, the masks, then
+    every suspect or flagged line through the rest of the row engine, in order.
+    Returns (lines, records cleared); the block's endings are added to ``runs``."""
     pl = polars()
-
-    _parse_suspects(runner, plan, suspect)
+    STATS.seen(plan)
+    suspect = _suspect_of(pl, runner, plan)
+    if plan.parsed:  # by the first pass: its lines go through the row engine too
+        parsed = pl.col("line").is_in(list(plan.done))
+        suspect = suspect | plan.table.select(parsed).to_series()
+    else:
+        _parse_suspects(runner, plan, suspect)
     # one lazy query: common subexpressions once, expressions in parallel
-    named = _flags(runner, plan, cross=False) + _flags(runner, plan, cross=True)
+    named = _flags(runner, plan, cross=False) + _flags(runner, plan, cross=True, repeated=repeated)
     flags = [expr for _, expr in named]
     if flags:
         flag = plan.table.lazy().select(pl.any_horizontal(flags)).collect().to_series()
+        todo_mask = suspect | flag
     else:
-        flag = pl.Series([False] * plan.total)
-    todo_mask = suspect | flag
+        todo_mask = suspect
     skipped = int((~todo_mask).sum())
-    # every line that may give a finding, in order, through the rest of the row engine
     todo = plan.table.filter(todo_mask).select("line", "text", "ending")
-    runs = plan.table.select(pl.col("ending").rle()).unnest("ending").iter_rows()
+    for n, code in plan.table.select(pl.col("ending").rle()).unnest("ending").iter_rows():
+        if runs and runs[-1][0] == code:
+            runs[-1][1] += n
+        else:
+            runs.append([code, n])
     plan.table = None
     lines = (plan.physical(*row) for row in todo.iter_rows())
     for _ in runner.process(lines, plan.done, count=False):
         pass
-    runner.account(lines=plan.total, skipped=skipped, runs=[(ENDINGS[c], n) for n, c in runs])
+    return plan.total, skipped
 
 
 def explain(parsed: Parsed | Runner) -> dict[str, set[int]]:
@@ -452,20 +854,29 @@ def explain(parsed: Parsed | Runner) -> dict[str, set[int]]:
     pl = polars()
 
     runner = parsed.runner if isinstance(parsed, Parsed) else parsed
-    plan = _plan(runner)
-    if plan is None:
+    if not runner.text_input:
         return {}
-    suspect = plan.table.select(_suspect(pl, runner.parser.names)).to_series()
-    _parse_suspects(runner, plan, suspect)
-    flags = _flags(runner, plan, cross=False) + _flags(runner, plan, cross=True)
-    table = (
-        plan.table.lazy()
-        .select("line", *(expr.alias(name) for name, expr in flags))
-        .filter(~suspect)
-        .collect()
-    )
-    out = {name: set(table.filter(pl.col(name)).get_column("line").to_list()) for name, _ in flags}
-    out["suspect"] = set(plan.done)
+    STATS.__init__()  # type: ignore[misc]
+    keyed = _keyed(runner)
+    repeated = _key_pass(runner, keyed, _plans(pl, runner), keep=False) if keyed else []
+    out: dict[str, set[int]] = {}
+    suspects: set[int] = set()
+    for plan in _plans(pl, runner):
+        suspect = _suspect_of(pl, runner, plan)
+        _parse_suspects(runner, plan, suspect)
+        flags = _flags(runner, plan, cross=False) + _flags(
+            runner, plan, cross=True, repeated=repeated
+        )
+        table = (
+            plan.table.lazy()
+            .select("line", *(expr.alias(name) for name, expr in flags))
+            .filter(~suspect)
+            .collect()
+        )
+        for name, _ in flags:
+            out.setdefault(name, set()).update(table.filter(pl.col(name)).get_column("line"))
+        suspects.update(plan.done)
+    out["suspect"] = suspects
     return out
 
 

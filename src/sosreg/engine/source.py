@@ -52,6 +52,12 @@ class BlockSizes:
     characters per read of the rest of an over-long line."""
     text: int = 8192
     """Bytes the line reader decodes at a time (``io.TextIOWrapper``'s chunk)."""
+    rows: int = 1 << 22
+    """Bytes of UTF-8 input the columnar engine reads and checks at a time (its memory
+    is a few times this, whatever the file's size: :mod:`sosreg.engine.columnar`)."""
+    batch: int = 50_000
+    """Lines the columnar engine checks at a time on input it reads as lines (another
+    encoding than UTF-8, or text)."""
 
 
 BLOCKS = BlockSizes()
@@ -611,6 +617,31 @@ class Input:
             return None
         data = self._whole()
         return data[3:] if self.sniff.bom else data
+
+    def utf8_blocks(self, size: int) -> Iterator[bytes] | None:
+        """The input's bytes without a BOM in blocks of ``size`` bytes, if it is a UTF-8
+        (or ASCII) byte input; ``None`` otherwise. Each block is read without moving
+        the position :meth:`lines` reads from (see :meth:`_whole`). For the columnar
+        engine's reader, which cuts them into lines itself."""
+        if self._fh is None or self.sniff.encoding != "utf-8":
+            return None
+        return self._blocks(3 if self.sniff.bom else 0, max(1, size))
+
+    def _blocks(self, at: int, size: int) -> Iterator[bytes]:
+        while True:
+            fh = self._fh
+            if fh is None:  # closed
+                return
+            here = fh.tell()
+            try:
+                fh.seek(at)
+                chunk = fh.read(size)
+            finally:
+                fh.seek(here)
+            if not chunk:
+                return
+            at += len(chunk)
+            yield chunk
 
     def _whole(self) -> bytes:
         """All the bytes, read without moving the position :meth:`lines` reads from
