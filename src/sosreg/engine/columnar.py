@@ -250,6 +250,8 @@ def _table(
     """``frame`` (line, ending, text) with the fields: ``fields`` as read, or split here
     (lines of another field count are suspect anyway). With ``only``, just those fields
     (split from the text: the first pass, which needs the keys' fields only)."""
+    if only is not None and not only:
+        return frame
     if only is not None:
         last = max((names.index(n) for n in only), default=0)
         fields = frame.select(
@@ -490,6 +492,7 @@ def _plans(pl: Any, runner: Runner, only: Sequence[str] | None = None) -> Iterat
     return _line_plans(pl, names, runner.input.lines(), only)
 
 
+_ROW: Final = ("line", "text", "ending")
 _NOT_PLAIN: Final = r"[^\x21\x23-\x7e]|^[^0-9]|^$"
 """A line that is not printable ASCII without quotes starting with a digit."""
 
@@ -593,6 +596,55 @@ def _key_fields(runner: Runner, keyed: list[CrossKey]) -> list[str]:
     return [n for n in runner.parser.names if n in roots]
 
 
+def _as_records(pl: Any, runner: Runner, used: Sequence[str]) -> tuple[Any, Any, dict[str, Any]]:
+    """The line stage of :meth:`~sosreg.engine.core.LineParser.parse` as expressions,
+    for the first pass, which needs the key fields of every line as the row engine's
+    records hold them: (*certain*: the lines where these expressions give exactly what
+    the row engine makes of the line; *record*: whether it makes a record; the fields
+    ``used``, as the record's text).
+
+    Certain are the lines of printable ASCII, spaces and tabs (no control character, no
+    replacement character, no BOM; Python's ``str.strip`` then strips what polars'
+    ``strip_chars(" \t")`` strips) that are blank, or start with a digit once a quoted
+    line is unquoted (else the header test decides) and have a ``;`` (else the tab and
+    comma test decides): the whole line's quotes, a trailing ``;`` run, the spaces and
+    quotes around values, a wrong number of fields (no record) as the row engine reads
+    them. A key field the record may hold other than as written (not text, or padded)
+    must be valid as it stands. The rest (few) the row engine parses."""
+    parser = runner.parser
+    n = len(parser.names)
+    t = pl.col("text")
+    stripped = t.str.strip_chars(" \t")
+    blank = stripped == ""
+    quoted = (
+        t.str.contains('"', literal=True)
+        & (stripped.str.len_bytes() >= 2)
+        & stripped.str.starts_with('"')
+        & stripped.str.ends_with('"')
+    )
+    inner = stripped.str.slice(1, stripped.str.len_bytes() - 2).str.replace_all(
+        '""', '"', literal=True
+    )
+    line = pl.when(quoted).then(inner).otherwise(t)
+    count = line.str.count_matches(";", literal=True)
+    fits = (count == n - 1) | (
+        (count > n - 1) & (line.str.strip_chars_end(";").str.count_matches(";", literal=True) < n)
+    )
+    simple = t.str.contains(r"^[\x20-\x7e\t]*$") & (t.str.len_bytes() <= MAX_LINE)
+    certain = simple & (blank | (line.str.contains(r"^[0-9]") & ((count > 0) | (n == 1))))
+    record = certain & ~blank & fits
+    spaced = line.str.contains(" ", literal=True) | line.str.contains('"', literal=True)
+    pieces = line.str.split_exact(";", n - 1).struct.rename_fields(list(parser.names))
+    fields: dict[str, Any] = {}
+    for name in used:
+        v = pieces.struct.field(name)
+        s = v.str.strip_chars(" \t")
+        unquoted = (s.str.len_bytes() >= 2) & s.str.starts_with('"') & s.str.ends_with('"')
+        s = pl.when(unquoted).then(s.str.slice(1, s.str.len_bytes() - 2)).otherwise(s)
+        fields[name] = pl.when(spaced).then(s).otherwise(v).fill_null("")
+    return certain, record, fields
+
+
 def _key_pass(
     runner: Runner, keyed: list[CrossKey], plans: Iterator[_Plan], *, keep: bool
 ) -> list[Any]:
@@ -601,62 +653,83 @@ def _key_pass(
 
     Each line's key is hashed (4 bytes a line and key: :func:`_hash_exprs`), kept in
     line order, and the hashes that repeat found at the end (:func:`_repeated`); two
-    keys with one hash only flag more lines. A line's key is read from its raw fields
-    where the row engine reads them as they stand: a plain line (printable ASCII
-    starting with a digit, no quote, the right number of fields) whose key fields are
-    valid as they stand (or are kept as text by the record); from the *record* the row
-    engine makes of it otherwise (it repairs quotes and spaces; an invalid value is
-    ``None``, no key). With ``keep`` the blocks keep those parsed lines for the second
-    pass (a file of one block: one read, one parse); else they are dropped and the
-    parser's counters restored, so that the second pass counts as if the first had not
-    been."""
+    keys with one hash only flag more lines. A line's key comes from its fields as the
+    row engine's record holds them: read in columns where that is certain
+    (:func:`_as_records`: the row engine repairs quotes and spaces), from the record
+    the row engine makes of the line otherwise. With ``keep`` the blocks keep those
+    parsed lines for the second pass (a file of one block: one read); else they are
+    dropped and the parser's counters restored, so that the second pass counts as if
+    the first had not been."""
     pl = polars()
     parser = runner.parser
     saved = (parser.data_lines, parser.pending_short)
     chunks: list[list[tuple[int, list[Any]]]] = [[] for _ in keyed]
     used = _key_fields(runner, keyed)
+    certain, record, fields = _as_records(pl, runner, used)
     text = pl.col("text")
-    plain = ~text.str.contains(_NOT_PLAIN) & (
-        text.str.count_matches(";", literal=True) == len(parser.names) - 1
-    )
-    plain = plain & (text.str.len_bytes() <= MAX_LINE)
-    trusted = pl.all_horizontal(
-        [plain]
-        + [
-            field_ok(pl, cf, parser.ctx)
-            for cf in parser.fields
-            if cf.spec.name in used and field_type(cf.spec).python_type(cf.spec) is not str
-        ]
-    )
+    plain = ~text.str.contains(_NOT_PLAIN) & (text.str.len_bytes() <= MAX_LINE)
+    plain = plain & (text.str.count_matches(";", literal=True) == len(parser.names) - 1)
+    last = max((parser.names.index(n) for n in used), default=0)
+    pieces = text.str.split_exact(";", last).struct.rename_fields(parser.names[: last + 1])
+    for cf in parser.fields:
+        f = cf.spec
+        if f.name in used and (field_type(f).python_type(f) is not str or f.pad_width):
+            valid = field_ok(pl, cf, parser.ctx)  # of the column named f.name (below)
+            plain = plain & valid
+            certain = certain & (~record | valid)
     for plan in plans:
         STATS.seen(plan)
         first = plan.table.item(0, "line") if plan.total else 0
-        ok = trusted
+        # the plain lines' keys from their fields as written
+        frame = (
+            plan.table.lazy()
+            .select("line", "text", *(pieces.struct.field(n).fill_null("") for n in used))
+            .with_columns(plain.alias("_plain"))
+            .drop("text")
+            .collect()
+        )
+        ok = frame.get_column("_plain")
         if plan.loose:
-            ok = ok & ~pl.col("line").is_in(list(plan.loose))
-        good = plan.table.lazy().select(ok).collect().to_series()
-        rows = plan.table.filter(~good).select("line", "text", "ending")
+            ok = ok & ~frame.get_column("line").is_in(list(plan.loose))
+        # the others' in columns where that is certain, else from their records
+        rest = (
+            plan.table.filter(~ok)
+            .lazy()
+            .select("line", "text", "ending", *(e.alias(k) for k, e in fields.items()))
+            .with_columns(certain.alias("_certain"), record.alias("_record"))
+            .collect()
+        )
+        sure = rest.get_column("_certain")
+        if plan.loose:
+            sure = sure & ~rest.get_column("line").is_in(list(plan.loose))
         records = []
         at = []
-        for number, line_text, ending in rows.iter_rows():
-            record, out = runner.parse_line(plan.physical(number, line_text, ending))
-            if record is not None:
-                records.append(record)
+        for number, line_text, ending in rest.filter(~sure).select(*_ROW).iter_rows():
+            got, out = runner.parse_line(plan.physical(number, line_text, ending))
+            if got is not None:
+                records.append(got)
                 at.append(number - first)
             if keep:
-                plan.done[number] = (record, out)
-        del rows
+                plan.done[number] = (got, out)
         cols = Columns(parser, records, plan.table)
-        where = pl.lit(good)
         recs = _records_frame(pl, records, used) if records else None
+        rest_at = (rest.get_column("line") - first).to_list()
         for i, key in enumerate(keyed):
             exprs = _hash_exprs(pl, key, cols)
-            got = plan.table.lazy().select([pl.when(where).then(e) for e in exprs]).collect()
-            slots = got.get_columns()
+            slots = (
+                frame.lazy().select([pl.when(pl.lit(ok)).then(e) for e in exprs]).collect()
+            ).get_columns()
+            if rest_at:
+                use = pl.lit(sure) & pl.col("_record")
+                theirs = rest.lazy().select([pl.when(use).then(e) for e in exprs]).collect()
+                slots = [
+                    s.scatter(rest_at, t) for s, t in zip(slots, theirs.get_columns(), strict=True)
+                ]
             if recs is not None:
-                theirs = recs.select(exprs).get_columns()
-                slots = [s.scatter(at, t) for s, t in zip(slots, theirs, strict=True)]
+                theirs = recs.select(exprs)
+                slots = [s.scatter(at, t) for s, t in zip(slots, theirs.get_columns(), strict=True)]
             chunks[i].append((first, slots))
+        del frame, rest
         if keep:
             plan.extra = records
             plan.parsed = True
@@ -787,8 +860,7 @@ def run(runner: Runner) -> None:
             repeated = _key_pass(runner, keyed, iter(held), keep=True)
             plans = _drain_held(held, iter(()))
         elif keyed:
-            fields = _key_fields(runner, keyed)
-            repeated = _key_pass(runner, keyed, _plans(pl, runner, fields), keep=False)
+            repeated = _key_pass(runner, keyed, _plans(pl, runner, ()), keep=False)
             STATS.passes = 2
             plans = _plans(pl, runner)  # the second pass reads the file again
         else:
@@ -858,7 +930,7 @@ def explain(parsed: Parsed | Runner) -> dict[str, set[int]]:
         return {}
     STATS.__init__()  # type: ignore[misc]
     keyed = _keyed(runner)
-    repeated = _key_pass(runner, keyed, _plans(pl, runner), keep=False) if keyed else []
+    repeated = _key_pass(runner, keyed, _plans(pl, runner, ()), keep=False) if keyed else []
     out: dict[str, set[int]] = {}
     suspects: set[int] = set()
     for plan in _plans(pl, runner):
