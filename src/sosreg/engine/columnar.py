@@ -948,6 +948,15 @@ def explain(parsed: Parsed | Runner) -> dict[str, set[int]]:
         for name, _ in flags:
             out.setdefault(name, set()).update(table.filter(pl.col(name)).get_column("line"))
         suspects.update(plan.done)
+    if not out:  # no lines: every mask flags none
+        frame = _lines_frame(
+            pl, 1, 0, pl.Series([], dtype=pl.UInt8), pl.Series([], dtype=pl.String)
+        )
+        empty = _Plan(_table(pl, runner.parser.names, frame, None), 0)
+        flags = _flags(runner, empty, cross=False) + _flags(
+            runner, empty, cross=True, repeated=repeated
+        )
+        out = {name: set() for name, _ in flags}
     out["suspect"] = suspects
     return out
 
