@@ -533,9 +533,9 @@ def _parse_suspects(runner: Runner, plan: _Plan, suspect: Any) -> None:
 # -- cross-record keys ------------------------------------------------------------------
 
 _SEED: Final = 0x5EED
-_BUCKET_BITS: Final = 4
-"""The repeated keys are found 1/16 of the hash space at a time (a copy of a sixteenth
-of the hashes, not of all)."""
+_BUCKET_BITS: Final = 2
+"""The repeated keys are found a quarter of the hash space at a time (a copy of a
+quarter of the hashes, not of all)."""
 
 
 def _h32(pl: Any, expr: Any) -> Any:

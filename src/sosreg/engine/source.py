@@ -52,9 +52,10 @@ class BlockSizes:
     characters per read of the rest of an over-long line."""
     text: int = 8192
     """Bytes the line reader decodes at a time (``io.TextIOWrapper``'s chunk)."""
-    rows: int = 1 << 22
+    rows: int = 1 << 21
     """Bytes of UTF-8 input the columnar engine reads and checks at a time (its memory
-    is a few times this, whatever the file's size: :mod:`sosreg.engine.columnar`)."""
+    is a few dozen times this, whatever the file's size: :mod:`sosreg.engine.columnar`);
+    a file no larger is read once."""
     batch: int = 50_000
     """Lines the columnar engine checks at a time on input it reads as lines (another
     encoding than UTF-8, or text)."""
