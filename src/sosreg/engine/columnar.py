@@ -3,11 +3,18 @@
 The row engine stays the reference; this engine decides, column by column, which lines
 *cannot* give a finding, and hands every other line to the row engine. So its findings
 are the row engine's by construction (the differential tests in
-``tests/test_engines.py`` check that on generated files with injected damage):
+``tests/test_engines.py`` check that on generated files with injected damage, and
+``tests/test_streaming.py`` across block boundaries):
 
-1. The file is split into lines; a line is *suspect* when it is not plain printable
-   ASCII starting with a digit, holds a quote, or has the wrong number of fields (the
-   line stage's findings all need one of those).
+1. The file is read in **blocks of lines** (:func:`_plans`): UTF-8 bytes
+   (:data:`~sosreg.engine.source.BLOCKS` ``.rows`` at a time) are cut after their last
+   line ending, the rest carried to the next block, and read by polars' CSV reader (a
+   block it cannot read exactly, with a lone CR or a second BOM, is split in Python); a
+   line longer than :data:`LONG_BYTES` is drained, its head kept, never held whole;
+   other input (another encoding, text) is read as the row engine's lines,
+   ``BLOCKS.batch`` at a time. A line is *suspect* when it is not plain printable ASCII
+   starting with a digit, holds a quote, has the wrong number of fields or is too long
+   (the line stage's findings all need one of those).
 2. The other lines are split into fields. Each field gets a **mask**: a polars
    expression that is true where the value is valid as it stands, exactly as the
    compiled line function's fast test (:mod:`sosreg.engine.compiled`), both the
@@ -16,13 +23,20 @@ are the row engine's by construction (the differential tests in
 3. Each record rule may declare a mask of its own (``@REGISTER.record(...,
    mask=...)``): the rows where it *might* fire, assuming valid fields. A rule without
    one makes every line need the row engine.
-4. Each cross-record rule likewise declares the rows that can matter to it (for
-   ``REGISTER.unique(..., fields=...)``: the duplicated keys).
+4. Each cross-record rule declares **keys** (:class:`~sosreg.engine.register.CrossKey`,
+   e.g. ``REGISTER.unique(..., fields=...)``'s fields): the rows that can matter to it
+   are those whose key repeats in the file (or has two values). They need the whole
+   file, so a **first pass** reads it in blocks and keeps a 4-byte hash of each line's
+   key (:func:`_key_pass`: the key as the row engine's record holds it, the line
+   stage's repairs as expressions, the few uncertain lines parsed); the lines whose
+   hash repeats are flagged in the second. A file of one block is read once.
 
-Lines flagged by any of these go through the row engine in line order (the same
-compiled function and :class:`~sosreg.engine.core.LineParser`, the same record and
-cross-record rules); the rest are counted as clean records. Masks detect; the row engine
-diagnoses.
+Per block, lines flagged by any of these go through the row engine in line order (the
+same compiled function and :class:`~sosreg.engine.core.LineParser`, the same record and
+cross-record rules, whose state runs on from block to block); the rest are counted as
+clean records, and nothing of the block is kept. Masks detect; the row engine
+diagnoses. Memory is bounded by the block size (and 4 bytes a line and key for the
+first pass), whatever the file's size or shape: :data:`STATS` says what a run held.
 
 Polars is imported on first use.
 """

@@ -3,7 +3,7 @@
 A :class:`Runner` is made by :class:`~sosreg.engine.pipeline.Parsed` from the file's
 facts (:mod:`sosreg.engine.facts`) and its input. It *is* the row engine
 (:meth:`Runner.run_rows`), and it is what every other engine is given: the columnar
-engine (:mod:`sosreg.engine.columnar`) reads the text or bytes (:attr:`Runner.input`),
+engine (:mod:`sosreg.engine.columnar`) reads the lines or bytes in blocks (:attr:`Runner.input`),
 builds its masks from :attr:`Runner.parser`, :attr:`Runner.record_rules` and
 :attr:`Runner.cross_factories`, hands the lines it cannot clear to
 :meth:`Runner.parse_line` and :meth:`Runner.process` (masks detect, the row engine
@@ -50,8 +50,9 @@ class Runner:
         progress_every: int = 50_000,
     ) -> None:
         self.input = input
-        """The input: ``text()`` decodes it whole, ``utf8_bytes()`` gives its bytes when
-        they are UTF-8 (see :class:`~sosreg.engine.source.Input`)."""
+        """The input: ``lines()`` streams its lines (again, from the start),
+        ``utf8_blocks(size)`` its bytes in blocks when they are UTF-8 (see
+        :class:`~sosreg.engine.source.Input`)."""
         self.text_input = text_input
         """False for input that is not register data (binary, a workbook, a document):
         its lines are not checked one by one."""
