@@ -199,3 +199,34 @@ def test_a_records_key_hashes_as_a_lines() -> None:
     from_csv = raw.select(columnar._h32(pl, pl.col("k"))).to_series()
     built = _key_hashes(["202301|197704068555", None])
     assert from_csv[0] == built[0] and built[1] is None
+
+
+@pytest.mark.parametrize("rows", [1 << 21, 300])
+def test_analysts_read_each_file_once(
+    rows: int, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``scan`` takes the typed rows from the columnar engine's check (issue 21 item 5:
+    one read per file), block by block, and they equal those of a second read (what
+    the row engine leaves it to do); damaged lines (quotes, spaces, a wrong count,
+    invalid values) included."""
+    from sosreg import analysts
+
+    lines = _lines("ekb", "manad", 120)
+    lines[7] = '"' + lines[7] + '"'
+    lines[30] = _field(lines[30], 6, " 2")
+    lines[50] = lines[50] + ";;"
+    lines[70] = _field(lines[70], 7, "12x")
+    lines[90] = lines[90].rsplit(";", 3)[0]
+    path = tmp_path / "Ekb_0180_202301_20230214T0900.txt"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    key = bytes(range(32))
+    again = sosreg.scan(path, include="all", key=key, engine="row").frame.collect()
+    _blocks(monkeypatch, rows=rows)
+
+    def no_second_read(*args: Any) -> Any:
+        raise AssertionError("read twice")
+
+    monkeypatch.setattr(analysts, "_read_again", no_second_read)
+    once = sosreg.scan(path, include="all", key=key, engine="columnar").frame.collect()
+    assert once.equals(again)
+    assert once.height == 119  # the cut line made no record

@@ -921,6 +921,8 @@ def _check(
         todo_mask = suspect
     skipped = int((~todo_mask).sum())
     todo = plan.table.filter(todo_mask).select("line", "text", "ending")
+    sink = runner.rows
+    cleared = None if sink is None else plan.table.filter(~todo_mask).drop("text", "ending")
     for n, code in plan.table.select(pl.col("ending").rle()).unnest("ending").iter_rows():
         if runs and runs[-1][0] == code:
             runs[-1][1] += n
@@ -928,8 +930,16 @@ def _check(
             runs.append([code, n])
     plan.table = None
     lines = (plan.physical(*row) for row in todo.iter_rows())
-    for _ in runner.process(lines, plan.done, count=False):
-        pass
+    if sink is None:
+        for _ in runner.process(lines, plan.done, count=False):
+            pass
+    else:
+        made = [
+            (line.number, record)
+            for line, record, _ in runner.process(lines, plan.done, count=False)
+            if record is not None
+        ]
+        sink(cleared, made)
     return plan.total, skipped
 
 

@@ -83,6 +83,12 @@ class Runner:
         self.runs: list[tuple[str, int]] = []
         """The lines' endings in runs: (ending, lines), in order (``""``: a last line
         without one). Every engine fills it (:meth:`process`, :meth:`account`)."""
+        self.rows: Callable[[Any, list[tuple[int, Any]]], None] | None = None
+        """For a reader of the typed rows (:mod:`sosreg.analysts`), so that a file is
+        read once: an engine that reads in columns calls it for each block with the
+        block's cleared rows (a polars DataFrame of ``line`` and the raw fields) and the
+        ``(line, record)`` of its other lines that made a record. The row engine does
+        not call it (the reader then reads the file itself)."""
         compiled = compile_line(parser)
         self._fast = compiled.fn
         parser.fields_fn = compiled.fields
