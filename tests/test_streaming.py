@@ -230,3 +230,18 @@ def test_analysts_read_each_file_once(
     once = sosreg.scan(path, include="all", key=key, engine="columnar").frame.collect()
     assert once.equals(again)
     assert once.height == 119  # the cut line made no record
+
+
+@pytest.mark.parametrize("rows", [1 << 21, 200])
+def test_a_line_cut_in_two_is_seen_whatever_is_parsed_first(
+    rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (fuzz): a line cut in two whose second half the first pass must parse
+    (a control character) lost its SOS-111 in a file of one block: the row engine saw
+    the second half before the first. Every suspect line is now parsed in line order."""
+    lines = _lines("sol", "sol1", 12)
+    parts = lines[7].split(";")
+    lines[7:8] = [";".join(parts[:10]), "\x01" + ";".join(parts[9:])]  # cut in field 10
+    _blocks(monkeypatch, rows=rows)
+    report = assert_same(("\r\n".join(lines) + "\r\n").encode(), **SOL)
+    assert [f.line for f in report.by_code("SOS-111")] == [8]

@@ -716,6 +716,11 @@ def _key_pass(
         sure = rest.get_column("_certain")
         if plan.loose:
             sure = sure & ~rest.get_column("line").is_in(list(plan.loose))
+        if keep:
+            # every suspect line too, so that the row engine parses them in line order
+            # (a line cut in two is seen from the next line: SOS-111)
+            suspect = plan.table.filter(_suspect_of(pl, runner, plan)).get_column("line")
+            sure = sure & ~rest.get_column("line").is_in(suspect.implode())
         records = []
         at = []
         for number, line_text, ending in rest.filter(~sure).select(*_ROW).iter_rows():
