@@ -789,11 +789,13 @@ def _repeated(pl: Any, chunks: list[Any], *, distinct: bool) -> Any:
         part = [c.filter(c // (1 << shift) == bucket) for c in chunks]
         if not part:
             continue
-        hashes = pl.concat(part, rechunk=True)
+        hashes = pl.concat(part, rechunk=True).sort()  # by sorting: no hash table
         del part
-        if distinct:
-            hashes = (hashes.unique() // (1 << 32)).cast(pl.UInt32)
-        found.append(hashes.filter(hashes.is_duplicated()).unique())
+        if distinct:  # the distinct pairs, then their keys
+            first = (hashes != hashes.shift(1)).fill_null(True)
+            hashes = (hashes.filter(first) // (1 << 32)).cast(pl.UInt32)
+        repeats = hashes.filter(hashes == hashes.shift(1))
+        found.append(repeats.filter((repeats != repeats.shift(1)).fill_null(True)))
         del hashes
     return pl.concat(found)
 
