@@ -245,3 +245,23 @@ def test_a_line_cut_in_two_is_seen_whatever_is_parsed_first(
     _blocks(monkeypatch, rows=rows)
     report = assert_same(("\r\n".join(lines) + "\r\n").encode(), **SOL)
     assert [f.line for f in report.by_code("SOS-111")] == [8]
+
+
+def test_key_hashes_past_the_memory_budget_go_to_temporary_files(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past ``SPILL`` bytes the first pass's hashes are written to temporary files and
+    read back a block at a time: the same findings, the files gone afterwards."""
+    import tempfile
+    from pathlib import Path
+
+    lines = _lines("ekb", "manad", 400)
+    lines[300] = _field(lines[300], 4, lines[3].split(";")[4])
+    lines[350] = '"' + _field(lines[350], 4, lines[5].split(";")[4]) + '"'
+    _blocks(monkeypatch, rows=2000)
+    monkeypatch.setattr(columnar, "SPILL", 1000)
+    before = set(Path(tempfile.gettempdir()).glob("sosreg-keys-*"))
+    report = assert_same(("\r\n".join(lines) + "\r\n").encode(), **EKB)
+    assert columnar.STATS.spilled
+    assert {301, 351} <= {f.line for f in report.by_code("EKB-050")}
+    assert set(Path(tempfile.gettempdir()).glob("sosreg-keys-*")) == before

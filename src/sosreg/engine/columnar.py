@@ -48,7 +48,9 @@ import codecs
 import contextlib
 import datetime as dt
 import gc
+import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -220,7 +222,9 @@ class Stats:
     passes: int = 0
     """Reads of the file: 1, or 2 when a cross-record rule's keys need a first pass."""
     keys: int = 0
-    """Key hashes held after the first pass (4 or 8 bytes each)."""
+    """Blocks of key hashes the first pass kept (a hash per line and key)."""
+    spilled: bool = False
+    """Whether the key hashes went to temporary files (:data:`SPILL`)."""
 
     def seen(self, plan: _Plan) -> None:
         self.blocks += 1
@@ -547,9 +551,9 @@ def _parse_suspects(runner: Runner, plan: _Plan, suspect: Any) -> None:
 # -- cross-record keys ------------------------------------------------------------------
 
 _SEED: Final = 0x5EED
-_BUCKET_BITS: Final = 2
-"""The repeated keys are found a quarter of the hash space at a time (a copy of a
-quarter of the hashes, not of all)."""
+_BUCKET_BITS: Final = 3
+"""The repeated keys are found an eighth of the hash space at a time (a copy of an
+eighth of the hashes, not of all)."""
 
 
 def _h32(pl: Any, expr: Any) -> Any:
@@ -677,7 +681,8 @@ def _key_pass(
     pl = polars()
     parser = runner.parser
     saved = (parser.data_lines, parser.pending_short)
-    chunks: list[list[tuple[int, list[Any]]]] = [[] for _ in keyed]
+    _Hashes.held = 0
+    chunks = [_Hashes() for _ in keyed]
     used = _key_fields(runner, keyed)
     certain, record, fields = _as_records(pl, runner, used)
     text = pl.col("text")
@@ -747,56 +752,113 @@ def _key_pass(
             if recs is not None:
                 theirs = recs.select(exprs)
                 slots = [s.scatter(at, t) for s, t in zip(slots, theirs.get_columns(), strict=True)]
-            chunks[i].append((first, slots))
+            chunks[i].add(first, pl.DataFrame(slots))
         del frame, rest
         if keep:
             plan.extra = records
             plan.parsed = True
     if not keep:
         parser.data_lines, parser.pending_short = saved
-    STATS.keys = sum(len(s) - s.null_count() for g in chunks for _, c in g for s in c)
+    STATS.keys = sum(len(c.parts) for c in chunks)
+    STATS.spilled = any(c.folder is not None for c in chunks)
     return [
         _lines_of(pl, group, distinct=key.values is not None)
         for key, group in zip(keyed, chunks, strict=True)
     ]
 
 
-def _lines_of(pl: Any, chunks: list[tuple[int, list[Any]]], *, distinct: bool) -> Any:
-    """The lines whose hash in ``chunks`` (per block: its first line, a hash per line
-    and key slot) repeats: a sorted Int64 Series."""
-    found = _repeated(pl, [s for _, slots in chunks for s in slots], distinct=distinct)
-    lines = [pl.Series("line", [], dtype=pl.Int64)]
-    if len(found):
-        wanted = found.implode()
-        for first, slots in chunks:
-            for s in slots:
-                k = (s // (1 << 32)).cast(pl.UInt32) if distinct else s
-                hit = pl.select(k.is_in(wanted).fill_null(False).arg_true()).to_series()
-                if len(hit):
-                    lines.append(hit.cast(pl.Int64) + first)
-    chunks.clear()
+SPILL: Final = 16 << 20
+"""Bytes of key hashes the first pass holds in memory; past them, each block's hashes
+go to a temporary file (Arrow IPC) and are read back one block at a time: a file of
+ten million lines and a key holds ~40 MB of hashes."""
+
+
+class _Hashes:
+    """The first pass's hashes of one key: per block, its first line and one column per
+    key slot (a hash per line, null: no key), in line order; in memory up to
+    :data:`SPILL` bytes (all keys together), then in temporary files."""
+
+    held = 0
+    """Bytes held in memory by every instance of this run."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[int, Any]] = []
+        self.folder: tempfile.TemporaryDirectory[str] | None = None
+
+    def add(self, first: int, frame: Any) -> None:
+        size = int(frame.estimated_size())
+        if self.folder is None and _Hashes.held + size > SPILL:
+            self.folder = tempfile.TemporaryDirectory(prefix="sosreg-keys-")
+            parts, self.parts = self.parts, []
+            for at, held in parts:
+                _Hashes.held -= int(held.estimated_size())
+                self._write(at, held)
+        if self.folder is None:
+            _Hashes.held += size
+            self.parts.append((first, frame))
+        else:
+            self._write(first, frame)
+
+    def _write(self, first: int, frame: Any) -> None:
+        assert self.folder is not None
+        path = Path(self.folder.name) / f"{len(self.parts)}.arrow"
+        frame.write_ipc(path)
+        self.parts.append((first, path))
+
+    def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
+        pl = polars()
+        for first, part in self.parts:
+            frame = pl.read_ipc(part.read_bytes()) if isinstance(part, Path) else part
+            yield first, frame.get_columns()
+
+    def close(self) -> None:
+        for _, part in self.parts:
+            if not isinstance(part, Path):
+                _Hashes.held -= int(part.estimated_size())
+        self.parts = []
+        if self.folder is not None:
+            self.folder.cleanup()
+            self.folder = None
+
+
+def _lines_of(pl: Any, hashes: _Hashes, *, distinct: bool) -> Any:
+    """The lines whose hash in ``hashes`` repeats: a sorted Int64 Series."""
+    try:
+        found = _repeated(pl, hashes, distinct=distinct)
+        lines = [pl.Series("line", [], dtype=pl.Int64)]
+        if len(found):
+            wanted = found.implode()
+            for first, slots in hashes:
+                for s in slots:
+                    k = (s // (1 << 32)).cast(pl.UInt32) if distinct else s
+                    hit = pl.select(k.is_in(wanted).fill_null(False).arg_true()).to_series()
+                    if len(hit):
+                        lines.append(hit.cast(pl.Int64) + first)
+    finally:
+        hashes.close()
     return pl.concat(lines).unique().sort()
 
 
-def _repeated(pl: Any, chunks: list[Any], *, distinct: bool) -> Any:
-    """The key hashes that occur more than once in ``chunks`` (UInt32 Series), or, with
+def _repeated(pl: Any, hashes: _Hashes, *, distinct: bool) -> Any:
+    """The key hashes that occur more than once in ``hashes`` (UInt32 Series), or, with
     ``distinct`` (UInt64 key·value pairs), the keys with more than one distinct value.
-    Nulls (no key) are left out."""
+    Nulls (no key) are left out. A part of the hash space at a time, found by sorting
+    (no hash table)."""
     bits = 64 if distinct else 32
     shift = bits - _BUCKET_BITS
     found = [pl.Series("k", [], dtype=pl.UInt32)]
     for bucket in range(1 << _BUCKET_BITS):
-        part = [c.filter(c // (1 << shift) == bucket) for c in chunks]
+        part = [c.filter(c // (1 << shift) == bucket) for _, slots in hashes for c in slots]
         if not part:
             continue
-        hashes = pl.concat(part, rechunk=True).sort()  # by sorting: no hash table
+        got = pl.concat(part, rechunk=True).sort()
         del part
         if distinct:  # the distinct pairs, then their keys
-            first = (hashes != hashes.shift(1)).fill_null(True)
-            hashes = (hashes.filter(first) // (1 << 32)).cast(pl.UInt32)
-        repeats = hashes.filter(hashes == hashes.shift(1))
+            first = (got != got.shift(1)).fill_null(True)
+            got = (got.filter(first) // (1 << 32)).cast(pl.UInt32)
+        repeats = got.filter(got == got.shift(1))
         found.append(repeats.filter((repeats != repeats.shift(1)).fill_null(True)))
-        del hashes
+        del got
     return pl.concat(found)
 
 
