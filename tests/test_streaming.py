@@ -128,11 +128,16 @@ def test_a_line_longer_than_any_block(
     assert columnar.STATS.bytes < 1_000_000  # the line is 500-600 KB; its head 100,000
 
 
-def test_a_file_of_one_field_per_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    data = b"".join(b"%d\r\n" % (i % 7) for i in range(3000))
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_a_file_of_one_field_per_line(newline: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every line suspect; a block holds at most ``batch`` lines, however short."""
+    data = b"".join(b"%d" % (i % 7) + newline.encode() for i in range(3000))
     _blocks(monkeypatch, rows=1000)
     assert_same(data, **SOL)
-    assert columnar.STATS.rows <= 1000 // 3 + 1
+    assert columnar.STATS.rows <= 1000 // 2 + 1
+    _blocks(monkeypatch, rows=1 << 20, batch=100)
+    assert_same(data, **SOL)
+    assert columnar.STATS.rows == 100
 
 
 @pytest.mark.parametrize("encoding", ["cp1252", "utf-16-le"])

@@ -56,9 +56,10 @@ class BlockSizes:
     """Bytes of UTF-8 input the columnar engine reads and checks at a time (its memory
     is a few dozen times this, whatever the file's size: :mod:`sosreg.engine.columnar`);
     a file no larger is read once."""
-    batch: int = 50_000
-    """Lines the columnar engine checks at a time on input it reads as lines (another
-    encoding than UTF-8, or text)."""
+    batch: int = 40_000
+    """Lines the columnar engine checks at a time: on input it reads as lines (another
+    encoding than UTF-8, or text), and at most in a block of UTF-8 (a block of short
+    lines holds as many rows as one of long ones)."""
 
 
 BLOCKS = BlockSizes()
@@ -386,7 +387,9 @@ def document_kind(first: bytes, encoding: str) -> str | None:
     return None
 
 
-_LINE_END: Final = re.compile(rb"\r\n?|\n")
+LINE_END: Final = re.compile(rb"\r\n?|\n")
+"""A line's ending in bytes of an ASCII-compatible encoding: CRLF, LF or a lone CR."""
+_LINE_END: Final = LINE_END
 _LINE_END_TEXT: Final = re.compile(r"(\r\n?|\n)")
 
 
