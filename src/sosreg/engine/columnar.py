@@ -391,7 +391,7 @@ def _byte_plans(
         """A block of whole lines, in pieces of at most ``BLOCKS.batch`` lines (a block
         of short lines is as many rows as one of long ones)."""
         most = max(1, source.BLOCKS.batch)
-        if data.count(b"\n") + data.count(b"\r") <= most:  # (a CRLF counted twice)
+        if data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n") <= most:
             yield plan_of(data)
             return
         start = 0
