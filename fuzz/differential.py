@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.small_blocks:
         from sosreg.engine import pipeline, source
 
-        source.BLOCKS = source.BlockSizes(read=7, text=3)
+        source.BLOCKS = source.BlockSizes(read=7, text=3, rows=150, batch=2)
         pipeline.HEAD_LINES = 2
     rng = random.Random(a.seed)
     end = time.monotonic() + a.seconds

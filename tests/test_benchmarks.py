@@ -86,3 +86,25 @@ def test_the_engines_table_shows_the_ratios_to_pandera() -> None:
     lines = bench.engines_table(rows, 10.0)
     assert lines[2] == "| sosreg columnar | 0.60 s | 0.90 s | 1.50× | 0.60× | 0.90× |"
     assert len(lines) == 3  # no row-engine figures: no row
+
+
+def test_bench_memory_smoke_run(tmp_path: Path) -> None:
+    """``benchmarks/bench_memory.py`` at a tiny scale: a SOL1 file (godkänd) and a file
+    with an over-long line (not), each validated by both engines in a fresh process,
+    with the child's peak RSS; the generated files are deleted afterwards."""
+    out = tmp_path / "r.json"
+    data = tmp_path / "d"
+    args = [sys.executable, str(ROOT / "benchmarks" / "bench_memory.py"), "--scale", "0.0002"]
+    args += ["--only", "sol1-1M", "long-line", "--data-dir", str(data), "--json", str(out)]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text())
+    rows = {r["case"]: r for r in result["rows"]}
+    assert set(rows) == {"sol1-1M", "long-line"}
+    assert rows["sol1-1M"]["bytes"] > 10_000  # 200 lines
+    for case, exit_code in (("sol1-1M", 0), ("long-line", 2)):
+        for engine in ("columnar", "row"):
+            run = rows[case]["runs"][engine]
+            assert run["exit"] == exit_code and run["peak_rss_mib"] > 10 and run["wall_s"] > 0
+    assert "| 1,000,000 SOL1 lines |" in done.stdout
+    assert not list(data.glob("*/*.txt"))  # deleted

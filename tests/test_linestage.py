@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sosreg
+from sosreg.engine import columnar
 from sosreg.engine.core import LineParser
 
 pytest.importorskip("polars")
@@ -51,12 +52,23 @@ def referenced(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """The lines the reference line stage (``LineParser.parse``) reads, in order."""
     seen: list[int] = []
     parse = LineParser.parse
+    key_pass = columnar._key_pass
+    first_pass = [False]
 
     def spy(self: LineParser, pl: Any) -> Any:
-        seen.append(pl.number)
+        if not first_pass[0]:  # the first pass parses the lines whose key is uncertain
+            seen.append(pl.number)
         return parse(self, pl)
 
+    def keys(*args: Any, **kwargs: Any) -> Any:
+        first_pass[0] = True
+        try:
+            return key_pass(*args, **kwargs)
+        finally:
+            first_pass[0] = False
+
     monkeypatch.setattr(LineParser, "parse", spy)
+    monkeypatch.setattr(columnar, "_key_pass", keys)
     yield seen
 
 
@@ -132,7 +144,10 @@ def test_wrong_field_counts_are_found_in_columns(ending: str, referenced: list[i
         ("SOS-108", 6, "3"),
     ]
     assert report.records == 4
-    assert seen == []
+    # without a final newline the last line is a block of its own (the reader cuts a
+    # block after its last line ending), so short line 6 ends its block and stays with
+    # the reference: its neighbour is in the next block
+    assert seen == ([] if ending else [6])
 
 
 def test_a_short_line_next_to_another_stays_with_the_reference(referenced: list[int]) -> None:

@@ -6,7 +6,10 @@ dataset (needs ``polars``; ``pip install "sosreg[parquet]"``).
 
 :func:`scan` checks every file (the columnar engine), keeps the files whose status the
 caller accepts (``include``: ``"godkand"``, ``"warnings"`` — the default: every file the
-collector accepts — or ``"all"``) and reads their lines into typed columns. The
+collector accepts — or ``"all"``) and reads their lines into typed columns, from the
+same read as the check (the columnar engine hands over each block's rows: the cleared
+ones cast by their field types, the records of the others; with another engine the
+file is read a second time, guarded by its hash). The
 :class:`Scan` it returns holds the frame (:attr:`Scan.frame`, a ``polars.LazyFrame``;
 :meth:`Scan.to_arrow` for a ``pyarrow.Table``), the report of every file checked
 (:attr:`Scan.reports`) and the files left out with the reason (:attr:`Scan.left_out`).
@@ -233,6 +236,26 @@ class _Checked:
     parsed: Parsed | None
     report: Report | None
     reason: str | None
+    rows: list[Any] | None = None
+    """The typed rows, block by block, as the columnar engine read them while checking
+    (one read per file); ``None``: the engine gave none (the row engine), read again."""
+
+
+class _Rows:
+    """Collects the typed rows of each block the columnar engine checks (see
+    :attr:`sosreg.engine.runner.Runner.rows`)."""
+
+    def __init__(self, parsed: Parsed) -> None:
+        self.parsed = parsed
+        self.parts: list[Any] = []
+        self.called = False
+
+    def __call__(self, cleared: Any, records: list[tuple[int, Any]]) -> None:
+        self.called = True
+        pl = _polars()
+        spec = self.parsed.spec
+        raw_schema = {"line": pl.Int64, **_field_schema(pl, spec, "keep")}
+        self.parts.append(_typed(pl, self.parsed, raw_schema, cleared, records))
 
 
 def _check(
@@ -259,10 +282,15 @@ def _check(
             engine=engine,
             max_details=max_details,
         )
+        rows = _Rows(parsed)
+        parsed.runner.rows = rows
         report = parsed.report()
     except UsageError as exc:
         return _Checked(path, None, None, f"not checked: {exc}")
-    return _Checked(path, parsed, report, _left_out(report, include))
+    parsed.runner.rows = None
+    reason = _left_out(report, include)
+    typed = rows.parts if rows.called and reason is None else None
+    return _Checked(path, parsed, report, reason, typed)
 
 
 def _transform(identities: str, key: bytes | None) -> Callable[[str], str] | None:
@@ -313,6 +341,24 @@ def _casts(pl: Any, parsed: Parsed) -> list[Any]:
     return out
 
 
+def _typed(
+    pl: Any,
+    parsed: Parsed,
+    raw_schema: dict[str, Any],
+    fast: Any,
+    records: list[tuple[int, Any]],
+) -> Any:
+    """Typed rows: the raw fields of the lines split as they stand (``fast``: ``line``
+    and the fields) cast by the field types, and the ``(line, record)`` the row parser
+    made of the others, in line order."""
+    typed = fast.select("line", *_casts(pl, parsed)).select(list(raw_schema))
+    if records:
+        cols = _python_columns(parsed.spec, records)
+        more = pl.DataFrame({k: cols[k] for k in raw_schema}, schema=raw_schema)
+        typed = pl.concat([typed, more]).sort("line")
+    return typed
+
+
 class _Changed(Exception):
     """The file changed between its check and its reading: left out."""
 
@@ -329,6 +375,20 @@ def _frame(
     parsed, report = checked.parsed, checked.report
     assert parsed is not None and report is not None
     spec = parsed.spec
+    raw_schema = {"line": pl.Int64, **_field_schema(pl, spec, "keep")}
+    if checked.rows is not None:  # read while checked
+        fast = pl.concat(checked.rows) if checked.rows else pl.DataFrame(schema=raw_schema)
+    else:
+        fast = _read_again(pl, checked, raw_schema)
+    return _finish(pl, checked, fast, raw_schema, identities=identities, key=key, labels=labels)
+
+
+def _read_again(pl: Any, checked: _Checked, raw_schema: dict[str, Any]) -> Any:
+    """The typed rows of a file the engine gave none of (the row engine): read again,
+    guarded by the hash of the file checked."""
+    parsed, report = checked.parsed, checked.report
+    assert parsed is not None and report is not None
+    spec = parsed.spec
     parser = parsed.parser
     n = parser.n
     text = ""
@@ -337,7 +397,6 @@ def _frame(
             if source.sniff.sha256 != report.sha256:
                 raise _Changed("changed while it was read")
             text = source.text()
-    raw_schema = {"line": pl.Int64, **_field_schema(pl, spec, "keep")}
 
     slow: list[tuple[int, str]] = []
     if text.count("\r") != text.count("\r\n"):  # lines ending in a lone CR: all by rows
@@ -387,7 +446,24 @@ def _frame(
             cols = _python_columns(spec, records)
             more = pl.DataFrame({k: cols[k] for k in raw_schema}, schema=raw_schema)
             fast = pl.concat([fast, more]).sort("line")
+    return fast
 
+
+def _finish(
+    pl: Any,
+    checked: _Checked,
+    fast: Any,
+    raw_schema: dict[str, Any],
+    *,
+    identities: str,
+    key: bytes | None,
+    labels: bool | str,
+) -> Any:
+    """The typed rows as analysts' frames show them: the file's columns, identities
+    pseudonymised, masked or dropped, labels."""
+    parsed, report = checked.parsed, checked.report
+    assert parsed is not None and report is not None
+    spec = parsed.spec
     transform = _transform(identities, key)
     columns: list[Any] = [
         pl.lit(mask_text(checked.path), dtype=pl.String).alias("source_file"),

@@ -3,11 +3,18 @@
 The row engine stays the reference; this engine decides, column by column, which lines
 *cannot* give a finding, and hands every other line to the row engine. So its findings
 are the row engine's by construction (the differential tests in
-``tests/test_engines.py`` check that on generated files with injected damage):
+``tests/test_engines.py`` check that on generated files with injected damage, and
+``tests/test_streaming.py`` across block boundaries):
 
-1. The file is split into lines; a line is *suspect* when it is not plain printable
-   ASCII starting with a digit, holds a quote, or has the wrong number of fields (the
-   line stage's findings all need one of those).
+1. The file is read in **blocks of lines** (:func:`_plans`): UTF-8 bytes
+   (:data:`~sosreg.engine.source.BLOCKS` ``.rows`` at a time) are cut after their last
+   line ending, the rest carried to the next block, and read by polars' CSV reader (a
+   block it cannot read exactly, with a lone CR or a second BOM, is split in Python); a
+   line longer than :data:`LONG_BYTES` is drained, its head kept, never held whole;
+   other input (another encoding, text) is read as the row engine's lines,
+   ``BLOCKS.batch`` at a time. A line is *suspect* when it is not plain printable ASCII
+   starting with a digit, holds a quote, has the wrong number of fields or is too long
+   (the line stage's findings all need one of those).
 2. The other lines are split into fields. Each field gets a **mask**: a polars
    expression that is true where the value is valid as it stands, exactly as the
    compiled line function's fast test (:mod:`sosreg.engine.compiled`), both the
@@ -16,13 +23,20 @@ are the row engine's by construction (the differential tests in
 3. Each record rule may declare a mask of its own (``@REGISTER.record(...,
    mask=...)``): the rows where it *might* fire, assuming valid fields. A rule without
    one makes every line need the row engine.
-4. Each cross-record rule likewise declares the rows that can matter to it (for
-   ``REGISTER.unique(..., fields=...)``: the duplicated keys).
+4. Each cross-record rule declares **keys** (:class:`~sosreg.engine.register.CrossKey`,
+   e.g. ``REGISTER.unique(..., fields=...)``'s fields): the rows that can matter to it
+   are those whose key repeats in the file (or has two values). They need the whole
+   file, so a **first pass** reads it in blocks and keeps a 4-byte hash of each line's
+   key (:func:`_key_pass`: the key as the row engine's record holds it, the line
+   stage's repairs as expressions, the few uncertain lines parsed); the lines whose
+   hash repeats are flagged in the second. A file of one block is read once.
 
-Lines flagged by any of these go through the row engine in line order (the same
-compiled function and :class:`~sosreg.engine.core.LineParser`, the same record and
-cross-record rules); the rest are counted as clean records. Masks detect; the row engine
-diagnoses.
+Per block, lines flagged by any of these go through the row engine in line order (the
+same compiled function and :class:`~sosreg.engine.core.LineParser`, the same record and
+cross-record rules, whose state runs on from block to block); the rest are counted as
+clean records, and nothing of the block is kept. Masks detect; the row engine
+diagnoses. Memory is bounded by the block size (and 4 bytes a line and key for the
+first pass), whatever the file's size or shape: :data:`STATS` says what a run held.
 
 Polars is imported on first use.
 """
@@ -34,20 +48,23 @@ import codecs
 import contextlib
 import datetime as dt
 import gc
+import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from sosreg.engine import linestage
+from sosreg.engine import linestage, source
 from sosreg.engine.errors import optional_import
 from sosreg.engine.pipeline import REQUIRES, RUNNERS, Parsed
+from sosreg.engine.register import CrossKey
 from sosreg.engine.runner import Runner
-from sosreg.engine.source import MAX_LINE, PhysicalLine, split_lines
+from sosreg.engine.source import LINE_END, MAX_LINE, PhysicalLine, split_lines
 from sosreg.engine.types import field_type
 from sosreg.engine.types.base import last_day, whole
 from sosreg.engine.types.dates import YEARMONTH
-from sosreg.engine.values import YearMonth
+from sosreg.engine.values import YearMonth, to_text
 from sosreg.identity import UNKNOWN_DAY
 
 if TYPE_CHECKING:
@@ -77,15 +94,16 @@ class Columns:
     reference day. Masks may assume every field is valid as it stands: rows where one is
     not go to the row engine anyway."""
 
-    def __init__(self, parser: LineParser, extra: list[Any], frame: Any = None) -> None:
+    def __init__(self, parser: LineParser, extra: Sequence[Any] = (), frame: Any = None) -> None:
         pl = polars()
 
         self.pl = pl
         self.extra = extra
-        """The records of the suspect lines (which the row engine reads)."""
+        """The records of the block's suspect lines (which the row engine reads)."""
         self.frame = frame
-        """The clean rows (a DataFrame of the raw fields and ``line``), for masks that
-        must look at the whole column (e.g. duplicates across two columns)."""
+        """The block's rows (a DataFrame of the raw fields and ``line``)."""
+        self.names: tuple[str, ...] = tuple(parser.names)
+        """The spec's field names (the columns)."""
         self.ctx = parser.ctx
         self.params: Mapping[str, Any] = parser.ctx.params
         self.period: YearMonth | int = parser.ctx.period
@@ -105,31 +123,6 @@ class Columns:
     def empty(self, name: str) -> Any:
         """True where the field is empty."""
         return self.pl.col(name).is_null() | (self.pl.col(name) == "")
-
-    def duplicated(self, fields: tuple[str, ...], required: tuple[str, ...] | None = None) -> Any:
-        """True where the key of ``fields`` (the ``required`` ones, default all,
-        non-empty) occurs more than once in the file: twice among the clean rows, or
-        also in a record of a suspect line."""
-        pl = self.pl
-        from sosreg.engine.values import to_text
-
-        needed = required if required is not None else fields
-        present = pl.all_horizontal([pl.col(n) != "" for n in needed])
-        others = [
-            "\x1f".join(to_text(getattr(r, n)) for n in fields)
-            for r in self.extra
-            if all(getattr(r, n) is not None for n in needed)
-        ]
-        if len(fields) == 1:
-            col = pl.col(fields[0])
-            # 12-digit numbers are hashed as integers (faster than strings), the rest
-            # (temporary ids, damaged values) as text
-            num = col.cast(pl.Int64, strict=False)
-            text = pl.when(num.is_null()).then(col)
-            dup = (num.is_not_null() & num.is_duplicated()) | (num.is_null() & text.is_duplicated())
-            return present & (dup | col.is_in(others))
-        key = pl.concat_str([pl.col(n) for n in fields], separator="\x1f")
-        return present & (key.is_duplicated() | key.is_in(others))
 
     def birth_number(self, name: str) -> Any:
         """The birth date of a 12-digit personnummer or samordningsnummer field as the
@@ -208,102 +201,121 @@ ENDINGS: Final = ("", "\n", "\r\n", "\r")
 without one)."""
 _CODE: Final = {e: i for i, e in enumerate(ENDINGS)}
 
+LONG_BYTES: Final = 4 * (MAX_LINE + 1)
+"""Bytes of a line without an end the reader holds before it takes it for an over-long
+line (at least ``MAX_LINE + 1`` characters in UTF-8): it keeps the head, reads the rest
+without holding it and hands the line to the row engine (as
+:func:`sosreg.engine.source.byte_lines` does)."""
+
+
+@attrs.define
+class Stats:
+    """What the last run held at most (for tests: memory bounded by the block size,
+    whatever the file's size)."""
+
+    blocks: int = 0
+    """Blocks checked (both passes)."""
+    rows: int = 0
+    """Lines of the largest block."""
+    bytes: int = 0
+    """Estimated size of the largest block's table."""
+    passes: int = 0
+    """Reads of the file: 1, or 2 when a cross-record rule's keys need a first pass."""
+    keys: int = 0
+    """Blocks of key hashes the first pass kept (a hash per line and key)."""
+    spilled: bool = False
+    """Whether the key hashes went to temporary files (:data:`SPILL`)."""
+
+    def seen(self, plan: _Plan) -> None:
+        self.blocks += 1
+        self.rows = max(self.rows, plan.total)
+        self.bytes = max(self.bytes, int(plan.table.estimated_size()))
+
+
+STATS = Stats()
+"""The figures of the last run (:func:`run` or :func:`explain`) in this process."""
+
 
 @attrs.define
 class _Plan:
-    """The file read into columns: one row per physical line (``line``, ``ending`` as
-    a code of :data:`ENDINGS`, ``text`` and the line split into the spec's fields); the
-    suspect lines, once through the line and field stages of the row engine, in
-    ``done``."""
+    """A block of the file read into columns: one row per physical line (``line``,
+    ``ending`` as a code of :data:`ENDINGS`, ``text`` and the line split into the
+    spec's fields); the suspect lines, once through the line and field stages of the
+    row engine, in ``done``."""
 
     table: Any
     total: int
+    loose: dict[int, PhysicalLine] = attrs.field(factory=dict)
+    """Lines whose text in ``table`` is cut (over-long): the row engine gets these."""
     done: dict[int, tuple[Any, list[Any]]] = attrs.field(factory=dict)
     extra: list[Any] = attrs.field(factory=list)
     """The records of the suspect lines."""
-    stage: Any = None
-    """The line stage in columns (:class:`sosreg.engine.linestage.LineStage`)."""
+    suspect: Any = None
+    """The suspect lines (a boolean Series), once known."""
+    parsed: bool = False
+    """Whether the suspect lines are in ``done`` already."""
 
     def physical(self, number: int, line_text: str, ending: int) -> PhysicalLine:
+        got = self.loose.get(number)
+        if got is not None:
+            return got
         return PhysicalLine(number, line_text[: MAX_LINE + 1], ENDINGS[ending], len(line_text))
 
 
-def _plan(runner: Runner) -> _Plan | None:
-    """The file as a table (see :class:`_Plan`); ``None`` where the row engine must
-    read the file (not text)."""
-    pl = polars()
-
-    parser = runner.parser
-    if not runner.text_input:
-        return None
-    frame, fields, total = _read_utf8(pl, runner) or _read_text(pl, runner)
-    if fields is None:  # split here; lines of another field count are suspect anyway
+def _table(
+    pl: Any, names: Sequence[str], frame: Any, fields: Any, only: Sequence[str] | None = None
+) -> Any:
+    """``frame`` (line, ending, text) with the fields: ``fields`` as read, or split here
+    (lines of another field count are suspect anyway). With ``only``, just those fields
+    (split from the text: the first pass, which needs the keys' fields only)."""
+    if only is not None and not only:
+        return frame
+    if only is not None:
+        last = max((names.index(n) for n in only), default=0)
         fields = frame.select(
             pl.col("text")
-            .str.split_exact(";", parser.n - 1)
-            .struct.rename_fields(parser.names)
+            .str.split_exact(";", last)
+            .struct.rename_fields(list(names[: last + 1]))
             .alias("f")
         ).unnest("f")
-    table = pl.concat([frame, fields.select(pl.all().fill_null(""))], how="horizontal")
-    return _Plan(table, total)
+        fields = fields.select(list(only))
+    elif fields is None:
+        fields = frame.select(
+            pl.col("text")
+            .str.split_exact(";", len(names) - 1)
+            .struct.rename_fields(list(names))
+            .alias("f")
+        ).unnest("f")
+    return pl.concat([frame, fields.select(pl.all().fill_null(""))], how="horizontal")
 
 
-def _suspect(pl: Any, names: Sequence[str]) -> Any:
-    """Lines the row engine reads whole: not printable ASCII starting with a digit, a
-    quote, or another number of fields (every line-stage finding needs one of these).
-    The field count is checked by length: the fields as split (at most ``len(names)``,
-    missing ones empty) and their separators make up the whole line exactly when the
-    line has ``len(names) - 1`` separators."""
-    text = pl.col("text")
-    split = pl.sum_horizontal([pl.col(n).str.len_bytes() for n in names]) + (len(names) - 1)
-    return text.str.contains(r"[^\x21\x23-\x7e]|^[^0-9]|^$") | (text.str.len_bytes() != split)
+def _lines_frame(pl: Any, first: int, total: int, ending: Any, text: Any) -> Any:
+    return pl.DataFrame(
+        {
+            "line": pl.int_range(first, first + total, dtype=pl.Int64, eager=True),
+            "ending": ending,
+            "text": text,
+        }
+    )
 
 
-def _parse_suspects(runner: Runner, plan: _Plan, suspect: Any) -> Any:
-    """The suspect lines through the line stage in columns
-    (:func:`sosreg.engine.linestage.bulk`), then those it leaves through the line and
-    field stages of the row engine (step 1). Returns the lines that are not clean
-    records (the suspect ones less those repaired in columns)."""
-    plan.stage = linestage.bulk(polars(), plan.table, suspect, runner.parser)
-    plan.table, suspect = plan.stage.table, plan.stage.suspect
-    plan.done.update(plan.stage.done)
-    plan.extra += plan.stage.records
-    rows = plan.table.filter(plan.stage.reference).select("line", "text", "ending")
-    for number, line_text, ending in rows.iter_rows():
-        record, out = runner.parse_line(plan.physical(number, line_text, ending))
-        plan.done[number] = (record, out)
-        if record is not None:
-            plan.extra.append(record)
-    return suspect
-
-
-_Read = tuple[Any, Any, int]
-"""(frame of line, ending, text; the fields split, or ``None``; lines)."""
-
-
-def _endings(pl: Any, total: int, code: Any, final: bool) -> Any:
-    """The ``ending`` column: ``code`` (an expression), and no ending on the last line
-    of a file without a final newline."""
-    if not final:
-        last = pl.int_range(0, total, dtype=pl.Int64) == total - 1
-        code = pl.when(last).then(0).otherwise(code)
-    return code.cast(pl.UInt8).alias("ending")
-
-
-def _read_utf8(pl: Any, runner: Runner) -> _Read | None:
-    """Lines of a UTF-8 file read by polars' CSV reader as one column (no decoding or
-    splitting in Python). ``None`` where it cannot be used exactly: not UTF-8 bytes, a
-    unit separator byte in the data, a lone CR, mixed line endings, or a second BOM
-    (polars would drop it; it is a character of the first line: see
-    :meth:`sosreg.engine.source.Input.text`)."""
-    data = runner.input.utf8_bytes()
-    if data is None or not data or b"\x1f" in data or data.startswith(codecs.BOM_UTF8):
+def _read_utf8(
+    pl: Any, data: bytes, first: int, names: Sequence[str], only: Sequence[str] | None = None
+) -> Any | None:
+    """Lines of a block of UTF-8 bytes (whole lines) read by polars' CSV reader as one
+    column (no decoding or splitting in Python), with the fields split by the same
+    reader; a table (see :class:`_Plan`). ``None`` where it cannot be used exactly: not
+    UTF-8 bytes, a unit separator byte in the data, a lone CR, mixed line endings, a
+    BOM at the start (polars would drop it; it is a character of the line: see
+    :meth:`sosreg.engine.source.Input.text`), or another count of lines."""
+    if b"\x1f" in data or data.startswith(codecs.BOM_UTF8):
         return None
     crlf = data.count(b"\r\n")
     lf = data.count(b"\n")
     if data.count(b"\r") != crlf or (crlf and crlf != lf):
         return None
     final = data.endswith(b"\n")
+    total = lf + (0 if final else 1)
     try:
         raw = pl.read_csv(
             data,
@@ -313,12 +325,13 @@ def _read_utf8(pl: Any, runner: Runner) -> _Read | None:
             new_columns=["text"],
             infer_schema=False,
         )
-    except pl.exceptions.PolarsError:  # e.g. a BOM, then bytes that are not UTF-8
+    except pl.exceptions.PolarsError:  # e.g. bytes that are not UTF-8
         return None
-    # The fields, split by the same reader; lines with another number of fields are
-    # suspect (from ``raw``) and never read from here.
-    names = runner.parser.names
+    if raw.height != total:
+        return None
     try:
+        if only is not None:
+            raise TypeError  # the keys' fields only: split from the text
         fields = pl.read_csv(
             data,
             has_header=False,
@@ -330,56 +343,550 @@ def _read_utf8(pl: Any, runner: Runner) -> _Read | None:
         )
     except (pl.exceptions.PolarsError, TypeError):  # TypeError: an older polars
         fields = None  # split the clean lines as text instead
-    del data
-    if fields is not None and fields.height != raw.height:
+    if fields is not None and fields.height != total:
         fields = None
-    total = raw.height
+    code = _CODE["\r\n" if crlf else "\n"]
+    ending = pl.Series("ending", [code], dtype=pl.UInt8).new_from_index(0, total)
+    if not final:
+        ending[total - 1] = _CODE[""]
     frame = raw.select(
-        pl.int_range(1, total + 1, dtype=pl.Int64).alias("line"),
-        _endings(pl, total, pl.lit(_CODE["\r\n" if crlf else "\n"]), final),
+        pl.int_range(first, first + total, dtype=pl.Int64).alias("line"),
+        pl.lit(ending).alias("ending"),
         pl.col("text").fill_null(""),
     )
-    return frame, fields, total
+    return _table(pl, names, frame, fields, only)
 
 
-def _read_text(pl: Any, runner: Runner) -> _Read:
-    """Lines of any decoded input, split in Python (any encoding, any line endings,
-    as :func:`sosreg.engine.source.split_lines` splits them)."""
-    text = runner.input.text()
-    if text.count("\r") == text.count("\r\n"):  # no lone CR: split at LF, fast
-        final = text.endswith("\n")
-        parts = text.split("\n")
-        del text
-        if final or parts[-1] == "":
-            parts.pop()
-        total = len(parts)
-        frame = pl.DataFrame({"raw": pl.Series(parts, dtype=pl.String)})
-        del parts
-        crlf = pl.col("raw").str.ends_with("\r")
-        frame = frame.select(
-            pl.int_range(1, total + 1, dtype=pl.Int64).alias("line"),
-            _endings(pl, total, pl.when(crlf).then(_CODE["\r\n"]).otherwise(_CODE["\n"]), final),
-            pl.col("raw").str.strip_suffix("\r").alias("text"),
-        )
-        return frame, None, total
+def _read_text(
+    pl: Any, text: str, first: int, names: Sequence[str], only: Sequence[str] | None = None
+) -> Any:
+    """Lines of decoded text split in Python, as :func:`sosreg.engine.source.split_lines`
+    splits them (any line endings)."""
     lines, endings = split_lines(text)
-    del text
-    total = len(lines)
-    frame = pl.DataFrame(
-        {
-            "line": pl.int_range(1, total + 1, dtype=pl.Int64, eager=True),
-            "ending": pl.Series([_CODE[e] for e in endings], dtype=pl.UInt8),
-            "text": pl.Series(lines, dtype=pl.String),
-        }
+    ending = pl.Series([_CODE[e] for e in endings], dtype=pl.UInt8)
+    frame = _lines_frame(pl, first, len(lines), ending, pl.Series(lines, dtype=pl.String))
+    return _table(pl, names, frame, None, only)
+
+
+def _cut(data: bytes) -> int:
+    """Where the last line ending in ``data`` ends (0: none). A CR as the last byte is
+    no end yet (a LF may follow in the next block)."""
+    lf = data.rfind(b"\n")
+    cr = data.rfind(b"\r", 0, len(data) - 1)
+    return max(lf, cr) + 1
+
+
+def _byte_plans(
+    pl: Any, names: Sequence[str], blocks: Iterator[bytes], only: Sequence[str] | None = None
+) -> Iterator[_Plan]:
+    """The blocks of lines of UTF-8 bytes: each block is cut after its last line ending,
+    the rest carried to the next; a line longer than :data:`LONG_BYTES` is drained
+    (:func:`_long_line`) and never held whole."""
+    number = 1
+    pieces: list[bytes] = []  # the start of a line that has not ended yet
+    held = 0
+    back: list[bytes] = []  # bytes read past an over-long line, to read next
+
+    def plans_of(data: bytes) -> Iterator[_Plan]:
+        """A block of whole lines, in pieces of at most ``BLOCKS.batch`` lines (a block
+        of short lines is as many rows as one of long ones)."""
+        most = max(1, source.BLOCKS.batch)
+        if data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n") <= most:
+            yield plan_of(data)
+            return
+        start = 0
+        for i, m in enumerate(LINE_END.finditer(data), 1):
+            if i % most == 0:
+                yield plan_of(data[start : m.end()])
+                start = m.end()
+        if start < len(data):
+            yield plan_of(data[start:])
+
+    def plan_of(data: bytes) -> _Plan:
+        nonlocal number
+        table = _read_utf8(pl, data, number, names, only)
+        if table is None:
+            table = _read_text(pl, data.decode("utf-8", "replace"), number, names, only)
+        plan = _Plan(table, table.height)
+        number += plan.total
+        return plan
+
+    def next_block() -> bytes | None:
+        return back.pop() if back else next(blocks, None)
+
+    while (chunk := next_block()) is not None:
+        if pieces and pieces[-1].endswith(b"\r") and not chunk.startswith(b"\n"):
+            yield from plans_of(b"".join(pieces))  # the held line ended in a lone CR
+            pieces, held = [], 0
+        cut = _cut(chunk)
+        if cut:
+            data = b"".join([*pieces, chunk[:cut]]) if pieces else chunk[:cut]
+            rest = chunk[cut:]
+            pieces, held = ([rest], len(rest)) if rest else ([], 0)
+            yield from plans_of(data)
+            del data
+        else:
+            pieces.append(chunk)
+            held += len(chunk)
+        if held > LONG_BYTES:
+            line, after = _long_line(number, b"".join(pieces), next_block)
+            pieces, held = [], 0
+            if after:
+                back.append(after)
+            frame = _lines_frame(
+                pl,
+                number,
+                1,
+                pl.Series([_CODE[line.ending]], dtype=pl.UInt8),
+                pl.Series([line.text], dtype=pl.String),
+            )
+            number += 1
+            yield _Plan(_table(pl, names, frame, None, only), 1, {line.number: line})
+    if pieces:
+        yield from plans_of(b"".join(pieces))
+
+
+def _long_line(
+    number: int, start: bytes, next_block: Callable[[], bytes | None]
+) -> tuple[PhysicalLine, bytes]:
+    """Line ``number``, which begins with ``start`` (no line ending in it but maybe a
+    last CR), read to its end: (the line as the row engine reads it: its first
+    ``MAX_LINE + 1`` characters and its length; the bytes read after it)."""
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    kept = ""
+    length = 0
+    buf: bytes | None = start
+
+    def take(piece: bytes, final: bool) -> None:
+        nonlocal kept, length
+        text = decoder.decode(piece, final)
+        length += len(text)
+        if len(kept) <= MAX_LINE:
+            kept += text[: MAX_LINE + 1 - len(kept)]
+
+    while buf is not None:
+        lf = buf.find(b"\n")
+        cr = buf.find(b"\r")
+        end = min(e for e in (lf, cr) if e >= 0) if lf >= 0 or cr >= 0 else -1
+        if end < 0:
+            take(buf, False)
+            buf = next_block()
+            continue
+        take(buf[:end], True)
+        if buf[end : end + 2] == b"\r\n":
+            return PhysicalLine(number, kept, "\r\n", length), buf[end + 2 :]
+        if buf[end : end + 1] == b"\r" and end == len(buf) - 1:  # a LF may follow
+            after = next_block()
+            if after is not None and after.startswith(b"\n"):
+                return PhysicalLine(number, kept, "\r\n", length), after[1:]
+            return PhysicalLine(number, kept, "\r", length), after or b""
+        return PhysicalLine(number, kept, buf[end : end + 1].decode(), length), buf[end + 1 :]
+    take(b"", True)
+    return PhysicalLine(number, kept, "", length), b""
+
+
+def _line_plans(
+    pl: Any,
+    names: Sequence[str],
+    lines: Iterator[PhysicalLine],
+    only: Sequence[str] | None = None,
+) -> Iterator[_Plan]:
+    """The blocks of lines of any decoded input (another encoding than UTF-8, text),
+    :data:`~sosreg.engine.source.BLOCKS` ``.batch`` lines at a time."""
+    size = max(1, source.BLOCKS.batch)
+    batch: list[PhysicalLine] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= size:
+            yield _lines_plan(pl, names, batch, only)
+            batch = []
+    if batch:
+        yield _lines_plan(pl, names, batch, only)
+
+
+def _lines_plan(
+    pl: Any, names: Sequence[str], batch: list[PhysicalLine], only: Sequence[str] | None = None
+) -> _Plan:
+    ending = pl.Series([_CODE[line.ending] for line in batch], dtype=pl.UInt8)
+    text = pl.Series([line.text for line in batch], dtype=pl.String)
+    frame = _lines_frame(pl, batch[0].number, len(batch), ending, text)
+    loose = {line.number: line for line in batch if line.too_long}
+    return _Plan(_table(pl, names, frame, None, only), len(batch), loose)
+
+
+def _plans(pl: Any, runner: Runner, only: Sequence[str] | None = None) -> Iterator[_Plan]:
+    """The file in blocks of lines (see :class:`_Plan`): UTF-8 bytes cut by the engine
+    (:func:`_byte_plans`), any other input as the row engine's lines. With ``only``,
+    just those fields (the first pass)."""
+    names = runner.parser.names
+    blocks = runner.input.utf8_blocks(source.BLOCKS.rows)
+    if blocks is not None:
+        return _byte_plans(pl, names, blocks, only)
+    return _line_plans(pl, names, runner.input.lines(), only)
+
+
+_ROW: Final = ("line", "text", "ending")
+_NOT_PLAIN: Final = r"[^\x21\x23-\x7e]|^[^0-9]|^$"
+"""A line that is not printable ASCII without quotes starting with a digit."""
+
+
+def _suspect(pl: Any, names: Sequence[str]) -> Any:
+    """Lines the row engine reads whole: not printable ASCII starting with a digit, a
+    quote, or another number of fields (every line-stage finding needs one of these).
+    The field count is checked by length: the fields as split (at most ``len(names)``,
+    missing ones empty) and their separators make up the whole line exactly when the
+    line has ``len(names) - 1`` separators."""
+    text = pl.col("text")
+    split = pl.sum_horizontal([pl.col(n).str.len_bytes() for n in names]) + (len(names) - 1)
+    return text.str.contains(_NOT_PLAIN) | (text.str.len_bytes() != split)
+
+
+def _suspect_of(pl: Any, runner: Runner, plan: _Plan) -> Any:
+    """The block's suspect lines (:func:`_suspect`, and every line longer than
+    :data:`~sosreg.engine.source.MAX_LINE` or cut: the row engine reports those)."""
+    if plan.suspect is None:
+        expr = _suspect(pl, runner.parser.names) | (pl.col("text").str.len_bytes() > MAX_LINE)
+        if plan.loose:
+            expr = expr | pl.col("line").is_in(list(plan.loose))
+        plan.suspect = plan.table.lazy().select(expr).collect().to_series()
+    return plan.suspect
+
+
+def _parse_suspects(runner: Runner, plan: _Plan, suspect: Any) -> None:
+    """The suspect lines through the line and field stages of the row engine (step 1)."""
+    rows = plan.table.filter(suspect).select("line", "text", "ending")
+    for number, line_text, ending in rows.iter_rows():
+        record, out = runner.parse_line(plan.physical(number, line_text, ending))
+        plan.done[number] = (record, out)
+        if record is not None:
+            plan.extra.append(record)
+    plan.parsed = True
+
+
+# -- cross-record keys ------------------------------------------------------------------
+
+_SEED: Final = 0x5EED
+_BUCKET_BITS: Final = 3
+"""The repeated keys are found an eighth of the hash space at a time (a copy of an
+eighth of the hashes, not of all)."""
+
+
+def _h32(pl: Any, expr: Any) -> Any:
+    """A String expression's hash as UInt32 (null stays null). Two keys with one hash
+    only flag more lines (safe: masks detect, the row engine diagnoses)."""
+    return pl.when(expr.is_not_null()).then((expr.hash(_SEED) & 0xFFFFFFFF).cast(pl.UInt32))
+
+
+def _v32(pl: Any, expr: Any) -> Any:
+    """A value whose distinct values count, as UInt32: exact for canonical numbers under
+    10⁹ (a kön code, a date ÅÅÅÅMMDD), a hash with the top bit set for other text;
+    null for null or empty (a record's ``None``)."""
+    exact = expr.str.contains(r"^(?:0|[1-9][0-9]{0,8})$")
+    hashed = ((expr.hash(_SEED) & 0x7FFFFFFF) | 0x80000000).cast(pl.UInt32)
+    return (
+        pl.when(expr.is_null() | (expr == ""))
+        .then(None)
+        .when(exact)
+        .then(expr.cast(pl.UInt32, strict=False))
+        .otherwise(hashed)
     )
-    return frame, None, total
 
 
-def _flags(runner: Runner, plan: _Plan, *, cross: bool) -> list[tuple[str, Any]]:
+def _hash_exprs(pl: Any, key: CrossKey, cols: Columns) -> list[Any]:
+    """One expression per key slot: the key's hash (UInt32), or with ``values`` the
+    key's hash and the value's in one UInt64 (key in the high half)."""
+    keys = key.keys(cols)
+    if key.values is None:
+        return [_h32(pl, k).alias(f"k{i}") for i, k in enumerate(keys)]
+    values = key.values(cols)
+    return [
+        (
+            _h32(pl, k).cast(pl.UInt64) * pl.lit(1 << 32, dtype=pl.UInt64)
+            + _v32(pl, v).cast(pl.UInt64)
+        ).alias(f"k{i}")
+        for i, (k, v) in enumerate(zip(keys, values, strict=True))
+    ]
+
+
+def _records_frame(pl: Any, records: list[Any], names: Sequence[str]) -> Any:
+    """The records' fields as text (``""`` for ``None``), as a block's table holds raw
+    fields: a key reads a record as it reads a line."""
+    return pl.DataFrame(
+        {n: [to_text(getattr(r, n)) for r in records] for n in names},
+        schema=dict.fromkeys(names, pl.String),
+    )
+
+
+def _key_fields(runner: Runner, keyed: list[CrossKey]) -> list[str]:
+    """The fields the keys read, in the spec's order."""
+    cols = Columns(runner.parser)
+    roots = {
+        name
+        for key in keyed
+        for expr in (*key.keys(cols), *(key.values(cols) if key.values else ()))
+        for name in expr.meta.root_names()
+    }
+    return [n for n in runner.parser.names if n in roots]
+
+
+def _as_records(pl: Any, runner: Runner, used: Sequence[str]) -> tuple[Any, Any, dict[str, Any]]:
+    """The line stage of :meth:`~sosreg.engine.core.LineParser.parse` as expressions,
+    for the first pass, which needs the key fields of every line as the row engine's
+    records hold them: (*certain*: the lines where these expressions give exactly what
+    the row engine makes of the line; *record*: whether it makes a record; the fields
+    ``used``, as the record's text).
+
+    Certain are the lines of printable ASCII, spaces and tabs (no control character, no
+    replacement character, no BOM; Python's ``str.strip`` then strips what polars'
+    ``strip_chars(" \t")`` strips) that are blank, or start with a digit once a quoted
+    line is unquoted (else the header test decides) and have a ``;`` (else the tab and
+    comma test decides): the whole line's quotes, a trailing ``;`` run, the spaces and
+    quotes around values, a wrong number of fields (no record) as the row engine reads
+    them. A key field the record may hold other than as written (not text, or padded)
+    must be valid as it stands. The rest (few) the row engine parses."""
+    parser = runner.parser
+    n = len(parser.names)
+    t = pl.col("text")
+    stripped = t.str.strip_chars(" \t")
+    blank = stripped == ""
+    quoted = (
+        t.str.contains('"', literal=True)
+        & (stripped.str.len_bytes() >= 2)
+        & stripped.str.starts_with('"')
+        & stripped.str.ends_with('"')
+    )
+    inner = stripped.str.slice(1, stripped.str.len_bytes() - 2).str.replace_all(
+        '""', '"', literal=True
+    )
+    line = pl.when(quoted).then(inner).otherwise(t)
+    count = line.str.count_matches(";", literal=True)
+    fits = (count == n - 1) | (
+        (count > n - 1) & (line.str.strip_chars_end(";").str.count_matches(";", literal=True) < n)
+    )
+    simple = t.str.contains(r"^[\x20-\x7e\t]*$") & (t.str.len_bytes() <= MAX_LINE)
+    certain = simple & (blank | (line.str.contains(r"^[0-9]") & ((count > 0) | (n == 1))))
+    record = certain & ~blank & fits
+    spaced = line.str.contains(" ", literal=True) | line.str.contains('"', literal=True)
+    pieces = line.str.split_exact(";", n - 1).struct.rename_fields(list(parser.names))
+    fields: dict[str, Any] = {}
+    for name in used:
+        v = pieces.struct.field(name)
+        s = v.str.strip_chars(" \t")
+        unquoted = (s.str.len_bytes() >= 2) & s.str.starts_with('"') & s.str.ends_with('"')
+        s = pl.when(unquoted).then(s.str.slice(1, s.str.len_bytes() - 2)).otherwise(s)
+        fields[name] = pl.when(spaced).then(s).otherwise(v).fill_null("")
+    return certain, record, fields
+
+
+def _key_pass(
+    runner: Runner, keyed: list[CrossKey], plans: Iterator[_Plan], *, keep: bool
+) -> list[Any]:
+    """The first pass: for each key of ``keyed``, the lines whose key (or key and value)
+    may repeat in the file (a sorted Int64 Series of line numbers each).
+
+    Each line's key is hashed (4 bytes a line and key: :func:`_hash_exprs`), kept in
+    line order, and the hashes that repeat found at the end (:func:`_repeated`); two
+    keys with one hash only flag more lines. A line's key comes from its fields as the
+    row engine's record holds them: read in columns where that is certain
+    (:func:`_as_records`: the row engine repairs quotes and spaces), from the record
+    the row engine makes of the line otherwise. With ``keep`` the blocks keep those
+    parsed lines for the second pass (a file of one block: one read); else they are
+    dropped and the parser's counters restored, so that the second pass counts as if
+    the first had not been."""
+    pl = polars()
+    parser = runner.parser
+    saved = (parser.data_lines, parser.pending_short)
+    _Hashes.held = 0
+    chunks = [_Hashes() for _ in keyed]
+    used = _key_fields(runner, keyed)
+    certain, record, fields = _as_records(pl, runner, used)
+    text = pl.col("text")
+    plain = ~text.str.contains(_NOT_PLAIN) & (text.str.len_bytes() <= MAX_LINE)
+    plain = plain & (text.str.count_matches(";", literal=True) == len(parser.names) - 1)
+    last = max((parser.names.index(n) for n in used), default=0)
+    pieces = text.str.split_exact(";", last).struct.rename_fields(parser.names[: last + 1])
+    for cf in parser.fields:
+        f = cf.spec
+        if f.name in used and (field_type(f).python_type(f) is not str or f.pad_width):
+            valid = field_ok(pl, cf, parser.ctx)  # of the column named f.name (below)
+            plain = plain & valid
+            certain = certain & (~record | valid)
+    for plan in plans:
+        STATS.seen(plan)
+        first = plan.table.item(0, "line") if plan.total else 0
+        # the plain lines' keys from their fields as written
+        frame = (
+            plan.table.lazy()
+            .select("line", "text", *(pieces.struct.field(n).fill_null("") for n in used))
+            .with_columns(plain.alias("_plain"))
+            .drop("text")
+            .collect()
+        )
+        ok = frame.get_column("_plain")
+        if plan.loose:
+            ok = ok & ~frame.get_column("line").is_in(list(plan.loose))
+        # the others' in columns where that is certain, else from their records
+        rest = (
+            plan.table.filter(~ok)
+            .lazy()
+            .select("line", "text", "ending", *(e.alias(k) for k, e in fields.items()))
+            .with_columns(certain.alias("_certain"), record.alias("_record"))
+            .collect()
+        )
+        sure = rest.get_column("_certain")
+        if plan.loose:
+            sure = sure & ~rest.get_column("line").is_in(list(plan.loose))
+        if keep:
+            # every suspect line too, so that the row engine parses them in line order
+            # (a line cut in two is seen from the next line: SOS-111)
+            suspect = plan.table.filter(_suspect_of(pl, runner, plan)).get_column("line")
+            sure = sure & ~rest.get_column("line").is_in(suspect.implode())
+        records = []
+        at = []
+        with _gc_paused():
+            for number, line_text, ending in rest.filter(~sure).select(*_ROW).iter_rows():
+                got, out = runner.parse_line(plan.physical(number, line_text, ending))
+                if got is not None:
+                    records.append(got)
+                    at.append(number - first)
+                if keep:
+                    plan.done[number] = (got, out)
+        cols = Columns(parser, records, plan.table)
+        recs = _records_frame(pl, records, used) if records else None
+        rest_at = (rest.get_column("line") - first).to_list()
+        for i, key in enumerate(keyed):
+            exprs = _hash_exprs(pl, key, cols)
+            slots = (
+                frame.lazy().select([pl.when(pl.lit(ok)).then(e) for e in exprs]).collect()
+            ).get_columns()
+            if rest_at:
+                use = pl.lit(sure) & pl.col("_record")
+                theirs = rest.lazy().select([pl.when(use).then(e) for e in exprs]).collect()
+                slots = [
+                    s.scatter(rest_at, t) for s, t in zip(slots, theirs.get_columns(), strict=True)
+                ]
+            if recs is not None:
+                theirs = recs.select(exprs)
+                slots = [s.scatter(at, t) for s, t in zip(slots, theirs.get_columns(), strict=True)]
+            chunks[i].add(first, pl.DataFrame(slots))
+        del frame, rest
+        if keep:
+            plan.extra = records
+            plan.parsed = True
+    if not keep:
+        parser.data_lines, parser.pending_short = saved
+    STATS.keys = sum(len(c.parts) for c in chunks)
+    STATS.spilled = any(c.folder is not None for c in chunks)
+    return [
+        _lines_of(pl, group, distinct=key.values is not None)
+        for key, group in zip(keyed, chunks, strict=True)
+    ]
+
+
+SPILL: Final = 16 << 20
+"""Bytes of key hashes the first pass holds in memory; past them, each block's hashes
+go to a temporary file (Arrow IPC) and are read back one block at a time: a file of
+ten million lines and a key holds ~40 MB of hashes."""
+
+
+class _Hashes:
+    """The first pass's hashes of one key: per block, its first line and one column per
+    key slot (a hash per line, null: no key), in line order; in memory up to
+    :data:`SPILL` bytes (all keys together), then in temporary files."""
+
+    held = 0
+    """Bytes held in memory by every instance of this run."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[int, Any]] = []
+        self.folder: tempfile.TemporaryDirectory[str] | None = None
+
+    def add(self, first: int, frame: Any) -> None:
+        size = int(frame.estimated_size())
+        if self.folder is None and _Hashes.held + size > SPILL:
+            self.folder = tempfile.TemporaryDirectory(prefix="sosreg-keys-")
+            parts, self.parts = self.parts, []
+            for at, held in parts:
+                _Hashes.held -= int(held.estimated_size())
+                self._write(at, held)
+        if self.folder is None:
+            _Hashes.held += size
+            self.parts.append((first, frame))
+        else:
+            self._write(first, frame)
+
+    def _write(self, first: int, frame: Any) -> None:
+        assert self.folder is not None
+        path = Path(self.folder.name) / f"{len(self.parts)}.arrow"
+        frame.write_ipc(path)
+        self.parts.append((first, path))
+
+    def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
+        pl = polars()
+        for first, part in self.parts:
+            frame = pl.read_ipc(part.read_bytes()) if isinstance(part, Path) else part
+            yield first, frame.get_columns()
+
+    def close(self) -> None:
+        for _, part in self.parts:
+            if not isinstance(part, Path):
+                _Hashes.held -= int(part.estimated_size())
+        self.parts = []
+        if self.folder is not None:
+            self.folder.cleanup()
+            self.folder = None
+
+
+def _lines_of(pl: Any, hashes: _Hashes, *, distinct: bool) -> Any:
+    """The lines whose hash in ``hashes`` repeats: a sorted Int64 Series."""
+    try:
+        found = _repeated(pl, hashes, distinct=distinct)
+        lines = [pl.Series("line", [], dtype=pl.Int64)]
+        if len(found):
+            wanted = found.implode()
+            for first, slots in hashes:
+                for s in slots:
+                    k = (s // (1 << 32)).cast(pl.UInt32) if distinct else s
+                    hit = pl.select(k.is_in(wanted).fill_null(False).arg_true()).to_series()
+                    if len(hit):
+                        lines.append(hit.cast(pl.Int64) + first)
+    finally:
+        hashes.close()
+    return pl.concat(lines).unique().sort()
+
+
+def _repeated(pl: Any, hashes: _Hashes, *, distinct: bool) -> Any:
+    """The key hashes that occur more than once in ``hashes`` (UInt32 Series), or, with
+    ``distinct`` (UInt64 key·value pairs), the keys with more than one distinct value.
+    Nulls (no key) are left out. A part of the hash space at a time, found by sorting
+    (no hash table)."""
+    bits = 64 if distinct else 32
+    shift = bits - _BUCKET_BITS
+    found = [pl.Series("k", [], dtype=pl.UInt32)]
+    for bucket in range(1 << _BUCKET_BITS):
+        part = [c.filter(c // (1 << shift) == bucket) for _, slots in hashes for c in slots]
+        if not part:
+            continue
+        got = pl.concat(part, rechunk=True).sort()
+        del part
+        if distinct:  # the distinct pairs, then their keys
+            first = (got != got.shift(1)).fill_null(True)
+            got = (got.filter(first) // (1 << 32)).cast(pl.UInt32)
+        repeats = got.filter(got == got.shift(1))
+        found.append(repeats.filter((repeats != repeats.shift(1)).fill_null(True)))
+        del got
+    return pl.concat(found)
+
+
+def _flags(
+    runner: Runner, plan: _Plan, *, cross: bool, repeated: Sequence[Any] = ()
+) -> list[tuple[str, Any]]:
     """The masks, named: true where a line may give a finding. ``cross=False``: the
     fields', the period's, the kommun's and the record rules'; ``cross=True``: the
-    cross-record rules', which need the records of the suspect lines (step 1 first).
-    Masks see every row; a suspect row's flags are never used (a superset is safe)."""
+    cross-record rules', by their row masks and their keys (``repeated``: the hashes
+    that repeat, per key of the file's rules in order, from :func:`_key_pass`). Masks
+    see every row of the block; a suspect row's flags are never used (a superset is
+    safe)."""
     pl = polars()
 
     parser = runner.parser
@@ -396,20 +903,32 @@ def _flags(runner: Runner, plan: _Plan, *, cross: bool) -> list[tuple[str, Any]]
         for rule in runner.record_rules:
             mask = pl.lit(True) if rule.mask is None else rule.mask(cols)
             flags.append(("record:" + ",".join(rule.codes), mask))
-    else:
-        for factory in runner.cross_factories:
-            mask = pl.lit(True) if factory.mask is None else factory.mask(cols)
-            flags.append(("cross:" + ",".join(factory.codes), mask))
-    return [(name, expr.fill_null(True)) for name, expr in flags]
+        return [(name, expr.fill_null(True)) for name, expr in flags]
+    at = 0
+    for factory in runner.cross_factories:
+        exprs = [] if factory.mask is None else [factory.mask(cols).fill_null(True)]
+        for _ in factory.keys:
+            lines = repeated[at]
+            at += 1
+            if len(lines):
+                exprs.append(pl.col("line").is_in(lines.implode()))
+        if exprs:
+            mask = pl.any_horizontal(exprs)
+        else:
+            mask = pl.lit(factory.mask is None and not factory.keys)
+        flags.append(("cross:" + ",".join(factory.codes), mask))
+    return flags
 
 
 @contextlib.contextmanager
 def _gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while the flagged lines are checked: their
-    records and findings are kept until the end (``_Plan.done``), so every collection
-    would walk a growing heap of live objects for nothing (a third of the time on a file
-    with 10 % damaged lines). They make no reference cycles; the collector is back on
-    (if it was on) when the block ends, however it ends."""
+    """The cyclic garbage collector off while a slice of lines is parsed and checked:
+    its records and findings are kept until the slice ends (``_Plan.done``), so every
+    collection would walk a growing heap of live objects for nothing (a third of the
+    time on a file with 10 % damaged lines). The collector is back on (if it was on)
+    between slices, however a slice ends, so what the row engine leaves in cycles is
+    collected as it goes (a file of two million suspect lines grew by 300 MB when the
+    collector was off for the whole run)."""
     was = gc.isenabled()
     gc.disable()
     try:
@@ -419,67 +938,169 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _keyed(runner: Runner) -> list[CrossKey]:
+    """The keys of the file's cross-record rules, in order."""
+    return [key for factory in runner.cross_factories for key in factory.keys]
+
+
+ONE_READ: bool = False
+"""Whether a file of one block is read once, its suspect lines parsed by the row engine
+in the first pass and kept for the second. Off: the line stage in columns
+(:mod:`sosreg.engine.linestage`) then never sees them, and reading a block twice costs
+little next to parsing its damaged lines one by one."""
+
+
 def run(runner: Runner) -> None:
-    """Validate ``runner`` column by column; findings go to ``runner.log`` exactly as
-    the row engine's would."""
+    """Validate ``runner`` in blocks of lines, column by column; findings go to
+    ``runner.log`` exactly as the row engine's would."""
     pl = polars()
-    plan = _plan(runner)
-    if plan is None:
+    if not runner.text_input:
         return runner.run_rows()
-    suspect = plan.table.lazy().select(_suspect(pl, runner.parser.names)).collect().to_series()
-    with _gc_paused():
-        _run_plan(runner, plan, suspect)
+    STATS.__init__()  # type: ignore[misc]
+    keyed = _keyed(runner)
+    repeated: list[Any] = []
+    STATS.passes = 1
+    plans: Iterator[_Plan]
+    held: list[_Plan] = []
+    if keyed and ONE_READ and runner.input.sniff.size <= source.BLOCKS.rows:
+        held = list(_plans(pl, runner))
+        if sum(p.total for p in held) > SLICE:
+            held = []  # many short lines: the first pass keeps no parsed lines
+    if held:
+        # a file of one block: its keys and its checks on it, one read and one parse
+        repeated = _key_pass(runner, keyed, iter(held), keep=True)
+        plans = _drain_held(held, iter(()))
+    elif keyed:
+        repeated = _key_pass(runner, keyed, _plans(pl, runner, ()), keep=False)
+        STATS.passes = 2
+        plans = _plans(pl, runner)  # the second pass reads the file again
+    else:
+        plans = _plans(pl, runner)
+    lines = skipped = 0
+    runs: list[list[Any]] = []
+    for plan in plans:
+        n, k = _check(runner, plan, repeated, runs)
+        lines += n
+        skipped += k
+        runner.lines_read = lines
+        runner.report_progress()
+    runner.account(lines=lines, skipped=skipped, runs=[(ENDINGS[c], n) for c, n in runs])
 
 
-def _run_plan(runner: Runner, plan: _Plan, suspect: Any) -> None:
-    """The suspect lines through the line and field stages, the masks, then every
-    suspect or flagged line through the rest of the row engine."""
+def _drain_held(held: list[_Plan], rest: Iterator[_Plan]) -> Iterator[_Plan]:
+    """The blocks read ahead, then the rest; none kept once given."""
+    while held:
+        yield held.pop(0)
+    yield from rest
+
+
+SLICE: Final = 10_000
+"""Lines of a block whose suspect lines are parsed, then checked, at a time: the row
+engine's records and findings of a slice are all that is held (a block of short lines,
+every one of them suspect, holds no more than one of long ones)."""
+
+
+def _check(
+    runner: Runner, plan: _Plan, repeated: Sequence[Any], runs: list[list[Any]]
+) -> tuple[int, int]:
+    """One block: the masks, then, :data:`SLICE` lines at a time, the suspect lines
+    through the line and field stages and every suspect or flagged line through the
+    rest of the row engine, in order. Returns (lines, records cleared); the block's
+    endings are added to ``runs``."""
     pl = polars()
-
-    suspect = _parse_suspects(runner, plan, suspect)
+    STATS.seen(plan)
+    suspect = _suspect_of(pl, runner, plan)
+    stage = None
+    reference = suspect
+    if plan.parsed:  # by the first pass: its lines go through the row engine too
+        parsed = pl.col("line").is_in(list(plan.done))
+        suspect = suspect | plan.table.select(parsed).to_series()
+    else:  # the line stage in columns: the lines it repairs are checked as clean ones
+        stage = linestage.bulk(pl, plan.table, suspect, runner.parser)
+        plan.table, suspect, reference = stage.table, stage.suspect, stage.reference
+        plan.done.update(stage.done)
     # one lazy query: common subexpressions once, expressions in parallel
-    named = _flags(runner, plan, cross=False) + _flags(runner, plan, cross=True)
+    named = _flags(runner, plan, cross=False) + _flags(runner, plan, cross=True, repeated=repeated)
     flags = [expr for _, expr in named]
     if flags:
         flag = plan.table.lazy().select(pl.any_horizontal(flags)).collect().to_series()
+        todo_mask = suspect | flag
     else:
-        flag = pl.Series([False] * plan.total)
-    todo_mask = suspect | flag
+        flag = pl.repeat(False, plan.total, dtype=pl.Boolean, eager=True)
+        todo_mask = suspect
     skipped = int((~todo_mask).sum())
-    # the repaired lines (counted as clean records unless flagged), for their findings
-    todo_mask = todo_mask | linestage.settle(pl, runner.parser, plan.stage, flag, plan.done)
-    # every line that may give a finding, in order, through the rest of the row engine
-    todo = plan.table.filter(todo_mask).select("line", "text", "ending")
-    runs = plan.table.select(pl.col("ending").rle()).unnest("ending").iter_rows()
+    sink = runner.rows
+    cleared = None if sink is None else plan.table.filter(~todo_mask).drop("text", "ending")
+    if stage is not None:  # the repaired lines, for their line-stage findings
+        todo_mask = todo_mask | linestage.settle(pl, runner.parser, stage, flag, plan.done)
+    for n, code in plan.table.select(pl.col("ending").rle()).unnest("ending").iter_rows():
+        if runs and runs[-1][0] == code:
+            runs[-1][1] += n
+        else:
+            runs.append([code, n])
+    table = plan.table.select("line", "text", "ending")
     plan.table = None
-    lines = (plan.physical(*row) for row in todo.iter_rows())
-    for _ in runner.process(lines, plan.done, count=False):
-        pass
-    runner.account(lines=plan.total, skipped=skipped, runs=[(ENDINGS[c], n) for n, c in runs])
+    made: list[tuple[int, Any]] = []
+    for start in range(0, plan.total, SLICE):
+        part = _Plan(table.slice(start, SLICE), 0, plan.loose, plan.done, parsed=plan.parsed)
+        if not plan.parsed:
+            with _gc_paused():
+                _parse_suspects(runner, part, reference.slice(start, SLICE))
+        todo = part.table.filter(todo_mask.slice(start, SLICE))
+        lines = (part.physical(*row) for row in todo.iter_rows())
+        numbers: list[int] = []
+        with _gc_paused():
+            for line, record, _ in runner.process(lines, part.done, count=False):
+                numbers.append(line.number)
+                if sink is not None and record is not None:
+                    made.append((line.number, record))
+        if not plan.parsed:  # (a block parsed by the first pass is one slice)
+            for number in numbers:
+                part.done.pop(number, None)
+    if sink is not None:
+        sink(cleared, made)
+    return plan.total, skipped
 
 
 def explain(parsed: Parsed | Runner) -> dict[str, set[int]]:
     """For tests and curious users: the clean lines each mask flags (``"suspect"``: the
-    lines that are not clean records, read whole by the row engine or finished by the
-    line stage in columns; a line it repaired counts as clean). Consumes ``parsed``
-    (iterate a new one to validate)."""
+    lines the row engine reads whole). Consumes ``parsed`` (iterate a new one to
+    validate)."""
     pl = polars()
 
     runner = parsed.runner if isinstance(parsed, Parsed) else parsed
-    plan = _plan(runner)
-    if plan is None:
+    if not runner.text_input:
         return {}
-    suspect = plan.table.select(_suspect(pl, runner.parser.names)).to_series()
-    suspect = _parse_suspects(runner, plan, suspect)
-    flags = _flags(runner, plan, cross=False) + _flags(runner, plan, cross=True)
-    table = (
-        plan.table.lazy()
-        .select("line", *(expr.alias(name) for name, expr in flags))
-        .filter(~suspect)
-        .collect()
-    )
-    out = {name: set(table.filter(pl.col(name)).get_column("line").to_list()) for name, _ in flags}
-    out["suspect"] = set(plan.done)
+    STATS.__init__()  # type: ignore[misc]
+    keyed = _keyed(runner)
+    repeated = _key_pass(runner, keyed, _plans(pl, runner, ()), keep=False) if keyed else []
+    out: dict[str, set[int]] = {}
+    suspects: set[int] = set()
+    for plan in _plans(pl, runner):
+        suspect = _suspect_of(pl, runner, plan)
+        _parse_suspects(runner, plan, suspect)
+        flags = _flags(runner, plan, cross=False) + _flags(
+            runner, plan, cross=True, repeated=repeated
+        )
+        table = (
+            plan.table.lazy()
+            .select("line", *(expr.alias(name) for name, expr in flags))
+            .filter(~suspect)
+            .collect()
+        )
+        for name, _ in flags:
+            out.setdefault(name, set()).update(table.filter(pl.col(name)).get_column("line"))
+        suspects.update(plan.done)
+    if not out:  # no lines: every mask flags none
+        frame = _lines_frame(
+            pl, 1, 0, pl.Series([], dtype=pl.UInt8), pl.Series([], dtype=pl.String)
+        )
+        empty = _Plan(_table(pl, runner.parser.names, frame, None), 0)
+        flags = _flags(runner, empty, cross=False) + _flags(
+            runner, empty, cross=True, repeated=repeated
+        )
+        out = {name: set() for name, _ in flags}
+    out["suspect"] = suspects
     return out
 
 

@@ -93,6 +93,29 @@ class SimpleRule:
     """The record rule derived from it (row check and mask), as registered."""
 
 
+@attrs.frozen
+class CrossKey:
+    """A key of a cross-record rule's columnar mask. The columnar engine reads a file in
+    blocks, so a mask cannot look at the whole file; it declares keys instead, and the
+    engine finds, in a first pass over the file, the keys that repeat (see
+    :mod:`sosreg.engine.columnar`). The rows that can matter to the rule are those
+    whose key occurs more than once in the file (``values`` is ``None``), or occurs
+    with more than one distinct value (e.g. one temporary id with two kön).
+
+    The expressions are over the raw fields (:class:`~sosreg.engine.columnar.Columns`);
+    for the lines the row engine reads whole (quotes, spaces, a wrong field count) the
+    engine evaluates them over the *records'* fields as text
+    (:func:`~sosreg.engine.values.to_text`, ``""`` for ``None``), so a key must read a
+    record's field as it reads the raw one."""
+
+    keys: Callable[[Any], tuple[Any, ...]]
+    """polars String expressions (null: the row has no key), all in one key space
+    (a person as sökande on one line and medsökande on another is one key)."""
+    values: Callable[[Any], tuple[Any, ...]] | None = None
+    """For each key expression, a String expression of the value whose distinct values
+    count (null: not counted); ``None``: count the key's occurrences."""
+
+
 @attrs.define
 class CrossRuleFactory:
     """Makes a fresh cross-record rule for each file."""
@@ -102,7 +125,12 @@ class CrossRuleFactory:
     factory: Callable[[], CrossRule]
     mask: Callable[[Any], Any] | None = None
     """For the columnar engine: the rows that can matter to the rule (feeding only
-    those, in order, gives the same findings as feeding all)."""
+    those, in order, gives the same findings as feeding all), from each row alone (the
+    engine reads the file in blocks: a mask sees one block)."""
+    keys: tuple[CrossKey, ...] = ()
+    """For the columnar engine: the rows that can matter to the rule by the keys they
+    share with other rows of the file (see :class:`CrossKey`); a row is flagged when
+    ``mask`` or one of ``keys`` flags it. A rule with neither is fed every row."""
 
 
 @attrs.define
@@ -299,12 +327,15 @@ class Register:
         *,
         files: tuple[str, ...] | None = None,
         mask: Callable[[Any], Any] | None = None,
+        keys: tuple[CrossKey, ...] = (),
     ) -> Callable[[type], type]:
-        """A cross-record rule: a class with ``feed`` and ``finish`` (see :class:`CrossRule`)."""
+        """A cross-record rule: a class with ``feed`` and ``finish`` (see
+        :class:`CrossRule`); ``mask`` and ``keys``: the rows that can matter to it, for
+        the columnar engine (see :class:`CrossRuleFactory`)."""
         codes = _codes(code)
 
         def deco(cls: type) -> type:
-            self.cross_rules.append(CrossRuleFactory(codes, files, cls, mask))
+            self.cross_rules.append(CrossRuleFactory(codes, files, cls, mask, keys))
             return cls
 
         return deco
@@ -466,14 +497,20 @@ class Register:
                     yield ctx.finding(code, line=line, field=field, value=value, first=first)
 
         Unique.__name__ = f"Unique_{code.replace('-', '_')}"
-        mask = None
+        keys: tuple[CrossKey, ...] = ()
         if fields is not None:
-            cols = fields
+            cols, present = fields, needed
 
-            def mask(c: Any) -> Any:
-                return c.duplicated(cols, needed)
+            def key(c: Any) -> tuple[Any, ...]:
+                """The fields joined, where the required ones are not empty."""
+                pl = c.pl
+                joined = pl.concat_str([pl.col(n) for n in cols], separator="\x1f")
+                return (
+                    pl.when(pl.all_horizontal([pl.col(n) != "" for n in present])).then(joined),
+                )
 
-        self.cross_rules.append(CrossRuleFactory(_codes(code), files, Unique, mask))
+            keys = (CrossKey(key),)
+        self.cross_rules.append(CrossRuleFactory(_codes(code), files, Unique, None, keys))
 
     def rules_for(self, file: str) -> tuple[list[RecordRule], list[CrossRuleFactory]]:
         """The record rules and cross-record rule factories that apply to ``file``."""

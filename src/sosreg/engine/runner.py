@@ -3,7 +3,7 @@
 A :class:`Runner` is made by :class:`~sosreg.engine.pipeline.Parsed` from the file's
 facts (:mod:`sosreg.engine.facts`) and its input. It *is* the row engine
 (:meth:`Runner.run_rows`), and it is what every other engine is given: the columnar
-engine (:mod:`sosreg.engine.columnar`) reads the text or bytes (:attr:`Runner.input`),
+engine (:mod:`sosreg.engine.columnar`) reads the lines or bytes in blocks (:attr:`Runner.input`),
 builds its masks from :attr:`Runner.parser`, :attr:`Runner.record_rules` and
 :attr:`Runner.cross_factories`, hands the lines it cannot clear to
 :meth:`Runner.parse_line` and :meth:`Runner.process` (masks detect, the row engine
@@ -50,8 +50,9 @@ class Runner:
         progress_every: int = 50_000,
     ) -> None:
         self.input = input
-        """The input: ``text()`` decodes it whole, ``utf8_bytes()`` gives its bytes when
-        they are UTF-8 (see :class:`~sosreg.engine.source.Input`)."""
+        """The input: ``lines()`` streams its lines (again, from the start),
+        ``utf8_blocks(size)`` its bytes in blocks when they are UTF-8 (see
+        :class:`~sosreg.engine.source.Input`)."""
         self.text_input = text_input
         """False for input that is not register data (binary, a workbook, a document):
         its lines are not checked one by one."""
@@ -82,6 +83,12 @@ class Runner:
         self.runs: list[tuple[str, int]] = []
         """The lines' endings in runs: (ending, lines), in order (``""``: a last line
         without one). Every engine fills it (:meth:`process`, :meth:`account`)."""
+        self.rows: Callable[[Any, list[tuple[int, Any]]], None] | None = None
+        """For a reader of the typed rows (:mod:`sosreg.analysts`), so that a file is
+        read once: an engine that reads in columns calls it for each block with the
+        block's cleared rows (a polars DataFrame of ``line`` and the raw fields) and the
+        ``(line, record)`` of its other lines that made a record. The row engine does
+        not call it (the reader then reads the file itself)."""
         compiled = compile_line(parser)
         self._fast = compiled.fn
         parser.fields_fn = compiled.fields

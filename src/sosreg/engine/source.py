@@ -52,6 +52,14 @@ class BlockSizes:
     characters per read of the rest of an over-long line."""
     text: int = 8192
     """Bytes the line reader decodes at a time (``io.TextIOWrapper``'s chunk)."""
+    rows: int = 1 << 21
+    """Bytes of UTF-8 input the columnar engine reads and checks at a time (its memory
+    is a few dozen times this, whatever the file's size: :mod:`sosreg.engine.columnar`);
+    a file no larger is read once."""
+    batch: int = 40_000
+    """Lines the columnar engine checks at a time: on input it reads as lines (another
+    encoding than UTF-8, or text), and at most in a block of UTF-8 (a block of short
+    lines holds as many rows as one of long ones)."""
 
 
 BLOCKS = BlockSizes()
@@ -379,7 +387,9 @@ def document_kind(first: bytes, encoding: str) -> str | None:
     return None
 
 
-_LINE_END: Final = re.compile(rb"\r\n?|\n")
+LINE_END: Final = re.compile(rb"\r\n?|\n")
+"""A line's ending in bytes of an ASCII-compatible encoding: CRLF, LF or a lone CR."""
+_LINE_END: Final = LINE_END
 _LINE_END_TEXT: Final = re.compile(r"(\r\n?|\n)")
 
 
@@ -611,6 +621,31 @@ class Input:
             return None
         data = self._whole()
         return data[3:] if self.sniff.bom else data
+
+    def utf8_blocks(self, size: int) -> Iterator[bytes] | None:
+        """The input's bytes without a BOM in blocks of ``size`` bytes, if it is a UTF-8
+        (or ASCII) byte input; ``None`` otherwise. Each block is read without moving
+        the position :meth:`lines` reads from (see :meth:`_whole`). For the columnar
+        engine's reader, which cuts them into lines itself."""
+        if self._fh is None or self.sniff.encoding != "utf-8":
+            return None
+        return self._blocks(3 if self.sniff.bom else 0, max(1, size))
+
+    def _blocks(self, at: int, size: int) -> Iterator[bytes]:
+        while True:
+            fh = self._fh
+            if fh is None:  # closed
+                return
+            here = fh.tell()
+            try:
+                fh.seek(at)
+                chunk = fh.read(size)
+            finally:
+                fh.seek(here)
+            if not chunk:
+                return
+            at += len(chunk)
+            yield chunk
 
     def _whole(self) -> bytes:
         """All the bytes, read without moving the position :meth:`lines` reads from

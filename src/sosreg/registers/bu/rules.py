@@ -18,6 +18,7 @@ from sosreg.engine import conditions as cond
 from sosreg.engine.context import Context
 from sosreg.engine.findings import Finding
 from sosreg.engine.joins import Linked, ParsedFile
+from sosreg.engine.register import CrossKey
 from sosreg.engine.values import to_text
 from sosreg.registers.bu.records import Barn, Insats, Placering
 from sosreg.registers.bu.register import REGISTER
@@ -75,36 +76,27 @@ def _sex_mask(c: Any) -> Any:
     return (temporary & (kon == "")) | (~temporary & wrong)
 
 
-def _temporary_ids_mask(c: Any) -> Any:
-    """The lines BU-053 and BU-054 may be about: every line of a temporary id given two
-    kön, and of three digits given two birth dates, counting the lines the row engine
-    reads (feeding only these gives the same findings: the others' ids and digits are
-    only ever seen with one kön and one birth date)."""
-    pl = c.pl
-    frame = c.frame.select("id", "kon")
-    extra = pl.DataFrame(
-        {"id": [r.id or "" for r in c.extra], "kon": [r.kon or "" for r in c.extra]},
-        schema={"id": pl.String, "kon": pl.String},
-    )
-    child = pl.col("id")
-    ids = pl.concat([frame, extra]).filter(child.str.contains(_T3_SHAPE))
-    two_sexes = (
-        ids.filter(pl.col("kon") != "")
-        .group_by("id")
-        .agg(pl.col("kon").n_unique().alias("n"))
-        .filter(pl.col("n") > 1)
-        .get_column("id")
-        .to_list()
-    )
-    two_births = (
-        ids.group_by(child.str.slice(9, 3).alias("number"))
-        .agg(child.str.slice(0, 8).n_unique().alias("n"))
-        .filter(pl.col("n") > 1)
-        .get_column("number")
-        .to_list()
-    )
-    shaped = child.str.contains(_T3_SHAPE)
-    return shaped & (child.is_in(two_sexes) | child.str.slice(9, 3).is_in(two_births))
+def _sexes_keys(c: Any) -> tuple[Any, ...]:
+    """BU-053's key: a temporary id with a kön (its lines matter when the id has two)."""
+    child = c["id"]
+    return (c.pl.when(child.str.contains(_T3_SHAPE) & (c["kon"] != "")).then(child),)
+
+
+def _births_keys(c: Any) -> tuple[Any, ...]:
+    """BU-054's key: the three digits of a temporary id (its lines matter when the
+    number has two birth dates)."""
+    child = c["id"]
+    return (c.pl.when(child.str.contains(_T3_SHAPE)).then(child.str.slice(9, 3)),)
+
+
+TEMPORARY_IDS_KEYS = (
+    CrossKey(_sexes_keys, lambda c: (c["kon"],)),
+    CrossKey(_births_keys, lambda c: (c["id"].str.slice(0, 8),)),
+)
+"""The lines BU-053 and BU-054 may be about: every line of a temporary id given two
+kön, and of three digits given two birth dates (feeding only these gives the same
+findings: the others' ids and digits are only ever seen with one kön and one birth
+date)."""
 
 
 def _insats_year_mask(c: Any) -> Any:
@@ -180,7 +172,7 @@ def sex(rec: Barn, line: int, ctx: Context) -> Iterator[Finding]:
 REGISTER.unique("BU-050", files=("barn",), field="id", fields=("id",))
 
 
-@REGISTER.cross(("BU-053", "BU-054"), files=("barn",), mask=_temporary_ids_mask)
+@REGISTER.cross(("BU-053", "BU-054"), files=("barn",), keys=TEMPORARY_IDS_KEYS)
 class TemporaryIds:
     """Temporary ids are unique within the kommun: one id is one child (one sex), and we
     read the three digits after ``T`` as the unique part (one birth date per number)."""

@@ -14,6 +14,7 @@ from sosreg.engine.delivery import change_finding
 from sosreg.engine.findings import Finding
 from sosreg.engine.index import IntIndex, identity_of
 from sosreg.engine.joins import Linked
+from sosreg.engine.register import CrossKey
 from sosreg.engine.values import YearMonth
 from sosreg.registers.ekb import checks
 from sosreg.registers.ekb.records import Ao, Ar, Manad
@@ -44,77 +45,26 @@ def _ages_mask(c: Any) -> Any:
     return out
 
 
-def _same_person_mask(c: Any) -> Any:
-    """The lines of the persons who are in the file more than once (per period), as
-    sökande or medsökande, counting the lines the row engine reads. Keys as the row
-    engine's index: 12-digit numbers as integers (period · 10¹² + number), other ids
-    (temporary ids) as text; TF00 ids are birth dates, left out."""
+def _same_person_keys(c: Any) -> tuple[Any, ...]:
+    """EKB-050/051's keys (see :class:`~sosreg.engine.register.CrossKey`): the person as
+    sökande or medsökande, per period (the lines of a person in the file more than once
+    in one period can matter). The row engine's period: the avseendemånad where it is a
+    valid ÅÅÅÅMM (else the record holds ``None`` and the file's period counts), not any
+    number (323060). TF00 ids are birth dates, not persons: left out, as are empty ones."""
     pl = c.pl
-    frame = c.frame
     p = c.period
     here = p.year * 100 + p.month if isinstance(p, YearMonth) else int(p)
-    if "avseendemanad" in frame.columns:
-        # the row engine's month: the field's value where it is a valid ÅÅÅÅMM (else the
-        # record holds None and the file's period counts), not any number (323060)
+    if "avseendemanad" in c.names:
         valid = c.yearmonth_ok("avseendemanad")
-        per = pl.when(valid).then(c.int("avseendemanad")).otherwise(here)
+        per = pl.when(valid).then(c["avseendemanad"]).otherwise(pl.lit(str(here)))
     else:
-        per = pl.lit(here, dtype=pl.Int64)
-    roles = ("sokande", "medsokande")
-
-    def int_key(f: str) -> Any:
-        return per * 10**12 + pl.col(f).cast(pl.Int64, strict=False)
-
-    def text_key(f: str) -> Any:
-        return per.cast(pl.String) + "|" + pl.col(f)
-
-    ints: list[int] = []
-    texts: list[str] = []
-    for rec in c.extra:
-        month = getattr(rec, "avseendemanad", None)
-        at = month.year * 100 + month.month if isinstance(month, YearMonth) else here
-        for f in roles:
-            v = getattr(rec, f)
-            if v is None or "TF00" in v:
-                continue
-            if len(v) == 12 and v.isdigit() and v.isascii():
-                ints.append(at * 10**12 + int(v))
-            else:
-                texts.append(f"{at}|{v}")
-
-    # every key of both roles in one query; the repeated ones found by sorting
-    def other(f: str) -> Any:  # the ids the row engine keys as text
-        col = pl.col(f)
-        is_text = col.cast(pl.Int64, strict=False).is_null() & (col != "")
-        return pl.when(is_text & ~col.str.contains("TF00")).then(text_key(f))
-
-    keys = (
-        frame.lazy()
-        .select(
-            [int_key(f).alias(f"i{n}") for n, f in enumerate(roles)]
-            + [other(f).alias(f"t{n}") for n, f in enumerate(roles)]
-        )
-        .collect()
-    )
-
-    def repeated(prefix: str, extra: list[Any], dtype: Any) -> Any:
-        found = pl.concat(
-            [keys.get_column(f"{prefix}{n}").drop_nulls().rename("k") for n in range(len(roles))]
-            + [pl.Series("k", extra, dtype=dtype)],
-            rechunk=True,
-        ).sort()
-        return found.filter(found == found.shift(1)).unique()
-
-    dup_ints = repeated("i", ints, pl.Int64)
-    dup_texts = repeated("t", texts, pl.String)
-    mask = pl.lit(False)
-    if len(dup_ints):
-        hits = [int_key(f).is_in(dup_ints.implode()).fill_null(False) for f in roles]
-        mask = mask | pl.any_horizontal(hits)
-    if len(dup_texts):
-        hits = [text_key(f).is_in(dup_texts.implode()).fill_null(False) for f in roles]
-        mask = mask | pl.any_horizontal(hits)
-    return mask
+        per = pl.lit(str(here))
+    keys = []
+    for f in ("sokande", "medsokande"):
+        col = c[f]
+        person = (col != "") & ~col.str.contains("TF00", literal=True)
+        keys.append(pl.when(person).then(pl.concat_str([per, col], separator="|")))
+    return tuple(keys)
 
 
 # --- persons --------------------------------------------------------------------------
@@ -414,7 +364,7 @@ def _annual_avslut(rec: Ar, line: int, ctx: Context) -> Generator[Finding, None,
 # --- cross-record ---------------------------------------------------------------------
 
 
-@REGISTER.cross(("EKB-050", "EKB-051"), mask=_same_person_mask)
+@REGISTER.cross(("EKB-050", "EKB-051"), keys=(CrossKey(_same_person_keys),))
 class SamePersonTwice:
     """A person may be in one household per month (per year in the annual file):
     sökande once, and never sökande on one line and medsökande on another.
