@@ -20,7 +20,6 @@ from test_engines import _summary
 import sosreg
 from sosreg.cli import main
 from sosreg.engine.pipeline import (
-    AUTO_MAX_BYTES,
     AUTO_MIN_BYTES,
     AUTO_MIN_BYTES_COLD,
     ENGINES,
@@ -70,11 +69,10 @@ def test_choose_engine_by_size() -> None:
     assert "polars" in sys.modules  # imported above: the warm threshold applies
     assert choose_engine(AUTO_MIN_BYTES - 1) == "row"
     assert choose_engine(AUTO_MIN_BYTES) == "columnar"
-    assert choose_engine(AUTO_MAX_BYTES) == "columnar"
-    assert choose_engine(AUTO_MAX_BYTES + 1) == "row"  # bounded memory: the row engine
+    assert choose_engine(1 << 40) == "columnar"  # no upper bound: the columnar engine streams
     assert choose_engine(AUTO_MIN_BYTES, whole=False) == "row"  # a stream
     assert choose_engine(AUTO_MIN_BYTES, records=True) == "row"  # one pass makes both
-    assert AUTO_MIN_BYTES < AUTO_MIN_BYTES_COLD < AUTO_MAX_BYTES
+    assert AUTO_MIN_BYTES < AUTO_MIN_BYTES_COLD
 
 
 def test_choose_engine_without_polars(monkeypatch: pytest.MonkeyPatch) -> None:

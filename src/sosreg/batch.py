@@ -27,7 +27,6 @@ from sosreg.engine.delivery import Earlier, mandatory_kinds, named, validate_del
 from sosreg.engine.filename import parse_filename
 from sosreg.engine.findings import Severity, Status
 from sosreg.engine.pipeline import (
-    AUTO_MAX_BYTES,
     AUTO_MIN_BYTES,
     AUTO_MIN_BYTES_COLD,
     UsageError,
@@ -401,8 +400,8 @@ def run(
 
 def polars_pays(work: Iterable[tuple[tuple[str, ...], tuple[str, ...]]]) -> bool:
     """Whether importing polars first pays for a batch (``auto``): the files the columnar
-    engine would then read (:data:`~sosreg.engine.pipeline.AUTO_MIN_BYTES` to
-    ``AUTO_MAX_BYTES``, not read for their records: a register with cross-file rules,
+    engine would then read (:data:`~sosreg.engine.pipeline.AUTO_MIN_BYTES` and
+    larger, not read for their records: a register with cross-file rules,
     a delivery compared with earlier ones) add up to ``AUTO_MIN_BYTES_COLD``, the size
     a single file needs to pay for the import alone."""
     total = 0
@@ -414,7 +413,7 @@ def polars_pays(work: Iterable[tuple[tuple[str, ...], tuple[str, ...]]]) -> bool
                 size = os.path.getsize(path)
             except OSError:
                 continue
-            if AUTO_MIN_BYTES <= size <= AUTO_MAX_BYTES and not _cross_file(path):
+            if size >= AUTO_MIN_BYTES and not _cross_file(path):
                 total += size
     return total >= AUTO_MIN_BYTES_COLD
 

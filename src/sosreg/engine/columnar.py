@@ -6,7 +6,7 @@ are the row engine's by construction (the differential tests in
 ``tests/test_engines.py`` check that on generated files with injected damage, and
 ``tests/test_streaming.py`` across block boundaries):
 
-1. The file is read in **blocks of lines** (:func:`_plans`): UTF-8 bytes
+1. The file is read in **blocks of lines** (:func:`sosreg.engine.blocks.plans`): UTF-8 bytes
    (:data:`~sosreg.engine.source.BLOCKS` ``.rows`` at a time) are cut after their last
    line ending, the rest carried to the next block, and read by polars' CSV reader (a
    block it cannot read exactly, with a lone CR or a second BOM, is split in Python); a
@@ -44,7 +44,6 @@ Polars is imported on first use.
 from __future__ import annotations
 
 import builtins
-import codecs
 import contextlib
 import datetime as dt
 import gc
@@ -53,14 +52,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-import attrs
-
-from sosreg.engine import linestage, source
+from sosreg.engine import blocks, linestage, source
+from sosreg.engine.blocks import ENDINGS, STATS, Plan, lines_frame, table_of
 from sosreg.engine.errors import optional_import
 from sosreg.engine.pipeline import REQUIRES, RUNNERS, Parsed
 from sosreg.engine.register import CrossKey
 from sosreg.engine.runner import Runner
-from sosreg.engine.source import LINE_END, MAX_LINE, PhysicalLine, split_lines
+from sosreg.engine.source import MAX_LINE
 from sosreg.engine.types import field_type
 from sosreg.engine.types.base import last_day, whole
 from sosreg.engine.types.dates import YEARMONTH
@@ -196,335 +194,6 @@ def field_ok(pl: Any, cf: CompiledField, ctx: Any) -> Any:
     return ok.fill_null(False)
 
 
-ENDINGS: Final = ("", "\n", "\r\n", "\r")
-"""The line endings by their code in a plan's ``ending`` column (``""``: a last line
-without one)."""
-_CODE: Final = {e: i for i, e in enumerate(ENDINGS)}
-
-LONG_BYTES: Final = 4 * (MAX_LINE + 1)
-"""Bytes of a line without an end the reader holds before it takes it for an over-long
-line (at least ``MAX_LINE + 1`` characters in UTF-8): it keeps the head, reads the rest
-without holding it and hands the line to the row engine (as
-:func:`sosreg.engine.source.byte_lines` does)."""
-
-
-@attrs.define
-class Stats:
-    """What the last run held at most (for tests: memory bounded by the block size,
-    whatever the file's size)."""
-
-    blocks: int = 0
-    """Blocks checked (both passes)."""
-    rows: int = 0
-    """Lines of the largest block."""
-    bytes: int = 0
-    """Estimated size of the largest block's table."""
-    passes: int = 0
-    """Reads of the file: 1, or 2 when a cross-record rule's keys need a first pass."""
-    keys: int = 0
-    """Blocks of key hashes the first pass kept (a hash per line and key)."""
-    spilled: bool = False
-    """Whether the key hashes went to temporary files (:data:`SPILL`)."""
-
-    def seen(self, plan: _Plan) -> None:
-        self.blocks += 1
-        self.rows = max(self.rows, plan.total)
-        self.bytes = max(self.bytes, int(plan.table.estimated_size()))
-
-
-STATS = Stats()
-"""The figures of the last run (:func:`run` or :func:`explain`) in this process."""
-
-
-@attrs.define
-class _Plan:
-    """A block of the file read into columns: one row per physical line (``line``,
-    ``ending`` as a code of :data:`ENDINGS`, ``text`` and the line split into the
-    spec's fields); the suspect lines, once through the line and field stages of the
-    row engine, in ``done``."""
-
-    table: Any
-    total: int
-    loose: dict[int, PhysicalLine] = attrs.field(factory=dict)
-    """Lines whose text in ``table`` is cut (over-long): the row engine gets these."""
-    done: dict[int, tuple[Any, list[Any]]] = attrs.field(factory=dict)
-    extra: list[Any] = attrs.field(factory=list)
-    """The records of the suspect lines."""
-    suspect: Any = None
-    """The suspect lines (a boolean Series), once known."""
-    parsed: bool = False
-    """Whether the suspect lines are in ``done`` already."""
-
-    def physical(self, number: int, line_text: str, ending: int) -> PhysicalLine:
-        got = self.loose.get(number)
-        if got is not None:
-            return got
-        return PhysicalLine(number, line_text[: MAX_LINE + 1], ENDINGS[ending], len(line_text))
-
-
-def _table(
-    pl: Any, names: Sequence[str], frame: Any, fields: Any, only: Sequence[str] | None = None
-) -> Any:
-    """``frame`` (line, ending, text) with the fields: ``fields`` as read, or split here
-    (lines of another field count are suspect anyway). With ``only``, just those fields
-    (split from the text: the first pass, which needs the keys' fields only)."""
-    if only is not None and not only:
-        return frame
-    if only is not None:
-        last = max((names.index(n) for n in only), default=0)
-        fields = frame.select(
-            pl.col("text")
-            .str.split_exact(";", last)
-            .struct.rename_fields(list(names[: last + 1]))
-            .alias("f")
-        ).unnest("f")
-        fields = fields.select(list(only))
-    elif fields is None:
-        fields = frame.select(
-            pl.col("text")
-            .str.split_exact(";", len(names) - 1)
-            .struct.rename_fields(list(names))
-            .alias("f")
-        ).unnest("f")
-    return pl.concat([frame, fields.select(pl.all().fill_null(""))], how="horizontal")
-
-
-def _lines_frame(pl: Any, first: int, total: int, ending: Any, text: Any) -> Any:
-    return pl.DataFrame(
-        {
-            "line": pl.int_range(first, first + total, dtype=pl.Int64, eager=True),
-            "ending": ending,
-            "text": text,
-        }
-    )
-
-
-def _read_utf8(
-    pl: Any, data: bytes, first: int, names: Sequence[str], only: Sequence[str] | None = None
-) -> Any | None:
-    """Lines of a block of UTF-8 bytes (whole lines) read by polars' CSV reader as one
-    column (no decoding or splitting in Python), with the fields split by the same
-    reader; a table (see :class:`_Plan`). ``None`` where it cannot be used exactly: not
-    UTF-8 bytes, a unit separator byte in the data, a lone CR, mixed line endings, a
-    BOM at the start (polars would drop it; it is a character of the line: see
-    :meth:`sosreg.engine.source.Input.text`), or another count of lines."""
-    if b"\x1f" in data or data.startswith(codecs.BOM_UTF8):
-        return None
-    crlf = data.count(b"\r\n")
-    lf = data.count(b"\n")
-    if data.count(b"\r") != crlf or (crlf and crlf != lf):
-        return None
-    final = data.endswith(b"\n")
-    total = lf + (0 if final else 1)
-    try:
-        raw = pl.read_csv(
-            data,
-            has_header=False,
-            separator="\x1f",
-            quote_char=None,
-            new_columns=["text"],
-            infer_schema=False,
-        )
-    except pl.exceptions.PolarsError:  # e.g. bytes that are not UTF-8
-        return None
-    if raw.height != total:
-        return None
-    try:
-        if only is not None:
-            raise TypeError  # the keys' fields only: split from the text
-        fields = pl.read_csv(
-            data,
-            has_header=False,
-            separator=";",
-            quote_char=None,
-            schema=dict.fromkeys(names, pl.String),
-            truncate_ragged_lines=True,
-            missing_columns="insert",
-        )
-    except (pl.exceptions.PolarsError, TypeError):  # TypeError: an older polars
-        fields = None  # split the clean lines as text instead
-    if fields is not None and fields.height != total:
-        fields = None
-    code = _CODE["\r\n" if crlf else "\n"]
-    ending = pl.Series("ending", [code], dtype=pl.UInt8).new_from_index(0, total)
-    if not final:
-        ending[total - 1] = _CODE[""]
-    frame = raw.select(
-        pl.int_range(first, first + total, dtype=pl.Int64).alias("line"),
-        pl.lit(ending).alias("ending"),
-        pl.col("text").fill_null(""),
-    )
-    return _table(pl, names, frame, fields, only)
-
-
-def _read_text(
-    pl: Any, text: str, first: int, names: Sequence[str], only: Sequence[str] | None = None
-) -> Any:
-    """Lines of decoded text split in Python, as :func:`sosreg.engine.source.split_lines`
-    splits them (any line endings)."""
-    lines, endings = split_lines(text)
-    ending = pl.Series([_CODE[e] for e in endings], dtype=pl.UInt8)
-    frame = _lines_frame(pl, first, len(lines), ending, pl.Series(lines, dtype=pl.String))
-    return _table(pl, names, frame, None, only)
-
-
-def _cut(data: bytes) -> int:
-    """Where the last line ending in ``data`` ends (0: none). A CR as the last byte is
-    no end yet (a LF may follow in the next block)."""
-    lf = data.rfind(b"\n")
-    cr = data.rfind(b"\r", 0, len(data) - 1)
-    return max(lf, cr) + 1
-
-
-def _byte_plans(
-    pl: Any, names: Sequence[str], blocks: Iterator[bytes], only: Sequence[str] | None = None
-) -> Iterator[_Plan]:
-    """The blocks of lines of UTF-8 bytes: each block is cut after its last line ending,
-    the rest carried to the next; a line longer than :data:`LONG_BYTES` is drained
-    (:func:`_long_line`) and never held whole."""
-    number = 1
-    pieces: list[bytes] = []  # the start of a line that has not ended yet
-    held = 0
-    back: list[bytes] = []  # bytes read past an over-long line, to read next
-
-    def plans_of(data: bytes) -> Iterator[_Plan]:
-        """A block of whole lines, in pieces of at most ``BLOCKS.batch`` lines (a block
-        of short lines is as many rows as one of long ones)."""
-        most = max(1, source.BLOCKS.batch)
-        if data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n") <= most:
-            yield plan_of(data)
-            return
-        start = 0
-        for i, m in enumerate(LINE_END.finditer(data), 1):
-            if i % most == 0:
-                yield plan_of(data[start : m.end()])
-                start = m.end()
-        if start < len(data):
-            yield plan_of(data[start:])
-
-    def plan_of(data: bytes) -> _Plan:
-        nonlocal number
-        table = _read_utf8(pl, data, number, names, only)
-        if table is None:
-            table = _read_text(pl, data.decode("utf-8", "replace"), number, names, only)
-        plan = _Plan(table, table.height)
-        number += plan.total
-        return plan
-
-    def next_block() -> bytes | None:
-        return back.pop() if back else next(blocks, None)
-
-    while (chunk := next_block()) is not None:
-        if pieces and pieces[-1].endswith(b"\r") and not chunk.startswith(b"\n"):
-            yield from plans_of(b"".join(pieces))  # the held line ended in a lone CR
-            pieces, held = [], 0
-        cut = _cut(chunk)
-        if cut:
-            data = b"".join([*pieces, chunk[:cut]]) if pieces else chunk[:cut]
-            rest = chunk[cut:]
-            pieces, held = ([rest], len(rest)) if rest else ([], 0)
-            yield from plans_of(data)
-            del data
-        else:
-            pieces.append(chunk)
-            held += len(chunk)
-        if held > LONG_BYTES:
-            line, after = _long_line(number, b"".join(pieces), next_block)
-            pieces, held = [], 0
-            if after:
-                back.append(after)
-            frame = _lines_frame(
-                pl,
-                number,
-                1,
-                pl.Series([_CODE[line.ending]], dtype=pl.UInt8),
-                pl.Series([line.text], dtype=pl.String),
-            )
-            number += 1
-            yield _Plan(_table(pl, names, frame, None, only), 1, {line.number: line})
-    if pieces:
-        yield from plans_of(b"".join(pieces))
-
-
-def _long_line(
-    number: int, start: bytes, next_block: Callable[[], bytes | None]
-) -> tuple[PhysicalLine, bytes]:
-    """Line ``number``, which begins with ``start`` (no line ending in it but maybe a
-    last CR), read to its end: (the line as the row engine reads it: its first
-    ``MAX_LINE + 1`` characters and its length; the bytes read after it)."""
-    decoder = codecs.getincrementaldecoder("utf-8")("replace")
-    kept = ""
-    length = 0
-    buf: bytes | None = start
-
-    def take(piece: bytes, final: bool) -> None:
-        nonlocal kept, length
-        text = decoder.decode(piece, final)
-        length += len(text)
-        if len(kept) <= MAX_LINE:
-            kept += text[: MAX_LINE + 1 - len(kept)]
-
-    while buf is not None:
-        lf = buf.find(b"\n")
-        cr = buf.find(b"\r")
-        end = min(e for e in (lf, cr) if e >= 0) if lf >= 0 or cr >= 0 else -1
-        if end < 0:
-            take(buf, False)
-            buf = next_block()
-            continue
-        take(buf[:end], True)
-        if buf[end : end + 2] == b"\r\n":
-            return PhysicalLine(number, kept, "\r\n", length), buf[end + 2 :]
-        if buf[end : end + 1] == b"\r" and end == len(buf) - 1:  # a LF may follow
-            after = next_block()
-            if after is not None and after.startswith(b"\n"):
-                return PhysicalLine(number, kept, "\r\n", length), after[1:]
-            return PhysicalLine(number, kept, "\r", length), after or b""
-        return PhysicalLine(number, kept, buf[end : end + 1].decode(), length), buf[end + 1 :]
-    take(b"", True)
-    return PhysicalLine(number, kept, "", length), b""
-
-
-def _line_plans(
-    pl: Any,
-    names: Sequence[str],
-    lines: Iterator[PhysicalLine],
-    only: Sequence[str] | None = None,
-) -> Iterator[_Plan]:
-    """The blocks of lines of any decoded input (another encoding than UTF-8, text),
-    :data:`~sosreg.engine.source.BLOCKS` ``.batch`` lines at a time."""
-    size = max(1, source.BLOCKS.batch)
-    batch: list[PhysicalLine] = []
-    for line in lines:
-        batch.append(line)
-        if len(batch) >= size:
-            yield _lines_plan(pl, names, batch, only)
-            batch = []
-    if batch:
-        yield _lines_plan(pl, names, batch, only)
-
-
-def _lines_plan(
-    pl: Any, names: Sequence[str], batch: list[PhysicalLine], only: Sequence[str] | None = None
-) -> _Plan:
-    ending = pl.Series([_CODE[line.ending] for line in batch], dtype=pl.UInt8)
-    text = pl.Series([line.text for line in batch], dtype=pl.String)
-    frame = _lines_frame(pl, batch[0].number, len(batch), ending, text)
-    loose = {line.number: line for line in batch if line.too_long}
-    return _Plan(_table(pl, names, frame, None, only), len(batch), loose)
-
-
-def _plans(pl: Any, runner: Runner, only: Sequence[str] | None = None) -> Iterator[_Plan]:
-    """The file in blocks of lines (see :class:`_Plan`): UTF-8 bytes cut by the engine
-    (:func:`_byte_plans`), any other input as the row engine's lines. With ``only``,
-    just those fields (the first pass)."""
-    names = runner.parser.names
-    blocks = runner.input.utf8_blocks(source.BLOCKS.rows)
-    if blocks is not None:
-        return _byte_plans(pl, names, blocks, only)
-    return _line_plans(pl, names, runner.input.lines(), only)
-
-
 _ROW: Final = ("line", "text", "ending")
 _NOT_PLAIN: Final = r"[^\x21\x23-\x7e]|^[^0-9]|^$"
 """A line that is not printable ASCII without quotes starting with a digit."""
@@ -541,7 +210,7 @@ def _suspect(pl: Any, names: Sequence[str]) -> Any:
     return text.str.contains(_NOT_PLAIN) | (text.str.len_bytes() != split)
 
 
-def _suspect_of(pl: Any, runner: Runner, plan: _Plan) -> Any:
+def _suspect_of(pl: Any, runner: Runner, plan: Plan) -> Any:
     """The block's suspect lines (:func:`_suspect`, and every line longer than
     :data:`~sosreg.engine.source.MAX_LINE` or cut: the row engine reports those)."""
     if plan.suspect is None:
@@ -552,7 +221,7 @@ def _suspect_of(pl: Any, runner: Runner, plan: _Plan) -> Any:
     return plan.suspect
 
 
-def _parse_suspects(runner: Runner, plan: _Plan, suspect: Any) -> None:
+def _parse_suspects(runner: Runner, plan: Plan, suspect: Any) -> None:
     """The suspect lines through the line and field stages of the row engine (step 1)."""
     rows = plan.table.filter(suspect).select("line", "text", "ending")
     for number, line_text, ending in rows.iter_rows():
@@ -679,7 +348,7 @@ def _as_records(pl: Any, runner: Runner, used: Sequence[str]) -> tuple[Any, Any,
 
 
 def _key_pass(
-    runner: Runner, keyed: list[CrossKey], plans: Iterator[_Plan], *, keep: bool
+    runner: Runner, keyed: list[CrossKey], plans: Iterator[Plan], *, keep: bool
 ) -> list[Any]:
     """The first pass: for each key of ``keyed``, the lines whose key (or key and value)
     may repeat in the file (a sorted Int64 Series of line numbers each).
@@ -879,7 +548,7 @@ def _repeated(pl: Any, hashes: _Hashes, *, distinct: bool) -> Any:
 
 
 def _flags(
-    runner: Runner, plan: _Plan, *, cross: bool, repeated: Sequence[Any] = ()
+    runner: Runner, plan: Plan, *, cross: bool, repeated: Sequence[Any] = ()
 ) -> list[tuple[str, Any]]:
     """The masks, named: true where a line may give a finding. ``cross=False``: the
     fields', the period's, the kommun's and the record rules'; ``cross=True``: the
@@ -923,7 +592,7 @@ def _flags(
 @contextlib.contextmanager
 def _gc_paused() -> Iterator[None]:
     """The cyclic garbage collector off while a slice of lines is parsed and checked:
-    its records and findings are kept until the slice ends (``_Plan.done``), so every
+    its records and findings are kept until the slice ends (``Plan.done``), so every
     collection would walk a growing heap of live objects for nothing (a third of the
     time on a file with 10 % damaged lines). The collector is back on (if it was on)
     between slices, however a slice ends, so what the row engine leaves in cycles is
@@ -960,10 +629,10 @@ def run(runner: Runner) -> None:
     keyed = _keyed(runner)
     repeated: list[Any] = []
     STATS.passes = 1
-    plans: Iterator[_Plan]
-    held: list[_Plan] = []
+    plans: Iterator[Plan]
+    held: list[Plan] = []
     if keyed and ONE_READ and runner.input.sniff.size <= source.BLOCKS.rows:
-        held = list(_plans(pl, runner))
+        held = list(blocks.plans(pl, runner))
         if sum(p.total for p in held) > SLICE:
             held = []  # many short lines: the first pass keeps no parsed lines
     if held:
@@ -971,11 +640,11 @@ def run(runner: Runner) -> None:
         repeated = _key_pass(runner, keyed, iter(held), keep=True)
         plans = _drain_held(held, iter(()))
     elif keyed:
-        repeated = _key_pass(runner, keyed, _plans(pl, runner, ()), keep=False)
+        repeated = _key_pass(runner, keyed, blocks.plans(pl, runner, ()), keep=False)
         STATS.passes = 2
-        plans = _plans(pl, runner)  # the second pass reads the file again
+        plans = blocks.plans(pl, runner)  # the second pass reads the file again
     else:
-        plans = _plans(pl, runner)
+        plans = blocks.plans(pl, runner)
     lines = skipped = 0
     runs: list[list[Any]] = []
     for plan in plans:
@@ -987,7 +656,7 @@ def run(runner: Runner) -> None:
     runner.account(lines=lines, skipped=skipped, runs=[(ENDINGS[c], n) for c, n in runs])
 
 
-def _drain_held(held: list[_Plan], rest: Iterator[_Plan]) -> Iterator[_Plan]:
+def _drain_held(held: list[Plan], rest: Iterator[Plan]) -> Iterator[Plan]:
     """The blocks read ahead, then the rest; none kept once given."""
     while held:
         yield held.pop(0)
@@ -1001,7 +670,7 @@ every one of them suspect, holds no more than one of long ones)."""
 
 
 def _check(
-    runner: Runner, plan: _Plan, repeated: Sequence[Any], runs: list[list[Any]]
+    runner: Runner, plan: Plan, repeated: Sequence[Any], runs: list[list[Any]]
 ) -> tuple[int, int]:
     """One block: the masks, then, :data:`SLICE` lines at a time, the suspect lines
     through the line and field stages and every suspect or flagged line through the
@@ -1042,7 +711,7 @@ def _check(
     plan.table = None
     made: list[tuple[int, Any]] = []
     for start in range(0, plan.total, SLICE):
-        part = _Plan(table.slice(start, SLICE), 0, plan.loose, plan.done, parsed=plan.parsed)
+        part = Plan(table.slice(start, SLICE), 0, plan.loose, plan.done, parsed=plan.parsed)
         if not plan.parsed:
             with _gc_paused():
                 _parse_suspects(runner, part, reference.slice(start, SLICE))
@@ -1073,10 +742,10 @@ def explain(parsed: Parsed | Runner) -> dict[str, set[int]]:
         return {}
     STATS.__init__()  # type: ignore[misc]
     keyed = _keyed(runner)
-    repeated = _key_pass(runner, keyed, _plans(pl, runner, ()), keep=False) if keyed else []
+    repeated = _key_pass(runner, keyed, blocks.plans(pl, runner, ()), keep=False) if keyed else []
     out: dict[str, set[int]] = {}
     suspects: set[int] = set()
-    for plan in _plans(pl, runner):
+    for plan in blocks.plans(pl, runner):
         suspect = _suspect_of(pl, runner, plan)
         _parse_suspects(runner, plan, suspect)
         flags = _flags(runner, plan, cross=False) + _flags(
@@ -1092,10 +761,10 @@ def explain(parsed: Parsed | Runner) -> dict[str, set[int]]:
             out.setdefault(name, set()).update(table.filter(pl.col(name)).get_column("line"))
         suspects.update(plan.done)
     if not out:  # no lines: every mask flags none
-        frame = _lines_frame(
+        frame = lines_frame(
             pl, 1, 0, pl.Series([], dtype=pl.UInt8), pl.Series([], dtype=pl.String)
         )
-        empty = _Plan(_table(pl, runner.parser.names, frame, None), 0)
+        empty = Plan(table_of(pl, runner.parser.names, frame, None), 0)
         flags = _flags(runner, empty, cross=False) + _flags(
             runner, empty, cross=True, repeated=repeated
         )
