@@ -29,7 +29,8 @@ are the row engine's by construction (the differential tests in
    file, so a **first pass** reads it in blocks and keeps a 4-byte hash of each line's
    key (:func:`_key_pass`: the key as the row engine's record holds it, the line
    stage's repairs as expressions, the few uncertain lines parsed); the lines whose
-   hash repeats are flagged in the second. A file of one block is read once.
+   hash repeats are flagged in the second (a file of one block too, unless
+   :data:`ONE_READ`).
 
 Per block, lines flagged by any of these go through the row engine in line order (the
 same compiled function and :class:`~sosreg.engine.core.LineParser`, the same record and
