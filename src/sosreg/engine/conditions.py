@@ -39,7 +39,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import attrs
 
@@ -290,8 +290,30 @@ class _Not(Cond):
 
 
 @attrs.frozen
-class _All(Cond):
+class _Many(Cond):
+    """Conditions joined: all of them (:class:`_All`) or any (:class:`_Any`)."""
+
     parts: tuple[Cond, ...]
+    WORD: ClassVar[str]
+    SIGN: ClassVar[str]
+
+    def source(self) -> str:
+        return "(" + f" {self.WORD} ".join(p.source() for p in self.parts) + ")"
+
+    def known(self) -> tuple[Known, ...]:
+        return tuple(dict.fromkeys(k for p in self.parts for k in p.known()))
+
+    def fields(self) -> frozenset[str]:
+        return frozenset().union(*(p.fields() for p in self.parts))
+
+    def __repr__(self) -> str:
+        return "(" + f" {self.SIGN} ".join(map(repr, self.parts)) + ")"
+
+
+@attrs.frozen(repr=False)
+class _All(_Many):
+    WORD: ClassVar[str] = "and"
+    SIGN: ClassVar[str] = "&"
 
     def holds(self, get: Getter, env: Env | None = None) -> bool:
         return all(p.holds(get, env) for p in self.parts)
@@ -299,40 +321,17 @@ class _All(Cond):
     def expr(self, c: Any) -> Any:
         return c.pl.all_horizontal([p.expr(c) for p in self.parts])
 
-    def source(self) -> str:
-        return "(" + " and ".join(p.source() for p in self.parts) + ")"
 
-    def known(self) -> tuple[Known, ...]:
-        return tuple(dict.fromkeys(k for p in self.parts for k in p.known()))
-
-    def fields(self) -> frozenset[str]:
-        return frozenset().union(*(p.fields() for p in self.parts))
-
-    def __repr__(self) -> str:
-        return "(" + " & ".join(map(repr, self.parts)) + ")"
-
-
-@attrs.frozen
-class _Any(Cond):
-    parts: tuple[Cond, ...]
+@attrs.frozen(repr=False)
+class _Any(_Many):
+    WORD: ClassVar[str] = "or"
+    SIGN: ClassVar[str] = "|"
 
     def holds(self, get: Getter, env: Env | None = None) -> bool:
         return any(p.holds(get, env) for p in self.parts)
 
     def expr(self, c: Any) -> Any:
         return c.pl.any_horizontal([p.expr(c) for p in self.parts])
-
-    def source(self) -> str:
-        return "(" + " or ".join(p.source() for p in self.parts) + ")"
-
-    def known(self) -> tuple[Known, ...]:
-        return tuple(dict.fromkeys(k for p in self.parts for k in p.known()))
-
-    def fields(self) -> frozenset[str]:
-        return frozenset().union(*(p.fields() for p in self.parts))
-
-    def __repr__(self) -> str:
-        return "(" + " | ".join(map(repr, self.parts)) + ")"
 
 
 @attrs.frozen
