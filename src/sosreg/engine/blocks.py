@@ -78,8 +78,6 @@ class Plan:
     """The records of the suspect lines."""
     suspect: Any = None
     """The suspect lines (a boolean Series), once known."""
-    parsed: bool = False
-    """Whether the suspect lines are in ``done`` already."""
 
     def physical(self, number: int, line_text: str, ending: int) -> PhysicalLine:
         got = self.loose.get(number)

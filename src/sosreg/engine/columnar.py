@@ -29,8 +29,7 @@ are the row engine's by construction (the differential tests in
    file, so a **first pass** reads it in blocks and keeps a 4-byte hash of each line's
    key (:func:`_key_pass`: the key as the row engine's record holds it, the line
    stage's repairs as expressions, the few uncertain lines parsed); the lines whose
-   hash repeats are flagged in the second (a file of one block too, unless
-   :data:`ONE_READ`).
+   hash repeats are flagged in the second (a file of one block too).
 
 Per block, lines flagged by any of these go through the row engine in line order (the
 same compiled function and :class:`~sosreg.engine.core.LineParser`, the same record and
@@ -53,7 +52,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from sosreg.engine import blocks, linestage, source
+from sosreg.engine import blocks, linestage
 from sosreg.engine.blocks import ENDINGS, STATS, Plan, lines_frame, table_of
 from sosreg.engine.errors import optional_import
 from sosreg.engine.pipeline import REQUIRES, RUNNERS, Parsed
@@ -230,7 +229,6 @@ def _parse_suspects(runner: Runner, plan: Plan, suspect: Any) -> None:
         plan.done[number] = (record, out)
         if record is not None:
             plan.extra.append(record)
-    plan.parsed = True
 
 
 # -- cross-record keys ------------------------------------------------------------------
@@ -349,7 +347,7 @@ def _as_records(pl: Any, runner: Runner, used: Sequence[str]) -> tuple[Any, Any,
 
 
 def _key_pass(
-    runner: Runner, keyed: list[CrossKey], plans: Iterator[Plan], *, keep: bool
+    runner: Runner, keyed: list[CrossKey], plans: Iterator[Plan]
 ) -> list[Any]:
     """The first pass: for each key of ``keyed``, the lines whose key (or key and value)
     may repeat in the file (a sorted Int64 Series of line numbers each).
@@ -359,10 +357,9 @@ def _key_pass(
     keys with one hash only flag more lines. A line's key comes from its fields as the
     row engine's record holds them: read in columns where that is certain
     (:func:`_as_records`: the row engine repairs quotes and spaces), from the record
-    the row engine makes of the line otherwise. With ``keep`` the blocks keep those
-    parsed lines for the second pass (a file of one block: one read); else they are
-    dropped and the parser's counters restored, so that the second pass counts as if
-    the first had not been."""
+    the row engine makes of the line otherwise. Those parsed lines are dropped and the
+    parser's counters restored, so that the second pass counts as if the first had not
+    been."""
     pl = polars()
     parser = runner.parser
     saved = (parser.data_lines, parser.pending_short)
@@ -406,21 +403,14 @@ def _key_pass(
         sure = rest.get_column("_certain")
         if plan.loose:
             sure = sure & ~rest.get_column("line").is_in(list(plan.loose))
-        if keep:
-            # every suspect line too, so that the row engine parses them in line order
-            # (a line cut in two is seen from the next line: SOS-111)
-            suspect = plan.table.filter(_suspect_of(pl, runner, plan)).get_column("line")
-            sure = sure & ~rest.get_column("line").is_in(suspect.implode())
         records = []
         at = []
         with _gc_paused():
             for number, line_text, ending in rest.filter(~sure).select(*_ROW).iter_rows():
-                got, out = runner.parse_line(plan.physical(number, line_text, ending))
+                got, _ = runner.parse_line(plan.physical(number, line_text, ending))
                 if got is not None:
                     records.append(got)
                     at.append(number - first)
-                if keep:
-                    plan.done[number] = (got, out)
         cols = Columns(parser, records, plan.table)
         recs = _records_frame(pl, records, used) if records else None
         rest_at = (rest.get_column("line") - first).to_list()
@@ -440,11 +430,7 @@ def _key_pass(
                 slots = [s.scatter(at, t) for s, t in zip(slots, theirs.get_columns(), strict=True)]
             chunks[i].add(first, pl.DataFrame(slots))
         del frame, rest
-        if keep:
-            plan.extra = records
-            plan.parsed = True
-    if not keep:
-        parser.data_lines, parser.pending_short = saved
+    parser.data_lines, parser.pending_short = saved
     STATS.keys = sum(len(c.parts) for c in chunks)
     STATS.spilled = any(c.folder is not None for c in chunks)
     return [
@@ -613,13 +599,6 @@ def _keyed(runner: Runner) -> list[CrossKey]:
     return [key for factory in runner.cross_factories for key in factory.keys]
 
 
-ONE_READ: bool = False
-"""Whether a file of one block is read once, its suspect lines parsed by the row engine
-in the first pass and kept for the second. Off: the line stage in columns
-(:mod:`sosreg.engine.linestage`) then never sees them, and reading a block twice costs
-little next to parsing its damaged lines one by one."""
-
-
 def run(runner: Runner) -> None:
     """Validate ``runner`` in blocks of lines, column by column; findings go to
     ``runner.log`` exactly as the row engine's would."""
@@ -630,38 +609,21 @@ def run(runner: Runner) -> None:
     keyed = _keyed(runner)
     repeated: list[Any] = []
     STATS.passes = 1
-    plans: Iterator[Plan]
-    held: list[Plan] = []
-    if keyed and ONE_READ and runner.input.sniff.size <= source.BLOCKS.rows:
-        held = list(blocks.plans(pl, runner))
-        if sum(p.total for p in held) > SLICE:
-            held = []  # many short lines: the first pass keeps no parsed lines
-    if held:
-        # a file of one block: its keys and its checks on it, one read and one parse
-        repeated = _key_pass(runner, keyed, iter(held), keep=True)
-        plans = _drain_held(held, iter(()))
-    elif keyed:
-        repeated = _key_pass(runner, keyed, blocks.plans(pl, runner, ()), keep=False)
+    if keyed:
+        # every file, one block or many: a file of one block read once would have its
+        # suspect lines parsed in the first pass, out of reach of the line stage in
+        # columns, and reading a block again costs little next to that
+        repeated = _key_pass(runner, keyed, blocks.plans(pl, runner, ()))
         STATS.passes = 2
-        plans = blocks.plans(pl, runner)  # the second pass reads the file again
-    else:
-        plans = blocks.plans(pl, runner)
     lines = skipped = 0
     runs: list[list[Any]] = []
-    for plan in plans:
+    for plan in blocks.plans(pl, runner):  # (the second pass reads the file again)
         n, k = _check(runner, plan, repeated, runs)
         lines += n
         skipped += k
         runner.lines_read = lines
         runner.report_progress()
     runner.account(lines=lines, skipped=skipped, runs=[(ENDINGS[c], n) for c, n in runs])
-
-
-def _drain_held(held: list[Plan], rest: Iterator[Plan]) -> Iterator[Plan]:
-    """The blocks read ahead, then the rest; none kept once given."""
-    while held:
-        yield held.pop(0)
-    yield from rest
 
 
 SLICE: Final = 10_000
@@ -680,15 +642,10 @@ def _check(
     pl = polars()
     STATS.seen(plan)
     suspect = _suspect_of(pl, runner, plan)
-    stage = None
-    reference = suspect
-    if plan.parsed:  # by the first pass: its lines go through the row engine too
-        parsed = pl.col("line").is_in(list(plan.done))
-        suspect = suspect | plan.table.select(parsed).to_series()
-    else:  # the line stage in columns: the lines it repairs are checked as clean ones
-        stage = linestage.bulk(pl, plan.table, suspect, runner.parser)
-        plan.table, suspect, reference = stage.table, stage.suspect, stage.reference
-        plan.done.update(stage.done)
+    # the line stage in columns: the lines it repairs are checked as clean ones
+    stage = linestage.bulk(pl, plan.table, suspect, runner.parser)
+    plan.table, suspect, reference = stage.table, stage.suspect, stage.reference
+    plan.done.update(stage.done)
     # one lazy query: common subexpressions once, expressions in parallel
     named = _flags(runner, plan, cross=False) + _flags(runner, plan, cross=True, repeated=repeated)
     flags = [expr for _, expr in named]
@@ -701,8 +658,8 @@ def _check(
     skipped = int((~todo_mask).sum())
     sink = runner.rows
     cleared = None if sink is None else plan.table.filter(~todo_mask).drop("text", "ending")
-    if stage is not None:  # the repaired lines, for their line-stage findings
-        todo_mask = todo_mask | linestage.settle(pl, runner.parser, stage, flag, plan.done)
+    # the repaired lines, for their line-stage findings
+    todo_mask = todo_mask | linestage.settle(pl, runner.parser, stage, flag, plan.done)
     for n, code in plan.table.select(pl.col("ending").rle()).unnest("ending").iter_rows():
         if runs and runs[-1][0] == code:
             runs[-1][1] += n
@@ -712,10 +669,9 @@ def _check(
     plan.table = None
     made: list[tuple[int, Any]] = []
     for start in range(0, plan.total, SLICE):
-        part = Plan(table.slice(start, SLICE), 0, plan.loose, plan.done, parsed=plan.parsed)
-        if not plan.parsed:
-            with _gc_paused():
-                _parse_suspects(runner, part, reference.slice(start, SLICE))
+        part = Plan(table.slice(start, SLICE), 0, plan.loose, plan.done)
+        with _gc_paused():
+            _parse_suspects(runner, part, reference.slice(start, SLICE))
         todo = part.table.filter(todo_mask.slice(start, SLICE))
         lines = (part.physical(*row) for row in todo.iter_rows())
         numbers: list[int] = []
@@ -724,9 +680,8 @@ def _check(
                 numbers.append(line.number)
                 if sink is not None and record is not None:
                     made.append((line.number, record))
-        if not plan.parsed:  # (a block parsed by the first pass is one slice)
-            for number in numbers:
-                part.done.pop(number, None)
+        for number in numbers:
+            part.done.pop(number, None)
     if sink is not None:
         sink(cleared, made)
     return plan.total, skipped
@@ -743,7 +698,7 @@ def explain(parsed: Parsed | Runner) -> dict[str, set[int]]:
         return {}
     STATS.__init__()  # type: ignore[misc]
     keyed = _keyed(runner)
-    repeated = _key_pass(runner, keyed, blocks.plans(pl, runner, ()), keep=False) if keyed else []
+    repeated = _key_pass(runner, keyed, blocks.plans(pl, runner, ())) if keyed else []
     out: dict[str, set[int]] = {}
     suspects: set[int] = set()
     for plan in blocks.plans(pl, runner):

@@ -54,8 +54,7 @@ class BlockSizes:
     """Bytes the line reader decodes at a time (``io.TextIOWrapper``'s chunk)."""
     rows: int = 1 << 21
     """Bytes of UTF-8 input the columnar engine reads and checks at a time (its memory
-    is a few dozen times this, whatever the file's size: :mod:`sosreg.engine.columnar`);
-    a file no larger is read once."""
+    is a few dozen times this, whatever the file's size: :mod:`sosreg.engine.columnar`)."""
     batch: int = 40_000
     """Lines the columnar engine checks at a time: on input it reads as lines (another
     encoding than UTF-8, or text), and at most in a block of UTF-8 (a block of short
