@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_engines import _summary
 
 import sosreg
 from sosreg.engine import columnar
@@ -33,18 +34,6 @@ SOL_LINE = "0180;;202301;{s};1;1;79;0;0;9;9;1;8;1;8;9;9;1;8;0;0;8;9;88;0"
 SOL_PERSONS = PERSONS[:5]
 ENDINGS = ("\r\n", "\n", "")
 """CRLF, LF, and LF without a final newline (the reader's other paths)."""
-
-
-def _summary(report: sosreg.Report) -> tuple[Any, ...]:
-    return (
-        report.status,
-        report.counts(),
-        report.findings,
-        tuple(f.message("sv") for f in report.findings),
-        tuple(f.message("en") for f in report.findings),
-        report.lines,
-        report.records,
-    )
 
 
 @pytest.fixture
