@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from sosreg.engine.conditions import Check, choose
+from sosreg.engine.conditions import Check, choose, values
 from sosreg.generate.lines import Line
 from sosreg.generate.maker import InjectContext
 
@@ -119,3 +119,12 @@ def breaks(check: Check, line: Line, ctx: InjectContext, *candidates: str) -> li
         return None
     line[check.field] = value
     return line.expecting(check.code)
+
+
+def keeps(check: Check, line: Line, ctx: InjectContext, candidates: Sequence[str]) -> None:
+    """``line`` made to pass the declared ``check`` again where it fails (after a damage
+    to another of its fields): ``check.field`` set to one of ``candidates`` that passes
+    (:func:`~sosreg.engine.conditions.values`), drawn from ``ctx.rng``."""
+    if not check.holds(line.__getitem__):
+        pool = values(check, line.__getitem__, check.field, candidates)
+        line[check.field] = ctx.rng.choice(pool)

@@ -31,6 +31,7 @@ from sosreg.generate import (
     breaks,
     damaged,
     day_text,
+    keeps,
     on_line,
     on_unit,
     sex_of,
@@ -246,10 +247,7 @@ def _lagrum(code: str) -> LineFn:
 def _keep_reason(line: Line, ctx: InjectContext) -> None:
     """After a damage to the end: an avslutsorsak that agrees with it (BU-038's
     declared condition, :data:`~sosreg.registers.bu.rules.REASON_AND_END`)."""
-    check = REASON_AND_END
-    if not check.holds(line.__getitem__):
-        pool = values(check, line.__getitem__, check.field, _maker(ctx).reasons)
-        line[check.field] = ctx.rng.choice(pool)
+    keeps(REASON_AND_END, line, ctx, _maker(ctx).reasons)
 
 
 def _reason(line: Line, ctx: InjectContext) -> list[Line] | None:

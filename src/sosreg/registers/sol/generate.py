@@ -26,6 +26,7 @@ from sosreg.generate import (
     born_for_age,
     breaks,
     day_text,
+    keeps,
     on_line,
     ymd,
 )
@@ -204,10 +205,7 @@ def _flag_and_quantity(code: str, most: int) -> LineFn:
 def _keep_reason(line: Line, ctx: InjectContext) -> None:
     """After a damage to the end: an avslutsorsak that agrees with it (SOL-026's
     declared condition, :data:`~sosreg.registers.sol.rules.REASON_AND_END`)."""
-    check = REASON_AND_END
-    if not check.holds(line.__getitem__):
-        pool = values(check, line.__getitem__, check.field, _maker(ctx).reasons)
-        line[check.field] = ctx.rng.choice(pool)
+    keeps(REASON_AND_END, line, ctx, _maker(ctx).reasons)
 
 
 def _reason(line: Line, ctx: InjectContext) -> list[Line] | None:
