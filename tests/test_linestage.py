@@ -41,7 +41,7 @@ def referenced(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """The lines the reference line stage (``LineParser.parse``) reads, in order."""
     seen: list[int] = []
     parse = LineParser.parse
-    key_pass = columnar._key_pass
+    first_pass_fn = columnar._first_pass
     first_pass = [False]
 
     def spy(self: LineParser, pl: Any) -> Any:
@@ -52,12 +52,12 @@ def referenced(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     def keys(*args: Any, **kwargs: Any) -> Any:
         first_pass[0] = True
         try:
-            return key_pass(*args, **kwargs)
+            return first_pass_fn(*args, **kwargs)
         finally:
             first_pass[0] = False
 
     monkeypatch.setattr(LineParser, "parse", spy)
-    monkeypatch.setattr(columnar, "_key_pass", keys)
+    monkeypatch.setattr(columnar, "_first_pass", keys)
     yield seen
 
 

@@ -192,7 +192,7 @@ def test_explain_across_blocks_is_explain_of_one_block(monkeypatch: pytest.Monke
 def _key_hashes(values: list[Any]) -> Any:
     import polars as pl
 
-    return pl.select(columnar._h32(pl, pl.lit(pl.Series(values, dtype=pl.String)))).to_series()
+    return pl.select(columnar._h64(pl, pl.lit(pl.Series(values, dtype=pl.String)))).to_series()
 
 
 def test_a_records_key_hashes_as_a_lines() -> None:
@@ -201,7 +201,7 @@ def test_a_records_key_hashes_as_a_lines() -> None:
     import polars as pl
 
     raw = pl.read_csv(b"202301|197704068555\n", has_header=False, new_columns=["k"])
-    from_csv = raw.select(columnar._h32(pl, pl.col("k"))).to_series()
+    from_csv = raw.select(columnar._h64(pl, pl.col("k"))).to_series()
     built = _key_hashes(["202301|197704068555", None])
     assert from_csv[0] == built[0] and built[1] is None
 

@@ -55,11 +55,47 @@ class Stats:
     def seen(self, plan: Plan) -> None:
         self.blocks += 1
         self.rows = max(self.rows, plan.total)
-        self.bytes = max(self.bytes, int(plan.table.estimated_size()))
+        if plan.table is not None:
+            self.bytes = max(self.bytes, int(plan.table.estimated_size()))
 
 
 STATS = Stats()
 """The figures of the last run (:func:`run` or :func:`explain`) in this process."""
+
+
+@attrs.define
+class Known:
+    """What a first read of the file learnt of its blocks, for a second read: the
+    blocks are cut the same way each time, so the second read takes each chunk's
+    line-ending counts from the first and does not read into columns a block it does
+    not ``need`` (:func:`plans` gives it as a :class:`Plan` without a table, of the
+    same number of lines)."""
+
+    counts: list[tuple[int, int, int]] = attrs.field(factory=list)
+    """Per chunk of bytes cut after its last line ending, in order: :func:`_counts`."""
+    totals: list[int] = attrs.field(factory=list)
+    """Per plan, in order: its lines."""
+    need: list[bool] | None = None
+    """Per plan, in order: whether the second read needs its table; ``None``: the first
+    read (which records ``counts`` and ``totals``)."""
+
+    def count(self, at: int, data: bytes) -> tuple[int, int, int]:
+        if self.need is not None and at < len(self.counts):
+            return self.counts[at]
+        got = _counts(data)
+        if self.need is None:
+            self.counts.append(got)
+        return got
+
+    def skip(self, at: int) -> int | None:
+        """On the second read, the lines of plan ``at`` when its table is not needed."""
+        if self.need is None or at >= len(self.need) or self.need[at]:
+            return None
+        return self.totals[at]
+
+    def made(self, at: int, total: int) -> None:
+        if self.need is None and at == len(self.totals):
+            self.totals.append(total)
 
 
 @attrs.define
@@ -70,6 +106,7 @@ class Plan:
     row engine, in ``done``."""
 
     table: Any
+    """``None``: a block skipped (see :class:`Known`)."""
     total: int
     loose: dict[int, PhysicalLine] = attrs.field(factory=dict)
     """Lines whose text in ``table`` is cut (over-long): the row engine gets these."""
@@ -211,7 +248,11 @@ def _cut(data: bytes) -> int:
 
 
 def _byte_plans(
-    pl: Any, names: Sequence[str], blocks: Iterator[bytes], only: Sequence[str] | None = None
+    pl: Any,
+    names: Sequence[str],
+    blocks: Iterator[bytes],
+    only: Sequence[str] | None = None,
+    known: Known | None = None,
 ) -> Iterator[Plan]:
     """The blocks of lines of UTF-8 bytes: each block is cut after its last line ending,
     the rest carried to the next; a line longer than :data:`LONG_BYTES` is drained
@@ -220,12 +261,16 @@ def _byte_plans(
     pieces: list[bytes] = []  # the start of a line that has not ended yet
     held = 0
     back: list[bytes] = []  # bytes read past an over-long line, to read next
+    known = Known() if known is None else known
+    chunk_at = plan_at = 0
 
     def plans_of(data: bytes) -> Iterator[Plan]:
         """A block of whole lines, in pieces of at most ``BLOCKS.batch`` lines (a block
         of short lines is as many rows as one of long ones)."""
+        nonlocal chunk_at
         most = max(1, source.BLOCKS.batch)
-        crlf, lf, cr = counts = _counts(data)
+        crlf, lf, cr = counts = known.count(chunk_at, data)
+        chunk_at += 1
         if lf + cr - crlf <= most:
             yield plan_of(data, counts)
             return
@@ -238,11 +283,17 @@ def _byte_plans(
             yield plan_of(data[start:])
 
     def plan_of(data: bytes, counts: tuple[int, int, int] | None = None) -> Plan:
-        nonlocal number
-        table = _read_utf8(pl, data, number, names, only, counts)
-        if table is None:
-            table = _read_text(pl, data.decode("utf-8", "replace"), number, names, only)
-        plan = Plan(table, table.height)
+        nonlocal number, plan_at
+        total = known.skip(plan_at)
+        if total is not None:
+            plan = Plan(None, total)
+        else:
+            table = _read_utf8(pl, data, number, names, only, counts)
+            if table is None:
+                table = _read_text(pl, data.decode("utf-8", "replace"), number, names, only)
+            plan = Plan(table, table.height)
+        known.made(plan_at, plan.total)
+        plan_at += 1
         number += plan.total
         return plan
 
@@ -276,6 +327,8 @@ def _byte_plans(
                 pl.Series([line.text], dtype=pl.String),
             )
             number += 1
+            known.made(plan_at, 1)
+            plan_at += 1  # a long line is suspect: never skipped
             yield Plan(table_of(pl, names, frame, None, only), 1, {line.number: line})
     if pieces:
         yield from plans_of(b"".join(pieces))
@@ -325,18 +378,30 @@ def _line_plans(
     names: Sequence[str],
     lines: Iterator[PhysicalLine],
     only: Sequence[str] | None = None,
+    known: Known | None = None,
 ) -> Iterator[Plan]:
     """The blocks of lines of any decoded input (another encoding than UTF-8, text),
     :data:`~sosreg.engine.source.BLOCKS` ``.batch`` lines at a time."""
     size = max(1, source.BLOCKS.batch)
+    known = Known() if known is None else known
+    at = 0
     batch: list[PhysicalLine] = []
+
+    def plan_of() -> Plan:
+        nonlocal at
+        total = known.skip(at)
+        plan = _lines_plan(pl, names, batch, only) if total is None else Plan(None, total)
+        known.made(at, plan.total)
+        at += 1
+        return plan
+
     for line in lines:
         batch.append(line)
         if len(batch) >= size:
-            yield _lines_plan(pl, names, batch, only)
+            yield plan_of()
             batch = []
     if batch:
-        yield _lines_plan(pl, names, batch, only)
+        yield plan_of()
 
 
 def _lines_plan(
@@ -349,14 +414,15 @@ def _lines_plan(
     return Plan(table_of(pl, names, frame, None, only), len(batch), loose)
 
 
-def plans(pl: Any, runner: Runner, only: Sequence[str] | None = None) -> Iterator[Plan]:
+def plans(
+    pl: Any, runner: Runner, only: Sequence[str] | None = None, known: Known | None = None
+) -> Iterator[Plan]:
     """The file in blocks of lines (see :class:`Plan`): UTF-8 bytes cut by the engine
     (:func:`_byte_plans`), any other input as the row engine's lines. With ``only``,
-    just those fields (the first pass)."""
+    just those fields. ``known``: what a first read learns (``known.need`` ``None``), or
+    what it learnt, for a second read (see :class:`Known`)."""
     names = runner.parser.names
     blocks = runner.input.utf8_blocks(source.BLOCKS.rows)
     if blocks is not None:
-        return _byte_plans(pl, names, blocks, only)
-    return _line_plans(pl, names, runner.input.lines(), only)
-
-
+        return _byte_plans(pl, names, blocks, only, known)
+    return _line_plans(pl, names, runner.input.lines(), only, known)

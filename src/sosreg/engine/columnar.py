@@ -52,6 +52,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+import attrs
+
 from sosreg.engine import blocks, linestage
 from sosreg.engine.blocks import ENDINGS, STATS, Plan, lines_frame, table_of
 from sosreg.engine.errors import optional_import
@@ -239,10 +241,12 @@ _BUCKET_BITS: Final = 3
 eighth of the hashes, not of all)."""
 
 
-def _h32(pl: Any, expr: Any) -> Any:
-    """A String expression's hash as UInt32 (null stays null). Two keys with one hash
-    only flag more lines (safe: masks detect, the row engine diagnoses)."""
-    return pl.when(expr.is_not_null()).then((expr.hash(_SEED) & 0xFFFFFFFF).cast(pl.UInt32))
+def _h64(pl: Any, expr: Any) -> Any:
+    """A String expression's hash (UInt64; null stays null). Two keys with one hash only
+    flag more lines (safe: masks detect, the row engine diagnoses); with 64 bits, a
+    file of ten million keys has about one such pair in 370,000, so a clean file's
+    second pass has nothing to read again."""
+    return pl.when(expr.is_not_null()).then(expr.hash(_SEED))
 
 
 def _v32(pl: Any, expr: Any) -> Any:
@@ -261,19 +265,14 @@ def _v32(pl: Any, expr: Any) -> Any:
 
 
 def _hash_exprs(pl: Any, key: CrossKey, cols: Columns) -> list[Any]:
-    """One expression per key slot: the key's hash (UInt32), or with ``values`` the
-    key's hash and the value's in one UInt64 (key in the high half)."""
+    """The expressions of one key's slots: per slot ``k<i>``, the key's hash (UInt64),
+    and with ``values`` ``v<i>``, the value's (:func:`_v32`)."""
     keys = key.keys(cols)
-    if key.values is None:
-        return [_h32(pl, k).alias(f"k{i}") for i, k in enumerate(keys)]
-    values = key.values(cols)
-    return [
-        (
-            _h32(pl, k).cast(pl.UInt64) * pl.lit(1 << 32, dtype=pl.UInt64)
-            + _v32(pl, v).cast(pl.UInt64)
-        ).alias(f"k{i}")
-        for i, (k, v) in enumerate(zip(keys, values, strict=True))
-    ]
+    out = [_h64(pl, k).alias(f"k{i}") for i, k in enumerate(keys)]
+    if key.values is not None:
+        values = key.values(cols)
+        out += [_v32(pl, v).alias(f"v{i}") for i, v in enumerate(values)]
+    return out
 
 
 def _records_frame(pl: Any, records: list[Any], names: Sequence[str]) -> Any:
@@ -346,97 +345,128 @@ def _as_records(pl: Any, runner: Runner, used: Sequence[str]) -> tuple[Any, Any,
     return certain, record, fields
 
 
-def _key_pass(
-    runner: Runner, keyed: list[CrossKey], plans: Iterator[Plan]
-) -> list[Any]:
-    """The first pass: for each key of ``keyed``, the lines whose key (or key and value)
-    may repeat in the file (a sorted Int64 Series of line numbers each).
+class _KeyPass:
+    """The keys' part of the first pass: for each key of ``keyed``, the lines whose key
+    (or key and value) may repeat in the file (:meth:`lines`, a sorted Int64 Series of
+    line numbers per key), from the blocks given to :meth:`add` in order.
 
-    Each line's key is hashed (4 bytes a line and key: :func:`_hash_exprs`), kept in
-    line order, and the hashes that repeat found at the end (:func:`_repeated`); two
+    Each line's key is hashed (8 bytes a line and key slot: :func:`_hash_exprs`), kept
+    in line order, and the hashes that repeat found at the end (:func:`_repeated`); two
     keys with one hash only flag more lines. A line's key comes from its fields as the
     row engine's record holds them: read in columns where that is certain
     (:func:`_as_records`: the row engine repairs quotes and spaces), from the record
     the row engine makes of the line otherwise. Those parsed lines are dropped and the
-    parser's counters restored, so that the second pass counts as if the first had not
-    been."""
-    pl = polars()
-    parser = runner.parser
-    saved = (parser.data_lines, parser.pending_short)
-    _Hashes.held = 0
-    chunks = [_Hashes() for _ in keyed]
-    used = _key_fields(runner, keyed)
-    certain, record, fields = _as_records(pl, runner, used)
-    text = pl.col("text")
-    plain = ~text.str.contains(_NOT_PLAIN) & (text.str.len_bytes() <= MAX_LINE)
-    plain = plain & (text.str.count_matches(";", literal=True) == len(parser.names) - 1)
-    last = max((parser.names.index(n) for n in used), default=0)
-    pieces = text.str.split_exact(";", last).struct.rename_fields(parser.names[: last + 1])
-    for cf in parser.fields:
-        f = cf.spec
-        if f.name in used and (field_type(f).python_type(f) is not str or f.pad_width):
-            valid = field_ok(pl, cf, parser.ctx)  # of the column named f.name (below)
-            plain = plain & valid
-            certain = certain & (~record | valid)
-    for plan in plans:
-        STATS.seen(plan)
+    parser's counters restored (:meth:`lines`), so that the second pass counts as if
+    the first had not been."""
+
+    def __init__(self, runner: Runner, keyed: list[CrossKey]) -> None:
+        pl = self.pl = polars()
+        self.runner = runner
+        self.keyed = keyed
+        parser = runner.parser
+        self.saved = (parser.data_lines, parser.pending_short)
+        _Hashes.held = 0
+        self.chunks = [_Hashes() for _ in keyed]
+        self.used = used = _key_fields(runner, keyed)
+        self.certain, self.record, self.fields = _as_records(pl, runner, used)
+        text = pl.col("text")
+        plain = ~text.str.contains(_NOT_PLAIN) & (text.str.len_bytes() <= MAX_LINE)
+        plain = plain & (text.str.count_matches(";", literal=True) == len(parser.names) - 1)
+        for cf in parser.fields:
+            f = cf.spec
+            if f.name in used and (field_type(f).python_type(f) is not str or f.pad_width):
+                valid = field_ok(pl, cf, parser.ctx)  # of the column named f.name (below)
+                plain = plain & valid
+                self.certain = self.certain & (~self.record | valid)
+        self.plain = plain
+        cols = Columns(parser)
+        self.slots = [
+            [
+                pl.when(plain).then(e).alias(f"{j}:{e.meta.output_name()}")
+                for e in _hash_exprs(pl, key, cols)
+            ]
+            for j, key in enumerate(keyed)
+        ]
+        """Per key, its slots' hashes where a line is plain (see :meth:`took`)."""
+
+    def took(self, first: int, frame: Any) -> None:
+        """The keys of a block all of whose lines are plain, hashed in ``frame`` (the
+        block's query selected :attr:`slots` with the rest of its masks)."""
+        col = self.pl.col
+        for j, exprs in enumerate(self.slots):
+            names = [e.meta.output_name() for e in exprs]
+            self.chunks[j].add(first, frame.select(col(n).alias(n.split(":")[1]) for n in names))
+
+    def add(self, plan: Plan) -> None:
+        """The keys of one block (a table with the spec's fields as split)."""
+        pl = self.pl
+        runner = self.runner
+        used = self.used
         first = plan.table.item(0, "line") if plan.total else 0
         # the plain lines' keys from their fields as written
-        frame = (
-            plan.table.lazy()
-            .select("line", "text", *(pieces.struct.field(n).fill_null("") for n in used))
-            .with_columns(plain.alias("_plain"))
-            .drop("text")
-            .collect()
-        )
+        frame = plan.table.select("line", *used, self.plain.alias("_plain"))
         ok = frame.get_column("_plain")
         if plan.loose:
             ok = ok & ~frame.get_column("line").is_in(list(plan.loose))
         # the others' in columns where that is certain, else from their records
-        rest = (
-            plan.table.filter(~ok)
-            .lazy()
-            .select("line", "text", "ending", *(e.alias(k) for k, e in fields.items()))
-            .with_columns(certain.alias("_certain"), record.alias("_record"))
-            .collect()
-        )
-        sure = rest.get_column("_certain")
-        if plan.loose:
-            sure = sure & ~rest.get_column("line").is_in(list(plan.loose))
+        rest_rows = plan.table.filter(~ok)
         records = []
         at = []
-        with _gc_paused():
-            for number, line_text, ending in rest.filter(~sure).select(*_ROW).iter_rows():
-                got, _ = runner.parse_line(plan.physical(number, line_text, ending))
-                if got is not None:
-                    records.append(got)
-                    at.append(number - first)
-        cols = Columns(parser, records, plan.table)
+        rest = None
+        if rest_rows.height:
+            rest = (
+                rest_rows.lazy()
+                .select("line", "text", "ending", *(e.alias(k) for k, e in self.fields.items()))
+                .with_columns(self.certain.alias("_certain"), self.record.alias("_record"))
+                .collect()
+            )
+            sure = rest.get_column("_certain")
+            if plan.loose:
+                sure = sure & ~rest.get_column("line").is_in(list(plan.loose))
+            with _gc_paused():
+                for number, line_text, ending in rest.filter(~sure).select(*_ROW).iter_rows():
+                    got, _ = runner.parse_line(plan.physical(number, line_text, ending))
+                    if got is not None:
+                        records.append(got)
+                        at.append(number - first)
+        cols = Columns(runner.parser, records, plan.table)
         recs = _records_frame(pl, records, used) if records else None
-        rest_at = (rest.get_column("line") - first).to_list()
-        for i, key in enumerate(keyed):
+        for i, key in enumerate(self.keyed):
             exprs = _hash_exprs(pl, key, cols)
-            slots = (
-                frame.lazy().select([pl.when(pl.lit(ok)).then(e) for e in exprs]).collect()
-            ).get_columns()
-            if rest_at:
+            slots = frame.select([pl.when(pl.lit(ok)).then(e) for e in exprs]).get_columns()
+            if rest is not None:
+                rest_at = (rest.get_column("line") - first).to_list()
                 use = pl.lit(sure) & pl.col("_record")
-                theirs = rest.lazy().select([pl.when(use).then(e) for e in exprs]).collect()
+                theirs = rest.select([pl.when(use).then(e) for e in exprs])
                 slots = [
                     s.scatter(rest_at, t) for s, t in zip(slots, theirs.get_columns(), strict=True)
                 ]
             if recs is not None:
                 theirs = recs.select(exprs)
                 slots = [s.scatter(at, t) for s, t in zip(slots, theirs.get_columns(), strict=True)]
-            chunks[i].add(first, pl.DataFrame(slots))
-        del frame, rest
-    parser.data_lines, parser.pending_short = saved
-    STATS.keys = sum(len(c.parts) for c in chunks)
-    STATS.spilled = any(c.folder is not None for c in chunks)
-    return [
-        _lines_of(pl, group, distinct=key.values is not None)
-        for key, group in zip(keyed, chunks, strict=True)
-    ]
+            self.chunks[i].add(first, pl.DataFrame(slots))
+
+    def lines(self) -> list[Any]:
+        """After the last block: per key, the lines flagged (the parser's counters as
+        they were before the first block)."""
+        pl = self.pl
+        parser = self.runner.parser
+        parser.data_lines, parser.pending_short = self.saved
+        STATS.keys = sum(len(c.parts) for c in self.chunks)
+        STATS.spilled = any(c.folder is not None for c in self.chunks)
+        return [
+            _lines_of(pl, group, distinct=key.values is not None)
+            for key, group in zip(self.keyed, self.chunks, strict=True)
+        ]
+
+
+def _key_pass(runner: Runner, keyed: list[CrossKey], plans: Iterator[Plan]) -> list[Any]:
+    """The keys alone in a first pass (see :class:`_KeyPass`)."""
+    keys = _KeyPass(runner, keyed)
+    for plan in plans:
+        STATS.seen(plan)
+        keys.add(plan)
+    return keys.lines()
 
 
 SPILL: Final = 16 << 20
@@ -477,11 +507,10 @@ class _Hashes:
         frame.write_ipc(path)
         self.parts.append((first, path))
 
-    def __iter__(self) -> Iterator[tuple[int, list[Any]]]:
+    def __iter__(self) -> Iterator[tuple[int, Any]]:
         pl = polars()
         for first, part in self.parts:
-            frame = pl.read_ipc(part.read_bytes()) if isinstance(part, Path) else part
-            yield first, frame.get_columns()
+            yield first, pl.read_ipc(part.read_bytes()) if isinstance(part, Path) else part
 
     def close(self) -> None:
         for _, part in self.parts:
@@ -494,15 +523,17 @@ class _Hashes:
 
 
 def _lines_of(pl: Any, hashes: _Hashes, *, distinct: bool) -> Any:
-    """The lines whose hash in ``hashes`` repeats: a sorted Int64 Series."""
+    """The lines whose key hash in ``hashes`` repeats: a sorted Int64 Series."""
     try:
         found = _repeated(pl, hashes, distinct=distinct)
         lines = [pl.Series("line", [], dtype=pl.Int64)]
         if len(found):
             wanted = found.implode()
-            for first, slots in hashes:
-                for s in slots:
-                    k = (s // (1 << 32)).cast(pl.UInt32) if distinct else s
+            for first, frame in hashes:
+                for name in frame.columns:
+                    if not name.startswith("k"):
+                        continue
+                    k = frame.get_column(name)
                     hit = pl.select(k.is_in(wanted).fill_null(False).arg_true()).to_series()
                     if len(hit):
                         lines.append(hit.cast(pl.Int64) + first)
@@ -512,35 +543,45 @@ def _lines_of(pl: Any, hashes: _Hashes, *, distinct: bool) -> Any:
 
 
 def _repeated(pl: Any, hashes: _Hashes, *, distinct: bool) -> Any:
-    """The key hashes that occur more than once in ``hashes`` (UInt32 Series), or, with
-    ``distinct`` (UInt64 key·value pairs), the keys with more than one distinct value.
-    Nulls (no key) are left out. A part of the hash space at a time, found by sorting
-    (no hash table)."""
-    bits = 64 if distinct else 32
-    shift = bits - _BUCKET_BITS
-    found = [pl.Series("k", [], dtype=pl.UInt32)]
+    """The key hashes (UInt64 Series) that occur more than once in ``hashes``, or, with
+    ``distinct``, with more than one distinct value. Nulls (no key, no value) are left
+    out. A part of the hash space at a time, found by sorting (no hash table)."""
+    size = pl.lit(1 << (64 - _BUCKET_BITS), dtype=pl.UInt64)
+    found = [pl.Series("k", [], dtype=pl.UInt64)]
     for bucket in range(1 << _BUCKET_BITS):
-        part = [c.filter(c // (1 << shift) == bucket) for _, slots in hashes for c in slots]
+        part = []
+        for _, frame in hashes:
+            for name in frame.columns:
+                if not name.startswith("k"):
+                    continue
+                cols = [pl.col(name).alias("k")]
+                if distinct:
+                    cols.append(pl.col("v" + name[1:]).alias("v"))
+                part.append(
+                    frame.lazy().select(cols).filter(pl.col("k") // size == bucket).collect()
+                )
         if not part:
             continue
-        got = pl.concat(part, rechunk=True).sort()
+        got = pl.concat(part, rechunk=True)
         del part
         if distinct:  # the distinct pairs, then their keys
-            first = (got != got.shift(1)).fill_null(True)
-            got = (got.filter(first) // (1 << 32)).cast(pl.UInt32)
-        repeats = got.filter(got == got.shift(1))
-        found.append(repeats.filter((repeats != repeats.shift(1)).fill_null(True)))
+            got = got.drop_nulls().unique()
+        keys = got.get_column("k").drop_nulls().sort()
         del got
+        repeats = keys.filter(keys == keys.shift(1))
+        found.append(repeats.filter((repeats != repeats.shift(1)).fill_null(True)))
+        del keys
     return pl.concat(found)
 
 
 def _flags(
-    runner: Runner, plan: Plan, *, cross: bool, repeated: Sequence[Any] = ()
+    runner: Runner, plan: Plan, *, cross: bool, repeated: Sequence[Any] | None = None
 ) -> list[tuple[str, Any]]:
     """The masks, named: true where a line may give a finding. ``cross=False``: the
     fields', the period's, the kommun's and the record rules'; ``cross=True``: the
-    cross-record rules', by their row masks and their keys (``repeated``: the hashes
-    that repeat, per key of the file's rules in order, from :func:`_key_pass`). Masks
+    cross-record rules', by their row masks and their keys (``repeated``: the lines
+    whose key repeats, per key of the file's rules in order, from :class:`_KeyPass`;
+    ``None``: the row masks only, the keys added later by :func:`_key_flags`). Masks
     see every row of the block; a suspect row's flags are never used (a superset is
     safe)."""
     pl = polars()
@@ -563,7 +604,7 @@ def _flags(
     at = 0
     for factory in runner.cross_factories:
         exprs = [] if factory.mask is None else [factory.mask(cols).fill_null(True)]
-        for _ in factory.keys:
+        for _ in factory.keys if repeated is not None else ():
             lines = repeated[at]
             at += 1
             if len(lines):
@@ -599,6 +640,124 @@ def _keyed(runner: Runner) -> list[CrossKey]:
     return [key for factory in runner.cross_factories for key in factory.keys]
 
 
+def _key_flags(pl: Any, plan: Plan, repeated: Sequence[Any]) -> Any:
+    """True where a line of the block has a key that repeats (``repeated``: the lines
+    per key, from :class:`_KeyPass`); ``None`` where none does."""
+    first = plan.table.item(0, "line") if plan.total else 0
+    last = first + plan.total
+    exprs = []
+    for lines in repeated:
+        inside = lines.filter((lines >= first) & (lines < last))
+        if len(inside):
+            exprs.append(pl.col("line").is_in(inside.implode()))
+    if not exprs:
+        return None
+    return plan.table.lazy().select(pl.any_horizontal(exprs)).collect().to_series()
+
+
+def _runs_of(pl: Any, plan: Plan) -> list[list[Any]]:
+    """The block's line endings in runs: [code, lines] in order."""
+    return [
+        [code, n]
+        for n, code in plan.table.select(pl.col("ending").rle()).unnest("ending").iter_rows()
+    ]
+
+
+def _add_runs(runs: list[list[Any]], more: list[list[Any]]) -> None:
+    for code, n in more:
+        if runs and runs[-1][0] == code:
+            runs[-1][1] += n
+        else:
+            runs.append([code, n])
+
+
+@attrs.define
+class _Ahead:
+    """What the first pass learnt of one block for the second: its first line and
+    lines, its masks' flags (``None``: it has no suspect and no flagged line) and, for
+    a block without, its line endings (a block the second pass does not read)."""
+
+    first: int
+    total: int
+    busy: bool
+    """Whether the block has a suspect or a flagged line."""
+    flag: Any
+    runs: list[list[Any]] | None
+
+
+def _first_pass(
+    runner: Runner, keyed: list[CrossKey], known: blocks.Known
+) -> tuple[list[_Ahead], list[Any]]:
+    """The first pass over a file whose cross-record rules have keys: per block, the
+    keys (:class:`_KeyPass`) and every other mask (the line stage in columns run dry
+    first, as the second pass will run it); returns what it learnt of each block and
+    the lines whose key repeats. The second pass then reads again only the blocks with
+    a suspect line, a flagged line or a repeated key (``known.need``): a clean file,
+    none."""
+    pl = polars()
+    keys = _KeyPass(runner, keyed)
+    parser = runner.parser
+    ahead: list[_Ahead] = []
+    suspect_expr = _suspect(pl, parser.names) | (pl.col("text").str.len_bytes() > MAX_LINE)
+    slots = [e for exprs in keys.slots for e in exprs]
+    flag_expr = None
+    for plan in blocks.plans(pl, runner, known=known):
+        STATS.seen(plan)
+        first = plan.table.item(0, "line") if plan.total else 0
+        if flag_expr is None:  # once: the masks see no block's data
+            named = _flags(runner, plan, cross=False) + _flags(runner, plan, cross=True)
+            flag_expr = pl.any_horizontal([e for _, e in named]) if named else pl.lit(False)
+        # one query for a block of plain lines (most): suspects, flags and keys
+        frame = (
+            plan.table.lazy()
+            .select(
+                suspect_expr.alias("_suspect"),
+                flag_expr.alias("_flag"),
+                keys.plain.alias("_plain"),
+                *slots,
+            )
+            .collect()
+        )
+        if (
+            not plan.loose
+            and not frame.get_column("_suspect").any()
+            and (frame.get_column("_plain").all())
+        ):
+            keys.took(first, frame)
+            flag = frame.get_column("_flag")
+            busy = bool(flag.any())
+        else:
+            del frame
+            keys.add(plan)
+            suspect = _suspect_of(pl, runner, plan)
+            busy = bool(suspect.any())
+            if busy:
+                plan.table = linestage.bulk(pl, plan.table, suspect, parser, dry=True).table
+            flag = plan.table.lazy().select(flag_expr).collect().to_series()
+            busy = busy or bool(flag.any())
+        ahead.append(
+            _Ahead(
+                first,
+                plan.total,
+                busy,
+                flag if busy else None,
+                None if busy else _runs_of(pl, plan),
+            )
+        )
+    repeated = keys.lines()
+    hit = [False] * len(ahead)
+    found = pl.concat(repeated).unique().sort() if repeated else None
+    if found is not None and len(found):
+        starts = pl.Series([a.first for a in ahead], dtype=pl.Int64)
+        ends = pl.Series([a.first + a.total for a in ahead], dtype=pl.Int64)
+        lo = found.search_sorted(starts, side="left")
+        hi = found.search_sorted(ends, side="left")
+        hit = (hi > lo).to_list()
+    sink = runner.rows is not None
+    known.need = [sink or h or a.busy for a, h in zip(ahead, hit, strict=True)]
+    return ahead, repeated
+
+
 def run(runner: Runner) -> None:
     """Validate ``runner`` in blocks of lines, column by column; findings go to
     ``runner.log`` exactly as the row engine's would."""
@@ -607,22 +766,35 @@ def run(runner: Runner) -> None:
         return runner.run_rows()
     STATS.__init__()  # type: ignore[misc]
     keyed = _keyed(runner)
-    repeated: list[Any] = []
-    STATS.passes = 1
-    if keyed:
-        # every file, one block or many: a file of one block read once would have its
-        # suspect lines parsed in the first pass, out of reach of the line stage in
-        # columns, and reading a block again costs little next to that
-        repeated = _key_pass(runner, keyed, blocks.plans(pl, runner, ()))
-        STATS.passes = 2
     lines = skipped = 0
     runs: list[list[Any]] = []
-    for plan in blocks.plans(pl, runner):  # (the second pass reads the file again)
-        n, k = _check(runner, plan, repeated, runs)
-        lines += n
-        skipped += k
-        runner.lines_read = lines
-        runner.report_progress()
+    if not keyed:
+        STATS.passes = 1
+        for plan in blocks.plans(pl, runner):
+            n, k = _check(runner, plan, None, runs)
+            lines += n
+            skipped += k
+            runner.lines_read = lines
+            runner.report_progress()
+    else:
+        # every file, one block or many: a file of one block read once would have its
+        # suspect lines parsed in the first pass, out of reach of the line stage in
+        # columns; the second pass reads again only the blocks that need the row engine
+        STATS.passes = 2
+        known = blocks.Known()
+        ahead, repeated = _first_pass(runner, keyed, known)
+        for plan, seen in zip(blocks.plans(pl, runner, known=known), ahead, strict=True):
+            if plan.table is None:  # nothing to check
+                STATS.seen(plan)
+                assert seen.runs is not None
+                _add_runs(runs, seen.runs)
+                n = k = plan.total
+            else:
+                n, k = _check(runner, plan, repeated, runs, ahead=seen)
+            lines += n
+            skipped += k
+            runner.lines_read = lines
+            runner.report_progress()
     runner.account(lines=lines, skipped=skipped, runs=[(ENDINGS[c], n) for c, n in runs])
 
 
@@ -633,12 +805,17 @@ every one of them suspect, holds no more than one of long ones)."""
 
 
 def _check(
-    runner: Runner, plan: Plan, repeated: Sequence[Any], runs: list[list[Any]]
+    runner: Runner,
+    plan: Plan,
+    repeated: Sequence[Any] | None,
+    runs: list[list[Any]],
+    ahead: _Ahead | None = None,
 ) -> tuple[int, int]:
     """One block: the masks, then, :data:`SLICE` lines at a time, the suspect lines
     through the line and field stages and every suspect or flagged line through the
     rest of the row engine, in order. Returns (lines, records cleared); the block's
-    endings are added to ``runs``."""
+    endings are added to ``runs``. ``ahead``: the masks' flags from the first pass
+    (then only the repeated keys' are added here)."""
     pl = polars()
     STATS.seen(plan)
     suspect = _suspect_of(pl, runner, plan)
@@ -646,25 +823,29 @@ def _check(
     stage = linestage.bulk(pl, plan.table, suspect, runner.parser)
     plan.table, suspect, reference = stage.table, stage.suspect, stage.reference
     plan.done.update(stage.done)
-    # one lazy query: common subexpressions once, expressions in parallel
-    named = _flags(runner, plan, cross=False) + _flags(runner, plan, cross=True, repeated=repeated)
-    flags = [expr for _, expr in named]
-    if flags:
-        flag = plan.table.lazy().select(pl.any_horizontal(flags)).collect().to_series()
-        todo_mask = suspect | flag
+    if ahead is None:
+        # one lazy query: common subexpressions once, expressions in parallel
+        named = _flags(runner, plan, cross=False) + _flags(
+            runner, plan, cross=True, repeated=repeated
+        )
+        flags = [expr for _, expr in named]
+        flag = None
+        if flags:
+            flag = plan.table.lazy().select(pl.any_horizontal(flags)).collect().to_series()
     else:
+        flag = ahead.flag
+        keyed = _key_flags(pl, plan, repeated or ())
+        if keyed is not None:
+            flag = keyed if flag is None else flag | keyed
+    if flag is None:
         flag = pl.repeat(False, plan.total, dtype=pl.Boolean, eager=True)
-        todo_mask = suspect
+    todo_mask = suspect | flag
     skipped = int((~todo_mask).sum())
     sink = runner.rows
     cleared = None if sink is None else plan.table.filter(~todo_mask).drop("text", "ending")
     # the repaired lines, for their line-stage findings
     todo_mask = todo_mask | linestage.settle(pl, runner.parser, stage, flag, plan.done)
-    for n, code in plan.table.select(pl.col("ending").rle()).unnest("ending").iter_rows():
-        if runs and runs[-1][0] == code:
-            runs[-1][1] += n
-        else:
-            runs.append([code, n])
+    _add_runs(runs, _runs_of(pl, plan))
     table = plan.table.select("line", "text", "ending")
     plan.table = None
     made: list[tuple[int, Any]] = []
@@ -698,7 +879,7 @@ def explain(parsed: Parsed | Runner) -> dict[str, set[int]]:
         return {}
     STATS.__init__()  # type: ignore[misc]
     keyed = _keyed(runner)
-    repeated = _key_pass(runner, keyed, blocks.plans(pl, runner, ())) if keyed else []
+    repeated = _key_pass(runner, keyed, blocks.plans(pl, runner)) if keyed else []
     out: dict[str, set[int]] = {}
     suspects: set[int] = set()
     for plan in blocks.plans(pl, runner):
@@ -717,9 +898,7 @@ def explain(parsed: Parsed | Runner) -> dict[str, set[int]]:
             out.setdefault(name, set()).update(table.filter(pl.col(name)).get_column("line"))
         suspects.update(plan.done)
     if not out:  # no lines: every mask flags none
-        frame = lines_frame(
-            pl, 1, 0, pl.Series([], dtype=pl.UInt8), pl.Series([], dtype=pl.String)
-        )
+        frame = lines_frame(pl, 1, 0, pl.Series([], dtype=pl.UInt8), pl.Series([], dtype=pl.String))
         empty = Plan(table_of(pl, runner.parser.names, frame, None), 0)
         flags = _flags(runner, empty, cross=False) + _flags(
             runner, empty, cross=True, repeated=repeated
