@@ -52,6 +52,30 @@ def test_a_duplicate_in_two_blocks_is_found(monkeypatch: pytest.MonkeyPatch) -> 
     assert columnar.STATS.rows < 60
 
 
+def test_the_second_pass_reads_again_only_the_blocks_it_needs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first pass runs every mask; the second reads into columns again only the
+    blocks with a suspect line, a flagged line or a repeated key: none of a clean file,
+    and of a file with one bad value, one duplicate across blocks and one quoted line,
+    the blocks that hold them (the findings the row engine's)."""
+    lines = _lines("sol", "sol1", 300)
+    data = ("\r\n".join(lines) + "\r\n").encode()
+    _blocks(monkeypatch, rows=3000, batch=1000)
+    report = assert_same(data, **SOL)
+    assert report.findings == [] or all(f.line is None for f in report.findings)
+    assert columnar.STATS.passes == 2 and columnar.STATS.keys > 5  # blocks of the first
+    assert columnar.STATS.again == 0
+    lines[9] = _field(lines[9], 4, "7")  # a kön that is no code: field mask (block 1)
+    lines[249] = _field(lines[249], 3, lines[2].split(";")[3])  # SOL-030 (blocks 1, 6)
+    lines[150] = '"' + lines[150] + '"'  # the line stage in columns repairs it
+    report = assert_same(("\r\n".join(lines) + "\r\n").encode(), **SOL)
+    codes = {(f.code, f.line) for f in report.findings}
+    assert {("SOL-030", 250), ("SOS-104", 151)} <= codes and any(l == 10 for _, l in codes)
+    # lines 3 and 10 may share a block; 151 and 250 are blocks of their own
+    assert 3 <= columnar.STATS.again <= 4 < columnar.STATS.keys
+
+
 def test_a_duplicate_on_a_damaged_line_in_another_block(monkeypatch: pytest.MonkeyPatch) -> None:
     """The key of a line the row engine repairs (quoted, spaces around a value, a
     trailing semicolon) is its record's: the clean line in another block is flagged."""

@@ -51,6 +51,9 @@ class Stats:
     """Blocks of key hashes the first pass kept (a hash per line and key)."""
     spilled: bool = False
     """Whether the key hashes went to temporary files (:data:`SPILL`)."""
+    again: int = 0
+    """Blocks the second pass read into columns again (those with a suspect line, a
+    flagged line or a repeated key; none for a clean file)."""
 
     def seen(self, plan: Plan) -> None:
         self.blocks += 1

@@ -397,17 +397,23 @@ class _KeyPass:
             names = [e.meta.output_name() for e in exprs]
             self.chunks[j].add(first, frame.select(col(n).alias(n.split(":")[1]) for n in names))
 
-    def add(self, plan: Plan) -> None:
-        """The keys of one block (a table with the spec's fields as split)."""
+    def add(self, plan: Plan, fused: Any = None) -> None:
+        """The keys of one block (a table with the spec's fields as split). ``fused``:
+        the block's query with ``_plain`` and :attr:`slots` (a block without over-long
+        lines), so that only the other lines' keys are made here."""
         pl = self.pl
         runner = self.runner
         used = self.used
         first = plan.table.item(0, "line") if plan.total else 0
         # the plain lines' keys from their fields as written
-        frame = plan.table.select("line", *used, self.plain.alias("_plain"))
-        ok = frame.get_column("_plain")
-        if plan.loose:
-            ok = ok & ~frame.get_column("line").is_in(list(plan.loose))
+        if fused is None or plan.loose:
+            fused = None
+            frame = plan.table.select("line", *used, self.plain.alias("_plain"))
+            ok = frame.get_column("_plain")
+            if plan.loose:
+                ok = ok & ~frame.get_column("line").is_in(list(plan.loose))
+        else:
+            ok = fused.get_column("_plain")
         # the others' in columns where that is certain, else from their records
         rest_rows = plan.table.filter(~ok)
         records = []
@@ -433,7 +439,13 @@ class _KeyPass:
         recs = _records_frame(pl, records, used) if records else None
         for i, key in enumerate(self.keyed):
             exprs = _hash_exprs(pl, key, cols)
-            slots = frame.select([pl.when(pl.lit(ok)).then(e) for e in exprs]).get_columns()
+            if fused is None:
+                slots = frame.select([pl.when(pl.lit(ok)).then(e) for e in exprs]).get_columns()
+            else:
+                slots = [
+                    fused.get_column(e.meta.output_name()).alias(e.meta.output_name().split(":")[1])
+                    for e in self.slots[i]
+                ]
             if rest is not None:
                 rest_at = (rest.get_column("line") - first).to_list()
                 use = pl.lit(sure) & pl.col("_record")
@@ -545,7 +557,8 @@ def _lines_of(pl: Any, hashes: _Hashes, *, distinct: bool) -> Any:
 def _repeated(pl: Any, hashes: _Hashes, *, distinct: bool) -> Any:
     """The key hashes (UInt64 Series) that occur more than once in ``hashes``, or, with
     ``distinct``, with more than one distinct value. Nulls (no key, no value) are left
-    out. A part of the hash space at a time, found by sorting (no hash table)."""
+    out. A part of the hash space at a time (a copy of an eighth of the hashes, not of
+    all), found by sorting (no hash table)."""
     size = pl.lit(1 << (64 - _BUCKET_BITS), dtype=pl.UInt64)
     found = [pl.Series("k", [], dtype=pl.UInt64)]
     for bucket in range(1 << _BUCKET_BITS):
@@ -557,12 +570,10 @@ def _repeated(pl: Any, hashes: _Hashes, *, distinct: bool) -> Any:
                 cols = [pl.col(name).alias("k")]
                 if distinct:
                     cols.append(pl.col("v" + name[1:]).alias("v"))
-                part.append(
-                    frame.lazy().select(cols).filter(pl.col("k") // size == bucket).collect()
-                )
+                part.append(frame.lazy().select(cols).filter(pl.col("k") // size == bucket))
         if not part:
             continue
-        got = pl.concat(part, rechunk=True)
+        got = pl.concat(part).collect()  # one query a bucket
         del part
         if distinct:  # the distinct pairs, then their keys
             got = got.drop_nulls().unique()
@@ -604,7 +615,9 @@ def _flags(
     at = 0
     for factory in runner.cross_factories:
         exprs = [] if factory.mask is None else [factory.mask(cols).fill_null(True)]
-        for _ in factory.keys if repeated is not None else ():
+        for _ in factory.keys:
+            if repeated is None:  # the keys later (_key_flags)
+                break
             lines = repeated[at]
             at += 1
             if len(lines):
@@ -682,18 +695,19 @@ class _Ahead:
     busy: bool
     """Whether the block has a suspect or a flagged line."""
     flag: Any
+    suspect: Any
     runs: list[list[Any]] | None
 
 
 def _first_pass(
     runner: Runner, keyed: list[CrossKey], known: blocks.Known
-) -> tuple[list[_Ahead], list[Any]]:
-    """The first pass over a file whose cross-record rules have keys: per block, the
-    keys (:class:`_KeyPass`) and every other mask (the line stage in columns run dry
-    first, as the second pass will run it); returns what it learnt of each block and
-    the lines whose key repeats. The second pass then reads again only the blocks with
-    a suspect line, a flagged line or a repeated key (``known.need``): a clean file,
-    none."""
+) -> tuple[list[_Ahead], list[Any], Any]:
+    """The first pass over a file whose cross-record rules have keys: per block, in one
+    query, its suspect lines, every mask but the keys' and the plain lines' keys
+    (:class:`_KeyPass`); returns what it learnt of each block, the lines whose key
+    repeats and the masks (one expression, for the lines the second pass repairs).
+    The second pass then reads again only the blocks with a suspect line, a flagged
+    line or a repeated key (``known.need``): of a clean file, none."""
     pl = polars()
     keys = _KeyPass(runner, keyed)
     parser = runner.parser
@@ -707,7 +721,7 @@ def _first_pass(
         if flag_expr is None:  # once: the masks see no block's data
             named = _flags(runner, plan, cross=False) + _flags(runner, plan, cross=True)
             flag_expr = pl.any_horizontal([e for _, e in named]) if named else pl.lit(False)
-        # one query for a block of plain lines (most): suspects, flags and keys
+        # one query a block: suspects, flags and the plain lines' keys
         frame = (
             plan.table.lazy()
             .select(
@@ -718,32 +732,29 @@ def _first_pass(
             )
             .collect()
         )
-        if (
-            not plan.loose
-            and not frame.get_column("_suspect").any()
-            and (frame.get_column("_plain").all())
-        ):
+        suspect = frame.get_column("_suspect")
+        if plan.loose:
+            suspect = suspect | plan.table.get_column("line").is_in(list(plan.loose))
+        if not plan.loose and frame.get_column("_plain").all():
             keys.took(first, frame)
-            flag = frame.get_column("_flag")
-            busy = bool(flag.any())
         else:
-            del frame
-            keys.add(plan)
-            suspect = _suspect_of(pl, runner, plan)
-            busy = bool(suspect.any())
-            if busy:
-                plan.table = linestage.bulk(pl, plan.table, suspect, parser, dry=True).table
-            flag = plan.table.lazy().select(flag_expr).collect().to_series()
-            busy = busy or bool(flag.any())
+            keys.add(plan, frame)
+        # flags of the lines not suspect now; the second pass adds those of the lines
+        # its line stage repairs
+        flag = frame.get_column("_flag")
+        busy = bool(suspect.any()) or bool(flag.any())
+        del frame
         ahead.append(
             _Ahead(
                 first,
                 plan.total,
                 busy,
                 flag if busy else None,
+                suspect if busy else None,
                 None if busy else _runs_of(pl, plan),
             )
         )
+        plan.table = plan.suspect = None  # before the next block is read
     repeated = keys.lines()
     hit = [False] * len(ahead)
     found = pl.concat(repeated).unique().sort() if repeated else None
@@ -755,7 +766,7 @@ def _first_pass(
         hit = (hi > lo).to_list()
     sink = runner.rows is not None
     known.need = [sink or h or a.busy for a, h in zip(ahead, hit, strict=True)]
-    return ahead, repeated
+    return ahead, repeated, flag_expr
 
 
 def run(runner: Runner) -> None:
@@ -782,15 +793,18 @@ def run(runner: Runner) -> None:
         # columns; the second pass reads again only the blocks that need the row engine
         STATS.passes = 2
         known = blocks.Known()
-        ahead, repeated = _first_pass(runner, keyed, known)
-        for plan, seen in zip(blocks.plans(pl, runner, known=known), ahead, strict=True):
+        ahead, repeated, masks = _first_pass(runner, keyed, known)
+        again = blocks.plans(pl, runner, known=known)
+        if not any(known.need or ()):  # no block to read again: not even its bytes
+            again = (Plan(None, seen.total) for seen in ahead)
+        for plan, seen in zip(again, ahead, strict=True):
             if plan.table is None:  # nothing to check
                 STATS.seen(plan)
                 assert seen.runs is not None
                 _add_runs(runs, seen.runs)
                 n = k = plan.total
             else:
-                n, k = _check(runner, plan, repeated, runs, ahead=seen)
+                n, k = _check(runner, plan, repeated, runs, ahead=seen, masks=masks)
             lines += n
             skipped += k
             runner.lines_read = lines
@@ -810,14 +824,20 @@ def _check(
     repeated: Sequence[Any] | None,
     runs: list[list[Any]],
     ahead: _Ahead | None = None,
+    masks: Any = None,
 ) -> tuple[int, int]:
     """One block: the masks, then, :data:`SLICE` lines at a time, the suspect lines
     through the line and field stages and every suspect or flagged line through the
     rest of the row engine, in order. Returns (lines, records cleared); the block's
-    endings are added to ``runs``. ``ahead``: the masks' flags from the first pass
-    (then only the repeated keys' are added here)."""
+    endings are added to ``runs``. ``ahead``: the block's suspects and flags from the
+    first pass; then only the repeated keys' flags are added here, and the flags
+    (``masks``) of the lines the line stage repairs."""
     pl = polars()
     STATS.seen(plan)
+    if ahead is not None:
+        STATS.again += 1
+        if ahead.suspect is not None:
+            plan.suspect = ahead.suspect
     suspect = _suspect_of(pl, runner, plan)
     # the line stage in columns: the lines it repairs are checked as clean ones
     stage = linestage.bulk(pl, plan.table, suspect, runner.parser)
@@ -834,6 +854,18 @@ def _check(
             flag = plan.table.lazy().select(pl.any_horizontal(flags)).collect().to_series()
     else:
         flag = ahead.flag
+        rows = [row for row, _, _, _ in stage.repaired.values()]
+        if rows and flag is not None and masks is not None:
+            # the first pass saw these lines unrepaired
+            again = (
+                plan.table.with_row_index("_row")
+                .lazy()
+                .filter(pl.col("_row").is_in(rows))
+                .select(masks)
+                .collect()
+                .to_series()
+            )
+            flag = flag.scatter(rows, again)
         keyed = _key_flags(pl, plan, repeated or ())
         if keyed is not None:
             flag = keyed if flag is None else flag | keyed

@@ -70,15 +70,10 @@ class LineStage:
     findings)."""
 
 
-def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser, *, dry: bool = False) -> LineStage:
+def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
     """The suspect lines of ``table`` that the line stage can take in columns, taken;
     see the module's description. ``suspect`` is a boolean Series of the table's rows
-    (the lines that are not clean printable ASCII with the right number of fields).
-
-    ``dry``: the table and the suspect lines only, as they would be (for masks that
-    look ahead: the columnar engine's first pass); no finding or record is made and
-    the parser's counters are left alone (:attr:`LineStage.done`, ``records``,
-    ``repaired`` and ``reference`` stay empty)."""
+    (the lines that are not clean printable ASCII with the right number of fields)."""
     n_fields = parser.n
     names = parser.names
     if n_fields < 2 or not bool(suspect.any()):
@@ -146,10 +141,6 @@ def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser, *, dry: bool = F
         (pl.col("n") >= n_fields) | pl.col("short_ok")
     )
     stage = LineStage(table, suspect, suspect)
-    if dry:
-        whole_rows = frame.filter(pl.col("whole") & ~pl.col("t3").str.contains(" ", literal=True))
-        quoted_any = bool(whole_rows.get_column("quoted").any())
-        return _repair(pl, stage, table, whole_rows.get_column("_row"), quoted_any, names)
     ctx = parser.ctx
     lines_seen = 0
     quotes = _Stamp(ctx.finding("SOS-104", line=0))
@@ -207,29 +198,21 @@ def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser, *, dry: bool = F
         stage.repaired[line] = (row, is_quoted, t3, out)
         whole.append(row)
     parser.data_lines += lines_seen
-    quoted_any = any(q for _, q, _, _ in stage.repaired.values())
-    _repair(pl, stage, table, whole, quoted_any, names)
-    stage.reference = suspect & ~_rows(pl, height, frame.get_column("_row"))
-    return stage
-
-
-def _repair(
-    pl: Any, stage: LineStage, table: Any, whole: Any, quoted: bool, names: Any
-) -> LineStage:
-    """The repaired lines (rows ``whole``) no longer suspect, their fields in the table
-    set to the repaired values. The reader split each line as it stands and dropped
-    what follows the spec's last field, so only a line in quotes differs: its first
-    field (the opening quote, spaces before it) and its last (the closing quote, spaces
-    after it). No repaired value begins or ends with a space or holds a quote: strip
-    both."""
-    height = table.height
-    if quoted:
+    # the repaired lines' fields into the table. The reader split each line as it
+    # stands and dropped what follows the spec's last field, so only a line in quotes
+    # differs: its first field (the opening quote, spaces before it) and its last (the
+    # closing quote, spaces after it). No repaired value begins or ends with a space
+    # or holds a quote: strip both.
+    fixed = [0, n_fields - 1] if any(q for _, q, _, _ in stage.repaired.values()) else []
+    if fixed:
         at = pl.lit(_rows(pl, height, whole))
-        stage.table = table.with_columns(
+        table = table.with_columns(
             pl.when(at).then(pl.col(names[i]).str.strip_chars(' "')).otherwise(pl.col(names[i]))
-            for i in (0, len(names) - 1)
+            for i in fixed
         )
-    stage.suspect = stage.suspect & ~_rows(pl, height, whole)
+        stage.table = table
+    stage.suspect = suspect & ~_rows(pl, height, whole)
+    stage.reference = suspect & ~_rows(pl, height, frame.get_column("_row"))
     return stage
 
 
