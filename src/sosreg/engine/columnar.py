@@ -23,20 +23,27 @@ are the row engine's by construction (the differential tests in
 3. Each record rule may declare a mask of its own (``@REGISTER.record(...,
    mask=...)``): the rows where it *might* fire, assuming valid fields. A rule without
    one makes every line need the row engine.
-4. Each cross-record rule declares **keys** (:class:`~sosreg.engine.register.CrossKey`,
-   e.g. ``REGISTER.unique(..., fields=...)``'s fields): the rows that can matter to it
-   are those whose key repeats in the file (or has two values). They need the whole
-   file, so a **first pass** reads it in blocks and keeps a 4-byte hash of each line's
-   key (:func:`_key_pass`: the key as the row engine's record holds it, the line
-   stage's repairs as expressions, the few uncertain lines parsed); the lines whose
-   hash repeats are flagged in the second (a file of one block too).
+4. Each cross-record rule declares **keys**
+   (:class:`~sosreg.engine.register.CrossKey`, e.g. ``REGISTER.unique(...,
+   fields=...)``'s fields): the rows that can matter to it are those whose key repeats
+   in the file (or has two values). They need the whole file, so a file with keys gets
+   a **first pass** (:func:`_first_pass`, a file of one block too): per block, one
+   query makes the suspect lines, every other mask's flags and an 8-byte hash of each
+   line's keys (:class:`_KeyPass`: the key as the row engine's record holds it, the
+   line stage's repairs as expressions, the few uncertain lines parsed); the hashes
+   that repeat are found at the end.
 
-Per block, lines flagged by any of these go through the row engine in line order (the
-same compiled function and :class:`~sosreg.engine.core.LineParser`, the same record and
-cross-record rules, whose state runs on from block to block); the rest are counted as
-clean records, and nothing of the block is kept. Masks detect; the row engine
-diagnoses. Memory is bounded by the block size (and 4 bytes a line and key for the
-first pass), whatever the file's size or shape: :data:`STATS` says what a run held.
+Then, per block, lines flagged by any of these go through the row engine in line order
+(the same compiled function and :class:`~sosreg.engine.core.LineParser`, the same
+record and cross-record rules, whose state runs on from block to block); the rest are
+counted as clean records, and nothing of the block is kept. A file with keys is read a
+second time for this, but only the blocks with a suspect line, a flagged line or a
+repeated key are read into columns again (:class:`~sosreg.engine.blocks.Known`; none of
+a clean file); their flags are the first pass's, with the keys' and those of the lines
+the line stage repairs added. Masks detect; the row engine diagnoses. Memory is bounded
+by the block size (and 8 bytes a line and key slot for the first pass, spilled to
+temporary files past :data:`SPILL`), whatever the file's size or shape: :data:`STATS`
+says what a run held.
 
 Polars is imported on first use.
 """
@@ -484,7 +491,7 @@ def _key_pass(runner: Runner, keyed: list[CrossKey], plans: Iterator[Plan]) -> l
 SPILL: Final = 16 << 20
 """Bytes of key hashes the first pass holds in memory; past them, each block's hashes
 go to a temporary file (Arrow IPC) and are read back one block at a time: a file of
-ten million lines and a key holds ~40 MB of hashes."""
+ten million lines and a key holds ~80 MB of hashes."""
 
 
 class _Hashes:
