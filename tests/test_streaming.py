@@ -71,7 +71,7 @@ def test_the_second_pass_reads_again_only_the_blocks_it_needs(
     lines[150] = '"' + lines[150] + '"'  # the line stage in columns repairs it
     report = assert_same(("\r\n".join(lines) + "\r\n").encode(), **SOL)
     codes = {(f.code, f.line) for f in report.findings}
-    assert {("SOL-030", 250), ("SOS-104", 151)} <= codes and any(l == 10 for _, l in codes)
+    assert {("SOL-030", 250), ("SOS-104", 151)} <= codes and any(n == 10 for _, n in codes)
     # lines 3 and 10 may share a block; 151 and 250 are blocks of their own
     assert 3 <= columnar.STATS.again <= 4 < columnar.STATS.keys
 
