@@ -93,9 +93,7 @@ def test_written_once(what: str) -> None:
 def test_no_type_switch_outside_the_types() -> None:
     """Only the field types (and the spec, which checks its own options) branch on a
     field's type name to decide validity, casts or columns."""
-    rx = re.compile(
-        r"\.type (?:==|!=|in|not in) \(?\"(?:integer|amount|year|date|yearmonth)\""
-    )
+    rx = re.compile(r"\.type (?:==|!=|in|not in) \(?\"(?:integer|amount|year|date|yearmonth)\"")
     # spec.py checks a field's options; frames.py finds the statistikår's field by type
     allowed = {"engine/spec.py", "engine/types/number.py", "frames.py"}
     found = {rel for rel, text in _sources().items() if rx.search(text)}
@@ -187,7 +185,11 @@ def test_values_and_damages_through_the_converter(f: FieldSpec) -> None:
 
 def _specs() -> list[tuple[str, str, int]]:
     return sorted(
-        {(s.register, s.file, s.years_from) for r in REGISTRY.names() for s in REGISTRY.all_specs(r)}
+        {
+            (s.register, s.file, s.years_from)
+            for r in REGISTRY.names()
+            for s in REGISTRY.all_specs(r)
+        }
     )
 
 
@@ -216,3 +218,66 @@ def test_the_period_field_holds_the_period() -> None:
     assert field_type(f).value(random.Random(1), f, around) == "202304"
     d = field_type(f).damages_for(f)["period.mismatch"]
     assert d.make(f, "202304", random.Random(1), around) == "202305"
+
+
+def _near(value: str) -> list[str]:
+    """Values next to ``value``: one character more, fewer, another, in other case."""
+    out = [value + "0", value[:-1], "0" + value, value.lower(), value.upper(), value + " "]
+    out += [value[:i] + c + value[i + 1 :] for i in range(len(value)) for c in "09A-"]
+    return out
+
+
+@pytest.mark.parametrize(("register", "file", "year"), _specs())
+def test_line_patterns_match_only_what_masks_accept(register: str, file: str, year: int) -> None:
+    """A field type's ``line_pattern`` (the columnar engine's first pass tests such
+    fields in one match over the line): every value it matches, its mask accepts; it
+    matches every code of the field's list (else those lines are only flagged, but the
+    pass is slower); it never matches a ``;``. Checked on every field of every
+    built-in spec, with the codes, values next to them and random text."""
+    pl = pytest.importorskip("polars")
+    from sosreg.engine.columnar import field_ok
+    from sosreg.engine.values import YearMonth
+
+    spec = REGISTRY.resolve_spec(register, file, year)
+    period: YearMonth | int = YearMonth(year, 6) if spec.period == "month" else year
+    ctx = Context(spec, year, period)
+    rng = random.Random(f"{register}{file}{year}")
+    for f in spec.fields:
+        cf = compile_field(f, ctx, [])
+        pattern = field_type(f).line_pattern(cf)
+        if pattern is None:
+            continue
+        codes = sorted(cf.fast)
+        assert codes, f.name
+        values = list(codes) + [v for c in codes for v in _near(c)] + ["", ";", "1;2"]
+        values += [
+            "".join(rng.choice("0123456789AXx;- ") for _ in range(rng.randint(0, 4)))
+            for _ in range(300)
+        ]
+        frame = pl.DataFrame({f.name: values}, schema={f.name: pl.String})
+        got = frame.select(
+            pl.col(f.name).str.contains(f"^(?:{pattern})$").alias("pattern"),
+            field_ok(pl, cf, ctx).alias("mask"),
+        )
+        for value, matched, ok in zip(values, got["pattern"], got["mask"], strict=True):
+            assert not matched or (ok and value and ";" not in value), (f.name, value)
+        assert got["pattern"].head(len(codes)).all(), f.name
+
+
+def test_a_line_pattern_that_matched_too_much_would_be_caught() -> None:
+    """The check above fails for a pattern that accepts a value the mask refuses."""
+    pl = pytest.importorskip("polars")
+    from sosreg.engine.columnar import field_ok
+    from sosreg.engine.values import YearMonth
+
+    spec = REGISTRY.resolve_spec("sol", "sol1", 2023)
+    ctx = Context(spec, 2023, YearMonth(2023, 6))
+    f = spec.field("boendeform")
+    cf = compile_field(f, ctx, [])
+    wide = field_type(f).line_pattern(cf) + "|7"
+    frame = pl.DataFrame({f.name: ["7"]})
+    got = frame.select(
+        pl.col(f.name).str.contains(f"^(?:{wide})$").alias("pattern"),
+        field_ok(pl, cf, ctx).alias("mask"),
+    )
+    assert got.row(0) == (True, False)

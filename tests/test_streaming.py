@@ -294,3 +294,41 @@ def test_key_hashes_past_the_memory_budget_go_to_temporary_files(
     assert columnar.STATS.spilled
     assert {301, 351} <= {f.line for f in report.by_code("EKB-050")}
     assert set(Path(tempfile.gettempdir()).glob("sosreg-keys-*")) == before
+
+
+def test_the_read_ahead_hands_on_blocks_errors_and_stops() -> None:
+    """The first pass reads the next block in a thread (``READ_AHEAD``): blocks come in
+    order, a reader's error is raised to the consumer, and a consumer that stops early
+    stops the reader (no thread left behind)."""
+    import threading
+
+    def blocks(n: int, fail: bool = False) -> Any:
+        yield from range(n)
+        if fail:
+            raise OSError("disk gone")
+
+    assert list(columnar._ahead_of(blocks(5))) == [0, 1, 2, 3, 4]
+    got = []
+    with pytest.raises(OSError, match="disk gone"):
+        for b in columnar._ahead_of(blocks(3, fail=True)):
+            got.append(b)
+    assert got == [0, 1, 2]
+    early = columnar._ahead_of(blocks(1000))
+    assert next(early) == 0
+    early.close()
+    assert not any(t.name == "sosreg-blocks" for t in threading.enumerate())
+
+
+@pytest.mark.parametrize("ahead", [True, False])
+def test_findings_with_and_without_the_read_ahead(
+    ahead: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read-ahead changes when a block is read, never what is found."""
+    lines = _lines("ekb", "manad", 200)
+    lines[20] = _field(lines[20], 4, lines[150].split(";")[4])  # a person twice
+    lines[60] = '"' + lines[60] + '"'
+    lines[90] = _field(lines[90], 6, "12x")
+    monkeypatch.setattr(columnar, "READ_AHEAD", ahead)
+    _blocks(monkeypatch, rows=2000)
+    report = assert_same(("\r\n".join(lines) + "\r\n").encode(), **EKB)
+    assert columnar.STATS.keys > 5 and report.findings

@@ -131,17 +131,18 @@ def table_of(
 ) -> Any:
     """``frame`` (line, ending, text) with the fields: ``fields`` as read, or split here
     (lines of another field count are suspect anyway). With ``only``, just those fields
-    (split from the text: the first pass, which needs the keys' fields only)."""
+    (the first pass reads the fields its masks need)."""
     if only is not None and not only:
         return frame
     if only is not None:
-        last = max((names.index(n) for n in only), default=0)
-        fields = frame.select(
-            pl.col("text")
-            .str.split_exact(";", last)
-            .struct.rename_fields(list(names[: last + 1]))
-            .alias("f")
-        ).unnest("f")
+        if fields is None:
+            last = max((names.index(n) for n in only), default=0)
+            fields = frame.select(
+                pl.col("text")
+                .str.split_exact(";", last)
+                .struct.rename_fields(list(names[: last + 1]))
+                .alias("f")
+            ).unnest("f")
         fields = fields.select(list(only))
     elif fields is None:
         fields = frame.select(
@@ -204,14 +205,15 @@ def _read_utf8(
     if raw.height != total:
         return None
     try:
-        if only is not None:
-            raise TypeError  # the keys' fields only: split from the text
+        if only is not None and not only:
+            raise TypeError  # no field: the text only
         fields = pl.read_csv(
             data,
             has_header=False,
             separator=";",
             quote_char=None,
             schema=dict.fromkeys(names, pl.String),
+            columns=None if only is None else [names.index(n) for n in only],
             truncate_ragged_lines=True,
             missing_columns="insert",
         )

@@ -54,6 +54,7 @@ import builtins
 import contextlib
 import datetime as dt
 import gc
+import re
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -211,19 +212,22 @@ _NOT_PLAIN: Final = r"[^\x21\x23-\x7e]|^[^0-9]|^$"
 def _suspect(pl: Any, names: Sequence[str]) -> Any:
     """Lines the row engine reads whole: not printable ASCII starting with a digit, a
     quote, or another number of fields (every line-stage finding needs one of these).
-    The field count is checked by length: the fields as split (at most ``len(names)``,
-    missing ones empty) and their separators make up the whole line exactly when the
-    line has ``len(names) - 1`` separators."""
+    From the text alone (the first pass does not split every field)."""
     text = pl.col("text")
-    split = pl.sum_horizontal([pl.col(n).str.len_bytes() for n in names]) + (len(names) - 1)
-    return text.str.contains(_NOT_PLAIN) | (text.str.len_bytes() != split)
+    count = text.str.count_matches(";", literal=True)
+    return text.str.contains(_NOT_PLAIN) | (count != len(names) - 1)
+
+
+def _suspect_line(pl: Any, names: Sequence[str]) -> Any:
+    """:func:`_suspect`, or longer than :data:`~sosreg.engine.source.MAX_LINE`."""
+    return _suspect(pl, names) | (pl.col("text").str.len_bytes() > MAX_LINE)
 
 
 def _suspect_of(pl: Any, runner: Runner, plan: Plan) -> Any:
     """The block's suspect lines (:func:`_suspect`, and every line longer than
     :data:`~sosreg.engine.source.MAX_LINE` or cut: the row engine reports those)."""
     if plan.suspect is None:
-        expr = _suspect(pl, runner.parser.names) | (pl.col("text").str.len_bytes() > MAX_LINE)
+        expr = _suspect_line(pl, runner.parser.names)
         if plan.loose:
             expr = expr | pl.col("line").is_in(list(plan.loose))
         plan.suspect = plan.table.lazy().select(expr).collect().to_series()
@@ -376,9 +380,8 @@ class _KeyPass:
         self.chunks = [_Hashes() for _ in keyed]
         self.used = used = _key_fields(runner, keyed)
         self.certain, self.record, self.fields = _as_records(pl, runner, used)
-        text = pl.col("text")
-        plain = ~text.str.contains(_NOT_PLAIN) & (text.str.len_bytes() <= MAX_LINE)
-        plain = plain & (text.str.count_matches(";", literal=True) == len(parser.names) - 1)
+        # the block's suspect lines' expression (one evaluation in the first pass's query)
+        plain = ~_suspect_line(pl, parser.names)
         for cf in parser.fields:
             f = cf.spec
             if f.name in used and (field_type(f).python_type(f) is not str or f.pad_width):
@@ -568,7 +571,9 @@ def _repeated(pl: Any, hashes: _Hashes, *, distinct: bool) -> Any:
     all), found by sorting (no hash table)."""
     size = pl.lit(1 << (64 - _BUCKET_BITS), dtype=pl.UInt64)
     found = [pl.Series("k", [], dtype=pl.UInt64)]
-    for bucket in range(1 << _BUCKET_BITS):
+    # in memory (at most SPILL bytes, no block held any more): all at once
+    buckets = 1 << _BUCKET_BITS if hashes.folder is not None else 1
+    for bucket in range(buckets):
         part = []
         for _, frame in hashes:
             for name in frame.columns:
@@ -577,7 +582,10 @@ def _repeated(pl: Any, hashes: _Hashes, *, distinct: bool) -> Any:
                 cols = [pl.col(name).alias("k")]
                 if distinct:
                     cols.append(pl.col("v" + name[1:]).alias("v"))
-                part.append(frame.lazy().select(cols).filter(pl.col("k") // size == bucket))
+                query = frame.lazy().select(cols)
+                if buckets > 1:
+                    query = query.filter(pl.col("k") // size == bucket)
+                part.append(query)
         if not part:
             continue
         got = pl.concat(part).collect()  # one query a bucket
@@ -706,6 +714,53 @@ class _Ahead:
     runs: list[list[Any]] | None
 
 
+READ_AHEAD: bool = True
+"""Whether the first pass reads the next block (in a thread: polars reads and checks
+without holding the GIL) while it checks one: about 15 % faster on two cores, one more
+block in memory (~10 MiB at 2 MiB blocks; docs/performance.md)."""
+
+
+def _ahead_of(plans: Iterator[Plan]) -> Iterator[Plan]:
+    """``plans``, each read by a thread while the one before is checked (see
+    :data:`READ_AHEAD`); an error of the reader is raised here, and a consumer that
+    stops early stops the reader."""
+    if not READ_AHEAD:
+        yield from plans
+        return
+    import queue
+    import threading
+
+    box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for plan in plans:
+                if stop.is_set():
+                    return
+                box.put(("plan", plan))
+            box.put(("end", None))
+        except BaseException as exc:  # handed to the reader of the plans
+            box.put(("error", exc))
+
+    thread = threading.Thread(target=read, name="sosreg-blocks", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, item = box.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise item
+            yield item
+            del item
+    finally:
+        stop.set()
+        with contextlib.suppress(queue.Empty):
+            box.get_nowait()
+        thread.join()
+
+
 def _first_pass(
     runner: Runner, keyed: list[CrossKey], known: blocks.Known
 ) -> tuple[list[_Ahead], list[Any], Any]:
@@ -719,15 +774,21 @@ def _first_pass(
     keys = _KeyPass(runner, keyed)
     parser = runner.parser
     ahead: list[_Ahead] = []
-    suspect_expr = _suspect(pl, parser.names) | (pl.col("text").str.len_bytes() > MAX_LINE)
+    suspect_expr = _suspect_line(pl, parser.names)
     slots = [e for exprs in keys.slots for e in exprs]
-    flag_expr = None
-    for plan in blocks.plans(pl, runner, known=known):
+    # the masks (they see no block's data: an empty table of every column)
+    nothing = lines_frame(pl, 1, 0, pl.Series([], dtype=pl.UInt8), pl.Series([], dtype=pl.String))
+    empty = Plan(table_of(pl, parser.names, nothing, None), 0)
+    named = _flags(runner, empty, cross=False) + _flags(runner, empty, cross=True)
+    flag_full = pl.any_horizontal([e for _, e in named]) if named else pl.lit(False)
+    named = _by_pattern(pl, parser, named)
+    flag_expr = pl.any_horizontal([e for _, e in named]) if named else pl.lit(False)
+    # the fields the masks and keys read (the rest the patterns test in the text)
+    roots = {name for expr in (flag_expr, keys.plain, *slots) for name in expr.meta.root_names()}
+    only = [n for n in parser.names if n in roots]
+    for plan in _ahead_of(blocks.plans(pl, runner, only=only, known=known)):
         STATS.seen(plan)
         first = plan.table.item(0, "line") if plan.total else 0
-        if flag_expr is None:  # once: the masks see no block's data
-            named = _flags(runner, plan, cross=False) + _flags(runner, plan, cross=True)
-            flag_expr = pl.any_horizontal([e for _, e in named]) if named else pl.lit(False)
         # one query a block: suspects, flags and the plain lines' keys
         frame = (
             plan.table.lazy()
@@ -773,7 +834,39 @@ def _first_pass(
         hit = (hi > lo).to_list()
     sink = runner.rows is not None
     known.need = [sink or h or a.busy for a, h in zip(ahead, hit, strict=True)]
-    return ahead, repeated, flag_expr
+    return ahead, repeated, flag_full
+
+
+def _by_pattern(pl: Any, parser: LineParser, named: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """The first pass's masks: ``named`` (the flags of :func:`_flags`), where the fields
+    whose type gives a :meth:`~sosreg.engine.types.base.FieldType.line_pattern` are
+    tested by one regular expression over the whole line (``line``: true where it does
+    not match) instead of their masks, so that the first pass need not split them. The
+    kommun field's pattern is the file's kommun (its own flag folded in); the period
+    field keeps its mask."""
+    patterns: list[str] = []
+    taken: set[str] = set()
+    for i, cf in enumerate(parser.fields):
+        f = cf.spec
+        pattern = None if i == parser.period_index else field_type(f).line_pattern(cf)
+        if pattern is not None and i == parser.kommun_index:
+            pattern = re.escape(parser.kommun) if parser.kommun in cf.fast else None
+        if pattern is None:
+            patterns.append("[^;]*")
+            continue
+        taken.add(f.name)
+        patterns.append(f"(?:{pattern})" + ("" if f.mandatory else "?"))
+    if not taken:
+        return named
+    kommun = None if parser.kommun_index is None else parser.names[parser.kommun_index]
+    out = [
+        (name, expr)
+        for name, expr in named
+        if name.removeprefix("field:") not in taken and not (name == "kommun" and kommun in taken)
+    ]
+    line = "^" + ";".join(patterns) + "$"
+    out.append(("line", ~pl.col("text").str.contains(line)))
+    return out
 
 
 def run(runner: Runner) -> None:

@@ -203,6 +203,16 @@ class FieldType:
         findings is never needed: the converter diagnoses what is false."""
         raise NotImplementedError
 
+    def line_pattern(self, cf: CompiledField) -> str | None:
+        """A regular expression (Rust's ``regex`` syntax, unanchored, never matching a
+        ``;``) of non-empty values all of which :meth:`mask` finds valid, or ``None``.
+        The columnar engine's first pass tests a line's fields with such patterns in
+        one match over the whole line instead of splitting it (``tests/
+        test_field_types.py`` checks every pattern against its mask). A value the
+        pattern misses is only flagged (the row engine then diagnoses it), so a
+        pattern may miss valid values, never match an invalid one."""
+        return None
+
     # -- analysts ----------------------------------------------------------------------
 
     def python_type(self, f: FieldSpec) -> Any:

@@ -366,6 +366,13 @@ def sample(rnd: Source, pattern: str) -> str:
     return _sample(rnd, _tree(pattern))
 
 
+PATTERN_CODES: Final = 1000
+"""The most codes a code field's :meth:`Code.pattern` lists (a larger list is looked up
+in its column)."""
+_PATTERN_SAFE: Final = re.compile(r"[\x21\x23-\x3a\x3c-\x7e]+")
+"""A code a pattern may list: printable ASCII, no quote, no ``;``."""
+
+
 class Code(FieldType):
     name = "code"
     format_sv = "en kod"
@@ -401,6 +408,15 @@ class Code(FieldType):
 
     def mask(self, pl: Any, col: Any, cf: CompiledField) -> Any:
         return _unlisted_ok(pl, col, cf) if cf.unlisted else one_of(pl, col, cf.fast)
+
+    def line_pattern(self, cf: CompiledField) -> str | None:
+        """The codes of the list as alternatives (a list of at most
+        :data:`PATTERN_CODES` printable ASCII codes)."""
+        if cf.unlisted or not cf.fast or len(cf.fast) > PATTERN_CODES:
+            return None
+        if not all(_PATTERN_SAFE.fullmatch(v) for v in cf.fast):
+            return None
+        return "|".join(re.escape(v) for v in sorted(cf.fast))
 
     def choices(self, f: FieldSpec, around: Around) -> tuple[str, ...]:
         return around.codes(f.codelist) if f.codelist else ()
