@@ -16,7 +16,7 @@ from sosreg.engine import source
 
 pytest.importorskip("polars")
 
-from sosreg.engine import columnar
+from sosreg.engine import columnar, crosskeys
 
 
 def _lines(register: str, file: str, n: int, seed: int = 3) -> list[str]:
@@ -216,7 +216,7 @@ def test_explain_across_blocks_is_explain_of_one_block(monkeypatch: pytest.Monke
 def _key_hashes(values: list[Any]) -> Any:
     import polars as pl
 
-    return pl.select(columnar._h64(pl, pl.lit(pl.Series(values, dtype=pl.String)))).to_series()
+    return pl.select(crosskeys._h64(pl, pl.lit(pl.Series(values, dtype=pl.String)))).to_series()
 
 
 def test_a_records_key_hashes_as_a_lines() -> None:
@@ -225,7 +225,7 @@ def test_a_records_key_hashes_as_a_lines() -> None:
     import polars as pl
 
     raw = pl.read_csv(b"202301|197704068555\n", has_header=False, new_columns=["k"])
-    from_csv = raw.select(columnar._h64(pl, pl.col("k"))).to_series()
+    from_csv = raw.select(crosskeys._h64(pl, pl.col("k"))).to_series()
     built = _key_hashes(["202301|197704068555", None])
     assert from_csv[0] == built[0] and built[1] is None
 
@@ -288,7 +288,7 @@ def test_key_hashes_past_the_memory_budget_go_to_temporary_files(
     lines[300] = _field(lines[300], 4, lines[3].split(";")[4])
     lines[350] = '"' + _field(lines[350], 4, lines[5].split(";")[4]) + '"'
     _blocks(monkeypatch, rows=2000)
-    monkeypatch.setattr(columnar, "SPILL", 1000)
+    monkeypatch.setattr(crosskeys, "SPILL", 1000)
     before = set(Path(tempfile.gettempdir()).glob("sosreg-keys-*"))
     report = assert_same(("\r\n".join(lines) + "\r\n").encode(), **EKB)
     assert columnar.STATS.spilled

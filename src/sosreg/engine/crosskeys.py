@@ -1,0 +1,387 @@
+"""The cross-record rules' keys in the columnar engine's first pass: each line's keys
+hashed (8 bytes a line and key slot, in memory up to :data:`SPILL` bytes, then in
+temporary files), the hashes that repeat found at the end (by sorting, a part of the
+hash space at a time), and the lines that hold them (:class:`KeyPass`).
+
+A cross-record rule declares its keys (:class:`~sosreg.engine.register.CrossKey`): the
+rows that can matter to it are those whose key repeats in the file (or has two values).
+A line's key is read as the row engine's record holds it: from its fields where the
+line is plain, through the line stage's repairs as expressions where that is certain
+(:func:`_as_records`), from the record the row engine makes of it otherwise. Two keys
+with one hash only flag more lines (safe: masks detect, the row engine diagnoses).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+from sosreg.engine.blocks import STATS, Plan, gc_paused
+from sosreg.engine.masks import ROW, Columns, field_ok, polars, suspect_line
+from sosreg.engine.register import CrossKey
+from sosreg.engine.runner import Runner
+from sosreg.engine.source import MAX_LINE
+from sosreg.engine.types import field_type
+from sosreg.engine.values import to_text
+
+_SEED: Final = 0x5EED
+
+
+_BUCKET_BITS: Final = 3
+"""The repeated keys are found an eighth of the hash space at a time (a copy of an
+eighth of the hashes, not of all)."""
+
+
+def _h64(pl: Any, expr: Any) -> Any:
+    """A String expression's hash (UInt64; null stays null). Two keys with one hash only
+    flag more lines (safe: masks detect, the row engine diagnoses); with 64 bits, a
+    file of ten million keys has about one such pair in 370,000, so a clean file's
+    second pass has nothing to read again."""
+    return pl.when(expr.is_not_null()).then(expr.hash(_SEED))
+
+
+def _v32(pl: Any, expr: Any) -> Any:
+    """A value whose distinct values count, as UInt32: exact for canonical numbers under
+    10⁹ (a kön code, a date ÅÅÅÅMMDD), a hash with the top bit set for other text;
+    null for null or empty (a record's ``None``)."""
+    exact = expr.str.contains(r"^(?:0|[1-9][0-9]{0,8})$")
+    hashed = ((expr.hash(_SEED) & 0x7FFFFFFF) | 0x80000000).cast(pl.UInt32)
+    return (
+        pl.when(expr.is_null() | (expr == ""))
+        .then(None)
+        .when(exact)
+        .then(expr.cast(pl.UInt32, strict=False))
+        .otherwise(hashed)
+    )
+
+
+def _hash_exprs(pl: Any, key: CrossKey, cols: Columns) -> list[Any]:
+    """The expressions of one key's slots: per slot ``k<i>``, the key's hash (UInt64),
+    and with ``values`` ``v<i>``, the value's (:func:`_v32`)."""
+    keys = key.keys(cols)
+    out = [_h64(pl, k).alias(f"k{i}") for i, k in enumerate(keys)]
+    if key.values is not None:
+        values = key.values(cols)
+        out += [_v32(pl, v).alias(f"v{i}") for i, v in enumerate(values)]
+    return out
+
+
+def _records_frame(pl: Any, records: list[Any], names: Sequence[str]) -> Any:
+    """The records' fields as text (``""`` for ``None``), as a block's table holds raw
+    fields: a key reads a record as it reads a line."""
+    return pl.DataFrame(
+        {n: [to_text(getattr(r, n)) for r in records] for n in names},
+        schema=dict.fromkeys(names, pl.String),
+    )
+
+
+def _key_fields(runner: Runner, keyed: list[CrossKey]) -> list[str]:
+    """The fields the keys read, in the spec's order."""
+    cols = Columns(runner.parser)
+    roots = {
+        name
+        for key in keyed
+        for expr in (*key.keys(cols), *(key.values(cols) if key.values else ()))
+        for name in expr.meta.root_names()
+    }
+    return [n for n in runner.parser.names if n in roots]
+
+
+def _as_records(pl: Any, runner: Runner, used: Sequence[str]) -> tuple[Any, Any, dict[str, Any]]:
+    """The line stage of :meth:`~sosreg.engine.core.LineParser.parse` as expressions,
+    for the first pass, which needs the key fields of every line as the row engine's
+    records hold them: (*certain*: the lines where these expressions give exactly what
+    the row engine makes of the line; *record*: whether it makes a record; the fields
+    ``used``, as the record's text).
+
+    Certain are the lines of printable ASCII, spaces and tabs (no control character, no
+    replacement character, no BOM; Python's ``str.strip`` then strips what polars'
+    ``strip_chars(" \t")`` strips) that are blank, or start with a digit once a quoted
+    line is unquoted (else the header test decides) and have a ``;`` (else the tab and
+    comma test decides): the whole line's quotes, a trailing ``;`` run, the spaces and
+    quotes around values, a wrong number of fields (no record) as the row engine reads
+    them. A key field the record may hold other than as written (not text, or padded)
+    must be valid as it stands. The rest (few) the row engine parses."""
+    parser = runner.parser
+    n = len(parser.names)
+    t = pl.col("text")
+    stripped = t.str.strip_chars(" \t")
+    blank = stripped == ""
+    quoted = (
+        t.str.contains('"', literal=True)
+        & (stripped.str.len_bytes() >= 2)
+        & stripped.str.starts_with('"')
+        & stripped.str.ends_with('"')
+    )
+    inner = stripped.str.slice(1, stripped.str.len_bytes() - 2).str.replace_all(
+        '""', '"', literal=True
+    )
+    line = pl.when(quoted).then(inner).otherwise(t)
+    count = line.str.count_matches(";", literal=True)
+    fits = (count == n - 1) | (
+        (count > n - 1) & (line.str.strip_chars_end(";").str.count_matches(";", literal=True) < n)
+    )
+    simple = t.str.contains(r"^[\x20-\x7e\t]*$") & (t.str.len_bytes() <= MAX_LINE)
+    certain = simple & (blank | (line.str.contains(r"^[0-9]") & ((count > 0) | (n == 1))))
+    record = certain & ~blank & fits
+    spaced = line.str.contains(" ", literal=True) | line.str.contains('"', literal=True)
+    pieces = line.str.split_exact(";", n - 1).struct.rename_fields(list(parser.names))
+    fields: dict[str, Any] = {}
+    for name in used:
+        v = pieces.struct.field(name)
+        s = v.str.strip_chars(" \t")
+        unquoted = (s.str.len_bytes() >= 2) & s.str.starts_with('"') & s.str.ends_with('"')
+        s = pl.when(unquoted).then(s.str.slice(1, s.str.len_bytes() - 2)).otherwise(s)
+        fields[name] = pl.when(spaced).then(s).otherwise(v).fill_null("")
+    return certain, record, fields
+
+
+class KeyPass:
+    """The keys' part of the first pass: for each key of ``keyed``, the lines whose key
+    (or key and value) may repeat in the file (:meth:`lines`, a sorted Int64 Series of
+    line numbers per key), from the blocks given to :meth:`add` in order.
+
+    Each line's key is hashed (8 bytes a line and key slot: :func:`_hash_exprs`), kept
+    in line order, and the hashes that repeat found at the end (:func:`_repeated`); two
+    keys with one hash only flag more lines. A line's key comes from its fields as the
+    row engine's record holds them: read in columns where that is certain
+    (:func:`_as_records`: the row engine repairs quotes and spaces), from the record
+    the row engine makes of the line otherwise. Those parsed lines are dropped and the
+    parser's counters restored (:meth:`lines`), so that the second pass counts as if
+    the first had not been."""
+
+    def __init__(self, runner: Runner, keyed: list[CrossKey]) -> None:
+        pl = self.pl = polars()
+        self.runner = runner
+        self.keyed = keyed
+        parser = runner.parser
+        self.saved = (parser.data_lines, parser.pending_short)
+        _Hashes.held = 0
+        self.chunks = [_Hashes() for _ in keyed]
+        self.used = used = _key_fields(runner, keyed)
+        self.certain, self.record, self.fields = _as_records(pl, runner, used)
+        # the block's suspect lines' expression (one evaluation in the first pass's query)
+        plain = ~suspect_line(pl, parser.names)
+        for cf in parser.fields:
+            f = cf.spec
+            if f.name in used and (field_type(f).python_type(f) is not str or f.pad_width):
+                valid = field_ok(pl, cf, parser.ctx)  # of the column named f.name (below)
+                plain = plain & valid
+                self.certain = self.certain & (~self.record | valid)
+        self.plain = plain
+        cols = Columns(parser)
+        self.slots = [
+            [
+                pl.when(plain).then(e).alias(f"{j}:{e.meta.output_name()}")
+                for e in _hash_exprs(pl, key, cols)
+            ]
+            for j, key in enumerate(keyed)
+        ]
+        """Per key, its slots' hashes where a line is plain (see :meth:`took`)."""
+
+    def took(self, first: int, frame: Any) -> None:
+        """The keys of a block all of whose lines are plain, hashed in ``frame`` (the
+        block's query selected :attr:`slots` with the rest of its masks)."""
+        col = self.pl.col
+        for j, exprs in enumerate(self.slots):
+            names = [e.meta.output_name() for e in exprs]
+            self.chunks[j].add(first, frame.select(col(n).alias(n.split(":")[1]) for n in names))
+
+    def add(self, plan: Plan, fused: Any = None) -> None:
+        """The keys of one block (a table with the spec's fields as split). ``fused``:
+        the block's query with ``_plain`` and :attr:`slots` (a block without over-long
+        lines), so that only the other lines' keys are made here."""
+        pl = self.pl
+        runner = self.runner
+        used = self.used
+        first = plan.table.item(0, "line") if plan.total else 0
+        # the plain lines' keys from their fields as written
+        if fused is None or plan.loose:
+            fused = None
+            frame = plan.table.select("line", *used, self.plain.alias("_plain"))
+            ok = frame.get_column("_plain")
+            if plan.loose:
+                ok = ok & ~frame.get_column("line").is_in(list(plan.loose))
+        else:
+            ok = fused.get_column("_plain")
+        # the others' in columns where that is certain, else from their records
+        rest_rows = plan.table.filter(~ok)
+        records = []
+        at = []
+        rest = None
+        if rest_rows.height:
+            rest = (
+                rest_rows.lazy()
+                .select("line", "text", "ending", *(e.alias(k) for k, e in self.fields.items()))
+                .with_columns(self.certain.alias("_certain"), self.record.alias("_record"))
+                .collect()
+            )
+            sure = rest.get_column("_certain")
+            if plan.loose:
+                sure = sure & ~rest.get_column("line").is_in(list(plan.loose))
+            with gc_paused():
+                for number, line_text, ending in rest.filter(~sure).select(*ROW).iter_rows():
+                    got, _ = runner.parse_line(plan.physical(number, line_text, ending))
+                    if got is not None:
+                        records.append(got)
+                        at.append(number - first)
+        cols = Columns(runner.parser, records, plan.table)
+        recs = _records_frame(pl, records, used) if records else None
+        for i, key in enumerate(self.keyed):
+            exprs = _hash_exprs(pl, key, cols)
+            if fused is None:
+                slots = frame.select([pl.when(pl.lit(ok)).then(e) for e in exprs]).get_columns()
+            else:
+                slots = [
+                    fused.get_column(e.meta.output_name()).alias(e.meta.output_name().split(":")[1])
+                    for e in self.slots[i]
+                ]
+            if rest is not None:
+                rest_at = (rest.get_column("line") - first).to_list()
+                use = pl.lit(sure) & pl.col("_record")
+                theirs = rest.select([pl.when(use).then(e) for e in exprs])
+                slots = [
+                    s.scatter(rest_at, t) for s, t in zip(slots, theirs.get_columns(), strict=True)
+                ]
+            if recs is not None:
+                theirs = recs.select(exprs)
+                slots = [s.scatter(at, t) for s, t in zip(slots, theirs.get_columns(), strict=True)]
+            self.chunks[i].add(first, pl.DataFrame(slots))
+
+    def lines(self) -> list[Any]:
+        """After the last block: per key, the lines flagged (the parser's counters as
+        they were before the first block)."""
+        pl = self.pl
+        parser = self.runner.parser
+        parser.data_lines, parser.pending_short = self.saved
+        STATS.keys = sum(len(c.parts) for c in self.chunks)
+        STATS.spilled = any(c.folder is not None for c in self.chunks)
+        return [
+            _lines_of(pl, group, distinct=key.values is not None)
+            for key, group in zip(self.keyed, self.chunks, strict=True)
+        ]
+
+
+def key_pass(runner: Runner, keyed: list[CrossKey], plans: Iterator[Plan]) -> list[Any]:
+    """The keys alone in a first pass (see :class:`KeyPass`)."""
+    keys = KeyPass(runner, keyed)
+    for plan in plans:
+        STATS.seen(plan)
+        keys.add(plan)
+    return keys.lines()
+
+
+SPILL: Final = 16 << 20
+"""Bytes of key hashes the first pass holds in memory; past them, each block's hashes
+go to a temporary file (Arrow IPC) and are read back one block at a time: a file of
+ten million lines and a key holds ~80 MB of hashes."""
+
+
+class _Hashes:
+    """The first pass's hashes of one key: per block, its first line and one column per
+    key slot (a hash per line, null: no key), in line order; in memory up to
+    :data:`SPILL` bytes (all keys together), then in temporary files."""
+
+    held = 0
+    """Bytes held in memory by every instance of this run."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[int, Any]] = []
+        self.folder: tempfile.TemporaryDirectory[str] | None = None
+
+    def add(self, first: int, frame: Any) -> None:
+        size = int(frame.estimated_size())
+        if self.folder is None and _Hashes.held + size > SPILL:
+            self.folder = tempfile.TemporaryDirectory(prefix="sosreg-keys-")
+            parts, self.parts = self.parts, []
+            for at, held in parts:
+                _Hashes.held -= int(held.estimated_size())
+                self._write(at, held)
+        if self.folder is None:
+            _Hashes.held += size
+            self.parts.append((first, frame))
+        else:
+            self._write(first, frame)
+
+    def _write(self, first: int, frame: Any) -> None:
+        assert self.folder is not None
+        path = Path(self.folder.name) / f"{len(self.parts)}.arrow"
+        frame.write_ipc(path)
+        self.parts.append((first, path))
+
+    def __iter__(self) -> Iterator[tuple[int, Any]]:
+        pl = polars()
+        for first, part in self.parts:
+            yield first, pl.read_ipc(part.read_bytes()) if isinstance(part, Path) else part
+
+    def close(self) -> None:
+        for _, part in self.parts:
+            if not isinstance(part, Path):
+                _Hashes.held -= int(part.estimated_size())
+        self.parts = []
+        if self.folder is not None:
+            self.folder.cleanup()
+            self.folder = None
+
+
+def _lines_of(pl: Any, hashes: _Hashes, *, distinct: bool) -> Any:
+    """The lines whose key hash in ``hashes`` repeats: a sorted Int64 Series."""
+    try:
+        found = _repeated(pl, hashes, distinct=distinct)
+        lines = [pl.Series("line", [], dtype=pl.Int64)]
+        if len(found):
+            wanted = found.implode()
+            for first, frame in hashes:
+                for name in frame.columns:
+                    if not name.startswith("k"):
+                        continue
+                    k = frame.get_column(name)
+                    hit = pl.select(k.is_in(wanted).fill_null(False).arg_true()).to_series()
+                    if len(hit):
+                        lines.append(hit.cast(pl.Int64) + first)
+    finally:
+        hashes.close()
+    return pl.concat(lines).unique().sort()
+
+
+def _repeated(pl: Any, hashes: _Hashes, *, distinct: bool) -> Any:
+    """The key hashes (UInt64 Series) that occur more than once in ``hashes``, or, with
+    ``distinct``, with more than one distinct value. Nulls (no key, no value) are left
+    out. A part of the hash space at a time (a copy of an eighth of the hashes, not of
+    all), found by sorting (no hash table)."""
+    size = pl.lit(1 << (64 - _BUCKET_BITS), dtype=pl.UInt64)
+    found = [pl.Series("k", [], dtype=pl.UInt64)]
+    # in memory (at most SPILL bytes, no block held any more): all at once
+    buckets = 1 << _BUCKET_BITS if hashes.folder is not None else 1
+    for bucket in range(buckets):
+        part = []
+        for _, frame in hashes:
+            for name in frame.columns:
+                if not name.startswith("k"):
+                    continue
+                cols = [pl.col(name).alias("k")]
+                if distinct:
+                    cols.append(pl.col("v" + name[1:]).alias("v"))
+                query = frame.lazy().select(cols)
+                if buckets > 1:
+                    query = query.filter(pl.col("k") // size == bucket)
+                part.append(query)
+        if not part:
+            continue
+        got = pl.concat(part).collect()  # one query a bucket
+        del part
+        if distinct:  # the distinct pairs, then their keys
+            got = got.drop_nulls().unique()
+        keys = got.get_column("k").drop_nulls().sort()
+        del got
+        repeats = keys.filter(keys == keys.shift(1))
+        found.append(repeats.filter((repeats != repeats.shift(1)).fill_null(True)))
+        del keys
+    return pl.concat(found)
+
+
+def of(runner: Runner) -> list[CrossKey]:
+    """The keys of the file's cross-record rules, in order."""
+    return [key for factory in runner.cross_factories for key in factory.keys]
