@@ -127,6 +127,9 @@ class Month(_Dated):
     def mask(self, pl: Any, col: Any, cf: CompiledField) -> Any:
         return col.str.contains(whole(YEARMONTH))
 
+    def line_pattern(self, cf: CompiledField) -> str | None:
+        return YEARMONTH
+
     def python_type(self, f: FieldSpec) -> Any:
         return YearMonth
 

@@ -95,6 +95,49 @@ DEFAULT_MIN_AMOUNT: Final = -50_000
 """The smallest amount drawn for a field without a minimum."""
 
 
+def number_range(lo: int, hi: int) -> str:
+    """A regular expression of the canonical decimal numbers ``lo``..``hi`` (no sign,
+    no leading zero; ``0 <= lo <= hi``)."""
+    parts: list[str] = []
+    for digits in range(len(str(lo)), len(str(hi)) + 1):
+        a = max(lo, 10 ** (digits - 1) if digits > 1 else 0)
+        b = min(hi, 10**digits - 1)
+        if a <= b:
+            parts += _same_length(str(a), str(b))
+    return "|".join(parts)
+
+
+def _same_length(a: str, b: str) -> list[str]:
+    """Alternatives for the numbers from ``a`` to ``b``, written with as many digits."""
+    if a == b:
+        return [a]
+    i = 0
+    while a[i] == b[i]:
+        i += 1
+    prefix, a, b = a[:i], a[i:], b[i:]
+    rest = len(a) - 1
+    if rest == 0:
+        return [f"{prefix}[{a}-{b}]"]
+    out: list[str] = []
+    low, high = int(a[0]), int(b[0])
+    if a[1:] == "0" * rest:
+        start = low
+    else:
+        out += [prefix + a[0] + p for p in _same_length(a[1:], "9" * rest)]
+        start = low + 1
+    end = high if b[1:] == "9" * rest else high - 1
+    if start <= end:
+        digit = str(start) if start == end else f"[{start}-{end}]"
+        out.append(f"{prefix}{digit}[0-9]{{{rest}}}")
+    if end < high:
+        out += [prefix + b[0] + p for p in _same_length("0" * rest, b[1:])]
+    return out
+
+
+_SAFE_CODE: Final = re.compile(r"[\x21\x23-\x3a\x3c-\x7e]+")
+"""A special code a line pattern may list: printable ASCII, no quote, no ``;``."""
+
+
 class _Number(FieldType):
     numeric = True
     pattern: ClassVar[str]
@@ -207,6 +250,18 @@ class _Number(FieldType):
         if self.name != "year":  # a personnummer is never a number (SOS-215)
             ok = ok & ~col.str.contains(_identity.IDENTITY_NUMBER)
         return ok
+
+    def line_pattern(self, cf: CompiledField) -> str | None:
+        """The canonical numbers of the field's range (:func:`number_range`) and its
+        special codes, where the range is of numbers from 0 up and leaves no room for
+        an identity (else ``None``)."""
+        f = cf.spec
+        if f.min is None or f.max is None or f.min < 0 or may_hold_identity(f):
+            return None
+        hi = int(f.max) if f.length is None else min(int(f.max), 10**f.length - 1)
+        parts = [number_range(int(f.min), hi)] if f.min <= hi else []
+        parts += [re.escape(s) for s in sorted(cf.specials) if _SAFE_CODE.fullmatch(s)]
+        return "|".join(parts) or None
 
     def mask(self, pl: Any, col: Any, cf: CompiledField) -> Any:
         f = cf.spec
@@ -335,6 +390,9 @@ class Year(_Number):
 
     def mask(self, pl: Any, col: Any, cf: CompiledField) -> Any:
         return col.str.contains(whole(YEAR))
+
+    def line_pattern(self, cf: CompiledField) -> str | None:
+        return YEAR
 
     def draw(self, rnd: Source, f: FieldSpec, around: Around) -> str:
         """The statistikår (the year of the period)."""
