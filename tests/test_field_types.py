@@ -292,3 +292,23 @@ def test_a_line_pattern_that_matched_too_much_would_be_caught() -> None:
         field_ok(pl, cf, ctx).alias("mask"),
     )
     assert got.row(0) == (True, False)
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi"),
+    [(0, 0), (0, 9), (1, 1), (0, 744), (1, 99999), (5, 5), (10, 10), (99, 100), (0, 10**9 - 1)]
+    + [(lo, hi) for lo in range(0, 130, 29) for hi in range(lo, 1300, 211)]
+    + [(123, 45678), (1000, 1000), (999, 1001), (20, 799)],
+)
+def test_number_range_is_exactly_the_range(lo: int, hi: int) -> None:
+    """``number_range`` (a number field's line pattern): the canonical numbers from
+    ``lo`` to ``hi``, no other (no leading zero, sign or space)."""
+    from sosreg.engine.types.number import number_range
+
+    rx = re.compile(f"(?:{number_range(lo, hi)})")
+    rng = random.Random(lo * 7919 + hi)
+    near = {*range(max(0, lo - 25), lo + 25), *range(max(0, hi - 25), hi + 25)}
+    for v in near | {rng.randint(0, 2 * hi + 10) for _ in range(300)}:
+        assert bool(rx.fullmatch(str(v))) == (lo <= v <= hi), (v, number_range(lo, hi))
+    for text in (f"0{lo}", f"-{lo}", f"+{lo}", f"{lo} ", "", "00"):
+        assert not rx.fullmatch(text), text
