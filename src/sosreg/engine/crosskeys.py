@@ -273,10 +273,14 @@ def key_pass(runner: Runner, keyed: list[CrossKey], plans: Iterator[Plan]) -> li
     return keys.lines()
 
 
-SPILL: Final = 16 << 20
+SPILL: Final = 8 << 20
 """Bytes of key hashes the first pass holds in memory; past them, each block's hashes
 go to a temporary file (Arrow IPC) and are read back one block at a time: a file of
 ten million lines and a key holds ~80 MB of hashes."""
+
+SORT_AT_ONCE: Final = 2 << 20
+"""Bytes of hashes (in memory) sorted at once to find the repeated ones; more are
+sorted an eighth of the hash space at a time (a copy of an eighth, not of all)."""
 
 
 class _Hashes:
@@ -353,8 +357,9 @@ def _repeated(pl: Any, hashes: _Hashes, *, distinct: bool) -> Any:
     all), found by sorting (no hash table)."""
     size = pl.lit(1 << (64 - _BUCKET_BITS), dtype=pl.UInt64)
     found = [pl.Series("k", [], dtype=pl.UInt64)]
-    # in memory (at most SPILL bytes, no block held any more): all at once
-    buckets = 1 << _BUCKET_BITS if hashes.folder is not None else 1
+    # a few hashes in memory: all at once; more, or spilled: an eighth at a time
+    small = hashes.folder is None and _Hashes.held <= SORT_AT_ONCE
+    buckets = 1 if small else 1 << _BUCKET_BITS
     for bucket in range(buckets):
         part = []
         for _, frame in hashes:
