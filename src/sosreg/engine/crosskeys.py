@@ -273,7 +273,7 @@ def key_pass(runner: Runner, keyed: list[CrossKey], plans: Iterator[Plan]) -> li
     return keys.lines()
 
 
-SPILL: Final = 8 << 20
+SPILL: Final = 16 << 20
 """Bytes of key hashes the first pass holds in memory; past them, each block's hashes
 go to a temporary file (Arrow IPC) and are read back one block at a time: a file of
 ten million lines and a key holds ~80 MB of hashes."""
