@@ -273,7 +273,7 @@ def key_pass(runner: Runner, keyed: list[CrossKey], plans: Iterator[Plan]) -> li
     return keys.lines()
 
 
-SPILL: Final = 16 << 20
+SPILL: Final = 8 << 20
 """Bytes of key hashes the first pass holds in memory; past them, each block's hashes
 go to a temporary file (Arrow IPC) and are read back one block at a time: a file of
 ten million lines and a key holds ~80 MB of hashes."""
@@ -372,10 +372,12 @@ def _repeated(pl: Any, hashes: _Hashes, *, distinct: bool) -> Any:
                 query = frame.lazy().select(cols)
                 if buckets > 1:
                     query = query.filter(pl.col("k") // size == bucket)
-                part.append(query)
+                # a spilled part is read from its file: its eighth kept, not all of it
+                part.append(query if hashes.folder is None else query.collect().lazy())
+            del frame
         if not part:
             continue
-        got = pl.concat(part).collect()  # one query a bucket
+        got = pl.concat(part).collect()  # one query a bucket of the parts in memory
         del part
         if distinct:  # the distinct pairs, then their keys
             got = got.drop_nulls().unique()
