@@ -64,18 +64,8 @@ import attrs
 
 from sosreg.engine import blocks, crosskeys, linestage
 from sosreg.engine.blocks import ENDINGS, STATS, Plan, gc_paused, lines_frame, table_of
-from sosreg.engine.masks import (
-    Columns,
-    Mask,
-    available,
-    by_pattern,
-    field_ok,
-    polars,
-    suspect_line,
-)
-from sosreg.engine.masks import (
-    flags as mask_flags,
-)
+from sosreg.engine.masks import Columns, Mask, available, by_pattern, field_ok, polars, suspect_line
+from sosreg.engine.masks import flags as mask_flags
 from sosreg.engine.pipeline import REQUIRES, RUNNERS, Parsed
 from sosreg.engine.register import CrossKey
 from sosreg.engine.runner import Runner
@@ -95,8 +85,8 @@ __all__ = [
 
 
 def _suspect_of(pl: Any, runner: Runner, plan: Plan) -> Any:
-    """The block's suspect lines (:func:`_suspect`, and every line longer than
-    :data:`~sosreg.engine.source.MAX_LINE` or cut: the row engine reports those)."""
+    """The block's suspect lines (:func:`sosreg.engine.masks.suspect_line`, and every
+    line cut: the row engine reports those)."""
     if plan.suspect is None:
         expr = suspect_line(pl, runner.parser.names)
         if plan.loose:
@@ -117,7 +107,8 @@ def _parse_suspects(runner: Runner, plan: Plan, suspect: Any) -> None:
 
 def _key_flags(pl: Any, plan: Plan, repeated: Sequence[Any]) -> Any:
     """True where a line of the block has a key that repeats (``repeated``: the lines
-    per key, from :class:`KeyPass`); ``None`` where none does."""
+    per key, from :class:`~sosreg.engine.crosskeys.KeyPass`); ``None`` where none
+    does."""
     first = plan.table.item(0, "line") if plan.total else 0
     last = first + plan.total
     exprs = []
@@ -162,9 +153,9 @@ class _Ahead:
 
 
 READ_AHEAD: bool = True
-"""Whether the first pass reads the next block (in a thread: polars reads and checks
-without holding the GIL) while it checks one: about 15 % faster on two cores, one more
-block in memory (~10 MiB at 2 MiB blocks; docs/performance.md)."""
+"""Whether the engine reads the next block (in a thread: polars reads and checks
+without holding the GIL) while it checks one, in every pass: about 15 % faster on two
+cores, one more block in memory (~10 MiB at 2 MiB blocks; docs/performance.md)."""
 
 
 def _ahead_of(plans: Iterator[Plan]) -> Iterator[Plan]:
@@ -213,8 +204,9 @@ def _first_pass(
 ) -> tuple[list[_Ahead], list[Any], Any]:
     """The first pass over a file whose cross-record rules have keys: per block, in one
     query, its suspect lines, every mask but the keys' and the plain lines' keys
-    (:class:`KeyPass`); returns what it learnt of each block, the lines whose key
-    repeats and the masks (one expression, for the lines the second pass repairs).
+    (:class:`~sosreg.engine.crosskeys.KeyPass`); returns what it learnt of each block,
+    the lines whose key repeats and the masks (one expression, for the lines the second
+    pass repairs).
     The second pass then reads again only the blocks with a suspect line, a flagged
     line or a repeated key (``known.need``): of a clean file, none."""
     pl = polars()
@@ -296,7 +288,7 @@ def run(runner: Runner) -> None:
     runs: list[list[Any]] = []
     if not keyed:
         STATS.passes = 1
-        for plan in blocks.plans(pl, runner):
+        for plan in _ahead_of(blocks.plans(pl, runner)):
             n, k = _check(runner, plan, None, runs)
             lines += n
             skipped += k
