@@ -27,8 +27,6 @@ from sosreg.engine.types import field_type
 from sosreg.engine.values import to_text
 
 _SEED: Final = 0x5EED
-
-
 _BUCKET_BITS: Final = 3
 """The repeated keys are found an eighth of the hash space at a time (a copy of an
 eighth of the hashes, not of all)."""
@@ -36,9 +34,9 @@ eighth of the hashes, not of all)."""
 
 def _h64(pl: Any, expr: Any) -> Any:
     """A String expression's hash (UInt64; null stays null). Two keys with one hash only
-    flag more lines (safe: masks detect, the row engine diagnoses); with 64 bits, a
-    file of ten million keys has about one such pair in 370,000, so a clean file's
-    second pass has nothing to read again."""
+    flag more lines (safe: masks detect, the row engine diagnoses); with 64 bits, about
+    one file in 370,000 of ten million keys has such a pair, so a clean file's second
+    pass has nothing to read again."""
     return pl.when(expr.is_not_null()).then(expr.hash(_SEED))
 
 
