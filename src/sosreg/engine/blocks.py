@@ -16,6 +16,7 @@ import codecs
 import contextlib
 import gc
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from typing import Any, Final
 
 import attrs
@@ -84,7 +85,16 @@ class Known:
     """Per plan, in order: whether the second read needs its table; ``None``: the first
     read (which records ``counts`` and ``totals``)."""
 
-    def count(self, at: int, data: bytes) -> tuple[int, int, int]:
+    _chunk: int = attrs.field(default=0, init=False)
+    _plan: int = attrs.field(default=0, init=False)
+
+    def start(self) -> None:
+        """A read begins: chunks and plans are counted from the first again."""
+        self._chunk = self._plan = 0
+
+    def count(self, data: bytes) -> tuple[int, int, int]:
+        """The next chunk's :func:`_counts` (the first read's, on the second)."""
+        at, self._chunk = self._chunk, self._chunk + 1
         if self.need is not None and at < len(self.counts):
             return self.counts[at]
         got = _counts(data)
@@ -92,15 +102,18 @@ class Known:
             self.counts.append(got)
         return got
 
-    def skip(self, at: int) -> int | None:
-        """On the second read, the lines of plan ``at`` when its table is not needed."""
-        if self.need is None or at >= len(self.need) or self.need[at]:
-            return None
-        return self.totals[at]
-
-    def made(self, at: int, total: int) -> None:
-        if self.need is None and at == len(self.totals):
-            self.totals.append(total)
+    def plan(self, make: Callable[[], Plan], *, skippable: bool = True) -> Plan:
+        """The next plan: ``make()``, or on the second read a :class:`Plan` without a
+        table where it is not needed (``skippable``: an over-long line is drained
+        whatever the need, to stay in step)."""
+        at, self._plan = self._plan, self._plan + 1
+        need = self.need
+        if skippable and need is not None and at < len(need) and not need[at]:
+            return Plan(None, self.totals[at])
+        plan = make()
+        if need is None and at == len(self.totals):
+            self.totals.append(plan.total)
+        return plan
 
 
 @attrs.define
@@ -269,15 +282,13 @@ def _byte_plans(
     held = 0
     back: list[bytes] = []  # bytes read past an over-long line, to read next
     known = Known() if known is None else known
-    chunk_at = plan_at = 0
+    known.start()
 
     def plans_of(data: bytes) -> Iterator[Plan]:
         """A block of whole lines, in pieces of at most ``BLOCKS.batch`` lines (a block
         of short lines is as many rows as one of long ones)."""
-        nonlocal chunk_at
         most = max(1, source.BLOCKS.batch)
-        crlf, lf, cr = counts = known.count(chunk_at, data)
-        chunk_at += 1
+        crlf, lf, cr = counts = known.count(data)
         if lf + cr - crlf <= most:
             yield plan_of(data, counts)
             return
@@ -290,17 +301,15 @@ def _byte_plans(
             yield plan_of(data[start:])
 
     def plan_of(data: bytes, counts: tuple[int, int, int] | None = None) -> Plan:
-        nonlocal number, plan_at
-        total = known.skip(plan_at)
-        if total is not None:
-            plan = Plan(None, total)
-        else:
+        nonlocal number
+
+        def make() -> Plan:
             table = _read_utf8(pl, data, number, names, only, counts)
             if table is None:
                 table = _read_text(pl, data.decode("utf-8", "replace"), number, names, only)
-            plan = Plan(table, table.height)
-        known.made(plan_at, plan.total)
-        plan_at += 1
+            return Plan(table, table.height)
+
+        plan = known.plan(make)
         number += plan.total
         return plan
 
@@ -334,9 +343,9 @@ def _byte_plans(
                 pl.Series([line.text], dtype=pl.String),
             )
             number += 1
-            known.made(plan_at, 1)
-            plan_at += 1  # a long line is suspect: never skipped
-            yield Plan(table_of(pl, names, frame, None, only), 1, {line.number: line})
+            table = table_of(pl, names, frame, None, only)
+            # drained already: never skipped (a long line is suspect anyway)
+            yield known.plan(partial(Plan, table, 1, {line.number: line}), skippable=False)
     if pieces:
         yield from plans_of(b"".join(pieces))
 
@@ -391,16 +400,11 @@ def _line_plans(
     :data:`~sosreg.engine.source.BLOCKS` ``.batch`` lines at a time."""
     size = max(1, source.BLOCKS.batch)
     known = Known() if known is None else known
-    at = 0
+    known.start()
     batch: list[PhysicalLine] = []
 
     def plan_of() -> Plan:
-        nonlocal at
-        total = known.skip(at)
-        plan = _lines_plan(pl, names, batch, only) if total is None else Plan(None, total)
-        known.made(at, plan.total)
-        at += 1
-        return plan
+        return known.plan(lambda: _lines_plan(pl, names, batch, only))
 
     for line in lines:
         batch.append(line)
