@@ -105,6 +105,22 @@ def _parse_suspects(runner: Runner, plan: Plan, suspect: Any) -> None:
             plan.extra.append(record)
 
 
+def _named(pl: Any, runner: Runner, repeated: Sequence[Any] | None = None) -> list[Any]:
+    """Every mask of the file, named (:func:`sosreg.engine.masks.flags`; the keys' with
+    ``repeated``), made once: masks see no block's data, so they are made over an empty
+    table of every column."""
+    nothing = lines_frame(pl, 1, 0, pl.Series([], dtype=pl.UInt8), pl.Series([], dtype=pl.String))
+    empty = Plan(table_of(pl, runner.parser.names, nothing, None), 0)
+    return mask_flags(runner, empty, cross=False) + mask_flags(
+        runner, empty, cross=True, repeated=repeated
+    )
+
+
+def _any(pl: Any, named: list[Any]) -> Any:
+    """True where one of the ``named`` masks is (``None``: no mask)."""
+    return pl.any_horizontal([e for _, e in named]) if named else None
+
+
 def _key_flags(pl: Any, plan: Plan, repeated: Sequence[Any]) -> Any:
     """True where a line of the block has a key that repeats (``repeated``: the lines
     per key, from :class:`~sosreg.engine.crosskeys.KeyPass`); ``None`` where none
@@ -215,13 +231,11 @@ def _first_pass(
     ahead: list[_Ahead] = []
     suspect_expr = suspect_line(pl, parser.names)
     slots = [e for exprs in keys.slots for e in exprs]
-    # the masks (they see no block's data: an empty table of every column)
-    nothing = lines_frame(pl, 1, 0, pl.Series([], dtype=pl.UInt8), pl.Series([], dtype=pl.String))
-    empty = Plan(table_of(pl, parser.names, nothing, None), 0)
-    named = mask_flags(runner, empty, cross=False) + mask_flags(runner, empty, cross=True)
-    flag_full = pl.any_horizontal([e for _, e in named]) if named else pl.lit(False)
-    named = by_pattern(pl, parser, named)
-    flag_expr = pl.any_horizontal([e for _, e in named]) if named else pl.lit(False)
+    named = _named(pl, runner)
+    flag_full = _any(pl, named)
+    flag_expr = _any(pl, by_pattern(pl, parser, named))
+    if flag_expr is None:
+        flag_expr = pl.lit(False)
     # the fields the masks and keys read (the rest the patterns test in the text)
     roots = {name for expr in (flag_expr, keys.plain, *slots) for name in expr.meta.root_names()}
     only = [n for n in parser.names if n in roots]
@@ -288,8 +302,9 @@ def run(runner: Runner) -> None:
     runs: list[list[Any]] = []
     if not keyed:
         STATS.passes = 1
+        masks = _any(pl, _named(pl, runner))
         for plan in _ahead_of(blocks.plans(pl, runner)):
-            n, k = _check(runner, plan, None, runs)
+            n, k = _check(runner, plan, None, runs, masks=masks)
             lines += n
             skipped += k
             runner.lines_read = lines
@@ -336,9 +351,10 @@ def _check(
     """One block: the masks, then, :data:`SLICE` lines at a time, the suspect lines
     through the line and field stages and every suspect or flagged line through the
     rest of the row engine, in order. Returns (lines, records cleared); the block's
-    endings are added to ``runs``. ``ahead``: the block's suspects and flags from the
-    first pass; then only the repeated keys' flags are added here, and the flags
-    (``masks``) of the lines the line stage repairs."""
+    endings are added to ``runs``. ``masks``: every mask of the file in one expression
+    (:func:`_any`), the block's flags; or, with ``ahead`` (the block's suspects and
+    flags from the first pass), the flags of the lines the line stage repairs, the
+    repeated keys' flags added."""
     pl = polars()
     STATS.seen(plan)
     if ahead is not None:
@@ -352,13 +368,7 @@ def _check(
     plan.done.update(stage.done)
     if ahead is None:
         # one lazy query: common subexpressions once, expressions in parallel
-        named = mask_flags(runner, plan, cross=False) + mask_flags(
-            runner, plan, cross=True, repeated=repeated
-        )
-        flags = [expr for _, expr in named]
-        flag = None
-        if flags:
-            flag = plan.table.lazy().select(pl.any_horizontal(flags)).collect().to_series()
+        flag = None if masks is None else plan.table.lazy().select(masks).collect().to_series()
     else:
         flag = ahead.flag
         rows = [row for row, _, _, _ in stage.repaired.values()]
@@ -421,12 +431,10 @@ def explain(parsed: Parsed | Runner) -> dict[str, set[int]]:
     repeated = crosskeys.key_pass(runner, keyed, blocks.plans(pl, runner)) if keyed else []
     out: dict[str, set[int]] = {}
     suspects: set[int] = set()
+    flags = _named(pl, runner, repeated)
     for plan in blocks.plans(pl, runner):
         suspect = _suspect_of(pl, runner, plan)
         _parse_suspects(runner, plan, suspect)
-        flags = mask_flags(runner, plan, cross=False) + mask_flags(
-            runner, plan, cross=True, repeated=repeated
-        )
         table = (
             plan.table.lazy()
             .select("line", *(expr.alias(name) for name, expr in flags))
@@ -437,11 +445,6 @@ def explain(parsed: Parsed | Runner) -> dict[str, set[int]]:
             out.setdefault(name, set()).update(table.filter(pl.col(name)).get_column("line"))
         suspects.update(plan.done)
     if not out:  # no lines: every mask flags none
-        frame = lines_frame(pl, 1, 0, pl.Series([], dtype=pl.UInt8), pl.Series([], dtype=pl.String))
-        empty = Plan(table_of(pl, runner.parser.names, frame, None), 0)
-        flags = mask_flags(runner, empty, cross=False) + mask_flags(
-            runner, empty, cross=True, repeated=repeated
-        )
         out = {name: set() for name, _ in flags}
     out["suspect"] = suspects
     return out
