@@ -182,10 +182,15 @@ class KeyPass:
     def took(self, first: int, frame: Any) -> None:
         """The keys of a block all of whose lines are plain, hashed in ``frame`` (the
         block's query selected :attr:`slots` with the rest of its masks)."""
-        col = self.pl.col
-        for j, exprs in enumerate(self.slots):
-            names = [e.meta.output_name() for e in exprs]
-            self.chunks[j].add(first, frame.select(col(n).alias(n.split(":")[1]) for n in names))
+        for j in range(len(self.slots)):
+            self.chunks[j].add(first, self.pl.DataFrame(self._slots_of(frame, j)))
+
+    def _slots_of(self, frame: Any, j: int) -> list[Any]:
+        """Key ``j``'s slots as :attr:`slots` put them in ``frame``, named ``k0``… again."""
+        return [
+            frame.get_column(name).alias(name.split(":")[1])
+            for name in (e.meta.output_name() for e in self.slots[j])
+        ]
 
     def add(self, plan: Plan, fused: Any = None) -> None:
         """The keys of one block (a table with the spec's fields as split). ``fused``:
@@ -232,10 +237,7 @@ class KeyPass:
             if fused is None:
                 slots = frame.select([pl.when(pl.lit(ok)).then(e) for e in exprs]).get_columns()
             else:
-                slots = [
-                    fused.get_column(e.meta.output_name()).alias(e.meta.output_name().split(":")[1])
-                    for e in self.slots[i]
-                ]
+                slots = self._slots_of(fused, i)
             if rest is not None:
                 rest_at = (rest.get_column("line") - first).to_list()
                 use = pl.lit(sure) & pl.col("_record")
