@@ -281,6 +281,16 @@ def valid_ymd(pl: Any, y: Any, m: Any, d: Any) -> Any:
     return (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= last_day(pl, y, m))
 
 
+LITERAL: Final = re.compile(r"[\x21\x23-\x3a\x3c-\x7e]+")
+"""A value a :meth:`FieldType.line_pattern` may list as it is: printable ASCII, no
+quote, no ``;``."""
+
+
+def literals(values: Iterable[str]) -> list[str]:
+    """Those of ``values`` a line pattern may list (:data:`LITERAL`), escaped, sorted."""
+    return [re.escape(v) for v in sorted(values) if LITERAL.fullmatch(v)]
+
+
 def one_of(pl: Any, col: Any, values: Iterable[str]) -> Any:
     """True where ``col`` is one of ``values``: a chain of comparisons for a few values
     (several times faster than hashing), ``is_in`` for more."""

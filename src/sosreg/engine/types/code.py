@@ -22,6 +22,7 @@ from sosreg.engine.types.base import (
     Source,
     between,
     damage_table,
+    literals,
     one_of,
     pick,
     portable,
@@ -367,10 +368,8 @@ def sample(rnd: Source, pattern: str) -> str:
 
 
 PATTERN_CODES: Final = 1000
-"""The most codes a code field's :meth:`Code.pattern` lists (a larger list is looked up
-in its column)."""
-_PATTERN_SAFE: Final = re.compile(r"[\x21\x23-\x3a\x3c-\x7e]+")
-"""A code a pattern may list: printable ASCII, no quote, no ``;``."""
+"""The most codes a code field's :meth:`Code.line_pattern` lists (a larger list is
+looked up in its column)."""
 
 
 class Code(FieldType):
@@ -414,9 +413,8 @@ class Code(FieldType):
         :data:`PATTERN_CODES` printable ASCII codes)."""
         if cf.unlisted or not cf.fast or len(cf.fast) > PATTERN_CODES:
             return None
-        if not all(_PATTERN_SAFE.fullmatch(v) for v in cf.fast):
-            return None
-        return "|".join(re.escape(v) for v in sorted(cf.fast))
+        codes = literals(cf.fast)
+        return "|".join(codes) if len(codes) == len(cf.fast) else None
 
     def choices(self, f: FieldSpec, around: Around) -> tuple[str, ...]:
         return around.codes(f.codelist) if f.codelist else ()

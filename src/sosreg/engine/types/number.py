@@ -18,6 +18,7 @@ from sosreg.engine.types.base import (
     Source,
     between,
     damage_table,
+    literals,
     one_of,
     pick,
     slow,
@@ -132,10 +133,6 @@ def _same_length(a: str, b: str) -> list[str]:
     if end < high:
         out += [prefix + b[0] + p for p in _same_length("0" * rest, b[1:])]
     return out
-
-
-_SAFE_CODE: Final = re.compile(r"[\x21\x23-\x3a\x3c-\x7e]+")
-"""A special code a line pattern may list: printable ASCII, no quote, no ``;``."""
 
 
 class _Number(FieldType):
@@ -260,7 +257,7 @@ class _Number(FieldType):
             return None
         hi = int(f.max) if f.length is None else min(int(f.max), 10**f.length - 1)
         parts = [number_range(int(f.min), hi)] if f.min <= hi else []
-        parts += [re.escape(s) for s in sorted(cf.specials) if _SAFE_CODE.fullmatch(s)]
+        parts += literals(cf.specials)
         return "|".join(parts) or None
 
     def mask(self, pl: Any, col: Any, cf: CompiledField) -> Any:
