@@ -10,9 +10,7 @@ from pathlib import Path
 
 import attrs
 
-from sosreg.engine.collection import (
-    Declaration,
-)
+from sosreg.engine.collection import Declaration, period_end, period_start
 from sosreg.engine.pipeline import UsageError
 
 # --- inputs ---------------------------------------------------------------------------
@@ -31,19 +29,8 @@ class Obligation:
     per_unit: bool = False
 
     def covers(self, period: str) -> bool:
-        start = _period_start(period)
-        return self.first <= _period_end(period) and (self.last is None or start <= self.last)
-
-
-def _period_start(period: str) -> dt.date:
-    return dt.date(int(period[:4]), int(period[4:6]) if len(period) == 6 else 1, 1)
-
-
-def _period_end(period: str) -> dt.date:
-    if len(period) == 4:
-        return dt.date(int(period), 12, 31)
-    y, m = int(period[:4]), int(period[4:])
-    return dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
+        start = period_start(period)
+        return self.first <= period_end(period) and (self.last is None or start <= self.last)
 
 
 def _rows(path: str) -> list[dict[str, str]]:

@@ -32,6 +32,7 @@ from sosreg.engine.collection.data import (
     load_collection,
     match_name,
     name_timestamp,
+    period_end,
     period_start,
     subregister_for_file,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "load_collection",
     "match_name",
     "name_timestamp",
+    "period_end",
     "period_start",
     "period_status",
     "subregister_for_file",

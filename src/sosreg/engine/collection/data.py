@@ -38,6 +38,7 @@ __all__ = [
     "load_collection",
     "match_name",
     "name_timestamp",
+    "period_end",
     "period_start",
     "subregister_for_file",
 ]
@@ -80,6 +81,13 @@ def period_start(period: str) -> dt.date:
     if len(period) == 4 and period.isdigit():
         return dt.date(int(period), 1, 1)
     raise ValueError(f"not a period (ÅÅÅÅMM or ÅÅÅÅ): {period!r}")
+
+
+def period_end(period: str) -> dt.date:
+    """The last day of ``"ÅÅÅÅMM"`` or ``"ÅÅÅÅ"``."""
+    length = relativedelta(years=1) if len(period) == 4 else relativedelta(months=1)
+    day: dt.date = period_start(period) + length - dt.timedelta(days=1)
+    return day
 
 
 def _apply(period: str, offset: Offset) -> dt.date:
