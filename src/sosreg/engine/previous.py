@@ -18,6 +18,7 @@ from sosreg.engine.pipeline import UsageError
 from sosreg.engine.readfile import read_file
 from sosreg.engine.register import REGISTRY
 from sosreg.engine.source import Source
+from sosreg.engine.values import YearMonth
 
 COMPARED: Final = "SOS-306"
 
@@ -27,8 +28,7 @@ def _period_before(period: str, months: int) -> str:
     period: the previous year, for 1 month as for 12)."""
     if len(period) == 4:  # annual: the previous period is the previous year
         return str(int(period) - max(1, months // 12))
-    n = int(period[:4]) * 12 + int(period[4:]) - 1 - months
-    return f"{n // 12:04d}{n % 12 + 1:02d}"
+    return str(YearMonth.parse(period) + -months)
 
 
 class Earlier:
