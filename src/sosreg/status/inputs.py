@@ -6,12 +6,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import attrs
 
 from sosreg.engine.collection import Declaration, period_end, period_start
 from sosreg.engine.pipeline import UsageError
+
+T = TypeVar("T")
 
 # --- inputs ---------------------------------------------------------------------------
 
@@ -59,22 +63,16 @@ def read_declarations(path: str) -> list[Declaration]:
     """A declarations file: CSV (``;`` or ``,``) with a header row
     ``kommun;delregister;period;dag`` and an optional ``enhet`` column, one "inget att
     rapportera" per row (``0330;EKB-AO;202303;2023-04-10``)."""
-    out = []
-    for i, row in enumerate(_rows(path), start=2):
-        where = f"{path} line {i}"
-        try:
-            out.append(
-                Declaration(
-                    kommun=row["kommun"],
-                    subregister=row["delregister"],
-                    period=row["period"],
-                    day=_day(row["dag"], where),
-                    unit=row.get("enhet") or None,
-                )
-            )
-        except KeyError as exc:
-            raise UsageError(f"{where}: no column {exc.args[0]!r}") from None
-    return out
+    return _each(
+        path,
+        lambda row, where: Declaration(
+            kommun=row["kommun"],
+            subregister=row["delregister"],
+            period=row["period"],
+            day=_day(row["dag"], where),
+            unit=row.get("enhet") or None,
+        ),
+    )
 
 
 def read_obligations(path: str) -> list[Obligation]:
@@ -82,20 +80,28 @@ def read_obligations(path: str) -> list[Obligation]:
     ``kommun;enhet;delregister;from;to;per_enhet`` (``enhet``, ``to`` and ``per_enhet``
     may be empty; ``per_enhet`` is ``ja``/``true``/``1`` for a kommun whose units report
     on their own, one row per unit)."""
+    return _each(
+        path,
+        lambda row, where: Obligation(
+            kommun=row["kommun"],
+            subregister=row["delregister"],
+            first=_day(row["from"], where),
+            last=_day(row["to"], where) if row.get("to") else None,
+            unit=row.get("enhet") or None,
+            per_unit=row.get("per_enhet", "").lower() in ("ja", "true", "1", "yes"),
+        ),
+    )
+
+
+def _each(path: str, make: Callable[[dict[str, str], str], T]) -> list[T]:
+    """Each row of a CSV file (:func:`_rows`) made into an item by ``make(row, where)``
+    (``where``: the file and line, for messages); a missing column is a
+    :class:`UsageError` naming the line."""
     out = []
     for i, row in enumerate(_rows(path), start=2):
         where = f"{path} line {i}"
         try:
-            out.append(
-                Obligation(
-                    kommun=row["kommun"],
-                    subregister=row["delregister"],
-                    first=_day(row["from"], where),
-                    last=_day(row["to"], where) if row.get("to") else None,
-                    unit=row.get("enhet") or None,
-                    per_unit=row.get("per_enhet", "").lower() in ("ja", "true", "1", "yes"),
-                )
-            )
+            out.append(make(row, where))
         except KeyError as exc:
             raise UsageError(f"{where}: no column {exc.args[0]!r}") from None
     return out
