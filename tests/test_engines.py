@@ -785,3 +785,47 @@ def test_a_key_that_is_the_fields_value_is_fed_as_the_general_path_feeds_it(
     inlined = run(general=False)
     assert inlined == run(general=True)
     assert len(inlined) == sum(1 for i, v in enumerate(values) if v is not None and v in values[:i])
+
+
+@pytest.mark.parametrize(("register", "file"), ALL_FILES)
+def test_plain_line_is_not_suspect_and_its_patterned_fields_valid(register: str, file: str) -> None:
+    """The first pass's one match over a line (:func:`sosreg.engine.masks.plain_line`)
+    is true exactly where the line is not suspect and every field it tests is valid by
+    its mask (the kommun field: the file's kommun), on generated lines with damage, a
+    letter or ``;`` first, spaces, quotes, tabs and other characters."""
+    import polars as pl
+
+    from sosreg.engine.blocks import lines_frame, table_of
+    from sosreg.engine.masks import field_ok, plain_line, suspect_line
+
+    period = _period(register, file)
+
+    @settings(max_examples=15, deadline=None)
+    @given(sos_st.files(register, file, 2023, period, 1, 12), st.data())
+    def check(records: list[Any], data: st.DataObject) -> None:
+        text = sosreg.serialize(records).decode("utf-8")
+        spec = sosreg.get_spec(register, file, 2023)
+        lines = data.draw(damaged_lines(text.split("\r\n")[:-1], spec))
+        odd = st.sampled_from(["A", ";", " ", '"', "\t", "é", "\x00", "", "0;", "1"])
+        lines += [data.draw(odd) + line for line in lines[:3]]
+        lines += [line + data.draw(odd) for line in lines[:3]] + ["", ";", "0"]
+        parsed = sosreg.parse(text.encode(), register=register, file=file, year=2023)
+        parser = parsed.runner.parser
+        frame = lines_frame(
+            pl, 1, len(lines), pl.zeros(len(lines), dtype=pl.UInt8, eager=True), pl.Series(lines)
+        )
+        table = table_of(pl, parser.names, frame, None)
+        ok, taken = plain_line(pl, parser)
+        valid = [
+            (pl.col(cf.spec.name) == parser.kommun)
+            if i == parser.kommun_index
+            else field_ok(pl, cf, parser.ctx)
+            for i, cf in enumerate(parser.fields)
+            if cf.spec.name in taken
+        ]
+        expected = ~suspect_line(pl, parser.names) & pl.all_horizontal([pl.lit(True), *valid])
+        got = table.select(ok.alias("got"), expected.alias("expected"))
+        for line, g, e in zip(lines, got["got"], got["expected"], strict=True):
+            assert g == e, (line, g, e)
+
+    check()

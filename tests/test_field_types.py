@@ -273,6 +273,63 @@ def test_line_patterns_match_only_what_masks_accept(register: str, file: str, ye
             assert not matched or (ok and value and ";" not in value), (f.name, value)
         missed = [v for v, m in zip(must, got["pattern"], strict=False) if not m]
         assert missed == [], (f.name, missed[:5])
+        # only plain characters: the first pass takes a line it matches for not suspect
+        assert _alphabet(pattern) <= PLAIN, (f.name, pattern)
+
+
+PLAIN = frozenset(range(0x21, 0x7F)) - {ord('"'), ord(";")}
+"""The characters of a plain line's values (:data:`sosreg.engine.masks.PLAIN_VALUE`)."""
+
+
+def _alphabet(pattern: str) -> frozenset[int]:
+    """Every character ``pattern`` can match, read from its parse tree; a class that is
+    negated or a category (``.``, ``\\d``, ``[^x]``) counts as every character."""
+    import re._parser as sre  # type: ignore[import-not-found]
+
+    everything = frozenset(range(0x110000))
+    out: set[int] = set()
+
+    def walk(items: object) -> None:
+        for op, arg in items:  # type: ignore[attr-defined]
+            name = str(op)
+            if name == "LITERAL":
+                out.add(arg)
+            elif name == "IN":
+                if any(str(o) in ("NEGATE", "CATEGORY") for o, _ in arg):
+                    out.update(everything)
+                for o, a in arg:
+                    if str(o) == "LITERAL":
+                        out.add(a)
+                    elif str(o) == "RANGE":
+                        out.update(range(a[0], a[1] + 1))
+            elif name in ("ANY", "NOT_LITERAL", "CATEGORY"):
+                out.update(everything)
+            elif name == "BRANCH":
+                for branch in arg[1]:
+                    walk(branch)
+            elif name == "SUBPATTERN":
+                walk(arg[-1])
+            elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+                walk(arg[2])
+            elif name != "AT":
+                out.update(everything)  # anything else: not proven plain
+
+    walk(sre.parse(pattern))
+    return frozenset(out)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "plain"),
+    [
+        *[("0180|0181", True), ("[0-9]{4}", True), ("(?:1|2)?", True), ("[!#-:<-~]*", True)],
+        *[("0 1", False), ("1;2", False), ('"1"', False), (".", False), (r"\d", False)],
+        *[("[^;]*", False), ("[ -~]", False), ("å", False)],
+    ],
+)
+def test_the_alphabet_check_reads_patterns(pattern: str, plain: bool) -> None:
+    """The check above would catch a pattern that matches a space, quote, ``;``,
+    non-ASCII or any character at all."""
+    assert (_alphabet(pattern) <= PLAIN) is plain
 
 
 def test_a_line_pattern_that_matched_too_much_would_be_caught() -> None:

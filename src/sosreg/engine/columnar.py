@@ -31,15 +31,17 @@ are the row engine's by construction (the differential tests in
    (:mod:`sosreg.engine.crosskeys`).
 
 A file with keys gets two passes (a file of one block too). The **first**
-(:func:`_first_pass`) makes, per block and in one query, the suspect lines, every mask's
-flags but the keys' and the keys' hashes. It splits only the fields that masks and keys
-read: the fields whose type gives a
-:meth:`~sosreg.engine.types.base.FieldType.line_pattern` (code fields) are tested by
-one regular expression over the whole line (:func:`sosreg.engine.masks.by_pattern`).
-It reads the next block in a thread while it checks one (:data:`READ_AHEAD`). The
-**second** reads into columns again only the blocks with a suspect line, a flagged line
-or a repeated key (:class:`~sosreg.engine.blocks.Known`; none of a clean file), with
-the first pass's flags, the keys' and those of the lines the line stage repairs added.
+(:func:`_first_pass`) makes, per block and in one query, every mask's flags but the
+keys' (true on the suspect lines too) and the keys' hashes. It splits only the fields
+that masks and keys read: one regular expression over the whole line
+(:func:`sosreg.engine.masks.plain_line`) tests at once that the line is not suspect
+and that the fields whose type gives a
+:meth:`~sosreg.engine.types.base.FieldType.line_pattern` (code fields, numbers, months)
+are valid. It reads the next block in a thread while it checks one
+(:data:`READ_AHEAD`). The **second** reads into columns again only the blocks with a
+flagged line or a repeated key (:class:`~sosreg.engine.blocks.Known`; none of a clean
+file), tests only the flagged lines for being suspect, and adds to the first pass's
+flags the keys' and those of the lines the line stage repairs.
 A file without keys is read once, each block's masks and row engine together
 (:func:`_check`).
 
@@ -64,7 +66,16 @@ import attrs
 
 from sosreg.engine import blocks, crosskeys, linestage
 from sosreg.engine.blocks import ENDINGS, STATS, Plan, gc_paused, lines_frame, table_of
-from sosreg.engine.masks import Columns, Mask, available, by_pattern, field_ok, polars, suspect_line
+from sosreg.engine.masks import (
+    Columns,
+    Mask,
+    available,
+    by_pattern,
+    field_ok,
+    plain_line,
+    polars,
+    suspect_line,
+)
 from sosreg.engine.masks import flags as mask_flags
 from sosreg.engine.pipeline import REQUIRES, RUNNERS, Parsed
 from sosreg.engine.register import CrossKey
@@ -84,14 +95,23 @@ __all__ = [
 ]
 
 
-def _suspect_of(pl: Any, runner: Runner, plan: Plan) -> Any:
+def _suspect_of(pl: Any, runner: Runner, plan: Plan, within: Any = None) -> Any:
     """The block's suspect lines (:func:`sosreg.engine.masks.suspect_line`, and every
-    line cut: the row engine reports those)."""
+    line cut: the row engine reports those); ``within``: a boolean Series true on every
+    suspect line (the first pass's flags), so that only those lines are tested."""
     if plan.suspect is None:
         expr = suspect_line(pl, runner.parser.names)
         if plan.loose:
             expr = expr | pl.col("line").is_in(list(plan.loose))
-        plan.suspect = plan.table.lazy().select(expr).collect().to_series()
+        if within is None:
+            plan.suspect = plan.table.lazy().select(expr).collect().to_series()
+        else:
+            suspect = pl.zeros(plan.total, dtype=pl.Boolean, eager=True)
+            rows = within.arg_true()
+            if len(rows):
+                found = plan.table.filter(within).lazy().select(expr).collect().to_series()
+                suspect = suspect.scatter(rows, found)
+            plan.suspect = suspect
     return plan.suspect
 
 
@@ -156,15 +176,13 @@ def _add_runs(runs: list[list[Any]], more: list[list[Any]]) -> None:
 @attrs.define
 class _Ahead:
     """What the first pass learnt of one block for the second: its first line and
-    lines, its masks' flags (``None``: it has no suspect and no flagged line) and, for
-    a block without, its line endings (a block the second pass does not read)."""
+    lines, its flags (true on every suspect line too; ``None``: it has no suspect and
+    no flagged line) and, for a block without, its line endings (a block the second
+    pass does not read)."""
 
     first: int
     total: int
-    busy: bool
-    """Whether the block has a suspect or a flagged line."""
     flag: Any
-    suspect: Any
     runs: list[list[Any]] | None
 
 
@@ -226,52 +244,42 @@ def _first_pass(
     The second pass then reads again only the blocks with a suspect line, a flagged
     line or a repeated key (``known.need``): of a clean file, none."""
     pl = polars()
-    keys = crosskeys.KeyPass(runner, keyed)
     parser = runner.parser
     ahead: list[_Ahead] = []
-    suspect_expr = suspect_line(pl, parser.names)
-    slots = [e for exprs in keys.slots for e in exprs]
     named = _named(pl, runner)
     flag_full = _any(pl, named)
+    # true where a line is suspect or may give a finding; the plain lines' keys are
+    # read from their fields
+    plain, _ = plain_line(pl, parser)
     flag_expr = _any(pl, by_pattern(pl, parser, named))
-    if flag_expr is None:
-        flag_expr = pl.lit(False)
+    keys = crosskeys.KeyPass(runner, keyed, plain=plain)
+    slots = [e for exprs in keys.slots for e in exprs]
     # the fields the masks and keys read (the rest the patterns test in the text)
     roots = {name for expr in (flag_expr, keys.plain, *slots) for name in expr.meta.root_names()}
     only = [n for n in parser.names if n in roots]
     for plan in _ahead_of(blocks.plans(pl, runner, only=only, known=known)):
         STATS.seen(plan)
         first = plan.table.item(0, "line") if plan.total else 0
-        # one query a block: suspects, flags and the plain lines' keys
+        # one query a block: flags (suspect lines too) and the plain lines' keys
         frame = (
             plan.table.lazy()
-            .select(
-                suspect_expr.alias("_suspect"),
-                flag_expr.alias("_flag"),
-                keys.plain.alias("_plain"),
-                *slots,
-            )
+            .select(flag_expr.alias("_flag"), keys.plain.alias("_plain"), *slots)
             .collect()
         )
-        suspect = frame.get_column("_suspect")
+        flag = frame.get_column("_flag")
         if plan.loose:
-            suspect = suspect | plan.table.get_column("line").is_in(list(plan.loose))
+            flag = flag | plan.table.get_column("line").is_in(list(plan.loose))
         if not plan.loose and frame.get_column("_plain").all():
             keys.took(first, frame)
         else:
             keys.add(plan, frame)
-        # flags of the lines not suspect now; the second pass adds those of the lines
-        # its line stage repairs
-        flag = frame.get_column("_flag")
-        busy = bool(suspect.any()) or bool(flag.any())
+        busy = bool(flag.any())
         del frame
         ahead.append(
             _Ahead(
                 first,
                 plan.total,
-                busy,
                 flag if busy else None,
-                suspect if busy else None,
                 None if busy else _runs_of(pl, plan),
             )
         )
@@ -286,7 +294,7 @@ def _first_pass(
         hi = found.search_sorted(ends, side="left")
         hit = (hi > lo).to_list()
     sink = runner.rows is not None
-    known.need = [sink or h or a.busy for a, h in zip(ahead, hit, strict=True)]
+    known.need = [sink or h or a.flag is not None for a, h in zip(ahead, hit, strict=True)]
     return ahead, repeated, flag_full
 
 
@@ -352,16 +360,19 @@ def _check(
     through the line and field stages and every suspect or flagged line through the
     rest of the row engine, in order. Returns (lines, records cleared); the block's
     endings are added to ``runs``. ``masks``: every mask of the file in one expression
-    (:func:`_any`), the block's flags; or, with ``ahead`` (the block's suspects and
-    flags from the first pass), the flags of the lines the line stage repairs, the
-    repeated keys' flags added."""
+    (:func:`_any`), the block's flags; or, with ``ahead`` (the block's flags from the
+    first pass, true on its suspect lines too: only those are tested for being
+    suspect), the flags of the lines the line stage repairs, the repeated keys' flags
+    added."""
     pl = polars()
     STATS.seen(plan)
+    within = None
     if ahead is not None:
         STATS.again += 1
-        if ahead.suspect is not None:
-            plan.suspect = ahead.suspect
-    suspect = _suspect_of(pl, runner, plan)
+        within = ahead.flag
+        if within is None:
+            within = pl.zeros(plan.total, dtype=pl.Boolean, eager=True)
+    suspect = _suspect_of(pl, runner, plan, within)
     # the line stage in columns: the lines it repairs are checked as clean ones
     stage = linestage.bulk(pl, plan.table, suspect, runner.parser)
     plan.table, suspect, reference = stage.table, stage.suspect, stage.reference

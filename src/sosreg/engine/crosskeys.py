@@ -150,7 +150,7 @@ class KeyPass:
     parser's counters restored (:meth:`lines`), so that the second pass counts as if
     the first had not been."""
 
-    def __init__(self, runner: Runner, keyed: list[CrossKey]) -> None:
+    def __init__(self, runner: Runner, keyed: list[CrossKey], plain: Any = None) -> None:
         pl = self.pl = polars()
         self.runner = runner
         self.keyed = keyed
@@ -160,14 +160,21 @@ class KeyPass:
         self.chunks = [_Hashes() for _ in keyed]
         self.used = used = _key_fields(runner, keyed)
         self.certain, self.record, self.fields = _as_records(pl, runner, used)
-        # the block's suspect lines' expression (one evaluation in the first pass's query)
-        plain = ~suspect_line(pl, parser.names)
+        # the lines whose fields are read as split: not suspect, the key fields the
+        # record may hold other than as written valid. ``plain``: a stricter test of
+        # the line may be given, such as the first pass's
+        # :func:`~sosreg.engine.masks.plain_line` (one evaluation in its query); the
+        # other lines are then tested for this one first (:attr:`loose`)
+        valid = pl.lit(True)
         for cf in parser.fields:
             f = cf.spec
             if f.name in used and (field_type(f).python_type(f) is not str or f.pad_width):
-                valid = field_ok(pl, cf, parser.ctx)  # of the column named f.name (below)
-                plain = plain & valid
-                self.certain = self.certain & (~self.record | valid)
+                ok = field_ok(pl, cf, parser.ctx)  # of the column named f.name (below)
+                valid = valid & ok
+                self.certain = self.certain & (~self.record | ok)
+        loose = ~suspect_line(pl, parser.names) & valid
+        self.loose = None if plain is None else loose
+        plain = loose if plain is None else plain & valid
         self.plain = plain
         cols = Columns(parser)
         self.slots = [
@@ -209,8 +216,17 @@ class KeyPass:
                 ok = ok & ~frame.get_column("line").is_in(list(plan.loose))
         else:
             ok = fused.get_column("_plain")
-        # the others' in columns where that is certain, else from their records
+        # the others': as written where they are plain in the looser sense
+        # (:attr:`loose`), else in columns where that is certain, else from their
+        # records
         rest_rows = plan.table.filter(~ok)
+        mid = None
+        if self.loose is not None and rest_rows.height:
+            mid_ok = rest_rows.select(self.loose).to_series()
+            if plan.loose:
+                mid_ok = mid_ok & ~rest_rows.get_column("line").is_in(list(plan.loose))
+            mid = rest_rows.filter(mid_ok)
+            rest_rows = rest_rows.filter(~mid_ok)
         records = []
         at = []
         rest = None
@@ -238,6 +254,12 @@ class KeyPass:
                 slots = frame.select([pl.when(pl.lit(ok)).then(e) for e in exprs]).get_columns()
             else:
                 slots = self._slots_of(fused, i)
+            if mid is not None and mid.height:
+                mid_at = (mid.get_column("line") - first).to_list()
+                theirs = mid.select(exprs)
+                slots = [
+                    s.scatter(mid_at, t) for s, t in zip(slots, theirs.get_columns(), strict=True)
+                ]
             if rest is not None:
                 rest_at = (rest.get_column("line") - first).to_list()
                 use = pl.lit(sure) & pl.col("_record")

@@ -222,35 +222,58 @@ def flags(
     return flags
 
 
-def by_pattern(pl: Any, parser: LineParser, named: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
-    """The first pass's masks: ``named`` (the flags of :func:`flags`), where the fields
-    whose type gives a :meth:`~sosreg.engine.types.base.FieldType.line_pattern` are
-    tested by one regular expression over the whole line (``line``: true where it does
-    not match) instead of their masks, so that the first pass need not split them. The
-    kommun field's pattern is the file's kommun (its own flag folded in); the period
-    field keeps its mask."""
+PLAIN_VALUE: Final = "[!#-:<-~]*"
+"""A value on a plain line (printable ASCII, no space, quote or ``;``): what
+:func:`plain_line` matches a field without a line pattern with."""
+
+
+def plain_line(pl: Any, parser: LineParser) -> tuple[Any, set[str]]:
+    """The first pass's test of a line: an expression true where the line is not
+    :func:`suspect_line` *and* every field whose type gives a
+    :meth:`~sosreg.engine.types.base.FieldType.line_pattern` matches it, in one regular
+    expression over the whole line (so that the first pass need not split those
+    fields, nor test the line's characters and ``;`` apart); and the names of the fields
+    so tested. A line pattern matches only plain characters (its contract, checked for
+    every built-in field in ``tests/test_field_types.py``), every other field
+    :data:`PLAIN_VALUE`, the first a digit first. The kommun field's pattern is the
+    file's kommun; the period field keeps its mask."""
     patterns: list[str] = []
     taken: set[str] = set()
+    digit_first = True
     for i, cf in enumerate(parser.fields):
         f = cf.spec
         pattern = None if i == parser.period_index else field_type(f).line_pattern(cf)
         if pattern is not None and i == parser.kommun_index:
             pattern = re.escape(parser.kommun) if parser.kommun in cf.fast else None
+            if i == 0 and pattern is not None and not (parser.kommun or "").isdigit():
+                digit_first = False
         if pattern is None:
-            patterns.append("[^;]*")
+            patterns.append(("[0-9]" if i == 0 else "") + PLAIN_VALUE)
             continue
         taken.add(f.name)
+        if i == 0 and i != parser.kommun_index:
+            digit_first = False  # a pattern may allow a letter first: tested apart
         patterns.append(f"(?:{pattern})" + ("" if f.mandatory else "?"))
-    if not taken:
-        return named
+    text = pl.col("text")
+    ok = text.str.contains("^" + ";".join(patterns) + "$")
+    if not digit_first:
+        ok = ok & text.str.contains("^[0-9]")
+    return ok & (text.str.len_bytes() <= MAX_LINE), taken
+
+
+def by_pattern(pl: Any, parser: LineParser, named: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """The first pass's masks: ``named`` (the flags of :func:`flags`) where the fields
+    :func:`plain_line` tests are tested so, with the suspect lines: its ``line`` flag is
+    true where :func:`plain_line` is false, so the flags are true on every suspect line
+    too."""
+    ok, taken = plain_line(pl, parser)
     kommun = None if parser.kommun_index is None else parser.names[parser.kommun_index]
     out = [
         (name, expr)
         for name, expr in named
         if name.removeprefix("field:") not in taken and not (name == "kommun" and kommun in taken)
     ]
-    line = "^" + ";".join(patterns) + "$"
-    out.append(("line", ~pl.col("text").str.contains(line)))
+    out.append(("line", ~ok))
     return out
 
 
