@@ -285,3 +285,63 @@ def test_the_sol1_base_line_is_valid() -> None:
     raw = _file([SOL_LINE.format(s=p) for p in SOL_PERSONS], "\r\n")
     report = sosreg.validate(raw, **SOL)
     assert [f.code for f in report.findings if f.line] == []
+
+
+@pytest.mark.parametrize("limit", [0, 1, 3, None])
+def test_findings_only_lines_keep_the_logs_order_and_cap(limit: int | None) -> None:
+    """Lines with findings only (in quotes, trailing ``;``, a wrong number of fields)
+    go straight to the log as stamps, among lines the row engine reads with the same
+    codes (a quoted line with a wrong code): the sink gets every finding in the row
+    engine's order, and under a cap the same details are kept and counted."""
+    lines = _clean(8) * 3
+    for i in range(0, len(lines), 3):
+        lines[i] = f'"{lines[i]}"'  # SOS-104, findings only
+    for i in range(1, len(lines), 6):
+        lines[i] = '"' + lines[i].replace(";021;", ";999;") + '"'  # SOS-104 + EKB-010
+    for i in range(2, len(lines), 4):
+        lines[i] += ";;"  # SOS-109, findings only
+    lines[5] = ";".join(lines[5].split(";")[:4]) + ";x;"  # SOS-108 (short, alone)
+    data = _file(lines, "\r\n")
+    seen: dict[str, list[tuple[str, int | None]]] = {"row": [], "columnar": []}
+    reports = {}
+    for engine in seen:
+        reports[engine] = sosreg.validate(
+            data,
+            max_details=limit,
+            engine=engine,
+            sink=lambda f, e=engine: seen[e].append((f.code, f.line)),  # type: ignore[misc]
+            **EKB,
+        )
+        # without a sink the log makes only the findings it keeps
+        alone = sosreg.validate(data, max_details=limit, engine=engine, **EKB)
+        assert _summary(alone) == _summary(reports[engine])
+    assert seen["columnar"] == seen["row"]
+    assert _summary(reports["columnar"]) == _summary(reports["row"])
+    codes = [code for code, _ in seen["row"]]
+    assert {"SOS-104", "SOS-109", "SOS-108", "EKB-010"} <= set(codes)
+    report = reports["row"]
+    assert report.counts()["SOS-104"] == codes.count("SOS-104") >= 8
+    kept = [f.line for f in report.findings if f.code == "SOS-104"]
+    every = [line for code, line in seen["row"] if code == "SOS-104"]
+    assert kept == every[: len(every) if limit is None else limit]
+
+
+def test_a_stamp_added_past_the_cap_is_counted_not_made() -> None:
+    from sosreg.engine.findings import FindingLog, Severity, Stamp
+
+    made: list[int] = []
+
+    class Spy(Stamp):
+        def at(self, line: int) -> sosreg.Finding:
+            made.append(line)
+            return super().at(line)
+
+    stamp = Spy(sosreg.Finding("SOS-104", Severity.ERROR, sosreg.Category.LINE, 1))
+    log = FindingLog(limit=2)
+    for line in (3, 5, 7, 9):
+        log.add_at(stamp, line)
+    assert log.counts["SOS-104"] == 4
+    assert [f.line for f in log.kept] == [3, 5] == made
+    assert log.kept[0] == sosreg.Finding("SOS-104", Severity.ERROR, sosreg.Category.LINE, 3)
+    assert log.omitted() == {"SOS-104": 2}
+    assert log.status is sosreg.Status.INTE_GODKAND

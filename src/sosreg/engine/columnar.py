@@ -66,6 +66,7 @@ import attrs
 
 from sosreg.engine import blocks, crosskeys, linestage
 from sosreg.engine.blocks import ENDINGS, STATS, Plan, gc_paused, lines_frame, table_of
+from sosreg.engine.findings import Stamp
 from sosreg.engine.masks import (
     Columns,
     Mask,
@@ -80,6 +81,7 @@ from sosreg.engine.masks import flags as mask_flags
 from sosreg.engine.pipeline import REQUIRES, RUNNERS, Parsed
 from sosreg.engine.register import CrossKey
 from sosreg.engine.runner import Runner
+from sosreg.engine.source import PhysicalLine
 
 __all__ = [
     "READ_AHEAD",
@@ -376,7 +378,6 @@ def _check(
     # the line stage in columns: the lines it repairs are checked as clean ones
     stage = linestage.bulk(pl, plan.table, suspect, runner.parser)
     plan.table, suspect, reference = stage.table, stage.suspect, stage.reference
-    plan.done.update(stage.done)
     if ahead is None:
         # one lazy query: common subexpressions once, expressions in parallel
         flag = None if masks is None else plan.table.lazy().select(masks).collect().to_series()
@@ -404,7 +405,8 @@ def _check(
     sink = runner.rows
     cleared = None if sink is None else plan.table.filter(~todo_mask).drop("text", "ending")
     # the repaired lines, for their line-stage findings
-    todo_mask = todo_mask | linestage.settle(pl, runner.parser, stage, flag, plan.done)
+    todo_mask = todo_mask | linestage.settle(pl, runner.parser, stage, flag)
+    plan.done.update(stage.done)
     _add_runs(runs, _runs_of(pl, plan))
     table = plan.table.select("line", "text", "ending")
     plan.table = None
@@ -414,7 +416,7 @@ def _check(
         with gc_paused():
             _parse_suspects(runner, part, reference.slice(start, SLICE))
         todo = part.table.filter(todo_mask.slice(start, SLICE))
-        lines = (part.physical(*row) for row in todo.iter_rows())
+        lines = _feed(runner, part, todo, stage.quiet)
         numbers: list[int] = []
         with gc_paused():
             for line, record, _ in runner.process(lines, part.done, count=False):
@@ -426,6 +428,31 @@ def _check(
     if sink is not None:
         sink(cleared, made)
     return plan.total, skipped
+
+
+def _feed(
+    runner: Runner, part: Plan, todo: Any, quiet: dict[int, list[Stamp]]
+) -> Iterator[PhysicalLine]:
+    """The lines of ``todo`` (rows of ``part``) for the row engine, in order; a line
+    with findings only (``quiet``, or parsed already without a record) has them added
+    to the log here instead, in line order among the others: the row engine asks for
+    the next line only once it has logged the one before."""
+    log = runner.log
+    add, add_at = log.add, log.add_at
+    done = part.done
+    for number, text, ending in todo.iter_rows():
+        stamps = quiet.pop(number, None)
+        if stamps is not None:
+            for stamp in stamps:
+                add_at(stamp, number)
+            continue
+        entry = done.get(number)
+        if entry is not None and entry[0] is None:
+            for f in entry[1]:
+                add(f)
+            del done[number]
+            continue
+        yield part.physical(number, text, ending)
 
 
 def explain(parsed: Parsed | Runner) -> dict[str, set[int]]:

@@ -33,6 +33,7 @@ __all__ = [
     "Finding",
     "FindingLog",
     "Severity",
+    "Stamp",
     "Status",
     "code_text",
     "order_key",
@@ -122,6 +123,32 @@ class Finding:
         }
 
 
+class Stamp:
+    """One finding made once (through :class:`Finding`'s converters, so masked) and
+    stamped on many lines: the same code, field, value and parameters, another line.
+    A stamp copies the attributes; it does not go through the converters again (they
+    would only mask again what is masked already). :meth:`FindingLog.add_at` counts a
+    stamped finding without making it, where the log does not keep it."""
+
+    __slots__ = ("code", "items", "severity")
+
+    def __init__(self, finding: Finding) -> None:
+        self.code = finding.code
+        self.severity = finding.severity
+        self.items = [(a.name, getattr(finding, a.name)) for a in attrs.fields(Finding)]
+
+    def at(self, line: int) -> Finding:
+        """The finding on ``line``."""
+        f = object.__new__(Finding)
+        for name, value in self.items:
+            _SET(f, name, value)
+        _SET(f, "line", line)
+        return f
+
+
+_SET: Final = object.__setattr__
+
+
 def code_text(code: str, collector: int | None, lang: str = "sv") -> str:
     """``code`` with the collector's number beside it, where there is one."""
     if collector is None:
@@ -170,6 +197,18 @@ class FindingLog:
             self.kept.append(f)
         if self.sink is not None:
             self.sink(f)
+
+    def add_at(self, stamp: Stamp, line: int) -> None:
+        """:meth:`add` ``stamp.at(line)``, made only where it is kept or there is a
+        sink (counted either way)."""
+        code = stamp.code
+        if self.sink is not None or self.limit is None or self._kept_per_code[code] < self.limit:
+            self.add(stamp.at(line))
+            return
+        self.counts[code] += 1
+        prior = self.severities.get(code)
+        if prior is None or stamp.severity > prior:
+            self.severities[code] = stamp.severity
 
     def extend(self, findings: Iterable[Finding]) -> None:
         """Add each of ``findings``."""

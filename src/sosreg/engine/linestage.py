@@ -17,15 +17,20 @@ tabs or no-break spaces: those stay with the reference) that starts with a digit
 unquoted (so never a header line) and holds no quote once unquoted.
 
 * A line with the wrong number of fields gets its finding here and no record, as in
-  the reference (:attr:`LineStage.done`).
+  the reference (:attr:`LineStage.quiet`).
 * A line the repairs make whole is a *repaired* line: its fields in the table are set
   to the repaired values, so it then goes through the masks like a clean line
   (:attr:`LineStage.table`), and its line-stage findings wait in
   :attr:`LineStage.repaired`. :func:`settle` then hands each to the row engine
-  already parsed: with its record (the compiled field stage on the repaired values,
-  as the reference does after its line stage) where a mask flags the line, with none
-  (its findings only; it counts as a clean record) where none does. So the row engine
-  never makes a line-stage finding twice.
+  already parsed, with its record (the compiled field stage on the repaired values,
+  as the reference does after its line stage), where a mask flags the line; where
+  none does, its findings only go to the log (it counts as a clean record). So the row
+  engine never makes a line-stage finding twice.
+
+A line with findings only (no record) does not go through the row engine at all: the
+columnar engine adds its findings to the log (as stamps,
+:meth:`~sosreg.engine.findings.FindingLog.add_at`: a finding the log does not keep is
+counted, never made) in line order among the lines the row engine reads.
 
 Every other suspect line (quoted values, a control character, a header, one field, a
 line that may be the rest of the one before…) stays suspect: the row engine reads it
@@ -39,12 +44,12 @@ passed in (``pl``).
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any
 
 import attrs
 
 from sosreg.engine.core import LineParser
-from sosreg.engine.findings import Category, Finding
+from sosreg.engine.findings import Category, Finding, Stamp
 from sosreg.engine.source import MAX_LINE
 
 
@@ -60,14 +65,19 @@ class LineStage:
     reference: Any
     """Boolean Series: the suspect lines the row engine must still read whole."""
     done: dict[int, tuple[Any, list[Finding]]] = attrs.field(factory=dict)
-    """Lines finished here: (``None``, findings) for a wrong number of fields; (record,
-    findings) for spaces around values, the field stage run on the stripped values."""
+    """Lines finished here that the row engine goes on with: (record, findings) for
+    spaces around values, the field stage run on the stripped values."""
+    quiet: dict[int, list[Stamp]] = attrs.field(factory=dict)
+    """Lines finished here with findings only, no record (a wrong number of fields; a
+    repaired line no mask flags, after :func:`settle`): their findings as stamps, for
+    :meth:`FindingLog.add_at <sosreg.engine.findings.FindingLog.add_at>` in line
+    order."""
     records: list[Any] = attrs.field(factory=list)
     """The records of :attr:`done` (lines with spaces around values: their field stage
     run here, they stay suspect)."""
-    repaired: dict[int, tuple[int, bool, str, list[Finding]]] = attrs.field(factory=dict)
+    repaired: dict[int, tuple[int, bool, str, list[Stamp]]] = attrs.field(factory=dict)
     """Repaired lines: line -> (row in the table, in quotes, repaired text, line-stage
-    findings)."""
+    findings as stamps)."""
 
 
 def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
@@ -143,31 +153,32 @@ def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
     stage = LineStage(table, suspect, suspect)
     ctx = parser.ctx
     lines_seen = 0
-    quotes = _Stamp(ctx.finding("SOS-104", line=0))
-    trailing: dict[int, _Stamp] = {}
-    counts: dict[int, _Stamp] = {}
+    quotes = Stamp(ctx.finding("SOS-104", line=0))
+    trailing: dict[int, Stamp] = {}
+    counts: dict[int, Stamp] = {}
     padded = parser.padded
     whole: list[int] = []  # the rows of the repaired lines
     for row, line, is_quoted, t3, count, extra_n, is_whole in frame.select(
         "_row", "line", "quoted", "t3", "n", "extra", "whole"
     ).iter_rows():
-        out: list[Finding] = []
+        stamps: list[Stamp] = []
         if is_quoted:
-            out.append(quotes.at(line))
+            stamps.append(quotes)
         if extra_n:
             stamp = trailing.get(extra_n)
             if stamp is None:
-                stamp = trailing[extra_n] = _Stamp(ctx.finding("SOS-109", line=0, extra=extra_n))
-            out.append(stamp.at(line))
+                stamp = trailing[extra_n] = Stamp(ctx.finding("SOS-109", line=0, extra=extra_n))
+            stamps.append(stamp)
         if not is_whole:
             stamp = counts.get(count)
             if stamp is None:
-                stamp = counts[count] = _Stamp(parser.wrong_count(0, count))
-            out.append(stamp.at(line))
-            stage.done[line] = (None, out)
+                stamp = counts[count] = Stamp(parser.wrong_count(0, count))
+            stamps.append(stamp)
+            stage.quiet[line] = stamps
             lines_seen += 1
             continue
         if " " in t3:  # the reference's loop over the values (no quotes are left)
+            out = [stamp.at(line) for stamp in stamps]
             values = t3.split(";")
             for i, v in enumerate(values):
                 stripped = v.strip(" ")
@@ -195,7 +206,7 @@ def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
                 stage.records.append(record)
             lines_seen += 1
             continue
-        stage.repaired[line] = (row, is_quoted, t3, out)
+        stage.repaired[line] = (row, is_quoted, t3, stamps)
         whole.append(row)
     parser.data_lines += lines_seen
     # the repaired lines' fields into the table. The reader split each line as it
@@ -216,60 +227,34 @@ def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
     return stage
 
 
-class _Stamp:
-    """One finding made once (by :meth:`Context.finding
-    <sosreg.engine.context.Context.finding>`, so masked) and stamped on many lines:
-    the same code, field, value and parameters, another line. A stamp is a copy of the
-    attributes, not a new :class:`Finding` through its converters: they would only mask
-    again what is masked already."""
-
-    __slots__ = ("items",)
-
-    def __init__(self, finding: Finding) -> None:
-        self.items = [(a.name, getattr(finding, a.name)) for a in attrs.fields(Finding)]
-
-    def at(self, line: int) -> Finding:
-        f = object.__new__(Finding)
-        for name, value in self.items:
-            _SET(f, name, value)
-        _SET(f, "line", line)
-        return f
-
-
-_SET: Final = object.__setattr__
-
-
 def _rows(pl: Any, height: int, rows: Any) -> Any:
     """A boolean Series of ``height``, true at the positions ``rows``."""
     mask = pl.zeros(height, dtype=pl.Boolean, eager=True)
     return mask.scatter(rows, True) if len(rows) else mask
 
 
-def settle(
-    pl: Any,
-    parser: LineParser,
-    stage: LineStage,
-    flag: Any,
-    done: dict[int, tuple[Any, list[Finding]]],
-) -> Any:
+def settle(pl: Any, parser: LineParser, stage: LineStage, flag: Any) -> Any:
     """After the masks (``flag``, true where a line may give a finding): each repaired
-    line into ``done`` for the row engine, with its record (the field stage on its
-    repaired values) where flagged, else with its line-stage findings only (it counts
-    as a clean record). Returns the boolean Series of the repaired lines' rows, which
-    the row engine must see (for their findings) beside the suspect and flagged ones."""
+    line into :attr:`LineStage.done` for the row engine, with its record (the field
+    stage on its repaired values), where flagged, else into :attr:`LineStage.quiet`
+    (its line-stage findings only: it counts as a clean record). Returns the boolean
+    Series of the repaired lines' rows, which must be seen in line order (for their
+    findings) beside the suspect and flagged ones."""
     fields_fn = parser.fields_fn
     rows = [row for row, _, _, _ in stage.repaired.values()]
     mask = _rows(pl, flag.len(), rows)
     if not rows:
         return mask
     flagged = 0
-    for (line, (_, _, t3, out)), hit in zip(
+    done, quiet = stage.done, stage.quiet
+    for (line, (_, _, t3, stamps)), hit in zip(
         stage.repaired.items(), flag.gather(rows).to_list(), strict=True
     ):
         if hit:
             flagged += 1
+            out = [stamp.at(line) for stamp in stamps]
             done[line] = (fields_fn(t3.split(";"), line, out), out)
         else:
-            done[line] = (None, out)
+            quiet[line] = stamps
     parser.data_lines += flagged
     return mask
