@@ -332,3 +332,47 @@ def test_findings_with_and_without_the_read_ahead(
     _blocks(monkeypatch, rows=2000)
     report = assert_same(("\r\n".join(lines) + "\r\n").encode(), **EKB)
     assert columnar.STATS.keys > 5 and report.findings
+
+
+@pytest.mark.parametrize(
+    ("spill", "chunk", "estimate", "spilled"),
+    [
+        (1000, 0, True, True),  # expected past the budget: written from the first block
+        (1000, 5000, True, True),  # several blocks to a file
+        (6000, 5000, False, True),  # no estimate: written once past the budget
+        (10**9, 5000, True, False),  # held in memory
+    ],
+)
+def test_key_hashes_spill_by_the_files_expected_size(
+    monkeypatch: pytest.MonkeyPatch, spill: int, chunk: int, estimate: bool, spilled: bool
+) -> None:
+    """A file expected (its size over its first block's) to hold more than ``SPILL``
+    bytes of hashes writes them from its first block on, ``SPILL_CHUNK`` bytes of
+    consecutive blocks to a file; without an estimate, past ``SPILL``. Repeated keys
+    in blocks written to different files, to one file and held are found alike."""
+    lines = _lines("ekb", "manad", 400)
+    lines[300] = _field(lines[300], 4, lines[3].split(";")[4])
+    lines[120] = _field(lines[120], 4, lines[110].split(";")[4])
+    lines[350] = '"' + _field(lines[350], 4, lines[5].split(";")[4]) + '"'
+    _blocks(monkeypatch, rows=2000)
+    monkeypatch.setattr(crosskeys, "SPILL", spill)
+    monkeypatch.setattr(crosskeys, "SPILL_CHUNK", chunk)
+    held: list[int] = []
+    add = crosskeys._Hashes.add
+
+    def spy(self: Any, first: int, frame: Any) -> None:
+        add(self, first, frame)
+        held.append(crosskeys._Hashes.held)
+
+    monkeypatch.setattr(crosskeys._Hashes, "add", spy)
+    if not estimate:
+        monkeypatch.setattr(crosskeys.KeyPass, "expect", lambda *a: None)
+    report = assert_same(("\r\n".join(lines) + "\r\n").encode(), **EKB)
+    assert columnar.STATS.spilled is spilled
+    assert {121, 301, 351} <= {f.line for f in report.by_code("EKB-050")}
+    if estimate and spilled:  # never more than the first block held
+        assert held[0] > 0 and max(held[1:]) == 0
+    elif spilled:
+        assert max(held) <= spill and held[-1] == 0
+    else:
+        assert held == sorted(held) and held[-1] > spill // 10**6

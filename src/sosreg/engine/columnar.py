@@ -76,12 +76,14 @@ from sosreg.engine.masks import (
     plain_line,
     polars,
     suspect_line,
+    value_ok,
 )
 from sosreg.engine.masks import flags as mask_flags
 from sosreg.engine.pipeline import REQUIRES, RUNNERS, Parsed
 from sosreg.engine.register import CrossKey
 from sosreg.engine.runner import Runner
 from sosreg.engine.source import PhysicalLine
+from sosreg.engine.types import field_type
 
 __all__ = [
     "READ_AHEAD",
@@ -127,13 +129,15 @@ def _parse_suspects(runner: Runner, plan: Plan, suspect: Any) -> None:
             plan.extra.append(record)
 
 
-def _named(pl: Any, runner: Runner, repeated: Sequence[Any] | None = None) -> list[Any]:
+def _named(
+    pl: Any, runner: Runner, repeated: Sequence[Any] | None = None, *, quick: bool = False
+) -> list[Any]:
     """Every mask of the file, named (:func:`sosreg.engine.masks.flags`; the keys' with
-    ``repeated``), made once: masks see no block's data, so they are made over an empty
-    table of every column."""
+    ``repeated``; the fields' quick masks with ``quick``), made once: masks see no
+    block's data, so they are made over an empty table of every column."""
     nothing = lines_frame(pl, 1, 0, pl.Series([], dtype=pl.UInt8), pl.Series([], dtype=pl.String))
     empty = Plan(table_of(pl, runner.parser.names, nothing, None), 0)
-    return mask_flags(runner, empty, cross=False) + mask_flags(
+    return mask_flags(runner, empty, cross=False, quick=quick) + mask_flags(
         runner, empty, cross=True, repeated=repeated
     )
 
@@ -239,25 +243,46 @@ def _first_pass(
     runner: Runner, keyed: list[CrossKey], known: blocks.Known
 ) -> tuple[list[_Ahead], list[Any], Any]:
     """The first pass over a file whose cross-record rules have keys: per block, in one
-    query, its suspect lines, every mask but the keys' and the plain lines' keys
+    query, every mask but the keys' (true on its suspect lines too; fields with a
+    :meth:`~sosreg.engine.types.base.FieldType.quick_mask` by it, the few lines it
+    flags alone tested again, value by value, by :func:`~sosreg.engine.masks.value_ok`)
+    and the plain lines' keys
     (:class:`~sosreg.engine.crosskeys.KeyPass`); returns what it learnt of each block,
     the lines whose key repeats and the masks (one expression, for the lines the second
     pass repairs).
-    The second pass then reads again only the blocks with a suspect line, a flagged
-    line or a repeated key (``known.need``): of a clean file, none."""
+    The second pass then reads again only the blocks with a flagged line or a repeated
+    key (``known.need``): of a clean file, none."""
     pl = polars()
     parser = runner.parser
     ahead: list[_Ahead] = []
     named = _named(pl, runner)
     flag_full = _any(pl, named)
     # true where a line is suspect or may give a finding; the plain lines' keys are
-    # read from their fields
+    # read from their fields. With quick masks (FieldType.quick_mask), the lines they
+    # leave flagged are tested again, one value at a time
     plain, _ = plain_line(pl, parser)
-    flag_expr = _any(pl, by_pattern(pl, parser, named))
-    keys = crosskeys.KeyPass(runner, keyed, plain=plain)
+    first_named = by_pattern(pl, parser, _named(pl, runner, quick=True))
+    tested = {name for name, _ in first_named}  # not by their line pattern
+    quicker = [
+        cf
+        for cf in parser.fields
+        if f"field:{cf.spec.name}" in tested
+        and field_type(cf.spec).quick_mask(pl, pl.col(cf.spec.name), cf) is not None
+    ]
+    quick = bool(quicker)
+    by_quick = {f"field:{cf.spec.name}" for cf in quicker}
+    flag_expr = _any(pl, [(n, e) for n, e in first_named if n not in by_quick])
+    if flag_expr is None:
+        flag_expr = pl.lit(False)
+    quick_expr = _any(pl, [(n, e) for n, e in first_named if n in by_quick])
+    keys = crosskeys.KeyPass(runner, keyed, plain=plain, quick=quick)
     slots = [e for exprs in keys.slots for e in exprs]
     # the fields the masks and keys read (the rest the patterns test in the text)
-    roots = {name for expr in (flag_expr, keys.plain, *slots) for name in expr.meta.root_names()}
+    roots = {
+        name
+        for expr in (flag_expr, *([quick_expr] if quick else []), keys.plain, *slots)
+        for name in expr.meta.root_names()
+    }
     only = [n for n in parser.names if n in roots]
     for plan in _ahead_of(blocks.plans(pl, runner, only=only, known=known)):
         STATS.seen(plan)
@@ -265,12 +290,28 @@ def _first_pass(
         # one query a block: flags (suspect lines too) and the plain lines' keys
         frame = (
             plan.table.lazy()
-            .select(flag_expr.alias("_flag"), keys.plain.alias("_plain"), *slots)
+            .select(
+                flag_expr.alias("_flag"),
+                *([quick_expr.alias("_quick")] if quick else []),
+                keys.plain.alias("_plain"),
+                *slots,
+            )
             .collect()
         )
         flag = frame.get_column("_flag")
+        if quick:  # the few lines only quick masks flag: their values, by the reference
+            maybe = frame.get_column("_quick") & ~flag
+            if maybe.any():
+                values = plan.table.select(*(cf.spec.name for cf in quicker)).filter(maybe)
+                again = [
+                    not all(value_ok(cf, v) for cf, v in zip(quicker, row, strict=True))
+                    for row in values.iter_rows()
+                ]
+                flag = flag | maybe.scatter(maybe.arg_true(), pl.Series(again, dtype=pl.Boolean))
         if plan.loose:
             flag = flag | plan.table.get_column("line").is_in(list(plan.loose))
+        if not ahead:
+            keys.expect(plan, runner.input.sniff.size)
         if not plan.loose and frame.get_column("_plain").all():
             keys.took(first, frame)
         else:

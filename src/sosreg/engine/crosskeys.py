@@ -150,13 +150,20 @@ class KeyPass:
     parser's counters restored (:meth:`lines`), so that the second pass counts as if
     the first had not been."""
 
-    def __init__(self, runner: Runner, keyed: list[CrossKey], plain: Any = None) -> None:
+    def __init__(
+        self, runner: Runner, keyed: list[CrossKey], plain: Any = None, *, quick: bool = False
+    ) -> None:
         pl = self.pl = polars()
         self.runner = runner
         self.keyed = keyed
         parser = runner.parser
         self.saved = (parser.data_lines, parser.pending_short)
         _Hashes.held = 0
+        _Hashes.spill_all = False
+        self.factor: float | None = None
+        """The file's size over its first block's (:meth:`expect`)."""
+        self.blocks = 0
+        """Blocks whose keys were hashed."""
         self.chunks = [_Hashes() for _ in keyed]
         self.used = used = _key_fields(runner, keyed)
         self.certain, self.record, self.fields = _as_records(pl, runner, used)
@@ -165,16 +172,21 @@ class KeyPass:
         # the line may be given, such as the first pass's
         # :func:`~sosreg.engine.masks.plain_line` (one evaluation in its query); the
         # other lines are then tested for this one first (:attr:`loose`)
-        valid = pl.lit(True)
+        # (with ``quick``, the plain lines' key fields are tested by their quick masks,
+        # the rest by their masks as loose)
+        valid = quick_valid = pl.lit(True)
         for cf in parser.fields:
             f = cf.spec
             if f.name in used and (field_type(f).python_type(f) is not str or f.pad_width):
                 ok = field_ok(pl, cf, parser.ctx)  # of the column named f.name (below)
                 valid = valid & ok
+                quick_valid = quick_valid & (
+                    field_ok(pl, cf, parser.ctx, quick=True) if quick else ok
+                )
                 self.certain = self.certain & (~self.record | ok)
         loose = ~suspect_line(pl, parser.names) & valid
         self.loose = None if plain is None else loose
-        plain = loose if plain is None else plain & valid
+        plain = loose if plain is None else plain & quick_valid
         self.plain = plain
         cols = Columns(parser)
         self.slots = [
@@ -186,11 +198,30 @@ class KeyPass:
         ]
         """Per key, its slots' hashes where a line is plain (see :meth:`took`)."""
 
+    def expect(self, plan: Plan, size: int) -> None:
+        """Before the first block's keys: the file holds ``size`` bytes, so about
+        ``size`` over the block's bytes as many hashes as the block (see
+        :data:`SPILL`)."""
+        text = plan.table.get_column("text") if plan.table is not None else None
+        if text is None or not plan.total:
+            return
+        block = int(text.str.len_bytes().sum() or 0) + plan.total
+        self.factor = size / block
+
+    def _decide(self) -> None:
+        """After the first block's hashes: a file expected to hold more than
+        :data:`SPILL` bytes of them writes them all to files from now on."""
+        factor, self.factor = self.factor, None
+        if factor is not None and _Hashes.held * factor > SPILL:
+            _Hashes.spill_all = True
+
     def took(self, first: int, frame: Any) -> None:
         """The keys of a block all of whose lines are plain, hashed in ``frame`` (the
         block's query selected :attr:`slots` with the rest of its masks)."""
         for j in range(len(self.slots)):
             self.chunks[j].add(first, self.pl.DataFrame(self._slots_of(frame, j)))
+        self.blocks += 1
+        self._decide()
 
     def _slots_of(self, frame: Any, j: int) -> list[Any]:
         """Key ``j``'s slots as :attr:`slots` put them in ``frame``, named ``k0``… again."""
@@ -271,6 +302,8 @@ class KeyPass:
                 theirs = recs.select(exprs)
                 slots = [s.scatter(at, t) for s, t in zip(slots, theirs.get_columns(), strict=True)]
             self.chunks[i].add(first, pl.DataFrame(slots))
+        self.blocks += 1
+        self._decide()
 
     def lines(self) -> list[Any]:
         """After the last block: per key, the lines flagged (the parser's counters as
@@ -278,7 +311,7 @@ class KeyPass:
         pl = self.pl
         parser = self.runner.parser
         parser.data_lines, parser.pending_short = self.saved
-        STATS.keys = sum(len(c.parts) for c in self.chunks)
+        STATS.keys = self.blocks
         STATS.spilled = any(c.folder is not None for c in self.chunks)
         return [
             _lines_of(pl, group, distinct=key.values is not None)
@@ -295,50 +328,79 @@ def key_pass(runner: Runner, keyed: list[CrossKey], plans: Iterator[Plan]) -> li
     return keys.lines()
 
 
-SPILL: Final = 8 << 20
-"""Bytes of key hashes the first pass holds in memory; past them, each block's hashes
-go to a temporary file (Arrow IPC) and are read back one block at a time: a file of
-ten million lines and a key holds ~80 MB of hashes."""
+SPILL: Final = 32 << 20
+"""Bytes of key hashes the first pass holds in memory at most; past them the hashes go
+to temporary files (Arrow IPC), :data:`SPILL_CHUNK` bytes at a time, and are read back
+a part at a time. A file expected to hold more (its size over its first block's, times
+the first block's hashes: a file of ten million lines and a key holds ~80 MB) writes
+them from its first block on, so that it never holds this much."""
 
 SORT_AT_ONCE: Final = 2 << 20
 """Bytes of hashes (in memory) sorted at once to find the repeated ones; more are
 sorted an eighth of the hash space at a time (a copy of an eighth, not of all)."""
 
 
+SPILL_CHUNK: Final = 1 << 20
+"""Bytes of spilled hashes (of consecutive blocks) gathered in memory before they are
+written to one file: fewer, larger files to read back."""
+
+
 class _Hashes:
     """The first pass's hashes of one key: per block, its first line and one column per
     key slot (a hash per line, null: no key), in line order; in memory up to
-    :data:`SPILL` bytes (all keys together), then in temporary files."""
+    :data:`SPILL` bytes (all keys together), then in temporary files, written
+    :data:`SPILL_CHUNK` bytes at a time."""
 
     held = 0
     """Bytes held in memory by every instance of this run."""
+    spill_all = False
+    """Whether this run writes every block's hashes to files (:meth:`KeyPass.expect`)."""
 
     def __init__(self) -> None:
         self.parts: list[tuple[int, Any]] = []
+        """Per part, its first line and its hashes (of one block, or of consecutive
+        blocks one after the other): a frame in memory, or the file it was written
+        to."""
         self.folder: tempfile.TemporaryDirectory[str] | None = None
+        self.pending: list[tuple[int, Any]] = []
+        self.pending_size = 0
 
     def add(self, first: int, frame: Any) -> None:
         size = int(frame.estimated_size())
-        if self.folder is None and _Hashes.held + size > SPILL:
+        if self.folder is None and (_Hashes.spill_all or _Hashes.held + size > SPILL):
             self.folder = tempfile.TemporaryDirectory(prefix="sosreg-keys-")
             parts, self.parts = self.parts, []
             for at, held in parts:
                 _Hashes.held -= int(held.estimated_size())
-                self._write(at, held)
+                self.pending.append((at, held))
+                self.pending_size += int(held.estimated_size())
+                self._flush(SPILL_CHUNK)
         if self.folder is None:
             _Hashes.held += size
             self.parts.append((first, frame))
         else:
-            self._write(first, frame)
+            self.pending.append((first, frame))
+            self.pending_size += size
+            self._flush(SPILL_CHUNK)
 
-    def _write(self, first: int, frame: Any) -> None:
+    def _flush(self, at_least: int = 0) -> None:
+        """The pending blocks' hashes to a file, once they hold ``at_least`` bytes."""
+        if not self.pending or self.pending_size < at_least:
+            return
         assert self.folder is not None
-        path = Path(self.folder.name) / f"{len(self.parts)}.arrow"
-        frame.write_ipc(path)
-        self.parts.append((first, path))
+        pl = polars()
+        folder = Path(self.folder.name)
+        n = len(self.parts)
+        first = self.pending[0][0]  # of consecutive blocks: their lines follow on
+        frame = pl.concat([f for _, f in self.pending])
+        self.pending, self.pending_size = [], 0
+        frame.write_ipc(folder / f"{n}.arrow")
+        self.parts.append((first, folder / f"{n}.arrow"))
 
     def __iter__(self) -> Iterator[tuple[int, Any]]:
+        """Each part's first line and hashes, in line order."""
         pl = polars()
+        self._flush()
         for first, part in self.parts:
             yield first, pl.read_ipc(part.read_bytes()) if isinstance(part, Path) else part
 
@@ -346,7 +408,7 @@ class _Hashes:
         for _, part in self.parts:
             if not isinstance(part, Path):
                 _Hashes.held -= int(part.estimated_size())
-        self.parts = []
+        self.parts, self.pending, self.pending_size = [], [], 0
         if self.folder is not None:
             self.folder.cleanup()
             self.folder = None
@@ -399,7 +461,7 @@ def _repeated(pl: Any, hashes: _Hashes, *, distinct: bool) -> Any:
             del frame
         if not part:
             continue
-        got = pl.concat(part).collect()  # one query a bucket of the parts in memory
+        got = pl.concat(part).collect()  # one query a bucket
         del part
         if distinct:  # the distinct pairs, then their keys
             got = got.drop_nulls().unique()

@@ -144,16 +144,32 @@ def _day_number(on: Any) -> Any:
     return on
 
 
-def field_ok(pl: Any, cf: CompiledField, ctx: Any) -> Any:
+def field_ok(pl: Any, cf: CompiledField, ctx: Any, *, quick: bool = False) -> Any:
     """The mask of one field: true where the value is valid as it stands (no finding),
     its type's :meth:`~sosreg.engine.types.base.FieldType.mask` (which mirrors the
-    converter's fast path and :mod:`sosreg.engine.compiled`), or empty where optional."""
+    converter's fast path and :mod:`sosreg.engine.compiled`), or empty where optional.
+    ``quick``: its :meth:`~sosreg.engine.types.base.FieldType.quick_mask` where it has
+    one (true only where the mask is; the first pass tests the rest with the mask)."""
     f = cf.spec
     col = pl.col(f.name)
-    ok = field_type(f).mask(pl, col, cf)
+    kind = field_type(f)
+    ok = kind.quick_mask(pl, col, cf) if quick else None
+    if ok is None:
+        ok = kind.mask(pl, col, cf)
     if not f.mandatory:
         ok = ok | (col == "")
     return ok.fill_null(False)
+
+
+def value_ok(cf: CompiledField, value: str) -> bool:
+    """What :func:`field_ok` says of one value, from the reference: its converter makes
+    no finding of it (an empty optional value is valid, as the compiled line function
+    takes it). For the few values a quick mask leaves flagged."""
+    if not value:
+        return not cf.spec.mandatory
+    out: list[Any] = []
+    cf.conv(value, 0, out)
+    return not out
 
 
 ROW: Final = ("line", "text", "ending")
@@ -178,7 +194,12 @@ def suspect_line(pl: Any, names: Sequence[str]) -> Any:
 
 
 def flags(
-    runner: Runner, plan: Plan, *, cross: bool, repeated: Sequence[Any] | None = None
+    runner: Runner,
+    plan: Plan,
+    *,
+    cross: bool,
+    repeated: Sequence[Any] | None = None,
+    quick: bool = False,
 ) -> list[tuple[str, Any]]:
     """The masks, named: true where a line may give a finding. ``cross=False``: the
     fields', the period's, the kommun's and the record rules'; ``cross=True``: the
@@ -186,7 +207,7 @@ def flags(
     whose key repeats, per key of the file's rules in order, from :class:`KeyPass`;
     ``None``: the row masks only, the keys added later by :func:`columnar._key_flags`). Masks
     see every row of the block; a suspect row's flags are never used (a superset is
-    safe)."""
+    safe). ``quick``: the fields' quick masks where they have one (a superset)."""
     pl = polars()
 
     parser = runner.parser
@@ -194,7 +215,10 @@ def flags(
     cols = Columns(parser, plan.extra, plan.table)
     if not cross:
         names = parser.names
-        flags += [(f"field:{cf.spec.name}", ~field_ok(pl, cf, parser.ctx)) for cf in parser.fields]
+        flags += [
+            (f"field:{cf.spec.name}", ~field_ok(pl, cf, parser.ctx, quick=quick))
+            for cf in parser.fields
+        ]
         if parser.period_index is not None:
             flags.append(("period", pl.col(names[parser.period_index]) != str(parser.period)))
         if parser.kommun_index is not None:

@@ -203,6 +203,14 @@ class FieldType:
         findings is never needed: the converter diagnoses what is false."""
         raise NotImplementedError
 
+    def quick_mask(self, pl: Any, col: Any, cf: CompiledField) -> Any:
+        """A cheaper polars expression true only where :meth:`mask` is (never null), or
+        ``None`` where there is none. The columnar engine's first pass tests every line
+        with it and only the lines it leaves false with :meth:`mask`; so it should hold
+        the common valid values (``tests/test_field_types.py`` checks that it is a
+        subset of the mask for every built-in field)."""
+        return None
+
     def line_pattern(self, cf: CompiledField) -> str | None:
         """A regular expression (Rust's ``regex`` syntax, unanchored, never matching a
         ``;``) of non-empty values all of which :meth:`mask` finds valid, or ``None``.
