@@ -125,10 +125,12 @@ def _as_records(pl: Any, runner: Runner, used: Sequence[str]) -> tuple[Any, Any,
     certain = simple & (blank | (line.str.contains(r"^[0-9]") & ((count > 0) | (n == 1))))
     record = certain & ~blank & fits
     spaced = line.str.contains(" ", literal=True) | line.str.contains('"', literal=True)
-    pieces = line.str.split_exact(";", n - 1).struct.rename_fields(list(parser.names))
+    # split only as far as the last field used (the rest of the line in one piece)
+    last = max((parser.names.index(name) for name in used), default=0)
+    pieces = line.str.splitn(";", last + 2)
     fields: dict[str, Any] = {}
     for name in used:
-        v = pieces.struct.field(name)
+        v = pieces.struct.field(f"field_{parser.names.index(name)}")
         s = v.str.strip_chars(" \t")
         unquoted = (s.str.len_bytes() >= 2) & s.str.starts_with('"') & s.str.ends_with('"')
         s = pl.when(unquoted).then(s.str.slice(1, s.str.len_bytes() - 2)).otherwise(s)
