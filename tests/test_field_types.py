@@ -411,3 +411,52 @@ def test_quick_masks_accept_only_what_masks_accept(register: str, file: str, yea
         )
     if (register, file) == ("ekb", "manad"):  # ids of every kind: sokande, medsokande
         assert checked == ["sokande", "medsokande"]
+
+
+def test_a_finding_made_again_is_the_same_finding_on_its_line() -> None:
+    """A field's findings are made once per value (``FieldChecks.emit`` remembers
+    them: :class:`~sosreg.engine.findings.Seen`) and stamped on later lines: each is
+    the finding a fresh ``Context.finding`` makes on that line, masked alike; another
+    value, parameters that cannot be hashed, and a full memory make them anew."""
+    from sosreg.engine.fields import FieldChecks
+    from sosreg.engine.findings import Category, Seen, Stamp
+
+    spec = REGISTRY.resolve_spec("ekb", "manad", 2023)
+    ctx = Context(spec, 2023, 2023)
+    f = spec.field("sokande")
+    checks = FieldChecks(f, ctx, "ett id", "an id")
+    out: list[Finding] = []
+    for line in (3, 7, 9):
+        checks.emit(out, "identity", line, "197704068556", reason="luhn")
+    checks.emit(out, "identity", 11, "197704068557", reason="luhn")
+    checks.emit(out, "identity", 12, "197704068557", reason=["not", "hashable"])
+    fresh = [
+        ctx.finding(
+            f.rule_for("identity"),
+            line=line,
+            field=f.name,
+            value=value,
+            category=Category.FIELD,
+            collector=f.collector,
+            reason=reason,
+        )
+        for line, value, reason in [
+            (3, "197704068556", "luhn"),
+            (7, "197704068556", "luhn"),
+            (9, "197704068556", "luhn"),
+            (11, "197704068557", "luhn"),
+            (12, "197704068557", ["not", "hashable"]),
+        ]
+    ]
+    assert out == fresh
+    assert [f.line for f in out] == [3, 7, 9, 11, 12]
+    assert "197704068556" not in repr(out) and out[1].value == out[0].value
+    seen = Seen(size=2)
+    a, b, c = (ctx.finding("SOS-110", line=n, value=str(n)) for n in (1, 2, 3))
+    assert seen.get("a", 5) is None and seen.put("a", a) is a
+    assert seen.get("a", 6) == ctx.finding("SOS-110", line=6, value="1")
+    assert isinstance(seen.items["a"], Stamp)
+    seen.put("b", b)
+    seen.put("c", c)  # full: starts again
+    assert seen.get("a", 7) is None and seen.get("c", 8) is not None
+    assert seen.get(["unhashable"], 1) is None and seen.put(["unhashable"], a) is a

@@ -17,7 +17,7 @@ import attrs
 
 from sosreg.codelists import CodeList
 from sosreg.engine.context import Context
-from sosreg.engine.findings import Category, Finding
+from sosreg.engine.findings import Category, Finding, Seen
 from sosreg.engine.spec import CHECKS, FieldSpec
 
 Converter = Callable[[str, int, list[Finding]], Any]
@@ -52,23 +52,30 @@ class FieldChecks:
         self.format_sv = format_sv
         """The field's type in words, for a format finding (the type's)."""
         self.format_en = format_en
+        self._seen = Seen()
+        """The field's findings made, by code, value and parameters."""
 
     def emit(
         self, out: list[Finding], check: str, line: int, text: str | None = None, **params: object
     ) -> None:
         """A finding of ``check`` (a generic check name, or a rule code) on ``line``."""
         code = self.codes.get(check, check)
-        out.append(
-            self.ctx.finding(
-                code,
-                line=line,
-                field=self.f.name,
-                value=text,
-                category=Category.FIELD,
-                collector=self.f.collector,
-                **params,
+        key = (code, text, *params.items())
+        finding = self._seen.get(key, line)
+        if finding is None:
+            finding = self._seen.put(
+                key,
+                self.ctx.finding(
+                    code,
+                    line=line,
+                    field=self.f.name,
+                    value=text,
+                    category=Category.FIELD,
+                    collector=self.f.collector,
+                    **params,
+                ),
             )
-        )
+        out.append(finding)
 
     def missing(self, line: int, out: list[Finding]) -> None:
         if self.f.mandatory:

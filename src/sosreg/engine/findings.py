@@ -16,6 +16,7 @@ optional sink (a streaming writer) as it is made.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -32,6 +33,7 @@ __all__ = [
     "Category",
     "Finding",
     "FindingLog",
+    "Seen",
     "Severity",
     "Stamp",
     "Status",
@@ -137,7 +139,7 @@ class Stamp:
         self.severity = finding.severity
         self.items = [(a.name, getattr(finding, a.name)) for a in attrs.fields(Finding)]
 
-    def at(self, line: int) -> Finding:
+    def at(self, line: int | None) -> Finding:
         """The finding on ``line``."""
         f = object.__new__(Finding)
         for name, value in self.items:
@@ -147,6 +149,41 @@ class Stamp:
 
 
 _SET: Final = object.__setattr__
+
+
+class Seen:
+    """Findings made, by a key that decides all of them but the line (a code, a field,
+    a value, parameters): one made again is stamped on its new line (:class:`Stamp`),
+    not made anew, e.g. a wrong code on thousands of lines. A finding seen once costs
+    nothing more; at most ``size`` are remembered (then it starts again)."""
+
+    __slots__ = ("items", "size")
+
+    def __init__(self, size: int = 4096) -> None:
+        self.items: dict[Any, Finding | Stamp] = {}
+        self.size = size
+
+    def get(self, key: Any, line: int | None) -> Finding | None:
+        """The finding of ``key`` on ``line``, if one was made before (``None``:
+        make it, and :meth:`put` it). A key that cannot be hashed is never seen."""
+        try:
+            hit = self.items.get(key)
+        except TypeError:
+            return None
+        if hit is None:
+            return None
+        if not isinstance(hit, Stamp):  # made once before: from now on stamped
+            hit = self.items[key] = Stamp(hit)
+        return hit.at(line)
+
+    def put(self, key: Any, finding: Finding) -> Finding:
+        """Remember ``finding`` (made for ``key``); returns it."""
+        items = self.items
+        if len(items) >= self.size:
+            items.clear()
+        with contextlib.suppress(TypeError):  # a key that cannot be hashed: not kept
+            items[key] = finding
+        return finding
 
 
 def code_text(code: str, collector: int | None, lang: str = "sv") -> str:

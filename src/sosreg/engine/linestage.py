@@ -49,7 +49,7 @@ from typing import Any
 import attrs
 
 from sosreg.engine.core import LineParser
-from sosreg.engine.findings import Category, Finding, Stamp
+from sosreg.engine.findings import Category, Finding, Seen, Stamp
 from sosreg.engine.source import MAX_LINE
 
 
@@ -157,6 +157,7 @@ def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
     trailing: dict[int, Stamp] = {}
     counts: dict[int, Stamp] = {}
     padded = parser.padded
+    seen = Seen()  # SOS-110 by field and value
     whole: list[int] = []  # the rows of the repaired lines
     for row, line, is_quoted, t3, count, extra_n, is_whole in frame.select(
         "_row", "line", "quoted", "t3", "n", "extra", "whole"
@@ -196,7 +197,9 @@ def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
                         category=Category.FIELD,
                     )
                 else:
-                    finding = ctx.finding("SOS-110", line=line, field=names[i], value=v)
+                    finding = seen.get((i, v), line) or seen.put(
+                        (i, v), ctx.finding("SOS-110", line=line, field=names[i], value=v)
+                    )
                 out.append(finding)
                 values[i] = stripped
             # the field stage here, as the reference goes on: the line is suspect
