@@ -791,7 +791,7 @@ def test_a_key_that_is_the_fields_value_is_fed_as_the_general_path_feeds_it(
 def test_plain_line_is_not_suspect_and_its_patterned_fields_valid(register: str, file: str) -> None:
     """The first pass's one match over a line (:func:`sosreg.engine.masks.plain_line`)
     is true exactly where the line is not suspect and every field it tests is valid by
-    its mask (the kommun field: the file's kommun), on generated lines with damage, a
+    its mask (the kommun and period fields: the file's), on generated lines with damage, a
     letter or ``;`` first, spaces, quotes, tabs and other characters."""
     import polars as pl
 
@@ -819,6 +819,8 @@ def test_plain_line_is_not_suspect_and_its_patterned_fields_valid(register: str,
         valid = [
             (pl.col(cf.spec.name) == parser.kommun)
             if i == parser.kommun_index
+            else (pl.col(cf.spec.name) == str(parser.period))
+            if i == parser.period_index
             else field_ok(pl, cf, parser.ctx)
             for i, cf in enumerate(parser.fields)
             if cf.spec.name in taken

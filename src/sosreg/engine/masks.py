@@ -22,7 +22,7 @@ from sosreg.engine.errors import optional_import
 from sosreg.engine.runner import Runner
 from sosreg.engine.source import MAX_LINE
 from sosreg.engine.types import field_type
-from sosreg.engine.types.base import last_day, whole
+from sosreg.engine.types.base import LITERAL, last_day, whole
 from sosreg.engine.types.dates import YEARMONTH
 from sosreg.engine.values import YearMonth
 from sosreg.identity import UNKNOWN_DAY
@@ -260,13 +260,22 @@ def plain_line(pl: Any, parser: LineParser) -> tuple[Any, set[str]]:
     so tested. A line pattern matches only plain characters (its contract, checked for
     every built-in field in ``tests/test_field_types.py``), every other field
     :data:`PLAIN_VALUE`, the first a digit first. The kommun field's pattern is the
-    file's kommun; the period field keeps its mask."""
+    file's kommun and the period field's the file's period (their own flags, that the
+    value is the file's, folded in)."""
     patterns: list[str] = []
     taken: set[str] = set()
     digit_first = True
     for i, cf in enumerate(parser.fields):
         f = cf.spec
-        pattern = None if i == parser.period_index else field_type(f).line_pattern(cf)
+        pattern = field_type(f).line_pattern(cf)
+        if i == parser.period_index:  # the file's period, never empty
+            period = str(parser.period)
+            pattern = re.escape(period) if LITERAL.fullmatch(period) else None
+            if pattern is not None:
+                taken.add(f.name)
+                patterns.append(pattern)
+                digit_first = digit_first and (i != 0 or period[:1].isdigit())
+                continue
         if pattern is not None and i == parser.kommun_index:
             pattern = re.escape(parser.kommun) if parser.kommun in cf.fast else None
             if i == 0 and pattern is not None and not (parser.kommun or "").isdigit():
@@ -292,10 +301,13 @@ def by_pattern(pl: Any, parser: LineParser, named: list[tuple[str, Any]]) -> lis
     too."""
     ok, taken = plain_line(pl, parser)
     kommun = None if parser.kommun_index is None else parser.names[parser.kommun_index]
+    period = None if parser.period_index is None else parser.names[parser.period_index]
     out = [
         (name, expr)
         for name, expr in named
-        if name.removeprefix("field:") not in taken and not (name == "kommun" and kommun in taken)
+        if name.removeprefix("field:") not in taken
+        and not (name == "kommun" and kommun in taken)
+        and not (name == "period" and period in taken)
     ]
     out.append(("line", ~ok))
     return out

@@ -206,9 +206,12 @@ class FieldType:
     def quick_mask(self, pl: Any, col: Any, cf: CompiledField) -> Any:
         """A cheaper polars expression true only where :meth:`mask` is (never null), or
         ``None`` where there is none. The columnar engine's first pass tests every line
-        with it and only the lines it leaves false with :meth:`mask`; so it should hold
-        the common valid values (``tests/test_field_types.py`` checks that it is a
-        subset of the mask for every built-in field)."""
+        with it, and the few values it leaves false by the reference: the field's
+        converter, which makes no finding of a valid value
+        (:func:`sosreg.engine.masks.value_ok`; a converter has no effect but its
+        findings). So it should hold the common valid values
+        (``tests/test_field_types.py`` checks that it is a subset of the mask for every
+        built-in field)."""
         return None
 
     def line_pattern(self, cf: CompiledField) -> str | None:
