@@ -260,8 +260,9 @@ def _first_pass(
     # true where a line is suspect or may give a finding; the plain lines' keys are
     # read from their fields. With quick masks (FieldType.quick_mask), the lines they
     # leave flagged are tested again, one value at a time
-    plain, _ = plain_line(pl, parser)
-    first_named = by_pattern(pl, parser, _named(pl, runner, quick=True))
+    line = plain_line(pl, parser)
+    plain = line[0]
+    first_named = by_pattern(parser, _named(pl, runner, quick=True), line)
     tested = {name for name, _ in first_named}  # not by their line pattern
     quicker = [
         cf
@@ -310,12 +311,12 @@ def _first_pass(
                 flag = flag | maybe.scatter(maybe.arg_true(), pl.Series(again, dtype=pl.Boolean))
         if plan.loose:
             flag = flag | plan.table.get_column("line").is_in(list(plan.loose))
-        if not ahead:
-            keys.expect(plan, runner.input.sniff.size)
         if not plan.loose and frame.get_column("_plain").all():
             keys.took(first, frame)
         else:
             keys.add(plan, frame)
+        if not ahead:  # the first block's hashes: how many the file will hold
+            keys.expect(plan, runner.input.sniff.size)
         busy = bool(flag.any())
         del frame
         ahead.append(

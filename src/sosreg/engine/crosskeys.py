@@ -162,8 +162,6 @@ class KeyPass:
         self.saved = (parser.data_lines, parser.pending_short)
         _Hashes.held = 0
         _Hashes.spill_all = False
-        self.factor: float | None = None
-        """The file's size over its first block's (:meth:`expect`)."""
         self.blocks = 0
         """Blocks whose keys were hashed."""
         self.chunks = [_Hashes() for _ in keyed]
@@ -201,20 +199,15 @@ class KeyPass:
         """Per key, its slots' hashes where a line is plain (see :meth:`took`)."""
 
     def expect(self, plan: Plan, size: int) -> None:
-        """Before the first block's keys: the file holds ``size`` bytes, so about
-        ``size`` over the block's bytes as many hashes as the block (see
-        :data:`SPILL`)."""
+        """After the first block's hashes (``plan``): the file holds ``size`` bytes, so
+        about ``size`` over the block's bytes as many hashes as the block; a file
+        expected to hold more than :data:`SPILL` bytes of them writes them all to files
+        from now on."""
         text = plan.table.get_column("text") if plan.table is not None else None
         if text is None or not plan.total:
             return
         block = int(text.str.len_bytes().sum() or 0) + plan.total
-        self.factor = size / block
-
-    def _decide(self) -> None:
-        """After the first block's hashes: a file expected to hold more than
-        :data:`SPILL` bytes of them writes them all to files from now on."""
-        factor, self.factor = self.factor, None
-        if factor is not None and _Hashes.held * factor > SPILL:
+        if _Hashes.held * size / block > SPILL:
             _Hashes.spill_all = True
 
     def took(self, first: int, frame: Any) -> None:
@@ -223,7 +216,6 @@ class KeyPass:
         for j in range(len(self.slots)):
             self.chunks[j].add(first, self.pl.DataFrame(self._slots_of(frame, j)))
         self.blocks += 1
-        self._decide()
 
     def _slots_of(self, frame: Any, j: int) -> list[Any]:
         """Key ``j``'s slots as :attr:`slots` put them in ``frame``, named ``k0``… again."""
@@ -288,24 +280,15 @@ class KeyPass:
             else:
                 slots = self._slots_of(fused, i)
             if mid is not None and mid.height:
-                mid_at = (mid.get_column("line") - first).to_list()
-                theirs = mid.select(exprs)
-                slots = [
-                    s.scatter(mid_at, t) for s, t in zip(slots, theirs.get_columns(), strict=True)
-                ]
+                slots = _scatter(slots, mid.get_column("line") - first, mid.select(exprs))
             if rest is not None:
-                rest_at = (rest.get_column("line") - first).to_list()
                 use = pl.lit(sure) & pl.col("_record")
                 theirs = rest.select([pl.when(use).then(e) for e in exprs])
-                slots = [
-                    s.scatter(rest_at, t) for s, t in zip(slots, theirs.get_columns(), strict=True)
-                ]
+                slots = _scatter(slots, rest.get_column("line") - first, theirs)
             if recs is not None:
-                theirs = recs.select(exprs)
-                slots = [s.scatter(at, t) for s, t in zip(slots, theirs.get_columns(), strict=True)]
+                slots = _scatter(slots, at, recs.select(exprs))
             self.chunks[i].add(first, pl.DataFrame(slots))
         self.blocks += 1
-        self._decide()
 
     def lines(self) -> list[Any]:
         """After the last block: per key, the lines flagged (the parser's counters as
@@ -319,6 +302,12 @@ class KeyPass:
             _lines_of(pl, group, distinct=key.values is not None)
             for key, group in zip(self.keyed, self.chunks, strict=True)
         ]
+
+
+def _scatter(slots: list[Any], rows: Any, theirs: Any) -> list[Any]:
+    """``slots`` (a key's hash columns of a block) with ``theirs`` (a frame of the same
+    columns) set at ``rows``."""
+    return [s.scatter(rows, t) for s, t in zip(slots, theirs.get_columns(), strict=True)]
 
 
 def key_pass(runner: Runner, keyed: list[CrossKey], plans: Iterator[Plan]) -> list[Any]:
@@ -373,17 +362,21 @@ class _Hashes:
             self.folder = tempfile.TemporaryDirectory(prefix="sosreg-keys-")
             parts, self.parts = self.parts, []
             for at, held in parts:
-                _Hashes.held -= int(held.estimated_size())
-                self.pending.append((at, held))
-                self.pending_size += int(held.estimated_size())
-                self._flush(SPILL_CHUNK)
+                held_size = int(held.estimated_size())
+                _Hashes.held -= held_size
+                self._spill(at, held, held_size)
         if self.folder is None:
             _Hashes.held += size
             self.parts.append((first, frame))
         else:
-            self.pending.append((first, frame))
-            self.pending_size += size
-            self._flush(SPILL_CHUNK)
+            self._spill(first, frame, size)
+
+    def _spill(self, first: int, frame: Any, size: int) -> None:
+        """A block's hashes (``size`` bytes) to the pending ones, written to a file
+        once they hold :data:`SPILL_CHUNK` bytes."""
+        self.pending.append((first, frame))
+        self.pending_size += size
+        self._flush(SPILL_CHUNK)
 
     def _flush(self, at_least: int = 0) -> None:
         """The pending blocks' hashes to a file, once they hold ``at_least`` bytes."""

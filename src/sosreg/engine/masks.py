@@ -264,29 +264,26 @@ def plain_line(pl: Any, parser: LineParser) -> tuple[Any, set[str]]:
     value is the file's, folded in)."""
     patterns: list[str] = []
     taken: set[str] = set()
-    digit_first = True
+    digit_first = True  # whether the pattern lets a line start with a digit only
     for i, cf in enumerate(parser.fields):
         f = cf.spec
         pattern = field_type(f).line_pattern(cf)
-        if i == parser.period_index:  # the file's period, never empty
-            period = str(parser.period)
-            pattern = re.escape(period) if LITERAL.fullmatch(period) else None
-            if pattern is not None:
-                taken.add(f.name)
-                patterns.append(pattern)
-                digit_first = digit_first and (i != 0 or period[:1].isdigit())
-                continue
-        if pattern is not None and i == parser.kommun_index:
-            pattern = re.escape(parser.kommun) if parser.kommun in cf.fast else None
-            if i == 0 and pattern is not None and not (parser.kommun or "").isdigit():
-                digit_first = False
+        optional = not f.mandatory
+        own = None  # the file's own value: its period (never empty), its kommun
+        if i == parser.period_index:
+            own, optional = str(parser.period), False
+        elif i == parser.kommun_index and pattern is not None:
+            own = parser.kommun if parser.kommun in cf.fast else None
+            pattern = None
+        if own is not None:
+            pattern = re.escape(own) if LITERAL.fullmatch(own) else None
         if pattern is None:
             patterns.append(("[0-9]" if i == 0 else "") + PLAIN_VALUE)
             continue
         taken.add(f.name)
-        if i == 0 and i != parser.kommun_index:
-            digit_first = False  # a pattern may allow a letter first: tested apart
-        patterns.append(f"(?:{pattern})" + ("" if f.mandatory else "?"))
+        patterns.append(f"(?:{pattern})" + ("?" if optional else ""))
+        if i == 0:  # a pattern may allow a letter first, or nothing: tested apart
+            digit_first = own is not None and own[:1].isdigit() and not optional
     text = pl.col("text")
     ok = text.str.contains("^" + ";".join(patterns) + "$")
     if not digit_first:
@@ -294,12 +291,14 @@ def plain_line(pl: Any, parser: LineParser) -> tuple[Any, set[str]]:
     return ok & (text.str.len_bytes() <= MAX_LINE), taken
 
 
-def by_pattern(pl: Any, parser: LineParser, named: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+def by_pattern(
+    parser: LineParser, named: list[tuple[str, Any]], plain: tuple[Any, set[str]]
+) -> list[tuple[str, Any]]:
     """The first pass's masks: ``named`` (the flags of :func:`flags`) where the fields
-    :func:`plain_line` tests are tested so, with the suspect lines: its ``line`` flag is
-    true where :func:`plain_line` is false, so the flags are true on every suspect line
-    too."""
-    ok, taken = plain_line(pl, parser)
+    :func:`plain_line` tests are tested so (``plain``: its expression and fields), with
+    the suspect lines: its ``line`` flag is true where :func:`plain_line` is false, so
+    the flags are true on every suspect line too."""
+    ok, taken = plain
     kommun = None if parser.kommun_index is None else parser.names[parser.kommun_index]
     period = None if parser.period_index is None else parser.names[parser.period_index]
     out = [

@@ -215,8 +215,9 @@ class FieldType:
         return None
 
     def line_pattern(self, cf: CompiledField) -> str | None:
-        """A regular expression (Rust's ``regex`` syntax, unanchored, never matching a
-        ``;``) of non-empty values all of which :meth:`mask` finds valid, or ``None``.
+        """A regular expression (Rust's ``regex`` syntax, unanchored, matching only
+        printable ASCII without spaces, quotes or ``;``: :data:`LITERAL`'s characters)
+        of non-empty values all of which :meth:`mask` finds valid, or ``None``.
         The columnar engine's first pass tests a line's fields with such patterns in
         one match over the whole line instead of splitting it (``tests/
         test_field_types.py`` checks every pattern against its mask). A value the
