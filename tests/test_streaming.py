@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 from test_engines import assert_same
 
 import sosreg
@@ -376,3 +378,15 @@ def test_key_hashes_spill_by_the_files_expected_size(
         assert max(held) <= spill and held[-1] == 0
     else:
         assert held == sorted(held) and held[-1] > spill // 10**6
+
+
+@given(st.binary(max_size=40).map(lambda b: bytes(b"\r\nx;"[c % 4] for c in b)))
+@example(b"\r\r\n\n")  # as many CR as LF, one of them lone
+@example(b"a\r\nb\r")  # a CR last
+@example(b"a\r\nb\n")
+def test_line_ending_counts_are_exact(data: bytes) -> None:
+    """The block's CRLF, LF and CR counts (taken the cheap way where they can be) are
+    the plain counts, whatever the mix of endings."""
+    from sosreg.engine.blocks import _counts
+
+    assert _counts(data) == (data.count(b"\r\n"), data.count(b"\n"), data.count(b"\r"))

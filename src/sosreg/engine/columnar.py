@@ -275,13 +275,19 @@ def _first_pass(
     flag_expr = _any(pl, [(n, e) for n, e in first_named if n not in by_quick])
     if flag_expr is None:
         flag_expr = pl.lit(False)
-    quick_expr = _any(pl, [(n, e) for n, e in first_named if n in by_quick])
+    # each quick field's flags apart: the values they leave are tested once each
+    quick_exprs = [
+        e.alias(f"_quick{i}")
+        for i, cf in enumerate(quicker)
+        for n, e in first_named
+        if n == f"field:{cf.spec.name}"
+    ]
     keys = crosskeys.KeyPass(runner, keyed, plain=plain, quick=quick)
     slots = [e for exprs in keys.slots for e in exprs]
     # the fields the masks and keys read (the rest the patterns test in the text)
     roots = {
         name
-        for expr in (flag_expr, *([quick_expr] if quick else []), keys.plain, *slots)
+        for expr in (flag_expr, *quick_exprs, keys.plain, *slots)
         for name in expr.meta.root_names()
     }
     only = [n for n in parser.names if n in roots]
@@ -293,22 +299,23 @@ def _first_pass(
             plan.table.lazy()
             .select(
                 flag_expr.alias("_flag"),
-                *([quick_expr.alias("_quick")] if quick else []),
+                *quick_exprs,
                 keys.plain.alias("_plain"),
                 *slots,
             )
             .collect()
         )
         flag = frame.get_column("_flag")
-        if quick:  # the few lines only quick masks flag: their values, by the reference
-            maybe = frame.get_column("_quick") & ~flag
-            if maybe.any():
-                values = plan.table.select(*(cf.spec.name for cf in quicker)).filter(maybe)
-                again = [
-                    not all(value_ok(cf, v) for cf, v in zip(quicker, row, strict=True))
-                    for row in values.iter_rows()
-                ]
-                flag = flag | maybe.scatter(maybe.arg_true(), pl.Series(again, dtype=pl.Boolean))
+        if quick:  # the few values quick masks leave: each once, by the reference
+            rest = ~flag
+            for i, cf in enumerate(quicker):
+                maybe = frame.get_column(f"_quick{i}") & rest
+                if not maybe.any():
+                    continue
+                column = plan.table.get_column(cf.spec.name)
+                bad = [v for v in column.filter(maybe).unique().to_list() if not value_ok(cf, v)]
+                if bad:
+                    flag = flag | (maybe & column.is_in(bad))
         if plan.loose:
             flag = flag | plan.table.get_column("line").is_in(list(plan.loose))
         if not plan.loose and frame.get_column("_plain").all():
