@@ -242,12 +242,17 @@ def mask(pl: Any, col: Any, accept: tuple[str, ...]) -> Any:
     TF00 id's are in the same place), through the lookup tables of :func:`_tables`
     and :func:`_real_days`."""
     low, high, dates = _tables(pl, tuple(sorted(accept)))
-    shape = col.str.contains(_shape(accept))
     size = col.str.len_bytes()
     temporary = "t3" in accept or "tf" in accept
     # no nulls or negative numbers in the indexes (rows of another shape are false
     # through ``shape`` anyway): gathers are fastest without a validity mask
-    n = col.cast(pl.Int64, strict=False).fill_null(0).abs()
+    raw = col.cast(pl.Int64, strict=False)  # [+-]?[0-9]+ (no space) or null
+    n = raw.fill_null(0).abs()
+    if temporary:
+        shape = col.str.contains(_shape(accept))
+    else:  # 12 ASCII digits: 12 bytes that read as a number without a sign (no
+        # regular expression: a fifth of the mask's time)
+        shape = (size == 12) & (raw >= 0).fill_null(False) & ~col.str.starts_with("+")
     if temporary:  # the digits before the letters, as the year and the day
         y = col.str.slice(0, 4).cast(pl.Int64, strict=False).fill_null(0)
         mmdd = col.str.slice(4, 4).cast(pl.Int64, strict=False).fill_null(0).abs()
