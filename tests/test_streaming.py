@@ -384,9 +384,51 @@ def test_key_hashes_spill_by_the_files_expected_size(
 @example(b"\r\r\n\n")  # as many CR as LF, one of them lone
 @example(b"a\r\nb\r")  # a CR last
 @example(b"a\r\nb\n")
+@example(b"\r\n\xe5\r")  # not UTF-8 with the \xff
 def test_line_ending_counts_are_exact(data: bytes) -> None:
-    """The block's CRLF, LF and CR counts (taken the cheap way where they can be) are
-    the plain counts, whatever the mix of endings."""
-    from sosreg.engine.blocks import _counts
+    """The block's CRLF, LF and CR counts (taken the cheap way where they can be, by
+    polars in a block of UTF-8, in Python otherwise) are the plain counts, whatever
+    the mix of endings."""
+    import polars as pl
 
-    assert _counts(data) == (data.count(b"\r\n"), data.count(b"\n"), data.count(b"\r"))
+    from sosreg.engine import blocks
+
+    expected = (data.count(b"\r\n"), data.count(b"\n"), data.count(b"\r"))
+    assert blocks._counts(data) == expected
+    assert blocks._counts(data, pl) == expected  # a small block: in Python
+    saved = blocks.POLARS_COUNTS
+    blocks.POLARS_COUNTS = 0  # every block by polars (not UTF-8: in Python)
+    try:
+        assert blocks._counts(data, pl) == expected
+        assert blocks._counts(data + b"\xff", pl) == expected
+    finally:
+        blocks.POLARS_COUNTS = saved
+
+
+@pytest.mark.parametrize("at_once", [1, 3, columnar.LEFT_AT_ONCE])
+def test_values_quick_masks_leave_are_tested_in_any_batch(
+    monkeypatch: pytest.MonkeyPatch, at_once: int
+) -> None:
+    """The temporary ids EKB-Månad's quick masks leave are tested together, after
+    ``LEFT_AT_ONCE`` of them or at the end of the first pass: an invalid one (a bad
+    date, a letter for the T) is flagged on its line in whatever block it is, a valid
+    one (the same value on many lines) on none."""
+    lines = _lines("ekb", "manad", 300)
+    bad = {20: "19561003X274", 120: "19560231T274", 220: "195713TF00", 280: "19560231T274"}
+    for i in range(0, 300, 7):
+        lines[i] = _field(lines[i], 4, "1957TF00")
+    for n, (i, value) in enumerate(bad.items()):  # sökande and medsökande in turn
+        lines[i] = _field(lines[i], 4 + n % 2, value)
+    _blocks(monkeypatch, rows=1500, batch=40)
+    monkeypatch.setattr(columnar, "LEFT_AT_ONCE", at_once)
+    settled = []
+    settle = columnar._Left.settle
+    monkeypatch.setattr(
+        columnar._Left,
+        "settle",
+        lambda self, ahead: settled.append(self.size) or settle(self, ahead),
+    )
+    report = assert_same(("\r\n".join(lines) + "\r\n").encode(), **EKB)
+    flagged = {f.line for f in report.findings if f.field in ("sokande", "medsokande")}
+    assert flagged == {i + 1 for i in bad}
+    assert (len([n for n in settled if n]) > 2) == (at_once < 10)

@@ -76,7 +76,6 @@ from sosreg.engine.masks import (
     plain_line,
     polars,
     suspect_line,
-    value_ok,
 )
 from sosreg.engine.masks import flags as mask_flags
 from sosreg.engine.pipeline import REQUIRES, RUNNERS, Parsed
@@ -239,13 +238,63 @@ def _ahead_of(plans: Iterator[Plan]) -> Iterator[Plan]:
         thread.join()
 
 
+LEFT_AT_ONCE: Final = 1 << 16
+"""Values the first pass's quick masks leave that are held (with their lines) before
+they are tested, together (:class:`_Left`)."""
+
+
+class _Left:
+    """The values the quick masks of the first pass leave (a temporary id: about 1 % of
+    EKB-Månad's ids), held with their block and rows and tested together, each distinct
+    value once, by the field's mask (:func:`~sosreg.engine.masks.field_ok`: true only
+    where the reference, the field's converter, makes no finding; tested), at most
+    :data:`LEFT_AT_ONCE` at a time: the converter takes ~5 µs a value, a query of a
+    block's few hundred ~2 ms, one of a file's thousands a few."""
+
+    def __init__(self, pl: Any, fields: list[tuple[Any, Any]]) -> None:
+        self.pl = pl
+        self.fields = fields
+        """Per quick field: (its compiled field, its mask's flag: true where invalid)."""
+        self.held: list[tuple[int, int, Any, Any]] = []
+        """(block, field, rows, values): the block's rows left, and their values."""
+        self.size = 0
+
+    def add(self, block: int, field: int, rows: Any, values: Any) -> None:
+        self.held.append((block, field, rows, values))
+        self.size += len(values)
+
+    def settle(self, ahead: list[_Ahead]) -> None:
+        """The held values tested; the lines with an invalid one flagged in ``ahead``."""
+        pl = self.pl
+        for i, (cf, flag) in enumerate(self.fields):
+            parts = [(b, rows, values) for b, f, rows, values in self.held if f == i]
+            if not parts:
+                continue
+            name = cf.spec.name
+            distinct = pl.concat([values for _, _, values in parts]).unique()
+            tested = pl.DataFrame({name: distinct}).lazy().select(flag).collect()
+            bad = distinct.filter(tested.to_series().fill_null(True))
+            if not len(bad):
+                continue
+            for b, rows, values in parts:
+                hit = rows.filter(values.is_in(bad.implode()))
+                if not len(hit):
+                    continue
+                seen = ahead[b]
+                if seen.flag is None:
+                    seen.flag = pl.zeros(seen.total, dtype=pl.Boolean, eager=True)
+                    seen.runs = None
+                seen.flag = seen.flag.scatter(hit, True)
+        self.held, self.size = [], 0
+
+
 def _first_pass(
     runner: Runner, keyed: list[CrossKey], known: blocks.Known
 ) -> tuple[list[_Ahead], list[Any], Any]:
     """The first pass over a file whose cross-record rules have keys: per block, in one
     query, every mask but the keys' (true on its suspect lines too; fields with a
-    :meth:`~sosreg.engine.types.base.FieldType.quick_mask` by it, the few lines it
-    flags alone tested again, value by value, by :func:`~sosreg.engine.masks.value_ok`)
+    :meth:`~sosreg.engine.types.base.FieldType.quick_mask` by it, the few values it
+    leaves tested again, together, by the field's mask: :class:`_Left`)
     and the plain lines' keys
     (:class:`~sosreg.engine.crosskeys.KeyPass`); returns what it learnt of each block,
     the lines whose key repeats and the masks (one expression, for the lines the second
@@ -258,17 +307,19 @@ def _first_pass(
     named = _named(pl, runner)
     flag_full = _any(pl, named)
     # true where a line is suspect or may give a finding; the plain lines' keys are
-    # read from their fields. With quick masks (FieldType.quick_mask), the lines they
-    # leave flagged are tested again, one value at a time
+    # read from their fields. With quick masks (FieldType.quick_mask), the values they
+    # leave are tested again by the fields' masks, together (_Left)
     line = plain_line(pl, parser)
     plain = line[0]
     first_named = by_pattern(parser, _named(pl, runner, quick=True), line)
     tested = {name for name, _ in first_named}  # not by their line pattern
-    quicker = [
+    full = dict(named)
+    quicker = [  # (a quick field's values left are tested by its mask alone: _Left)
         cf
         for cf in parser.fields
         if f"field:{cf.spec.name}" in tested
         and field_type(cf.spec).quick_mask(pl, pl.col(cf.spec.name), cf) is not None
+        and set(full[f"field:{cf.spec.name}"].meta.root_names()) == {cf.spec.name}
     ]
     quick = bool(quicker)
     by_quick = {f"field:{cf.spec.name}" for cf in quicker}
@@ -282,6 +333,7 @@ def _first_pass(
         for n, e in first_named
         if n == f"field:{cf.spec.name}"
     ]
+    left = _Left(pl, [(cf, full[f"field:{cf.spec.name}"]) for cf in quicker])
     keys = crosskeys.KeyPass(runner, keyed, plain=plain, quick=quick)
     slots = [e for exprs in keys.slots for e in exprs]
     # the fields the masks and keys read (the rest the patterns test in the text)
@@ -306,16 +358,13 @@ def _first_pass(
             .collect()
         )
         flag = frame.get_column("_flag")
-        if quick:  # the few values quick masks leave: each once, by the reference
+        if quick:  # the few values quick masks leave: tested later, together
             rest = ~flag
             for i, cf in enumerate(quicker):
                 maybe = frame.get_column(f"_quick{i}") & rest
-                if not maybe.any():
-                    continue
-                column = plan.table.get_column(cf.spec.name)
-                bad = [v for v in column.filter(maybe).unique().to_list() if not value_ok(cf, v)]
-                if bad:
-                    flag = flag | (maybe & column.is_in(bad))
+                if maybe.any():
+                    column = plan.table.get_column(cf.spec.name)
+                    left.add(len(ahead), i, maybe.arg_true(), column.filter(maybe))
         if plan.loose:
             flag = flag | plan.table.get_column("line").is_in(list(plan.loose))
         if not plan.loose and frame.get_column("_plain").all():
@@ -335,6 +384,9 @@ def _first_pass(
             )
         )
         plan.table = plan.suspect = None  # before the next block is read
+        if left.size >= LEFT_AT_ONCE:
+            left.settle(ahead)
+    left.settle(ahead)
     repeated = keys.lines()
     hit = [False] * len(ahead)
     found = pl.concat(repeated).unique().sort() if repeated else None
