@@ -384,25 +384,12 @@ def test_key_hashes_spill_by_the_files_expected_size(
 @example(b"\r\r\n\n")  # as many CR as LF, one of them lone
 @example(b"a\r\nb\r")  # a CR last
 @example(b"a\r\nb\n")
-@example(b"\r\n\xe5\r")  # not UTF-8 with the \xff
 def test_line_ending_counts_are_exact(data: bytes) -> None:
-    """The block's CRLF, LF and CR counts (taken the cheap way where they can be, by
-    polars in a block of UTF-8, in Python otherwise) are the plain counts, whatever
-    the mix of endings."""
-    import polars as pl
+    """The block's CRLF, LF and CR counts (taken the cheap way where they can be) are
+    the plain counts, whatever the mix of endings."""
+    from sosreg.engine.blocks import _counts
 
-    from sosreg.engine import blocks
-
-    expected = (data.count(b"\r\n"), data.count(b"\n"), data.count(b"\r"))
-    assert blocks._counts(data) == expected
-    assert blocks._counts(data, pl) == expected  # a small block: in Python
-    saved = blocks.POLARS_COUNTS
-    blocks.POLARS_COUNTS = 0  # every block by polars (not UTF-8: in Python)
-    try:
-        assert blocks._counts(data, pl) == expected
-        assert blocks._counts(data + b"\xff", pl) == expected
-    finally:
-        blocks.POLARS_COUNTS = saved
+    assert _counts(data) == (data.count(b"\r\n"), data.count(b"\n"), data.count(b"\r"))
 
 
 @pytest.mark.parametrize("at_once", [1, 3, columnar.LEFT_AT_ONCE])

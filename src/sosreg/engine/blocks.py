@@ -93,12 +93,12 @@ class Known:
         """A read begins: chunks and plans are counted from the first again."""
         self._chunk = self._plan = 0
 
-    def count(self, data: bytes, pl: Any = None) -> tuple[int, int, int]:
+    def count(self, data: bytes) -> tuple[int, int, int]:
         """The next chunk's :func:`_counts` (the first read's, on the second)."""
         at, self._chunk = self._chunk, self._chunk + 1
         if self.need is not None and at < len(self.counts):
             return self.counts[at]
-        got = _counts(data, pl)
+        got = _counts(data)
         if self.need is None:
             self.counts.append(got)
         return got
@@ -184,34 +184,12 @@ _LONE_CR: Final = re.compile(rb"\r(?:[^\n]|\Z)")
 """A CR that is not the start of a CRLF."""
 
 
-POLARS_COUNTS: Final = 1 << 16
-"""Bytes from which a block's line endings are counted by polars (:func:`_counts`)."""
-
-
-def _counts(data: bytes, pl: Any = None) -> tuple[int, int, int]:
+def _counts(data: bytes) -> tuple[int, int, int]:
     """The CRLF, LF and CR bytes of ``data`` (each counted once per block: a third of
-    the time of a clean file went to counting them again). With ``pl`` (polars), a
-    block of UTF-8 of :data:`POLARS_COUNTS` bytes or more is counted by polars: half the
-    time, and without the GIL, which the engine's other thread needs meanwhile. Else
-    the two-byte count is the slow one (twice a byte's): a block without CR has no
-    CRLF, and a block with as many CR as LF and no lone CR has every CR in one."""
-    if pl is not None and len(data) >= POLARS_COUNTS:
-        try:
-            text = pl.Series("t", [data], dtype=pl.Binary).cast(pl.String)
-        except pl.exceptions.PolarsError:  # not UTF-8
-            text = None
-        if text is not None:
-            t = pl.col("t")
-            crlf, lf, cr = (
-                text.to_frame()
-                .select(
-                    t.str.count_matches("\r\n", literal=True),
-                    t.str.count_matches("\n", literal=True).alias("lf"),
-                    t.str.count_matches("\r", literal=True).alias("cr"),
-                )
-                .row(0)
-            )
-            return int(crlf), int(lf), int(cr)
+    the time of a clean file went to counting them again). The two-byte count is the
+    slow one (twice a byte's): a block without CR has no CRLF, and a block with as many
+    CR as LF and no lone CR has every CR in one. (Counting in polars, without the GIL,
+    took half the time but held ~20 MiB more at ten million lines.)"""
     lf, cr = data.count(b"\n"), data.count(b"\r")
     if not cr:
         return 0, lf, 0
@@ -323,7 +301,7 @@ def _byte_plans(
         """A block of whole lines, in pieces of at most ``BLOCKS.batch`` lines (a block
         of short lines is as many rows as one of long ones)."""
         most = max(1, source.BLOCKS.batch)
-        crlf, lf, cr = counts = known.count(data, pl)
+        crlf, lf, cr = counts = known.count(data)
         if lf + cr - crlf <= most:
             yield plan_of(data, counts)
             return
