@@ -190,13 +190,13 @@ class KeyPass:
         self.plain = plain
         cols = Columns(parser)
         self.slots = [
-            [
-                pl.when(plain).then(e).alias(f"{j}:{e.meta.output_name()}")
-                for e in _hash_exprs(pl, key, cols)
-            ]
+            [e.alias(f"{j}:{e.meta.output_name()}") for e in _hash_exprs(pl, key, cols)]
             for j, key in enumerate(keyed)
         ]
-        """Per key, its slots' hashes where a line is plain (see :meth:`took`)."""
+        """Per key, its slots' hashes of every line as split, for the block's query: a
+        line that is not plain has them set again by :meth:`add` (a ``when(plain)``
+        around them cost a fifth of the first pass's query: polars evaluates the
+        condition apart inside a ``when``)."""
 
     def expect(self, plan: Plan, size: int) -> None:
         """After the first block's hashes (``plan``): the file holds ``size`` bytes, so
