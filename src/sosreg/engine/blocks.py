@@ -167,7 +167,9 @@ def table_of(
             .struct.rename_fields(list(names))
             .alias("f")
         ).unnest("f")
-    return pl.concat([frame, fields.select(pl.all().fill_null(""))], how="horizontal")
+    if any(fields.null_count().row(0)):  # a missing field (a short line): ""
+        fields = fields.select(pl.all().fill_null(""))
+    return pl.concat([frame, fields], how="horizontal")
 
 
 def lines_frame(pl: Any, first: int, total: int, ending: Any, text: Any) -> Any:
@@ -244,6 +246,7 @@ def _read_utf8(
             columns=None if only is None else [names.index(n) for n in only],
             truncate_ragged_lines=True,
             missing_columns="insert",
+            empty_string_is_null=False,  # null: a missing field only (filled below)
         )
     except (pl.exceptions.PolarsError, TypeError):  # TypeError: an older polars
         fields = None  # split the clean lines as text instead
