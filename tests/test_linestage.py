@@ -119,6 +119,34 @@ def test_a_repaired_line_a_mask_flags_gets_its_line_findings_once(
 
 
 @pytest.mark.parametrize("ending", ENDINGS, ids=repr)
+def test_a_repaired_line_no_mask_flags_skips_the_row_engine(
+    ending: str, referenced: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A repaired line's masks are run again on its repaired fields (the first pass saw
+    it unrepaired): one no mask flags counts as a clean record, its line-stage finding
+    only, without the row engine; one with a wrong code goes to the row engine."""
+    from sosreg.engine.runner import Runner
+
+    lines = _clean()
+    lines[0] += ";"
+    lines[2] = f'"{lines[2]}"'
+    lines[4] = '"' + lines[4].replace(";021;", ";999;") + '"'
+    data = _file(lines, ending)
+    report, _ = _both(data, EKB, referenced)
+    found = [(f.code, f.line) for f in report.findings if f.line]
+    assert found == [("SOS-109", 1), ("SOS-104", 3), ("SOS-104", 5), ("EKB-010", 5)]
+    fed: list[int] = []
+    process = Runner.process
+
+    def spy(self: Runner, lines: Any, *args: Any, **kwargs: Any) -> Any:
+        return process(self, (fed.append(line.number) or line for line in lines), *args, **kwargs)
+
+    monkeypatch.setattr(Runner, "process", spy)
+    sosreg.validate(data, max_details=None, engine="columnar", **EKB)
+    assert fed == [5]
+
+
+@pytest.mark.parametrize("ending", ENDINGS, ids=repr)
 def test_wrong_field_counts_are_found_in_columns(ending: str, referenced: list[int]) -> None:
     lines = _clean(7)
     lines[1] = ";".join(lines[1].split(";")[:6])  # short, between two whole lines

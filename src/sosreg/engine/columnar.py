@@ -38,10 +38,12 @@ that masks and keys read: one regular expression over the whole line
 and that the fields whose type gives a
 :meth:`~sosreg.engine.types.base.FieldType.line_pattern` (code fields, numbers, months)
 are valid. It reads the next block in a thread while it checks one
-(:data:`READ_AHEAD`). The **second** reads into columns again only the blocks with a
-flagged line or a repeated key (:class:`~sosreg.engine.blocks.Known`; none of a clean
-file), tests only the flagged lines for being suspect, and adds to the first pass's
-flags the keys' and those of the lines the line stage repairs.
+(:data:`READ_AHEAD`). The **second** reads again only the blocks with a flagged line
+or a repeated key (:class:`~sosreg.engine.blocks.Known`; none of a clean file), their
+lines only, not split into fields (but for a sink, which takes the clean lines'
+fields), tests only the flagged lines for being suspect, and adds to the first pass's
+flags the keys' and those of the lines the line stage repairs (their masks run again
+on their repaired text, split).
 A file without keys is read once, each block's masks and row engine together
 (:func:`_check`).
 
@@ -427,7 +429,10 @@ def run(runner: Runner) -> None:
         STATS.passes = 2
         known = blocks.Known()
         ahead, repeated, masks = _first_pass(runner, keyed, known)
-        again = _ahead_of(blocks.plans(pl, runner, known=known))
+        # the second pass reads the lines only (the few repaired ones are split when
+        # their masks are run again); a sink wants the clean lines' fields too
+        only: list[str] | None = None if runner.rows is not None else []
+        again = _ahead_of(blocks.plans(pl, runner, only=only, known=known))
         if not any(known.need or ()):  # no block to read again: not even its bytes
             again = (Plan(None, seen.total) for seen in ahead)
         for plan, seen in zip(again, ahead, strict=True):
@@ -486,11 +491,18 @@ def _check(
         flag = ahead.flag
         rows = [row for row, _, _, _ in stage.repaired.values()]
         if rows and flag is not None and masks is not None:
-            # the first pass saw these lines unrepaired
+            # the first pass saw these lines unrepaired: their masks again, on their
+            # repaired text split (the block's table holds the text only)
+            repaired = lines_frame(
+                pl,
+                0,
+                len(rows),
+                pl.zeros(len(rows), dtype=pl.UInt8, eager=True),
+                pl.Series([t3 for _, _, t3, _ in stage.repaired.values()], dtype=pl.String),
+            ).with_columns(line=pl.Series(list(stage.repaired), dtype=pl.Int64))
             again = (
-                plan.table.with_row_index("_row")
+                table_of(pl, runner.parser.names, repaired, None)
                 .lazy()
-                .filter(pl.col("_row").is_in(rows))
                 .select(masks)
                 .collect()
                 .to_series()

@@ -218,7 +218,7 @@ def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
     # closing quote, spaces after it). No repaired value begins or ends with a space
     # or holds a quote: strip both.
     fixed = [0, n_fields - 1] if any(q for _, q, _, _ in stage.repaired.values()) else []
-    if fixed:
+    if fixed and names[0] in table.columns:  # (a table of the text only: not split)
         at = pl.lit(_rows(pl, height, whole))
         table = table.with_columns(
             pl.when(at).then(pl.col(names[i]).str.strip_chars(' "')).otherwise(pl.col(names[i]))
