@@ -258,6 +258,8 @@ def test_line_patterns_match_only_what_masks_accept(register: str, file: str, ye
             must += ["1900", "2023", "2099"]
         if f.type == "yearmonth":
             must += [f"{y}{m:02d}" for y in (1900, 2023, 2099) for m in range(1, 13)]
+        if f.type == "text":  # plain text up to the field's length
+            must += ["A", "z9", ("Ab1-/" * 20)[: f.length or 20]]
         assert must, f.name
         values = must + [v for c in must for v in _near(c)] + ["", ";", "1;2", "-1", "00"]
         values += [

@@ -183,7 +183,7 @@ def random_identity(rnd: Source, kinds: Sequence[str], born_from: dt.date, born_
 
 
 @functools.cache
-def _luhn(pl: Any) -> tuple[Any, Any]:
+def _sum_tables(pl: Any) -> tuple[Any, Any]:
     """The Luhn sums of every 5-digit group, the low and the high half of the last ten
     digits (:func:`sosreg.identity.luhn_sums`): the same for every field (a field
     that accepts other kinds of id than another does not build them again)."""
@@ -196,10 +196,10 @@ def _luhn(pl: Any) -> tuple[Any, Any]:
 @functools.cache
 def _tables(pl: Any, accept: tuple[str, ...]) -> tuple[Any, Any, Any]:
     """Lookup tables, so a column needs a few gathers instead of dozens of operations
-    per value: the Luhn sums (:func:`_luhn`), and for every MMDD whether it is a valid
+    per value: the Luhn sums (:func:`_sum_tables`), and for every MMDD whether it is a valid
     birth date of an accepted kind (1: in any year, 2: in leap years only, 0: never;
     :func:`sosreg.identity.day_kind`)."""
-    low, high = _luhn(pl)
+    low, high = _sum_tables(pl)
     kinds = frozenset(accept)
     dates = [0] * 10**4
     for m in range(13):

@@ -69,6 +69,13 @@ class Text(FieldType):
             ok = ok & (col.str.len_chars() <= cf.spec.length)
         return ok
 
+    def line_pattern(self, cf: CompiledField) -> str | None:
+        """Plain characters (:data:`~sosreg.engine.types.base.LITERAL`'s), as many as
+        the field's length allows: a text with a space, a quote or another character
+        makes its line suspect anyway, so the first pass need not read the field."""
+        length = cf.spec.length
+        return "[!#-:<-~]+" if length is None else f"[!#-:<-~]{{1,{length}}}"
+
     def draw(self, rnd: Source, f: FieldSpec, around: Around) -> str:
         size = between(rnd, 1, f.length or DEFAULT_LENGTH)
         return "".join(pick(rnd, LETTERS) for _ in range(size))
