@@ -18,7 +18,7 @@ from sosreg.engine import source
 
 pytest.importorskip("polars")
 
-from sosreg.engine import columnar, crosskeys
+from sosreg.engine import columnar, crosskeys, masks
 
 
 def _lines(register: str, file: str, n: int, seed: int = 3) -> list[str]:
@@ -409,11 +409,11 @@ def test_values_quick_masks_leave_are_tested_in_any_batch(
     _blocks(monkeypatch, rows=1500, batch=40)
     monkeypatch.setattr(columnar, "LEFT_AT_ONCE", at_once)
     settled = []
-    settle = columnar._Left.settle
+    settle = masks.Leftover.settle
     monkeypatch.setattr(
-        columnar._Left,
+        masks.Leftover,
         "settle",
-        lambda self, ahead: settled.append(self.size) or settle(self, ahead),
+        lambda self: settled.append(self.size) or settle(self),
     )
     report = assert_same(("\r\n".join(lines) + "\r\n").encode(), **EKB)
     flagged = {f.line for f in report.findings if f.field in ("sokande", "medsokande")}

@@ -70,7 +70,9 @@ from sosreg.engine import blocks, crosskeys, linestage
 from sosreg.engine.blocks import ENDINGS, STATS, Plan, gc_paused, lines_frame, table_of
 from sosreg.engine.findings import Stamp
 from sosreg.engine.masks import (
+    LEFT_AT_ONCE,
     Columns,
+    Leftover,
     Mask,
     available,
     by_pattern,
@@ -240,54 +242,14 @@ def _ahead_of(plans: Iterator[Plan]) -> Iterator[Plan]:
         thread.join()
 
 
-LEFT_AT_ONCE: Final = 1 << 16
-"""Values the first pass's quick masks leave that are held (with their lines) before
-they are tested, together (:class:`_Left`)."""
-
-
-class _Left:
-    """The values the quick masks of the first pass leave (a temporary id: about 1 % of
-    EKB-Månad's ids), held with their block and rows and tested together, each distinct
-    value once, by the field's mask (:func:`~sosreg.engine.masks.field_ok`: true only
-    where the reference, the field's converter, makes no finding; tested), at most
-    :data:`LEFT_AT_ONCE` at a time: the converter takes ~5 µs a value, a query of a
-    block's few hundred ~2 ms, one of a file's thousands a few."""
-
-    def __init__(self, pl: Any, fields: list[tuple[Any, Any]]) -> None:
-        self.pl = pl
-        self.fields = fields
-        """Per quick field: (its compiled field, its mask's flag: true where invalid)."""
-        self.held: list[tuple[int, int, Any, Any]] = []
-        """(block, field, rows, values): the block's rows left, and their values."""
-        self.size = 0
-
-    def add(self, block: int, field: int, rows: Any, values: Any) -> None:
-        self.held.append((block, field, rows, values))
-        self.size += len(values)
-
-    def settle(self, ahead: list[_Ahead]) -> None:
-        """The held values tested; the lines with an invalid one flagged in ``ahead``."""
-        pl = self.pl
-        for i, (cf, flag) in enumerate(self.fields):
-            parts = [(b, rows, values) for b, f, rows, values in self.held if f == i]
-            if not parts:
-                continue
-            name = cf.spec.name
-            distinct = pl.concat([values for _, _, values in parts]).unique()
-            tested = pl.DataFrame({name: distinct}).lazy().select(flag).collect()
-            bad = distinct.filter(tested.to_series().fill_null(True))
-            if not len(bad):
-                continue
-            for b, rows, values in parts:
-                hit = rows.filter(values.is_in(bad.implode()))
-                if not len(hit):
-                    continue
-                seen = ahead[b]
-                if seen.flag is None:
-                    seen.flag = pl.zeros(seen.total, dtype=pl.Boolean, eager=True)
-                    seen.runs = None
-                seen.flag = seen.flag.scatter(hit, True)
-        self.held, self.size = [], 0
+def _flag_left(pl: Any, left: Leftover, ahead: list[_Ahead]) -> None:
+    """The lines with a value the quick masks left that is invalid, flagged."""
+    for block, rows in left.settle():
+        seen = ahead[block]
+        if seen.flag is None:
+            seen.flag = pl.zeros(seen.total, dtype=pl.Boolean, eager=True)
+            seen.runs = None
+        seen.flag = seen.flag.scatter(rows, True)
 
 
 def _first_pass(
@@ -296,7 +258,8 @@ def _first_pass(
     """The first pass over a file whose cross-record rules have keys: per block, in one
     query, every mask but the keys' (true on its suspect lines too; fields with a
     :meth:`~sosreg.engine.types.base.FieldType.quick_mask` by it, the few values it
-    leaves tested again, together, by the field's mask: :class:`_Left`)
+    leaves tested again, together, by the field's mask:
+    :class:`~sosreg.engine.masks.Leftover`)
     and the plain lines' keys
     (:class:`~sosreg.engine.crosskeys.KeyPass`); returns what it learnt of each block,
     the lines whose key repeats and the masks (one expression, for the lines the second
@@ -310,13 +273,13 @@ def _first_pass(
     flag_full = _any(pl, named)
     # true where a line is suspect or may give a finding; the plain lines' keys are
     # read from their fields. With quick masks (FieldType.quick_mask), the values they
-    # leave are tested again by the fields' masks, together (_Left)
+    # leave are tested again by the fields' masks, together (masks.Leftover)
     line = plain_line(pl, parser)
     plain = line[0]
     first_named = by_pattern(parser, _named(pl, runner, quick=True), line)
     tested = {name for name, _ in first_named}  # not by their line pattern
     full = dict(named)
-    quicker = [  # (a quick field's values left are tested by its mask alone: _Left)
+    quicker = [  # (a quick field's values left are tested by its mask alone: Leftover)
         cf
         for cf in parser.fields
         if f"field:{cf.spec.name}" in tested
@@ -335,7 +298,7 @@ def _first_pass(
         for n, e in first_named
         if n == f"field:{cf.spec.name}"
     ]
-    left = _Left(pl, [(cf, full[f"field:{cf.spec.name}"]) for cf in quicker])
+    left = Leftover(pl, [(cf, full[f"field:{cf.spec.name}"]) for cf in quicker])
     keys = crosskeys.KeyPass(runner, keyed, plain=plain, quick=quick)
     slots = [e for exprs in keys.slots for e in exprs]
     # the fields the masks and keys read (the rest the patterns test in the text)
@@ -387,8 +350,8 @@ def _first_pass(
         )
         plan.table = plan.suspect = None  # before the next block is read
         if left.size >= LEFT_AT_ONCE:
-            left.settle(ahead)
-    left.settle(ahead)
+            _flag_left(pl, left, ahead)
+    _flag_left(pl, left, ahead)
     repeated = keys.lines()
     hit = [False] * len(ahead)
     found = pl.concat(repeated).unique().sort() if repeated else None
