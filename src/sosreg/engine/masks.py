@@ -164,7 +164,8 @@ def field_ok(pl: Any, cf: CompiledField, ctx: Any, *, quick: bool = False) -> An
 def value_ok(cf: CompiledField, value: str) -> bool:
     """What :func:`field_ok` says of one value, from the reference: its converter makes
     no finding of it (an empty optional value is valid, as the compiled line function
-    takes it). For the few values a quick mask leaves flagged."""
+    takes it). The tests' reference for the masks (and quick masks) of every built-in
+    field."""
     if not value:
         return not cf.spec.mandatory
     out: list[Any] = []

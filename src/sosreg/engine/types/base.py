@@ -206,12 +206,12 @@ class FieldType:
     def quick_mask(self, pl: Any, col: Any, cf: CompiledField) -> Any:
         """A cheaper polars expression true only where :meth:`mask` is (never null), or
         ``None`` where there is none. The columnar engine's first pass tests every line
-        with it, and the few values it leaves false by the reference: the field's
-        converter, which makes no finding of a valid value
-        (:func:`sosreg.engine.masks.value_ok`; a converter has no effect but its
-        findings). So it should hold the common valid values
+        with it, and the few values it leaves false, together, by :meth:`mask`
+        (:class:`sosreg.engine.masks.Leftover`; the mask must then read the field's
+        own column only). So it should hold the common valid values
         (``tests/test_field_types.py`` checks that it is a subset of the mask for every
-        built-in field)."""
+        built-in field, and the mask against the reference, the field's converter:
+        :func:`sosreg.engine.masks.value_ok`)."""
         return None
 
     def line_pattern(self, cf: CompiledField) -> str | None:
