@@ -277,12 +277,12 @@ def _first_pass(
     line = plain_line(pl, parser)
     plain = line[0]
     first_named = by_pattern(parser, _named(pl, runner, quick=True), line)
-    tested = {name for name, _ in first_named}  # not by their line pattern
+    by_name = dict(first_named)  # the fields there are not tested by their line pattern
     full = dict(named)
     quicker = [  # (a quick field's values left are tested by its mask alone: Leftover)
         cf
         for cf in parser.fields
-        if f"field:{cf.spec.name}" in tested
+        if f"field:{cf.spec.name}" in by_name
         and field_type(cf.spec).quick_mask(pl, pl.col(cf.spec.name), cf) is not None
         and set(full[f"field:{cf.spec.name}"].meta.root_names()) == {cf.spec.name}
     ]
@@ -293,10 +293,7 @@ def _first_pass(
         flag_expr = pl.lit(False)
     # each quick field's flags apart: the values they leave are tested once each
     quick_exprs = [
-        e.alias(f"_quick{i}")
-        for i, cf in enumerate(quicker)
-        for n, e in first_named
-        if n == f"field:{cf.spec.name}"
+        by_name[f"field:{cf.spec.name}"].alias(f"_quick{i}") for i, cf in enumerate(quicker)
     ]
     left = Leftover(pl, [(cf, full[f"field:{cf.spec.name}"]) for cf in quicker])
     keys = crosskeys.KeyPass(runner, keyed, plain=plain, quick=quick)
@@ -456,13 +453,13 @@ def _check(
         if rows and flag is not None and masks is not None:
             # the first pass saw these lines unrepaired: their masks again, on their
             # repaired text split (the block's table holds the text only)
-            repaired = lines_frame(
-                pl,
-                0,
-                len(rows),
-                pl.zeros(len(rows), dtype=pl.UInt8, eager=True),
-                pl.Series([t3 for _, _, t3, _ in stage.repaired.values()], dtype=pl.String),
-            ).with_columns(line=pl.Series(list(stage.repaired), dtype=pl.Int64))
+            repaired = pl.DataFrame(
+                {
+                    "line": pl.Series(list(stage.repaired), dtype=pl.Int64),
+                    "text": [t3 for _, _, t3, _ in stage.repaired.values()],
+                },
+                schema_overrides={"text": pl.String},
+            )
             again = (
                 table_of(pl, runner.parser.names, repaired, None)
                 .lazy()

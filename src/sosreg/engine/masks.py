@@ -22,7 +22,7 @@ from sosreg.engine.errors import optional_import
 from sosreg.engine.runner import Runner
 from sosreg.engine.source import MAX_LINE
 from sosreg.engine.types import field_type
-from sosreg.engine.types.base import LITERAL, last_day, whole
+from sosreg.engine.types.base import LITERAL, PLAIN_CHARS, last_day, whole
 from sosreg.engine.types.dates import YEARMONTH
 from sosreg.engine.values import YearMonth
 from sosreg.identity import UNKNOWN_DAY
@@ -247,7 +247,7 @@ def flags(
     return flags
 
 
-PLAIN_VALUE: Final = "[!#-:<-~]*"
+PLAIN_VALUE: Final = PLAIN_CHARS + "*"
 """A value on a plain line (printable ASCII, no space, quote or ``;``): what
 :func:`plain_line` matches a field without a line pattern with."""
 

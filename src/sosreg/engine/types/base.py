@@ -216,7 +216,7 @@ class FieldType:
 
     def line_pattern(self, cf: CompiledField) -> str | None:
         """A regular expression (Rust's ``regex`` syntax, unanchored, matching only
-        printable ASCII without spaces, quotes or ``;``: :data:`LITERAL`'s characters)
+        printable ASCII without spaces, quotes or ``;``: :data:`PLAIN_CHARS`)
         of non-empty values all of which :meth:`mask` finds valid, or ``None``.
         The columnar engine's first pass tests a line's fields with such patterns in
         one match over the whole line instead of splitting it (``tests/
@@ -293,9 +293,14 @@ def valid_ymd(pl: Any, y: Any, m: Any, d: Any) -> Any:
     return (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= last_day(pl, y, m))
 
 
-LITERAL: Final = re.compile(r"[\x21\x23-\x3a\x3c-\x7e]+")
+PLAIN_CHARS: Final = "[!#-:<-~]"
+"""A character of a value on a plain line (printable ASCII but the space, the quote and
+``;``), as a regular expression's class that Python's ``re`` and polars read alike: all
+a :meth:`FieldType.line_pattern` may match."""
+
+LITERAL: Final = re.compile(PLAIN_CHARS + "+")
 """A value a :meth:`FieldType.line_pattern` may list as it is: printable ASCII, no
-quote, no ``;``."""
+space, quote or ``;``."""
 
 
 def literals(values: Iterable[str]) -> list[str]:

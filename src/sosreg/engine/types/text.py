@@ -10,6 +10,7 @@ from sosreg.engine.fields import CompiledField, FieldChecks
 from sosreg.engine.findings import Finding
 from sosreg.engine.spec import FieldSpec
 from sosreg.engine.types.base import (
+    PLAIN_CHARS,
     Around,
     Damage,
     FieldType,
@@ -70,11 +71,11 @@ class Text(FieldType):
         return ok
 
     def line_pattern(self, cf: CompiledField) -> str | None:
-        """Plain characters (:data:`~sosreg.engine.types.base.LITERAL`'s), as many as
+        """Plain characters (:data:`~sosreg.engine.types.base.PLAIN_CHARS`), as many as
         the field's length allows: a text with a space, a quote or another character
         makes its line suspect anyway, so the first pass need not read the field."""
         length = cf.spec.length
-        return "[!#-:<-~]+" if length is None else f"[!#-:<-~]{{1,{length}}}"
+        return PLAIN_CHARS + ("+" if length is None else f"{{1,{length}}}")
 
     def draw(self, rnd: Source, f: FieldSpec, around: Around) -> str:
         size = between(rnd, 1, f.length or DEFAULT_LENGTH)
