@@ -8,7 +8,7 @@ by :mod:`sosreg.engine.register` and by register rules; it imports none of them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from typing import Any
 
 import attrs
@@ -39,6 +39,11 @@ class Context:
     October), else the last day of the period."""
     params: Mapping[str, Any] = attrs.field(init=False)
     """The spec's parameters (thresholds, limits), read by rules on every line."""
+    counted: Container[str] = attrs.field(default=frozenset(), init=False)
+    """The codes whose findings are only counted (:attr:`FindingLog.counted
+    <sosreg.engine.findings.FindingLog.counted>`, bound while an engine runs into that
+    log): :meth:`finding` makes each of them as a token of its code and severity."""
+    _tokens: dict[str, Finding] = attrs.field(factory=dict, init=False)
 
     def __attrs_post_init__(self) -> None:
         self.reference_date = self.spec.reference_date_for(self.period)
@@ -75,7 +80,18 @@ class Context:
         field's label to the parameters; ``file`` names the file a delivery-level finding
         points into (:attr:`Finding.file`; typed ``object`` so that rules may pass
         ``**params``). ``collector`` (an ``int``): the collector's error number, where it
-        is not the rule's (a field's, for a field-stage finding)."""
+        is not the rule's (a field's, for a field-stage finding).
+
+        A code in :attr:`counted` (while an engine runs into a log that keeps none of
+        its details more) gives a token: its code, severity and category, no line,
+        field, value or parameters, the same object each time. The log counts it and
+        never shows it."""
+        if code in self.counted:  # counted, never seen: the code and severity only
+            token = self._tokens.get(code)
+            if token is None:
+                category = CATALOGUE[code].category
+                token = self._tokens[code] = Finding(code, self.severity(code), category)
+            return token
         rule = CATALOGUE[code]
         if field is not None and self.spec.has_field(field):
             f = self.spec.field(field)

@@ -200,6 +200,18 @@ def order_key(f: Finding) -> tuple[int, int]:
     return (0, 0) if f.line is None else (1, f.line)
 
 
+class _Every:
+    """Every rule code (the codes a log of ``limit=0`` and no sink only counts)."""
+
+    __slots__ = ()
+
+    def __contains__(self, code: object) -> bool:
+        return True
+
+    def add(self, code: str) -> None:
+        """(It has every code already.)"""
+
+
 class FindingLog:
     """The findings of one file, with bounded memory.
 
@@ -208,7 +220,7 @@ class FindingLog:
     receives every finding as it is added, kept or not (a streaming writer).
     """
 
-    __slots__ = ("_kept_per_code", "counts", "kept", "limit", "severities", "sink")
+    __slots__ = ("_kept_per_code", "counted", "counts", "kept", "limit", "severities", "sink")
 
     def __init__(
         self, limit: int | None = DEFAULT_MAX_DETAILS, sink: Callable[[Finding], None] | None = None
@@ -221,6 +233,12 @@ class FindingLog:
         self.severities: dict[str, Severity] = {}
         self.kept: list[Finding] = []
         self._kept_per_code: Counter[str] = Counter()
+        self.counted: set[str] | _Every = _Every() if limit == 0 and sink is None else set()
+        """The codes this log only counts from now on: their details are all kept
+        (``limit`` reached) and there is no sink. A code never leaves it. A finding of
+        one of them may be made as a mere token of its code and severity
+        (:meth:`Context.finding <sosreg.engine.context.Context.finding>` does, during an
+        engine's run): it is counted, never seen."""
 
     def add(self, f: Finding) -> None:
         """Count ``f``, keep it if its rule has room, and pass it to the sink."""
@@ -229,9 +247,15 @@ class FindingLog:
         prior = self.severities.get(code)
         if prior is None or f.severity > prior:
             self.severities[code] = f.severity
-        if self.limit is None or self._kept_per_code[code] < self.limit:
-            self._kept_per_code[code] += 1
+        limit = self.limit
+        if limit is None:
             self.kept.append(f)
+            self._kept_per_code[code] += 1
+        elif self._kept_per_code[code] < limit:
+            kept = self._kept_per_code[code] = self._kept_per_code[code] + 1
+            self.kept.append(f)
+            if kept == limit and self.sink is None:
+                self.counted.add(code)
         if self.sink is not None:
             self.sink(f)
 

@@ -383,13 +383,19 @@ class Parsed:
         if not self._consumed:
             self._consumed = True
             self.log.extend(self.file_findings)
+            # every finding made from here on goes to the log: of a code whose details
+            # it keeps no more, a token is made (Context.counted)
+            self.context.counted = self.log.counted
             try:
-                self.engine_used = self.chosen_engine()
-                RUNNERS[self.engine_used](self.runner)
-                self.runner.report_progress()  # an engine that read the file at once
+                try:
+                    self.engine_used = self.chosen_engine()
+                    RUNNERS[self.engine_used](self.runner)
+                    self.runner.report_progress()  # an engine that read the file at once
+                finally:
+                    self.input.close()
+                self.log.extend(self._finish())
             finally:
-                self.input.close()
-            self.log.extend(self._finish())
+                self.context.counted = frozenset()
         sn = self.input.sniff
         log = self.log
         return Report(
