@@ -147,6 +147,43 @@ def test_a_repaired_line_no_mask_flags_skips_the_row_engine(
 
 
 @pytest.mark.parametrize("ending", ENDINGS, ids=repr)
+def test_a_spaced_line_no_mask_flags_skips_the_row_engine(
+    ending: str, referenced: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Spaces around values are stripped in the line stage, and the line is then a
+    repaired one: its masks run on the stripped values; one no mask flags counts as a
+    clean record with its SOS-110 findings only, one with a wrong code (after the
+    spaces) goes to the row engine, its line-stage findings first."""
+    from sosreg.engine.runner import Runner
+
+    lines = _clean()
+    lines[0] = lines[0].replace(";8777;", "; 8777 ;")
+    lines[2] = lines[2].replace(";021;", ";021 ;").replace(";0;;", "; 0;;", 1)
+    lines[3] = lines[3].replace(";021;", "; 999;")
+    data = _file(lines, ending)
+    report, seen = _both(data, EKB, referenced)
+    found = [(f.code, f.line, f.field) for f in report.findings if f.line]
+    assert found == [
+        ("SOS-110", 1, "belopp_forsorjningsstod"),
+        ("SOS-110", 3, "hinder_sokande"),
+        ("SOS-110", 3, "insats_sokande"),
+        ("SOS-110", 4, "hinder_sokande"),
+        ("EKB-010", 4, "hinder_sokande"),
+    ]
+    assert seen == []
+    assert report.records == 5
+    fed: list[int] = []
+    process = Runner.process
+
+    def spy(self: Runner, lines: Any, *args: Any, **kwargs: Any) -> Any:
+        return process(self, (fed.append(line.number) or line for line in lines), *args, **kwargs)
+
+    monkeypatch.setattr(Runner, "process", spy)
+    sosreg.validate(data, max_details=None, engine="columnar", **EKB)
+    assert fed == [4]
+
+
+@pytest.mark.parametrize("ending", ENDINGS, ids=repr)
 def test_wrong_field_counts_are_found_in_columns(ending: str, referenced: list[int]) -> None:
     lines = _clean(7)
     lines[1] = ";".join(lines[1].split(";")[:6])  # short, between two whole lines

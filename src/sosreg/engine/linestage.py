@@ -18,8 +18,10 @@ unquoted (so never a header line) and holds no quote once unquoted.
 
 * A line with the wrong number of fields gets its finding here and no record, as in
   the reference (:attr:`LineStage.quiet`).
-* A line the repairs make whole is a *repaired* line: its fields in the table are set
-  to the repaired values, so it then goes through the masks like a clean line
+* A line the repairs make whole is a *repaired* line (spaces around values are
+  stripped too, each making its finding: SOS-110, or the field's ``code.padded``): its
+  fields in the table are set to the repaired values, so it then goes through the
+  masks like a clean line
   (:attr:`LineStage.table`), and its line-stage findings wait in
   :attr:`LineStage.repaired`. :func:`settle` then hands each to the row engine
   already parsed, with its record (the compiled field stage on the repaired values,
@@ -44,12 +46,13 @@ passed in (``pl``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
 
 from sosreg.engine.core import LineParser
-from sosreg.engine.findings import Category, Finding, Seen, Stamp
+from sosreg.engine.findings import Category, Finding, Stamp
 from sosreg.engine.source import MAX_LINE
 
 
@@ -65,16 +68,14 @@ class LineStage:
     reference: Any
     """Boolean Series: the suspect lines the row engine must still read whole."""
     done: dict[int, tuple[Any, list[Finding]]] = attrs.field(factory=dict)
-    """Lines finished here that the row engine goes on with: (record, findings) for
-    spaces around values, the field stage run on the stripped values."""
+    """Lines finished here that the row engine goes on with (after :func:`settle`: the
+    repaired lines a mask flags): (record, findings), the field stage run on the
+    repaired values."""
     quiet: dict[int, list[Stamp]] = attrs.field(factory=dict)
     """Lines finished here with findings only, no record (a wrong number of fields; a
     repaired line no mask flags, after :func:`settle`): their findings as stamps, for
     :meth:`FindingLog.add_at <sosreg.engine.findings.FindingLog.add_at>` in line
     order."""
-    records: list[Any] = attrs.field(factory=list)
-    """The records of :attr:`done` (lines with spaces around values: their field stage
-    run here, they stay suspect)."""
     repaired: dict[int, tuple[int, bool, str, list[Stamp]]] = attrs.field(factory=dict)
     """Repaired lines: line -> (row in the table, in quotes, repaired text, line-stage
     findings as stamps)."""
@@ -157,7 +158,9 @@ def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
     trailing: dict[int, Stamp] = {}
     counts: dict[int, Stamp] = {}
     padded = parser.padded
-    seen = Seen()  # SOS-110 by field and value
+    spaced: dict[Any, Stamp] = {}  # SOS-110 (or code.padded) by field and value
+    counted = ctx.counted
+    stripped_any = False  # a repaired line had spaces around a value
     whole: list[int] = []  # the rows of the repaired lines
     for row, line, is_quoted, t3, count, extra_n, is_whole in frame.select(
         "_row", "line", "quoted", "t3", "n", "extra", "whole"
@@ -179,45 +182,60 @@ def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
             lines_seen += 1
             continue
         if " " in t3:  # the reference's loop over the values (no quotes are left)
-            out = [stamp.at(line) for stamp in stamps]
             values = t3.split(";")
-            for i, v in enumerate(values):
+            at = t3.find(" ")
+            while at != -1:  # each value with a space in it, in order
+                i = t3.count(";", 0, at)
+                v = values[i]
                 stripped = v.strip(" ")
-                if stripped == v:
-                    continue
-                pad = padded.get(i)
-                if pad is not None and v[0] != " " and len(v) <= pad[1]:
-                    finding = ctx.finding(
-                        pad[0],
-                        line=line,
-                        field=names[i],
-                        value=v,
-                        suggestion=stripped,
-                        width=pad[1],
-                        category=Category.FIELD,
-                    )
-                else:
-                    finding = seen.get((i, v), line) or seen.put(
-                        (i, v), ctx.finding("SOS-110", line=line, field=names[i], value=v)
-                    )
-                out.append(finding)
-                values[i] = stripped
-            # the field stage here, as the reference goes on: the line is suspect
-            record = parser.fields_fn(values, line, out)
-            stage.done[line] = (record, out)
-            if record is not None:
-                stage.records.append(record)
-            lines_seen += 1
-            continue
+                if stripped != v:
+                    pad = padded.get(i)
+                    if pad is not None and v[0] != " " and len(v) <= pad[1]:
+                        # (a code only counted: one token, whatever the value)
+                        key: Any = pad[0] if pad[0] in counted else (pad[0], i, v)
+                        stamp = spaced.get(key)
+                        if stamp is None:
+                            stamp = spaced[key] = Stamp(
+                                ctx.finding(
+                                    pad[0],
+                                    line=0,
+                                    field=names[i],
+                                    value=v,
+                                    suggestion=stripped,
+                                    width=pad[1],
+                                    category=Category.FIELD,
+                                )
+                            )
+                    else:
+                        key = "SOS-110" if "SOS-110" in counted else ("SOS-110", i, v)
+                        stamp = spaced.get(key)
+                        if stamp is None:
+                            stamp = spaced[key] = Stamp(
+                                ctx.finding("SOS-110", line=0, field=names[i], value=v)
+                            )
+                    stamps.append(stamp)
+                    values[i] = stripped
+                end = t3.find(";", at)
+                if end == -1:
+                    break
+                at = t3.find(" ", end)
+            # then a repaired line: its masks on the values stripped, as the reference's
+            # field stage reads them
+            t3 = ";".join(values)
+            stripped_any = True
         stage.repaired[line] = (row, is_quoted, t3, stamps)
         whole.append(row)
     parser.data_lines += lines_seen
     # the repaired lines' fields into the table. The reader split each line as it
     # stands and dropped what follows the spec's last field, so only a line in quotes
     # differs: its first field (the opening quote, spaces before it) and its last (the
-    # closing quote, spaces after it). No repaired value begins or ends with a space
-    # or holds a quote: strip both.
-    fixed = [0, n_fields - 1] if any(q for _, q, _, _ in stage.repaired.values()) else []
+    # closing quote, spaces after it), and a line with spaces around values. No
+    # repaired value begins or ends with a space or holds a quote: strip both.
+    fixed: Sequence[int] = []
+    if stripped_any:
+        fixed = range(n_fields)
+    elif any(q for _, q, _, _ in stage.repaired.values()):
+        fixed = [0, n_fields - 1]
     if fixed and names[0] in table.columns:  # (a table of the text only: not split)
         at = pl.lit(_rows(pl, height, whole))
         table = table.with_columns(
