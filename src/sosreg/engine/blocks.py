@@ -471,3 +471,41 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+def read_ahead(plans: Iterator[Plan]) -> Iterator[Plan]:
+    """``plans``, each read by a thread while the one before is checked (polars reads
+    without holding the GIL; :data:`sosreg.engine.columnar.READ_AHEAD`); an error of the
+    reader is raised here, and a consumer that stops early stops the reader."""
+    import queue
+    import threading
+
+    box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for plan in plans:
+                if stop.is_set():
+                    return
+                box.put(("plan", plan))
+            box.put(("end", None))
+        except BaseException as exc:  # handed to the reader of the plans
+            box.put(("error", exc))
+
+    thread = threading.Thread(target=read, name="sosreg-blocks", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, item = box.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise item
+            yield item
+            del item
+    finally:
+        stop.set()
+        with contextlib.suppress(queue.Empty):
+            box.get_nowait()
+        thread.join()

@@ -41,9 +41,10 @@ are valid. It reads the next block in a thread while it checks one
 (:data:`READ_AHEAD`). The **second** reads again only the blocks with a flagged line
 or a repeated key (:class:`~sosreg.engine.blocks.Known`; none of a clean file), their
 lines only, not split into fields (but for a sink, which takes the clean lines'
-fields), tests only the flagged lines for being suspect, and adds to the first pass's
-flags the keys' and those of the lines the line stage repairs (their masks run again
-on their repaired text, split).
+fields), checks up to :data:`JOIN_AGAIN` consecutive ones together (each check has
+fixed costs), tests only the flagged lines for being suspect, and adds to the first
+pass's flags the keys' and those of the lines the line stage repairs (their masks run
+again on their repaired text, split).
 A file without keys is read once, each block's masks and row engine together
 (:func:`_check`).
 
@@ -51,7 +52,8 @@ The lines flagged go through the row engine in line order (the same compiled fun
 and :class:`~sosreg.engine.core.LineParser`, the same record and cross-record rules,
 whose state runs on from block to block); the rest are counted as clean records, and
 nothing of a block is kept. Masks detect; the row engine diagnoses. Memory is bounded by
-the block size (and 8 bytes a line and key slot for the first pass, spilled to
+the block size (:data:`JOIN_AGAIN` blocks' lines in the second pass; and 8 bytes a line
+and key slot for the first pass, spilled to
 temporary files past :data:`~sosreg.engine.crosskeys.SPILL`), whatever the file's size
 or shape: :data:`STATS` says what a run held.
 
@@ -60,7 +62,6 @@ Polars is imported on first use.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator, Sequence
 from typing import Any, Final
 
@@ -202,44 +203,9 @@ cores, one more block in memory (~10 MiB at 2 MiB blocks; docs/performance.md)."
 
 
 def _ahead_of(plans: Iterator[Plan]) -> Iterator[Plan]:
-    """``plans``, each read by a thread while the one before is checked (see
-    :data:`READ_AHEAD`); an error of the reader is raised here, and a consumer that
-    stops early stops the reader."""
-    if not READ_AHEAD:
-        yield from plans
-        return
-    import queue
-    import threading
-
-    box: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def read() -> None:
-        try:
-            for plan in plans:
-                if stop.is_set():
-                    return
-                box.put(("plan", plan))
-            box.put(("end", None))
-        except BaseException as exc:  # handed to the reader of the plans
-            box.put(("error", exc))
-
-    thread = threading.Thread(target=read, name="sosreg-blocks", daemon=True)
-    thread.start()
-    try:
-        while True:
-            kind, item = box.get()
-            if kind == "end":
-                return
-            if kind == "error":
-                raise item
-            yield item
-            del item
-    finally:
-        stop.set()
-        with contextlib.suppress(queue.Empty):
-            box.get_nowait()
-        thread.join()
+    """``plans``, each read by a thread while the one before is checked
+    (:func:`sosreg.engine.blocks.read_ahead`), if :data:`READ_AHEAD`."""
+    return blocks.read_ahead(plans) if READ_AHEAD else plans
 
 
 def _flag_left(pl: Any, left: Leftover, ahead: list[_Ahead]) -> None:
@@ -395,7 +361,7 @@ def run(runner: Runner) -> None:
         again = _ahead_of(blocks.plans(pl, runner, only=only, known=known))
         if not any(known.need or ()):  # no block to read again: not even its bytes
             again = (Plan(None, seen.total) for seen in ahead)
-        for plan, seen in zip(again, ahead, strict=True):
+        for plan, seen in _joined(pl, zip(again, ahead, strict=True)):
             if plan.table is None:  # nothing to check
                 STATS.seen(plan)
                 assert seen.runs is not None
@@ -408,6 +374,51 @@ def run(runner: Runner) -> None:
             runner.lines_read = lines
             runner.report_progress()
     runner.account(lines=lines, skipped=skipped, runs=[(ENDINGS[c], n) for c, n in runs])
+
+
+JOIN_AGAIN: Final = 2
+"""Blocks read again that the second pass checks together, at most (consecutive ones:
+each check has fixed costs, a few milliseconds of polars planning per query, worth
+sharing; the lines held are those of this many blocks' text)."""
+
+
+def _joined(pl: Any, pairs: Iterator[tuple[Plan, _Ahead]]) -> Iterator[tuple[Plan, _Ahead]]:
+    """``pairs`` of (block read again, what the first pass learnt of it), up to
+    :data:`JOIN_AGAIN` consecutive blocks to check joined into one; a block not read
+    again (nothing to check) as it is."""
+    group: list[tuple[Plan, _Ahead]] = []
+    for plan, seen in pairs:
+        if plan.table is None:
+            yield from _join(pl, group)
+            group = []
+            yield plan, seen
+            continue
+        STATS.again += 1
+        group.append((plan, seen))
+        if len(group) >= JOIN_AGAIN:
+            yield from _join(pl, group)
+            group = []
+    yield from _join(pl, group)
+
+
+def _join(pl: Any, group: list[tuple[Plan, _Ahead]]) -> Iterator[tuple[Plan, _Ahead]]:
+    if len(group) <= 1:
+        yield from group
+        return
+    plans = [p for p, _ in group]
+    aheads = [a for _, a in group]
+    loose: dict[int, PhysicalLine] = {}
+    for p in plans:
+        loose.update(p.loose)
+    total = sum(p.total for p in plans)
+    flags = [
+        pl.zeros(a.total, dtype=pl.Boolean, eager=True) if a.flag is None else a.flag
+        for a in aheads
+    ]
+    yield (
+        Plan(pl.concat([p.table for p in plans], rechunk=False), total, loose),
+        _Ahead(aheads[0].first, total, pl.concat(flags), None),
+    )
 
 
 SLICE: Final = 10_000
@@ -436,7 +447,6 @@ def _check(
     STATS.seen(plan)
     within = None
     if ahead is not None:
-        STATS.again += 1
         within = ahead.flag
         if within is None:
             within = pl.zeros(plan.total, dtype=pl.Boolean, eager=True)
