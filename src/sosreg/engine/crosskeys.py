@@ -87,12 +87,16 @@ def _key_fields(runner: Runner, keyed: list[CrossKey]) -> list[str]:
     return [n for n in runner.parser.names if n in roots]
 
 
-def _as_records(pl: Any, runner: Runner, used: Sequence[str]) -> tuple[Any, Any, dict[str, Any]]:
+def _as_records(
+    pl: Any, runner: Runner, used: Sequence[str]
+) -> tuple[list[list[Any]], Any, Any, dict[str, Any]]:
     """The line stage of :meth:`~sosreg.engine.core.LineParser.parse` as expressions,
     for the first pass, which needs the key fields of every line as the row engine's
-    records hold them: (*certain*: the lines where these expressions give exactly what
-    the row engine makes of the line; *record*: whether it makes a record; the fields
-    ``used``, as the record's text).
+    records hold them: (*stages*: the columns the others read, each list of them for one
+    ``with_columns`` in turn, so that the line unquoted and split is made once;
+    *certain*: the lines where these expressions give exactly what the row engine makes
+    of the line; *record*: whether it makes a record; the fields ``used``, as the
+    record's text).
 
     Certain are the lines of printable ASCII, spaces and tabs (no control character, no
     replacement character, no BOM; Python's ``str.strip`` then strips what polars'
@@ -104,9 +108,9 @@ def _as_records(pl: Any, runner: Runner, used: Sequence[str]) -> tuple[Any, Any,
     must be valid as it stands. The rest (few) the row engine parses."""
     parser = runner.parser
     n = len(parser.names)
-    t = pl.col("text")
-    stripped = t.str.strip_chars(" \t")
-    blank = stripped == ""
+    c = pl.col
+    t = c("text")
+    stripped = c("_k_stripped")
     quoted = (
         t.str.contains('"', literal=True)
         & (stripped.str.len_bytes() >= 2)
@@ -116,18 +120,30 @@ def _as_records(pl: Any, runner: Runner, used: Sequence[str]) -> tuple[Any, Any,
     inner = stripped.str.slice(1, stripped.str.len_bytes() - 2).str.replace_all(
         '""', '"', literal=True
     )
-    line = pl.when(quoted).then(inner).otherwise(t)
-    count = line.str.count_matches(";", literal=True)
+    line = c("_k_line")
+    count = c("_k_count")
+    # split only as far as the last field used (the rest of the line in one piece)
+    last = max((parser.names.index(name) for name in used), default=0)
+    stages = [
+        [t.str.strip_chars(" \t").alias("_k_stripped")],
+        [pl.when(quoted).then(inner).otherwise(t).alias("_k_line")],
+        [
+            line.str.count_matches(";", literal=True).alias("_k_count"),
+            (line.str.contains(" ", literal=True) | line.str.contains('"', literal=True)).alias(
+                "_k_spaced"
+            ),
+            line.str.splitn(";", last + 2).alias("_k_pieces"),
+        ],
+    ]
+    blank = stripped == ""
     fits = (count == n - 1) | (
         (count > n - 1) & (line.str.strip_chars_end(";").str.count_matches(";", literal=True) < n)
     )
     simple = t.str.contains(r"^[\x20-\x7e\t]*$") & (t.str.len_bytes() <= MAX_LINE)
     certain = simple & (blank | (line.str.contains(r"^[0-9]") & ((count > 0) | (n == 1))))
     record = certain & ~blank & fits
-    spaced = line.str.contains(" ", literal=True) | line.str.contains('"', literal=True)
-    # split only as far as the last field used (the rest of the line in one piece)
-    last = max((parser.names.index(name) for name in used), default=0)
-    pieces = line.str.splitn(";", last + 2)
+    spaced = c("_k_spaced")
+    pieces = c("_k_pieces")
     fields: dict[str, Any] = {}
     for name in used:
         v = pieces.struct.field(f"field_{parser.names.index(name)}")
@@ -135,7 +151,7 @@ def _as_records(pl: Any, runner: Runner, used: Sequence[str]) -> tuple[Any, Any,
         unquoted = (s.str.len_bytes() >= 2) & s.str.starts_with('"') & s.str.ends_with('"')
         s = pl.when(unquoted).then(s.str.slice(1, s.str.len_bytes() - 2)).otherwise(s)
         fields[name] = pl.when(spaced).then(s).otherwise(v).fill_null("")
-    return certain, record, fields
+    return stages, certain, record, fields
 
 
 class KeyPass:
@@ -166,7 +182,7 @@ class KeyPass:
         """Blocks whose keys were hashed."""
         self.chunks = [_Hashes() for _ in keyed]
         self.used = used = _key_fields(runner, keyed)
-        self.certain, self.record, self.fields = _as_records(pl, runner, used)
+        self.stages, self.certain, self.record, self.fields = _as_records(pl, runner, used)
         # the lines whose fields are read as split: not suspect, the key fields the
         # record may hold other than as written valid. ``plain``: a stricter test of
         # the line may be given, such as the first pass's
@@ -256,10 +272,13 @@ class KeyPass:
         at = []
         rest = None
         if rest_rows.height:
+            query = rest_rows.lazy().select("line", "text", "ending")
+            for stage in self.stages:
+                query = query.with_columns(stage)
             rest = (
-                rest_rows.lazy()
-                .select("line", "text", "ending", *(e.alias(k) for k, e in self.fields.items()))
+                query.with_columns(e.alias(k) for k, e in self.fields.items())
                 .with_columns(self.certain.alias("_certain"), self.record.alias("_record"))
+                .select("line", "text", "ending", *self.fields, "_certain", "_record")
                 .collect()
             )
             sure = rest.get_column("_certain")
