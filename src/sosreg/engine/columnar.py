@@ -459,17 +459,10 @@ def _check(
         flag = None if masks is None else plan.table.lazy().select(masks).collect().to_series()
     else:
         flag = ahead.flag
-        rows = [row for row, _, _, _ in stage.repaired.values()]
-        if rows and flag is not None and masks is not None:
+        rows, repaired = linestage.repaired_lines(pl, stage)
+        if len(rows) and flag is not None and masks is not None:
             # the first pass saw these lines unrepaired: their masks again, on their
             # repaired text split (the block's table holds the text only)
-            repaired = pl.DataFrame(
-                {
-                    "line": pl.Series(list(stage.repaired), dtype=pl.Int64),
-                    "text": [t3 for _, _, t3, _ in stage.repaired.values()],
-                },
-                schema_overrides={"text": pl.String},
-            )
             again = (
                 table_of(pl, runner.parser.names, repaired, None)
                 .lazy()
@@ -489,6 +482,10 @@ def _check(
     cleared = None if sink is None else plan.table.filter(~todo_mask).drop("text", "ending")
     # the repaired lines, for their line-stage findings
     todo_mask = todo_mask | linestage.settle(pl, runner.parser, stage, flag)
+    if stage.tallied:  # lines of findings only counted: counted here, in bulk
+        todo_mask = todo_mask & ~linestage.rows_mask(pl, plan.total, stage.tallied)
+        for code, (severity, n) in stage.tally.items():
+            runner.log.count(code, severity, n)
     plan.done.update(stage.done)
     _add_runs(runs, _runs_of(pl, plan))
     table = plan.table.select("line", "text", "ending")

@@ -271,6 +271,16 @@ class FindingLog:
         if prior is None or stamp.severity > prior:
             self.severities[code] = stamp.severity
 
+    def count(self, code: str, severity: Severity, n: int) -> None:
+        """Count ``n`` findings of ``code`` (of ``severity``) that are not made: only
+        for a code in :attr:`counted`, whose details the log keeps no more."""
+        if code not in self.counted:
+            raise ValueError(f"{code}: its findings are still kept or sunk; add them")
+        self.counts[code] += n
+        prior = self.severities.get(code)
+        if prior is None or severity > prior:
+            self.severities[code] = severity
+
     def extend(self, findings: Iterable[Finding]) -> None:
         """Add each of ``findings``."""
         for f in findings:

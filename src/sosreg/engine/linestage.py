@@ -52,7 +52,7 @@ from typing import Any
 import attrs
 
 from sosreg.engine.core import LineParser
-from sosreg.engine.findings import Category, Finding, Stamp
+from sosreg.engine.findings import Category, Finding, Severity, Stamp
 from sosreg.engine.source import MAX_LINE
 
 
@@ -77,8 +77,63 @@ class LineStage:
     :meth:`FindingLog.add_at <sosreg.engine.findings.FindingLog.add_at>` in line
     order."""
     repaired: dict[int, tuple[int, bool, str, list[Stamp]]] = attrs.field(factory=dict)
-    """Repaired lines: line -> (row in the table, in quotes, repaired text, line-stage
-    findings as stamps)."""
+    """Repaired lines with spaces around values: line -> (row in the table, in quotes,
+    repaired text, line-stage findings as stamps)."""
+    plain: Any = None
+    """The other repaired lines (in quotes, or with semicolons after the last field), a
+    frame of ``_row``, ``line``, ``quoted``, ``t3`` (the repaired text) and ``extra``
+    (the semicolons dropped): their stamps are made by :attr:`stamper` as needed."""
+    stamper: _Stamper | None = None
+    tally: dict[str, tuple[Severity, int]] = attrs.field(factory=dict)
+    """Findings counted in bulk: code -> (severity, how many). Lines whose line-stage
+    findings are all of codes the log only counts (``ctx.counted``, see
+    :attr:`FindingLog.counted <sosreg.engine.findings.FindingLog.counted>`), and that
+    need nothing else (a wrong number of fields; a repaired line no mask flags), are
+    counted here by their kind, and go neither to :attr:`quiet` nor to the row engine
+    (:attr:`tallied`): the log's counts do not depend on order, its details are full."""
+    tallied: list[int] = attrs.field(factory=list)
+    """The rows of the lines counted in :attr:`tally`."""
+
+    def tallies(self, stamps: list[Stamp], n: int) -> bool:
+        """Count ``n`` lines of line-stage findings ``stamps`` in :attr:`tally`, if the
+        log only counts every one of their codes; whether it did."""
+        assert self.stamper is not None
+        counted = self.stamper.counted
+        if not all(stamp.code in counted for stamp in stamps):
+            return False
+        tally = self.tally
+        for stamp in stamps:
+            prior = tally.get(stamp.code)
+            tally[stamp.code] = (stamp.severity, n + (0 if prior is None else prior[1]))
+        return True
+
+
+class _Stamper:
+    """The line-stage findings of a line by its kind (in quotes, semicolons dropped,
+    its number of fields where wrong), as stamps, each list made once."""
+
+    def __init__(self, parser: LineParser) -> None:
+        self.parser = parser
+        self.counted = parser.ctx.counted
+        self.lists: dict[tuple[bool, int, int | None], list[Stamp]] = {}
+
+    def of(self, quoted: bool, extra: int, count: int | None = None) -> list[Stamp]:
+        """The stamps of a line in quotes (SOS-104) or not, ``extra`` semicolons dropped
+        (SOS-109) and, for a line of another number of fields, ``count`` (SOS-108). The
+        same list each time: not to be changed."""
+        key = (quoted, extra, count)
+        stamps = self.lists.get(key)
+        if stamps is None:
+            ctx = self.parser.ctx
+            stamps = []
+            if quoted:
+                stamps.append(Stamp(ctx.finding("SOS-104", line=0)))
+            if extra:
+                stamps.append(Stamp(ctx.finding("SOS-109", line=0, extra=extra)))
+            if count is not None:
+                stamps.append(Stamp(self.parser.wrong_count(0, count)))
+            self.lists[key] = stamps
+        return stamps
 
 
 def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
@@ -144,7 +199,7 @@ def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
     # neither neighbour can be short, i.e. each is clean or taken here with >= n fields
     height = table.height
     long_rows = frame.filter(pl.col("n") >= n_fields).get_column("_row")
-    known_long = ~suspect | _rows(pl, height, long_rows)
+    known_long = ~suspect | rows_mask(pl, height, long_rows)
     prev_ok = known_long.shift(1, fill_value=False)
     next_ok = known_long.shift(-1, fill_value=False)
     short_ok = (prev_ok & next_ok).gather(rows)
@@ -153,102 +208,120 @@ def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
     )
     stage = LineStage(table, suspect, suspect)
     ctx = parser.ctx
-    lines_seen = 0
-    quotes = Stamp(ctx.finding("SOS-104", line=0))
-    trailing: dict[int, Stamp] = {}
-    counts: dict[int, Stamp] = {}
+    stamper = stage.stamper = _Stamper(parser)
+    c = pl.col
+    # a wrong number of fields: findings only, the lines of a kind together
+    cut = frame.filter(~c("whole"))
+    if cut.height:
+        parser.data_lines += cut.height
+        kinds = cut.group_by("quoted", "extra", "n").agg("_row", "line")
+        for is_quoted, extra_n, count, rows_of, lines in kinds.iter_rows():
+            stamps = stamper.of(is_quoted, extra_n, count)
+            if stage.tallies(stamps, len(lines)):
+                stage.tallied.extend(rows_of)
+            else:
+                for line in lines:
+                    stage.quiet[line] = stamps
+    # repaired lines: in quotes or with semicolons dropped (as a frame), or with spaces
+    # around values (stripped here, value by value, as the reference does)
+    whole = frame.filter(c("whole"))
+    is_spaced = c("t3").str.contains(" ", literal=True)
+    stage.plain = whole.filter(~is_spaced).select("_row", "line", "quoted", "t3", "extra")
     padded = parser.padded
     spaced: dict[Any, Stamp] = {}  # SOS-110 (or code.padded) by field and value
     counted = ctx.counted
-    stripped_any = False  # a repaired line had spaces around a value
-    whole: list[int] = []  # the rows of the repaired lines
-    for row, line, is_quoted, t3, count, extra_n, is_whole in frame.select(
-        "_row", "line", "quoted", "t3", "n", "extra", "whole"
-    ).iter_rows():
-        stamps: list[Stamp] = []
-        if is_quoted:
-            stamps.append(quotes)
-        if extra_n:
-            stamp = trailing.get(extra_n)
-            if stamp is None:
-                stamp = trailing[extra_n] = Stamp(ctx.finding("SOS-109", line=0, extra=extra_n))
-            stamps.append(stamp)
-        if not is_whole:
-            stamp = counts.get(count)
-            if stamp is None:
-                stamp = counts[count] = Stamp(parser.wrong_count(0, count))
-            stamps.append(stamp)
-            stage.quiet[line] = stamps
-            lines_seen += 1
-            continue
-        if " " in t3:  # the reference's loop over the values (no quotes are left)
-            values = t3.split(";")
-            at = t3.find(" ")
-            while at != -1:  # each value with a space in it, in order
-                i = t3.count(";", 0, at)
-                v = values[i]
-                stripped = v.strip(" ")
-                if stripped != v:
-                    pad = padded.get(i)
-                    if pad is not None and v[0] != " " and len(v) <= pad[1]:
-                        # (a code only counted: one token, whatever the value)
-                        key: Any = pad[0] if pad[0] in counted else (pad[0], i, v)
-                        stamp = spaced.get(key)
-                        if stamp is None:
-                            stamp = spaced[key] = Stamp(
-                                ctx.finding(
-                                    pad[0],
-                                    line=0,
-                                    field=names[i],
-                                    value=v,
-                                    suggestion=stripped,
-                                    width=pad[1],
-                                    category=Category.FIELD,
-                                )
+    for row, line, is_quoted, t3, extra_n in (
+        whole.filter(is_spaced).select("_row", "line", "quoted", "t3", "extra").iter_rows()
+    ):
+        stamps = list(stamper.of(is_quoted, extra_n))
+        values = t3.split(";")
+        at = t3.find(" ")
+        while at != -1:  # each value with a space in it, in order
+            i = t3.count(";", 0, at)
+            v = values[i]
+            stripped = v.strip(" ")
+            if stripped != v:
+                pad = padded.get(i)
+                if pad is not None and v[0] != " " and len(v) <= pad[1]:
+                    # (a code only counted: one token, whatever the value)
+                    key: Any = pad[0] if pad[0] in counted else (pad[0], i, v)
+                    stamp = spaced.get(key)
+                    if stamp is None:
+                        stamp = spaced[key] = Stamp(
+                            ctx.finding(
+                                pad[0],
+                                line=0,
+                                field=names[i],
+                                value=v,
+                                suggestion=stripped,
+                                width=pad[1],
+                                category=Category.FIELD,
                             )
-                    else:
-                        key = "SOS-110" if "SOS-110" in counted else ("SOS-110", i, v)
-                        stamp = spaced.get(key)
-                        if stamp is None:
-                            stamp = spaced[key] = Stamp(
-                                ctx.finding("SOS-110", line=0, field=names[i], value=v)
-                            )
-                    stamps.append(stamp)
-                    values[i] = stripped
-                end = t3.find(";", at)
-                if end == -1:
-                    break
-                at = t3.find(" ", end)
-            # then a repaired line: its masks on the values stripped, as the reference's
-            # field stage reads them
-            t3 = ";".join(values)
-            stripped_any = True
-        stage.repaired[line] = (row, is_quoted, t3, stamps)
-        whole.append(row)
-    parser.data_lines += lines_seen
+                        )
+                else:
+                    key = "SOS-110" if "SOS-110" in counted else ("SOS-110", i, v)
+                    stamp = spaced.get(key)
+                    if stamp is None:
+                        stamp = spaced[key] = Stamp(
+                            ctx.finding("SOS-110", line=0, field=names[i], value=v)
+                        )
+                stamps.append(stamp)
+                values[i] = stripped
+            end = t3.find(";", at)
+            if end == -1:
+                break
+            at = t3.find(" ", end)
+        # then a repaired line: its masks on the values stripped, as the reference's
+        # field stage reads them
+        stage.repaired[line] = (row, is_quoted, ";".join(values), stamps)
     # the repaired lines' fields into the table. The reader split each line as it
     # stands and dropped what follows the spec's last field, so only a line in quotes
     # differs: its first field (the opening quote, spaces before it) and its last (the
     # closing quote, spaces after it), and a line with spaces around values. No
     # repaired value begins or ends with a space or holds a quote: strip both.
     fixed: Sequence[int] = []
-    if stripped_any:
+    if stage.repaired:
         fixed = range(n_fields)
-    elif any(q for _, q, _, _ in stage.repaired.values()):
+    elif bool(whole.get_column("quoted").any()):
         fixed = [0, n_fields - 1]
+    whole_rows = rows_mask(pl, height, whole.get_column("_row"))
     if fixed and names[0] in table.columns:  # (a table of the text only: not split)
-        at = pl.lit(_rows(pl, height, whole))
+        at_rows = pl.lit(whole_rows)
         table = table.with_columns(
-            pl.when(at).then(pl.col(names[i]).str.strip_chars(' "')).otherwise(pl.col(names[i]))
+            pl.when(at_rows)
+            .then(pl.col(names[i]).str.strip_chars(' "'))
+            .otherwise(pl.col(names[i]))
             for i in fixed
         )
         stage.table = table
-    stage.suspect = suspect & ~_rows(pl, height, whole)
-    stage.reference = suspect & ~_rows(pl, height, frame.get_column("_row"))
+    stage.suspect = suspect & ~whole_rows
+    stage.reference = suspect & ~rows_mask(pl, height, frame.get_column("_row"))
     return stage
 
 
-def _rows(pl: Any, height: int, rows: Any) -> Any:
+def repaired_lines(pl: Any, stage: LineStage) -> tuple[Any, Any]:
+    """The repaired lines of ``stage``: (their rows in the table, a UInt32 Series; a
+    frame of their ``line`` and repaired ``text``, in the same order)."""
+    schema = {"_row": pl.UInt32, "line": pl.Int64, "text": pl.String}
+    parts = []
+    if stage.repaired:
+        parts.append(
+            pl.DataFrame(
+                {
+                    "_row": [row for row, _, _, _ in stage.repaired.values()],
+                    "line": list(stage.repaired),
+                    "text": [t3 for _, _, t3, _ in stage.repaired.values()],
+                },
+                schema=schema,
+            )
+        )
+    if stage.plain is not None and stage.plain.height:
+        parts.append(stage.plain.select("_row", "line", pl.col("t3").alias("text")).cast(schema))
+    frame = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+    return frame.get_column("_row"), frame.select("line", "text")
+
+
+def rows_mask(pl: Any, height: int, rows: Any) -> Any:
     """A boolean Series of ``height``, true at the positions ``rows``."""
     mask = pl.zeros(height, dtype=pl.Boolean, eager=True)
     return mask.scatter(rows, True) if len(rows) else mask
@@ -258,24 +331,52 @@ def settle(pl: Any, parser: LineParser, stage: LineStage, flag: Any) -> Any:
     """After the masks (``flag``, true where a line may give a finding): each repaired
     line into :attr:`LineStage.done` for the row engine, with its record (the field
     stage on its repaired values), where flagged, else into :attr:`LineStage.quiet`
-    (its line-stage findings only: it counts as a clean record). Returns the boolean
-    Series of the repaired lines' rows, which must be seen in line order (for their
-    findings) beside the suspect and flagged ones."""
+    (its line-stage findings only: it counts as a clean record) or, where the log only
+    counts their codes, :attr:`LineStage.tally`. Returns the boolean Series of the
+    repaired lines' rows that must be seen in line order (for their findings) beside
+    the suspect and flagged ones (the lines tallied not among them: take
+    :attr:`LineStage.tallied` from the suspect ones too)."""
     fields_fn = parser.fields_fn
+    stamper = stage.stamper
     rows = [row for row, _, _, _ in stage.repaired.values()]
-    mask = _rows(pl, flag.len(), rows)
-    if not rows:
-        return mask
+    plain = stage.plain
+    has_plain = plain is not None and plain.height > 0
+    if not rows and not has_plain:
+        return rows_mask(pl, flag.len(), rows)
+    assert stamper is not None
     flagged = 0
     done, quiet = stage.done, stage.quiet
-    for (line, (_, _, t3, stamps)), hit in zip(
-        stage.repaired.items(), flag.gather(rows).to_list(), strict=True
-    ):
-        if hit:
+    if rows:
+        for (line, (_, _, t3, stamps)), hit in zip(
+            stage.repaired.items(), flag.gather(rows).to_list(), strict=True
+        ):
+            if hit:
+                flagged += 1
+                out = [stamp.at(line) for stamp in stamps]
+                done[line] = (fields_fn(t3.split(";"), line, out), out)
+            else:
+                quiet[line] = stamps
+    mask = rows_mask(pl, flag.len(), rows)
+    if has_plain:
+        hits = flag.gather(plain.get_column("_row"))
+        for line, is_quoted, t3, extra_n in (
+            plain.filter(hits).select("line", "quoted", "t3", "extra").iter_rows()
+        ):
             flagged += 1
-            out = [stamp.at(line) for stamp in stamps]
+            out = [stamp.at(line) for stamp in stamper.of(is_quoted, extra_n)]
             done[line] = (fields_fn(t3.split(";"), line, out), out)
-        else:
-            quiet[line] = stamps
+        tallied: list[int] = []
+        kinds = plain.filter(~hits).group_by("quoted", "extra").agg("_row", "line")
+        for is_quoted, extra_n, rows_of, lines in kinds.iter_rows():
+            stamps = stamper.of(is_quoted, extra_n)
+            if stage.tallies(stamps, len(lines)):
+                tallied.extend(rows_of)
+            else:
+                for line in lines:
+                    quiet[line] = stamps
+        stage.tallied.extend(tallied)
+        mask = mask | rows_mask(pl, flag.len(), plain.get_column("_row"))
+        if tallied:
+            mask = mask & ~rows_mask(pl, flag.len(), tallied)
     parser.data_lines += flagged
     return mask
