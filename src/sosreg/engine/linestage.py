@@ -346,14 +346,18 @@ def settle(pl: Any, parser: LineParser, stage: LineStage, flag: Any) -> Any:
     assert stamper is not None
     flagged = 0
     done, quiet = stage.done, stage.quiet
+    tallied: list[int] = []
     if rows:
-        for (line, (_, _, t3, stamps)), hit in zip(
+        tallies = stage.tallies
+        for (line, (row, _, t3, stamps)), hit in zip(
             stage.repaired.items(), flag.gather(rows).to_list(), strict=True
         ):
             if hit:
                 flagged += 1
                 out = [stamp.at(line) for stamp in stamps]
                 done[line] = (fields_fn(t3.split(";"), line, out), out)
+            elif tallies(stamps, 1):
+                tallied.append(row)
             else:
                 quiet[line] = stamps
     mask = rows_mask(pl, flag.len(), rows)
@@ -365,7 +369,6 @@ def settle(pl: Any, parser: LineParser, stage: LineStage, flag: Any) -> Any:
             flagged += 1
             out = [stamp.at(line) for stamp in stamper.of(is_quoted, extra_n)]
             done[line] = (fields_fn(t3.split(";"), line, out), out)
-        tallied: list[int] = []
         kinds = plain.filter(~hits).group_by("quoted", "extra").agg("_row", "line")
         for is_quoted, extra_n, rows_of, lines in kinds.iter_rows():
             stamps = stamper.of(is_quoted, extra_n)
@@ -374,9 +377,9 @@ def settle(pl: Any, parser: LineParser, stage: LineStage, flag: Any) -> Any:
             else:
                 for line in lines:
                     quiet[line] = stamps
-        stage.tallied.extend(tallied)
         mask = mask | rows_mask(pl, flag.len(), plain.get_column("_row"))
-        if tallied:
-            mask = mask & ~rows_mask(pl, flag.len(), tallied)
+    if tallied:
+        stage.tallied.extend(tallied)
+        mask = mask & ~rows_mask(pl, flag.len(), tallied)
     parser.data_lines += flagged
     return mask
