@@ -8,7 +8,9 @@ spaces and digits), spaces around values, lines dropped, doubled, cut, quoted, g
 trailing semicolons or a field too many, or broken in two, and the whole written with random
 line endings (per line), BOMs and encodings. It validates the bytes with both engines,
 with the year, period and name arguments varied, and fails on the first difference in
-status, counts, findings, messages or :attr:`sosreg.Parsed.format`::
+status, counts, findings, messages or :attr:`sosreg.Parsed.format`; and each engine's
+report at a small ``max_details`` (0–2) without a sink against the same with one (the
+findings past the limit are counted, not made, only without a sink)::
 
     python fuzz/differential.py --seconds 600 --seed 1
 
@@ -168,6 +170,14 @@ def differs(data: bytes, args: dict[str, Any]) -> str | None:
         return f"row {row.counts()} != columnar {col.counts()}"
     if col_parse.format != row_parse.format:
         return f"format {row_parse.format} != {col_parse.format}"
+    # a report at a small limit of details is the same without a sink (findings past
+    # the limit counted, not made: FindingLog.counted) and with one (every one made)
+    limit = len(data) % 3
+    for engine in ("row", "columnar"):
+        capped = sosreg.validate(data, max_details=limit, engine=engine, **args)
+        sunk = sosreg.validate(data, max_details=limit, engine=engine, sink=lambda _: None, **args)
+        if _summary(capped) != _summary(sunk):
+            return f"{engine}, max_details={limit}: {capped.counts()} != {sunk.counts()} (sink)"
     return None
 
 
