@@ -85,7 +85,8 @@ class Context:
         A code in :attr:`counted` (while an engine runs into a log that keeps none of
         its details more) gives a token: its code, severity and category, no line,
         field, value or parameters, the same object each time. The log counts it and
-        never shows it."""
+        never shows it. So a rule returns the findings it makes and does not read them
+        back."""
         if code in self.counted:  # counted, never seen: the code and severity only
             token = self._tokens.get(code)
             if token is None:
