@@ -195,6 +195,12 @@ class _Ahead:
     flag: Any
     runs: list[list[Any]] | None
 
+    def flags(self, pl: Any) -> Any:
+        """:attr:`flag`, or a Series of false where it is ``None``."""
+        if self.flag is None:
+            return pl.zeros(self.total, dtype=pl.Boolean, eager=True)
+        return self.flag
+
 
 READ_AHEAD: bool = True
 """Whether the engine reads the next block (in a thread: polars reads and checks
@@ -212,10 +218,8 @@ def _flag_left(pl: Any, left: Leftover, ahead: list[_Ahead]) -> None:
     """The lines with a value the quick masks left that is invalid, flagged."""
     for block, rows in left.settle():
         seen = ahead[block]
-        if seen.flag is None:
-            seen.flag = pl.zeros(seen.total, dtype=pl.Boolean, eager=True)
-            seen.runs = None
-        seen.flag = seen.flag.scatter(rows, True)
+        seen.flag = seen.flags(pl).scatter(rows, True)
+        seen.runs = None
 
 
 def _first_pass(
@@ -411,13 +415,9 @@ def _join(pl: Any, group: list[tuple[Plan, _Ahead]]) -> Iterator[tuple[Plan, _Ah
     for p in plans:
         loose.update(p.loose)
     total = sum(p.total for p in plans)
-    flags = [
-        pl.zeros(a.total, dtype=pl.Boolean, eager=True) if a.flag is None else a.flag
-        for a in aheads
-    ]
     yield (
         Plan(pl.concat([p.table for p in plans], rechunk=False), total, loose),
-        _Ahead(aheads[0].first, total, pl.concat(flags), None),
+        _Ahead(aheads[0].first, total, pl.concat([a.flags(pl) for a in aheads]), None),
     )
 
 
@@ -447,9 +447,7 @@ def _check(
     STATS.seen(plan)
     within = None
     if ahead is not None:
-        within = ahead.flag
-        if within is None:
-            within = pl.zeros(plan.total, dtype=pl.Boolean, eager=True)
+        within = ahead.flags(pl)
     suspect = _suspect_of(pl, runner, plan, within)
     # the line stage in columns: the lines it repairs are checked as clean ones
     stage = linestage.bulk(pl, plan.table, suspect, runner.parser)

@@ -240,13 +240,16 @@ class FindingLog:
         (:meth:`Context.finding <sosreg.engine.context.Context.finding>` does, during an
         engine's run): it is counted, never seen."""
 
+    def _tally(self, code: str, severity: Severity, n: int) -> None:
+        self.counts[code] += n
+        prior = self.severities.get(code)
+        if prior is None or severity > prior:
+            self.severities[code] = severity
+
     def add(self, f: Finding) -> None:
         """Count ``f``, keep it if its rule has room, and pass it to the sink."""
         code = f.code
-        self.counts[code] += 1
-        prior = self.severities.get(code)
-        if prior is None or f.severity > prior:
-            self.severities[code] = f.severity
+        self._tally(code, f.severity, 1)
         limit = self.limit
         if limit is None:
             self.kept.append(f)
@@ -261,25 +264,18 @@ class FindingLog:
 
     def add_at(self, stamp: Stamp, line: int) -> None:
         """:meth:`add` ``stamp.at(line)``, made only where it is kept or there is a
-        sink (counted either way)."""
-        code = stamp.code
-        if self.sink is not None or self.limit is None or self._kept_per_code[code] < self.limit:
+        sink (counted either way: a code in :attr:`counted`)."""
+        if stamp.code in self.counted:
+            self._tally(stamp.code, stamp.severity, 1)
+        else:
             self.add(stamp.at(line))
-            return
-        self.counts[code] += 1
-        prior = self.severities.get(code)
-        if prior is None or stamp.severity > prior:
-            self.severities[code] = stamp.severity
 
     def count(self, code: str, severity: Severity, n: int) -> None:
         """Count ``n`` findings of ``code`` (of ``severity``) that are not made: only
         for a code in :attr:`counted`, whose details the log keeps no more."""
         if code not in self.counted:
             raise ValueError(f"{code}: its findings are still kept or sunk; add them")
-        self.counts[code] += n
-        prior = self.severities.get(code)
-        if prior is None or severity > prior:
-            self.severities[code] = severity
+        self._tally(code, severity, n)
 
     def extend(self, findings: Iterable[Finding]) -> None:
         """Add each of ``findings``."""
