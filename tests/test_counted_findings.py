@@ -14,7 +14,14 @@ import pytest
 from helpers import DEFAULTS
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_engines import ALL_FILES, SMALL_BLOCKS, _period, _shrink, damaged_lines
+from test_engines import (
+    ALL_FILES,
+    SMALL_BLOCKS,
+    _period,
+    _shrink,
+    damaged_ekb_lines,
+    damaged_lines,
+)
 
 import sosreg
 from sosreg import strategies as sos_st
@@ -52,27 +59,9 @@ def assert_counted_alike(data: bytes, engine: str, limit: int, **kwargs: Any) ->
 
 
 def _megabyte_of_ekb() -> bytes:
-    """20,000 EKB lines with a quoted line every 397, a line with an extra field and a
-    trailing ``;`` every 499, a line cut short every 311 (quoted every other time), a
-    trailing ``;`` every 211 and spaces before a value every 173: hundreds of findings
-    of each of a few rules, over many of the columnar engine's blocks."""
-    good = EKB.read_text(encoding="utf-8").splitlines()
-    lines = []
-    for i in range(20_000):
-        line = good[i % len(good)]
-        if i % 397 == 5:
-            line = '"' + line + '"'
-        elif i % 499 == 7:
-            line = line.replace(";", ";Söd;", 1) + ";"
-        elif i % 311 == 3:
-            line = ";".join(line.split(";")[:5])
-            line = f'"{line}"' if i % 2 else line
-        elif i % 211 == 1:
-            line += ";"
-        elif i % 173 == 2:
-            line = line.replace(";", ";  ", 2)
-        lines.append(line)
-    return ("\r\n".join(lines) + "\r\n").encode()
+    """:func:`test_engines.damaged_ekb_lines` with every kind of damage: hundreds of
+    findings of each of a few rules, over many of the columnar engine's blocks."""
+    return ("\r\n".join(damaged_ekb_lines(more=True)) + "\r\n").encode()
 
 
 @pytest.mark.parametrize("engine", ENGINES)

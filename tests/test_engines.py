@@ -316,12 +316,10 @@ def test_a_file_larger_than_every_block_agrees(newline: str) -> None:
     assert ("SOS-005" in report.rule_counts) is (newline == "mixed")
 
 
-@pytest.mark.parametrize("newline", [*NEWLINES, "mixed"], ids=["CRLF", "LF", "CR", "mixed"])
-@pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "utf-16-le"])
-def test_a_damaged_file_of_megabytes_agrees(newline: str, encoding: str) -> None:
-    """About 1.5 MB of EKB lines (over every block size of both engines, and large
-    enough for polars to split its reading between threads) with damage every few
-    hundred lines, in every line ending and three encodings."""
+def damaged_ekb_lines(*, more: bool = False) -> list[str]:
+    """20,000 EKB lines with a quoted line every 397 and a line with an extra field and
+    a trailing ``;`` every 499; with ``more``, also a line cut short every 311 (quoted
+    every other time), a trailing ``;`` every 211 and spaces before a value every 173."""
     base = EXAMPLES[0].parent / "Ekb_0330_202301_20230214T0930.txt"
     good = base.read_text(encoding="utf-8").splitlines()
     lines: list[str] = []
@@ -331,7 +329,24 @@ def test_a_damaged_file_of_megabytes_agrees(newline: str, encoding: str) -> None
             line = '"' + line + '"'
         elif i % 499 == 7:
             line = line.replace(";", ";Söd;", 1) + ";"
+        elif more and i % 311 == 3:
+            line = ";".join(line.split(";")[:5])
+            line = f'"{line}"' if i % 2 else line
+        elif more and i % 211 == 1:
+            line += ";"
+        elif more and i % 173 == 2:
+            line = line.replace(";", ";  ", 2)
         lines.append(line)
+    return lines
+
+
+@pytest.mark.parametrize("newline", [*NEWLINES, "mixed"], ids=["CRLF", "LF", "CR", "mixed"])
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "utf-16-le"])
+def test_a_damaged_file_of_megabytes_agrees(newline: str, encoding: str) -> None:
+    """About 1.5 MB of EKB lines (over every block size of both engines, and large
+    enough for polars to split its reading between threads) with damage every few
+    hundred lines, in every line ending and three encodings."""
+    lines = damaged_ekb_lines()
     each = [NEWLINES[(i * 7) % 3] if newline == "mixed" else newline for i in range(len(lines))]
     data = _join(lines, each).encode(encoding)
     report = assert_same(data, register="ekb", file="manad", year=2023)

@@ -77,6 +77,23 @@ def _both(data: bytes, args: dict[str, Any], seen: list[int]) -> tuple[Any, list
     return row, list(seen)
 
 
+def _fed_to_the_row_engine(
+    data: bytes, args: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> list[int]:
+    """The lines the columnar engine hands to the row engine's ``process``."""
+    from sosreg.engine.runner import Runner
+
+    fed: list[int] = []
+    process = Runner.process
+
+    def spy(self: Runner, lines: Any, *more: Any, **kwargs: Any) -> Any:
+        return process(self, (fed.append(line.number) or line for line in lines), *more, **kwargs)
+
+    monkeypatch.setattr(Runner, "process", spy)
+    sosreg.validate(data, max_details=None, engine="columnar", **args)
+    return fed
+
+
 def _clean(n: int = 5) -> list[str]:
     return [EKB_LINE.format(s=PERSONS[i]) for i in range(n)]
 
@@ -125,8 +142,6 @@ def test_a_repaired_line_no_mask_flags_skips_the_row_engine(
     """A repaired line's masks are run again on its repaired fields (the first pass saw
     it unrepaired): one no mask flags counts as a clean record, its line-stage finding
     only, without the row engine; one with a wrong code goes to the row engine."""
-    from sosreg.engine.runner import Runner
-
     lines = _clean()
     lines[0] += ";"
     lines[2] = f'"{lines[2]}"'
@@ -135,15 +150,7 @@ def test_a_repaired_line_no_mask_flags_skips_the_row_engine(
     report, _ = _both(data, EKB, referenced)
     found = [(f.code, f.line) for f in report.findings if f.line]
     assert found == [("SOS-109", 1), ("SOS-104", 3), ("SOS-104", 5), ("EKB-010", 5)]
-    fed: list[int] = []
-    process = Runner.process
-
-    def spy(self: Runner, lines: Any, *args: Any, **kwargs: Any) -> Any:
-        return process(self, (fed.append(line.number) or line for line in lines), *args, **kwargs)
-
-    monkeypatch.setattr(Runner, "process", spy)
-    sosreg.validate(data, max_details=None, engine="columnar", **EKB)
-    assert fed == [5]
+    assert _fed_to_the_row_engine(data, EKB, monkeypatch) == [5]
 
 
 @pytest.mark.parametrize("ending", ENDINGS, ids=repr)
@@ -154,8 +161,6 @@ def test_a_spaced_line_no_mask_flags_skips_the_row_engine(
     repaired one: its masks run on the stripped values; one no mask flags counts as a
     clean record with its SOS-110 findings only, one with a wrong code (after the
     spaces) goes to the row engine, its line-stage findings first."""
-    from sosreg.engine.runner import Runner
-
     lines = _clean()
     lines[0] = lines[0].replace(";8777;", "; 8777 ;")
     lines[2] = lines[2].replace(";021;", ";021 ;").replace(";0;;", "; 0;;", 1)
@@ -172,15 +177,7 @@ def test_a_spaced_line_no_mask_flags_skips_the_row_engine(
     ]
     assert seen == []
     assert report.records == 5
-    fed: list[int] = []
-    process = Runner.process
-
-    def spy(self: Runner, lines: Any, *args: Any, **kwargs: Any) -> Any:
-        return process(self, (fed.append(line.number) or line for line in lines), *args, **kwargs)
-
-    monkeypatch.setattr(Runner, "process", spy)
-    sosreg.validate(data, max_details=None, engine="columnar", **EKB)
-    assert fed == [4]
+    assert _fed_to_the_row_engine(data, EKB, monkeypatch) == [4]
 
 
 @pytest.mark.parametrize("ending", ENDINGS, ids=repr)
