@@ -18,7 +18,7 @@ from sosreg.engine import source
 
 pytest.importorskip("polars")
 
-from sosreg.engine import columnar, crosskeys, masks
+from sosreg.engine import columnar, crosskeys, held, masks
 
 
 def _lines(register: str, file: str, n: int, seed: int = 3) -> list[str]:
@@ -74,8 +74,17 @@ def test_the_second_pass_reads_again_only_the_blocks_it_needs(
     report = assert_same(("\r\n".join(lines) + "\r\n").encode(), **SOL)
     codes = {(f.code, f.line) for f in report.findings}
     assert {("SOL-030", 250), ("SOS-104", 151)} <= codes and any(n == 10 for _, n in codes)
-    # lines 3 and 10 may share a block; 151 and 250 are blocks of their own
+    # lines 3 and 10 may share a block; 151 and 250 are blocks of their own. Those of
+    # lines 3 and 250 are read again (a key repeats: their lines not flagged matter);
+    # the lines flagged of the others, 10 (if apart) and 151, the first pass kept
+    assert 2 <= columnar.STATS.again <= 3 < columnar.STATS.keys
+    assert 3 <= columnar.STATS.again + columnar.STATS.held <= 4
+    assert columnar.STATS.held >= 1 and columnar.STATS.held_rows == 1  # line 151's block
+    # with nothing kept, every block with a flagged line is read again
+    monkeypatch.setattr(held, "HOLD_BYTES", 0)
+    assert_same(("\r\n".join(lines) + "\r\n").encode(), **SOL)
     assert 3 <= columnar.STATS.again <= 4 < columnar.STATS.keys
+    assert columnar.STATS.held == 0
 
 
 def test_a_duplicate_on_a_damaged_line_in_another_block(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -156,13 +165,21 @@ def test_a_line_longer_than_any_block(
 
 @pytest.mark.parametrize("newline", ["\r\n", "\r"])
 def test_a_file_of_one_field_per_line(newline: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every line suspect; a block holds at most ``batch`` lines, however short (the
-    second pass checks :data:`~sosreg.engine.columnar.JOIN_AGAIN` blocks together)."""
+    """Every line suspect; a block holds at most ``batch`` lines, however short; the
+    lines the first pass keeps are checked ``batch`` at a most (read again, the second
+    pass checks :data:`~sosreg.engine.columnar.JOIN_AGAIN` blocks together)."""
     join = columnar.JOIN_AGAIN
     data = b"".join(b"%d" % (i % 7) + newline.encode() for i in range(3000))
     _blocks(monkeypatch, rows=1000)
     assert_same(data, **SOL)
-    assert columnar.STATS.rows <= join * (1000 // 2 + 1)
+    assert columnar.STATS.rows <= 1000 // 2 + 1 and columnar.STATS.again == 0
+    _blocks(monkeypatch, rows=1 << 20, batch=100)
+    assert_same(data, **SOL)
+    assert columnar.STATS.rows == columnar.STATS.held_rows == 100
+    monkeypatch.setattr(held, "HOLD_BYTES", 0)
+    _blocks(monkeypatch, rows=1000)
+    assert_same(data, **SOL)
+    assert columnar.STATS.rows <= join * (1000 // 2 + 1) and columnar.STATS.held == 0
     _blocks(monkeypatch, rows=1 << 20, batch=100)
     assert_same(data, **SOL)
     assert columnar.STATS.rows == join * 100

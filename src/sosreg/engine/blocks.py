@@ -56,8 +56,14 @@ class Stats:
     spilled: bool = False
     """Whether the key hashes went to temporary files (:data:`~sosreg.engine.crosskeys.SPILL`)."""
     again: int = 0
-    """Blocks the second pass read into columns again (those with a suspect line, a
-    flagged line or a repeated key; none for a clean file)."""
+    """Blocks the second pass read into columns again (those with a repeated key, and
+    those with a suspect or flagged line whose lines the first pass could not keep;
+    none for a clean file)."""
+    held: int = 0
+    """Blocks whose candidate lines the first pass kept for the second
+    (:mod:`sosreg.engine.held`), which did not read them again."""
+    held_rows: int = 0
+    """Lines of the largest table of kept lines the second pass checked."""
 
     def seen(self, plan: Plan) -> None:
         self.blocks += 1

@@ -67,7 +67,7 @@ from typing import Any, Final
 
 import attrs
 
-from sosreg.engine import blocks, crosskeys, linestage
+from sosreg.engine import blocks, crosskeys, held, linestage
 from sosreg.engine.blocks import ENDINGS, STATS, Plan, gc_paused, lines_frame, table_of
 from sosreg.engine.findings import Stamp
 from sosreg.engine.masks import (
@@ -194,6 +194,9 @@ class _Ahead:
     total: int
     flag: Any
     runs: list[list[Any]] | None
+    kept: held.Kept | None = None
+    """The block's candidate lines, kept for the second pass (:mod:`sosreg.engine.held`):
+    it reads the block again only if ``None``."""
 
     def flags(self, pl: Any) -> Any:
         """:attr:`flag`, or a Series of false where it is ``None``."""
@@ -219,7 +222,8 @@ def _flag_left(pl: Any, left: Leftover, ahead: list[_Ahead]) -> None:
     for block, rows in left.settle():
         seen = ahead[block]
         seen.flag = seen.flags(pl).scatter(rows, True)
-        seen.runs = None
+        if seen.kept is None:
+            seen.runs = None
 
 
 def _first_pass(
@@ -275,6 +279,8 @@ def _first_pass(
         for name in expr.meta.root_names()
     }
     only = [n for n in parser.names if n in roots]
+    # the candidate lines kept for the second pass (but for a sink: it reads every line)
+    budget = held.Budget() if runner.rows is None else None
     for plan in _ahead_of(blocks.plans(pl, runner, only=only, known=known)):
         STATS.seen(plan)
         first = plan.table.item(0, "line") if plan.total else 0
@@ -290,6 +296,7 @@ def _first_pass(
             .collect()
         )
         flag = frame.get_column("_flag")
+        candidates = flag
         if quick:  # the few values quick masks leave: tested later, together
             rest = ~flag
             for i, cf in enumerate(quicker):
@@ -297,6 +304,7 @@ def _first_pass(
                 if maybe.any():
                     column = plan.table.get_column(cf.spec.name)
                     left.add(len(ahead), i, maybe.arg_true(), column.filter(maybe))
+                    candidates = candidates | maybe
         if plan.loose:
             flag = flag | plan.table.get_column("line").is_in(list(plan.loose))
         if not plan.loose and frame.get_column("_plain").all():
@@ -307,14 +315,15 @@ def _first_pass(
             keys.expect(plan, runner.input.sniff.size)
         busy = bool(flag.any())
         del frame
-        ahead.append(
-            _Ahead(
-                first,
-                plan.total,
-                flag if busy else None,
-                None if busy else _runs_of(pl, plan),
-            )
-        )
+        kept = block_runs = None
+        if budget is not None and not plan.loose and bool(candidates.any()):
+            block_runs = _runs_of(pl, plan)
+            kept = budget.keep(pl, plan.table, candidates, 16 * len(block_runs))
+        if busy and kept is None:
+            block_runs = None  # (read again: its endings then)
+        elif block_runs is None:
+            block_runs = _runs_of(pl, plan)
+        ahead.append(_Ahead(first, plan.total, flag if busy else None, block_runs, kept))
         plan.table = plan.suspect = None  # before the next block is read
         if left.size >= LEFT_AT_ONCE:
             _flag_left(pl, left, ahead)
@@ -329,7 +338,12 @@ def _first_pass(
         hi = found.search_sorted(ends, side="left")
         hit = (hi > lo).to_list()
     sink = runner.rows is not None
-    known.need = [sink or h or a.flag is not None for a, h in zip(ahead, hit, strict=True)]
+    known.need = []
+    for a, h in zip(ahead, hit, strict=True):
+        if h or sink:  # (a key repeats: its lines not flagged matter too)
+            a.kept = None
+        known.need.append(sink or h or (a.flag is not None and a.kept is None))
+    STATS.held = sum(a.kept is not None for a in ahead)
     return ahead, repeated, flag_full
 
 
@@ -366,7 +380,9 @@ def run(runner: Runner) -> None:
         if not any(known.need or ()):  # no block to read again: not even its bytes
             again = (Plan(None, seen.total) for seen in ahead)
         for plan, seen in _joined(pl, zip(again, ahead, strict=True)):
-            if plan.table is None:  # nothing to check
+            if isinstance(seen, held.Group):  # lines kept by the first pass
+                n, k = _check_kept(runner, plan, seen, runs, masks)
+            elif plan.table is None:  # nothing to check
                 STATS.seen(plan)
                 assert seen.runs is not None
                 _add_runs(runs, seen.runs)
@@ -386,12 +402,27 @@ each check has fixed costs, a few milliseconds of polars planning per query, wor
 sharing; the lines held are those of this many blocks' text)."""
 
 
-def _joined(pl: Any, pairs: Iterator[tuple[Plan, _Ahead]]) -> Iterator[tuple[Plan, _Ahead]]:
+def _joined(
+    pl: Any, pairs: Iterator[tuple[Plan, _Ahead]]
+) -> Iterator[tuple[Plan, _Ahead | held.Group]]:
     """``pairs`` of (block read again, what the first pass learnt of it), up to
-    :data:`JOIN_AGAIN` consecutive blocks to check joined into one; a block not read
-    again (nothing to check) as it is."""
+    :data:`JOIN_AGAIN` consecutive blocks to check joined into one; the lines kept of
+    consecutive blocks not read again (:mod:`sosreg.engine.held`) as tables of those
+    lines, each with its :class:`~sosreg.engine.held.Group`; a block not read again
+    with nothing to check as it is."""
     group: list[tuple[Plan, _Ahead]] = []
+    kept: list[tuple[int, int, held.Kept, Any, list[list[Any]]]] = []
     for plan, seen in pairs:
+        if plan.table is None and seen.kept is not None:
+            yield from _join(pl, group)
+            group = []
+            assert seen.runs is not None
+            kept.append((seen.first, seen.total, seen.kept, seen.flag, seen.runs))
+            seen.kept = seen.flag = None
+            continue
+        if kept:
+            yield from held.groups(pl, kept)
+            kept = []
         if plan.table is None:
             yield from _join(pl, group)
             group = []
@@ -403,6 +434,7 @@ def _joined(pl: Any, pairs: Iterator[tuple[Plan, _Ahead]]) -> Iterator[tuple[Pla
             yield from _join(pl, group)
             group = []
     yield from _join(pl, group)
+    yield from held.groups(pl, kept)
 
 
 def _join(pl: Any, group: list[tuple[Plan, _Ahead]]) -> Iterator[tuple[Plan, _Ahead]]:
@@ -431,9 +463,10 @@ def _check(
     runner: Runner,
     plan: Plan,
     repeated: Sequence[Any] | None,
-    runs: list[list[Any]],
+    runs: list[list[Any]] | None,
     ahead: _Ahead | None = None,
     masks: Any = None,
+    span: held.Group | None = None,
 ) -> tuple[int, int]:
     """One block: the masks, then, :data:`SLICE` lines at a time, the suspect lines
     through the line and field stages and every suspect or flagged line through the
@@ -442,7 +475,9 @@ def _check(
     (:func:`_any`), the block's flags; or, with ``ahead`` (the block's flags from the
     first pass, true on its suspect lines too: only those are tested for being
     suspect), the flags of the lines the line stage repairs, the repeated keys' flags
-    added."""
+    added. ``span``: the table holds the lines kept of these lines only, the others
+    clean (:mod:`sosreg.engine.held`; ``runs`` is then ``None``, the group's endings
+    added by the caller)."""
     pl = polars()
     STATS.seen(plan)
     within = None
@@ -450,7 +485,8 @@ def _check(
         within = ahead.flags(pl)
     suspect = _suspect_of(pl, runner, plan, within)
     # the line stage in columns: the lines it repairs are checked as clean ones
-    stage = linestage.bulk(pl, plan.table, suspect, runner.parser)
+    bounds = None if span is None else (span.first, span.end - 1)
+    stage = linestage.bulk(pl, plan.table, suspect, runner.parser, bounds)
     plan.table, suspect, reference = stage.table, stage.suspect, stage.reference
     if ahead is None:
         # one lazy query: common subexpressions once, expressions in parallel
@@ -485,7 +521,8 @@ def _check(
         for code, (severity, n) in stage.tally.items():
             runner.log.count(code, severity, n)
     plan.done.update(stage.done)
-    _add_runs(runs, _runs_of(pl, plan))
+    if runs is not None:
+        _add_runs(runs, _runs_of(pl, plan))
     table = plan.table.select("line", "text", "ending")
     plan.table = None
     made: list[tuple[int, Any]] = []
@@ -506,6 +543,24 @@ def _check(
     if sink is not None:
         sink(cleared, made)
     return plan.total, skipped
+
+
+def _check_kept(
+    runner: Runner, table: Any, group: held.Group, runs: list[list[Any]], masks: Any
+) -> tuple[int, int]:
+    """The lines kept of ``group``'s blocks (``table``: each flagged by the first pass,
+    the rest of the blocks' lines clean) checked as a block's flagged lines are
+    (:func:`_check`); returns (the blocks' lines, records cleared)."""
+    pl = polars()
+    STATS.held_rows = max(STATS.held_rows, table.height)
+    _add_runs(runs, group.runs)
+    if not table.height:
+        return group.lines, group.lines
+    plan = Plan(table, table.height)
+    flags = pl.repeat(True, table.height, dtype=pl.Boolean, eager=True)
+    seen = _Ahead(group.first, table.height, flags, None)
+    _, skipped = _check(runner, plan, None, None, ahead=seen, masks=masks, span=group)
+    return group.lines, skipped + group.lines - table.height
 
 
 def _feed(

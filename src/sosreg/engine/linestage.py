@@ -136,10 +136,19 @@ class _Stamper:
         return stamps
 
 
-def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
+def bulk(
+    pl: Any,
+    table: Any,
+    suspect: Any,
+    parser: LineParser,
+    bounds: tuple[int, int] | None = None,
+) -> LineStage:
     """The suspect lines of ``table`` that the line stage can take in columns, taken;
     see the module's description. ``suspect`` is a boolean Series of the table's rows
-    (the lines that are not clean printable ASCII with the right number of fields)."""
+    (the lines that are not clean printable ASCII with the right number of fields).
+    ``bounds``: the table holds only some of the lines ``first`` to ``last``
+    (inclusive), the others clean (:mod:`sosreg.engine.held`); else it holds lines in
+    a row, and what is before its first line and after its last is not known."""
     n_fields = parser.n
     names = parser.names
     if n_fields < 2 or not bool(suspect.any()):
@@ -200,8 +209,24 @@ def bulk(pl: Any, table: Any, suspect: Any, parser: LineParser) -> LineStage:
     height = table.height
     long_rows = frame.filter(pl.col("n") >= n_fields).get_column("_row")
     known_long = ~suspect | rows_mask(pl, height, long_rows)
-    prev_ok = known_long.shift(1, fill_value=False)
-    next_ok = known_long.shift(-1, fill_value=False)
+    if bounds is None:
+        prev_ok = known_long.shift(1, fill_value=False)
+        next_ok = known_long.shift(-1, fill_value=False)
+    else:  # a neighbour not in the table is clean, if it is within the bounds
+        first, last = bounds
+        line = table.get_column("line")
+        prev_ok = pl.select(
+            pl.when(line.shift(1) == line - 1)
+            .then(known_long.shift(1))
+            .otherwise(line > first)
+            .fill_null(False)
+        ).to_series()
+        next_ok = pl.select(
+            pl.when(line.shift(-1) == line + 1)
+            .then(known_long.shift(-1))
+            .otherwise(line < last)
+            .fill_null(False)
+        ).to_series()
     short_ok = (prev_ok & next_ok).gather(rows)
     frame = frame.with_columns(short_ok=short_ok).filter(
         (pl.col("n") >= n_fields) | pl.col("short_ok")

@@ -1,0 +1,109 @@
+"""The lines the columnar engine's first pass keeps for its second (polars passed in).
+
+A file whose cross-record rules have keys is read twice (:mod:`sosreg.engine.columnar`):
+the first pass flags the lines that may give a finding, the second hands them to the
+line stage in columns and the row engine. Reading a whole block again for the few lines
+it flags has fixed costs (a block's bytes read into columns again, a few queries of a
+few milliseconds each), and a file with a damaged line in every block paid them for
+every block.
+
+So the first pass keeps the *candidate* lines of a block (those it flags, and those
+whose values the quick masks left to test later:
+:class:`~sosreg.engine.masks.Leftover`), their number, ending and text, up to
+:data:`HOLD_BYTES` for the whole file. The second pass then reads again only the blocks
+it could not keep (and those where a key repeats: their lines that are not flagged
+matter too); the lines kept of consecutive blocks are checked together,
+:func:`groups` at a time, as one *sparse* table: the lines not in it are clean
+(neither suspect nor flagged), which the line stage's test of a short line's
+neighbours takes into account (:func:`sosreg.engine.linestage.bulk`'s ``span``).
+Memory stays bounded: :data:`HOLD_BYTES` in all, whatever the file's size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+
+from sosreg.engine import source
+
+HOLD_BYTES: int = 32 << 20
+"""Bytes of kept lines (their text and numbers, as polars estimates them) the first
+pass may hold for the whole file; the blocks past it are read again."""
+
+
+@attrs.define
+class Kept:
+    """The candidate lines of one block: a frame of ``_row`` (the row in the block),
+    ``line``, ``ending`` and ``text``."""
+
+    frame: Any
+    size: int
+
+
+@attrs.define
+class Budget:
+    """What is kept so far, against :data:`HOLD_BYTES`."""
+
+    left: int = attrs.field(factory=lambda: HOLD_BYTES)
+
+    def keep(self, pl: Any, table: Any, rows: Any, extra: int = 0) -> Kept | None:
+        """The lines of ``table`` (a block's) where ``rows`` (a boolean Series) is true,
+        kept if they fit what is left (``extra``: bytes held beside them); ``None`` if
+        not (the block is read again)."""
+        frame = table.select("line", "ending", "text").with_row_index("_row").filter(rows)
+        size = int(frame.estimated_size()) + extra
+        if size > self.left:
+            return None
+        self.left -= size
+        return Kept(frame, size)
+
+
+@attrs.define
+class Group:
+    """Consecutive blocks whose kept lines are checked together: the physical lines
+    ``first`` (inclusive) to ``end`` (exclusive), ``lines`` of them, their endings in
+    ``runs`` ([code, lines] in order)."""
+
+    first: int
+    end: int
+    lines: int
+    runs: list[list[Any]]
+
+
+def groups(
+    pl: Any, blocks: list[tuple[int, int, Kept, Any, list[list[Any]]]]
+) -> Iterator[tuple[Any, Group]]:
+    """The kept lines of ``blocks`` (consecutive: first line, lines, kept, the block's
+    final flags, its runs), whose flags are still true, as tables of ``line``,
+    ``ending`` and ``text`` of at most about a block's bytes (``BLOCKS.rows``) and
+    ``BLOCKS.batch`` lines each; each with its :class:`Group`."""
+    limit_bytes = max(1, source.BLOCKS.rows)
+    limit_rows = max(1, source.BLOCKS.batch)
+    parts: list[Any] = []
+    group: Group | None = None
+    size = rows = 0
+    for first, total, kept, flag, runs in blocks:
+        frame = kept.frame
+        if flag is not None and frame.height:
+            frame = frame.filter(flag.gather(frame.get_column("_row")))
+        else:
+            frame = frame.clear()
+        if group is None:
+            group = Group(first, first, 0, [])
+        group.end = first + total
+        group.lines += total
+        for code, n in runs:
+            if group.runs and group.runs[-1][0] == code:
+                group.runs[-1][1] += n
+            else:
+                group.runs.append([code, n])
+        parts.append(frame.drop("_row"))
+        size += int(frame.estimated_size())
+        rows += frame.height
+        if size >= limit_bytes or rows >= limit_rows:
+            yield pl.concat(parts, rechunk=False), group
+            parts, group, size, rows = [], None, 0, 0
+    if group is not None:
+        yield pl.concat(parts, rechunk=False), group
