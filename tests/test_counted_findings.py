@@ -25,7 +25,7 @@ from test_engines import (
 
 import sosreg
 from sosreg import strategies as sos_st
-from sosreg.engine import pipeline, source
+from sosreg.engine import columnar, fieldcount, pipeline, source
 from sosreg.engine.findings import Finding, FindingLog, Severity
 
 pytest.importorskip("polars")
@@ -64,16 +64,32 @@ def _megabyte_of_ekb() -> bytes:
     return ("\r\n".join(damaged_ekb_lines(more=True)) + "\r\n").encode()
 
 
+@pytest.fixture(autouse=True)
+def _count_fields_of_any_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines whose fields' findings are only counted are counted in columns
+    (:mod:`sosreg.engine.fieldcount`) however few a check holds: small files too."""
+    monkeypatch.setattr(fieldcount, "AT_LEAST", 1)
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("limit", [0, 1, 7, 1000])
-def test_a_large_file_reports_alike_with_and_without_a_sink(engine: str, limit: int) -> None:
+def test_a_large_file_reports_alike_with_and_without_a_sink(
+    engine: str, limit: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # blocks of 64 KiB: the columnar engine decides what to count check by check
+    monkeypatch.setattr(source, "BLOCKS", source.BlockSizes(rows=1 << 16))
     report = assert_counted_alike(
         _megabyte_of_ekb(), engine, limit, register="ekb", file="manad", year=2023
     )
     counts = report.rule_counts
     assert counts["SOS-108"] >= len(range(3, 20_000, 311))
     assert counts["SOS-110"] >= len(range(2, 20_000, 173))
+    assert counts["EKB-010"] >= len(range(4, 20_000, 131))  # hinderkod not in the list
+    assert counts["EKB-024"] >= len(range(4, 20_000, 131)) // 2
+    assert counts["SOS-210"] >= len(range(6, 20_000, 137))  # wrong check digit
     assert max(counts.values()) > limit or limit == 1000  # past the limit: tokens made
+    if engine == "columnar":  # lines of wrong values counted in columns, once counted only
+        assert (columnar.STATS.fields_counted > 0) == (limit < 100)
     for code, n in counts.items():  # the details kept: the limit's worth, each in full
         kept = [f for f in report.findings if f.code == code]
         assert len(kept) == min(n, limit)

@@ -319,12 +319,23 @@ def test_a_file_larger_than_every_block_agrees(newline: str) -> None:
 def damaged_ekb_lines(*, more: bool = False) -> list[str]:
     """20,000 EKB lines with a quoted line every 397 and a line with an extra field and
     a trailing ``;`` every 499; with ``more``, also a line cut short every 311 (quoted
-    every other time), a trailing ``;`` every 211 and spaces before a value every 173."""
+    every other time), a trailing ``;`` every 211, spaces before a value every 173, and
+    invalid values: a hinderkod not in the list every 131 (with no medsökande but a
+    medsökande's hinder every other time: EKB-024 too), a wrong check digit every 137,
+    an amount that is no number every 139 and a month that is none every 149; each
+    person on one line only (so that no key repeats)."""
     base = EXAMPLES[0].parent / "Ekb_0330_202301_20230214T0930.txt"
     good = base.read_text(encoding="utf-8").splitlines()
     lines: list[str] = []
     for i in range(20_000):
         line = good[i % len(good)]
+        if more:  # a person of their own
+            born = dt.date(1950, 1, 1) + dt.timedelta(days=i // 400)
+            fields = line.split(";")
+            fields[4] = identity.make(born, serial=i % 400)
+            if fields[5]:
+                fields[5] = identity.make(born + dt.timedelta(days=20_000), serial=i % 400)
+            line = ";".join(fields)
         if i % 397 == 5:
             line = '"' + line + '"'
         elif i % 499 == 7:
@@ -336,8 +347,25 @@ def damaged_ekb_lines(*, more: bool = False) -> list[str]:
             line += ";"
         elif more and i % 173 == 2:
             line = line.replace(";", ";  ", 2)
+        elif more and i % 131 == 4:
+            line = _with(line, {9: "999"} | ({5: "", 10: "051"} if i % 2 else {}))
+        elif more and i % 137 == 6:
+            pnr = line.split(";")[4]
+            line = _with(line, {4: pnr[:-1] + str((int(pnr[-1]) + 1) % 10)})
+        elif more and i % 139 == 8:
+            line = _with(line, {8: "12a"})
+        elif more and i % 149 == 9:
+            line = _with(line, {3: "202313"})
         lines.append(line)
     return lines
+
+
+def _with(line: str, values: dict[int, str]) -> str:
+    """``line`` with the fields at the positions of ``values`` (0-based) set to them."""
+    fields = line.split(";")
+    for at, value in values.items():
+        fields[at] = value
+    return ";".join(fields)
 
 
 @pytest.mark.parametrize("newline", [*NEWLINES, "mixed"], ids=["CRLF", "LF", "CR", "mixed"])

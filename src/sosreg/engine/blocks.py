@@ -64,6 +64,9 @@ class Stats:
     (:mod:`sosreg.engine.held`), which did not read them again."""
     held_rows: int = 0
     """Lines of the largest table of kept lines the second pass checked."""
+    fields_counted: int = 0
+    """Lines with findings of their fields only, counted without the row engine
+    (:mod:`sosreg.engine.fieldcount`)."""
 
     def seen(self, plan: Plan) -> None:
         self.blocks += 1

@@ -67,7 +67,7 @@ from typing import Any, Final
 
 import attrs
 
-from sosreg.engine import blocks, crosskeys, held, linestage
+from sosreg.engine import blocks, crosskeys, fieldcount, held, linestage
 from sosreg.engine.blocks import ENDINGS, STATS, Plan, gc_paused, lines_frame, table_of
 from sosreg.engine.findings import Stamp
 from sosreg.engine.masks import (
@@ -357,11 +357,12 @@ def run(runner: Runner) -> None:
     keyed = crosskeys.of(runner)
     lines = skipped = 0
     runs: list[list[Any]] = []
+    counter = fieldcount.of(pl, runner, _named(pl, runner))
     if not keyed:
         STATS.passes = 1
         masks = _any(pl, _named(pl, runner))
         for plan in _ahead_of(blocks.plans(pl, runner)):
-            n, k = _check(runner, plan, None, runs, masks=masks)
+            n, k = _check(runner, plan, None, runs, masks=masks, counter=counter)
             lines += n
             skipped += k
             runner.lines_read = lines
@@ -381,14 +382,16 @@ def run(runner: Runner) -> None:
             again = (Plan(None, seen.total) for seen in ahead)
         for plan, seen in _joined(pl, zip(again, ahead, strict=True)):
             if isinstance(seen, held.Group):  # lines kept by the first pass
-                n, k = _check_kept(runner, plan, seen, runs, masks)
+                n, k = _check_kept(runner, plan, seen, runs, masks, counter)
             elif plan.table is None:  # nothing to check
                 STATS.seen(plan)
                 assert seen.runs is not None
                 _add_runs(runs, seen.runs)
                 n = k = plan.total
             else:
-                n, k = _check(runner, plan, repeated, runs, ahead=seen, masks=masks)
+                n, k = _check(
+                    runner, plan, repeated, runs, ahead=seen, masks=masks, counter=counter
+                )
             lines += n
             skipped += k
             runner.lines_read = lines
@@ -467,6 +470,7 @@ def _check(
     ahead: _Ahead | None = None,
     masks: Any = None,
     span: held.Group | None = None,
+    counter: fieldcount.FieldCount | None = None,
 ) -> tuple[int, int]:
     """One block: the masks, then, :data:`SLICE` lines at a time, the suspect lines
     through the line and field stages and every suspect or flagged line through the
@@ -475,12 +479,13 @@ def _check(
     (:func:`_any`), the block's flags; or, with ``ahead`` (the block's flags from the
     first pass, true on its suspect lines too: only those are tested for being
     suspect), the flags of the lines the line stage repairs, the repeated keys' flags
-    added. ``span``: the table holds the lines kept of these lines only, the others
-    clean (:mod:`sosreg.engine.held`; ``runs`` is then ``None``, the group's endings
-    added by the caller)."""
+    added. ``counter``: the lines whose findings are only counted
+    (:mod:`sosreg.engine.fieldcount`) are counted there. ``span``: the table holds the
+    lines kept of these lines only, the others clean (:mod:`sosreg.engine.held`;
+    ``runs`` is then ``None``, the group's endings added by the caller)."""
     pl = polars()
     STATS.seen(plan)
-    within = None
+    within = keyed = None
     if ahead is not None:
         within = ahead.flags(pl)
     suspect = _suspect_of(pl, runner, plan, within)
@@ -515,7 +520,19 @@ def _check(
     sink = runner.rows
     cleared = None if sink is None else plan.table.filter(~todo_mask).drop("text", "ending")
     # the repaired lines, for their line-stage findings
-    todo_mask = todo_mask | linestage.settle(pl, runner.parser, stage, flag)
+    settled = linestage.settle(pl, runner.parser, stage, flag)
+    if counter is not None:  # lines whose fields' findings are only counted
+        candidates = flag & ~suspect & ~settled
+        if keyed is not None:
+            candidates = candidates & ~keyed
+        rows, tally = counter.count(plan.table, candidates)
+        if len(rows):
+            todo_mask = todo_mask & ~linestage.rows_mask(pl, plan.total, rows)
+            skipped += len(rows)
+            STATS.fields_counted += len(rows)
+            for code, (severity, n) in tally.items():
+                runner.log.count(code, severity, n)
+    todo_mask = todo_mask | settled
     if stage.tallied:  # lines of findings only counted: counted here, in bulk
         todo_mask = todo_mask & ~linestage.rows_mask(pl, plan.total, stage.tallied)
         for code, (severity, n) in stage.tally.items():
@@ -546,7 +563,12 @@ def _check(
 
 
 def _check_kept(
-    runner: Runner, table: Any, group: held.Group, runs: list[list[Any]], masks: Any
+    runner: Runner,
+    table: Any,
+    group: held.Group,
+    runs: list[list[Any]],
+    masks: Any,
+    counter: fieldcount.FieldCount | None,
 ) -> tuple[int, int]:
     """The lines kept of ``group``'s blocks (``table``: each flagged by the first pass,
     the rest of the blocks' lines clean) checked as a block's flagged lines are
@@ -559,7 +581,9 @@ def _check_kept(
     plan = Plan(table, table.height)
     flags = pl.repeat(True, table.height, dtype=pl.Boolean, eager=True)
     seen = _Ahead(group.first, table.height, flags, None)
-    _, skipped = _check(runner, plan, None, None, ahead=seen, masks=masks, span=group)
+    _, skipped = _check(
+        runner, plan, None, None, ahead=seen, masks=masks, span=group, counter=counter
+    )
     return group.lines, skipped + group.lines - table.height
 
 

@@ -77,6 +77,12 @@ class RecordRule:
     mask: Callable[[Any], Any] | None = None
     """For the columnar engine: a polars expression over the raw fields (see
     :class:`~sosreg.engine.columnar.Columns`) true wherever the rule *might* fire."""
+    invalid_ok: bool = False
+    """Whether :attr:`mask` is true wherever the rule might fire on a record with
+    invalid values too, reading each as the record holds it (the text as written, or
+    ``""`` for ``None``): then the columnar engine need not run the rule on a line
+    whose fields alone give findings, once it only counts them
+    (:mod:`sosreg.engine.fieldcount`). A simple rule's mask is its check: always."""
 
     @property
     def name(self) -> str:
@@ -282,13 +288,15 @@ class Register:
         *,
         files: tuple[str, ...] | None = None,
         mask: Callable[[Any], Any] | None = None,
+        invalid_ok: bool = False,
     ) -> Callable[[RecordFn], RecordFn]:
         """A record rule: ``fn(record, line, ctx)`` returning findings; ``mask`` (a polars
-        expression of :class:`~sosreg.engine.columnar.Columns`) for the columnar engine."""
+        expression of :class:`~sosreg.engine.columnar.Columns`) for the columnar engine,
+        ``invalid_ok`` if it holds on invalid values too (:attr:`RecordRule.invalid_ok`)."""
         codes = _codes(code)
 
         def deco(fn: RecordFn) -> RecordFn:
-            self.record_rules.append(RecordRule(codes, files, fn, mask))
+            self.record_rules.append(RecordRule(codes, files, fn, mask, invalid_ok))
             return fn
 
         return deco
@@ -305,7 +313,7 @@ class Register:
         fn = conditions.record_rule(checks)
         fn.__name__ = name or "_".join(dict.fromkeys(c.code for c in checks))
         codes = tuple(dict.fromkeys(c.code for c in checks))
-        record = RecordRule(codes, files, fn, conditions.mask(checks))
+        record = RecordRule(codes, files, fn, conditions.mask(checks), invalid_ok=True)
         rule = SimpleRule(checks, files, record)
         self.record_rules.append(record)
         self.simple_rules.append(rule)

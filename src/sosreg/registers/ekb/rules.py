@@ -24,7 +24,11 @@ MONTHS = [f"{m:02d}" for m in range(1, 13)]
 
 
 # --- masks for the columnar engine ---------------------------------------------------
-# Each is true wherever its rule *might* fire, on the raw text of valid fields.
+# Each is true wherever its rule *might* fire, on the raw text of valid fields. Those
+# marked ``invalid_ok`` hold on invalid values too, read as the record holds them (the
+# text as written, or "" for None: RecordRule.invalid_ok): an empty or unreadable value
+# never makes them false where the rule fires (a number that is no number is null,
+# counted as 0 as the rule counts it; a month that is no month flags the line).
 
 
 def _months(col: Any, pl: Any) -> Any:
@@ -73,6 +77,7 @@ def _same_person_keys(c: Any) -> tuple[Any, ...]:
 @REGISTER.record(
     "EKB-020",
     mask=lambda c: (c["medsokande"] != "") & (c["medsokande"] == c["sokande"]),
+    invalid_ok=True,  # an id the field stage rejects is held as written
 )
 def medsokande_is_sokande(rec: Manad | Ao | Ar, line: int, ctx: Context) -> list[Finding]:
     """Medsökande with the sökande's number. A ``TF00`` id is a birth date, not a person
@@ -93,7 +98,7 @@ def _born_by(on: dt.date, age: int) -> str:
     return f"{on.year - age:04d}{on.month:02d}{on.day:02d}"
 
 
-@REGISTER.record(("EKB-021", "EKB-022", "EKB-023"), mask=_ages_mask)
+@REGISTER.record(("EKB-021", "EKB-022", "EKB-023"), mask=_ages_mask, invalid_ok=True)
 def ages(rec: Manad | Ao | Ar, line: int, ctx: Context) -> list[Finding]:
     on = ctx.reference_date
     min_age = int(ctx.params.get("min_age_sokande", 18))
@@ -151,7 +156,7 @@ def _monthly(rec: Manad | Ar) -> TypeGuard[Manad]:
     return hasattr(rec, "belopp_forsorjningsstod")
 
 
-@REGISTER.record("EKB-031", files=("manad", "ar"), mask=_large_mask)
+@REGISTER.record("EKB-031", files=("manad", "ar"), mask=_large_mask, invalid_ok=True)
 def large_amount(rec: Manad | Ar, line: int, ctx: Context) -> list[Finding]:
     """More paid to a household in one month than ``plausible_max_belopp_manad``."""
     limit = int(ctx.params["plausible_max_belopp_manad"])
@@ -199,7 +204,7 @@ def _window_mask(c: Any) -> Any:
     return (c["avseendemanad"] != "") & ((offset < lo) | (offset > hi))
 
 
-@REGISTER.record("EKB-029", files=("manad", "ao"), mask=_window_mask)
+@REGISTER.record("EKB-029", files=("manad", "ao"), mask=_window_mask, invalid_ok=True)
 def avseendemanad_window(rec: Manad | Ao, line: int, ctx: Context) -> list[Finding]:
     month = rec.avseendemanad
     period = ctx.period
