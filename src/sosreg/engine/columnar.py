@@ -316,7 +316,7 @@ def _first_pass(
         busy = bool(flag.any())
         del frame
         kept = block_runs = None
-        if budget is not None and not plan.loose and bool(candidates.any()):
+        if busy and budget is not None and not plan.loose:
             block_runs = _runs_of(pl, plan)
             kept = budget.keep(pl, plan.table, candidates, 16 * len(block_runs))
         if busy and kept is None:

@@ -7,15 +7,18 @@ it flags has fixed costs (a block's bytes read into columns again, a few queries
 few milliseconds each), and a file with a damaged line in every block paid them for
 every block.
 
-So the first pass keeps the *candidate* lines of a block (those it flags, and those
-whose values the quick masks left to test later:
-:class:`~sosreg.engine.masks.Leftover`), their number, ending and text, up to
-:data:`HOLD_BYTES` for the whole file. The second pass then reads again only the blocks
-it could not keep (and those where a key repeats: their lines that are not flagged
-matter too); the lines kept of consecutive blocks are checked together,
-:func:`groups` at a time, as one *sparse* table: the lines not in it are clean
-(neither suspect nor flagged), which the line stage's test of a short line's
-neighbours takes into account (:func:`sosreg.engine.linestage.bulk`'s ``span``).
+So the first pass keeps the *candidate* lines of a block with a flagged line (those it
+flags, and those whose values the quick masks left to test later:
+:class:`~sosreg.engine.masks.Leftover`), their number, ending and text (copied: a
+filtered string column would share, and keep alive, the whole block's text), up to
+:data:`HOLD_BYTES` for the whole file. A block with no flagged line keeps nothing (if a
+value the quick masks left turns out invalid, the block is read again, as before). The
+second pass then reads again only the blocks it could not keep (and those where a key
+repeats: their lines that are not flagged matter too); the lines kept of consecutive
+blocks are checked together, :func:`groups` at a time, as one *sparse* table: the lines
+not in it are clean (neither suspect nor flagged), which the line stage's test of a
+short line's neighbours takes into account (:func:`sosreg.engine.linestage.bulk`'s
+``bounds``).
 Memory stays bounded: :data:`HOLD_BYTES` in all, whatever the file's size.
 """
 
@@ -53,6 +56,10 @@ class Budget:
         kept if they fit what is left (``extra``: bytes held beside them); ``None`` if
         not (the block is read again)."""
         frame = table.select("line", "ending", "text").with_row_index("_row").filter(rows)
+        # the text anew: a filtered string column shares the block's buffers (views),
+        # which would keep every block's text alive
+        text = pl.Series("text", frame.get_column("text").to_list(), dtype=pl.String)
+        frame = frame.with_columns(text)
         size = int(frame.estimated_size()) + extra
         if size > self.left:
             return None
