@@ -38,24 +38,30 @@ that masks and keys read: one regular expression over the whole line
 and that the fields whose type gives a
 :meth:`~sosreg.engine.types.base.FieldType.line_pattern` (code fields, numbers, months)
 are valid. It reads the next block in a thread while it checks one
-(:data:`READ_AHEAD`). The **second** reads again only the blocks with a flagged line
-or a repeated key (:class:`~sosreg.engine.blocks.Known`; none of a clean file), their
-lines only, not split into fields (but for a sink, which takes the clean lines'
-fields), checks up to :data:`JOIN_AGAIN` consecutive ones together (each check has
-fixed costs), tests only the flagged lines for being suspect, and adds to the first
-pass's flags the keys' and those of the lines the line stage repairs (their masks run
-again on their repaired text, split).
+(:data:`READ_AHEAD`), and keeps the flagged lines of the blocks that have some
+(:mod:`sosreg.engine.held`, in bounded memory). The **second** checks the lines kept
+of consecutive blocks together, as one sparse table, and reads again only the blocks
+with a repeated key or whose lines were not kept
+(:class:`~sosreg.engine.blocks.Known`; none of a clean file), their lines only, not
+split into fields (but for a sink, which takes the clean lines' fields), up to
+:data:`JOIN_AGAIN` consecutive ones together (each check has fixed costs); it tests
+only the flagged lines for being suspect, and adds to the first pass's flags the keys'
+and those of the lines the line stage repairs (their masks run again on their repaired
+text, split).
 A file without keys is read once, each block's masks and row engine together
 (:func:`_check`).
 
-The lines flagged go through the row engine in line order (the same compiled function
+A line whose only findings are its fields', where the log only counts their codes, is
+counted in columns (:mod:`sosreg.engine.fieldcount`). The other lines flagged go
+through the row engine in line order (the same compiled function
 and :class:`~sosreg.engine.core.LineParser`, the same record and cross-record rules,
 whose state runs on from block to block); the rest are counted as clean records, and
-nothing of a block is kept. Masks detect; the row engine diagnoses. Memory is bounded by
-the block size (:data:`JOIN_AGAIN` blocks' lines in the second pass; and 8 bytes a line
-and key slot for the first pass, spilled to
-temporary files past :data:`~sosreg.engine.crosskeys.SPILL`), whatever the file's size
-or shape: :data:`STATS` says what a run held.
+nothing of a block is kept. Masks detect; the row engine diagnoses (the field
+converters, for lines only counted). Memory is bounded by the block size
+(:data:`JOIN_AGAIN` blocks' lines in the second pass), the flagged lines kept
+(:data:`~sosreg.engine.held.HOLD_BYTES`) and 8 bytes a line and key slot for the
+first pass (spilled to temporary files past :data:`~sosreg.engine.crosskeys.SPILL`),
+whatever the file's size or shape: :data:`STATS` says what a run held.
 
 Polars is imported on first use.
 """
@@ -64,8 +70,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from typing import Any, Final
-
-import attrs
 
 from sosreg.engine import blocks, crosskeys, fieldcount, held, linestage
 from sosreg.engine.blocks import ENDINGS, STATS, Plan, gc_paused, lines_frame, table_of
@@ -183,28 +187,6 @@ def _add_runs(runs: list[list[Any]], more: list[list[Any]]) -> None:
             runs.append([code, n])
 
 
-@attrs.define
-class _Ahead:
-    """What the first pass learnt of one block for the second: its first line and
-    lines, its flags (true on every suspect line too; ``None``: it has no suspect and
-    no flagged line) and, for a block without, its line endings (a block the second
-    pass does not read)."""
-
-    first: int
-    total: int
-    flag: Any
-    runs: list[list[Any]] | None
-    kept: held.Kept | None = None
-    """The block's candidate lines, kept for the second pass (:mod:`sosreg.engine.held`):
-    it reads the block again only if ``None``."""
-
-    def flags(self, pl: Any) -> Any:
-        """:attr:`flag`, or a Series of false where it is ``None``."""
-        if self.flag is None:
-            return pl.zeros(self.total, dtype=pl.Boolean, eager=True)
-        return self.flag
-
-
 READ_AHEAD: bool = True
 """Whether the engine reads the next block (in a thread: polars reads and checks
 without holding the GIL) while it checks one, in every pass: about 15 % faster on two
@@ -217,7 +199,7 @@ def _ahead_of(plans: Iterator[Plan]) -> Iterator[Plan]:
     return blocks.read_ahead(plans) if READ_AHEAD else plans
 
 
-def _flag_left(pl: Any, left: Leftover, ahead: list[_Ahead]) -> None:
+def _flag_left(pl: Any, left: Leftover, ahead: list[held.Ahead]) -> None:
     """The lines with a value the quick masks left that is invalid, flagged."""
     for block, rows in left.settle():
         seen = ahead[block]
@@ -228,7 +210,7 @@ def _flag_left(pl: Any, left: Leftover, ahead: list[_Ahead]) -> None:
 
 def _first_pass(
     runner: Runner, keyed: list[CrossKey], known: blocks.Known
-) -> tuple[list[_Ahead], list[Any], Any]:
+) -> tuple[list[held.Ahead], list[Any], Any]:
     """The first pass over a file whose cross-record rules have keys: per block, in one
     query, every mask but the keys' (true on its suspect lines too; fields with a
     :meth:`~sosreg.engine.types.base.FieldType.quick_mask` by it, the few values it
@@ -242,7 +224,7 @@ def _first_pass(
     key (``known.need``): of a clean file, none."""
     pl = polars()
     parser = runner.parser
-    ahead: list[_Ahead] = []
+    ahead: list[held.Ahead] = []
     named = _named(pl, runner)
     flag_full = _any(pl, named)
     # true where a line is suspect or may give a finding; the plain lines' keys are
@@ -323,7 +305,7 @@ def _first_pass(
             block_runs = None  # (read again: its endings then)
         elif block_runs is None:
             block_runs = _runs_of(pl, plan)
-        ahead.append(_Ahead(first, plan.total, flag if busy else None, block_runs, kept))
+        ahead.append(held.Ahead(first, plan.total, flag if busy else None, block_runs, kept))
         plan.table = plan.suspect = None  # before the next block is read
         if left.size >= LEFT_AT_ONCE:
             _flag_left(pl, left, ahead)
@@ -380,7 +362,7 @@ def run(runner: Runner) -> None:
         again = _ahead_of(blocks.plans(pl, runner, only=only, known=known))
         if not any(known.need or ()):  # no block to read again: not even its bytes
             again = (Plan(None, seen.total) for seen in ahead)
-        for plan, seen in _joined(pl, zip(again, ahead, strict=True)):
+        for plan, seen in held.joined(pl, zip(again, ahead, strict=True), JOIN_AGAIN):
             if isinstance(seen, held.Group):  # lines kept by the first pass
                 n, k = _check_kept(runner, plan, seen, runs, masks, counter)
             elif plan.table is None:  # nothing to check
@@ -405,57 +387,6 @@ each check has fixed costs, a few milliseconds of polars planning per query, wor
 sharing; the lines held are those of this many blocks' text)."""
 
 
-def _joined(
-    pl: Any, pairs: Iterator[tuple[Plan, _Ahead]]
-) -> Iterator[tuple[Plan, _Ahead | held.Group]]:
-    """``pairs`` of (block read again, what the first pass learnt of it), up to
-    :data:`JOIN_AGAIN` consecutive blocks to check joined into one; the lines kept of
-    consecutive blocks not read again (:mod:`sosreg.engine.held`) as tables of those
-    lines, each with its :class:`~sosreg.engine.held.Group`; a block not read again
-    with nothing to check as it is."""
-    group: list[tuple[Plan, _Ahead]] = []
-    kept: list[tuple[int, int, held.Kept, Any, list[list[Any]]]] = []
-    for plan, seen in pairs:
-        if plan.table is None and seen.kept is not None:
-            yield from _join(pl, group)
-            group = []
-            assert seen.runs is not None
-            kept.append((seen.first, seen.total, seen.kept, seen.flag, seen.runs))
-            seen.kept = seen.flag = None
-            continue
-        if kept:
-            yield from held.groups(pl, kept)
-            kept = []
-        if plan.table is None:
-            yield from _join(pl, group)
-            group = []
-            yield plan, seen
-            continue
-        STATS.again += 1
-        group.append((plan, seen))
-        if len(group) >= JOIN_AGAIN:
-            yield from _join(pl, group)
-            group = []
-    yield from _join(pl, group)
-    yield from held.groups(pl, kept)
-
-
-def _join(pl: Any, group: list[tuple[Plan, _Ahead]]) -> Iterator[tuple[Plan, _Ahead]]:
-    if len(group) <= 1:
-        yield from group
-        return
-    plans = [p for p, _ in group]
-    aheads = [a for _, a in group]
-    loose: dict[int, PhysicalLine] = {}
-    for p in plans:
-        loose.update(p.loose)
-    total = sum(p.total for p in plans)
-    yield (
-        Plan(pl.concat([p.table for p in plans], rechunk=False), total, loose),
-        _Ahead(aheads[0].first, total, pl.concat([a.flags(pl) for a in aheads]), None),
-    )
-
-
 SLICE: Final = 10_000
 """Lines of a block whose suspect lines are parsed, then checked, at a time: the row
 engine's records and findings of a slice are all that is held (a block of short lines,
@@ -467,7 +398,7 @@ def _check(
     plan: Plan,
     repeated: Sequence[Any] | None,
     runs: list[list[Any]] | None,
-    ahead: _Ahead | None = None,
+    ahead: held.Ahead | None = None,
     masks: Any = None,
     span: held.Group | None = None,
     counter: fieldcount.FieldCount | None = None,
@@ -580,7 +511,7 @@ def _check_kept(
         return group.lines, group.lines
     plan = Plan(table, table.height)
     flags = pl.repeat(True, table.height, dtype=pl.Boolean, eager=True)
-    seen = _Ahead(group.first, table.height, flags, None)
+    seen = held.Ahead(group.first, table.height, flags, None)
     _, skipped = _check(
         runner, plan, None, None, ahead=seen, masks=masks, span=group, counter=counter
     )

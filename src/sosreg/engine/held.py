@@ -1,4 +1,5 @@
-"""The lines the columnar engine's first pass keeps for its second (polars passed in).
+"""What the columnar engine's first pass keeps for its second (polars passed in): what it
+learnt of each block (:class:`Ahead`) and the flagged lines themselves.
 
 A file whose cross-record rules have keys is read twice (:mod:`sosreg.engine.columnar`):
 the first pass flags the lines that may give a finding, the second hands them to the
@@ -30,6 +31,8 @@ from typing import Any
 import attrs
 
 from sosreg.engine import source
+from sosreg.engine.blocks import STATS, Plan
+from sosreg.engine.source import PhysicalLine
 
 HOLD_BYTES: int = 32 << 20
 """Bytes of kept lines (their text and numbers, as polars estimates them) the first
@@ -120,3 +123,77 @@ def groups(
             limit_rows = min(most_rows, 2 * limit_rows)
     if group is not None:
         yield pl.concat(parts, rechunk=False), group
+
+
+@attrs.define
+class Ahead:
+    """What the first pass learnt of one block for the second: its first line and
+    lines, its flags (true on every suspect line too; ``None``: it has no suspect and
+    no flagged line), its line endings where the second pass may not read it (a block
+    without flags, or whose lines it kept) and the lines kept."""
+
+    first: int
+    total: int
+    flag: Any
+    runs: list[list[Any]] | None
+    kept: Kept | None = None
+    """The block's candidate lines, kept for the second pass (:class:`Budget`): it reads
+    the block again only if ``None``."""
+
+    def flags(self, pl: Any) -> Any:
+        """:attr:`flag`, or a Series of false where it is ``None``."""
+        if self.flag is None:
+            return pl.zeros(self.total, dtype=pl.Boolean, eager=True)
+        return self.flag
+
+
+def joined(
+    pl: Any, pairs: Iterator[tuple[Plan, Ahead]], most: int
+) -> Iterator[tuple[Plan, Ahead | Group]]:
+    """The second pass's checks, in order: ``pairs`` of (block read again or not, what
+    the first pass learnt of it), up to ``most`` consecutive blocks read again
+    (:data:`~sosreg.engine.columnar.JOIN_AGAIN`) joined into one; the lines kept of
+    consecutive blocks not read again as tables of those lines (:func:`groups`), each
+    with its :class:`Group`; a block not read again with nothing to check as it is."""
+    group: list[tuple[Plan, Ahead]] = []
+    kept: list[tuple[int, int, Kept, Any, list[list[Any]]]] = []
+    for plan, seen in pairs:
+        if plan.table is None and seen.kept is not None:
+            yield from _join(pl, group)
+            group = []
+            assert seen.runs is not None
+            kept.append((seen.first, seen.total, seen.kept, seen.flag, seen.runs))
+            seen.kept = seen.flag = None
+            continue
+        if kept:
+            yield from groups(pl, kept)
+            kept = []
+        if plan.table is None:
+            yield from _join(pl, group)
+            group = []
+            yield plan, seen
+            continue
+        STATS.again += 1
+        group.append((plan, seen))
+        if len(group) >= most:
+            yield from _join(pl, group)
+            group = []
+    yield from _join(pl, group)
+    yield from groups(pl, kept)
+
+
+def _join(pl: Any, group: list[tuple[Plan, Ahead]]) -> Iterator[tuple[Plan, Ahead]]:
+    """Consecutive blocks read again (``group``) as one."""
+    if len(group) <= 1:
+        yield from group
+        return
+    plans = [p for p, _ in group]
+    aheads = [a for _, a in group]
+    loose: dict[int, PhysicalLine] = {}
+    for p in plans:
+        loose.update(p.loose)
+    total = sum(p.total for p in plans)
+    yield (
+        Plan(pl.concat([p.table for p in plans], rechunk=False), total, loose),
+        Ahead(aheads[0].first, total, pl.concat([a.flags(pl) for a in aheads]), None),
+    )
