@@ -525,14 +525,14 @@ _MASKABLE: Final = re.compile(
     r"(?P<d>(?:[0-9]{2})?[0-9]" + _MONTH + _DAY + r")[-+ ./]?[0-9]{4}"
     r"|(?P<t>[0-9]{7})[-+]?T(?:[0-9]{3}|F00)|(?P<u>[0-9]{5})[-+]?T[0-9]{3}"
     r"|(?<=0)0*(?P<z>(?:[0-9]{2}){1,2}" + _MONTH + _DAY + r")[-+ ./]?[0-9]{4}"
-    r")(?![0-9]|-\*{4})(?![-./][0-9]{2}[-./][0-9]{2}(?![0-9]))"
+    r")(?![0-9])(?![-./][0-9]{2}[-./][0-9]{2}(?![0-9]))"
 )
 # The last lookahead: "last four" digits that go on as a date's "-MM-DD" are the year of
 # the next date in a range ("2023-02-01–2023-06-30"), not a personnummer's last four.
-# And digits already followed by "-****" are what masking kept (a long run of digits can
-# keep a date-shaped run, "0000000000000000" → "000000000000-****"): masking twice is
-# masking once. (Text that holds a personnummer followed by a literal "-****" is the one
-# form left as it is.)
+# Digits followed by "-****" are masked like any others: a personnummer followed by a
+# literal "-****" is still a personnummer. What masking keeps of a long run of digits
+# can be identity shaped again ("0000000000000000" → "000000000000-****"), so
+# mask_text masks until nothing more is masked: masking twice is masking once.
 IDENTITY_NUMBER: Final = (
     r"^-?0*(?:[0-9]{2}){1,2}(?:0[0-9]|1[0-2])(?:[0-2][0-9]|3[01]|[6-8][0-9]|9[01])[0-9]{4}$"
 )
@@ -658,14 +658,19 @@ def mask_text(text: str) -> str:
 
     >>> mask_text("2023-02-01–2023-06-30, 2023-02-01-2023-06-30")
     '2023-02-01–2023-06-30, 2023-02-01-2023-06-30'
+
+    A number followed by stars is masked too (the text may mean to look masked):
+
+    >>> mask_text("8112289874-****")
+    '811228-****-****'
     """
     if len(text) < 10:  # the shortest maskable run is 10 characters
         return text
     if text.isascii() or _ODD.search(text) is None:
-        return _MASKABLE.sub(_masked, text)
+        return _mask_ascii(text)
     normal = text.translate(_NORMAL)
     if normal == text:  # nothing read otherwise (e.g. only letters of other scripts)
-        return _MASKABLE.sub(_masked, text)
+        return _mask_ascii(text)
     # Both readings, until neither masks more: masking one reading's run can split a
     # run of the other (ASCII digits then a "٠"), so masking twice is masking once.
     while True:
@@ -673,6 +678,17 @@ def mask_text(text: str) -> str:
         if masked == text:
             return text
         text, normal = masked, masked.translate(_NORMAL)
+
+
+def _mask_ascii(text: str) -> str:
+    """:func:`mask_text` of text read as it is, until nothing more is masked (what is
+    kept of a long run, its leading digits and a date, may be identity shaped again;
+    each round masks four digits more, so it ends)."""
+    while True:
+        masked = _MASKABLE.sub(_masked, text)
+        if masked == text:
+            return text
+        text = masked
 
 
 def _mask_both(text: str, normal: str) -> str:
