@@ -87,6 +87,35 @@ def test_the_second_pass_reads_again_only_the_blocks_it_needs(
     assert columnar.STATS.held == 0
 
 
+@pytest.mark.parametrize("hold", [700, 2500])
+def test_kept_lines_and_blocks_read_again_take_turns(
+    hold: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past :data:`~sosreg.engine.held.HOLD_BYTES` the first pass keeps no more lines:
+    the second checks the kept lines of the first blocks, then reads the others again,
+    and a block with a repeated key in between is read again too; in line order, with
+    the row engine's findings (a short line at a block's end, quoted lines, bad values,
+    a duplicate across kept and read blocks)."""
+    lines = _lines("sol", "sol1", 400)
+    for i in range(5, 400, 23):
+        lines[i] = '"' + lines[i] + '"'
+    for i in range(11, 400, 37):
+        lines[i] = _field(lines[i], 4, "7")  # a kön that is no code
+    for i in range(17, 400, 41):
+        lines[i] = ";".join(lines[i].split(";")[:6])  # cut short
+    lines[300] = _field(lines[300], 3, lines[20].split(";")[3])  # SOL-030, far apart
+    _blocks(monkeypatch, rows=2000)
+    monkeypatch.setattr(held, "HOLD_BYTES", hold)
+    data = ("\r\n".join(lines) + "\r\n").encode()
+    report = assert_same(data, **SOL)
+    assert [f.line for f in report.by_code("SOL-030")] == [301]
+    # two details a rule: those of the first lines in line order, so the kept lines
+    # and the blocks read again must be checked in turns, not one kind after the other
+    row, col = (sosreg.validate(data, engine=e, max_details=2, **SOL) for e in ("row", "columnar"))
+    assert col.findings == row.findings and col.rule_counts == row.rule_counts
+    assert columnar.STATS.held >= 5 and columnar.STATS.again >= 5  # both, in turns
+
+
 def test_a_duplicate_on_a_damaged_line_in_another_block(monkeypatch: pytest.MonkeyPatch) -> None:
     """The key of a line the row engine repairs (quoted, spaces around a value, a
     trailing semicolon) is its record's: the clean line in another block is flagged."""
