@@ -181,6 +181,16 @@ def table_of(
     return pl.concat([frame, fields], how="horizontal")
 
 
+def add_runs(runs: list[list[Any]], more: list[list[Any]]) -> None:
+    """``more`` line endings in runs ([code, lines] in order) after ``runs``, a run that
+    goes on merged."""
+    for code, n in more:
+        if runs and runs[-1][0] == code:
+            runs[-1][1] += n
+        else:
+            runs.append([code, n])
+
+
 def lines_frame(pl: Any, first: int, total: int, ending: Any, text: Any) -> Any:
     return pl.DataFrame(
         {

@@ -72,7 +72,15 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Final
 
 from sosreg.engine import blocks, crosskeys, fieldcount, held, linestage
-from sosreg.engine.blocks import ENDINGS, STATS, Plan, gc_paused, lines_frame, table_of
+from sosreg.engine.blocks import (
+    ENDINGS,
+    STATS,
+    Plan,
+    add_runs,
+    gc_paused,
+    lines_frame,
+    table_of,
+)
 from sosreg.engine.findings import Stamp
 from sosreg.engine.masks import (
     LEFT_AT_ONCE,
@@ -179,14 +187,6 @@ def _runs_of(pl: Any, plan: Plan) -> list[list[Any]]:
     ]
 
 
-def _add_runs(runs: list[list[Any]], more: list[list[Any]]) -> None:
-    for code, n in more:
-        if runs and runs[-1][0] == code:
-            runs[-1][1] += n
-        else:
-            runs.append([code, n])
-
-
 READ_AHEAD: bool = True
 """Whether the engine reads the next block (in a thread: polars reads and checks
 without holding the GIL) while it checks one, in every pass: about 15 % faster on two
@@ -209,7 +209,7 @@ def _flag_left(pl: Any, left: Leftover, ahead: list[held.Ahead]) -> None:
 
 
 def _first_pass(
-    runner: Runner, keyed: list[CrossKey], known: blocks.Known
+    runner: Runner, keyed: list[CrossKey], known: blocks.Known, named: list[tuple[str, Any]]
 ) -> tuple[list[held.Ahead], list[Any], Any]:
     """The first pass over a file whose cross-record rules have keys: per block, in one
     query, every mask but the keys' (true on its suspect lines too; fields with a
@@ -225,7 +225,6 @@ def _first_pass(
     pl = polars()
     parser = runner.parser
     ahead: list[held.Ahead] = []
-    named = _named(pl, runner)
     flag_full = _any(pl, named)
     # true where a line is suspect or may give a finding; the plain lines' keys are
     # read from their fields. With quick masks (FieldType.quick_mask), the values they
@@ -297,15 +296,13 @@ def _first_pass(
             keys.expect(plan, runner.input.sniff.size)
         busy = bool(flag.any())
         del frame
-        kept = block_runs = None
+        block_runs = _runs_of(pl, plan)
+        kept = None
         if busy and budget is not None and not plan.loose:
-            block_runs = _runs_of(pl, plan)
             kept = budget.keep(pl, plan.table, candidates, 16 * len(block_runs))
-        if busy and kept is None:
-            block_runs = None  # (read again: its endings then)
-        elif block_runs is None:
-            block_runs = _runs_of(pl, plan)
-        ahead.append(held.Ahead(first, plan.total, flag if busy else None, block_runs, kept))
+        # (a block read again: its endings then)
+        runs = None if busy and kept is None else block_runs
+        ahead.append(held.Ahead(first, plan.total, flag if busy else None, runs, kept))
         plan.table = plan.suspect = None  # before the next block is read
         if left.size >= LEFT_AT_ONCE:
             _flag_left(pl, left, ahead)
@@ -339,10 +336,11 @@ def run(runner: Runner) -> None:
     keyed = crosskeys.of(runner)
     lines = skipped = 0
     runs: list[list[Any]] = []
-    counter = fieldcount.of(pl, runner, _named(pl, runner))
+    named = _named(pl, runner)  # every mask of the file, made once
+    counter = fieldcount.of(pl, runner, named)
     if not keyed:
         STATS.passes = 1
-        masks = _any(pl, _named(pl, runner))
+        masks = _any(pl, named)
         for plan in _ahead_of(blocks.plans(pl, runner)):
             n, k = _check(runner, plan, None, runs, masks=masks, counter=counter)
             lines += n
@@ -355,7 +353,7 @@ def run(runner: Runner) -> None:
         # columns; the second pass reads again only the blocks that need the row engine
         STATS.passes = 2
         known = blocks.Known()
-        ahead, repeated, masks = _first_pass(runner, keyed, known)
+        ahead, repeated, masks = _first_pass(runner, keyed, known, named)
         # the second pass reads the lines only (the few repaired ones are split when
         # their masks are run again); a sink wants the clean lines' fields too
         only: list[str] | None = None if runner.rows is not None else []
@@ -368,7 +366,7 @@ def run(runner: Runner) -> None:
             elif plan.table is None:  # nothing to check
                 STATS.seen(plan)
                 assert seen.runs is not None
-                _add_runs(runs, seen.runs)
+                add_runs(runs, seen.runs)
                 n = k = plan.total
             else:
                 n, k = _check(
@@ -400,7 +398,7 @@ def _check(
     runs: list[list[Any]] | None,
     ahead: held.Ahead | None = None,
     masks: Any = None,
-    span: held.Group | None = None,
+    bounds: tuple[int, int] | None = None,
     counter: fieldcount.FieldCount | None = None,
 ) -> tuple[int, int]:
     """One block: the masks, then, :data:`SLICE` lines at a time, the suspect lines
@@ -411,9 +409,10 @@ def _check(
     first pass, true on its suspect lines too: only those are tested for being
     suspect), the flags of the lines the line stage repairs, the repeated keys' flags
     added. ``counter``: the lines whose findings are only counted
-    (:mod:`sosreg.engine.fieldcount`) are counted there. ``span``: the table holds the
-    lines kept of these lines only, the others clean (:mod:`sosreg.engine.held`;
-    ``runs`` is then ``None``, the group's endings added by the caller)."""
+    (:mod:`sosreg.engine.fieldcount`) are counted there. ``bounds``: the table holds
+    the lines kept of the lines ``first`` to ``last`` only, the others clean
+    (:mod:`sosreg.engine.held`; ``runs`` is then ``None``, the endings added by the
+    caller)."""
     pl = polars()
     STATS.seen(plan)
     within = keyed = None
@@ -421,7 +420,6 @@ def _check(
         within = ahead.flags(pl)
     suspect = _suspect_of(pl, runner, plan, within)
     # the line stage in columns: the lines it repairs are checked as clean ones
-    bounds = None if span is None else (span.first, span.end - 1)
     stage = linestage.bulk(pl, plan.table, suspect, runner.parser, bounds)
     plan.table, suspect, reference = stage.table, stage.suspect, stage.reference
     if ahead is None:
@@ -456,13 +454,10 @@ def _check(
         candidates = flag & ~suspect & ~settled
         if keyed is not None:
             candidates = candidates & ~keyed
-        rows, tally = counter.count(plan.table, candidates)
+        rows = counter.count(plan.table, candidates)
         if len(rows):
             todo_mask = todo_mask & ~linestage.rows_mask(pl, plan.total, rows)
             skipped += len(rows)
-            STATS.fields_counted += len(rows)
-            for code, (severity, n) in tally.items():
-                runner.log.count(code, severity, n)
     todo_mask = todo_mask | settled
     if stage.tallied:  # lines of findings only counted: counted here, in bulk
         todo_mask = todo_mask & ~linestage.rows_mask(pl, plan.total, stage.tallied)
@@ -470,7 +465,7 @@ def _check(
             runner.log.count(code, severity, n)
     plan.done.update(stage.done)
     if runs is not None:
-        _add_runs(runs, _runs_of(pl, plan))
+        add_runs(runs, _runs_of(pl, plan))
     table = plan.table.select("line", "text", "ending")
     plan.table = None
     made: list[tuple[int, Any]] = []
@@ -506,14 +501,15 @@ def _check_kept(
     (:func:`_check`); returns (the blocks' lines, records cleared)."""
     pl = polars()
     STATS.held_rows = max(STATS.held_rows, table.height)
-    _add_runs(runs, group.runs)
+    add_runs(runs, group.runs)
     if not table.height:
         return group.lines, group.lines
     plan = Plan(table, table.height)
     flags = pl.repeat(True, table.height, dtype=pl.Boolean, eager=True)
     seen = held.Ahead(group.first, table.height, flags, None)
+    bounds = (group.first, group.end - 1)
     _, skipped = _check(
-        runner, plan, None, None, ahead=seen, masks=masks, span=group, counter=counter
+        runner, plan, None, None, ahead=seen, masks=masks, bounds=bounds, counter=counter
     )
     return group.lines, skipped + group.lines - table.height
 

@@ -33,12 +33,16 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from sosreg.engine.blocks import table_of
+from sosreg.engine.blocks import STATS, table_of
 from sosreg.engine.findings import Finding, Severity
 from sosreg.engine.runner import Runner
 
 AT_LEAST: Final = 1000
 """Lines to check before counting is worth its two queries (a few milliseconds each)."""
+
+VERDICTS: Final = 1 << 16
+"""Values whose verdict is remembered, at most (then it starts again: memory bounded
+whatever the file's size; a wrong check digit makes a new value on every line)."""
 
 _TEXT: Final = 1
 _NONE: Final = 2
@@ -76,34 +80,36 @@ class FieldCount:
             got = self.verdicts[(i, value)] = (holds, tuple((f.code, f.severity) for f in out))
         return got
 
-    def count(self, table: Any, candidates: Any) -> tuple[Any, dict[str, tuple[Severity, int]]]:
+    def count(self, table: Any, candidates: Any) -> Any:
         """Of the lines of ``table`` (``line``, ``ending``, ``text``) where
         ``candidates`` (plain lines the masks flag, not suspect, no repeated key), those
-        whose findings are counted here: (their rows in ``table``, the findings per code:
-        (severity, how many))."""
+        whose findings are only counted: counted in the log here; returns their rows in
+        ``table``."""
         pl = self.pl
         counted = self.runner.context.counted
         rows = candidates.arg_true()
         if len(rows) < AT_LEAST or not counted:
-            return rows.clear(), {}
+            return rows.clear()
+        if len(self.verdicts) > VERDICTS:
+            self.verdicts.clear()
         lines = table_of(pl, self.names, table.select("line", "ending", "text").gather(rows), None)
         flags = lines.lazy().select(
             *(flag.alias(f"_f{i}") for i, _, flag in self.fields),
             pl.any_horizontal(self.other or [pl.lit(False)]).alias("_other"),
         )
         flagged = flags.collect()
-        ok_values: dict[int, list[str]] = {}
+        ok_values: dict[int, dict[str, tuple[Any, ...]]] = {}  # field -> value -> codes
         empty_values: dict[int, list[str]] = {}
         for i, conv, _ in self.fields:
             hit = flagged.get_column(f"_f{i}")
             if not hit.any():
                 continue
-            ok = ok_values[i] = []
+            ok = ok_values[i] = {}
             empty = empty_values[i] = []
             for value in lines.get_column(self.names[i]).filter(hit).unique().to_list():
                 holds, codes = self._verdict(i, conv, value)
                 if holds and all(code in counted for code, _ in codes):
-                    ok.append(value)
+                    ok[value] = codes
                     if holds == _NONE:
                         empty.append(value)
         c = pl.col
@@ -114,7 +120,7 @@ class FieldCount:
             name = self.names[i]
             if i not in ok_values:
                 continue
-            bad.append(c(f"_f{i}") & ~c(name).is_in(ok_values[i]))
+            bad.append(c(f"_f{i}") & ~c(name).is_in(list(ok_values[i])))
             if empty_values[i]:
                 as_held.append(
                     pl.when(c(f"_f{i}") & c(name).is_in(empty_values[i]))
@@ -131,19 +137,18 @@ class FieldCount:
             .to_series()
             .fill_null(False)
         )
-        tally: dict[str, tuple[Severity, int]] = {}
-        for i, _, _ in self.fields:
-            if i not in ok_values:
-                continue
+        log = self.runner.log
+        for i, ok in ok_values.items():
             hit = flagged.get_column(f"_f{i}") & fine
             if not hit.any():
                 continue
             values = lines.get_column(self.names[i]).filter(hit).value_counts()
             for value, n in values.iter_rows():
-                for code, severity in self.verdicts[(i, value)][1]:
-                    prior = tally.get(code)
-                    tally[code] = (severity, n + (0 if prior is None else prior[1]))
-        return rows.filter(fine), tally
+                for code, severity in ok[value]:
+                    log.count(code, severity, n)
+        rows = rows.filter(fine)
+        STATS.fields_counted += len(rows)
+        return rows
 
 
 def of(pl: Any, runner: Runner, named: list[tuple[str, Any]]) -> FieldCount | None:

@@ -31,7 +31,7 @@ from typing import Any
 import attrs
 
 from sosreg.engine import source
-from sosreg.engine.blocks import STATS, Plan
+from sosreg.engine.blocks import STATS, Plan, add_runs
 from sosreg.engine.source import PhysicalLine
 
 HOLD_BYTES: int = 32 << 20
@@ -40,24 +40,16 @@ pass may hold for the whole file; the blocks past it are read again."""
 
 
 @attrs.define
-class Kept:
-    """The candidate lines of one block: a frame of ``_row`` (the row in the block),
-    ``line``, ``ending`` and ``text``."""
-
-    frame: Any
-    size: int
-
-
-@attrs.define
 class Budget:
     """What is kept so far, against :data:`HOLD_BYTES`."""
 
     left: int = attrs.field(factory=lambda: HOLD_BYTES)
 
-    def keep(self, pl: Any, table: Any, rows: Any, extra: int = 0) -> Kept | None:
+    def keep(self, pl: Any, table: Any, rows: Any, extra: int = 0) -> Any:
         """The lines of ``table`` (a block's) where ``rows`` (a boolean Series) is true,
-        kept if they fit what is left (``extra``: bytes held beside them); ``None`` if
-        not (the block is read again)."""
+        as a frame of ``_row`` (the row in the block), ``line``, ``ending`` and
+        ``text``, kept if they fit what is left (``extra``: bytes held beside them);
+        ``None`` if not (the block is read again)."""
         frame = table.select("line", "ending", "text").with_row_index("_row").filter(rows)
         # the text anew: a filtered string column shares the block's buffers (views),
         # which would keep every block's text alive
@@ -67,7 +59,7 @@ class Budget:
         if size > self.left:
             return None
         self.left -= size
-        return Kept(frame, size)
+        return frame
 
 
 @attrs.define
@@ -82,11 +74,9 @@ class Group:
     runs: list[list[Any]]
 
 
-def groups(
-    pl: Any, blocks: list[tuple[int, int, Kept, Any, list[list[Any]]]]
-) -> Iterator[tuple[Any, Group]]:
-    """The kept lines of ``blocks`` (consecutive: first line, lines, kept, the block's
-    final flags, its runs), whose flags are still true, as tables of ``line``,
+def groups(pl: Any, blocks: list[Ahead]) -> Iterator[tuple[Any, Group]]:
+    """The kept lines of ``blocks`` (consecutive, each with lines kept; let go of as
+    they are taken), whose final flags are still true, as tables of ``line``,
     ``ending`` and ``text`` of at most about a block's bytes (``BLOCKS.rows``) and
     ``BLOCKS.batch`` lines each; each with its :class:`Group`. The first tables are
     smaller (a quarter, a half): a rule's findings past those a log keeps are counted
@@ -98,21 +88,15 @@ def groups(
     parts: list[Any] = []
     group: Group | None = None
     size = rows = 0
-    for first, total, kept, flag, runs in blocks:
-        frame = kept.frame
-        if flag is not None and frame.height:
-            frame = frame.filter(flag.gather(frame.get_column("_row")))
-        else:
-            frame = frame.clear()
+    for block in blocks:
+        assert block.kept is not None and block.runs is not None
+        frame = block.kept.filter(block.flags(pl).gather(block.kept.get_column("_row")))
+        block.kept = block.flag = None
         if group is None:
-            group = Group(first, first, 0, [])
-        group.end = first + total
-        group.lines += total
-        for code, n in runs:
-            if group.runs and group.runs[-1][0] == code:
-                group.runs[-1][1] += n
-            else:
-                group.runs.append([code, n])
+            group = Group(block.first, block.first, 0, [])
+        group.end = block.first + block.total
+        group.lines += block.total
+        add_runs(group.runs, block.runs)
         parts.append(frame.drop("_row"))
         size += int(frame.estimated_size())
         rows += frame.height
@@ -136,9 +120,9 @@ class Ahead:
     total: int
     flag: Any
     runs: list[list[Any]] | None
-    kept: Kept | None = None
-    """The block's candidate lines, kept for the second pass (:class:`Budget`): it reads
-    the block again only if ``None``."""
+    kept: Any = None
+    """The block's candidate lines, kept for the second pass (:meth:`Budget.keep`): it
+    reads the block again only if ``None``."""
 
     def flags(self, pl: Any) -> Any:
         """:attr:`flag`, or a Series of false where it is ``None``."""
@@ -156,14 +140,12 @@ def joined(
     consecutive blocks not read again as tables of those lines (:func:`groups`), each
     with its :class:`Group`; a block not read again with nothing to check as it is."""
     group: list[tuple[Plan, Ahead]] = []
-    kept: list[tuple[int, int, Kept, Any, list[list[Any]]]] = []
+    kept: list[Ahead] = []
     for plan, seen in pairs:
         if plan.table is None and seen.kept is not None:
             yield from _join(pl, group)
             group = []
-            assert seen.runs is not None
-            kept.append((seen.first, seen.total, seen.kept, seen.flag, seen.runs))
-            seen.kept = seen.flag = None
+            kept.append(seen)
             continue
         if kept:
             yield from groups(pl, kept)
